@@ -1,0 +1,19 @@
+// Command cancel-file is the Lambda behind POST /v1/files/{id}/cancel.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+func main() {
+	h, err := wiring.HTTPHandler(context.Background(), "CancelFileFunction")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h)
+}

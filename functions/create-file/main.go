@@ -1,0 +1,19 @@
+// Command create-file is the Lambda behind POST /v1/files.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+func main() {
+	h, err := wiring.HTTPHandler(context.Background(), "CreateFileFunction")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h)
+}

@@ -1,0 +1,19 @@
+// Command delete-file is the Lambda behind DELETE /v1/files/{id}.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+func main() {
+	h, err := wiring.HTTPHandler(context.Background(), "DeleteFileFunction")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h)
+}

@@ -1,0 +1,102 @@
+package localstack
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testToolsDir mirrors infra/tools/install.sh's directory resolution and fails (never
+// skips) when a tool is missing, so a broken setup cannot pass silently.
+func testToolsDir(t *testing.T, files ...string) string {
+	t.Helper()
+	dir := os.Getenv("FILEGATE_TOOLS")
+	if dir == "" {
+		cache := os.Getenv("XDG_CACHE_HOME")
+		if cache == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				t.Fatalf("cannot resolve tools dir: %v; set FILEGATE_TOOLS or run `make tools`", err)
+			}
+			cache = filepath.Join(home, ".cache")
+		}
+		dir = filepath.Join(cache, "filegate", "tools")
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("local stack tool missing: %v; run `make tools` (infra/tools/install.sh)", err)
+		}
+	}
+	return dir
+}
+
+func TestFreePortsDistinct(t *testing.T) {
+	ports, err := FreePorts(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2] {
+		t.Fatalf("ports not distinct: %v", ports)
+	}
+}
+
+func TestProcessStopEscalatesToKill(t *testing.T) {
+	// The shell ignores SIGTERM, so Stop must fall back to SIGKILL.
+	p, err := StartProcess(t.Context(), "stubborn", filepath.Join(t.TempDir(), "p.log"), "", nil,
+		"sh", "-c", `trap "" TERM; echo started; while :; do sleep 0.1; done`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.StopTimeout = 300 * time.Millisecond
+	time.Sleep(200 * time.Millisecond) // let the trap install
+	start := time.Now()
+	if err := p.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Stop took %s", d)
+	}
+	// Grandchildren die asynchronously after the group SIGKILL; give them a moment.
+	deadline := time.Now().Add(3 * time.Second)
+	for syscall.Kill(-p.Pid(), 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("process group still alive after Stop")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("second Stop: %v", err)
+	}
+}
+
+func TestProcessStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	p, err := StartProcess(ctx, "sleeper", filepath.Join(t.TempDir(), "p.log"), "", nil, "sleep", "60")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case <-p.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("child still running after context cancel")
+	}
+}
+
+func TestWaitReadyReportsLogTail(t *testing.T) {
+	p, err := StartProcess(t.Context(), "crasher", filepath.Join(t.TempDir(), "p.log"), "", nil,
+		"sh", "-c", "echo boom: port in use >&2; exit 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	err = p.WaitReady(t.Context(), 5*time.Second, func(context.Context) error { return errors.New("not yet") })
+	if err == nil || !strings.Contains(err.Error(), "boom: port in use") || !strings.Contains(err.Error(), "exited before ready") {
+		t.Fatalf("want early-exit error with log tail, got: %v", err)
+	}
+}

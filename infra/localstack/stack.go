@@ -1,0 +1,227 @@
+// Package localstack runs Filegate on one machine for real: DynamoDB Local,
+// MinIO, an API Gateway emulator and an S3-event bridge, all on 127.0.0.1,
+// wired from template.yaml to the same handlers the Lambdas run.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+// Local names of the template's table and bucket.
+const (
+	TableName  = "filegate-files"
+	BucketName = "filegate-uploads"
+	webhookID  = "PROCESSUPLOAD"
+)
+
+// Options configure a stack.
+type Options struct {
+	Root    string            // the repository (holds template.yaml)
+	DataDir string            // persistent state; "" keeps everything temporary
+	APIAddr string            // e.g. 127.0.0.1:3000; "" picks a free port
+	Env     map[string]string // extra function configuration, e.g. UPLOAD_URL_TTL_SECONDS
+	Log     *slog.Logger
+}
+
+// Stack is a running local Filegate.
+type Stack struct {
+	APIURL   string
+	Env      map[string]string // the environment the functions run with
+	Template *Template
+	DynamoDB *DynamoDB
+	MinIO    *MinIO
+	tmp      string
+	servers  []*http.Server
+}
+
+// ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
+func ToolsDir() string {
+	if d := os.Getenv("FILEGATE_TOOLS"); d != "" {
+		return d
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = filepath.Join(os.TempDir(), "filegate-cache")
+	}
+	return filepath.Join(cache, "filegate", "tools")
+}
+
+// Start brings the whole stack up; on error everything started is stopped.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	s = &Stack{}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if s.Template, err = ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {
+		return nil, err
+	}
+	data := o.DataDir
+	if data == "" {
+		if s.tmp, err = os.MkdirTemp("", "filegate-stack-"); err != nil {
+			return nil, err
+		}
+		data = s.tmp
+	}
+	// The bridge listens first: MinIO needs its address at start.
+	var process atomic.Pointer[wiring.S3Lambda]
+	bridgeURL, err := s.serve("127.0.0.1:0", &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
+		h := process.Load()
+		if h == nil {
+			return errors.New("process-upload is not ready")
+		}
+		return (*h)(ctx, ev)
+	}})
+	if err != nil {
+		return nil, err
+	}
+	tools := ToolsDir()
+	ddbDir := ""
+	if o.DataDir != "" {
+		ddbDir = filepath.Join(data, "dynamodb")
+	}
+	if s.DynamoDB, err = StartDynamoDB(ctx, tools, ddbDir, filepath.Join(data, "dynamodb.log")); err != nil {
+		return nil, err
+	}
+	if s.MinIO, err = StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
+		return nil, err
+	}
+	s.Env = map[string]string{
+		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
+		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDB.Endpoint, "AWS_ENDPOINT_URL_S3": s.MinIO.Endpoint,
+		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
+		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
+	}
+	for k, v := range o.Env {
+		s.Env[k] = v
+	}
+	// Functions read their configuration from the environment, as on Lambda.
+	for k, v := range s.Env {
+		os.Setenv(k, v)
+	}
+	if err := s.provision(ctx); err != nil {
+		return nil, err
+	}
+	gw, proc, err := s.handlers(ctx, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	process.Store(&proc)
+	addr := o.APIAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if s.APIURL, err = s.serve(addr, gw); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) provision(ctx context.Context) error {
+	if err := CreateTable(ctx, s.DynamoClient(), TableName, s.Template.Table); err != nil {
+		return err
+	}
+	if err := CreateBucket(ctx, s.S3Client(), BucketName, s.Template.BucketCORS, []string{"*"}); err != nil {
+		return err
+	}
+	return s.MinIO.Notify(ctx, BucketName, webhookID, "uploads/")
+}
+
+// handlers builds every template function through wiring, as their mains do.
+func (s *Stack) handlers(ctx context.Context, log *slog.Logger) (*Gateway, wiring.S3Lambda, error) {
+	routes := map[string]wiring.HTTPLambda{}
+	var process wiring.S3Lambda
+	for id, f := range s.Template.Functions {
+		switch {
+		case len(f.Routes) > 0:
+			h, err := wiring.HTTPHandler(ctx, id)
+			if err != nil {
+				return nil, nil, fmt.Errorf("template function %s: %w", id, err)
+			}
+			for _, r := range f.Routes {
+				routes[r] = h
+			}
+		case f.S3Events:
+			h, err := wiring.ProcessUploadHandler(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			process = h
+		}
+	}
+	if s.Template.AuthorizerID == "" || process == nil {
+		return nil, nil, errors.New("template.yaml has no authorizer or no S3-triggered function")
+	}
+	authorizer, err := wiring.AuthorizerHandler(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return NewGateway(routes, authorizer, log), process, nil
+}
+
+// serve starts an HTTP server on addr and returns its base URL.
+func (s *Stack) serve(addr string, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// DynamoClient is a raw client on the local DynamoDB, for tests and tools.
+func (s *Stack) DynamoClient() *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+}
+
+// S3Client is a raw client on MinIO.
+func (s *Stack) S3Client() *s3.Client { return s.MinIO.Client() }
+
+// MintKey creates an API key in the local table.
+func (s *Stack) MintKey(ctx context.Context, orgID, projectID string, scopes ...string) (string, error) {
+	keys := dynamostore.NewKeys(dynamo.NewFromIface(s.DynamoClient()), TableName)
+	return auth.Mint(ctx, keys, orgID, projectID, scopes, time.Now())
+}
+
+// Stop stops servers and processes and removes temporary state.
+func (s *Stack) Stop() {
+	for _, srv := range s.servers {
+		_ = srv.Close()
+	}
+	if s.MinIO != nil {
+		_ = s.MinIO.Stop()
+	}
+	if s.DynamoDB != nil {
+		_ = s.DynamoDB.Stop()
+	}
+	if s.tmp != "" && !strings.Contains(s.tmp, "..") {
+		_ = os.RemoveAll(s.tmp)
+	}
+}

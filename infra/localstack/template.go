@@ -1,0 +1,166 @@
+package localstack
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Template is what the local stack reads from template.yaml, so routes, the
+// table and the bucket cannot drift from what `sam deploy` creates.
+type Template struct {
+	Functions    map[string]*TemplateFunction // by logical ID
+	AuthorizerID string                       // the HTTP API authorizer's function
+	Table        TableSpec
+	BucketCORS   []CORSRule
+}
+
+// TemplateFunction is one AWS::Serverless::Function.
+type TemplateFunction struct {
+	LogicalID string
+	Routes    []string // "METHOD /path" of its HttpApi events
+	S3Events  bool     // has an S3 event source
+	CodeURI   string
+	Build     string // Metadata.BuildMethod
+}
+
+// TableSpec mirrors the CloudFormation properties of the files table.
+type TableSpec struct {
+	Name                 string `yaml:"-"`
+	BillingMode          string `yaml:"BillingMode"`
+	AttributeDefinitions []struct {
+		AttributeName string `yaml:"AttributeName"`
+		AttributeType string `yaml:"AttributeType"`
+	} `yaml:"AttributeDefinitions"`
+	KeySchema              []keyElement `yaml:"KeySchema"`
+	GlobalSecondaryIndexes []struct {
+		IndexName  string       `yaml:"IndexName"`
+		KeySchema  []keyElement `yaml:"KeySchema"`
+		Projection struct {
+			ProjectionType   string   `yaml:"ProjectionType"`
+			NonKeyAttributes []string `yaml:"NonKeyAttributes"`
+		} `yaml:"Projection"`
+	} `yaml:"GlobalSecondaryIndexes"`
+	StreamSpecification struct {
+		StreamViewType string `yaml:"StreamViewType"`
+	} `yaml:"StreamSpecification"`
+	TimeToLiveSpecification struct {
+		AttributeName string `yaml:"AttributeName"`
+		Enabled       bool   `yaml:"Enabled"`
+	} `yaml:"TimeToLiveSpecification"`
+}
+
+type keyElement struct {
+	AttributeName string `yaml:"AttributeName"`
+	KeyType       string `yaml:"KeyType"`
+}
+
+// CORSRule mirrors one S3 CorsRules entry.
+type CORSRule struct {
+	AllowedMethods []string `yaml:"AllowedMethods"`
+	AllowedHeaders []string `yaml:"AllowedHeaders"`
+	ExposedHeaders []string `yaml:"ExposedHeaders"`
+	MaxAge         int32    `yaml:"MaxAge"`
+}
+
+type resource struct {
+	Type       string    `yaml:"Type"`
+	Metadata   yaml.Node `yaml:"Metadata"`
+	Properties yaml.Node `yaml:"Properties"`
+}
+
+// ReadTemplate parses path (CloudFormation tags such as !Ref decode as their
+// operand, which is all the local stack needs).
+func ReadTemplate(path string) (*Template, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Resources map[string]resource `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t := &Template{Functions: map[string]*TemplateFunction{}}
+	for id, r := range doc.Resources {
+		var err error
+		switch r.Type {
+		case "AWS::Serverless::Function":
+			err = t.addFunction(id, r)
+		case "AWS::Serverless::HttpApi":
+			err = t.readAuthorizer(r)
+		case "AWS::DynamoDB::Table":
+			t.Table.Name = id
+			err = r.Properties.Decode(&t.Table)
+		case "AWS::S3::Bucket":
+			var p struct {
+				CorsConfiguration struct {
+					CorsRules []CORSRule `yaml:"CorsRules"`
+				} `yaml:"CorsConfiguration"`
+			}
+			err = r.Properties.Decode(&p)
+			t.BucketCORS = p.CorsConfiguration.CorsRules
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
+		}
+	}
+	return t, nil
+}
+
+func (t *Template) addFunction(id string, r resource) error {
+	var p struct {
+		CodeURI string `yaml:"CodeUri"`
+		Events  map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				Method string `yaml:"Method"`
+				Path   string `yaml:"Path"`
+			} `yaml:"Properties"`
+		} `yaml:"Events"`
+	}
+	var m struct {
+		BuildMethod string `yaml:"BuildMethod"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return err
+	}
+	if !r.Metadata.IsZero() {
+		if err := r.Metadata.Decode(&m); err != nil {
+			return err
+		}
+	}
+	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod}
+	for _, ev := range p.Events {
+		switch ev.Type {
+		case "HttpApi":
+			f.Routes = append(f.Routes, ev.Properties.Method+" "+ev.Properties.Path)
+		case "S3":
+			f.S3Events = true
+		}
+	}
+	sort.Strings(f.Routes)
+	t.Functions[id] = f
+	return nil
+}
+
+func (t *Template) readAuthorizer(r resource) error {
+	var p struct {
+		Auth struct {
+			Authorizers map[string]struct {
+				FunctionArn string `yaml:"FunctionArn"` // !GetAtt X.Arn decodes as "X.Arn"
+			} `yaml:"Authorizers"`
+		} `yaml:"Auth"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return err
+	}
+	for _, a := range p.Auth.Authorizers {
+		t.AuthorizerID = strings.TrimSuffix(a.FunctionArn, ".Arn")
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package dynamostore
+
+import (
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// classify turns DynamoDB errors into the domain's vocabulary. Faults the SDK
+// would retry (throttling, 5xx, connection errors) are still retryable after its
+// bounded retries ran out, so callers see "unavailable", not "internal".
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, dynamo.ErrNotFound):
+		return files.ErrNotFound
+	case dynamo.IsCondCheckFailed(err):
+		return files.ErrConditionFailed
+	case retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary:
+		return files.Unavailable("storage", err)
+	default:
+		return files.Internal(err)
+	}
+}

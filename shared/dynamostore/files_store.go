@@ -1,0 +1,82 @@
+package dynamostore
+
+import (
+	"context"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Store implements files.Store on one DynamoDB table.
+type Store struct {
+	db    *dynamo.DB
+	table dynamo.Table
+}
+
+var _ files.Store = (*Store)(nil)
+
+// New returns a store on the named table.
+func New(db *dynamo.DB, table string) *Store {
+	return &Store{db: db, table: db.Table(table)}
+}
+
+// Create writes the record and bumps the project's counter in one transaction,
+// so totalCount never drifts from the records.
+func (s *Store) Create(ctx context.Context, f *files.File) error {
+	it := toItem(f)
+	put := s.table.Put(it).If("attribute_not_exists($)", "pk")
+	count := s.table.Update("pk", it.PK).Range("sk", counterSK).Add("files", 1)
+	return classify(s.db.WriteTx().Put(put).Update(count).Run(ctx))
+}
+
+// Get is a strongly consistent read keyed by project and file.
+func (s *Store) Get(ctx context.Context, projectID, id string) (*files.File, error) {
+	var it fileItem
+	err := s.table.Get("pk", projectPK(projectID)).Range("sk", dynamo.Equal, fileSK(id)).Consistent(true).One(ctx, &it)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return it.toFile(), nil
+}
+
+// Transition updates the record only while its status is from.
+func (s *Store) Transition(ctx context.Context, projectID, id string, from files.Status, c files.Change) (*files.File, error) {
+	u := s.table.Update("pk", projectPK(projectID)).Range("sk", fileSK(id)).
+		Set("status", string(c.To)).Set("updatedAt", c.At).
+		If("$ = ?", "status", string(from))
+	if c.To == files.StatusCompleted {
+		u.Set("completedAt", c.At)
+	}
+	if c.ETag != "" {
+		u.Set("etag", c.ETag)
+	}
+	if c.MD5 != "" {
+		u.Set("md5", c.MD5)
+	}
+	if c.Rejection != nil {
+		u.Set("rejectionCode", c.Rejection.Code).Set("rejectionMessage", c.Rejection.Message)
+	}
+	if c.TTL > 0 {
+		u.Set("ttl", c.TTL)
+	} else {
+		u.Remove("ttl")
+	}
+	var it fileItem
+	if err := u.Value(ctx, &it); err != nil {
+		return nil, classify(err)
+	}
+	return it.toFile(), nil
+}
+
+// Delete removes the record and decrements the counter in one transaction.
+func (s *Store) Delete(ctx context.Context, projectID, id string) error {
+	pk := projectPK(projectID)
+	del := s.table.Delete("pk", pk).Range("sk", fileSK(id)).If("attribute_exists($)", "pk")
+	count := s.table.Update("pk", pk).Range("sk", counterSK).Add("files", -1)
+	err := classify(s.db.WriteTx().Delete(del).Update(count).Run(ctx))
+	if err == files.ErrConditionFailed {
+		return files.ErrNotFound
+	}
+	return err
+}

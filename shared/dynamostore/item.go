@@ -1,0 +1,96 @@
+// Package dynamostore is the DynamoDB adapter (guregu/dynamo v2): file records,
+// per-project counters and API keys, all in one table.
+//
+// Item layout:
+//
+//	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
+//	counter: pk=P#<project> sk=COUNT        files=<n>
+//	api key: pk=K#<sha256>  sk=KEY
+//
+// File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
+// lists a project newest-first, and offset walks read keys, not whole items.
+package dynamostore
+
+import (
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// IndexNewest is the keys-only GSI that lists a project newest-first.
+const IndexNewest = "ByProjectNewest"
+
+const (
+	counterSK = "COUNT"
+	keySK     = "KEY"
+)
+
+func projectPK(projectID string) string { return "P#" + projectID }
+func fileSK(id string) string           { return "F#" + id }
+
+type fileItem struct {
+	PK               string     `dynamo:"pk,hash"`
+	SK               string     `dynamo:"sk,range"`
+	LPK              string     `dynamo:"lpk"`
+	LSK              string     `dynamo:"lsk"`
+	ID               string     `dynamo:"id"`
+	ProjectID        string     `dynamo:"projectId"`
+	OrganizationID   string     `dynamo:"organizationId,omitempty"`
+	Filename         string     `dynamo:"filename"`
+	MimeType         string     `dynamo:"mimeType"`
+	SizeBytes        int64      `dynamo:"sizeBytes"`
+	Purpose          string     `dynamo:"purpose,omitempty"`
+	Status           string     `dynamo:"status"`
+	CreatedAt        time.Time  `dynamo:"createdAt"`
+	UpdatedAt        time.Time  `dynamo:"updatedAt"`
+	CompletedAt      *time.Time `dynamo:"completedAt,omitempty"`
+	UploadExpiresAt  time.Time  `dynamo:"uploadExpiresAt"`
+	ExpiresAt        *time.Time `dynamo:"expiresAt,omitempty"`
+	ExternalFileID   string     `dynamo:"externalFileId,omitempty"`
+	DataSourceID     string     `dynamo:"dataSourceId,omitempty"`
+	ObjectKey        string     `dynamo:"objectKey"`
+	ETag             string     `dynamo:"etag,omitempty"`
+	MD5              string     `dynamo:"md5,omitempty"`
+	RejectionCode    string     `dynamo:"rejectionCode,omitempty"`
+	RejectionMessage string     `dynamo:"rejectionMessage,omitempty"`
+	TTL              int64      `dynamo:"ttl,omitempty"`
+}
+
+func toItem(f *files.File) fileItem {
+	it := fileItem{
+		PK: projectPK(f.ProjectID), SK: fileSK(f.ID), LPK: projectPK(f.ProjectID), LSK: f.ID,
+		ID: f.ID, ProjectID: f.ProjectID, OrganizationID: f.OrganizationID,
+		Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes, Purpose: f.Purpose,
+		Status: string(f.Status), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, CompletedAt: f.CompletedAt,
+		UploadExpiresAt: f.UploadExpiresAt, ExpiresAt: f.ExpiresAt,
+		ExternalFileID: f.ExternalFileID, DataSourceID: f.DataSourceID,
+		ObjectKey: f.ObjectKey, ETag: f.ETag, MD5: f.MD5, TTL: f.TTL,
+	}
+	if f.Rejection != nil {
+		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
+	}
+	return it
+}
+
+func (it *fileItem) toFile() *files.File {
+	f := &files.File{
+		ID: it.ID, ProjectID: it.ProjectID, OrganizationID: it.OrganizationID,
+		Filename: it.Filename, MimeType: it.MimeType, SizeBytes: it.SizeBytes, Purpose: it.Purpose,
+		Status: files.Status(it.Status), CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
+		CompletedAt: utc(it.CompletedAt), UploadExpiresAt: it.UploadExpiresAt.UTC(), ExpiresAt: utc(it.ExpiresAt),
+		ExternalFileID: it.ExternalFileID, DataSourceID: it.DataSourceID,
+		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, TTL: it.TTL,
+	}
+	if it.RejectionCode != "" {
+		f.Rejection = &files.Rejection{Code: it.RejectionCode, Message: it.RejectionMessage}
+	}
+	return f
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,133 @@
+package files
+
+import (
+	"context"
+	"mime"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CreateInput is a new upload session as a client declares it.
+type CreateInput struct {
+	OrganizationID string
+	ProjectID      string
+	Filename       string
+	MimeType       string
+	SizeBytes      int64
+	Purpose        string
+}
+
+// Created is a new PENDING file and the PUT that uploads its bytes.
+type Created struct {
+	File   *File
+	Upload Presigned
+}
+
+// ObjectKey is where a file's bytes live. It never contains the user's
+// filename, and process-upload recovers project and file from it.
+func ObjectKey(projectID, id string) string {
+	return "uploads/" + projectID + "/" + id
+}
+
+// ParseObjectKey inverts ObjectKey; ok is false for keys Filegate never issues.
+func ParseObjectKey(key string) (projectID, id string, ok bool) {
+	rest, found := strings.CutPrefix(key, "uploads/")
+	if !found {
+		return "", "", false
+	}
+	projectID, id, found = strings.Cut(rest, "/")
+	if !found || projectID == "" || !ValidID(id) {
+		return "", "", false
+	}
+	return projectID, id, true
+}
+
+// Create validates the declaration, records a PENDING file and presigns its PUT.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) {
+	mimeType, err := s.checkCreate(&in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	id := NewID(now)
+	f := &File{
+		ID:              id,
+		ProjectID:       in.ProjectID,
+		OrganizationID:  in.OrganizationID,
+		Filename:        in.Filename,
+		MimeType:        mimeType,
+		SizeBytes:       in.SizeBytes,
+		Purpose:         in.Purpose,
+		Status:          StatusPending,
+		CreatedAt:       now,
+		UpdatedAt:       now,
+		UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
+		ObjectKey:       ObjectKey(in.ProjectID, id),
+	}
+	f.TTL = f.UploadExpiresAt.Add(s.cfg.PendingGrace).Unix()
+	// Presign first: it is local computation, so a failure leaves nothing behind.
+	up, err := s.objects.PresignUpload(ctx, f.ObjectKey, Upload{ContentType: mimeType, ContentLength: in.SizeBytes, Expires: s.cfg.UploadURLTTL})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Create(ctx, f); err != nil {
+		return nil, err
+	}
+	return &Created{File: f, Upload: up}, nil
+}
+
+// checkCreate validates a declaration and returns the normalised MIME type.
+func (s *Service) checkCreate(in *CreateInput) (string, error) {
+	if err := CheckFilename(in.Filename); err != nil {
+		return "", err
+	}
+	mimeType, err := NormalizeMimeType(in.MimeType)
+	if err != nil {
+		return "", err
+	}
+	if in.SizeBytes < 1 {
+		return "", Errorf(KindInvalid, "invalid_size", "sizeBytes must be at least 1")
+	}
+	limit := s.cfg.MaxBytes
+	if in.Purpose != "" {
+		p, ok := s.cfg.Purposes[in.Purpose]
+		if !ok {
+			return "", Errorf(KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose)
+		}
+		if !p.allows(mimeType) {
+			return "", Errorf(KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType)
+		}
+		limit = min(limit, p.MaxBytes)
+	}
+	if in.SizeBytes > limit {
+		return "", Errorf(KindTooLarge, "too_large", "sizeBytes %d exceeds the limit of %d bytes", in.SizeBytes, limit)
+	}
+	return mimeType, nil
+}
+
+// CheckFilename enforces 1–255 characters of printable UTF-8.
+func CheckFilename(name string) error {
+	if !utf8.ValidString(name) {
+		return Errorf(KindInvalid, "invalid_filename", "filename must be valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(name); n < 1 || n > 255 {
+		return Errorf(KindInvalid, "invalid_filename", "filename must be 1 to 255 characters")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return Errorf(KindInvalid, "invalid_filename", "filename must not contain control characters")
+		}
+	}
+	return nil
+}
+
+// NormalizeMimeType returns the lower-case type/subtype without parameters:
+// the exact value the presigned PUT signs as Content-Type.
+func NormalizeMimeType(v string) (string, error) {
+	mt, _, err := mime.ParseMediaType(v)
+	if err != nil || !strings.Contains(mt, "/") || strings.HasSuffix(mt, "/") || strings.HasPrefix(mt, "/") || strings.Contains(mt, "*") {
+		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf")
+	}
+	return mt, nil
+}

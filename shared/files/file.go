@@ -1,0 +1,62 @@
+// Package files is Filegate's domain: the file record, its state machine, the
+// validation rules, the error vocabulary and the ports (Store, Objects) that the
+// DynamoDB and S3 adapters implement.
+package files
+
+import "time"
+
+// Status is where a file is in its life. EXPIRED is never stored: it is how a
+// PENDING record reads once its upload session has ended (TTL deletes lazily).
+type Status string
+
+const (
+	StatusPending   Status = "PENDING"
+	StatusCompleted Status = "COMPLETED"
+	StatusCancelled Status = "CANCELLED"
+	StatusExpired   Status = "EXPIRED"
+	StatusRejected  Status = "REJECTED"
+)
+
+// Rejection says why an upload failed validation; Code is machine-readable.
+type Rejection struct {
+	Code    string
+	Message string
+}
+
+// File is one record. Times are UTC; nil pointers mean "not set".
+type File struct {
+	ID              string
+	ProjectID       string
+	OrganizationID  string
+	Filename        string
+	MimeType        string
+	SizeBytes       int64
+	Purpose         string
+	Status          Status
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	CompletedAt     *time.Time
+	UploadExpiresAt time.Time
+	ExpiresAt       *time.Time // end of retention; nil = kept
+	ExternalFileID  string
+	DataSourceID    string
+	ObjectKey       string
+	ETag            string
+	MD5             string
+	Rejection       *Rejection
+	TTL             int64 // epoch seconds for DynamoDB TTL; 0 = none
+}
+
+// StatusAt is the status a reader sees at now: a PENDING file whose session
+// has ended is EXPIRED even if TTL has not removed it yet.
+func (f *File) StatusAt(now time.Time) Status {
+	if f.Status == StatusPending && !now.Before(f.UploadExpiresAt) {
+		return StatusExpired
+	}
+	return f.Status
+}
+
+// GoneAt reports whether retention has ended: such a file is treated as deleted.
+func (f *File) GoneAt(now time.Time) bool {
+	return f.ExpiresAt != nil && !now.Before(*f.ExpiresAt)
+}

@@ -1,0 +1,139 @@
+package files
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Config is the service's tunables; zero values take the defaults.
+type Config struct {
+	UploadURLTTL   time.Duration      // lifetime of an upload session and its PUT URL
+	DownloadURLTTL time.Duration      // lifetime of a download URL
+	MaxBytes       int64              // cap for every file
+	Purposes       map[string]Purpose // nil: DefaultPurposes()
+	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
+	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
+}
+
+func (c Config) withDefaults() Config {
+	if c.UploadURLTTL <= 0 {
+		c.UploadURLTTL = 15 * time.Minute
+	}
+	if c.DownloadURLTTL <= 0 {
+		c.DownloadURLTTL = 5 * time.Minute
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.Purposes == nil {
+		c.Purposes = DefaultPurposes()
+	}
+	if c.PendingGrace <= 0 {
+		c.PendingGrace = 7 * 24 * time.Hour
+	}
+	if c.TerminalKeep <= 0 {
+		c.TerminalKeep = 30 * 24 * time.Hour
+	}
+	return c
+}
+
+// Service is the file lifecycle: every API dialect and the S3 processor call it.
+type Service struct {
+	store   Store
+	objects Objects
+	cfg     Config
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// NewService wires a service; now may be nil (time.Now).
+func NewService(store Store, objects Objects, cfg Config, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: store, objects: objects, cfg: cfg.withDefaults(), now: func() time.Time { return now().UTC() }, log: log}
+}
+
+// Now is the service clock, for views that render statuses.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Get returns a live file of the project; a file past retention is not found.
+func (s *Service) Get(ctx context.Context, projectID, id string) (*File, error) {
+	if !ValidID(id) {
+		return nil, ErrNotFound
+	}
+	f, err := s.store.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.GoneAt(s.now()) {
+		return nil, ErrNotFound
+	}
+	return f, nil
+}
+
+// List returns one newest-first page and the project's total.
+func (s *Service) List(ctx context.Context, projectID string, limit, offset int) ([]*File, int, error) {
+	page, total, err := s.store.List(ctx, projectID, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := s.now()
+	live := page[:0]
+	for _, f := range page {
+		if !f.GoneAt(now) {
+			live = append(live, f)
+		}
+	}
+	return live, total, nil
+}
+
+// Cancel ends a PENDING session.
+func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, error) {
+	f, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if st := f.StatusAt(s.now()); st != StatusPending {
+		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", st)
+	}
+	now := s.now()
+	f, err = s.store.Transition(ctx, projectID, id, StatusPending, Change{To: StatusCancelled, At: now, TTL: now.Add(s.cfg.TerminalKeep).Unix()})
+	if err == ErrConditionFailed {
+		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
+	}
+	return f, err
+}
+
+// Delete removes the object, then the record: a failure half-way leaves a
+// record whose object is gone (a retry finishes), never an orphan object.
+func (s *Service) Delete(ctx context.Context, projectID, id string) error {
+	f, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
+		return err
+	}
+	return s.store.Delete(ctx, projectID, id)
+}
+
+// DownloadURL presigns a GET for a COMPLETED file, never outliving retention.
+func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presigned, error) {
+	f, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return Presigned{}, err
+	}
+	if st := f.StatusAt(s.now()); st != StatusCompleted {
+		return Presigned{}, Errorf(KindConflict, "invalid_state", "a download URL exists only for a COMPLETED file; this one is %s", st)
+	}
+	ttl := s.cfg.DownloadURLTTL
+	if f.ExpiresAt != nil {
+		ttl = min(ttl, f.ExpiresAt.Sub(s.now()))
+	}
+	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: f.Filename, ContentType: f.MimeType, Expires: ttl})
+}

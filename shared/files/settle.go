@@ -1,0 +1,153 @@
+package files
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+)
+
+// Complete is the client's "I have uploaded": it validates the object and
+// converges with process-upload on the same conditional transition.
+func (s *Service) Complete(ctx context.Context, projectID, id, md5 string) (*File, error) {
+	if md5 != "" {
+		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
+			return nil, Errorf(KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters")
+		}
+		md5 = strings.ToLower(md5)
+	}
+	f, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	switch f.Status {
+	case StatusCompleted:
+		if md5 != "" && f.MD5 != "" && md5 != f.MD5 {
+			// The client says the stored bytes are not the ones it sent.
+			return s.reject(ctx, f, &Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"})
+		}
+		return f, nil
+	case StatusPending:
+		done, err := s.settle(ctx, f, md5)
+		if errors.Is(err, ErrObjectMissing) && f.StatusAt(s.now()) == StatusExpired {
+			return nil, Errorf(KindConflict, "invalid_state", "the upload session has expired")
+		}
+		return done, err
+	default:
+		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.now()))
+	}
+}
+
+// ObjectCreated handles an S3 ObjectCreated event for key. Events arrive at
+// least once, late or out of order: anything that is not a PENDING file's
+// first valid upload changes nothing. Errors returned are retryable faults.
+func (s *Service) ObjectCreated(ctx context.Context, key string) error {
+	projectID, id, ok := ParseObjectKey(key)
+	if !ok {
+		s.log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
+		return nil
+	}
+	log := s.log.With("projectId", projectID, "fileId", id)
+	f, err := s.store.Get(ctx, projectID, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		// The record was deleted; its session's PUT URL may still have been used.
+		log.InfoContext(ctx, "deleting object of a deleted file")
+		return s.objects.Delete(ctx, key)
+	case err != nil:
+		return err
+	}
+	switch f.Status {
+	case StatusCompleted:
+		return nil // duplicate event
+	case StatusPending:
+		_, err := s.settle(ctx, f, "")
+		if KindOf(err) == KindInternal || KindOf(err) == KindUnavailable {
+			return err
+		}
+		log.InfoContext(ctx, "upload settled", "outcome", outcome(err))
+		return nil
+	default:
+		// Cancelled or rejected: a late upload must not linger.
+		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
+		return s.objects.Delete(ctx, key)
+	}
+}
+
+func outcome(err error) string {
+	if err == nil {
+		return "completed"
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return "error"
+}
+
+// settle validates a PENDING file's object and moves it to COMPLETED or
+// REJECTED with a conditional write; losing the race returns the winner's result.
+func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error) {
+	info, rej, err := s.inspect(ctx, f, md5)
+	if err != nil {
+		return nil, err
+	}
+	if rej != nil {
+		return s.reject(ctx, f, rej)
+	}
+	now := s.now()
+	done, err := s.store.Transition(ctx, f.ProjectID, f.ID, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag)})
+	if errors.Is(err, ErrConditionFailed) {
+		return s.settled(ctx, f)
+	}
+	return done, err
+}
+
+// reject records the rejection, then deletes the object: if the delete fails,
+// the REJECTED record still names the object, so a retry or cleanup finds it.
+func (s *Service) reject(ctx context.Context, f *File, rej *Rejection) (*File, error) {
+	now := s.now()
+	_, err := s.store.Transition(ctx, f.ProjectID, f.ID, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: now.Add(s.cfg.TerminalKeep).Unix()})
+	if errors.Is(err, ErrConditionFailed) {
+		return s.settled(ctx, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
+		return nil, err
+	}
+	return nil, rejected(rej)
+}
+
+func rejected(rej *Rejection) error {
+	if rej == nil {
+		rej = &Rejection{Code: "rejected", Message: "the upload failed validation"}
+	}
+	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message}
+}
+
+// settled reads the outcome of a transition someone else won.
+func (s *Service) settled(ctx context.Context, f *File) (*File, error) {
+	cur, err := s.store.Get(ctx, f.ProjectID, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	switch cur.Status {
+	case StatusCompleted:
+		return cur, nil
+	case StatusRejected:
+		return nil, rejected(cur.Rejection)
+	default:
+		return nil, Errorf(KindConflict, "invalid_state", "the file is %s", cur.StatusAt(s.now()))
+	}
+}
+
+// etagMD5 is the object's MD5 when its ETag is one (single-part, SSE-S3).
+func etagMD5(etag string) string {
+	e := strings.ToLower(strings.Trim(etag, `"`))
+	if _, err := hex.DecodeString(e); err != nil || len(e) != 32 {
+		return ""
+	}
+	return e
+}

@@ -1,0 +1,116 @@
+// Package s3storage is the S3 adapter: presigned PUT/GET, HEAD, ranged reads
+// and deletes of file objects in one bucket.
+package s3storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Storage implements files.Objects on one bucket.
+type Storage struct {
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+	now     func() time.Time
+}
+
+var _ files.Objects = (*Storage)(nil)
+
+// New returns storage on bucket.
+func New(client *s3.Client, bucket string) *Storage {
+	return &Storage{client: client, presign: s3.NewPresignClient(client), bucket: bucket, now: time.Now}
+}
+
+// PresignUpload signs a PUT that only succeeds with exactly the declared
+// Content-Type and Content-Length, and only if no object exists yet
+// (If-None-Match: *), so validated bytes are never replaced.
+func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload) (files.Presigned, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket:        &s.bucket,
+		Key:           &key,
+		ContentType:   &u.ContentType,
+		ContentLength: &u.ContentLength,
+		IfNoneMatch:   aws.String("*"),
+	}, s3.WithPresignExpires(u.Expires))
+	if err != nil {
+		return files.Presigned{}, files.Internal(fmt.Errorf("presign put: %w", err))
+	}
+	h := req.SignedHeader.Clone()
+	h.Del("Host") // set by every HTTP client from the URL
+	return files.Presigned{URL: req.URL, Headers: h, ExpiresAt: s.now().Add(u.Expires).UTC()}, nil
+}
+
+// PresignDownload signs a GET that makes browsers save the file under its
+// name (never render it) with the stored content type.
+func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Download) (files.Presigned, error) {
+	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket:                     &s.bucket,
+		Key:                        &key,
+		ResponseContentDisposition: aws.String(Attachment(d.Filename)),
+		ResponseContentType:        &d.ContentType,
+	}, s3.WithPresignExpires(d.Expires))
+	if err != nil {
+		return files.Presigned{}, files.Internal(fmt.Errorf("presign get: %w", err))
+	}
+	return files.Presigned{URL: req.URL, ExpiresAt: s.now().Add(d.Expires).UTC()}, nil
+}
+
+// Stat is a HEAD of the object.
+func (s *Storage) Stat(ctx context.Context, key string) (files.ObjectInfo, error) {
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &key})
+	if err != nil {
+		return files.ObjectInfo{}, classify(err)
+	}
+	return files.ObjectInfo{
+		Size:         aws.ToInt64(out.ContentLength),
+		ContentType:  aws.ToString(out.ContentType),
+		ETag:         aws.ToString(out.ETag),
+		LastModified: aws.ToTime(out.LastModified),
+	}, nil
+}
+
+// ReadPrefix is a ranged GET: validation never reads whole objects.
+func (s *Storage) ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key, Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1))})
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, n))
+	if err != nil {
+		return nil, classify(err)
+	}
+	return b, nil
+}
+
+// Delete removes the object; S3 deletes are idempotent.
+func (s *Storage) Delete(ctx context.Context, key string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &key})
+	return classify(err)
+}
+
+func classify(err error) error {
+	var re *awshttp.ResponseError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound:
+		return files.ErrObjectMissing
+	case retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary:
+		return files.Unavailable("object storage", err)
+	default:
+		return files.Internal(err)
+	}
+}
