@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/infra/localstack"
+)
+
+// stack is the local stack every test in this package shares.
+var stack *localstack.Stack
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	logFile, err := os.CreateTemp("", "filegate-e2e-*.log")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.Remove(logFile.Name())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := localstack.Start(ctx, localstack.Options{
+		Root: "../..",
+		Log:  slog.New(slog.NewJSONHandler(logFile, nil)),
+	})
+	if err != nil {
+		// Not a skip: the integration tests need the stack; say how to get it.
+		fmt.Fprintf(os.Stderr, "FAIL: the local stack did not start: %v\n(run `make tools` to install MinIO and DynamoDB Local; Java 17+ is required)\n", err)
+		return 1
+	}
+	stack = s
+	code := m.Run()
+	s.Stop()
+	if code != 0 {
+		logs, _ := os.ReadFile(logFile.Name())
+		fmt.Fprintf(os.Stderr, "--- local stack log (last 4 KiB) ---\n%s\n", tail(logs, 4096))
+	}
+	return code
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
