@@ -1,0 +1,121 @@
+package files
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"sync"
+	"time"
+)
+
+// memStore is an in-memory Store with the same conditional semantics.
+type memStore struct {
+	mu    sync.Mutex
+	files map[string]File
+}
+
+func newMemStore() *memStore { return &memStore{files: map[string]File{}} }
+
+func (m *memStore) Create(_ context.Context, f *File) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[f.ProjectID+"/"+f.ID] = *f
+	return nil
+}
+
+func (m *memStore) Get(_ context.Context, p, id string) (*File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[p+"/"+id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return &f, nil
+}
+
+func (m *memStore) List(context.Context, string, int, int) ([]*File, int, error) { return nil, 0, nil }
+
+func (m *memStore) Transition(_ context.Context, p, id string, from Status, c Change) (*File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[p+"/"+id]
+	if !ok || f.Status != from {
+		return nil, ErrConditionFailed
+	}
+	f.Status, f.UpdatedAt, f.Rejection, f.TTL = c.To, c.At, c.Rejection, c.TTL
+	if c.To == StatusCompleted {
+		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
+	}
+	m.files[p+"/"+id] = f
+	return &f, nil
+}
+
+func (m *memStore) Delete(_ context.Context, p, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.files, p+"/"+id)
+	return nil
+}
+
+type memObject struct {
+	body        []byte
+	contentType string
+}
+
+// memObjects is in-memory object storage; failDelete injects a fault.
+type memObjects struct {
+	mu         sync.Mutex
+	objects    map[string]memObject
+	failDelete error
+}
+
+func newMemObjects() *memObjects { return &memObjects{objects: map[string]memObject{}} }
+
+func (m *memObjects) put(key, contentType string, body []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.objects[key] = memObject{body: body, contentType: contentType}
+}
+
+func (m *memObjects) has(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.objects[key]
+	return ok
+}
+
+func (m *memObjects) PresignUpload(_ context.Context, key string, u Upload) (Presigned, error) {
+	return Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(u.Expires)}, nil
+}
+
+func (m *memObjects) PresignDownload(_ context.Context, key string, d Download) (Presigned, error) {
+	return Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(d.Expires)}, nil
+}
+
+func (m *memObjects) Stat(_ context.Context, key string) (ObjectInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return ObjectInfo{}, ErrObjectMissing
+	}
+	sum := md5.Sum(o.body)
+	return ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`}, nil
+}
+
+func (m *memObjects) ReadPrefix(_ context.Context, key string, n int64) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.objects[key].body
+	return b[:min(int64(len(b)), n)], nil
+}
+
+func (m *memObjects) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failDelete != nil {
+		return m.failDelete
+	}
+	delete(m.objects, key)
+	return nil
+}

@@ -1,0 +1,111 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+const project = "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10"
+
+var pdfBody = []byte("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+
+func newTestService() (*Service, *memStore, *memObjects) {
+	st, obj := newMemStore(), newMemObjects()
+	return NewService(st, obj, Config{}, nil, nil), st, obj
+}
+
+func mustCreate(t *testing.T, s *Service) *File {
+	t.Helper()
+	c, err := s.Create(context.Background(), CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.File
+}
+
+func TestObjectCreated(t *testing.T) {
+	ctx := context.Background()
+	t.Run("completes a valid upload once; duplicates change nothing", func(t *testing.T) {
+		s, st, obj := newTestService()
+		f := mustCreate(t, s)
+		obj.put(f.ObjectKey, "application/pdf", pdfBody)
+		for i := 0; i < 2; i++ {
+			if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := st.Get(ctx, project, f.ID)
+		if got.Status != StatusCompleted || got.MD5 == "" || !obj.has(f.ObjectKey) {
+			t.Fatalf("after two events: %+v", got)
+		}
+	})
+	t.Run("rejects and deletes an invalid upload", func(t *testing.T) {
+		s, st, obj := newTestService()
+		f := mustCreate(t, s)
+		obj.put(f.ObjectKey, "application/pdf", append([]byte("\x89PNG\r\n\x1a\n"), pdfBody[8:]...))
+		if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.Get(ctx, project, f.ID)
+		if got.Status != StatusRejected || got.Rejection.Code != "type_mismatch" || obj.has(f.ObjectKey) {
+			t.Fatalf("after an invalid upload: %+v, object kept %v", got, obj.has(f.ObjectKey))
+		}
+	})
+	t.Run("deletes a late upload to a cancelled file", func(t *testing.T) {
+		s, st, obj := newTestService()
+		f := mustCreate(t, s)
+		if _, err := s.Cancel(ctx, project, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		obj.put(f.ObjectKey, "application/pdf", pdfBody)
+		if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.Get(ctx, project, f.ID)
+		if got.Status != StatusCancelled || obj.has(f.ObjectKey) {
+			t.Fatalf("late upload: %+v, object kept %v", got, obj.has(f.ObjectKey))
+		}
+	})
+	t.Run("deletes the object of a deleted file; ignores foreign keys", func(t *testing.T) {
+		s, _, obj := newTestService()
+		f := mustCreate(t, s)
+		if err := s.Delete(ctx, project, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		obj.put(f.ObjectKey, "application/pdf", pdfBody)
+		obj.put("elsewhere/x", "text/plain", pdfBody)
+		for _, k := range []string{f.ObjectKey, "elsewhere/x"} {
+			if err := s.ObjectCreated(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if obj.has(f.ObjectKey) || !obj.has("elsewhere/x") {
+			t.Fatal("want the orphan deleted and the foreign key untouched")
+		}
+	})
+	t.Run("returns retryable faults so Lambda retries", func(t *testing.T) {
+		s, _, obj := newTestService()
+		f := mustCreate(t, s)
+		if _, err := s.Cancel(ctx, project, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		obj.put(f.ObjectKey, "application/pdf", pdfBody)
+		obj.failDelete = Unavailable("object storage", errors.New("503 SlowDown"))
+		if err := s.ObjectCreated(ctx, f.ObjectKey); KindOf(err) != KindUnavailable {
+			t.Fatalf("err = %v, want unavailable", err)
+		}
+	})
+}
+
+func TestCompleteWithoutUploadIsAConflict(t *testing.T) {
+	s, st, _ := newTestService()
+	f := mustCreate(t, s)
+	_, err := s.Complete(context.Background(), project, f.ID, "")
+	if KindOf(err) != KindConflict {
+		t.Fatalf("err = %v, want conflict", err)
+	}
+	if got, _ := st.Get(context.Background(), project, f.ID); got.Status != StatusPending {
+		t.Fatalf("status %s, want PENDING", got.Status)
+	}
+}
