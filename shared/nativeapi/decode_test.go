@@ -1,0 +1,61 @@
+package nativeapi
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+func TestPageParams(t *testing.T) {
+	for q, want := range map[string][2]int{
+		"":                  {25, 0},
+		"limit=1":           {1, 0},
+		"limit=25&offset=7": {25, 7},
+	} {
+		l, o, err := pageParams(httptest.NewRequest("GET", "/v1/files?"+q, nil))
+		if err != nil || l != want[0] || o != want[1] {
+			t.Errorf("%q: %d %d %v", q, l, o, err)
+		}
+	}
+	for _, q := range []string{"limit=0", "limit=26", "limit=-1", "limit=1e1", "offset=-1", "offset=x", "offset=99999999999999999999"} {
+		if _, _, err := pageParams(httptest.NewRequest("GET", "/v1/files?"+q, nil)); files.KindOf(err) != files.KindInvalid {
+			t.Errorf("%q: err %v, want invalid", q, err)
+		}
+	}
+}
+
+func TestDecodeBody(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		kind files.Kind // KindInternal means "no error"
+	}{
+		{"", files.KindInternal},
+		{`{"filename":"a","mimeType":"b","sizeBytes":3,"extra":true}`, files.KindInternal},
+		{`{"sizeBytes":"3"}`, files.KindInvalid},
+		{`{"sizeBytes":1.5}`, files.KindInvalid},
+		{`{} {}`, files.KindInvalid},
+		{`[`, files.KindInvalid},
+		{`{"filename":"` + strings.Repeat("a", maxBody) + `"}`, files.KindTooLarge},
+	} {
+		var req createRequest
+		err := decodeBody(httptest.NewRequest("POST", "/v1/files", strings.NewReader(tc.body)), &req)
+		if (err == nil) != (tc.kind == files.KindInternal) || (err != nil && files.KindOf(err) != tc.kind) {
+			t.Errorf("%.40q: err %v, want kind %d", tc.body, err, tc.kind)
+		}
+	}
+}
+
+func FuzzDecodeCreate(f *testing.F) {
+	for _, s := range []string{``, `{}`, `{"filename":"a.pdf","mimeType":"application/pdf","sizeBytes":10,"purpose":"parse"}`, `{"sizeBytes":-1}`, `null`, `"x"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var req createRequest
+		err := decodeBody(httptest.NewRequest("POST", "/v1/files", strings.NewReader(body)), &req)
+		if err != nil && files.KindOf(err) == files.KindInternal {
+			t.Fatalf("decode error is internal (would be a 500): %v", err)
+		}
+	})
+}
