@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,6 +17,8 @@ type CreateInput struct {
 	MimeType       string
 	SizeBytes      int64
 	Purpose        string
+	// RetainUntil ends the file's retention (nil: the purpose's default, if any).
+	RetainUntil *time.Time
 }
 
 // Created is a new PENDING file and the PUT that uploads its bytes.
@@ -65,7 +68,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 		UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
 		ObjectKey:       ObjectKey(in.ProjectID, id),
 	}
-	f.TTL = f.UploadExpiresAt.Add(s.cfg.PendingGrace).Unix()
+	f.ExpiresAt = s.retention(in, now)
+	f.TTL = s.pendingTTL(f)
 	// Presign first: it is local computation, so a failure leaves nothing behind.
 	up, err := s.objects.PresignUpload(ctx, f.ObjectKey, Upload{ContentType: mimeType, ContentLength: in.SizeBytes, Expires: s.cfg.UploadURLTTL})
 	if err != nil {
@@ -103,7 +107,27 @@ func (s *Service) checkCreate(in *CreateInput) (string, error) {
 	if in.SizeBytes > limit {
 		return "", Errorf(KindTooLarge, "too_large", "sizeBytes %d exceeds the limit of %d bytes", in.SizeBytes, limit)
 	}
+	if r := in.RetainUntil; r != nil && (!r.After(s.now()) || r.After(s.now().Add(maxRetention))) {
+		return "", Errorf(KindInvalid, "invalid_retention", "retention must end in the future and within %d years", int(maxRetention.Hours()/24/365))
+	}
 	return mimeType, nil
+}
+
+// maxRetention bounds explicit retention: far enough for any real use, near
+// enough to catch unit mistakes (milliseconds sent as seconds).
+const maxRetention = 10 * 365 * 24 * time.Hour
+
+// retention is the explicit end of retention, else the purpose's default.
+func (s *Service) retention(in CreateInput, now time.Time) *time.Time {
+	if in.RetainUntil != nil {
+		t := in.RetainUntil.UTC()
+		return &t
+	}
+	if d := s.cfg.Purposes[in.Purpose].Retention; d > 0 {
+		t := now.Add(d)
+		return &t
+	}
+	return nil
 }
 
 // CheckFilename enforces 1–255 characters of printable UTF-8.

@@ -1,10 +1,13 @@
 package files
 
+import "time"
+
 // Purpose rules: which declared MIME types a purpose accepts and how large its
 // files may be. A nil MimeTypes list accepts any type.
 type Purpose struct {
 	MimeTypes []string
 	MaxBytes  int64
+	Retention time.Duration // default retention of its files; 0 = kept
 }
 
 const (

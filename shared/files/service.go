@@ -102,7 +102,7 @@ func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, erro
 		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", st)
 	}
 	now := s.now()
-	f, err = s.store.Transition(ctx, projectID, id, StatusPending, Change{To: StatusCancelled, At: now, TTL: now.Add(s.cfg.TerminalKeep).Unix()})
+	f, err = s.store.Transition(ctx, projectID, id, StatusPending, Change{To: StatusCancelled, At: now, TTL: s.terminalTTL(f, now)})
 	if err == ErrConditionFailed {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}
@@ -133,7 +133,12 @@ func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presig
 	}
 	ttl := s.cfg.DownloadURLTTL
 	if f.ExpiresAt != nil {
-		ttl = min(ttl, f.ExpiresAt.Sub(s.now()))
+		// Presigned lifetimes are whole seconds: round down, and treat a file
+		// with less than a second left as gone.
+		ttl = min(ttl, f.ExpiresAt.Sub(s.now()).Truncate(time.Second))
+		if ttl < time.Second {
+			return Presigned{}, ErrNotFound
+		}
 	}
 	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: f.Filename, ContentType: f.MimeType, Expires: ttl})
 }

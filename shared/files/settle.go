@@ -96,7 +96,7 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 		return s.reject(ctx, f, rej)
 	}
 	now := s.now()
-	done, err := s.store.Transition(ctx, f.ProjectID, f.ID, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag)})
+	done, err := s.store.Transition(ctx, f.ProjectID, f.ID, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: completedTTL(f)})
 	if errors.Is(err, ErrConditionFailed) {
 		return s.settled(ctx, f)
 	}
@@ -107,7 +107,7 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 // the REJECTED record still names the object, so a retry or cleanup finds it.
 func (s *Service) reject(ctx context.Context, f *File, rej *Rejection) (*File, error) {
 	now := s.now()
-	_, err := s.store.Transition(ctx, f.ProjectID, f.ID, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: now.Add(s.cfg.TerminalKeep).Unix()})
+	_, err := s.store.Transition(ctx, f.ProjectID, f.ID, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: s.terminalTTL(f, now)})
 	if errors.Is(err, ErrConditionFailed) {
 		return s.settled(ctx, f)
 	}

@@ -3,6 +3,7 @@ package nativeapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -13,6 +14,9 @@ type createRequest struct {
 	MimeType  string `json:"mimeType"`
 	SizeBytes int64  `json:"sizeBytes"`
 	Purpose   string `json:"purpose"`
+	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
+	// apart from expiresAt, which is the upload session's end.
+	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
 }
 
 func (a *API) create(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -23,6 +27,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	c, err := a.files.Create(r.Context(), files.CreateInput{
 		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 		Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
+		RetainUntil: req.RetentionExpiresAt,
 	})
 	if err != nil {
 		return err

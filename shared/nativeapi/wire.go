@@ -14,16 +14,18 @@ import (
 // fileJSON is the native File. ExpiresAt is the upload session's end and is
 // null once the file is no longer PENDING.
 type fileJSON struct {
-	ID          string         `json:"id"`
-	Status      files.Status   `json:"status"`
-	Filename    string         `json:"filename"`
-	MimeType    string         `json:"mimeType"`
-	SizeBytes   int64          `json:"sizeBytes"`
-	Purpose     *string        `json:"purpose"`
-	CreatedAt   timestamp      `json:"createdAt"`
-	CompletedAt *timestamp     `json:"completedAt"`
-	ExpiresAt   *timestamp     `json:"expiresAt"`
-	Rejection   *rejectionJSON `json:"rejection,omitempty"`
+	ID          string       `json:"id"`
+	Status      files.Status `json:"status"`
+	Filename    string       `json:"filename"`
+	MimeType    string       `json:"mimeType"`
+	SizeBytes   int64        `json:"sizeBytes"`
+	Purpose     *string      `json:"purpose"`
+	CreatedAt   timestamp    `json:"createdAt"`
+	CompletedAt *timestamp   `json:"completedAt"`
+	ExpiresAt   *timestamp   `json:"expiresAt"`
+	// RetentionExpiresAt is when the file will be deleted (null: kept).
+	RetentionExpiresAt *timestamp     `json:"retentionExpiresAt"`
+	Rejection          *rejectionJSON `json:"rejection,omitempty"`
 }
 
 type rejectionJSON struct {
@@ -66,7 +68,7 @@ func ts(t *time.Time) *timestamp {
 func toJSON(f *files.File, now time.Time) fileJSON {
 	j := fileJSON{
 		ID: f.ID, Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
-		CreatedAt: timestamp(f.CreatedAt), CompletedAt: ts(f.CompletedAt),
+		CreatedAt: timestamp(f.CreatedAt), CompletedAt: ts(f.CompletedAt), RetentionExpiresAt: ts(f.ExpiresAt),
 	}
 	if f.Purpose != "" {
 		j.Purpose = &f.Purpose
@@ -119,6 +121,10 @@ func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		return "field " + te.Field + " has the wrong type"
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return "timestamps must be RFC 3339, e.g. 2026-01-31T12:00:00Z"
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

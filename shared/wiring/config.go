@@ -39,6 +39,15 @@ func ConfigFromEnv() (Config, error) {
 	if c.Files.MaxBytes, err = envInt("MAX_FILE_SIZE_BYTES"); err != nil {
 		return c, err
 	}
+	if c.Files.PendingGrace, err = envSeconds("PENDING_GRACE_SECONDS"); err != nil {
+		return c, err
+	}
+	if c.Files.TerminalKeep, err = envSeconds("TERMINAL_RETENTION_SECONDS"); err != nil {
+		return c, err
+	}
+	if c.Files.Purposes, err = purposesFromEnv("PURPOSE_RULES"); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
