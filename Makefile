@@ -29,8 +29,24 @@ build-CancelFileFunction:
 	$(call build_fn,cancel-file)
 build-DeleteFileFunction:
 	$(call build_fn,delete-file)
+build-UploadFileFunction:
+	$(call build_fn,upload-file)
+build-ListCompatFilesFunction:
+	$(call build_fn,list-compat-files)
+build-QueryCompatFilesFunction:
+	$(call build_fn,query-compat-files)
+build-GetCompatFileFunction:
+	$(call build_fn,get-compat-file)
+build-DeleteCompatFileFunction:
+	$(call build_fn,delete-compat-file)
+build-CompatFileContentFunction:
+	$(call build_fn,compat-file-content)
 build-ProcessUploadFunction:
 	$(call build_fn,process-upload)
+build-CleanupFunction:
+	$(call build_fn,cleanup)
+build-ReconcileFunction:
+	$(call build_fn,reconcile)
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 

@@ -29,6 +29,8 @@ func run(m *testing.M) int {
 	defer cancel()
 	s, err := localstack.Start(ctx, localstack.Options{
 		Root: "../..",
+		// Short enough for the lifecycle tests to watch orphans age.
+		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000"},
 		Log:  slog.New(slog.NewJSONHandler(logFile, nil)),
 	})
 	if err != nil {

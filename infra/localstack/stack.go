@@ -42,17 +42,25 @@ type Options struct {
 	APIAddr string            // e.g. 127.0.0.1:3000; "" picks a free port
 	Env     map[string]string // extra function configuration, e.g. UPLOAD_URL_TTL_SECONDS
 	Log     *slog.Logger
+	// SweepEvery runs the TTL sweeper in the background; 0 leaves it to
+	// explicit Sweeper.Sweep calls (tests).
+	SweepEvery time.Duration
+	// ReconcileEvery runs the scheduled reconcile in the background; 0: only on demand.
+	ReconcileEvery time.Duration
 }
 
 // Stack is a running local Filegate.
 type Stack struct {
-	APIURL   string
-	Env      map[string]string // the environment the functions run with
-	Template *Template
-	DynamoDB *DynamoDB
-	MinIO    *MinIO
-	tmp      string
-	servers  []*http.Server
+	APIURL    string
+	Env       map[string]string // the environment the functions run with
+	Template  *Template
+	DynamoDB  *DynamoDB
+	MinIO     *MinIO
+	Sweeper   *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
+	Reconcile wiring.ReconcileLambda // the scheduled reconcile function
+	tmp       string
+	servers   []*http.Server
+	stop      context.CancelFunc
 }
 
 // ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
@@ -132,6 +140,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	process.Store(&proc)
+	s.background(o)
 	addr := o.APIAddr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -157,31 +166,65 @@ func (s *Stack) handlers(ctx context.Context, log *slog.Logger) (*Gateway, wirin
 	routes := map[string]wiring.HTTPLambda{}
 	var process wiring.S3Lambda
 	for id, f := range s.Template.Functions {
+		var err error
 		switch {
+		case f.Stream:
+			var cleanup wiring.CleanupLambda
+			cleanup, err = wiring.CleanupHandler(ctx)
+			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, Attempts: 3}
+		case f.Schedule != "":
+			s.Reconcile, err = wiring.ReconcileHandler(ctx)
+		case f.S3Events:
+			process, err = wiring.ProcessUploadHandler(ctx)
 		case len(f.Routes) > 0:
-			h, err := wiring.HTTPHandler(ctx, id)
-			if err != nil {
-				return nil, nil, fmt.Errorf("template function %s: %w", id, err)
-			}
+			var h wiring.HTTPLambda
+			h, err = wiring.HTTPHandler(ctx, id)
 			for _, r := range f.Routes {
 				routes[r] = h
 			}
-		case f.S3Events:
-			h, err := wiring.ProcessUploadHandler(ctx)
-			if err != nil {
-				return nil, nil, err
-			}
-			process = h
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
 	}
-	if s.Template.AuthorizerID == "" || process == nil {
-		return nil, nil, errors.New("template.yaml has no authorizer or no S3-triggered function")
+	if s.Template.AuthorizerID == "" || process == nil || s.Sweeper == nil || s.Reconcile == nil {
+		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- or schedule-triggered function")
 	}
 	authorizer, err := wiring.AuthorizerHandler(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	return NewGateway(routes, authorizer, log), process, nil
+}
+
+// background runs the sweeper and reconcile on timers, as AWS would.
+func (s *Stack) background(o Options) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	every := func(d time.Duration, run func(context.Context) error) {
+		if d <= 0 {
+			return
+		}
+		go func() {
+			t := time.NewTicker(d)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := run(ctx); err != nil {
+						o.Log.Error("background job failed", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
+	every(o.ReconcileEvery, func(ctx context.Context) error {
+		_, err := s.Reconcile(ctx, events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"})
+		return err
+	})
 }
 
 // serve starts an HTTP server on addr and returns its base URL.
@@ -212,6 +255,9 @@ func (s *Stack) MintKey(ctx context.Context, orgID, projectID string, scopes ...
 
 // Stop stops servers and processes and removes temporary state.
 func (s *Stack) Stop() {
+	if s.stop != nil {
+		s.stop()
+	}
 	for _, srv := range s.servers {
 		_ = srv.Close()
 	}

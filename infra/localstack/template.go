@@ -23,6 +23,8 @@ type TemplateFunction struct {
 	LogicalID string
 	Routes    []string // "METHOD /path" of its HttpApi events
 	S3Events  bool     // has an S3 event source
+	Stream    bool     // has a DynamoDB stream event source
+	Schedule  string   // its Schedule event's expression, if any
 	CodeURI   string
 	Build     string // Metadata.BuildMethod
 }
@@ -118,8 +120,9 @@ func (t *Template) addFunction(id string, r resource) error {
 		Events  map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
-				Method string `yaml:"Method"`
-				Path   string `yaml:"Path"`
+				Method   string `yaml:"Method"`
+				Path     string `yaml:"Path"`
+				Schedule string `yaml:"Schedule"`
 			} `yaml:"Properties"`
 		} `yaml:"Events"`
 	}
@@ -141,6 +144,10 @@ func (t *Template) addFunction(id string, r resource) error {
 			f.Routes = append(f.Routes, ev.Properties.Method+" "+ev.Properties.Path)
 		case "S3":
 			f.S3Events = true
+		case "DynamoDB":
+			f.Stream = true
+		case "Schedule":
+			f.Schedule = ev.Properties.Schedule
 		}
 	}
 	sort.Strings(f.Routes)

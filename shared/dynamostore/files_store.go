@@ -62,6 +62,11 @@ func (s *Store) Transition(ctx context.Context, projectID, id string, from files
 	} else {
 		u.Remove("ttl")
 	}
+	if from == files.StatusCompleted || c.To == files.StatusCompleted {
+		// Entering or leaving COMPLETED also moves the file in or out of the
+		// catalog indexes and counter, in one transaction (catalog_write.go).
+		return s.transitionCataloged(ctx, u, projectID, id, from, c)
+	}
 	var it fileItem
 	if err := u.Value(ctx, &it); err != nil {
 		return nil, classify(err)
@@ -69,14 +74,8 @@ func (s *Store) Transition(ctx context.Context, projectID, id string, from files
 	return it.toFile(), nil
 }
 
-// Delete removes the record and decrements the counter in one transaction.
+// Delete removes the record and decrements the counters in one transaction
+// (catalog_write.go: a COMPLETED file also leaves the completed count).
 func (s *Store) Delete(ctx context.Context, projectID, id string) error {
-	pk := projectPK(projectID)
-	del := s.table.Delete("pk", pk).Range("sk", fileSK(id)).If("attribute_exists($)", "pk")
-	count := s.table.Update("pk", pk).Range("sk", counterSK).Add("files", -1)
-	err := classify(s.db.WriteTx().Delete(del).Update(count).Run(ctx))
-	if err == files.ErrConditionFailed {
-		return files.ErrNotFound
-	}
-	return err
+	return s.deleteCounted(ctx, projectID, id)
 }

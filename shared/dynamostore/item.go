@@ -4,11 +4,15 @@
 // Item layout:
 //
 //	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
-//	counter: pk=P#<project> sk=COUNT        files=<n>
+//	         while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
+//	         and, with an external id, cxk=P#<project>#X#<externalFileId>
+//	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n>
 //	api key: pk=K#<sha256>  sk=KEY
 //
 // File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
 // lists a project newest-first, and offset walks read keys, not whole items.
+// The c* attributes feed the sparse indexes of COMPLETED files the compat API
+// lists (see catalog.go).
 package dynamostore
 
 import (
@@ -29,31 +33,33 @@ func projectPK(projectID string) string { return "P#" + projectID }
 func fileSK(id string) string           { return "F#" + id }
 
 type fileItem struct {
-	PK               string     `dynamo:"pk,hash"`
-	SK               string     `dynamo:"sk,range"`
-	LPK              string     `dynamo:"lpk"`
-	LSK              string     `dynamo:"lsk"`
-	ID               string     `dynamo:"id"`
-	ProjectID        string     `dynamo:"projectId"`
-	OrganizationID   string     `dynamo:"organizationId,omitempty"`
-	Filename         string     `dynamo:"filename"`
-	MimeType         string     `dynamo:"mimeType"`
-	SizeBytes        int64      `dynamo:"sizeBytes"`
-	Purpose          string     `dynamo:"purpose,omitempty"`
-	Status           string     `dynamo:"status"`
-	CreatedAt        time.Time  `dynamo:"createdAt"`
-	UpdatedAt        time.Time  `dynamo:"updatedAt"`
-	CompletedAt      *time.Time `dynamo:"completedAt,omitempty"`
-	UploadExpiresAt  time.Time  `dynamo:"uploadExpiresAt"`
-	ExpiresAt        *time.Time `dynamo:"expiresAt,omitempty"`
-	ExternalFileID   string     `dynamo:"externalFileId,omitempty"`
-	DataSourceID     string     `dynamo:"dataSourceId,omitempty"`
-	ObjectKey        string     `dynamo:"objectKey"`
-	ETag             string     `dynamo:"etag,omitempty"`
-	MD5              string     `dynamo:"md5,omitempty"`
-	RejectionCode    string     `dynamo:"rejectionCode,omitempty"`
-	RejectionMessage string     `dynamo:"rejectionMessage,omitempty"`
-	TTL              int64      `dynamo:"ttl,omitempty"`
+	PK               string         `dynamo:"pk,hash"`
+	SK               string         `dynamo:"sk,range"`
+	LPK              string         `dynamo:"lpk"`
+	LSK              string         `dynamo:"lsk"`
+	ID               string         `dynamo:"id"`
+	ProjectID        string         `dynamo:"projectId"`
+	OrganizationID   string         `dynamo:"organizationId,omitempty"`
+	Filename         string         `dynamo:"filename"`
+	MimeType         string         `dynamo:"mimeType"`
+	SizeBytes        int64          `dynamo:"sizeBytes"`
+	Purpose          string         `dynamo:"purpose,omitempty"`
+	Status           string         `dynamo:"status"`
+	CreatedAt        time.Time      `dynamo:"createdAt"`
+	UpdatedAt        time.Time      `dynamo:"updatedAt"`
+	CompletedAt      *time.Time     `dynamo:"completedAt,omitempty"`
+	UploadExpiresAt  time.Time      `dynamo:"uploadExpiresAt"`
+	ExpiresAt        *time.Time     `dynamo:"expiresAt,omitempty"`
+	ExternalFileID   string         `dynamo:"externalFileId,omitempty"`
+	DataSourceID     string         `dynamo:"dataSourceId,omitempty"`
+	PermissionInfo   map[string]any `dynamo:"permissionInfo,omitempty"`
+	ResourceInfo     map[string]any `dynamo:"resourceInfo,omitempty"`
+	ObjectKey        string         `dynamo:"objectKey"`
+	ETag             string         `dynamo:"etag,omitempty"`
+	MD5              string         `dynamo:"md5,omitempty"`
+	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
+	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
+	TTL              int64          `dynamo:"ttl,omitempty"`
 }
 
 func toItem(f *files.File) fileItem {
@@ -64,6 +70,7 @@ func toItem(f *files.File) fileItem {
 		Status: string(f.Status), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, CompletedAt: f.CompletedAt,
 		UploadExpiresAt: f.UploadExpiresAt, ExpiresAt: f.ExpiresAt,
 		ExternalFileID: f.ExternalFileID, DataSourceID: f.DataSourceID,
+		PermissionInfo: f.PermissionInfo, ResourceInfo: f.ResourceInfo,
 		ObjectKey: f.ObjectKey, ETag: f.ETag, MD5: f.MD5, TTL: f.TTL,
 	}
 	if f.Rejection != nil {
@@ -79,6 +86,7 @@ func (it *fileItem) toFile() *files.File {
 		Status: files.Status(it.Status), CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
 		CompletedAt: utc(it.CompletedAt), UploadExpiresAt: it.UploadExpiresAt.UTC(), ExpiresAt: utc(it.ExpiresAt),
 		ExternalFileID: it.ExternalFileID, DataSourceID: it.DataSourceID,
+		PermissionInfo: it.PermissionInfo, ResourceInfo: it.ResourceInfo,
 		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, TTL: it.TTL,
 	}
 	if it.RejectionCode != "" {

@@ -4,17 +4,22 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
 
 // memStore is an in-memory Store with the same conditional semantics.
 type memStore struct {
-	mu    sync.Mutex
-	files map[string]File
+	mu      sync.Mutex
+	files   map[string]File
+	cursors map[string]string
 }
 
-func newMemStore() *memStore { return &memStore{files: map[string]File{}} }
+func newMemStore() *memStore {
+	return &memStore{files: map[string]File{}, cursors: map[string]string{}}
+}
 
 func (m *memStore) Create(_ context.Context, f *File) error {
 	m.mu.Lock()
@@ -50,6 +55,21 @@ func (m *memStore) Transition(_ context.Context, p, id string, from Status, c Ch
 	return &f, nil
 }
 
+func (m *memStore) Forget(context.Context, *File) error { return nil }
+
+func (m *memStore) Cursor(_ context.Context, job string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cursors[job], nil
+}
+
+func (m *memStore) SaveCursor(_ context.Context, job, cursor string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cursors[job] = cursor
+	return nil
+}
+
 func (m *memStore) Delete(_ context.Context, p, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -60,6 +80,7 @@ func (m *memStore) Delete(_ context.Context, p, id string) error {
 type memObject struct {
 	body        []byte
 	contentType string
+	modified    time.Time
 }
 
 // memObjects is in-memory object storage; failDelete injects a fault.
@@ -74,7 +95,7 @@ func newMemObjects() *memObjects { return &memObjects{objects: map[string]memObj
 func (m *memObjects) put(key, contentType string, body []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.objects[key] = memObject{body: body, contentType: contentType}
+	m.objects[key] = memObject{body: body, contentType: contentType, modified: time.Now()}
 }
 
 func (m *memObjects) has(key string) bool {
@@ -108,6 +129,27 @@ func (m *memObjects) ReadPrefix(_ context.Context, key string, n int64) ([]byte,
 	defer m.mu.Unlock()
 	b := m.objects[key].body
 	return b[:min(int64(len(b)), n)], nil
+}
+
+func (m *memObjects) List(_ context.Context, prefix, after string, max int) ([]ObjectSummary, string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.objects {
+		if strings.HasPrefix(k, prefix) && k > after {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	next := ""
+	if len(keys) > max {
+		keys, next = keys[:max], keys[max-1]
+	}
+	out := make([]ObjectSummary, len(keys))
+	for i, k := range keys {
+		out[i] = ObjectSummary{Key: k, LastModified: m.objects[k].modified}
+	}
+	return out, next, nil
 }
 
 func (m *memObjects) Delete(_ context.Context, key string) error {

@@ -40,6 +40,8 @@ type File struct {
 	ExpiresAt       *time.Time // end of retention; nil = kept
 	ExternalFileID  string
 	DataSourceID    string
+	PermissionInfo  map[string]any // opaque JSON object (compat API); nil = none
+	ResourceInfo    map[string]any // opaque JSON object (compat API); nil = none
 	ObjectKey       string
 	ETag            string
 	MD5             string

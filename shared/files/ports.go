@@ -20,6 +20,12 @@ type Store interface {
 	Transition(ctx context.Context, projectID, id string, from Status, c Change) (*File, error)
 	// Delete removes the record; ErrNotFound if it is not there.
 	Delete(ctx context.Context, projectID, id string) error
+	// Forget accounts for a record DynamoDB's TTL removed (its counters);
+	// idempotent, since stream records are delivered at least once.
+	Forget(ctx context.Context, f *File) error
+	// Cursor and SaveCursor keep a background job's resume point.
+	Cursor(ctx context.Context, job string) (string, error)
+	SaveCursor(ctx context.Context, job, cursor string) error
 }
 
 // Change is what a transition writes.
@@ -42,6 +48,15 @@ type Objects interface {
 	ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error)
 	// Delete is idempotent: deleting a missing object succeeds.
 	Delete(ctx context.Context, key string) error
+	// List returns up to max objects under prefix after the key `after`, in
+	// key order, and the key to continue after ("" when done).
+	List(ctx context.Context, prefix, after string, max int) ([]ObjectSummary, string, error)
+}
+
+// ObjectSummary is one entry of a bucket listing.
+type ObjectSummary struct {
+	Key          string
+	LastModified time.Time
 }
 
 // Upload is what a presigned PUT must pin down.

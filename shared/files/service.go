@@ -109,17 +109,21 @@ func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, erro
 	return f, err
 }
 
-// Delete removes the object, then the record: a failure half-way leaves a
-// record whose object is gone (a retry finishes), never an orphan object.
+// Delete removes the record, then the object. A failure half-way never leaves
+// a record pointing at a missing object: at worst an object without a record,
+// which the next reconcile run deletes (and which no client can reach).
 func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 	f, err := s.Get(ctx, projectID, id)
 	if err != nil {
 		return err
 	}
-	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
+	if err := s.store.Delete(ctx, projectID, id); err != nil {
 		return err
 	}
-	return s.store.Delete(ctx, projectID, id)
+	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
+		s.log.WarnContext(ctx, "object left for reconcile", "key", f.ObjectKey, "err", err)
+	}
+	return nil
 }
 
 // DownloadURL presigns a GET for a COMPLETED file, never outliving retention.

@@ -42,35 +42,56 @@ func (s *Service) Complete(ctx context.Context, projectID, id, md5 string) (*Fil
 // least once, late or out of order: anything that is not a PENDING file's
 // first valid upload changes nothing. Errors returned are retryable faults.
 func (s *Service) ObjectCreated(ctx context.Context, key string) error {
+	_, err := s.settleObject(ctx, key, true)
+	return err
+}
+
+// objectOutcome is what settleObject did.
+type objectOutcome int
+
+const (
+	outcomeNone objectOutcome = iota
+	outcomeSettled
+	outcomeDeleted
+)
+
+// settleObject is what an S3 event and a reconcile run both do with an
+// object: settle a PENDING file, leave a COMPLETED one, delete a late upload
+// (cancelled, rejected) and, if deleteOrphan, an object whose record is gone.
+// Only retryable faults are returned.
+func (s *Service) settleObject(ctx context.Context, key string, deleteOrphan bool) (objectOutcome, error) {
 	projectID, id, ok := ParseObjectKey(key)
 	if !ok {
 		s.log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
-		return nil
+		return outcomeNone, nil
 	}
 	log := s.log.With("projectId", projectID, "fileId", id)
 	f, err := s.store.Get(ctx, projectID, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		if !deleteOrphan {
+			return outcomeNone, nil
+		}
 		// The record was deleted; its session's PUT URL may still have been used.
 		log.InfoContext(ctx, "deleting object of a deleted file")
-		return s.objects.Delete(ctx, key)
+		return outcomeDeleted, s.objects.Delete(ctx, key)
 	case err != nil:
-		return err
+		return outcomeNone, err
 	}
 	switch f.Status {
 	case StatusCompleted:
-		return nil // duplicate event
+		return outcomeNone, nil // duplicate event
 	case StatusPending:
 		_, err := s.settle(ctx, f, "")
-		if KindOf(err) == KindInternal || KindOf(err) == KindUnavailable {
-			return err
+		if k := KindOf(err); err != nil && (k == KindInternal || k == KindUnavailable) {
+			return outcomeNone, err
 		}
 		log.InfoContext(ctx, "upload settled", "outcome", outcome(err))
-		return nil
+		return outcomeSettled, nil
 	default:
 		// Cancelled or rejected: a late upload must not linger.
 		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
-		return s.objects.Delete(ctx, key)
+		return outcomeDeleted, s.objects.Delete(ctx, key)
 	}
 }
 

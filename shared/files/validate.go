@@ -31,8 +31,8 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	if err != nil {
 		return ObjectInfo{}, nil, err
 	}
-	if detected := mimetype.Detect(head); !compatible(detected, f.MimeType) {
-		return info, &Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", detected.String(), f.MimeType)}, nil
+	if rej := checkSniff(head, f.MimeType); rej != nil {
+		return info, rej, nil
 	}
 	if md5 != "" {
 		if got := etagMD5(info.ETag); got == "" || got != md5 {
@@ -40,6 +40,15 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 		}
 	}
 	return info, nil, nil
+}
+
+// checkSniff is the content check every upload path shares: the first bytes
+// must sniff to a type compatible with the declared one.
+func checkSniff(head []byte, declared string) *Rejection {
+	if detected := mimetype.Detect(head); !compatible(detected, declared) {
+		return &Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", detected.String(), declared)}
+	}
+	return nil
 }
 
 // checkPurpose re-applies the purpose rules: configuration may have changed

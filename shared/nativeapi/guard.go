@@ -13,21 +13,31 @@ import (
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
 // guard reads the principal the authorizer attached to the API Gateway event,
-// enforces scope, and writes the handler's error in the dialect's shape.
+// enforces scope, runs POSTs under their Idempotency-Key, and writes the
+// handler's error in the dialect's shape.
 func (a *API) guard(scope string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		p, ok := principal(r)
-		var err error
 		switch {
 		case !ok:
-			err = files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required")
+			a.writeError(w, r, files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required"))
+			return
 		case !p.Can(scope):
-			err = files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", scope)
-		default:
-			err = h(w, r, p)
+			a.writeError(w, r, files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", scope))
+			return
 		}
-		if err != nil {
+		run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r, p); err != nil {
+				a.writeError(w, r, err)
+			}
+		})
+		if a.Idempotency == nil || r.Method != http.MethodPost {
+			run(w, r)
+			return
+		}
+		// Keys are scoped to project and operation.
+		if err := a.Idempotency.Serve(w, r, p.ProjectID+"#"+r.Pattern, run); err != nil {
 			a.writeError(w, r, err)
 		}
 	})

@@ -18,6 +18,10 @@ type Config struct {
 	BucketName  string
 	S3PathStyle bool // local S3 stand-ins address buckets by path
 	Files       files.Config
+	// ReconcileBatch bounds one reconcile run; OrphanGrace is how old an
+	// object without a record must be before reconcile deletes it.
+	ReconcileBatch int
+	OrphanGrace    time.Duration
 }
 
 // ConfigFromEnv reads Config; a malformed value is an error, never a silent default.
@@ -47,6 +51,20 @@ func ConfigFromEnv() (Config, error) {
 	}
 	if c.Files.Purposes, err = purposesFromEnv("PURPOSE_RULES"); err != nil {
 		return c, err
+	}
+	batch, err := envInt("RECONCILE_BATCH")
+	if err != nil {
+		return c, err
+	}
+	c.ReconcileBatch = int(min(max(batch, 1), 1000))
+	if batch == 0 {
+		c.ReconcileBatch = 500
+	}
+	if c.OrphanGrace, err = envSeconds("ORPHAN_GRACE_SECONDS"); err != nil {
+		return c, err
+	}
+	if os.Getenv("ORPHAN_GRACE_SECONDS") == "" {
+		c.OrphanGrace = time.Hour
 	}
 	return c, nil
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,11 +17,14 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/compatapi"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/s3events"
 	"github.com/filegate/filegate/shared/s3storage"
+	"github.com/filegate/filegate/shared/streamevents"
 )
 
 // HTTPFunctions maps each HTTP function's template logical ID to its route.
@@ -31,6 +36,13 @@ var HTTPFunctions = map[string]string{
 	"FileUrlFunction":      "GET /v1/files/{id}/url",
 	"CancelFileFunction":   "POST /v1/files/{id}/cancel",
 	"DeleteFileFunction":   "DELETE /v1/files/{id}",
+	// Compat API (LlamaCloud shape).
+	"UploadFileFunction":        "POST /api/v1/beta/files",
+	"ListCompatFilesFunction":   "GET /api/v1/beta/files",
+	"QueryCompatFilesFunction":  "POST /api/v1/beta/files/query",
+	"GetCompatFileFunction":     "GET /api/v1/beta/files/{id}",
+	"DeleteCompatFileFunction":  "DELETE /api/v1/beta/files/{id}",
+	"CompatFileContentFunction": "GET /api/v1/beta/files/{id}/content",
 }
 
 // HTTPLambda is what an HTTP function's main passes to lambda.Start.
@@ -46,8 +58,9 @@ type S3Lambda = func(context.Context, events.S3Event) error
 type deps struct {
 	log   *slog.Logger
 	db    *dynamo.DB
-	cfg   Config
-	files *files.Service
+	cfg         Config
+	files       *files.Service
+	idempotency *idempotency.Keys
 }
 
 func load(ctx context.Context) (*deps, error) {
@@ -69,7 +82,8 @@ func load(ctx context.Context) (*deps, error) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	svc := files.NewService(dynamostore.New(db, cfg.TableName), s3storage.New(client, cfg.BucketName), cfg.Files, nil, log)
-	return &deps{log: log, db: db, cfg: cfg, files: svc}, nil
+	idem := &idempotency.Keys{Store: dynamostore.NewIdempotency(db, cfg.TableName), Now: time.Now}
+	return &deps{log: log, db: db, cfg: cfg, files: svc, idempotency: idem}, nil
 }
 
 // HTTPHandler builds the handler of the HTTP function logicalID: its one route
@@ -83,9 +97,22 @@ func HTTPHandler(ctx context.Context, logicalID string) (HTTPLambda, error) {
 	if err != nil {
 		return nil, err
 	}
+	h, ok := routes(d)[route]
+	if !ok {
+		return nil, fmt.Errorf("HTTP function %q: no handler serves %q", logicalID, route)
+	}
 	mux := http.NewServeMux()
-	mux.Handle(route, nativeapi.New(d.files, d.log).Routes()[route])
+	mux.Handle(route, h)
 	return httpadapter.NewV2(mux).ProxyWithContext, nil
+}
+
+// routes is every route of both API dialects, keyed as in template.yaml.
+func routes(d *deps) map[string]http.Handler {
+	native := nativeapi.New(d.files, d.log)
+	native.Idempotency = d.idempotency
+	all := native.Routes()
+	maps.Copy(all, compatapi.New(d.files, d.log).Routes())
+	return all
 }
 
 // AuthorizerHandler builds the HTTP API's Lambda authorizer.
@@ -105,6 +132,37 @@ func ProcessUploadHandler(ctx context.Context) (S3Lambda, error) {
 		return nil, err
 	}
 	return (&s3events.Processor{Files: d.files}).Handle, nil
+}
+
+// CleanupLambda is the stream cleanup's handler signature.
+type CleanupLambda = func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+
+// CleanupHandler builds the handler for the table's stream: TTL removals
+// delete their objects.
+func CleanupHandler(ctx context.Context) (CleanupLambda, error) {
+	d, err := load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return (&streamevents.Cleanup{Files: d.files, Log: d.log}).Handle, nil
+}
+
+// ReconcileLambda is the scheduled reconcile's handler signature.
+type ReconcileLambda = func(context.Context, events.EventBridgeEvent) (files.ReconcileReport, error)
+
+// ReconcileHandler builds the scheduled reconcile: bounded work per run
+// (RECONCILE_BATCH objects), orphans deleted after ORPHAN_GRACE_SECONDS.
+func ReconcileHandler(ctx context.Context) (ReconcileLambda, error) {
+	d, err := load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	batch, grace := d.cfg.ReconcileBatch, d.cfg.OrphanGrace
+	return func(ctx context.Context, _ events.EventBridgeEvent) (files.ReconcileReport, error) {
+		rep, err := d.files.Reconcile(ctx, batch, grace)
+		d.log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "err", err)
+		return rep, err
+	}, nil
 }
 
 // Keys returns the API-key store, for the admin CLI.

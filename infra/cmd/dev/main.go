@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
@@ -34,7 +35,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr})
+	// TTL sweeps and reconcile runs on timers, as AWS runs them.
+	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute})
 	if err != nil {
 		log.Fatalf("filegate: local stack failed to start: %v", err)
 	}

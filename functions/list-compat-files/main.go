@@ -1,0 +1,19 @@
+// Command list-compat-files is the Lambda behind GET /api/v1/beta/files.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+func main() {
+	h, err := wiring.HTTPHandler(context.Background(), "ListCompatFilesFunction")
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h)
+}

@@ -1,0 +1,76 @@
+// Fixtures and small helpers for files.test.mjs. Everything the suite needs
+// comes from the environment that infra/e2e/llamacloud_test.go sets.
+
+export function env(name) {
+  const v = process.env[name];
+  if (!v) {
+    throw new Error(`${name} is not set: run this suite through the Go test (go test ./infra/e2e -run TestLlamaCloudClient), which starts the local stack and mints the keys`);
+  }
+  return v;
+}
+
+// minimalPDF builds a small, valid one-page PDF (with a correct xref table)
+// whose page shows text.
+export function minimalPDF(text) {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null, // the content stream, below
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const content = `BT /F1 12 Tf 20 50 Td (${text}) Tj ET`;
+  objects[3] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// A 1x1 PNG.
+export const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+// nativeCall calls Filegate's native API (/v1/files) with plain fetch.
+export async function nativeCall(baseURL, key, method, path, body) {
+  const res = await fetch(baseURL + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// nativeUpload runs the native presigned flow: create, PUT, complete.
+export async function nativeUpload(baseURL, key, filename, mimeType, bytes) {
+  const created = await nativeCall(baseURL, key, 'POST', '/v1/files', { filename, mimeType, sizeBytes: bytes.length });
+  if (created.status !== 200) throw new Error(`native create: ${created.status} ${JSON.stringify(created.body)}`);
+  const put = await fetch(created.body.uploadUrl, { method: 'PUT', headers: created.body.uploadHeaders, body: bytes });
+  if (!put.ok) throw new Error(`presigned PUT: ${put.status} ${await put.text()}`);
+  const done = await nativeCall(baseURL, key, 'POST', `/v1/files/${created.body.id}/complete`, {});
+  if (done.status !== 200) throw new Error(`native complete: ${done.status} ${JSON.stringify(done.body)}`);
+  return done.body;
+}
+
+// rawList calls GET /api/v1/beta/files with a hand-written query string, for
+// the parameter spellings the client itself does not produce.
+export async function rawList(baseURL, key, query) {
+  const res = await fetch(`${baseURL}/api/v1/beta/files?${query}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function collect(iterable) {
+  const out = [];
+  for await (const x of iterable) out.push(x);
+  return out;
+}

@@ -1,0 +1,509 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/filegate/filegate/infra/lambdaruntime"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Values the events/ samples carry; each check swaps in ids it created,
+// since neither key secrets nor file ids can be chosen.
+const (
+	sampleOrg     = "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05"
+	sampleProject = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
+	sampleFileID  = "fil_06H0EN1ZAP202AP5WPNPHXF894"
+	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
+	sampleBucket  = "filegate-123456789012-us-east-1-uploads"
+	// The samples' object (size 43, md5 9e107d9d372bb6826bd81d3542a419d6).
+	fox = "The quick brown fox jumps over the lazy dog"
+	// sideBucket has no S3 notifications: an object put there is settled
+	// only by the binary under test, never by the stack's own S3 bridge.
+	sideBucket = "filegate-entry-side"
+)
+
+// entryChecks invoke one function's real binary with its sample and judge
+// the result. A template function without a check fails TestEntry.
+var entryChecks = map[string]func(e *entry){
+	"AuthorizerFunction":    checkAuthorizer,
+	"CreateFileFunction":    checkCreate,
+	"GetFileFunction":       checkGet,
+	"ListFilesFunction":     checkList,
+	"CompleteFileFunction":  checkComplete,
+	"FileUrlFunction":       checkURL,
+	"CancelFileFunction":    checkCancel,
+	"DeleteFileFunction":    checkDelete,
+	"ProcessUploadFunction": checkProcessUpload,
+	"CleanupFunction":       checkCleanup,
+	"ReconcileFunction":     checkReconcile,
+	// Compat API (LlamaCloud shape): it shows COMPLETED files only.
+	"UploadFileFunction":        checkCompatUpload,
+	"ListCompatFilesFunction":   checkCompatList,
+	"QueryCompatFilesFunction":  checkCompatList,
+	"GetCompatFileFunction":     checkCompatGet,
+	"CompatFileContentFunction": checkCompatContent,
+	"DeleteCompatFileFunction":  checkCompatDelete,
+}
+
+// sampleName is a function's events/ sample: <dir>.json, except the
+// stream consumer, whose sample is named for the record it carries.
+func sampleName(f *localstack.TemplateFunction) string {
+	if f.Stream {
+		return "dynamodb-ttl-remove.json"
+	}
+	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
+}
+
+// TestEntry invokes every function of template.yaml once through its Lambda
+// entry: its real bootstrap binary, started against a Runtime API server with
+// the local stack's environment, fed its events/ sample.
+func TestEntry(t *testing.T) {
+	ctx := t.Context()
+	tpl := stack.Template
+	ids := slices.Sorted(func(yield func(string) bool) {
+		for id := range tpl.Functions {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	var dirs []string
+	for _, id := range ids {
+		dir := lambdaruntime.FunctionDir(id)
+		if _, err := os.Stat(filepath.Join("../../functions", dir, "main.go")); err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		dirs = append(dirs, dir)
+	}
+	start := time.Now()
+	bins, err := lambdaruntime.BuildFunctions(ctx, t.TempDir(), dirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("built %d functions in %s", len(dirs), time.Since(start).Round(time.Millisecond))
+	if err := localstack.CreateBucket(ctx, stack.S3Client(), sideBucket, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		t.Run(id, func(t *testing.T) {
+			f := tpl.Functions[id]
+			check, ok := entryChecks[id]
+			if !ok {
+				t.Fatalf("no entry check for %s: add one to entryChecks", id)
+			}
+			raw, err := os.ReadFile(filepath.Join("../../events", sampleName(f)))
+			if err != nil {
+				t.Fatalf("sample: %v", err)
+			}
+			bin, ok := bins[lambdaruntime.FunctionDir(id)]
+			if !ok {
+				t.Fatal("not built")
+			}
+			check(newEntry(t, id, bin, raw))
+		})
+	}
+}
+
+// entry is one function under test, with a fresh tenant to act for.
+type entry struct {
+	t      *testing.T
+	id     string
+	bin    string
+	sample []byte
+	org    string
+	ten    *tenant
+}
+
+func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
+	org, project := newUUID(), newUUID()
+	key, err := stack.MintKey(t.Context(), org, project, auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		t.Fatalf("mint key: %v", err)
+	}
+	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{t: t, projectID: project, key: key}}
+}
+
+// start runs the binary with the stack's environment plus env.
+func (e *entry) start(env ...string) *lambdaruntime.Runtime {
+	e.t.Helper()
+	var all []string
+	for k, v := range stack.Env {
+		all = append(all, k+"="+v)
+	}
+	slices.Sort(all)
+	all = append(all, "AWS_LAMBDA_FUNCTION_NAME="+e.id)
+	r, _, err := lambdaruntime.StartFunction(e.t.Context(), e.bin, append(all, env...))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		r.Close()
+		if e.t.Failed() {
+			e.t.Logf("%s logs:\n%s", e.id, r.Logs())
+		}
+	})
+	return r
+}
+
+// event is the sample with the tenant's org, project and key, and each
+// old→new pair of repl replaced (each old must occur: the sample names it).
+func (e *entry) event(repl ...string) []byte {
+	e.t.Helper()
+	ev := e.sample
+	for i := 0; i+1 < len(repl); i += 2 {
+		if !bytes.Contains(ev, []byte(repl[i])) {
+			e.t.Fatalf("the sample does not contain %q", repl[i])
+		}
+		ev = bytes.ReplaceAll(ev, []byte(repl[i]), []byte(repl[i+1]))
+	}
+	return []byte(strings.NewReplacer(sampleOrg, e.org, sampleProject, e.ten.projectID, sampleKey, e.ten.key).Replace(string(ev)))
+}
+
+// invoke runs one invocation and fails the test on any function error.
+func (e *entry) invoke(r *lambdaruntime.Runtime, payload []byte) []byte {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.t.Context(), 30*time.Second)
+	defer cancel()
+	out, fnErr, err := r.Invoke(ctx, payload)
+	if err != nil || fnErr != nil {
+		e.t.Fatalf("invoke %s: function error %v, %v", e.id, fnErr, err)
+	}
+	return out
+}
+
+// http invokes an HTTP function and returns its status and decoded body.
+func (e *entry) http(payload []byte, env ...string) (int, []byte) {
+	e.t.Helper()
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(e.invoke(e.start(env...), payload), &resp); err != nil {
+		e.t.Fatalf("not an API Gateway v2 response: %v", err)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return resp.StatusCode, body
+}
+
+func (e *entry) decode(body []byte, v any) {
+	e.t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		e.t.Fatalf("body %s: %v", body, err)
+	}
+}
+
+// createFox starts an upload session for the samples' 43-byte text object.
+func (e *entry) createFox() file {
+	return e.ten.create("fox.txt", "text/plain", len(fox), "")
+}
+
+// putSide stores f's object in sideBucket (no event: nothing settles it).
+func (e *entry) putSide(f file) string {
+	e.t.Helper()
+	key := files.ObjectKey(e.ten.projectID, f.ID)
+	_, err := stack.S3Client().PutObject(e.t.Context(), &s3.PutObjectInput{
+		Bucket: aws.String(sideBucket), Key: aws.String(key), Body: strings.NewReader(fox), ContentType: aws.String("text/plain"),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return key
+}
+
+// completedFox is a COMPLETED file the way a client makes one: create, PUT
+// to the presigned URL, complete (faster than waiting for the S3 event).
+func (e *entry) completedFox(name string) file {
+	e.t.Helper()
+	f := e.ten.create(name, "text/plain", len(fox), "")
+	if st := put(e.t, f.UploadURL, f.UploadHeaders, []byte(fox)); st != http.StatusOK {
+		e.t.Fatalf("PUT: %d", st)
+	}
+	var done file
+	if st := e.ten.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
+		e.t.Fatalf("complete: %d %+v", st, done)
+	}
+	return done
+}
+
+// fetch GETs a presigned download URL and wants the fox back.
+func (e *entry) fetch(url string) {
+	e.t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		e.t.Fatalf("GET presigned url %q: %v", url, err)
+	}
+	defer resp.Body.Close()
+	if got, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK || string(got) != fox {
+		e.t.Errorf("GET presigned url: %d %q", resp.StatusCode, got)
+	}
+}
+
+// status reads a file through the API.
+func (e *entry) status(id string) string {
+	e.t.Helper()
+	var f file
+	if st := e.ten.call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
+		e.t.Fatalf("GET %s: %d", id, st)
+	}
+	return f.Status
+}
+
+func checkAuthorizer(e *entry) {
+	r := e.start()
+	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
+	e.decode(e.invoke(r, e.event()), &resp)
+	want := map[string]any{"organizationId": e.org, "projectId": e.ten.projectID, "scopes": "files:create files:read"}
+	if !resp.IsAuthorized || !reflect.DeepEqual(resp.Context, want) {
+		e.t.Errorf("authorizer = %+v, want authorized with %v", resp, want)
+	}
+	// The sample as committed holds a key nobody minted: API Gateway's 401.
+	if _, fnErr, err := r.Invoke(e.t.Context(), e.sample); err != nil || fnErr == nil || fnErr.Message != "Unauthorized" {
+		e.t.Errorf("unknown key: %v, %v; want the Unauthorized error", fnErr, err)
+	}
+}
+
+func checkCreate(e *entry) {
+	st, body := e.http(e.event())
+	var f file
+	e.decode(body, &f)
+	if st != http.StatusOK || !files.ValidID(f.ID) || f.Status != "PENDING" || f.UploadURL == "" || f.Filename != "Q3 board deck.pdf" {
+		e.t.Fatalf("create: %d %s", st, body)
+	}
+	if e.status(f.ID) != "PENDING" { // the record is in the tenant's project
+		e.t.Errorf("created file is not PENDING")
+	}
+}
+
+func checkGet(e *entry) {
+	f := e.createFox()
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got file
+	e.decode(body, &got)
+	if st != http.StatusOK || got.ID != f.ID || got.Status != "PENDING" || got.SizeBytes != int64(len(fox)) {
+		e.t.Errorf("get: %d %s", st, body)
+	}
+}
+
+func checkList(e *entry) {
+	f := e.createFox()
+	st, body := e.http(e.event())
+	var page struct {
+		Object     string `json:"object"`
+		Data       []file `json:"data"`
+		TotalCount int    `json:"totalCount"`
+	}
+	e.decode(body, &page)
+	if st != http.StatusOK || page.Object != "list" || page.TotalCount < 1 || len(page.Data) == 0 || page.Data[0].ID != f.ID {
+		e.t.Errorf("list: %d %s", st, body)
+	}
+}
+
+func checkComplete(e *entry) {
+	f := e.createFox()
+	e.putSide(f)
+	if s := e.status(f.ID); s != "PENDING" {
+		e.t.Fatalf("before complete: %s", s)
+	}
+	// The sample's md5 is the fox's: the function checks it against the object.
+	st, body := e.http(e.event(sampleFileID, f.ID), "BUCKET_NAME="+sideBucket)
+	var got file
+	e.decode(body, &got)
+	if st != http.StatusOK || got.Status != "COMPLETED" || got.CompletedAt == nil {
+		e.t.Errorf("complete: %d %s", st, body)
+	}
+}
+
+func checkURL(e *entry) {
+	f := e.completedFox("fox.txt")
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var u struct {
+		URL       string `json:"url"`
+		ExpiresAt string `json:"expiresAt"`
+	}
+	e.decode(body, &u)
+	if st != http.StatusOK || u.ExpiresAt == "" {
+		e.t.Fatalf("url: %d %s", st, body)
+	}
+	e.fetch(u.URL)
+}
+
+func checkCancel(e *entry) {
+	f := e.createFox()
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got file
+	e.decode(body, &got)
+	if st != http.StatusOK || got.ID != f.ID || got.Status != "CANCELLED" {
+		e.t.Errorf("cancel: %d %s", st, body)
+	}
+}
+
+func checkDelete(e *entry) {
+	f := e.createFox()
+	if st, body := e.http(e.event(sampleFileID, f.ID)); st != http.StatusNoContent {
+		e.t.Fatalf("delete: %d %s", st, body)
+	}
+	if st := e.ten.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+		e.t.Errorf("GET after delete: %d, want 404", st)
+	}
+}
+
+func checkProcessUpload(e *entry) {
+	f := e.createFox()
+	e.putSide(f)
+	if s := e.status(f.ID); s != "PENDING" {
+		e.t.Fatalf("before the event: %s", s)
+	}
+	e.invoke(e.start("BUCKET_NAME="+sideBucket), e.event(sampleFileID, f.ID, sampleBucket, sideBucket))
+	if s := e.status(f.ID); s != "COMPLETED" {
+		e.t.Errorf("after the event: %s, want COMPLETED", s)
+	}
+}
+
+func checkCleanup(e *entry) {
+	f := e.createFox()
+	key := e.putSide(f)
+	// What TTL does before the stream record exists: the item goes.
+	_, err := stack.DynamoClient().DeleteItem(e.t.Context(), &dynamodb.DeleteItemInput{
+		TableName: aws.String(localstack.TableName),
+		Key: map[string]ddbtypes.AttributeValue{
+			"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + e.ten.projectID},
+			"sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + f.ID},
+		},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var resp events.DynamoDBEventResponse
+	e.decode(e.invoke(e.start("BUCKET_NAME="+sideBucket), e.event(sampleFileID, f.ID)), &resp)
+	if len(resp.BatchItemFailures) != 0 {
+		e.t.Errorf("batch item failures: %+v", resp.BatchItemFailures)
+	}
+	_, err = stack.S3Client().HeadObject(e.t.Context(), &s3.HeadObjectInput{Bucket: aws.String(sideBucket), Key: aws.String(key)})
+	if nf := new(s3types.NotFound); !errors.As(err, &nf) {
+		e.t.Errorf("object of the expired record: HeadObject = %v, want NotFound", err)
+	}
+}
+
+func checkReconcile(e *entry) {
+	f := e.createFox()
+	e.putSide(f) // an upload whose S3 event was lost
+	r := e.start("BUCKET_NAME=" + sideBucket)
+	// The walk resumes where the last run stopped: a run that reaches the
+	// end starts over next time, so a few runs cover the whole bucket.
+	settled := 0
+	for range 3 {
+		var rep files.ReconcileReport
+		e.decode(e.invoke(r, e.event()), &rep)
+		settled += rep.Settled
+		if e.status(f.ID) == "COMPLETED" {
+			if settled < 1 {
+				e.t.Errorf("report says nothing settled: %+v", rep)
+			}
+			return
+		}
+	}
+	e.t.Errorf("the lost upload was not settled")
+}
+
+// compatFile is the part of LlamaCloud's File the checks read.
+type compatFile struct {
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	ProjectID      string  `json:"project_id"`
+	FileSize       int64   `json:"file_size"`
+	ExternalFileID *string `json:"external_file_id"`
+	DownloadURL    *struct {
+		URL string `json:"url"`
+	} `json:"download_url"`
+}
+
+// The compat samples name the file meeting-notes.txt (their filters use it).
+const compatName = "meeting-notes.txt"
+
+func checkCompatUpload(e *entry) {
+	st, body := e.http(e.event()) // multipart, base64 as API Gateway sends it
+	var f compatFile
+	e.decode(body, &f)
+	if st != http.StatusOK || !files.ValidID(f.ID) || f.Name != compatName || f.FileSize != int64(len(fox)) ||
+		f.ProjectID != e.ten.projectID || f.ExternalFileID == nil || *f.ExternalFileID != "crm-attachment-8812" {
+		e.t.Fatalf("upload: %d %s", st, body)
+	}
+	if s := e.status(f.ID); s != "COMPLETED" {
+		e.t.Errorf("uploaded file is %s, want COMPLETED", s)
+	}
+}
+
+// checkCompatList serves both listing routes (GET and the POST /query form).
+func checkCompatList(e *entry) {
+	f := e.completedFox(compatName)
+	st, body := e.http(e.event())
+	var page struct {
+		Items     []compatFile `json:"items"`
+		TotalSize int          `json:"total_size"`
+	}
+	e.decode(body, &page)
+	if st != http.StatusOK || page.TotalSize != 1 || len(page.Items) != 1 || page.Items[0].ID != f.ID {
+		e.t.Errorf("list: %d %s", st, body)
+	}
+}
+
+func checkCompatGet(e *entry) {
+	f := e.completedFox(compatName)
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got compatFile
+	e.decode(body, &got)
+	if st != http.StatusOK || got.ID != f.ID || got.DownloadURL == nil { // the sample asks expand=download_url
+		e.t.Fatalf("get: %d %s", st, body)
+	}
+	e.fetch(got.DownloadURL.URL)
+}
+
+func checkCompatContent(e *entry) {
+	f := e.completedFox(compatName)
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var u struct {
+		URL       string `json:"url"`
+		ExpiresAt string `json:"expires_at"`
+	}
+	e.decode(body, &u)
+	if st != http.StatusOK || u.ExpiresAt == "" {
+		e.t.Fatalf("content: %d %s", st, body)
+	}
+	e.fetch(u.URL)
+}
+
+func checkCompatDelete(e *entry) {
+	f := e.completedFox(compatName)
+	if st, body := e.http(e.event(sampleFileID, f.ID)); st != http.StatusNoContent {
+		e.t.Fatalf("delete: %d %s", st, body)
+	}
+	if st := e.ten.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+		e.t.Errorf("GET after delete: %d, want 404", st)
+	}
+}

@@ -1,0 +1,285 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/s3storage"
+	"github.com/filegate/filegate/shared/streamevents"
+)
+
+// faultyObjects is the real S3 adapter with a fault injected into Delete.
+type faultyObjects struct {
+	files.Objects
+	mu      sync.Mutex
+	fail    func(key string, call int) bool
+	deletes map[string]int
+}
+
+func (f *faultyObjects) Delete(ctx context.Context, key string) error {
+	f.mu.Lock()
+	f.deletes[key]++
+	n := f.deletes[key]
+	f.mu.Unlock()
+	if f.fail(key, n) {
+		return files.Unavailable("object storage", errors.New("injected fault"))
+	}
+	return f.Objects.Delete(ctx, key)
+}
+
+// serviceWith builds a file service on the stack's table and bucket.
+func serviceWith(objects files.Objects, cfg files.Config) *files.Service {
+	return files.NewService(dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName), objects, cfg, nil, nil)
+}
+
+func realObjects() files.Objects { return s3storage.New(stack.S3Client(), localstack.BucketName) }
+
+// recordExists reads the raw item, bypassing every read-path rule.
+func recordExists(t *testing.T, projectID, id string) bool {
+	t.Helper()
+	out, err := stack.DynamoClient().GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(localstack.TableName), ConsistentRead: aws.Bool(true),
+		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + projectID}, "sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + id}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Item != nil
+}
+
+func sweep(t *testing.T) localstack.SweepResult {
+	t.Helper()
+	res, err := stack.Sweeper.Sweep(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// reconcileAll runs reconcile until it has walked the whole bucket once.
+func reconcileAll(t *testing.T) files.ReconcileReport {
+	t.Helper()
+	var total files.ReconcileReport
+	for i := 0; i < 20; i++ {
+		rep, err := stack.Reconcile(context.Background(), events.EventBridgeEvent{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total.Scanned, total.Settled, total.Deleted = total.Scanned+rep.Scanned, total.Settled+rep.Settled, total.Deleted+rep.Deleted
+		if rep.Done {
+			return total
+		}
+	}
+	t.Fatal("reconcile never reached the end of the bucket")
+	return total
+}
+
+func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
+	// Not parallel: sweeps are global, and this test watches what one removes.
+	c := newTenant(t)
+	until := time.Now().Add(3 * time.Second).UTC()
+	var f file
+	if st := c.call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
+		t.Fatalf("create with retention: %d", st)
+	}
+	if put(t, f.UploadURL, f.UploadHeaders, pdfBytes) != http.StatusOK {
+		t.Fatal("PUT failed")
+	}
+	if st := c.call("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK {
+		t.Fatalf("complete: %d", st)
+	}
+	var u struct{ ExpiresAt string }
+	if st := c.call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
+		t.Fatalf("url before retention ends: %d", st)
+	}
+	if exp, _ := time.Parse(time.RFC3339, u.ExpiresAt); exp.After(until) {
+		t.Fatalf("download URL expires %s, after retention %s", exp, until)
+	}
+	time.Sleep(time.Until(until) + 200*time.Millisecond)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/v1/files/" + f.ID}, {"GET", "/v1/files/" + f.ID + "/url"},
+		{"POST", "/v1/files/" + f.ID + "/complete"}, {"POST", "/v1/files/" + f.ID + "/cancel"},
+	} {
+		if st := c.call(r.method, r.path, nil, nil); st != http.StatusNotFound {
+			t.Errorf("%s %s after retention: %d, want 404", r.method, r.path, st)
+		}
+	}
+	var l struct{ Data []file }
+	if c.call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
+		t.Errorf("list shows %d expired files", len(l.Data))
+	}
+	if !recordExists(t, c.projectID, f.ID) || !objectExists(t, c.projectID, f.ID) {
+		t.Fatal("record and object should still exist before the sweeper runs")
+	}
+	sweep(t)
+	if recordExists(t, c.projectID, f.ID) || objectExists(t, c.projectID, f.ID) {
+		t.Fatal("after the sweep the record and the object must be gone")
+	}
+	var total struct{ TotalCount int }
+	if c.call("GET", "/v1/files", nil, &total); total.TotalCount != 0 {
+		t.Errorf("totalCount after TTL removal = %d", total.TotalCount)
+	}
+}
+
+func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
+	// Not parallel: sweeps are global, and this test watches what one removes.
+	c := newTenant(t)
+	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
+	created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "x.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1200 * time.Millisecond)
+	var f file
+	if c.call("GET", "/v1/files/"+created.File.ID, nil, &f); f.Status != "EXPIRED" {
+		t.Fatalf("status %q, want EXPIRED", f.Status)
+	}
+	h := map[string]string{"Content-Type": "application/pdf", "If-None-Match": "*"}
+	if st := put(t, created.Upload.URL, h, pdfBytes); st < 400 {
+		t.Fatalf("PUT after expiry: %d", st)
+	}
+	time.Sleep(time.Until(time.Unix(created.File.TTL+1, 0)))
+	sweep(t)
+	if recordExists(t, c.projectID, created.File.ID) {
+		t.Fatal("the expired session outlived its grace period")
+	}
+}
+
+func TestPutAfterCancelIsDeletedByTheEvent(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	f := c.create("c.pdf", "application/pdf", len(pdfBytes), "")
+	if st := c.call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel: %d", st)
+	}
+	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
+		t.Fatalf("PUT after cancel: %d (the URL is still valid; the event must clean up)", st)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for objectExists(t, c.projectID, f.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the late upload was not deleted")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := c.waitStatus(f.ID, "CANCELLED"); got.Status != "CANCELLED" {
+		t.Fatalf("status %s", got.Status)
+	}
+}
+
+func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
+	// Not parallel: sweeps are global, and this test watches what one removes.
+	c := newTenant(t)
+	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
+	var keys []string
+	for i := 0; i < 3; i++ {
+		created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "t.pdf", MimeType: "application/pdf", SizeBytes: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, created.File.ObjectKey)
+	}
+	faulty := &faultyObjects{Objects: realObjects(), deletes: map[string]int{},
+		fail: func(key string, call int) bool { return key == keys[1] && call == 1 }}
+	cleanup := &streamevents.Cleanup{Files: serviceWith(faulty, files.Config{}), Log: discardLog()}
+	sweeper := &localstack.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.projectID), Log: discardLog(), Attempts: 3}
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := sweeper.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		want := 1
+		if i == 1 {
+			want = 2 // failed once, retried once
+		}
+		if got := faulty.deletes[k]; got != want {
+			t.Errorf("record %d cleaned %d times, want %d", i, got, want)
+		}
+	}
+}
+
+// onlyProject narrows a batch to one project's records, so parallel tests'
+// expired items don't reach this test's injected fault.
+func onlyProject(h func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), projectID string) func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var mine events.DynamoDBEvent
+		for _, r := range ev.Records {
+			if r.Change.Keys["pk"].String() == "P#"+projectID {
+				mine.Records = append(mine.Records, r)
+			}
+		}
+		return h(ctx, mine)
+	}
+}
+
+func TestDeleteWithS3FailingLeavesNothingBehindAfterReconcile(t *testing.T) {
+	c := newTenant(t)
+	f := c.uploaded("d.pdf", "application/pdf", pdfBytes)
+	c.waitStatus(f.ID, "COMPLETED")
+	broken := &faultyObjects{Objects: realObjects(), deletes: map[string]int{}, fail: func(string, int) bool { return true }}
+	if err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.projectID, f.ID); err != nil {
+		t.Fatalf("delete with S3 failing: %v (the record is gone; the object is left for reconcile)", err)
+	}
+	if recordExists(t, c.projectID, f.ID) {
+		t.Fatal("a record must never point at an object being deleted")
+	}
+	time.Sleep(2100 * time.Millisecond) // ORPHAN_GRACE_SECONDS=2 in TestMain
+	reconcileAll(t)
+	if objectExists(t, c.projectID, f.ID) {
+		t.Fatal("reconcile left the orphan object")
+	}
+}
+
+func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
+	// Not parallel: it switches the bucket's notifications off for everyone.
+	c := newTenant(t)
+	ctx := context.Background()
+	if err := stack.MinIO.Unnotify(ctx, localstack.BucketName); err != nil {
+		t.Fatal(err)
+	}
+	f := c.uploaded("lost.pdf", "application/pdf", pdfBytes)
+	if err := stack.MinIO.Notify(ctx, localstack.BucketName, "PROCESSUPLOAD", "uploads/"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // an event, had one been sent, would have arrived
+	var got file
+	if c.call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
+		t.Fatalf("without its event the file is %s, want PENDING", got.Status)
+	}
+	orphanKey := files.ObjectKey(c.projectID, files.NewID(time.Now()))
+	if _, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &orphanKey, Body: bytesReader(pdfBytes)}); err != nil {
+		t.Fatal(err)
+	}
+	reconcileAll(t)
+	if c.call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "COMPLETED" {
+		t.Fatalf("after reconcile the file is %s, want COMPLETED", got.Status)
+	}
+	if !keyExists(t, orphanKey) {
+		t.Fatal("reconcile deleted a fresh object (younger than the grace period)")
+	}
+	time.Sleep(2100 * time.Millisecond)
+	reconcileAll(t)
+	if keyExists(t, orphanKey) {
+		t.Fatal("reconcile kept an orphan older than the grace period")
+	}
+}
+
+func keyExists(t *testing.T, key string) bool {
+	t.Helper()
+	p, id, _ := files.ParseObjectKey(key)
+	return objectExists(t, p, id)
+}

@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// llamaCloudSuite is the Node suite that drives the official
+// @llamaindex/llama-cloud client, unmodified, against the compat API.
+const llamaCloudSuite = "../conformance/llamacloud"
+
+// TestLlamaCloudClient runs that suite against this package's local stack
+// with two fresh projects, then checks that the bucket holds no object
+// without a record (refused, failed and deleted uploads leave nothing).
+func TestLlamaCloudClient(t *testing.T) {
+	node := tool(t, "node")
+	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
+
+	ctx := context.Background()
+	orgA, projectA, projectB := newUUID(), newUUID(), newUUID()
+	keyA, err := stack.MintKey(ctx, orgA, projectA, auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readOnlyA, err := stack.MintKey(ctx, orgA, projectA, auth.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyB, err := stack.MintKey(ctx, newUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "files.test.mjs")
+	cmd.Dir = llamaCloudSuite
+	cmd.Env = append(os.Environ(),
+		"FILEGATE_URL="+stack.APIURL,
+		"FILEGATE_KEY_A="+keyA, "FILEGATE_PROJECT_A="+projectA, "FILEGATE_ORG_A="+orgA,
+		"FILEGATE_KEY_A_READONLY="+readOnlyA,
+		"FILEGATE_KEY_B="+keyB, "FILEGATE_PROJECT_B="+projectB,
+		"NO_COLOR=1",
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test files.test.mjs (in %s) failed: %v\n%s", llamaCloudSuite, err, out)
+	}
+	t.Logf("node --test:\n%s", out)
+
+	for _, p := range []struct{ project, key string }{{projectA, keyA}, {projectB, keyB}} {
+		checkNoOrphans(t, p.project, p.key)
+	}
+}
+
+// tool finds a program on PATH or fails saying how to get it.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is not on PATH: the LlamaCloud conformance suite needs Node.js 20+ with npm (e.g. apt-get install nodejs npm, or https://nodejs.org)", name)
+	}
+	return path
+}
+
+// npmInstall runs `npm ci` when node_modules is missing or was installed
+// from another package-lock.json (a stamp file records the lock's hash).
+func npmInstall(t *testing.T, npm, dir string) {
+	t.Helper()
+	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(lock)
+	want := hex.EncodeToString(sum[:])
+	stamp := filepath.Join(dir, "node_modules", ".filegate-lock-sha256")
+	if got, err := os.ReadFile(stamp); err == nil && string(got) == want {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s failed (it needs the npm registry): %v\n%s", dir, err, out)
+	}
+	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkNoOrphans lists the project's objects in MinIO: each must belong to a
+// record the native API still shows.
+func checkNoOrphans(t *testing.T, projectID, key string) {
+	t.Helper()
+	prefix := files.ObjectKey(projectID, "")
+	out, err := stack.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: strPtr(localstack.BucketName), Prefix: &prefix})
+	if err != nil {
+		t.Fatalf("list %s: %v", prefix, err)
+	}
+	for _, o := range out.Contents {
+		id := strings.TrimPrefix(*o.Key, prefix)
+		var f file
+		if st := call(t, key, "GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
+			t.Errorf("object %s has no COMPLETED record (GET: %d, status %q)", *o.Key, st, f.Status)
+		}
+	}
+}
+
+func strPtr(s string) *string { return &s }

@@ -1,0 +1,172 @@
+package localstack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+// Sweeper emulates DynamoDB TTL, which DynamoDB Local lacks: it deletes items
+// whose ttl attribute has passed and hands the cleanup function the same
+// REMOVE stream records AWS would (userIdentity dynamodb.amazonaws.com),
+// batched and retried the way Lambda's event source mapping does with
+// ReportBatchItemFailures. It is an emulator of AWS, not part of Filegate.
+type Sweeper struct {
+	Client   *dynamodb.Client
+	Table    string
+	Handler  wiring.CleanupLambda
+	Log      *slog.Logger
+	Attempts int // deliveries of a failing record before it is dropped (AWS: MaximumRetryAttempts + 1)
+	seq      atomic.Int64
+}
+
+// SweepResult counts what one sweep did.
+type SweepResult struct {
+	Removed, Delivered, Dropped int
+}
+
+// Sweep removes every expired item now and delivers its REMOVE record.
+func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	records, err := s.expire(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Removed = len(records)
+	for start := 0; start < len(records); start += 100 {
+		batch := records[start:min(start+100, len(records))]
+		d, dropped, err := s.deliver(ctx, batch)
+		res.Delivered += d
+		res.Dropped += dropped
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// expire deletes items whose ttl passed; the delete is conditioned on the
+// same ttl, so an item whose expiry moved meanwhile survives, as with TTL.
+func (s *Sweeper) expire(ctx context.Context) ([]events.DynamoDBEventRecord, error) {
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	var out []events.DynamoDBEventRecord
+	p := dynamodb.NewScanPaginator(s.Client, &dynamodb.ScanInput{
+		TableName:                 &s.Table,
+		FilterExpression:          aws.String("#ttl <= :now"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: now}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sweeper scan: %w", err)
+		}
+		for _, item := range page.Items {
+			key := map[string]types.AttributeValue{"pk": item["pk"], "sk": item["sk"]}
+			del, err := s.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+				TableName: &s.Table, Key: key, ReturnValues: types.ReturnValueAllOld,
+				ConditionExpression:       aws.String("#ttl = :ttl"),
+				ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":ttl": item["ttl"]},
+			})
+			if err != nil || len(del.Attributes) == 0 {
+				continue // changed or gone meanwhile
+			}
+			out = append(out, s.removeRecord(key, del.Attributes))
+		}
+	}
+	return out, nil
+}
+
+func (s *Sweeper) removeRecord(key, old map[string]types.AttributeValue) events.DynamoDBEventRecord {
+	n := s.seq.Add(1)
+	return events.DynamoDBEventRecord{
+		AWSRegion: LocalRegion, EventID: fmt.Sprintf("local-%d", n), EventName: string(events.DynamoDBOperationTypeRemove),
+		EventSource: "aws:dynamodb", EventVersion: "1.1",
+		EventSourceArn: "arn:aws:dynamodb:" + LocalRegion + ":000000000000:table/" + s.Table + "/stream/local",
+		UserIdentity:   &events.DynamoDBUserIdentity{Type: "Service", PrincipalID: "dynamodb.amazonaws.com"},
+		Change: events.DynamoDBStreamRecord{
+			ApproximateCreationDateTime: events.SecondsEpochTime{Time: time.Now()},
+			Keys:                        streamImage(key), OldImage: streamImage(old),
+			SequenceNumber: fmt.Sprintf("%021d", n), StreamViewType: string(events.DynamoDBStreamViewTypeNewAndOldImages),
+		},
+	}
+}
+
+// deliver invokes the handler like an event source mapping: on a reported
+// failure it retries from that record on; records before it are done.
+func (s *Sweeper) deliver(ctx context.Context, batch []events.DynamoDBEventRecord) (delivered, dropped int, err error) {
+	attempts := 0
+	for len(batch) > 0 {
+		resp, err := s.Handler(ctx, events.DynamoDBEvent{Records: batch})
+		if err != nil {
+			return delivered, dropped, fmt.Errorf("cleanup handler: %w", err)
+		}
+		failed := len(batch)
+		for _, f := range resp.BatchItemFailures {
+			for i, r := range batch {
+				if r.Change.SequenceNumber == f.ItemIdentifier && i < failed {
+					failed = i
+				}
+			}
+		}
+		delivered += failed
+		if failed == len(batch) {
+			return delivered, dropped, nil
+		}
+		batch = batch[failed:]
+		if attempts++; attempts >= max(s.Attempts, 1) {
+			s.Log.Error("sweeper: dropping a stream record after retries (the DLQ on AWS)", "eventId", batch[0].EventID)
+			batch, dropped, attempts = batch[1:], dropped+1, 0
+		}
+	}
+	return delivered, dropped, nil
+}
+
+// streamImage converts SDK attribute values to the stream's representation.
+func streamImage(item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+	out := make(map[string]events.DynamoDBAttributeValue, len(item))
+	for k, v := range item {
+		out[k] = streamValue(v)
+	}
+	return out
+}
+
+func streamValue(v types.AttributeValue) events.DynamoDBAttributeValue {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value)
+	case *types.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value)
+	case *types.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value)
+	case *types.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value)
+	case *types.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(v.Value)
+	case *types.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(v.Value)
+	case *types.AttributeValueMemberBS:
+		return events.NewBinarySetAttribute(v.Value)
+	case *types.AttributeValueMemberL:
+		l := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			l[i] = streamValue(e)
+		}
+		return events.NewListAttribute(l)
+	case *types.AttributeValueMemberM:
+		return events.NewMapAttribute(streamImage(v.Value))
+	default:
+		return events.NewNullAttribute()
+	}
+}

@@ -1,0 +1,159 @@
+package compatapi
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// maxUploadBody is the largest multipart body read: the file limit plus room
+// for the form's framing and small fields. Bigger bodies are refused before
+// they are read.
+const maxUploadBody = files.MaxDirectUploadBytes + 64<<10
+
+func (a *API) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if r.ContentLength > maxUploadBody {
+		return files.ErrDirectTooLarge
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxUploadBody+1))
+	if err != nil {
+		return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
+	}
+	if int64(len(raw)) > maxUploadBody {
+		return files.ErrDirectTooLarge
+	}
+	form, err := decodeUpload(r.Header.Get("Content-Type"), raw)
+	if err != nil {
+		return err
+	}
+	f, err := a.files.UploadDirect(r.Context(), files.DirectUpload{
+		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
+		Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,
+		ExternalFileID: form.externalFileID, Body: form.body,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toJSON(f))
+	return nil
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	params, err := decodeListQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	return a.writePage(w, r, p, params)
+}
+
+func (a *API) query(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	params, err := decodeQueryBody(r.Body)
+	if err != nil {
+		return err
+	}
+	if err := checkTenant(p, "", params.projectID); err != nil {
+		return err
+	}
+	return a.writePage(w, r, p, params)
+}
+
+// writePage answers both listing routes: the page, its total and the token
+// of the next page, bound to this project and query.
+func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal, params listParams) error {
+	fp := fingerprint(params.order, params.filter)
+	q := files.Query{ProjectID: p.ProjectID, Filter: params.filter, Order: params.order, Limit: params.pageSize}
+	if params.pageToken != "" {
+		var err error
+		if q.After, err = decodeToken(params.pageToken, p.ProjectID, fp); err != nil {
+			return err
+		}
+	}
+	page, err := a.files.ListCompleted(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := pageJSON{Items: make([]fileJSON, 0, len(page.Files)), TotalSize: page.Total}
+	for _, f := range page.Files {
+		j := toJSON(f)
+		if params.expandURL {
+			u, err := a.files.ContentURL(r.Context(), f, 0)
+			if err != nil {
+				return err
+			}
+			j.DownloadURL = toPresigned(u)
+		}
+		out.Items = append(out.Items, j)
+	}
+	if page.Next != nil {
+		t := encodeToken(p.ProjectID, fp, page.Next)
+		out.NextPageToken = &t
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	withURL, err := expand(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	f, err := a.files.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	j := toJSON(f)
+	if withURL {
+		u, err := a.files.ContentURL(r.Context(), f, 0)
+		if err != nil {
+			return err
+		}
+		j.DownloadURL = toPresigned(u)
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+func (a *API) delete(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := a.files.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) content(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	ttl, err := urlLifetime(r.URL.Query().Get("expires_at_seconds"))
+	if err != nil {
+		return err
+	}
+	f, err := a.files.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	u, err := a.files.ContentURL(r.Context(), f, ttl)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toPresigned(u))
+	return nil
+}
+
+// urlLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""
+// is the configured default (0); other numbers are clamped to
+// files.MinURLTTL..files.MaxURLTTL (fractions dropped); anything else is 400.
+func urlLifetime(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || n != n { // n != n: NaN
+		return 0, files.Errorf(files.KindInvalid, "invalid_expires_at_seconds", "expires_at_seconds must be a number of seconds")
+	}
+	secs := min(max(n, 1), files.MaxURLTTL.Seconds())
+	return time.Duration(secs) * time.Second, nil
+}

@@ -1,0 +1,118 @@
+package compatapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// request is one call through the Lambda adapter, as API Gateway delivers it.
+type request struct {
+	route, path, query, contentType string
+	body                            []byte
+	principal                       *auth.Principal
+}
+
+var owner = auth.Principal{OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", ProjectID: projectA, Scopes: []string{auth.ScopeCreate, auth.ScopeRead}}
+
+// invoke runs the route's handler over a service with no storage: every case
+// here must be answered before storage is touched.
+func invoke(t *testing.T, r request) (int, string) {
+	t.Helper()
+	api := New(files.NewService(nil, nil, files.Config{}, nil, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, ok := api.Routes()[r.route]
+	if !ok {
+		t.Fatalf("no route %q", r.route)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(r.route, h)
+	method, _, _ := strings.Cut(r.route, " ")
+	ev := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: r.route, RawPath: r.path, RawQueryString: r.query,
+		Headers: map[string]string{"content-type": r.contentType, "content-length": strconv.Itoa(len(r.body))},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey: r.route, Stage: "$default",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: r.path},
+		},
+		Body: base64.StdEncoding.EncodeToString(r.body), IsBase64Encoded: true,
+	}
+	if r.principal != nil {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: r.principal.LambdaContext()}
+	}
+	resp, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body errorBody
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Detail == "" {
+		t.Errorf("%s %s: body %q is not {\"detail\": ...}", r.route, r.query, resp.Body)
+	}
+	return resp.StatusCode, body.Detail
+}
+
+func TestHandlersRefuse(t *testing.T) {
+	readOnly := owner
+	readOnly.Scopes = []string{auth.ScopeRead}
+	valid, ct := form(t, part{name: "file", filename: "a.csv", body: "a,b\n1,2\n"}, part{name: "purpose", body: "sheet"})
+	upload := func(parts ...part) request {
+		body, ct := form(t, parts...)
+		return request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: ct, body: body, principal: &owner}
+	}
+	list := func(query string) request {
+		return request{route: "GET /api/v1/beta/files", path: "/api/v1/beta/files", query: query, principal: &owner}
+	}
+	purpose := part{name: "purpose", body: "parse"}
+	foreign := encodeToken(projectB, fingerprint(files.OrderCreatedDesc, files.Filter{}), files.Cursor{"after": "x"})
+	for name, tc := range map[string]struct {
+		req    request
+		status int
+		want   string
+	}{
+		"no principal":         {request{route: "GET /api/v1/beta/files", path: "/api/v1/beta/files"}, 401, "API key"},
+		"other project":        {request{route: "GET /api/v1/beta/files/{id}", path: "/api/v1/beta/files/fil_x", query: "project_id=" + projectB, principal: &owner}, 403, "no access"},
+		"other organization":   {request{route: "DELETE /api/v1/beta/files/{id}", path: "/api/v1/beta/files/fil_x", query: "organization_id=" + projectB, principal: &owner}, 403, "no access"},
+		"read-only upload":     {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: ct, body: valid, principal: &readOnly}, 403, "files:create"},
+		"not multipart":        {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: "application/json", body: []byte(`{}`), principal: &owner}, 400, "multipart"},
+		"bad multipart":        {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: "multipart/form-data; boundary=x", body: []byte("--x\r\nbroken"), principal: &owner}, 400, "malformed"},
+		"missing purpose":      {upload(part{name: "file", filename: "a.txt", body: "hi"}), 400, "purpose is required"},
+		"unknown purpose":      {upload(part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "nonsense"}), 400, `unknown purpose "nonsense"`},
+		"empty file":           {upload(part{name: "file", filename: "a.txt"}, purpose), 400, "empty"},
+		"type not allowed":     {upload(part{name: "file", filename: "a.bin", body: "PK\x03\x04 not really a zip"}, purpose), 400, "does not accept"},
+		"bytes contradict":     {upload(part{name: "file", filename: "a.pdf", contentType: "application/pdf", body: "plain text"}, purpose), 422, "looks like"},
+		"extension contradict": {upload(part{name: "file", filename: "a.png", body: "%PDF-1.4 not a png"}, part{name: "purpose", body: "user_data"}), 422, "looks like"},
+		"long external id":     {upload(part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "user_data"}, part{name: "external_file_id", body: strings.Repeat("x", maxFieldBytes+1)}), 400, "too long"},
+		"bad page_size":        {list("page_size=0"), 400, "page_size"},
+		"bad order_by":         {list("order_by=size"), 400, "order_by"},
+		"malformed token":      {list("page_token=%25%25%25"), 400, "malformed"},
+		"foreign token":        {list("page_token=" + foreign), 400, "another project"},
+		"bad expand":           {list("expand=owner"), 400, "expand"},
+		"bad expires":          {request{route: "GET /api/v1/beta/files/{id}/content", path: "/api/v1/beta/files/fil_x/content", query: "expires_at_seconds=soon", principal: &owner}, 400, "expires_at_seconds"},
+		"bad query body":       {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"page_size":0}`), principal: &owner}, 400, "page_size"},
+		"query other project":  {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"filter":{"project_id":"` + projectB + `"}}`), principal: &owner}, 403, "no access"},
+	} {
+		status, detail := invoke(t, tc.req)
+		if status != tc.status || !strings.Contains(detail, tc.want) {
+			t.Errorf("%s: %d %q, want %d mentioning %q", name, status, detail, tc.status, tc.want)
+		}
+	}
+}
+
+func TestUploadTooLarge(t *testing.T) {
+	body, ct := form(t, part{name: "file", filename: "big.txt", body: strings.Repeat("a", int(files.MaxDirectUploadBytes)+1)}, part{name: "purpose", body: "user_data"})
+	status, detail := invoke(t, request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: ct, body: body, principal: &owner})
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(detail, "POST /v1/files") {
+		t.Errorf("%d %q, want 413 pointing at POST /v1/files", status, detail)
+	}
+}

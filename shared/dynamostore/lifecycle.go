@@ -1,0 +1,69 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// tombstoneKeep is how long a "forgotten" marker outlives its record: longer
+// than a stream record can be redelivered (24 h retention).
+const tombstoneKeep = 48 * time.Hour
+
+type tombstone struct {
+	PK  string `dynamo:"pk,hash"`
+	SK  string `dynamo:"sk,range"`
+	TTL int64  `dynamo:"ttl"`
+}
+
+// Forget decrements the project's counter for a record TTL removed. The
+// decrement and a tombstone are written in one transaction conditioned on the
+// tombstone not existing, so a redelivered stream record counts once.
+func (s *Store) Forget(ctx context.Context, f *files.File) error {
+	pk := projectPK(f.ProjectID)
+	mark := s.table.Put(tombstone{PK: pk, SK: "T#" + f.ID, TTL: time.Now().Add(tombstoneKeep).Unix()}).If("attribute_not_exists($)", "pk")
+	count := s.table.Update("pk", pk).Range("sk", counterSK).Add("files", -1)
+	err := classify(s.db.WriteTx().Put(mark).Update(count).Run(ctx))
+	if errors.Is(err, files.ErrConditionFailed) {
+		return nil // already forgotten
+	}
+	return err
+}
+
+type cursorItem struct {
+	PK     string `dynamo:"pk,hash"`
+	SK     string `dynamo:"sk,range"`
+	Cursor string `dynamo:"cursor"`
+}
+
+func jobPK(job string) string { return "JOB#" + job }
+
+// Cursor returns a background job's resume point ("" to start over).
+func (s *Store) Cursor(ctx context.Context, job string) (string, error) {
+	var it cursorItem
+	err := s.table.Get("pk", jobPK(job)).Range("sk", dynamo.Equal, "CURSOR").Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return "", nil
+	}
+	return it.Cursor, classify(err)
+}
+
+// SaveCursor stores a background job's resume point.
+func (s *Store) SaveCursor(ctx context.Context, job, cursor string) error {
+	return classify(s.table.Put(cursorItem{PK: jobPK(job), SK: "CURSOR", Cursor: cursor}).Run(ctx))
+}
+
+// FileFromItem decodes a raw item (e.g. a stream image); ok is false for
+// items that are not file records.
+func FileFromItem(item dynamo.Item) (*files.File, bool) {
+	var it fileItem
+	if err := dynamo.UnmarshalItem(item, &it); err != nil || !strings.HasPrefix(it.SK, "F#") || it.ID == "" {
+		return nil, false
+	}
+	return it.toFile(), true
+}

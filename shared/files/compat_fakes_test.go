@@ -1,0 +1,73 @@
+package files
+
+import (
+	"context"
+	"sort"
+)
+
+// catalogStore adds the Catalog to memStore: a plain scan is fine in memory,
+// the service's use of the port is what these tests check.
+type catalogStore struct{ *memStore }
+
+func (c catalogStore) QueryCompleted(_ context.Context, q Query) ([]*File, Cursor, error) {
+	all := c.matching(q.ProjectID, q.Filter)
+	key := sortKey(q.Order)
+	sort.Slice(all, func(i, j int) bool { return compareIn(q.Order, key(all[i]), key(all[j])) < 0 })
+	start := 0
+	if after, ok := q.After["k"]; ok {
+		for start < len(all) && compareIn(q.Order, key(all[start]), after) <= 0 {
+			start++
+		}
+	}
+	end := min(start+q.Limit, len(all))
+	var next Cursor
+	if end < len(all) {
+		next = Cursor{"k": key(all[end-1])}
+	}
+	return all[start:end], next, nil
+}
+
+func (c catalogStore) CountCompleted(_ context.Context, projectID string, f Filter) (int, error) {
+	return len(c.matching(projectID, f)), nil
+}
+
+func (c catalogStore) GetMany(ctx context.Context, projectID string, ids []string) ([]*File, error) {
+	var out []*File
+	for _, id := range ids {
+		if f, err := c.Get(ctx, projectID, id); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (c catalogStore) matching(projectID string, f Filter) []*File {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*File
+	for _, x := range c.files {
+		if x.ProjectID == projectID && x.Status == StatusCompleted && f.matches(&x) {
+			out = append(out, &x)
+		}
+	}
+	return out
+}
+
+// writableObjects adds the direct write to memObjects.
+type writableObjects struct {
+	*memObjects
+	failPut error
+}
+
+func (w *writableObjects) Put(_ context.Context, key string, body []byte, contentType string) error {
+	if w.failPut != nil {
+		return w.failPut
+	}
+	w.put(key, contentType, body)
+	return nil
+}
+
+func newCompatService() (*Service, catalogStore, *writableObjects) {
+	st, obj := catalogStore{newMemStore()}, &writableObjects{memObjects: newMemObjects()}
+	return NewService(st, obj, Config{}, nil, nil), st, obj
+}

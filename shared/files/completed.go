@@ -1,0 +1,56 @@
+package files
+
+import (
+	"context"
+	"time"
+)
+
+// Bounds of a requested download URL lifetime: S3 signatures last at most 7 days.
+const (
+	MinURLTTL = time.Second
+	MaxURLTTL = 7 * 24 * time.Hour
+)
+
+// GetCompleted is Get for views that show only COMPLETED files (the compat
+// API): any other file is not found there.
+func (s *Service) GetCompleted(ctx context.Context, projectID, id string) (*File, error) {
+	f, err := s.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.Status != StatusCompleted {
+		return nil, ErrNotFound
+	}
+	return f, nil
+}
+
+// DeleteCompleted deletes a COMPLETED file: object first, then the record
+// (as Delete does), so a failure never leaves an orphan object.
+func (s *Service) DeleteCompleted(ctx context.Context, projectID, id string) error {
+	f, err := s.GetCompleted(ctx, projectID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
+		return err
+	}
+	return s.store.Delete(ctx, projectID, id)
+}
+
+// ContentURL presigns a download of a COMPLETED file f valid for ttl (0: the
+// configured download TTL), clamped to [MinURLTTL, MaxURLTTL] and never past
+// the file's retention.
+func (s *Service) ContentURL(ctx context.Context, f *File, ttl time.Duration) (Presigned, error) {
+	if ttl == 0 {
+		ttl = s.cfg.DownloadURLTTL
+	}
+	ttl = min(max(ttl, MinURLTTL), MaxURLTTL)
+	if f.ExpiresAt != nil {
+		left := f.ExpiresAt.Sub(s.now()).Truncate(time.Second)
+		if left < MinURLTTL {
+			return Presigned{}, ErrNotFound // retention ends now
+		}
+		ttl = min(ttl, left)
+	}
+	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: f.Filename, ContentType: f.MimeType, Expires: ttl})
+}

@@ -1,0 +1,131 @@
+package files
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"unicode/utf8"
+
+	"github.com/gabriel-vasile/mimetype"
+)
+
+// MaxDirectUploadBytes caps uploads whose bytes pass through Lambda (the
+// compat API's multipart POST). A synchronous Lambda request carries at most
+// 6 MB, and API Gateway hands it binary bodies base64-encoded (×4/3) with the
+// multipart framing and headers around them: 4 MiB of file is 5.6 MB encoded,
+// the largest round size that always fits. Larger files take the presigned
+// flow (POST /v1/files), whose bytes never touch Lambda.
+const MaxDirectUploadBytes = 4 * mib
+
+// MaxExternalIDBytes bounds external_file_id: it is part of an index key,
+// and DynamoDB partition keys hold at most 2048 bytes.
+const MaxExternalIDBytes = 1024
+
+// ErrDirectTooLarge is the answer to a direct upload past MaxDirectUploadBytes.
+var ErrDirectTooLarge = Errorf(KindTooLarge, "too_large_for_direct_upload",
+	"files uploaded through this endpoint are limited to %d bytes (the bytes pass through AWS Lambda); upload larger files with the presigned flow: POST /v1/files, then PUT the bytes to the returned uploadUrl", MaxDirectUploadBytes)
+
+// ObjectWriter is the object storage's direct write, needed only by
+// UploadDirect; the S3 adapter implements it next to Objects.
+type ObjectWriter interface {
+	// Put stores body under key, only if no object exists there yet.
+	Put(ctx context.Context, key string, body []byte, contentType string) error
+}
+
+// DirectUpload is a file whose bytes arrive with the request.
+type DirectUpload struct {
+	OrganizationID string
+	ProjectID      string
+	Filename       string
+	ContentType    string // the client's label; "" or application/octet-stream mean unknown
+	Purpose        string
+	ExternalFileID string
+	Body           []byte
+}
+
+// UploadDirect validates the bytes in memory with the rules presigned
+// uploads get (size, purpose, sniffed type) and writes nothing when they fail.
+// Valid bytes are recorded PENDING, stored, then settled like a completed
+// presigned upload, so the object's S3 event finds the file COMPLETED (a
+// no-op), and if the event settles it first, both converge.
+func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, error) {
+	if int64(len(in.Body)) > MaxDirectUploadBytes {
+		return nil, ErrDirectTooLarge
+	}
+	if len(in.Body) == 0 {
+		return nil, Errorf(KindInvalid, "invalid_size", "the file is empty")
+	}
+	if in.Purpose == "" {
+		return nil, Errorf(KindInvalid, "invalid_purpose", "purpose is required")
+	}
+	if err := CheckExternalFileID(in.ExternalFileID); err != nil {
+		return nil, err
+	}
+	head := in.Body[:min(len(in.Body), sniffBytes)]
+	create := CreateInput{
+		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
+		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
+	}
+	mimeType, err := s.checkCreate(&create)
+	if err != nil {
+		return nil, err
+	}
+	if rej := checkSniff(head, mimeType); rej != nil {
+		return nil, rejected(rej)
+	}
+	w, ok := s.objects.(ObjectWriter)
+	if !ok {
+		return nil, Internal(errors.New("object storage has no direct write"))
+	}
+	now := s.now()
+	id := NewID(now)
+	f := &File{
+		ID: id, ProjectID: in.ProjectID, OrganizationID: in.OrganizationID,
+		Filename: in.Filename, MimeType: mimeType, SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
+		Status: StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
+		ExternalFileID: in.ExternalFileID, ObjectKey: ObjectKey(in.ProjectID, id),
+	}
+	f.ExpiresAt = s.retention(create, now)
+	// If this function dies before settling, TTL removes the record like an
+	// abandoned session's (and the cleanup its object).
+	f.TTL = s.pendingTTL(f)
+	if err := s.store.Create(ctx, f); err != nil {
+		return nil, err
+	}
+	if err := w.Put(ctx, f.ObjectKey, in.Body, mimeType); err != nil {
+		// Leave no PENDING trace. Should the PUT have landed after all, its
+		// S3 event finds no record and deletes the object.
+		if derr := s.store.Delete(ctx, f.ProjectID, f.ID); derr != nil {
+			s.log.ErrorContext(ctx, "could not remove the record of a failed direct upload", "fileId", f.ID, "projectId", f.ProjectID, "err", derr)
+		}
+		return nil, err
+	}
+	// The md5 makes settle check that S3 stored exactly these bytes.
+	sum := md5.Sum(in.Body)
+	return s.settle(ctx, f, hex.EncodeToString(sum[:]))
+}
+
+// CheckExternalFileID allows "" (none) or valid UTF-8 up to MaxExternalIDBytes.
+func CheckExternalFileID(v string) error {
+	if len(v) > MaxExternalIDBytes || !utf8.ValidString(v) {
+		return Errorf(KindInvalid, "invalid_external_file_id", "external_file_id must be valid UTF-8 of at most %d bytes", MaxExternalIDBytes)
+	}
+	return nil
+}
+
+// declaredType is what a direct upload is stored as: the client's label when
+// it is specific, else what the extension says, else what the bytes sniff to.
+func declaredType(filename, label string, head []byte) string {
+	if mt, err := NormalizeMimeType(label); err == nil && mt != "application/octet-stream" {
+		return mt
+	}
+	if mt := TypeByExtension(filename); mt != "" {
+		return mt
+	}
+	mt, err := NormalizeMimeType(mimetype.Detect(head).String())
+	if err != nil {
+		return "application/octet-stream"
+	}
+	return mt
+}

@@ -1,0 +1,96 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestUploadDirect(t *testing.T) {
+	ctx := context.Background()
+	s, st, obj := newCompatService()
+	f, err := s.UploadDirect(ctx, DirectUpload{ProjectID: project, Filename: "report.pdf", ContentType: "application/octet-stream", Purpose: "parse", ExternalFileID: "ext", Body: pdfBody})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Get(ctx, project, f.ID)
+	if f.Status != StatusCompleted || got.Status != StatusCompleted || f.MimeType != "application/pdf" || f.ExternalFileID != "ext" ||
+		f.SizeBytes != int64(len(pdfBody)) || got.TTL != 0 || !obj.has(f.ObjectKey) {
+		t.Fatalf("uploaded %+v, stored %+v", f, got)
+	}
+	// The object's S3 event, arriving afterwards, changes nothing.
+	if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.Get(ctx, project, f.ID); again.Status != StatusCompleted || !again.UpdatedAt.Equal(got.UpdatedAt) {
+		t.Errorf("the event changed the file: %+v", again)
+	}
+}
+
+// Invalid uploads write nothing: no record, no object.
+func TestUploadDirectRefuses(t *testing.T) {
+	for name, tc := range map[string]struct {
+		in   DirectUpload
+		kind Kind
+		want string
+	}{
+		"empty":                   {DirectUpload{Filename: "a.txt", Purpose: "user_data"}, KindInvalid, "empty"},
+		"no purpose":              {DirectUpload{Filename: "a.txt", Body: []byte("x")}, KindInvalid, "purpose is required"},
+		"unknown purpose":         {DirectUpload{Filename: "a.txt", Purpose: "nope", Body: []byte("x")}, KindInvalid, "unknown purpose"},
+		"bad filename":            {DirectUpload{Filename: "a\x01.txt", Purpose: "user_data", Body: []byte("x")}, KindInvalid, "control"},
+		"long external id":        {DirectUpload{Filename: "a.txt", Purpose: "user_data", ExternalFileID: strings.Repeat("e", MaxExternalIDBytes+1), Body: []byte("x")}, KindInvalid, "external_file_id"},
+		"too large":               {DirectUpload{Filename: "a.txt", Purpose: "user_data", Body: make([]byte, MaxDirectUploadBytes+1)}, KindTooLarge, "POST /v1/files"},
+		"type not allowed":        {DirectUpload{Filename: "a.png", Purpose: "sheet", Body: []byte("\x89PNG\r\n\x1a\n")}, KindInvalid, `purpose "sheet" does not accept image/png`},
+		"label contradicts bytes": {DirectUpload{Filename: "a.pdf", ContentType: "application/pdf", Purpose: "parse", Body: []byte("plain text")}, KindUnprocessable, "looks like text/plain"},
+		"name contradicts bytes":  {DirectUpload{Filename: "a.csv", Purpose: "sheet", Body: pdfBody}, KindUnprocessable, "looks like application/pdf"},
+	} {
+		s, st, obj := newCompatService()
+		tc.in.ProjectID = project
+		_, err := s.UploadDirect(context.Background(), tc.in)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != tc.kind || !strings.Contains(e.Message, tc.want) {
+			t.Errorf("%s: err %v, want kind %d mentioning %q", name, err, tc.kind, tc.want)
+		}
+		if len(st.files) != 0 || len(obj.objects) != 0 {
+			t.Errorf("%s: left %d records and %d objects", name, len(st.files), len(obj.objects))
+		}
+	}
+}
+
+func TestUploadDirectPutFails(t *testing.T) {
+	s, st, obj := newCompatService()
+	obj.failPut = Unavailable("object storage", errors.New("down"))
+	_, err := s.UploadDirect(context.Background(), DirectUpload{ProjectID: project, Filename: "a.txt", Purpose: "user_data", Body: []byte("hi")})
+	if KindOf(err) != KindUnavailable || len(st.files) != 0 {
+		t.Errorf("err %v, %d records left", err, len(st.files))
+	}
+}
+
+func TestDeclaredType(t *testing.T) {
+	for _, tc := range []struct{ name, label, head, want string }{
+		{"a.pdf", "application/pdf; charset=binary", "%PDF", "application/pdf"},
+		{"a.csv", "TEXT/CSV", "a,b", "text/csv"},
+		{"a.csv", "application/octet-stream", "a,b", "text/csv"},
+		{"a.csv", "", "a,b", "text/csv"},
+		{"a.CSV", "not a type", "a,b", "text/csv"},
+		{"noext", "", "%PDF-1.4\n", "application/pdf"},
+		{"noext", "", "hello", "text/plain"},
+		{"a.unknown", "", "\x00\x01\x02", "application/octet-stream"},
+	} {
+		if got := declaredType(tc.name, tc.label, []byte(tc.head)); got != tc.want {
+			t.Errorf("%q %q: %q, want %q", tc.name, tc.label, got, tc.want)
+		}
+	}
+}
+
+func TestFileType(t *testing.T) {
+	for name, want := range map[string]string{
+		"report.pdf": "pdf", "Report.PDF": "pdf", "archive.tar.gz": "gz", "noext": "", ".env": "", "trailing.": "",
+		"dir.d/file": "", "dir/.hidden": "", "a.b/c.docx": "docx",
+	} {
+		if got := FileType(name); got != want {
+			t.Errorf("FileType(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+)
+
+// Order is how a listing of COMPLETED files is sorted.
+type Order string
+
+const (
+	OrderCreatedDesc Order = "created_at" // newest first
+	OrderIDAsc       Order = "id"         // ascending id, so oldest first: IDs are time-ordered
+	OrderNameAsc     Order = "name"       // ascending name, ties by ascending id
+)
+
+// Valid reports whether o is one of the orders above.
+func (o Order) Valid() bool {
+	return o == OrderCreatedDesc || o == OrderIDAsc || o == OrderNameAsc
+}
+
+const (
+	// MaxPageSize caps a page of the compat listing.
+	MaxPageSize = 1000
+	// MaxFileIDs caps a file_ids filter: every page re-reads each listed id.
+	MaxFileIDs = 1000
+)
+
+// Filter narrows a listing; zero fields do not filter. All given fields must match.
+type Filter struct {
+	FileName       string   // exact
+	ExternalFileID string   // exact
+	FileIDs        []string // nil: no id filter
+	DataSourceID   string   // Filegate assigns no data sources, so a value matches nothing
+}
+
+// Cursor is where the next page starts. Its contents belong to whoever made
+// it (the store's key attributes, or the position in a file_ids listing) and
+// are validated against the query on the way back in.
+type Cursor map[string]string
+
+// Query is one page request.
+type Query struct {
+	ProjectID string
+	Filter    Filter
+	Order     Order
+	Limit     int
+	After     Cursor // nil: first page
+}
+
+// Page is one page of a listing; Total counts every match, not just this page.
+type Page struct {
+	Files []*File
+	Next  Cursor // nil: last page
+	Total int
+}
+
+// Catalog is the store's view of COMPLETED files, served by indexes that
+// hold a record only while it is COMPLETED. The DynamoDB store implements it
+// beside Store; it is separate so Store fakes need not.
+type Catalog interface {
+	// QueryCompleted reads one page in q.Order filtered by q.Filter's name
+	// and external id (never FileIDs). Its records may be stale: callers
+	// re-check status and retention. ErrInvalidCursor if q.After does not
+	// belong to this query and project.
+	QueryCompleted(ctx context.Context, q Query) ([]*File, Cursor, error)
+	// CountCompleted counts the project's COMPLETED records matching f's
+	// name and external id; with neither it reads a counter.
+	CountCompleted(ctx context.Context, projectID string, f Filter) (int, error)
+	// GetMany reads the project's records with these ids; missing ones are skipped.
+	GetMany(ctx context.Context, projectID string, ids []string) ([]*File, error)
+}
+
+// ErrInvalidCursor is the answer to a page token that does not fit its query.
+var ErrInvalidCursor = Errorf(KindInvalid, "invalid_page_token", "the page token is invalid, or was issued for another query or project")
+
+// ListCompleted returns one page of the project's live COMPLETED files.
+func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
+	cat, ok := s.store.(Catalog)
+	if !ok {
+		return Page{}, Internal(errors.New("the store has no catalog"))
+	}
+	if q.Limit < 1 || q.Limit > MaxPageSize {
+		return Page{}, Errorf(KindInvalid, "invalid_page_size", "page_size must be an integer from 1 to %d", MaxPageSize)
+	}
+	if !q.Order.Valid() {
+		return Page{}, Errorf(KindInvalid, "invalid_order_by", "order_by must be one of name, id, created_at")
+	}
+	if len(q.Filter.FileIDs) > MaxFileIDs {
+		return Page{}, Errorf(KindInvalid, "too_many_file_ids", "file_ids may list at most %d ids", MaxFileIDs)
+	}
+	if !q.Filter.satisfiable() {
+		if q.After != nil {
+			return Page{}, ErrInvalidCursor
+		}
+		return Page{}, nil
+	}
+	if q.Filter.FileIDs != nil {
+		return s.listByIDs(ctx, cat, q)
+	}
+	found, next, err := cat.QueryCompleted(ctx, q)
+	if err != nil {
+		return Page{}, err
+	}
+	total, err := cat.CountCompleted(ctx, q.ProjectID, q.Filter)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Files: s.visible(found, q.Filter), Next: next, Total: total}, nil
+}
+
+// satisfiable is false for filters no record can match, which are answered
+// without a read (and values too long to be index keys never reach one).
+func (f Filter) satisfiable() bool {
+	return f.DataSourceID == "" && CheckFilenameFilter(f.FileName) && CheckExternalFileID(f.ExternalFileID) == nil
+}
+
+// CheckFilenameFilter reports whether name could be a stored filename ("" = no filter).
+func CheckFilenameFilter(name string) bool {
+	return name == "" || CheckFilename(name) == nil
+}
+
+func (f Filter) matches(x *File) bool {
+	return (f.FileName == "" || x.Filename == f.FileName) &&
+		(f.ExternalFileID == "" || x.ExternalFileID == f.ExternalFileID) &&
+		(f.DataSourceID == "" || x.DataSourceID == f.DataSourceID)
+}
+
+// visible keeps the live COMPLETED files that match f, in order.
+func (s *Service) visible(found []*File, f Filter) []*File {
+	now := s.now()
+	out := make([]*File, 0, len(found))
+	for _, x := range found {
+		if x.Status == StatusCompleted && !x.GoneAt(now) && f.matches(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// listByIDs answers a file_ids filter: one batch read of the listed ids, so
+// its cost grows with the list (≤ MaxFileIDs), not with the project. The
+// cursor is the sort key of the last file returned.
+func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, error) {
+	after, hasAfter := q.After["after"]
+	if q.After != nil && (!hasAfter || len(q.After) != 1) {
+		return Page{}, ErrInvalidCursor
+	}
+	ids := make([]string, 0, len(q.Filter.FileIDs))
+	for _, id := range q.Filter.FileIDs {
+		if ValidID(id) && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	var found []*File
+	if len(ids) > 0 {
+		var err error
+		if found, err = cat.GetMany(ctx, q.ProjectID, ids); err != nil {
+			return Page{}, err
+		}
+	}
+	matches := s.visible(found, q.Filter)
+	key := sortKey(q.Order)
+	slices.SortFunc(matches, func(a, b *File) int { return compareIn(q.Order, key(a), key(b)) })
+	start := 0
+	if hasAfter {
+		start = len(matches)
+		for i, f := range matches {
+			if compareIn(q.Order, key(f), after) > 0 {
+				start = i
+				break
+			}
+		}
+	}
+	end := min(start+q.Limit, len(matches))
+	page := Page{Files: matches[start:end], Total: len(matches)}
+	if end < len(matches) {
+		page.Next = Cursor{"after": key(matches[end-1])}
+	}
+	return page, nil
+}
+
+// sortKey is what an order compares; name ties break by id.
+func sortKey(o Order) func(*File) string {
+	if o == OrderNameAsc {
+		return func(f *File) string { return f.Filename + "\x00" + f.ID }
+	}
+	return func(f *File) string { return f.ID }
+}
+
+// compareIn compares two sort keys in o's direction.
+func compareIn(o Order, a, b string) int {
+	if o == OrderCreatedDesc {
+		return strings.Compare(b, a)
+	}
+	return strings.Compare(a, b)
+}

@@ -1,0 +1,153 @@
+package files
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+// completedFiles stores n COMPLETED files named by names (cycled), one ms apart.
+func completedFiles(t *testing.T, st catalogStore, names ...string) []*File {
+	t.Helper()
+	var out []*File
+	base := time.Now().Add(-time.Hour)
+	for i, name := range names {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		f := &File{ID: NewID(at), ProjectID: project, Filename: name, Status: StatusCompleted, CreatedAt: at, UpdatedAt: at}
+		if err := st.Create(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func ids(fs []*File) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+// walk lists every page of q and returns the ids in order.
+func walk(t *testing.T, s *Service, q Query) ([]string, int) {
+	t.Helper()
+	var all []string
+	total := -1
+	for pages := 0; ; pages++ {
+		p, err := s.ListCompleted(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total >= 0 && p.Total != total {
+			t.Fatalf("total changed between pages: %d then %d", total, p.Total)
+		}
+		total = p.Total
+		all = append(all, ids(p.Files)...)
+		if p.Next == nil || pages > 100 {
+			return all, total
+		}
+		q.After = p.Next
+	}
+}
+
+func TestListCompletedByIDs(t *testing.T) {
+	s, st, _ := newCompatService()
+	fs := completedFiles(t, st, "b.txt", "a.txt", "c.txt", "a.txt")
+	pending := &File{ID: NewID(time.Now()), ProjectID: project, Filename: "p.txt", Status: StatusPending}
+	st.Create(context.Background(), pending)
+	gone := time.Now().Add(-time.Second)
+	expired := &File{ID: NewID(time.Now()), ProjectID: project, Filename: "e.txt", Status: StatusCompleted, ExpiresAt: &gone}
+	st.Create(context.Background(), expired)
+
+	listed := append(ids(fs), pending.ID, expired.ID, "fil_bogus", fs[0].ID)
+	for _, tc := range []struct {
+		order Order
+		want  []*File
+	}{
+		{OrderIDAsc, fs},
+		{OrderCreatedDesc, []*File{fs[3], fs[2], fs[1], fs[0]}},
+		{OrderNameAsc, []*File{fs[1], fs[3], fs[0], fs[2]}},
+	} {
+		got, total := walk(t, s, Query{ProjectID: project, Order: tc.order, Limit: 3, Filter: Filter{FileIDs: listed}})
+		if !slices.Equal(got, ids(tc.want)) || total != 4 {
+			t.Errorf("%s: %v (total %d), want %v", tc.order, got, total, ids(tc.want))
+		}
+	}
+	got, total := walk(t, s, Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: listed, FileName: "a.txt"}})
+	if !slices.Equal(got, []string{fs[1].ID, fs[3].ID}) || total != 2 {
+		t.Errorf("ids and name: %v (total %d)", got, total)
+	}
+}
+
+func TestListCompletedThroughTheCatalog(t *testing.T) {
+	s, st, _ := newCompatService()
+	fs := completedFiles(t, st, "x.txt", "y.txt", "x.txt")
+	got, total := walk(t, s, Query{ProjectID: project, Order: OrderCreatedDesc, Limit: 2})
+	if !slices.Equal(got, []string{fs[2].ID, fs[1].ID, fs[0].ID}) || total != 3 {
+		t.Errorf("%v (total %d)", got, total)
+	}
+	got, total = walk(t, s, Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileName: "x.txt"}})
+	if !slices.Equal(got, []string{fs[0].ID, fs[2].ID}) || total != 2 {
+		t.Errorf("by name: %v (total %d)", got, total)
+	}
+}
+
+func TestListCompletedRefuses(t *testing.T) {
+	s, _, _ := newCompatService()
+	for name, q := range map[string]Query{
+		"page too small":      {ProjectID: project, Order: OrderIDAsc, Limit: 0},
+		"page too large":      {ProjectID: project, Order: OrderIDAsc, Limit: MaxPageSize + 1},
+		"unknown order":       {ProjectID: project, Order: "size", Limit: 1},
+		"too many ids":        {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: make([]string, MaxFileIDs+1)}},
+		"foreign ids cursor":  {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: []string{"x"}}, After: Cursor{"pk": "P#other"}},
+		"cursor of the empty": {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{DataSourceID: "d"}, After: Cursor{"after": "x"}},
+	} {
+		if _, err := s.ListCompleted(context.Background(), q); KindOf(err) != KindInvalid {
+			t.Errorf("%s: err %v, want invalid", name, err)
+		}
+	}
+	// Filters no stored file can match are answered without a read.
+	for name, f := range map[string]Filter{
+		"data source":     {DataSourceID: "d"},
+		"overlong name":   {FileName: string(make([]byte, 300))},
+		"overlong ext id": {ExternalFileID: string(make([]byte, MaxExternalIDBytes+1))},
+	} {
+		p, err := s.ListCompleted(context.Background(), Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: f})
+		if err != nil || len(p.Files) != 0 || p.Total != 0 || p.Next != nil {
+			t.Errorf("%s: %+v %v", name, p, err)
+		}
+	}
+}
+
+func TestContentURL(t *testing.T) {
+	s, _, _ := newCompatService()
+	now := time.Now()
+	soon := now.Add(90 * time.Second)
+	past := now.Add(-time.Second)
+	for name, tc := range map[string]struct {
+		ttl       time.Duration
+		expiresAt *time.Time
+		want      time.Duration // 0: not found
+	}{
+		"default":          {0, nil, 5 * time.Minute},
+		"asked":            {time.Hour, nil, time.Hour},
+		"below the floor":  {time.Millisecond, nil, time.Second},
+		"above the cap":    {30 * 24 * time.Hour, nil, MaxURLTTL},
+		"retention first":  {time.Hour, &soon, 89 * time.Second},
+		"retention passed": {time.Hour, &past, 0},
+	} {
+		u, err := s.ContentURL(context.Background(), &File{ObjectKey: "k", ExpiresAt: tc.expiresAt}, tc.ttl)
+		if tc.want == 0 {
+			if err != ErrNotFound {
+				t.Errorf("%s: err %v, want not found", name, err)
+			}
+			continue
+		}
+		if got := time.Until(u.ExpiresAt); err != nil || got > tc.want+time.Second || got < tc.want-2*time.Second {
+			t.Errorf("%s: expires in %v (%v), want %v", name, got, err, tc.want)
+		}
+	}
+}

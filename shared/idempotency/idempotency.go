@@ -1,0 +1,123 @@
+// Package idempotency makes POSTs safe to retry (Idempotency-Key, Lightfield
+// semantics): the first request with a key runs; a retry with the same key
+// and body replays its stored response for 24 h; the same key with another
+// body, or while the first is still running, is a 409. A request that failed
+// with a 5xx leaves nothing behind, so it may be retried.
+package idempotency
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Header is the request header clients set.
+const Header = "Idempotency-Key"
+
+const (
+	maxKeyLen = 255
+	keep      = 24 * time.Hour
+	// lease bounds how long a crashed request blocks its key: a Lambda
+	// invocation cannot outlive it (the functions time out well before).
+	lease = 2 * time.Minute
+)
+
+// Record is one key's state.
+type Record struct {
+	Scope      string // project + operation
+	Key        string
+	BodyHash   string
+	Done       bool
+	LeaseUntil time.Time
+	Status     int
+	Type       string // response Content-Type
+	Body       []byte
+	TTL        int64
+}
+
+// Store keeps records. Begin writes rec unless a live record exists for the
+// same scope and key; it then returns that record instead (nil if it wrote).
+type Store interface {
+	Begin(ctx context.Context, rec *Record, now time.Time) (*Record, error)
+	Finish(ctx context.Context, rec *Record) error
+	Abandon(ctx context.Context, scope, key string) error
+}
+
+// Keys runs requests at most once per key.
+type Keys struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// Serve runs next once for (scope, the request's key, its body), or replays.
+// Requests without the header just run. Errors are client-facing *files.Error.
+func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	key := r.Header.Get(Header)
+	if key == "" {
+		next.ServeHTTP(w, r)
+		return nil
+	}
+	if len(key) > maxKeyLen {
+		return files.Errorf(files.KindInvalid, "invalid_idempotency_key", "Idempotency-Key must be at most %d characters", maxKeyLen)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(body)
+	now := k.Now()
+	rec := &Record{Scope: scope, Key: key, BodyHash: hex.EncodeToString(sum[:]), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
+	prev, err := k.Store.Begin(r.Context(), rec, now)
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		return replay(w, prev, rec.BodyHash)
+	}
+	rr := httptest.NewRecorder()
+	next.ServeHTTP(rr, r)
+	res := rr.Result()
+	if res.StatusCode >= 500 {
+		// Detached: the client may have gone, the key must still be freed.
+		_ = k.Store.Abandon(context.WithoutCancel(r.Context()), scope, key)
+	} else {
+		rec.Done, rec.Status, rec.Type, rec.Body = true, res.StatusCode, res.Header.Get("Content-Type"), rr.Body.Bytes()
+		if err := k.Store.Finish(context.WithoutCancel(r.Context()), rec); err != nil {
+			return err
+		}
+	}
+	copyResponse(w, rr)
+	return nil
+}
+
+func replay(w http.ResponseWriter, prev *Record, bodyHash string) error {
+	switch {
+	case prev.BodyHash != bodyHash:
+		return files.Errorf(files.KindConflict, "idempotency_conflict", "this Idempotency-Key was used with a different request body")
+	case !prev.Done:
+		return files.Errorf(files.KindConflict, "idempotency_conflict", "a request with this Idempotency-Key is still in progress")
+	}
+	if prev.Type != "" {
+		w.Header().Set("Content-Type", prev.Type)
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(prev.Status)
+	_, _ = w.Write(prev.Body)
+	return nil
+}
+
+func copyResponse(w http.ResponseWriter, rr *httptest.ResponseRecorder) {
+	for k, v := range rr.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rr.Code)
+	_, _ = w.Write(rr.Body.Bytes())
+}
