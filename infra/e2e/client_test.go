@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,14 +78,14 @@ func call(t *testing.T, key, method, path string, body any, out any) int {
 
 // file is the native File as the wire carries it.
 type file struct {
-	ID            string            `json:"id"`
-	Status        string            `json:"status"`
-	Filename      string            `json:"filename"`
-	MimeType      string            `json:"mimeType"`
-	SizeBytes     int64             `json:"sizeBytes"`
-	CreatedAt     string            `json:"createdAt"`
-	CompletedAt   *string           `json:"completedAt"`
-	ExpiresAt     *string           `json:"expiresAt"`
+	ID            string  `json:"id"`
+	Status        string  `json:"status"`
+	Filename      string  `json:"filename"`
+	MimeType      string  `json:"mimeType"`
+	SizeBytes     int64   `json:"sizeBytes"`
+	CreatedAt     string  `json:"createdAt"`
+	CompletedAt   *string `json:"completedAt"`
+	ExpiresAt     *string `json:"expiresAt"`
 	Rejection     *struct{ Code, Message string }
 	UploadURL     string            `json:"uploadUrl"`
 	UploadHeaders map[string]string `json:"uploadHeaders"`

@@ -31,7 +31,7 @@ func run(m *testing.M) int {
 		Root: "../..",
 		// Short enough for the lifecycle tests to watch orphans age.
 		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000"},
-		Log:  slog.New(slog.NewJSONHandler(logFile, nil)),
+		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
 	})
 	if err != nil {
 		// Not a skip: the integration tests need the stack; say how to get it.

@@ -91,7 +91,6 @@ func TestListPagesNewestFirst(t *testing.T) {
 	}
 }
 
-
 func TestAuthAndTenantIsolation(t *testing.T) {
 	t.Parallel()
 	a, b := newTenant(t), newTenant(t)

@@ -56,8 +56,8 @@ type S3Lambda = func(context.Context, events.S3Event) error
 
 // deps are the adapters and services one function needs.
 type deps struct {
-	log   *slog.Logger
-	db    *dynamo.DB
+	log         *slog.Logger
+	db          *dynamo.DB
 	cfg         Config
 	files       *files.Service
 	idempotency *idempotency.Keys
