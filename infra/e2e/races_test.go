@@ -109,4 +109,3 @@ func consistent(httpStatus int, status string, objectThere bool) bool {
 	}
 	return false
 }
-
