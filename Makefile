@@ -78,7 +78,7 @@ lint:
 api-key:
 	@[ -n "$(PROJECT)" ] || { echo "usage: make api-key PROJECT=<uuid>"; exit 2; }
 	@[ -f .local/env ] || { echo "start the local stack first: make dev"; exit 1; }
-	@source .local/env && $(GO) run ./infra/cmd/apikey -project $(PROJECT)
+	@source .local/env && $(GO) run ./infra/cmd/apikey mint -project $(PROJECT)
 
 clean:
 	rm -rf build

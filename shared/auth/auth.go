@@ -45,6 +45,8 @@ type KeyStore interface {
 	// GetKey returns files.ErrNotFound for an unknown hash.
 	GetKey(ctx context.Context, hash string) (*Key, error)
 	PutKey(ctx context.Context, k *Key) error
+	// RevokeKey marks the key revoked; files.ErrNotFound if there is none.
+	RevokeKey(ctx context.Context, hash string, at time.Time) error
 }
 
 // Hash is the stored form of a secret.
@@ -60,6 +62,21 @@ func Mint(ctx context.Context, store KeyStore, orgID, projectID string, scopes [
 	secret := "fgk_" + base64.RawURLEncoding.EncodeToString(b[:])
 	err := store.PutKey(ctx, &Key{Hash: Hash(secret), OrganizationID: orgID, ProjectID: projectID, Scopes: scopes, CreatedAt: now.UTC()})
 	return secret, err
+}
+
+// Rotate mints a key with the same tenant and scopes as secret's, then
+// revokes the old one. Callers that cached the old key keep access until
+// the authorizer cache expires (AuthorizerCacheTtlSeconds).
+func Rotate(ctx context.Context, store KeyStore, secret string, now time.Time) (string, error) {
+	old, err := store.GetKey(ctx, Hash(secret))
+	if err != nil {
+		return "", err
+	}
+	fresh, err := Mint(ctx, store, old.OrganizationID, old.ProjectID, old.Scopes, now)
+	if err != nil {
+		return "", err
+	}
+	return fresh, store.RevokeKey(ctx, old.Hash, now)
 }
 
 // BearerSecret extracts the secret from an Authorization header value.

@@ -7,6 +7,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
 )
 
 // Keys implements auth.KeyStore in the files table.
@@ -36,6 +37,15 @@ func (k *Keys) GetKey(ctx context.Context, hash string) (*auth.Key, error) {
 		return nil, classify(err)
 	}
 	return &auth.Key{Hash: hash, OrganizationID: it.OrganizationID, ProjectID: it.ProjectID, Scopes: it.Scopes, CreatedAt: it.CreatedAt, RevokedAt: it.RevokedAt}, nil
+}
+
+// RevokeKey sets revokedAt on an existing key.
+func (k *Keys) RevokeKey(ctx context.Context, hash string, at time.Time) error {
+	err := classify(k.table.Update("pk", keyPK(hash)).Range("sk", keySK).Set("revokedAt", at.UTC()).If("attribute_exists($)", "pk").Run(ctx))
+	if err == files.ErrConditionFailed {
+		return files.ErrNotFound
+	}
+	return err
 }
 
 // PutKey stores a new key; an existing hash is never overwritten.
