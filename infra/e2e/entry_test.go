@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -82,13 +83,12 @@ func sampleName(f *localstack.TemplateFunction) string {
 func TestEntry(t *testing.T) {
 	ctx := t.Context()
 	tpl := stack.Template
-	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range tpl.Functions {
-			if !yield(id) {
-				return
-			}
+	ids := slices.Sorted(maps.Keys(tpl.Functions))
+	for id := range entryChecks {
+		if tpl.Functions[id] == nil {
+			t.Errorf("entryChecks has %s, which template.yaml lacks", id)
 		}
-	})
+	}
 	var dirs []string
 	for _, id := range ids {
 		dir := lambdaruntime.FunctionDir(id)

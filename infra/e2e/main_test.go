@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/filegate/filegate/infra/localstack"
 )
@@ -25,7 +24,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.Remove(logFile.Name())
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Start ties DynamoDB Local and MinIO to ctx for their whole life;
+	// readiness waits are bounded inside Start.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s, err := localstack.Start(ctx, localstack.Options{
 		Root: "../..",

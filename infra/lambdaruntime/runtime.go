@@ -109,7 +109,7 @@ func New() (*Runtime, error) {
 	mux.HandleFunc("POST "+prefix+"invocation/{id}/response", r.response)
 	mux.HandleFunc("POST "+prefix+"invocation/{id}/error", r.invocationError)
 	mux.HandleFunc("POST "+prefix+"init/error", r.initError)
-	// No timeouts: /next blocks for as long as no invocation is queued.
+	// No read or write timeout: /next blocks for as long as nothing is queued.
 	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil

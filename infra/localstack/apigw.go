@@ -77,7 +77,7 @@ func (g *Gateway) authorize(ctx context.Context, ev *events.APIGatewayV2HTTPRequ
 		return http.StatusUnauthorized, "Unauthorized", false
 	}
 	resp, err := g.authorizer(ctx, events.APIGatewayV2CustomAuthorizerV2Request{
-		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:000000000000:local/$default/" + strings.Replace(ev.RouteKey, " ", "", 1),
+		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:000000000000:local/$default/" + ev.RequestContext.HTTP.Method + ev.RawPath,
 		IdentitySource: []string{header}, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
 		Cookies: ev.Cookies, Headers: ev.Headers, QueryStringParameters: ev.QueryStringParameters,
 		RequestContext: ev.RequestContext, PathParameters: ev.PathParameters,

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -21,9 +22,17 @@ func classify(err error) error {
 		return files.ErrNotFound
 	case dynamo.IsCondCheckFailed(err):
 		return files.ErrConditionFailed
-	case retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary:
+	case retryable.IsErrorRetryable(err) == aws.TrueTernary:
 		return files.Unavailable("storage", err)
 	default:
 		return files.Internal(err)
 	}
 }
+
+// retryable is the SDK's retryable faults plus transaction conflicts (two
+// transactions meeting on a project's counter item), which also clear on retry.
+var retryable = func() retry.IsErrorRetryables {
+	o := retry.StandardOptions{Retryables: slices.Clone(retry.DefaultRetryables)}
+	dynamo.RetryTxConflicts(&o)
+	return retry.IsErrorRetryables(o.Retryables)
+}()

@@ -28,6 +28,10 @@ func (s *Store) Forget(ctx context.Context, f *files.File) error {
 	pk := projectPK(f.ProjectID)
 	mark := s.table.Put(tombstone{PK: pk, SK: "T#" + f.ID, TTL: time.Now().Add(tombstoneKeep).Unix()}).If("attribute_not_exists($)", "pk")
 	count := s.table.Update("pk", pk).Range("sk", counterSK).Add("files", -1)
+	if f.Status == files.StatusCompleted {
+		// A COMPLETED record was in the catalog's count too (catalog_write.go).
+		count.Add("completed", -1)
+	}
 	err := classify(s.db.WriteTx().Put(mark).Update(count).Run(ctx))
 	if errors.Is(err, files.ErrConditionFailed) {
 		return nil // already forgotten

@@ -24,17 +24,12 @@ func (s *Service) GetCompleted(ctx context.Context, projectID, id string) (*File
 	return f, nil
 }
 
-// DeleteCompleted deletes a COMPLETED file: object first, then the record
-// (as Delete does), so a failure never leaves an orphan object.
+// DeleteCompleted deletes a COMPLETED file the way Delete deletes any file.
 func (s *Service) DeleteCompleted(ctx context.Context, projectID, id string) error {
-	f, err := s.GetCompleted(ctx, projectID, id)
-	if err != nil {
+	if _, err := s.GetCompleted(ctx, projectID, id); err != nil {
 		return err
 	}
-	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
-		return err
-	}
-	return s.store.Delete(ctx, projectID, id)
+	return s.Delete(ctx, projectID, id)
 }
 
 // ContentURL presigns a download of a COMPLETED file f valid for ttl (0: the

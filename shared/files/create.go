@@ -78,6 +78,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 	if err := s.store.Create(ctx, f); err != nil {
 		return nil, err
 	}
+	s.metrics.Record("created", f.SizeBytes)
 	return &Created{File: f, Upload: up}, nil
 }
 

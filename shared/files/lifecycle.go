@@ -14,7 +14,13 @@ func (s *Service) Removed(ctx context.Context, f *File) error {
 			return err
 		}
 	}
-	return s.store.Forget(ctx, f)
+	if err := s.store.Forget(ctx, f); err != nil {
+		return err
+	}
+	if f.Status == StatusPending {
+		s.metrics.Record("expired", f.SizeBytes) // a session that never completed
+	}
+	return nil
 }
 
 // ReconcileReport says what one reconcile run did.

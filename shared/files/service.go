@@ -45,6 +45,7 @@ type Service struct {
 	cfg     Config
 	now     func() time.Time
 	log     *slog.Logger
+	metrics Metrics
 }
 
 // NewService wires a service; now may be nil (time.Now).
@@ -55,7 +56,7 @@ func NewService(store Store, objects Objects, cfg Config, now func() time.Time, 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, objects: objects, cfg: cfg.withDefaults(), now: func() time.Time { return now().UTC() }, log: log}
+	return &Service{store: store, objects: objects, cfg: cfg.withDefaults(), now: func() time.Time { return now().UTC() }, log: log, metrics: noMetrics{}}
 }
 
 // Now is the service clock, for views that render statuses.
@@ -106,6 +107,9 @@ func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, erro
 	if err == ErrConditionFailed {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}
+	if err == nil {
+		s.metrics.Record("cancelled", f.SizeBytes)
+	}
 	return f, err
 }
 
@@ -120,6 +124,7 @@ func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 	if err := s.store.Delete(ctx, projectID, id); err != nil {
 		return err
 	}
+	s.metrics.Record("deleted", f.SizeBytes)
 	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
 		s.log.WarnContext(ctx, "object left for reconcile", "key", f.ObjectKey, "err", err)
 	}

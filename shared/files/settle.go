@@ -121,6 +121,9 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 	if errors.Is(err, ErrConditionFailed) {
 		return s.settled(ctx, f)
 	}
+	if err == nil {
+		s.metrics.Record("completed", f.SizeBytes)
+	}
 	return done, err
 }
 
@@ -135,6 +138,7 @@ func (s *Service) reject(ctx context.Context, f *File, rej *Rejection) (*File, e
 	if err != nil {
 		return nil, err
 	}
+	s.metrics.Record("rejected", f.SizeBytes)
 	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
 		return nil, err
 	}

@@ -11,14 +11,17 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/filegate/filegate/shared/accesslog"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/compatapi"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/nativeapi"
@@ -68,7 +71,17 @@ func load(ctx context.Context) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	// Bounded retries: a dependency that is down fails fast into a 503
+	// rather than holding the request until API Gateway's 30 s timeout.
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.MaxBackoff = time.Second
+			// Transactions that meet on a project's counter item cancel each
+			// other (TransactionConflict); that clears on retry.
+			dynamo.RetryTxConflicts(o)
+		})
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
 	}
@@ -82,6 +95,7 @@ func load(ctx context.Context) (*deps, error) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	svc := files.NewService(dynamostore.New(db, cfg.TableName), s3storage.New(client, cfg.BucketName), cfg.Files, nil, log)
+	svc.ReportTo(emf.New(os.Stdout))
 	idem := &idempotency.Keys{Store: dynamostore.NewIdempotency(db, cfg.TableName), Now: time.Now}
 	return &deps{log: log, db: db, cfg: cfg, files: svc, idempotency: idem}, nil
 }
@@ -102,7 +116,7 @@ func HTTPHandler(ctx context.Context, logicalID string) (HTTPLambda, error) {
 		return nil, fmt.Errorf("HTTP function %q: no handler serves %q", logicalID, route)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(route, h)
+	mux.Handle(route, accesslog.Wrap(d.log, route, h))
 	return httpadapter.NewV2(mux).ProxyWithContext, nil
 }
 

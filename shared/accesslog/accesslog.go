@@ -1,0 +1,61 @@
+// Package accesslog writes one structured line per HTTP request: request id,
+// route, project, file id, status and duration. Never headers or bodies, so
+// key material cannot reach the logs.
+package accesslog
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"github.com/filegate/filegate/shared/auth"
+)
+
+// Wrap logs each request next serves under route.
+func Wrap(log *slog.Logger, route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		attrs := []any{"route", route, "status", rec.status, "outcome", outcome(rec.status), "durationMs", time.Since(start).Milliseconds()}
+		if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok {
+			attrs = append(attrs, "requestId", rc.RequestID)
+			if rc.Authorizer != nil {
+				if p, ok := auth.PrincipalFromLambdaContext(rc.Authorizer.Lambda); ok {
+					attrs = append(attrs, "projectId", p.ProjectID)
+				}
+			}
+		}
+		if id := r.PathValue("id"); id != "" {
+			attrs = append(attrs, "fileId", id)
+		}
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(r.Context(), level, "request", attrs...)
+	})
+}
+
+func outcome(status int) string {
+	switch {
+	case status >= 500:
+		return "server_error"
+	case status >= 400:
+		return "client_error"
+	default:
+		return "ok"
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
