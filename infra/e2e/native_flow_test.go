@@ -234,7 +234,7 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	d, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
-	if err != nil || d != "attachment" || params["filename"] != hostile {
+	if err != nil || d != "attachment" || params["filename"] != files.DownloadName(hostile) || params["filename"] == hostile {
 		t.Fatalf("Content-Disposition %q parses to %q %q (%v)", resp.Header.Get("Content-Disposition"), d, params["filename"], err)
 	}
 

@@ -47,5 +47,5 @@ func (s *Service) ContentURL(ctx context.Context, f *File, ttl time.Duration) (P
 		}
 		ttl = min(ttl, left)
 	}
-	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: f.Filename, ContentType: f.MimeType, Expires: ttl})
+	return s.presignDownload(ctx, f, ttl)
 }

@@ -149,5 +149,11 @@ func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presig
 			return Presigned{}, ErrNotFound
 		}
 	}
-	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: f.Filename, ContentType: f.MimeType, Expires: ttl})
+	return s.presignDownload(ctx, f, ttl)
+}
+
+// presignDownload signs f's GET under its safe download name; every
+// download URL of both APIs comes from here.
+func (s *Service) presignDownload(ctx context.Context, f *File, ttl time.Duration) (Presigned, error) {
+	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: DownloadName(f.Filename), ContentType: f.MimeType, Expires: ttl})
 }
