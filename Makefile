@@ -50,7 +50,7 @@ build-ReconcileFunction:
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 
-.PHONY: build tools dev test lint api-key clean
+.PHONY: build tools dev test lint fuzz api-key clean
 ## build: every function's bootstrap under build/<LogicalId>/ (what sam build produces)
 build:
 	@for id in $(FUNCTION_IDS); do $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(ARTIFACTS_DIR)/$$id; done
@@ -63,9 +63,16 @@ tools:
 dev: tools
 	$(GO) run ./infra/cmd/dev
 
-## test: lint plus every Go test (unit, local-stack integration, template)
+## test: lint, every Go test (unit, local-stack integration, template), and each fuzzer briefly
 test: tools lint
 	$(GO) test -count=1 ./...
+	@bash infra/tools/fuzz.sh $(FUZZTIME_BRIEF)
+
+FUZZTIME ?= 60s
+FUZZTIME_BRIEF ?= 3s
+## fuzz: every fuzz target for FUZZTIME (60 s) each
+fuzz:
+	@bash infra/tools/fuzz.sh $(FUZZTIME)
 
 ## lint: gofmt, go vet and cfn-lint must be clean
 lint:

@@ -1,9 +1,13 @@
 package nativeapi
 
 import (
+	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -56,6 +60,47 @@ func FuzzDecodeCreate(f *testing.F) {
 		err := decodeBody(httptest.NewRequest("POST", "/v1/files", strings.NewReader(body)), &req)
 		if err != nil && files.KindOf(err) == files.KindInternal {
 			t.Fatalf("decode error is internal (would be a 500): %v", err)
+		}
+	})
+}
+
+func FuzzPageParams(f *testing.F) {
+	for _, s := range []string{"", "limit=25&offset=0", "limit=26", "offset=-1", "limit=%zz", "limit=1&limit=2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rawQuery string) {
+		r := httptest.NewRequest("GET", "/v1/files", nil)
+		r.URL.RawQuery = rawQuery
+		limit, offset, err := pageParams(r)
+		if err == nil && (limit < 1 || limit > 25 || offset < 0) {
+			t.Fatalf("%q accepted as limit %d offset %d", rawQuery, limit, offset)
+		}
+		if err != nil && files.KindOf(err) != files.KindInvalid {
+			t.Fatalf("%q: %v is not a 400", rawQuery, err)
+		}
+	})
+}
+
+// FuzzDecodeBodies seeds from the events/ samples' bodies, so every sample
+// request is in the corpus.
+func FuzzDecodeBodies(f *testing.F) {
+	for _, name := range []string{"create-file", "complete-file", "cancel-file"} {
+		raw, err := os.ReadFile("../../events/" + name + ".json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(ev.Body)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, v := range []any{&createRequest{}, &completeRequest{}} {
+			err := decodeBody(httptest.NewRequest("POST", "/", strings.NewReader(body)), v)
+			if err != nil && files.KindOf(err) == files.KindInternal {
+				t.Fatalf("decode error is internal: %v", err)
+			}
 		}
 	})
 }
