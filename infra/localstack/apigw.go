@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -27,14 +28,23 @@ type Gateway struct {
 	mux        *http.ServeMux
 	authorizer wiring.AuthorizerLambda
 	log        *slog.Logger
+	cacheTTL   time.Duration
+	mu         sync.Mutex
+	cache      map[string]cachedAuth // by Authorization header, like API Gateway
+}
+
+type cachedAuth struct {
+	context map[string]any
+	expires time.Time
 }
 
 // maxPayload is API Gateway's request body limit for HTTP APIs.
 const maxPayload = 10 << 20
 
 // NewGateway routes each template route to its function.
-func NewGateway(routes map[string]wiring.HTTPLambda, authorizer wiring.AuthorizerLambda, log *slog.Logger) *Gateway {
-	g := &Gateway{mux: http.NewServeMux(), authorizer: authorizer, log: log}
+// Authorizations are cached for cacheTTL (0: none), as ReauthorizeEvery does.
+func NewGateway(routes map[string]wiring.HTTPLambda, authorizer wiring.AuthorizerLambda, cacheTTL time.Duration, log *slog.Logger) *Gateway {
+	g := &Gateway{mux: http.NewServeMux(), authorizer: authorizer, log: log, cacheTTL: cacheTTL, cache: map[string]cachedAuth{}}
 	for route, fn := range routes {
 		g.mux.Handle(route, g.invoke(route, fn))
 	}
@@ -76,6 +86,10 @@ func (g *Gateway) authorize(ctx context.Context, ev *events.APIGatewayV2HTTPRequ
 	if header == "" {
 		return http.StatusUnauthorized, "Unauthorized", false
 	}
+	if c, ok := g.cached(header); ok {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: c}
+		return 0, "", true
+	}
 	resp, err := g.authorizer(ctx, events.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:000000000000:local/$default/" + ev.RequestContext.HTTP.Method + ev.RawPath,
 		IdentitySource: []string{header}, RouteKey: ev.RouteKey, RawPath: ev.RawPath, RawQueryString: ev.RawQueryString,
@@ -92,7 +106,23 @@ func (g *Gateway) authorize(ctx context.Context, ev *events.APIGatewayV2HTTPRequ
 		return http.StatusForbidden, "Forbidden", false
 	}
 	ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: resp.Context}
+	if g.cacheTTL > 0 {
+		g.mu.Lock()
+		g.cache[header] = cachedAuth{context: resp.Context, expires: time.Now().Add(g.cacheTTL)}
+		g.mu.Unlock()
+	}
 	return 0, "", true
+}
+
+func (g *Gateway) cached(header string) (map[string]any, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c, ok := g.cache[header]
+	if !ok || time.Now().After(c.expires) {
+		delete(g.cache, header)
+		return nil, false
+	}
+	return c.context, true
 }
 
 // requestEvent builds the payload-2.0 event API Gateway would send.

@@ -27,6 +27,10 @@ type DynamoDB struct {
 	Endpoint string // http://127.0.0.1:N
 	Port     int
 	proc     *Process
+	java     string
+	args     []string
+	logPath  string
+	dir      string
 }
 
 // StartDynamoDB runs DynamoDB Local from toolsDir/dynamodb, persisting to dataDir (created
@@ -70,11 +74,20 @@ func StartDynamoDB(ctx context.Context, toolsDir, dataDir, logPath string) (*Dyn
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return nil, fmt.Errorf("dynamodb log dir: %w", err)
 	}
-	proc, err := StartProcess(ctx, "dynamodb-local", logPath, scratch, []string{"DDB_LOCAL_TELEMETRY=0"}, java, args...)
-	if err != nil {
+	d := &DynamoDB{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, java: java, args: args, logPath: logPath, dir: scratch}
+	if err := d.start(ctx); err != nil {
 		return nil, err
 	}
-	d := &DynamoDB{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, proc: proc}
+	return d, nil
+}
+
+// start runs the server and waits until it answers.
+func (d *DynamoDB) start(ctx context.Context) error {
+	proc, err := StartProcess(ctx, "dynamodb-local", d.logPath, d.dir, []string{"DDB_LOCAL_TELEMETRY=0"}, d.java, d.args...)
+	if err != nil {
+		return err
+	}
+	d.proc = proc
 	probe := d.Client(func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
 		_, err := probe.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
@@ -82,9 +95,16 @@ func StartDynamoDB(ctx context.Context, toolsDir, dataDir, logPath string) (*Dyn
 	})
 	if err != nil {
 		proc.Stop()
-		return nil, err
+		return err
 	}
-	return d, nil
+	return nil
+}
+
+// Restart starts a stopped server again on the same port and data (fault
+// tests stop it mid-run and bring it back). Data survives only with a dataDir.
+func (d *DynamoDB) Restart(ctx context.Context) error {
+	_ = d.proc.Stop()
+	return d.start(ctx)
 }
 
 // Client returns a DynamoDB client for this server.

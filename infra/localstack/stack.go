@@ -47,6 +47,9 @@ type Options struct {
 	SweepEvery time.Duration
 	// ReconcileEvery runs the scheduled reconcile in the background; 0: only on demand.
 	ReconcileEvery time.Duration
+	// CacheAuthorizations caches authorizer answers for the template's
+	// ReauthorizeEvery, as API Gateway does (off: every request re-authorizes).
+	CacheAuthorizations bool
 }
 
 // Stack is a running local Filegate.
@@ -135,7 +138,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := s.provision(ctx); err != nil {
 		return nil, err
 	}
-	gw, proc, err := s.handlers(ctx, o.Log)
+	gw, proc, err := s.handlers(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +165,8 @@ func (s *Stack) provision(ctx context.Context) error {
 }
 
 // handlers builds every template function through wiring, as their mains do.
-func (s *Stack) handlers(ctx context.Context, log *slog.Logger) (*Gateway, wiring.S3Lambda, error) {
+func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lambda, error) {
+	log := o.Log
 	routes := map[string]wiring.HTTPLambda{}
 	var process wiring.S3Lambda
 	for id, f := range s.Template.Functions {
@@ -194,7 +198,11 @@ func (s *Stack) handlers(ctx context.Context, log *slog.Logger) (*Gateway, wirin
 	if err != nil {
 		return nil, nil, err
 	}
-	return NewGateway(routes, authorizer, log), process, nil
+	var cacheTTL time.Duration
+	if o.CacheAuthorizations {
+		cacheTTL = s.Template.AuthorizerCache
+	}
+	return NewGateway(routes, authorizer, cacheTTL, log), process, nil
 }
 
 // background runs the sweeper and reconcile on timers, as AWS would.

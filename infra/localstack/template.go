@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -14,6 +16,9 @@ import (
 type Template struct {
 	Functions    map[string]*TemplateFunction // by logical ID
 	AuthorizerID string                       // the HTTP API authorizer's function
+	// AuthorizerCache is how long API Gateway caches an authorization
+	// (ReauthorizeEvery, resolved through its parameter's default).
+	AuthorizerCache time.Duration
 	Table        TableSpec
 	BucketCORS   []CORSRule
 }
@@ -82,6 +87,9 @@ func ReadTemplate(path string) (*Template, error) {
 		return nil, err
 	}
 	var doc struct {
+		Parameters map[string]struct {
+			Default string `yaml:"Default"`
+		} `yaml:"Parameters"`
 		Resources map[string]resource `yaml:"Resources"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
@@ -94,7 +102,14 @@ func ReadTemplate(path string) (*Template, error) {
 		case "AWS::Serverless::Function":
 			err = t.addFunction(id, r)
 		case "AWS::Serverless::HttpApi":
-			err = t.readAuthorizer(r)
+			var every string
+			every, err = t.readAuthorizer(r)
+			if p, ok := doc.Parameters[every]; ok {
+				every = p.Default // !Ref Param decodes as the parameter's name
+			}
+			if n, convErr := strconv.Atoi(every); convErr == nil {
+				t.AuthorizerCache = time.Duration(n) * time.Second
+			}
 		case "AWS::DynamoDB::Table":
 			t.Table.Name = id
 			err = r.Properties.Decode(&t.Table)
@@ -155,19 +170,26 @@ func (t *Template) addFunction(id string, r resource) error {
 	return nil
 }
 
-func (t *Template) readAuthorizer(r resource) error {
+// readAuthorizer records the authorizer's function and returns its
+// ReauthorizeEvery as written (a number or a parameter name).
+func (t *Template) readAuthorizer(r resource) (string, error) {
 	var p struct {
 		Auth struct {
 			Authorizers map[string]struct {
 				FunctionArn string `yaml:"FunctionArn"` // !GetAtt X.Arn decodes as "X.Arn"
+				Identity    struct {
+					ReauthorizeEvery string `yaml:"ReauthorizeEvery"`
+				} `yaml:"Identity"`
 			} `yaml:"Authorizers"`
 		} `yaml:"Auth"`
 	}
 	if err := r.Properties.Decode(&p); err != nil {
-		return err
+		return "", err
 	}
+	every := ""
 	for _, a := range p.Auth.Authorizers {
 		t.AuthorizerID = strings.TrimSuffix(a.FunctionArn, ".Arn")
+		every = a.Identity.ReauthorizeEvery
 	}
-	return nil
+	return every, nil
 }

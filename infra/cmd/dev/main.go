@@ -36,7 +36,7 @@ func main() {
 		log.Fatal(err)
 	}
 	// TTL sweeps and reconcile runs on timers, as AWS runs them.
-	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute})
+	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true})
 	if err != nil {
 		log.Fatalf("filegate: local stack failed to start: %v", err)
 	}
