@@ -108,7 +108,9 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 		{"GET", "/v1/files/" + done.ID + "/url", nil},
 		{"DELETE", "/v1/files/" + done.ID, nil},
 	} {
-		var e struct{ Error struct{ Type, Message string } }
+		var e struct {
+			Error struct{ Type, Message string }
+		}
 		status, h := c.do(r.method, r.path, r.body, &e)
 		if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || e.Error.Type != "service_unavailable" {
 			t.Errorf("%s %s with DynamoDB down: %d %+v Retry-After=%q, want 503 with Retry-After", r.method, r.path, status, e, h.Get("Retry-After"))
@@ -142,4 +144,3 @@ func waitFor(t *testing.T, c *client, id, want string) {
 	}
 	t.Fatalf("file %s is %q, want %s", id, f.Status, want)
 }
-

@@ -19,8 +19,8 @@ type Template struct {
 	// AuthorizerCache is how long API Gateway caches an authorization
 	// (ReauthorizeEvery, resolved through its parameter's default).
 	AuthorizerCache time.Duration
-	Table        TableSpec
-	BucketCORS   []CORSRule
+	Table           TableSpec
+	BucketCORS      []CORSRule
 }
 
 // TemplateFunction is one AWS::Serverless::Function.
