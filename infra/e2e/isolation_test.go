@@ -72,4 +72,3 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 		t.Fatal("B's bytes changed")
 	}
 }
-
