@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -54,6 +55,19 @@ func objectExists(t *testing.T, projectID, id string) bool {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// waitObjectGone allows for REJECTED being written just before the object is
+// deleted (record first, so a failed delete stays findable).
+func waitObjectGone(t *testing.T, projectID, id string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for objectExists(t, projectID, id) {
+		if time.Now().After(deadline) {
+			t.Fatal("the rejected object is still in the bucket")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 func TestS3EventCompletesWithoutCompleteCall(t *testing.T) {
 	t.Parallel()
@@ -149,9 +163,7 @@ func TestSniffedTypeMismatchIsRejectedAndObjectDeleted(t *testing.T) {
 			if got.Rejection == nil || got.Rejection.Code != "type_mismatch" || got.Rejection.Message == "" {
 				t.Fatalf("rejection = %+v", got.Rejection)
 			}
-			if objectExists(t, c.projectID, f.ID) {
-				t.Fatal("the rejected object is still in the bucket")
-			}
+			waitObjectGone(t, c.projectID, f.ID)
 			var e apiError
 			if st := c.call("GET", "/v1/files/"+f.ID+"/url", nil, &e); st != http.StatusConflict {
 				t.Fatalf("url of a rejected file: %d", st)
@@ -180,9 +192,7 @@ func TestCompleteChecksMD5(t *testing.T) {
 	if r := c.waitStatus(bad.ID, "REJECTED"); r.Rejection == nil || r.Rejection.Code != "checksum_mismatch" {
 		t.Fatalf("after a wrong md5: %+v", r)
 	}
-	if objectExists(t, c.projectID, bad.ID) {
-		t.Fatal("the rejected object is still in the bucket")
-	}
+	waitObjectGone(t, c.projectID, bad.ID)
 	if st := c.call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "xyz"}, &e); st != http.StatusBadRequest {
 		t.Fatalf("malformed md5: %d", st)
 	}
