@@ -109,10 +109,15 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	if exp, _ := time.Parse(time.RFC3339, u.ExpiresAt); exp.After(until) {
 		t.Fatalf("download URL expires %s, after retention %s", exp, until)
 	}
+	if st := c.call("GET", "/api/v1/beta/files/"+f.ID, nil, nil); st != http.StatusOK {
+		t.Fatalf("compat GET before retention ends: %d", st)
+	}
 	time.Sleep(time.Until(until) + 200*time.Millisecond)
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/v1/files/" + f.ID}, {"GET", "/v1/files/" + f.ID + "/url"},
 		{"POST", "/v1/files/" + f.ID + "/complete"}, {"POST", "/v1/files/" + f.ID + "/cancel"},
+		{"GET", "/api/v1/beta/files/" + f.ID}, {"GET", "/api/v1/beta/files/" + f.ID + "/content"},
+		{"DELETE", "/v1/files/" + f.ID}, {"DELETE", "/api/v1/beta/files/" + f.ID},
 	} {
 		if st := c.call(r.method, r.path, nil, nil); st != http.StatusNotFound {
 			t.Errorf("%s %s after retention: %d, want 404", r.method, r.path, st)
@@ -121,6 +126,10 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	var l struct{ Data []file }
 	if c.call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
 		t.Errorf("list shows %d expired files", len(l.Data))
+	}
+	var compat struct{ Items []map[string]any }
+	if c.call("GET", "/api/v1/beta/files", nil, &compat); len(compat.Items) != 0 {
+		t.Errorf("compat list shows %d expired files", len(compat.Items))
 	}
 	if !recordExists(t, c.projectID, f.ID) || !objectExists(t, c.projectID, f.ID) {
 		t.Fatal("record and object should still exist before the sweeper runs")
