@@ -260,6 +260,7 @@ func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
 	if err := stack.MinIO.Unnotify(ctx, localstack.BucketName); err != nil {
 		t.Fatal(err)
 	}
+	notificationsOff(t, c.projectID)
 	f := c.uploaded("lost.pdf", "application/pdf", pdfBytes)
 	if err := stack.MinIO.Notify(ctx, localstack.BucketName, "PROCESSUPLOAD", "uploads/"); err != nil {
 		t.Fatal(err)
@@ -285,6 +286,24 @@ func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
 	if keyExists(t, orphanKey) {
 		t.Fatal("reconcile kept an orphan older than the grace period")
 	}
+}
+
+// notificationsOff waits until MinIO has really stopped sending events (it
+// applies a new configuration asynchronously): a probe object without a
+// record would be deleted by process-upload if its event were sent.
+func notificationsOff(t *testing.T, projectID string) {
+	t.Helper()
+	for i := 0; i < 10; i++ {
+		probe := files.ObjectKey(projectID, files.NewID(time.Now()))
+		if _, err := stack.S3Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &probe, Body: bytesReader(pdfBytes)}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2500 * time.Millisecond)
+		if keyExists(t, probe) {
+			return
+		}
+	}
+	t.Fatal("MinIO kept sending events after its notifications were switched off")
 }
 
 func keyExists(t *testing.T, key string) bool {

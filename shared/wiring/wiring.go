@@ -11,8 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/guregu/dynamo/v2"
@@ -71,23 +70,11 @@ func load(ctx context.Context) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Bounded retries: a dependency that is down fails fast into a 503
-	// rather than holding the request until API Gateway's 30 s timeout.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = 3
-			o.MaxBackoff = time.Second
-			// Transactions that meet on a project's counter item cancel each
-			// other (TransactionConflict); that clears on retry.
-			dynamo.RetryTxConflicts(o)
-		})
-	}))
-	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
-	}
+	awsCfg := awsConfigFromEnv()
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	db := dynamo.New(awsCfg)
+	db := dynamo.New(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpointFor("DYNAMODB") })
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.BaseEndpoint = endpointFor("S3")
 		o.UsePathStyle = cfg.S3PathStyle
 		// Presigned PUTs must not carry an SDK-computed checksum of an empty body.
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
@@ -177,13 +164,4 @@ func ReconcileHandler(ctx context.Context) (ReconcileLambda, error) {
 		d.log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "err", err)
 		return rep, err
 	}, nil
-}
-
-// Keys returns the API-key store, for the admin CLI.
-func Keys(ctx context.Context) (auth.KeyStore, error) {
-	d, err := load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return dynamostore.NewKeys(d.db, d.cfg.TableName), nil
 }

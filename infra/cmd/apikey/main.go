@@ -20,8 +20,11 @@ import (
 	"strings"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/filegate/filegate/shared/auth"
-	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/dynamostore"
 )
 
 func main() {
@@ -39,10 +42,14 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	keys, err := wiring.Keys(ctx)
-	if err != nil {
-		log.Fatalf("apikey: %v (is `make dev` running, or TABLE_NAME set?)", err)
+	// The full SDK configuration chain (profiles, SSO) is fine here: this is
+	// an operator's tool, not a Lambda.
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	table := os.Getenv("TABLE_NAME")
+	if err != nil || table == "" {
+		log.Fatalf("apikey: set TABLE_NAME and AWS credentials, or run `make api-key` with `make dev` running (%v)", err)
 	}
+	keys := dynamostore.NewKeys(dynamo.New(awsCfg), table)
 	now := time.Now()
 	switch cmd {
 	case "mint":
