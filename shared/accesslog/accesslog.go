@@ -22,11 +22,9 @@ func Wrap(log *slog.Logger, route string, next http.Handler) http.Handler {
 		attrs := []any{"route", route, "status", rec.status, "outcome", outcome(rec.status), "durationMs", time.Since(start).Milliseconds()}
 		if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok {
 			attrs = append(attrs, "requestId", rc.RequestID)
-			if rc.Authorizer != nil {
-				if p, ok := auth.PrincipalFromLambdaContext(rc.Authorizer.Lambda); ok {
-					attrs = append(attrs, "projectId", p.ProjectID)
-				}
-			}
+		}
+		if p, ok := auth.PrincipalFromRequest(r); ok {
+			attrs = append(attrs, "projectId", p.ProjectID)
 		}
 		if id := r.PathValue("id"); id != "" {
 			attrs = append(attrs, "fileId", id)

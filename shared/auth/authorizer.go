@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -53,6 +55,17 @@ func (p Principal) LambdaContext() map[string]any {
 		"projectId":      p.ProjectID,
 		"scopes":         strings.Join(p.Scopes, " "),
 	}
+}
+
+// PrincipalFromRequest is the principal the authorizer attached to the API
+// Gateway event behind r (through aws-lambda-go-api-proxy's context); ok is
+// false for a request that did not pass the authorizer.
+func PrincipalFromRequest(r *http.Request) (Principal, bool) {
+	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+	if !ok || rc.Authorizer == nil {
+		return Principal{}, false
+	}
+	return PrincipalFromLambdaContext(rc.Authorizer.Lambda)
 }
 
 // PrincipalFromLambdaContext reads what LambdaContext wrote; ok is false when

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -19,7 +17,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 func (a *API) guard(scope string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		p, ok := principal(r)
+		p, ok := auth.PrincipalFromRequest(r)
 		var err error
 		switch {
 		case !ok:
@@ -51,12 +49,4 @@ func checkTenant(p auth.Principal, organizationID, projectID string) error {
 		return files.Errorf(files.KindForbidden, "no_access", "this API key has no access to the requested project")
 	}
 	return nil
-}
-
-func principal(r *http.Request) (auth.Principal, bool) {
-	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
-	if !ok || rc.Authorizer == nil {
-		return auth.Principal{}, false
-	}
-	return auth.PrincipalFromLambdaContext(rc.Authorizer.Lambda)
 }

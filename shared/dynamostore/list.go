@@ -45,7 +45,7 @@ func (s *Store) List(ctx context.Context, projectID string, limit, offset int) (
 	if err := q.All(ctx, &keys); err != nil {
 		return nil, 0, classify(err)
 	}
-	page, err := s.batchGet(ctx, keys)
+	page, err := s.getKeys(ctx, keys)
 	return page, total, err
 }
 
@@ -62,31 +62,4 @@ func (s *Store) count(ctx context.Context, pk string) (int, error) {
 		return 0, nil
 	}
 	return c.Files, classify(err)
-}
-
-// batchGet reads items by key and returns them in the keys' order; a record
-// deleted between the index read and this read is skipped.
-func (s *Store) batchGet(ctx context.Context, keys []itemKey) ([]*files.File, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	keyed := make([]dynamo.Keyed, len(keys))
-	for i, k := range keys {
-		keyed[i] = k
-	}
-	var items []fileItem
-	if err := s.table.Batch("pk", "sk").Get(keyed...).All(ctx, &items); err != nil && err != dynamo.ErrNotFound {
-		return nil, classify(err)
-	}
-	bySK := make(map[string]*fileItem, len(items))
-	for i := range items {
-		bySK[items[i].SK] = &items[i]
-	}
-	out := make([]*files.File, 0, len(keys))
-	for _, k := range keys {
-		if it, ok := bySK[k.SK]; ok {
-			out = append(out, it.toFile())
-		}
-	}
-	return out, nil
 }

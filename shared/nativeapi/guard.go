@@ -3,8 +3,6 @@ package nativeapi
 import (
 	"net/http"
 
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -18,7 +16,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 func (a *API) guard(scope string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		p, ok := principal(r)
+		p, ok := auth.PrincipalFromRequest(r)
 		switch {
 		case !ok:
 			a.writeError(w, r, files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required"))
@@ -41,12 +39,4 @@ func (a *API) guard(scope string, h handlerFunc) http.Handler {
 			a.writeError(w, r, err)
 		}
 	})
-}
-
-func principal(r *http.Request) (auth.Principal, bool) {
-	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
-	if !ok || rc.Authorizer == nil {
-		return auth.Principal{}, false
-	}
-	return auth.PrincipalFromLambdaContext(rc.Authorizer.Lambda)
 }
