@@ -91,7 +91,7 @@ func reconcileAll(t *testing.T) files.ReconcileReport {
 func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
-	until := time.Now().Add(3 * time.Second).UTC()
+	until := time.Now().Add(2 * time.Second).UTC()
 	var f file
 	if st := c.call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with retention: %d", st)
