@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
@@ -88,5 +89,39 @@ func TestIdempotencyKeyUnderConcurrency(t *testing.T) {
 	var l struct{ TotalCount int }
 	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 1 || len(ids) != 1 {
 		t.Fatalf("10 concurrent creates with one key made %d files (%d ids)", l.TotalCount, len(ids))
+	}
+}
+
+func TestIdempotencyKeyOnCompatUpload(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	upload := func(key string) (int, map[string]any) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "idem.pdf")
+		fw.Write(pdfBytes)
+		mw.WriteField("purpose", "parse")
+		mw.Close()
+		req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &body)
+		req.Header.Set("Authorization", "Bearer "+c.key)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	st1, first := upload("upload-1")
+	st2, second := upload("upload-1")
+	if st1 != http.StatusOK || st2 != http.StatusOK || first["id"] == nil || first["id"] != second["id"] {
+		t.Fatalf("compat upload replay: %d %v / %d %v", st1, first["id"], st2, second["id"])
+	}
+	var l struct{ TotalCount int }
+	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 1 {
+		t.Fatalf("a replayed upload made %d files", l.TotalCount)
 	}
 }

@@ -10,12 +10,15 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/idempotency"
 )
 
 // API serves the compat routes over the file service.
 type API struct {
 	files *files.Service
 	log   *slog.Logger
+	// Idempotency, when set, makes POSTs honour Idempotency-Key.
+	Idempotency *idempotency.Keys
 }
 
 // New returns the compat API.

@@ -30,7 +30,13 @@ func (a *API) guard(scope string, h handlerFunc) http.Handler {
 		case !p.Can(scope):
 			err = files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", scope)
 		default:
-			err = h(w, r, p)
+			run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if err := h(w, r, p); err != nil {
+					a.writeError(w, r, err)
+				}
+			})
+			// Keys are scoped to project and operation.
+			err = a.Idempotency.Run(w, r, p.ProjectID+"#"+r.Pattern, run)
 		}
 		if err != nil {
 			a.writeError(w, r, err)

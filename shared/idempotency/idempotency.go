@@ -8,8 +8,6 @@ package idempotency
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +25,9 @@ const (
 	// lease bounds how long a crashed request blocks its key: a Lambda
 	// invocation cannot outlive it (the functions time out well before).
 	lease = 2 * time.Minute
+	// maxStored keeps a record inside DynamoDB's 400 KB item limit. Larger
+	// responses are only ever reads (query pages), which may simply run again.
+	maxStored = 300 << 10
 )
 
 // Record is one key's state.
@@ -56,6 +57,17 @@ type Keys struct {
 	Now   func() time.Time
 }
 
+// Run serves a POST under its Idempotency-Key; k may be nil (no
+// idempotency) and other methods just run. scope must name the project and
+// the operation.
+func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	if k == nil || r.Method != http.MethodPost {
+		next.ServeHTTP(w, r)
+		return nil
+	}
+	return k.Serve(w, r, scope, next)
+}
+
 // Serve runs next once for (scope, the request's key, its body), or replays.
 // Requests without the header just run. Errors are client-facing *files.Error.
 func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
@@ -72,9 +84,8 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 		return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	sum := sha256.Sum256(body)
 	now := k.Now()
-	rec := &Record{Scope: scope, Key: key, BodyHash: hex.EncodeToString(sum[:]), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
+	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.Header.Get("Content-Type"), body), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
 	prev, err := k.Store.Begin(r.Context(), rec, now)
 	if err != nil {
 		return err
@@ -85,7 +96,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 	rr := httptest.NewRecorder()
 	next.ServeHTTP(rr, r)
 	res := rr.Result()
-	if res.StatusCode >= 500 {
+	if res.StatusCode >= 500 || rr.Body.Len() > maxStored {
 		// Detached: the client may have gone, the key must still be freed.
 		_ = k.Store.Abandon(context.WithoutCancel(r.Context()), scope, key)
 	} else {

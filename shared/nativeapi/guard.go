@@ -30,12 +30,8 @@ func (a *API) guard(scope string, h handlerFunc) http.Handler {
 				a.writeError(w, r, err)
 			}
 		})
-		if a.Idempotency == nil || r.Method != http.MethodPost {
-			run(w, r)
-			return
-		}
 		// Keys are scoped to project and operation.
-		if err := a.Idempotency.Serve(w, r, p.ProjectID+"#"+r.Pattern, run); err != nil {
+		if err := a.Idempotency.Run(w, r, p.ProjectID+"#"+r.Pattern, run); err != nil {
 			a.writeError(w, r, err)
 		}
 	})

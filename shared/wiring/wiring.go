@@ -111,8 +111,10 @@ func HTTPHandler(ctx context.Context, logicalID string) (HTTPLambda, error) {
 func routes(d *deps) map[string]http.Handler {
 	native := nativeapi.New(d.files, d.log)
 	native.Idempotency = d.idempotency
+	compat := compatapi.New(d.files, d.log)
+	compat.Idempotency = d.idempotency
 	all := native.Routes()
-	maps.Copy(all, compatapi.New(d.files, d.log).Routes())
+	maps.Copy(all, compat.Routes())
 	return all
 }
 
