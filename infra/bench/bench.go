@@ -1,0 +1,352 @@
+// Package bench is `make bench`: Filegate measured against the floor of its
+// architecture and against what a user would otherwise pick, with every
+// figure a ratio to a baseline measured in the same run (these machines are
+// noisy). It writes bench/results.md and bench/results.json.
+//
+// Sections (DESIGN §8 budgets, issue 6):
+//  1. size: each function's zipped arm64 bootstrap, built by the Makefile
+//  2. cold start: each real bootstrap against infra/lambdaruntime, beside a
+//     hello-world Go Lambda and a Node.js AWS SDK v3 presign handler
+//  3. hot path: the shared packages' *bench_test.go benchmarks
+//  4. floor: create and complete through the local API vs the raw calls
+//  5. growth: listings at 100 … 100,000 files; validation bytes by object size
+//  6. throughput: a bounded load run of the whole upload flow vs raw calls
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/filegate/filegate/infra/lambdaruntime"
+	"github.com/filegate/filegate/infra/localstack"
+)
+
+// Config sizes a run; Full and Quick are the two presets.
+type Config struct {
+	Root         string // the repository
+	Out          string // where results.md and results.json go
+	ColdStarts   int
+	BenchCount   int
+	Benchtime    string
+	FloorN       int
+	Scales       []int
+	ListReps     int
+	ObjectSizes  []int64
+	LoadClients  []int
+	LoadDuration time.Duration
+	Sections     map[string]bool // nil: all
+	Log          func(string, ...any)
+}
+
+// Full is `make bench`.
+func Full(root string) Config {
+	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
+		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
+		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second}
+}
+
+// Quick is a smoke run of every section (minutes, not a result to quote).
+func Quick(root string) Config {
+	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
+		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
+		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second}
+}
+
+// SectionNames are the sections, in run order.
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput"}
+
+// Results is everything a run measured (results.json).
+type Results struct {
+	Machine    Machine           `json:"machine"`
+	Config     map[string]any    `json:"config"`
+	Budgets    []Budget          `json:"budgets"`
+	Size       *SizeResult       `json:"size,omitempty"`
+	ColdStart  *ColdStartResult  `json:"cold_start,omitempty"`
+	HotPath    *HotPathResult    `json:"hot_path,omitempty"`
+	Floor      *FloorResult      `json:"floor,omitempty"`
+	Growth     *GrowthResult     `json:"growth,omitempty"`
+	Throughput *ThroughputResult `json:"throughput,omitempty"`
+	Failures   []string          `json:"failures,omitempty"`
+	Seconds    float64           `json:"seconds"`
+}
+
+// Budget is one DESIGN §8 line, judged.
+type Budget struct {
+	What     string `json:"what"`
+	Budget   string `json:"budget"`
+	Measured string `json:"measured"`
+	Met      bool   `json:"met"`
+}
+
+func (c Config) on(section string) bool { return c.Sections == nil || c.Sections[section] }
+
+// Run measures every selected section and writes the results, also when a
+// section failed (its failure is recorded); the error lists the failures.
+func Run(ctx context.Context, c Config) (*Results, error) {
+	logf := c.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	began := time.Now()
+	res := &Results{Machine: describeMachine(ctx, c.Root), Config: map[string]any{
+		"cold_starts": c.ColdStarts, "bench_count": c.BenchCount, "benchtime": c.Benchtime, "floor_iterations": c.FloorN,
+		"scales": c.Scales, "list_repetitions": c.ListReps, "object_sizes": c.ObjectSizes,
+		"load_clients": c.LoadClients, "load_seconds": c.LoadDuration.Seconds(),
+	}}
+	fail := func(section string, err error) {
+		res.Failures = append(res.Failures, section+": "+err.Error())
+		logf("FAILED %s: %v", section, err)
+	}
+	work, err := os.MkdirTemp("", "filegate-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	tpl, err := localstack.ReadTemplate(filepath.Join(c.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	ids := slices.Sorted(maps.Keys(tpl.Functions))
+
+	if c.on("size") {
+		if res.Size, err = measureSizes(ctx, c.Root, work, ids, logf); err != nil {
+			fail("size", err)
+		}
+	}
+	if c.on("hotpath") {
+		if res.HotPath, err = runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf); err != nil {
+			fail("hotpath", err)
+		}
+	}
+	needStack := false
+	for _, s := range []string{"coldstart", "floor", "validation", "growth", "throughput"} {
+		needStack = needStack || c.on(s)
+	}
+	if needStack {
+		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
+			fail("local stack", err)
+		}
+	}
+	res.Budgets = judge(res)
+	res.Seconds = round2(time.Since(began).Seconds())
+	if err := write(c.Out, res); err != nil {
+		return res, err
+	}
+	if len(res.Failures) > 0 {
+		return res, errors.New(strings.Join(res.Failures, "\n"))
+	}
+	return res, nil
+}
+
+func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl *localstack.Template, ids []string, fail func(string, error), logf func(string, ...any)) error {
+	h, err := startHarness(ctx, c.Root, logf)
+	if err != nil {
+		return err
+	}
+	defer h.stop()
+	if c.on("coldstart") {
+		if res.ColdStart, err = h.runColdStart(ctx, c, work, tpl, ids); err != nil {
+			fail("coldstart", err)
+		}
+	}
+	if c.on("floor") {
+		if res.Floor, err = h.runFloor(ctx, c.FloorN); err != nil {
+			fail("floor", err)
+		}
+	}
+	if c.on("validation") || c.on("growth") {
+		res.Growth = &GrowthResult{}
+	}
+	if c.on("validation") {
+		rows, flat, err := h.runValidation(ctx, c.ObjectSizes)
+		if err != nil {
+			fail("validation", err)
+		}
+		res.Growth.Validation, res.Growth.BytesFlat = rows, flat
+	}
+	if c.on("growth") {
+		g, err := h.runGrowth(ctx, c.Scales, c.ListReps)
+		if err != nil {
+			fail("growth", err)
+		} else {
+			g.Validation, g.BytesFlat = res.Growth.Validation, res.Growth.BytesFlat
+			res.Growth = g
+		}
+	}
+	if c.on("throughput") {
+		if res.Throughput, err = h.runLoad(ctx, c.LoadClients, c.LoadDuration); err != nil {
+			fail("throughput", err)
+		}
+	}
+	return nil
+}
+
+// runColdStart builds every function for this machine (the Makefile's
+// flags), the hello-world floor and the Node.js baseline, and cold-starts
+// each with its events/ sample and the stack's environment.
+func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *localstack.Template, ids []string) (*ColdStartResult, error) {
+	start := time.Now()
+	dirs := make([]string, len(ids))
+	for i, id := range ids {
+		dirs[i] = lambdaruntime.FunctionDir(id)
+	}
+	bins, err := lambdaruntime.BuildFunctions(ctx, filepath.Join(work, "host"), dirs...)
+	if err != nil {
+		return nil, err
+	}
+	hello := filepath.Join(work, "host", "hello", "bootstrap")
+	if err := goBuild(ctx, c.Root, runtimeGOOS(), runtimeGOARCH(), hello, "./infra/bench/hello"); err != nil {
+		return nil, err
+	}
+	nodeBin, taskRoot, deps, err := prepareNode(ctx, c.Root, work)
+	if err != nil {
+		return nil, err
+	}
+	h.logf("cold start: built %d host binaries and the baselines in %s", len(ids)+1, time.Since(start).Round(time.Second))
+
+	org, project := newUUID(), newUUID()
+	key, err := h.stack.MintKey(ctx, org, project, "files:create", "files:read")
+	if err != nil {
+		return nil, err
+	}
+	var base []string
+	for _, k := range slices.Sorted(maps.Keys(h.stack.Env)) {
+		base = append(base, k+"="+h.stack.Env[k])
+	}
+	event := func(name string) ([]byte, error) {
+		raw, err := os.ReadFile(filepath.Join(c.Root, "events", name))
+		if err != nil {
+			return nil, err
+		}
+		return []byte(strings.NewReplacer(sampleOrg, org, sampleProject, project, sampleKey, key).Replace(string(raw))), nil
+	}
+	var targets []ColdTarget
+	for _, id := range ids {
+		f := tpl.Functions[id]
+		name := lambdaruntime.FunctionDir(id) + ".json"
+		kind := "other"
+		switch {
+		case f.Stream:
+			name = "dynamodb-ttl-remove.json"
+		case id == tpl.AuthorizerID:
+			kind = "authorizer"
+		case len(f.Routes) > 0:
+			kind = "http"
+		}
+		ev, err := event(name)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME="+id), Event: ev, Kind: kind})
+	}
+	createEvent, err := event("create-file.json")
+	if err != nil {
+		return nil, err
+	}
+	targets = append(targets,
+		ColdTarget{Name: HelloTarget, Bin: hello, Env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, Event: []byte(`{}`)},
+		ColdTarget{Name: NodeTarget, Bin: nodeBin, Kind: "http", Event: createEvent,
+			Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME=node-presign", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT="+taskRoot)})
+	rows, err := runColdStarts(ctx, targets, c.ColdStarts, h.logf)
+	if err != nil {
+		return nil, err
+	}
+	res := &ColdStartResult{Starts: c.ColdStarts, Hello: *rows[HelloTarget], Node: *rows[NodeTarget], NodeDeps: deps, MetVsNode: true, MetVsHello: true}
+	for _, id := range ids {
+		r := rows[id]
+		r.InitVsNode = ratio(r.Init.P50, res.Node.Init.P50)
+		r.InitVsHello = ratio(r.Init.P50, res.Hello.Init.P50)
+		res.Rows = append(res.Rows, *r)
+		if r.InitVsNode > res.WorstVsNode.InitVsNode {
+			res.WorstVsNode = *r
+		}
+		if r.InitVsHello > res.WorstVsHello.InitVsHello {
+			res.WorstVsHello = *r
+		}
+		if id == "CreateFileFunction" {
+			res.Create = *r
+		}
+		res.MetVsNode = res.MetVsNode && r.InitVsNode <= InitVsNodeBudget
+		res.MetVsHello = res.MetVsHello && r.InitVsHello <= InitVsHelloBudget
+	}
+	h.logf("cold start: create-file init p50 %.1f ms, Node %.1f ms, hello %.1f ms", res.Create.Init.P50, res.Node.Init.P50, res.Hello.Init.P50)
+	return res, nil
+}
+
+// The events/ samples' fixed values (events/README.md).
+const (
+	sampleOrg     = "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05"
+	sampleProject = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
+	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
+)
+
+// judge states each DESIGN §8 budget against what was measured.
+func judge(r *Results) []Budget {
+	var out []Budget
+	if s := r.Size; s != nil {
+		out = append(out, Budget{"zipped bootstrap per function (arm64)", "≤ 4 MB",
+			fmt.Sprintf("largest %s: %s (%s)", s.Max.Function, mb(s.Max.ZipBytes), pct(s.Max.OfBudget)), s.Met})
+	}
+	if c := r.ColdStart; c != nil {
+		out = append(out,
+			Budget{"cold-start init vs Node.js + AWS SDK v3 presign", "≤ 0.25×",
+				fmt.Sprintf("create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×", c.Create.InitVsNode, c.Create.Init.P50, c.Node.Init.P50, c.WorstVsNode.Function, c.WorstVsNode.InitVsNode), c.MetVsNode},
+			Budget{"cold-start init vs hello-world Go Lambda", "≤ 2×",
+				fmt.Sprintf("create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×", c.Create.InitVsHello, c.Create.Init.P50, c.Hello.Init.P50, c.WorstVsHello.Function, c.WorstVsHello.InitVsHello), c.MetVsHello})
+	}
+	if h := r.HotPath; h != nil {
+		out = append(out, Budget{"presign one URL", "≤ 0.25 ms, ≤ 400 allocs",
+			fmt.Sprintf("%.3f ms, %.0f allocs", h.Presign.NsPerOp/1e6, h.Presign.AllocsPerOp), h.Met})
+	}
+	if f := r.Floor; f != nil && len(f.Rows) > 0 {
+		c := f.Rows[0]
+		out = append(out, Budget{"create-file p50 vs one PutItem + one presign", "≤ 1.5×",
+			fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", c.RatioP50, c.Measured.P50, c.Floor.P50), f.CreateMet})
+	}
+	if g := r.Growth; g != nil {
+		if len(g.Validation) > 0 {
+			var maxRead int64
+			for _, v := range g.Validation {
+				maxRead = max(maxRead, v.BytesRead)
+			}
+			out = append(out, Budget{"bytes read by validation", "constant, ≤ 16 KiB",
+				fmt.Sprintf("%d bytes at every size from %s to %s", maxRead, sizeLabel(g.Validation[0].SizeBytes), sizeLabel(g.Validation[len(g.Validation)-1].SizeBytes)), g.BytesFlat})
+		}
+		if len(g.Trends) > 0 {
+			var grown []string
+			for _, t := range g.Trends {
+				if !t.Flat {
+					grown = append(grown, fmt.Sprintf("%s: %.1f → %.1f RCU", t.Query, t.RCU[0], t.RCU[len(t.RCU)-1]))
+				}
+			}
+			m := fmt.Sprintf("all %d listings flat from %d to %d files", len(g.Trends), g.Scales[0], g.Scales[len(g.Scales)-1])
+			if len(grown) > 0 {
+				m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
+			}
+			out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
+		}
+	}
+	return out
+}
+
+func write(dir string, r *Results) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(raw, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(Markdown(r)), 0o644)
+}

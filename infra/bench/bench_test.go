@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
+)
+
+func TestParseBenchOutput(t *testing.T) {
+	out := `goos: linux
+BenchmarkPresignUpload-2   	   11650	    103941 ns/op	   29212 B/op	     376 allocs/op
+BenchmarkPresignUpload-2   	   11650	    100000 ns/op	   29212 B/op	     376 allocs/op
+BenchmarkPresignUpload-2   	   11650	    120000 ns/op	   29210 B/op	     376 allocs/op
+BenchmarkDecode-8          	  435921	      2685 ns/op	    1680 B/op	      15 allocs/op
+PASS
+ok  	github.com/filegate/filegate/shared/s3storage	4.796s
+`
+	rows := ParseBenchOutput(out)
+	want := []BenchRow{
+		{Name: "PresignUpload", NsPerOp: 103941, NsMin: 100000, NsMax: 120000, BytesPerOp: 29212, AllocsPerOp: 376, Runs: 3},
+		{Name: "Decode", NsPerOp: 2685, NsMin: 2685, NsMax: 2685, BytesPerOp: 1680, AllocsPerOp: 15, Runs: 1},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("got %+v\nwant %+v", rows, want)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var d []time.Duration
+	for i := 100; i >= 1; i-- {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	s := Summarize(d)
+	if s.N != 100 || s.P50 != 50 || s.P90 != 90 || s.P99 != 99 || s.Min != 1 || s.Max != 100 || s.Mean != 50.5 {
+		t.Errorf("%+v", s)
+	}
+	if s := Summarize([]time.Duration{3 * time.Millisecond}); s.P50 != 3 || s.P99 != 3 {
+		t.Errorf("one sample: %+v", s)
+	}
+	if Median([]float64{4, 1, 3, 2}) != 2.5 || Median([]float64{5, 1, 3}) != 3 {
+		t.Error("median")
+	}
+}
+
+// The seeder's items must be the store's: the store reads them back as the
+// file they were made from, and the layout check accepts them.
+func TestRecordItemIsTheStoresLayout(t *testing.T) {
+	now := time.Date(2026, 1, 15, 10, 21, 33, 512_000_000, time.UTC)
+	done := now.Add(2 * time.Second)
+	f := &files.File{
+		ID: files.NewID(now), ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42", OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05",
+		Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "parse", Status: files.StatusCompleted,
+		CreatedAt: now, UpdatedAt: done, CompletedAt: &done, UploadExpiresAt: now.Add(15 * time.Minute),
+		ExternalFileID: "crm-42", ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6",
+	}
+	f.ObjectKey = files.ObjectKey(f.ProjectID, f.ID)
+	item, err := recordItem(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, ok := dynamostore.FileFromItem(item)
+	if !ok || !reflect.DeepEqual(back, f) {
+		t.Errorf("the store reads back\n%+v\nwant\n%+v", back, f)
+	}
+	for attr, want := range map[string]string{"pk": "P#" + f.ProjectID, "sk": "F#" + f.ID, "lpk": "P#" + f.ProjectID, "lsk": f.ID,
+		"cpk": "P#" + f.ProjectID, "cid": f.ID, "cname": f.Filename + "\x00" + f.ID, "cxk": "P#" + f.ProjectID + "#X#crm-42"} {
+		if got := normalise(item[attr]); got != want {
+			t.Errorf("%s = %v, want %q", attr, got, want)
+		}
+	}
+	if err := checkLayout(item); err != nil {
+		t.Error(err)
+	}
+	item["extra"] = str("x")
+	if err := checkLayout(item); err == nil || !strings.Contains(err.Error(), "extra") {
+		t.Errorf("an attribute the bench does not write went unnoticed: %v", err)
+	}
+	pending := *f
+	pending.Status, pending.CompletedAt = files.StatusPending, nil
+	item, err = recordItem(&pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := item["cpk"]; ok {
+		t.Error("a PENDING file must not be in the catalog")
+	}
+}
+
+func TestZipSize(t *testing.T) {
+	dir := t.TempDir()
+	body := bytes.Repeat([]byte("filegate "), 10_000)
+	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), body, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n, err := zipSize(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n <= 0 || n >= int64(len(body))/10 {
+		t.Errorf("zip of %d repetitive bytes is %d bytes", len(body), n)
+	}
+	row, err := artifactSize("f", dir)
+	if err != nil || row.BootstrapBytes != int64(len(body)) || row.ZipBytes != n {
+		t.Errorf("%+v %v", row, err)
+	}
+	// The archive is what sam would upload: bootstrap, deflated, executable.
+	raw, err := zipDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Method != zip.Deflate || zr.File[0].Mode()&0o111 == 0 {
+		t.Errorf("zip entries %+v", zr.File[0].FileHeader)
+	}
+}
+
+func TestPDFStream(t *testing.T) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(newPDFStream(10_000))
+	if err != nil || n != 10_000 || !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-1.7")) {
+		t.Errorf("%d bytes, %v, starts %q", n, err, buf.Bytes()[:8])
+	}
+	buf.Reset()
+	if n, _ := buf.ReadFrom(newPDFStream(3)); n != 3 || buf.String() != "%PD" {
+		t.Errorf("short stream: %q", buf.String())
+	}
+}
+
+func TestMarkdownRendersEverySection(t *testing.T) {
+	d := Dist{N: 3, P50: 1, P99: 2}
+	r := &Results{
+		Size:      &SizeResult{Rows: []SizeRow{{Function: "F", BootstrapBytes: 1, ZipBytes: 5_000_000, OfBudget: 1.25}}, Max: SizeRow{Function: "F", ZipBytes: 5_000_000, OfBudget: 1.25}},
+		ColdStart: &ColdStartResult{Starts: 3, Rows: []ColdRow{{Function: "F", Init: d}}, Hello: ColdRow{Function: HelloTarget, Init: d}, Node: ColdRow{Function: NodeTarget, Init: d}},
+		HotPath:   &HotPathResult{Rows: []BenchRow{{Name: "PresignUpload", NsPerOp: 1}}},
+		Floor: &FloorResult{Rows: []FloorRow{{Operation: "create", RatioP50: 3, Measured: d, Floor: d}, {Operation: "create"}, {Operation: "create"},
+			{Operation: "complete"}, {Operation: "complete"}}},
+		Growth: &GrowthResult{Scales: []int{100, 1000}, SeedSeconds: []float64{1, 2},
+			Points:     []GrowthPoint{{Query: "q", Files: 1000, Capacity: Snapshot{Calls: map[string]int{"Query": 2}}}},
+			Trends:     []GrowthTrend{{Query: "q", RCU: []float64{1, 100}, P50: []float64{1, 2}, InProcess: []bool{false, true}, RCUGrowth: 100}},
+			Validation: []ValidationRow{{SizeBytes: 1 << 30, BytesRead: 3072}}},
+		Throughput: &ThroughputResult{Rows: []LoadRow{{Clients: 8, Flow: LoadStats{ErrorSample: "x"}}}},
+		Config:     map[string]any{"list_repetitions": 15},
+	}
+	r.Budgets = judge(r)
+	md := Markdown(r)
+	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
+		"### Validation bytes", "## 6. Throughput", "### Missed budgets", "1 GiB", "†", "**no**"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("results.md lacks %q", want)
+		}
+	}
+}

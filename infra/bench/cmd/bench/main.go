@@ -1,0 +1,81 @@
+// Command bench is `make bench`: it measures Filegate against its DESIGN §8
+// budgets and writes bench/results.md and bench/results.json.
+//
+//	go run ./infra/bench/cmd/bench [-quick] [-only size,coldstart,...] [-out dir]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/filegate/filegate/infra/bench"
+)
+
+func main() {
+	quick := flag.Bool("quick", false, "a smoke run of every section with tiny sizes (not results to quote)")
+	only := flag.String("only", "", "comma-separated sections to run: "+strings.Join(bench.SectionNames, ","))
+	out := flag.String("out", "", "directory for results.md and results.json (default: <repo>/bench)")
+	flag.Parse()
+
+	root, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	cfg := bench.Full(root)
+	if *quick {
+		cfg = bench.Quick(root)
+	}
+	if *out != "" {
+		cfg.Out = *out
+	}
+	if *only != "" {
+		cfg.Sections = map[string]bool{}
+		for _, s := range strings.Split(*only, ",") {
+			cfg.Sections[strings.TrimSpace(s)] = true
+		}
+	}
+	// The functions run in this process behind the local API and log to
+	// stdout, as on Lambda; keep their lines (and their cost) out of the way.
+	logPath := filepath.Join(os.TempDir(), "filegate-bench-functions.log")
+	if f, err := os.Create(logPath); err == nil {
+		defer f.Close()
+		os.Stdout = f
+	}
+	began := time.Now()
+	cfg.Log = func(format string, a ...any) {
+		fmt.Fprintf(os.Stderr, "[%6.1fs] %s\n", time.Since(began).Seconds(), fmt.Sprintf(format, a...))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	_, err = bench.Run(ctx, cfg)
+	fmt.Fprintf(os.Stderr, "results: %s, %s (function logs: %s)\n", filepath.Join(cfg.Out, "results.md"), filepath.Join(cfg.Out, "results.json"), logPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: some sections failed:\n"+err.Error())
+		os.Exit(1)
+	}
+}
+
+// repoRoot is the directory of go.mod above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory: run from the repository")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,203 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/filegate/filegate/infra/lambdaruntime"
+)
+
+// Cold-start budgets (DESIGN §8), on init = process start → first /next.
+const (
+	InitVsNodeBudget  = 0.25
+	InitVsHelloBudget = 2.0
+)
+
+// Names of the two reference targets.
+const (
+	HelloTarget = "hello-world (Go floor)"
+	NodeTarget  = "node-presign (Node.js + AWS SDK v3)"
+)
+
+// ColdTarget is something to cold-start: a bootstrap, its environment and
+// the one event it is sent.
+type ColdTarget struct {
+	Name  string
+	Bin   string
+	Env   []string
+	Event []byte
+	Kind  string // "http", "authorizer", "other"
+}
+
+// ColdRow is one target's cold starts.
+type ColdRow struct {
+	Function      string         `json:"function"`
+	Init          Dist           `json:"init"`           // process start → first GET /next
+	FirstResponse Dist           `json:"first_response"` // process start → response of the first invocation
+	Statuses      map[string]int `json:"statuses"`       // what the first invocation answered, counted
+	InitVsNode    float64        `json:"init_p50_vs_node"`
+	InitVsHello   float64        `json:"init_p50_vs_hello"`
+}
+
+// ColdStartResult is section 2.
+type ColdStartResult struct {
+	Starts       int       `json:"starts_per_function"`
+	Rows         []ColdRow `json:"functions"`
+	Hello        ColdRow   `json:"hello_world"`
+	Node         ColdRow   `json:"node_presign"`
+	NodeDeps     string    `json:"node_dependencies"`
+	Create       ColdRow   `json:"create_file"` // the function doing what the Node handler does
+	WorstVsNode  ColdRow   `json:"worst_vs_node"`
+	WorstVsHello ColdRow   `json:"worst_vs_hello"`
+	MetVsNode    bool      `json:"budget_vs_node_met"`
+	MetVsHello   bool      `json:"budget_vs_hello_met"`
+}
+
+// runColdStarts starts every target `starts` times, round-robin (each round
+// visits every target once, beginning one further along), so slow phases of
+// the machine fall on all targets alike.
+func runColdStarts(ctx context.Context, targets []ColdTarget, starts int, logf func(string, ...any)) (map[string]*ColdRow, error) {
+	type acc struct {
+		init, first []time.Duration
+		statuses    map[string]int
+	}
+	accs := make([]acc, len(targets))
+	for i := range accs {
+		accs[i].statuses = map[string]int{}
+	}
+	begin := time.Now()
+	for round := range starts {
+		for k := range targets {
+			i := (round + k) % len(targets)
+			t := targets[i]
+			init, first, status, err := coldStart(ctx, t)
+			if err != nil {
+				return nil, fmt.Errorf("cold start %s: %w", t.Name, err)
+			}
+			accs[i].init = append(accs[i].init, init)
+			accs[i].first = append(accs[i].first, first)
+			accs[i].statuses[status]++
+		}
+		if round == 0 || (round+1)%10 == 0 {
+			logf("cold starts: round %d/%d (%s)", round+1, starts, time.Since(begin).Round(time.Second))
+		}
+	}
+	out := map[string]*ColdRow{}
+	for i, t := range targets {
+		out[t.Name] = &ColdRow{Function: t.Name, Init: Summarize(accs[i].init), FirstResponse: Summarize(accs[i].first), Statuses: accs[i].statuses}
+	}
+	return out, nil
+}
+
+// coldStart runs one fresh process: the invocation is queued at once, as
+// Lambda holds the triggering event while the environment initialises.
+func coldStart(ctx context.Context, t ColdTarget) (init, first time.Duration, status string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	r, _, err := lambdaruntime.StartFunction(ctx, t.Bin, t.Env)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer r.Close()
+	resp, fnErr, err := r.Invoke(ctx, t.Event)
+	done := time.Now()
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("%w\n%s", err, r.Logs())
+	}
+	select {
+	case <-r.FirstPoll():
+	default:
+		return 0, 0, "", errors.New("answered without polling")
+	}
+	init = r.FirstPollAt().Sub(r.ProcessStart())
+	first = done.Sub(r.ProcessStart())
+	if fnErr != nil {
+		if fnErr.Type == "Runtime.ExitError" || fnErr.Type == "Sandbox.Timedout" {
+			return 0, 0, "", fmt.Errorf("%v\n%s", fnErr, r.Logs())
+		}
+		return init, first, "error " + fnErr.Type, nil
+	}
+	return init, first, describeResponse(t.Kind, resp), nil
+}
+
+func describeResponse(kind string, resp []byte) string {
+	switch kind {
+	case "http":
+		var v struct {
+			StatusCode int `json:"statusCode"`
+		}
+		if json.Unmarshal(resp, &v) == nil && v.StatusCode != 0 {
+			return "HTTP " + strconv.Itoa(v.StatusCode)
+		}
+	case "authorizer":
+		var v struct {
+			IsAuthorized bool `json:"isAuthorized"`
+		}
+		if json.Unmarshal(resp, &v) == nil {
+			return "isAuthorized=" + strconv.FormatBool(v.IsAuthorized)
+		}
+	}
+	return "ok"
+}
+
+// prepareNode installs the pinned Node.js baseline (npm ci, from the lock
+// file; nothing else is fetched) and writes its bootstrap into work: a
+// shebang that execs node on runtime.mjs directly, so no shell runs between
+// process start and node (the AWS Node.js runtime's own bootstrap is a shell
+// script; skipping it favours Node).
+func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps string, err error) {
+	taskRoot = filepath.Join(root, "bench", "node-presign")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return "", "", "", errors.New("the Node.js baseline needs node (20+) on PATH")
+	}
+	if _, err := os.Stat(filepath.Join(taskRoot, "node_modules", ".package-lock.json")); err != nil {
+		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd.Dir = taskRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", "", "", fmt.Errorf("npm ci in bench/node-presign: %w\n%s", err, out)
+		}
+	}
+	if node, err = filepath.EvalSymlinks(node); err != nil {
+		return "", "", "", err
+	}
+	script := filepath.Join(taskRoot, "runtime.mjs")
+	shebang := "#!" + node + " " + script + "\n"
+	if len(shebang) > 250 { // the kernel's shebang limit: fall back to a shell
+		shebang = "#!/bin/sh\nexec " + strconv.Quote(node) + " " + strconv.Quote(script) + "\n"
+	}
+	dir := filepath.Join(work, "node")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", "", err
+	}
+	bin = filepath.Join(dir, "bootstrap")
+	if err := os.WriteFile(bin, []byte(shebang), 0o755); err != nil {
+		return "", "", "", err
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	raw, err := os.ReadFile(filepath.Join(taskRoot, "package.json"))
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		return "", "", "", err
+	}
+	var b bytes.Buffer
+	for _, name := range []string{"@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"} {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s@%s", name, pkg.Dependencies[name])
+	}
+	return bin, taskRoot, b.String(), nil
+}

@@ -1,0 +1,447 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Growth fixtures: the filters match the same files at every scale, so a
+// flat design costs the same at 100 and at 100,000 files.
+const (
+	needleName    = "needle.pdf"
+	needleExt     = "needle-ext"
+	needleCount   = 20 // files named needleName with external id needleExt
+	fileIDsFilter = 10 // ids in the file_ids filter
+	nativeLimit   = 25
+	fixedOffset   = 75 // the deepest offset the smallest scale has
+)
+
+// GrowthPoint is one query at one project size.
+type GrowthPoint struct {
+	Query    string   `json:"query"`
+	Files    int      `json:"files"`
+	Latency  Dist     `json:"latency"` // through the local API
+	Capacity Snapshot `json:"capacity"`
+	Returned int      `json:"returned"`
+	Total    int      `json:"total"`
+	// InProcessOnly: too slow to sample through the API; Latency is the one
+	// instrumented in-process call.
+	InProcessOnly bool `json:"in_process_only,omitempty"`
+}
+
+// GrowthTrend is one query across the scales.
+type GrowthTrend struct {
+	Query         string    `json:"query"`
+	RCU           []float64 `json:"read_units"` // per scale
+	P50           []float64 `json:"p50_ms"`     // per scale
+	InProcess     []bool    `json:"p50_in_process,omitempty"`
+	RCUGrowth     float64   `json:"read_units_growth"`
+	LatencyGrowth float64   `json:"p50_growth"`
+	Flat          bool      `json:"flat"`
+}
+
+// ValidationRow is validation at one object size.
+type ValidationRow struct {
+	SizeBytes     int64   `json:"size_bytes"`
+	BytesRead     int64   `json:"bytes_read"` // S3 response bytes during complete
+	S3Requests    int64   `json:"s3_requests"`
+	ServiceMs     float64 `json:"service_complete_ms"` // files.Service.Complete, instrumented, in process
+	APICompleteMs float64 `json:"api_complete_ms"`     // POST /v1/files/{id}/complete on another file of the size
+	UploadMs      float64 `json:"upload_ms"`           // the presigned PUT, for scale
+	Reads         Dist    `json:"validation_reads"`    // HEAD + range GET as validation makes them, repeated
+}
+
+// GrowthResult is section 5.
+type GrowthResult struct {
+	Scales      []int           `json:"scales"`
+	SeedSeconds []float64       `json:"seed_seconds"`
+	LayoutCheck string          `json:"layout_check"`
+	Points      []GrowthPoint   `json:"points"`
+	Trends      []GrowthTrend   `json:"trends"`
+	ListFlat    bool            `json:"list_flat"`
+	Validation  []ValidationRow `json:"validation"`
+	BytesFlat   bool            `json:"validation_bytes_flat"`
+}
+
+// listQuery is one listing, through the API and in process.
+type listQuery struct {
+	name   string
+	path   func(scale int) string
+	native bool
+	offset func(scale int) int
+	q      files.Query // compat: ProjectID filled in at run time
+}
+
+func (s *seeder) queries() []listQuery {
+	qs := []listQuery{
+		{name: "native, offset 0", native: true, offset: func(int) int { return 0 }},
+		{name: fmt.Sprintf("native, offset %d", fixedOffset), native: true, offset: func(int) int { return fixedOffset }},
+		{name: "native, last page (offset files−25)", native: true, offset: func(n int) int { return n - nativeLimit }},
+	}
+	for i := range qs {
+		off := qs[i].offset
+		qs[i].path = func(n int) string { return fmt.Sprintf("/v1/files?limit=%d&offset=%d", nativeLimit, off(n)) }
+	}
+	ids := strings.Join(s.sampleIDs, ",")
+	for _, order := range []files.Order{files.OrderCreatedDesc, files.OrderIDAsc, files.OrderNameAsc} {
+		for _, f := range []struct {
+			label string
+			param string
+			filt  files.Filter
+		}{
+			{"no filter", "", files.Filter{}},
+			{"file_name", "&file_name=" + url.QueryEscape(needleName), files.Filter{FileName: needleName}},
+			{"external_file_id", "&external_file_id=" + needleExt, files.Filter{ExternalFileID: needleExt}},
+			{fmt.Sprintf("file_ids (%d)", fileIDsFilter), "&file_ids=" + ids, files.Filter{FileIDs: s.sampleIDs}},
+		} {
+			path := "/api/v1/beta/files?order_by=" + string(order) + f.param
+			qs = append(qs, listQuery{
+				name: fmt.Sprintf("compat, %s, order_by=%s", f.label, order),
+				path: func(int) string { return path },
+				q:    files.Query{Filter: f.filt, Order: order, Limit: 50},
+			})
+		}
+	}
+	return qs
+}
+
+// seeder fills one project with COMPLETED files by raw BatchWriteItem, in
+// the store's exact layout (layout.go), and keeps its counters.
+type seeder struct {
+	h         *harness
+	org       string
+	project   string
+	base      time.Time
+	n         int
+	sampleIDs []string
+}
+
+func (s *seeder) file(i int) *files.File {
+	created := s.base.Add(time.Duration(i) * time.Second)
+	id := files.NewID(created)
+	f := &files.File{
+		ID: id, ProjectID: s.project, OrganizationID: s.org,
+		Filename: fmt.Sprintf("doc-%08x.pdf", uint32(i)*2654435761), MimeType: "application/pdf",
+		SizeBytes: int64(1000 + i%50000), Purpose: "parse", Status: files.StatusCompleted,
+		CreatedAt: created, UpdatedAt: created.Add(2 * time.Second), UploadExpiresAt: created.Add(15 * time.Minute),
+		ObjectKey: files.ObjectKey(s.project, id),
+	}
+	done := created.Add(2 * time.Second)
+	f.CompletedAt = &done
+	sum := md5.Sum([]byte(id))
+	f.MD5 = hex.EncodeToString(sum[:])
+	f.ETag = `"` + f.MD5 + `"`
+	switch {
+	case i < 5*needleCount && i%5 == 0:
+		f.Filename, f.ExternalFileID = needleName, needleExt
+	case i%2 == 0:
+		f.ExternalFileID = "ext-" + strconv.Itoa(i)
+	}
+	return f
+}
+
+// grow seeds files s.n … to-1 and moves the project's counters.
+func (s *seeder) grow(ctx context.Context, to int) error {
+	const batch, workers = 25, 4
+	jobs := make(chan []types.WriteRequest)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for reqs := range jobs {
+				if err := s.write(ctx, reqs); err != nil {
+					errs <- err
+					for range jobs { // drain
+					}
+					return
+				}
+			}
+		}()
+	}
+	var err error
+	added := 0
+	for i := s.n; i < to && err == nil; i += batch {
+		reqs := make([]types.WriteRequest, 0, batch)
+		for j := i; j < min(i+batch, to); j++ {
+			f := s.file(j)
+			if len(s.sampleIDs) < fileIDsFilter && j%7 == 3 {
+				s.sampleIDs = append(s.sampleIDs, f.ID)
+			}
+			item, e := recordItem(f)
+			if e != nil {
+				err = e
+				break
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		}
+		select {
+		case jobs <- reqs:
+			added += len(reqs)
+		case err = <-errs:
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if err == nil {
+		err = <-errs
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.h.ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(localstack.TableName),
+		Key:                       map[string]types.AttributeValue{"pk": str("P#" + s.project), "sk": str("COUNT")},
+		UpdateExpression:          aws.String("ADD files :n, completed :n"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: strconv.Itoa(added)}},
+	})
+	s.n = to
+	return err
+}
+
+func (s *seeder) write(ctx context.Context, reqs []types.WriteRequest) error {
+	for attempt := 0; len(reqs) > 0; attempt++ {
+		if attempt > 20 {
+			return errors.New("BatchWriteItem kept returning unprocessed items")
+		}
+		out, err := s.h.ddb.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{localstack.TableName: reqs}})
+		if err != nil {
+			return err
+		}
+		reqs = out.UnprocessedItems[localstack.TableName]
+		if len(reqs) > 0 {
+			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// referenceItem makes a COMPLETED file with an external id through the real
+// API (compat upload) and returns the item the store wrote for it.
+func (h *harness) referenceItem(ctx context.Context) (map[string]types.AttributeValue, error) {
+	api, _, project, err := h.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", "reference.pdf")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(fw, newPDFStream(1024)); err != nil {
+		return nil, err
+	}
+	_ = mw.WriteField("purpose", "parse")
+	_ = mw.WriteField("external_file_id", "reference-ext")
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, api.base+"/api/v1/beta/files", &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+api.key)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := h.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var f struct {
+		ID string `json:"id"`
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("compat upload: %d %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, &f); err != nil || f.ID == "" {
+		return nil, fmt.Errorf("compat upload answered %s", raw)
+	}
+	out, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": str("P#" + project), "sk": str("F#" + f.ID)}})
+	if err != nil {
+		return nil, err
+	}
+	if out.Item == nil {
+		return nil, fmt.Errorf("no item at pk=P#%s sk=F#%s: the store's key layout changed", project, f.ID)
+	}
+	return out.Item, nil
+}
+
+// runGrowth seeds one project to each scale in turn and measures every
+// listing there: latency through the API, capacity in process.
+func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*GrowthResult, error) {
+	res := &GrowthResult{Scales: scales}
+	ref, err := h.referenceItem(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLayout(ref); err != nil {
+		return nil, err
+	}
+	res.LayoutCheck = "The seeded items are byte-for-byte the store's layout: an item written by the API (compat upload, COMPLETED, with external id), decoded by dynamostore.FileFromItem and re-encoded by the seeder, is identical in every attribute."
+	api, org, project, err := h.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := h.instrumented()
+	if err != nil {
+		return nil, err
+	}
+	s := &seeder{h: h, org: org, project: project, base: time.Now().UTC().Add(-time.Duration(scales[len(scales)-1]+3600) * time.Second)}
+	var qs []listQuery
+	for _, scale := range scales {
+		start := time.Now()
+		if err := s.grow(ctx, scale); err != nil {
+			return nil, fmt.Errorf("seeding %d files: %w", scale, err)
+		}
+		res.SeedSeconds = append(res.SeedSeconds, round2(time.Since(start).Seconds()))
+		h.logf("growth: seeded %d files (%s)", scale, time.Since(start).Round(time.Millisecond))
+		if qs == nil {
+			qs = s.queries()
+		}
+		points, err := h.measureLists(ctx, api, in, project, qs, scale, reps)
+		if err != nil {
+			return nil, err
+		}
+		res.Points = append(res.Points, points...)
+	}
+	res.Trends, res.ListFlat = trends(qs, scales, res.Points)
+	return res, nil
+}
+
+// measureLists runs each listing once in process (capacity, and how slow it
+// is), then samples its latency through the API, interleaving the listings
+// round by round. Slow listings get fewer samples: up to reps under 250 ms,
+// 5 under 5 s, and none past that (DynamoDB Local pages deep offsets in
+// minutes; the one in-process call is then the latency sample, marked so).
+func (h *harness) measureLists(ctx context.Context, api *client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
+	points := make([]GrowthPoint, len(qs))
+	samples := make([]int, len(qs))
+	for i, q := range qs {
+		in.meter.Reset()
+		start := time.Now()
+		var n int
+		if q.native {
+			page, _, err := in.svc.List(ctx, project, nativeLimit, q.offset(scale))
+			if err != nil {
+				return nil, err
+			}
+			n = len(page)
+		} else {
+			qq := q.q
+			qq.ProjectID = project
+			page, err := in.svc.ListCompleted(ctx, qq)
+			if err != nil {
+				return nil, err
+			}
+			n = len(page.Files)
+		}
+		took := time.Since(start)
+		points[i] = GrowthPoint{Query: q.name, Files: scale, Capacity: in.meter.Snapshot(), Returned: n}
+		switch {
+		case took > 5*time.Second:
+			points[i].Latency = Summarize([]time.Duration{took})
+			points[i].InProcessOnly = true
+		case took > 250*time.Millisecond:
+			samples[i] = min(reps, 5)
+		default:
+			samples[i] = reps
+		}
+	}
+	lat := make([][]time.Duration, len(qs))
+	for round := range reps {
+		for i, q := range qs {
+			if round >= samples[i] {
+				continue
+			}
+			start := time.Now()
+			n, total, err := listCall(ctx, api, q.path(scale), q.native)
+			if err != nil {
+				return nil, err
+			}
+			lat[i] = append(lat[i], time.Since(start))
+			if n != points[i].Returned {
+				return nil, fmt.Errorf("%s at %d files: the API returned %d files, the instrumented service %d", q.name, scale, n, points[i].Returned)
+			}
+			points[i].Total = total
+		}
+	}
+	for i := range qs {
+		if len(lat[i]) > 0 {
+			points[i].Latency = Summarize(lat[i])
+		}
+	}
+	h.logf("growth: measured %d listings at %d files", len(qs), scale)
+	return points, nil
+}
+
+// listCall GETs a listing and returns how many files it carried and its total.
+func listCall(ctx context.Context, api *client, path string, native bool) (int, int, error) {
+	var page struct {
+		Data       []json.RawMessage `json:"data"`
+		TotalCount int               `json:"totalCount"`
+		Items      []json.RawMessage `json:"items"`
+		TotalSize  int               `json:"total_size"`
+	}
+	if _, err := api.do(ctx, http.MethodGet, path, nil, &page); err != nil {
+		return 0, 0, err
+	}
+	if native {
+		return len(page.Data), page.TotalCount, nil
+	}
+	return len(page.Items), page.TotalSize, nil
+}
+
+// trends folds points into one row per query. Flat: read units at the
+// largest scale at most 1.25× (+0.5 RCU, DynamoDB's rounding step) those at
+// the smallest.
+func trends(qs []listQuery, scales []int, points []GrowthPoint) ([]GrowthTrend, bool) {
+	all := true
+	out := make([]GrowthTrend, 0, len(qs))
+	for _, q := range qs {
+		t := GrowthTrend{Query: q.name}
+		for _, scale := range scales {
+			for _, p := range points {
+				if p.Query == q.name && p.Files == scale {
+					t.RCU = append(t.RCU, p.Capacity.RCU)
+					t.P50 = append(t.P50, p.Latency.P50)
+					t.InProcess = append(t.InProcess, p.InProcessOnly)
+				}
+			}
+		}
+		if len(t.RCU) == 0 {
+			continue
+		}
+		first, last := t.RCU[0], t.RCU[len(t.RCU)-1]
+		t.RCUGrowth = ratio(last, first)
+		t.LatencyGrowth = ratio(t.P50[len(t.P50)-1], t.P50[0])
+		t.Flat = last <= 1.25*first+0.5
+		all = all && t.Flat
+		out = append(out, t)
+	}
+	return out, all
+}

@@ -1,0 +1,119 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/s3storage"
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+// maxObjectBytes lifts the stack's MAX_FILE_SIZE_BYTES (default 512 MiB) so
+// the validation benchmark can upload its 1 GiB object through the API.
+const maxObjectBytes = 2 << 30
+
+// harness is the running local stack plus the benchmark's own raw clients.
+type harness struct {
+	stack *localstack.Stack
+	ddb   *dynamodb.Client  // raw DynamoDB Local client (baselines, seeding)
+	s3    *s3.Client        // raw MinIO client, configured as the functions' is
+	sign  *s3.PresignClient // on s3
+	http  *http.Client
+	logf  func(string, ...any)
+	// notifications is the bucket's S3-event configuration as the stack set
+	// it: sections that time `complete` switch events off so process-upload
+	// cannot settle the file first, and put this back afterwards.
+	notifications *s3types.NotificationConfiguration
+}
+
+func startHarness(ctx context.Context, root string, logf func(string, ...any)) (*harness, error) {
+	start := time.Now()
+	st, err := localstack.Start(ctx, localstack.Options{
+		Root: root,
+		Env:  map[string]string{"MAX_FILE_SIZE_BYTES": fmt.Sprint(maxObjectBytes)},
+		Log:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the local stack did not start (run `make tools`; Java 17+ is needed): %w", err)
+	}
+	h := &harness{stack: st, ddb: st.DynamoClient(), http: newHTTPClient(64), logf: logf}
+	h.s3 = st.MinIO.Client(func(o *s3.Options) {
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	h.sign = s3.NewPresignClient(h.s3)
+	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
+	if err != nil {
+		st.Stop()
+		return nil, err
+	}
+	h.notifications = &s3types.NotificationConfiguration{QueueConfigurations: n.QueueConfigurations,
+		TopicConfigurations: n.TopicConfigurations, LambdaFunctionConfigurations: n.LambdaFunctionConfigurations}
+	logf("local stack up in %s at %s", time.Since(start).Round(time.Millisecond), st.APIURL)
+	return h, nil
+}
+
+func (h *harness) stop() { h.stack.Stop() }
+
+// events switches the bucket's ObjectCreated events (to process-upload) on or off.
+func (h *harness) events(ctx context.Context, on bool) error {
+	if !on {
+		return h.stack.MinIO.Unnotify(ctx, localstack.BucketName)
+	}
+	_, err := h.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(localstack.BucketName), NotificationConfiguration: h.notifications,
+	})
+	return err
+}
+
+// tenant mints a key for a new project.
+func (h *harness) tenant(ctx context.Context) (*client, string, string, error) {
+	org, project := newUUID(), newUUID()
+	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return &client{base: h.stack.APIURL, key: key, http: h.http}, org, project, nil
+}
+
+// instrumented is a file service wired like the functions' (same
+// configuration, same adapters) over clients the benchmark can see into: a
+// Meter on DynamoDB and a byte counter on S3.
+type instrumented struct {
+	svc     *files.Service
+	objects files.Objects
+	meter   *Meter
+	s3      *countingTransport
+}
+
+func (h *harness) instrumented() (*instrumented, error) {
+	cfg, err := wiring.ConfigFromEnv() // the stack put the functions' environment in ours
+	if err != nil {
+		return nil, err
+	}
+	in := &instrumented{meter: &Meter{}, s3: &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}}
+	db := dynamo.NewFromIface(h.stack.DynamoDB.Client(in.meter.Option))
+	s3c := h.stack.MinIO.Client(func(o *s3.Options) {
+		o.HTTPClient = &http.Client{Transport: in.s3}
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	in.objects = s3storage.New(s3c, cfg.BucketName)
+	in.svc = files.NewService(dynamostore.New(db, cfg.TableName), in.objects, cfg.Files, nil,
+		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	return in, nil
+}
