@@ -18,6 +18,9 @@ package dynamostore
 import (
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -101,4 +104,21 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// ItemOf is the item the store keeps for f, catalog attributes included when
+// f is COMPLETED: for tools that seed a table in the store's exact layout
+// (the benchmarks write 100,000 records).
+func ItemOf(f *files.File) (dynamo.Item, error) {
+	item, err := dynamo.MarshalItem(toItem(f))
+	if err != nil || f.Status != files.StatusCompleted {
+		return item, err
+	}
+	for k, v := range map[string]string{"cpk": projectPK(f.ProjectID), "cid": f.ID, "cname": nameSortKey(f.Filename, f.ID)} {
+		item[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	if f.ExternalFileID != "" {
+		item["cxk"] = &types.AttributeValueMemberS{Value: externalPK(f.ProjectID, f.ExternalFileID)}
+	}
+	return item, nil
 }
