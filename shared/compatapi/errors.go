@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 // errorBody is LlamaCloud's error shape.
@@ -48,5 +49,5 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Kind == files.KindUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, status, errorBody{Detail: e.Message})
+	jsonwire.Write(w, status, errorBody{Detail: e.Message})
 }

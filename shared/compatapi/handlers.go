@@ -9,6 +9,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 // maxUploadBody is the largest multipart body read: the file limit plus room
@@ -39,7 +40,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toJSON(f))
+	jsonwire.Write(w, http.StatusOK, toJSON(f))
 	return nil
 }
 
@@ -93,7 +94,7 @@ func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal
 		t := encodeToken(p.ProjectID, fp, page.Next)
 		out.NextPageToken = &t
 	}
-	writeJSON(w, http.StatusOK, out)
+	jsonwire.Write(w, http.StatusOK, out)
 	return nil
 }
 
@@ -114,7 +115,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request, p auth.Principal) erro
 		}
 		j.DownloadURL = toPresigned(u)
 	}
-	writeJSON(w, http.StatusOK, j)
+	jsonwire.Write(w, http.StatusOK, j)
 	return nil
 }
 
@@ -139,7 +140,7 @@ func (a *API) content(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toPresigned(u))
+	jsonwire.Write(w, http.StatusOK, toPresigned(u))
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 type errorBody struct {
@@ -53,5 +54,5 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Kind == files.KindUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{Type: typ, Code: e.Code, Message: e.Message}})
+	jsonwire.Write(w, status, errorBody{Error: errorDetail{Type: typ, Code: e.Code, Message: e.Message}})
 }

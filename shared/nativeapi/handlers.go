@@ -7,6 +7,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 type createRequest struct {
@@ -36,7 +37,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	for k := range c.Upload.Headers {
 		headers[k] = c.Upload.Headers.Get(k)
 	}
-	writeJSON(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, a.files.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
+	jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, a.files.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
 	return nil
 }
 
@@ -89,7 +90,7 @@ func (a *API) url(w http.ResponseWriter, r *http.Request, p auth.Principal) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, urlJSON{URL: u.URL, ExpiresAt: timestamp(u.ExpiresAt)})
+	jsonwire.Write(w, http.StatusOK, urlJSON{URL: u.URL, ExpiresAt: jsonwire.Timestamp(u.ExpiresAt)})
 	return nil
 }
 
@@ -107,12 +108,12 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, p auth.Principal) err
 	for _, f := range page {
 		out.Data = append(out.Data, toJSON(f, now))
 	}
-	writeJSON(w, http.StatusOK, out)
+	jsonwire.Write(w, http.StatusOK, out)
 	return nil
 }
 
 func (a *API) writeFile(w http.ResponseWriter, f *files.File) error {
-	writeJSON(w, http.StatusOK, toJSON(f, a.files.Now()))
+	jsonwire.Write(w, http.StatusOK, toJSON(f, a.files.Now()))
 	return nil
 }
 

@@ -9,23 +9,24 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 // fileJSON is the native File. ExpiresAt is the upload session's end and is
 // null once the file is no longer PENDING.
 type fileJSON struct {
-	ID          string       `json:"id"`
-	Status      files.Status `json:"status"`
-	Filename    string       `json:"filename"`
-	MimeType    string       `json:"mimeType"`
-	SizeBytes   int64        `json:"sizeBytes"`
-	Purpose     *string      `json:"purpose"`
-	CreatedAt   timestamp    `json:"createdAt"`
-	CompletedAt *timestamp   `json:"completedAt"`
-	ExpiresAt   *timestamp   `json:"expiresAt"`
+	ID          string              `json:"id"`
+	Status      files.Status        `json:"status"`
+	Filename    string              `json:"filename"`
+	MimeType    string              `json:"mimeType"`
+	SizeBytes   int64               `json:"sizeBytes"`
+	Purpose     *string             `json:"purpose"`
+	CreatedAt   jsonwire.Timestamp  `json:"createdAt"`
+	CompletedAt *jsonwire.Timestamp `json:"completedAt"`
+	ExpiresAt   *jsonwire.Timestamp `json:"expiresAt"`
 	// RetentionExpiresAt is when the file will be deleted (null: kept).
-	RetentionExpiresAt *timestamp     `json:"retentionExpiresAt"`
-	Rejection          *rejectionJSON `json:"rejection,omitempty"`
+	RetentionExpiresAt *jsonwire.Timestamp `json:"retentionExpiresAt"`
+	Rejection          *rejectionJSON      `json:"rejection,omitempty"`
 }
 
 type rejectionJSON struct {
@@ -46,48 +47,25 @@ type listJSON struct {
 }
 
 type urlJSON struct {
-	URL       string    `json:"url"`
-	ExpiresAt timestamp `json:"expiresAt"`
-}
-
-// timestamp renders ISO 8601 UTC with milliseconds.
-type timestamp time.Time
-
-func (t timestamp) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
-}
-
-func ts(t *time.Time) *timestamp {
-	if t == nil {
-		return nil
-	}
-	v := timestamp(*t)
-	return &v
+	URL       string             `json:"url"`
+	ExpiresAt jsonwire.Timestamp `json:"expiresAt"`
 }
 
 func toJSON(f *files.File, now time.Time) fileJSON {
 	j := fileJSON{
 		ID: f.ID, Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
-		CreatedAt: timestamp(f.CreatedAt), CompletedAt: ts(f.CompletedAt), RetentionExpiresAt: ts(f.ExpiresAt),
+		CreatedAt: jsonwire.Timestamp(f.CreatedAt), CompletedAt: jsonwire.Optional(f.CompletedAt), RetentionExpiresAt: jsonwire.Optional(f.ExpiresAt),
 	}
 	if f.Purpose != "" {
 		j.Purpose = &f.Purpose
 	}
 	if j.Status == files.StatusPending {
-		j.ExpiresAt = ts(&f.UploadExpiresAt)
+		j.ExpiresAt = jsonwire.Optional(&f.UploadExpiresAt)
 	}
 	if f.Status == files.StatusRejected && f.Rejection != nil {
 		j.Rejection = &rejectionJSON{Code: f.Rejection.Code, Message: f.Rejection.Message}
 	}
 	return j
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // keep presigned URLs readable: "&", not "\u0026"
-	_ = enc.Encode(v)        // the client is gone if this fails
 }
 
 // maxBody caps JSON request bodies; the native API never carries file bytes.
