@@ -54,34 +54,22 @@ func externalPK(projectID, externalID string) string {
 // transitionCataloged runs a transition into or out of COMPLETED: the record
 // update u (conditional on from) gains or loses the catalog attributes, and
 // the project's completed counter moves with it in the same transaction.
-// The name and external id that key the catalog are immutable, so reading
-// them first is safe; the status is guarded by u's condition.
-func (s *Store) transitionCataloged(ctx context.Context, u *dynamo.Update, projectID, id string, from files.Status, c files.Change) (*files.File, error) {
-	pk := projectPK(projectID)
-	var raw dynamo.Item
-	if err := s.table.Get("pk", pk).Range("sk", dynamo.Equal, fileSK(id)).Consistent(true).One(ctx, &raw); err != nil {
-		return nil, classify(err)
-	}
-	var it fileItem
-	if err := dynamo.UnmarshalItem(raw, &it); err != nil {
-		return nil, files.Internal(err)
-	}
-	if it.Status != string(from) {
-		return nil, files.ErrConditionFailed
-	}
+// The name and external id that key the catalog are immutable, so f (the
+// record as the caller read it) supplies them without another read.
+func (s *Store) transitionCataloged(ctx context.Context, u *dynamo.Update, f *files.File, from files.Status, c files.Change) (*files.File, error) {
+	pk := projectPK(f.ProjectID)
 	count := s.table.Update("pk", pk).Range("sk", counterSK)
-	_, cataloged := raw["cpk"]
 	switch {
-	case c.To == files.StatusCompleted && !cataloged:
-		u.Set("cpk", pk).Set("cid", id).Set("cname", nameSortKey(it.Filename, id))
-		if it.ExternalFileID != "" {
-			u.Set("cxk", externalPK(projectID, it.ExternalFileID))
+	case c.To == files.StatusCompleted && from != files.StatusCompleted:
+		u.Set("cpk", pk).Set("cid", f.ID).Set("cname", nameSortKey(f.Filename, f.ID))
+		if f.ExternalFileID != "" {
+			u.Set("cxk", externalPK(f.ProjectID, f.ExternalFileID))
 		}
 		count.Add("completed", 1)
-	case c.To != files.StatusCompleted && cataloged:
+	case from == files.StatusCompleted && c.To != files.StatusCompleted:
 		u.Remove(catalogAttrs...)
 		count.Add("completed", -1)
-	default: // a COMPLETED record from before the catalog existed: not counted
+	default: // COMPLETED to COMPLETED changes no index
 		var out fileItem
 		if err := u.Value(ctx, &out); err != nil {
 			return nil, classify(err)
@@ -91,6 +79,7 @@ func (s *Store) transitionCataloged(ctx context.Context, u *dynamo.Update, proje
 	if err := classify(s.db.WriteTx().Update(u).Update(count).Run(ctx)); err != nil {
 		return nil, err
 	}
+	it := toItem(f)
 	applyChange(&it, c)
 	return it.toFile(), nil
 }

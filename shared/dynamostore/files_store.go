@@ -41,8 +41,8 @@ func (s *Store) Get(ctx context.Context, projectID, id string) (*files.File, err
 }
 
 // Transition updates the record only while its status is from.
-func (s *Store) Transition(ctx context.Context, projectID, id string, from files.Status, c files.Change) (*files.File, error) {
-	u := s.table.Update("pk", projectPK(projectID)).Range("sk", fileSK(id)).
+func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status, c files.Change) (*files.File, error) {
+	u := s.table.Update("pk", projectPK(f.ProjectID)).Range("sk", fileSK(f.ID)).
 		Set("status", string(c.To)).Set("updatedAt", c.At).
 		If("$ = ?", "status", string(from))
 	if c.To == files.StatusCompleted {
@@ -65,7 +65,7 @@ func (s *Store) Transition(ctx context.Context, projectID, id string, from files
 	if from == files.StatusCompleted || c.To == files.StatusCompleted {
 		// Entering or leaving COMPLETED also moves the file in or out of the
 		// catalog indexes and counter, in one transaction (catalog_write.go).
-		return s.transitionCataloged(ctx, u, projectID, id, from, c)
+		return s.transitionCataloged(ctx, u, f, from, c)
 	}
 	var it fileItem
 	if err := u.Value(ctx, &it); err != nil {

@@ -40,7 +40,8 @@ func (m *memStore) Get(_ context.Context, p, id string) (*File, error) {
 
 func (m *memStore) List(context.Context, string, int, int) ([]*File, int, error) { return nil, 0, nil }
 
-func (m *memStore) Transition(_ context.Context, p, id string, from Status, c Change) (*File, error) {
+func (m *memStore) Transition(_ context.Context, cur *File, from Status, c Change) (*File, error) {
+	p, id := cur.ProjectID, cur.ID
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f, ok := m.files[p+"/"+id]

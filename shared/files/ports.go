@@ -15,9 +15,11 @@ type Store interface {
 	Get(ctx context.Context, projectID, id string) (*File, error)
 	// List returns a newest-first page and the project's total file count.
 	List(ctx context.Context, projectID string, limit, offset int) ([]*File, int, error)
-	// Transition applies c only while the record is in status from; otherwise
-	// it returns ErrConditionFailed (or ErrNotFound) and changes nothing.
-	Transition(ctx context.Context, projectID, id string, from Status, c Change) (*File, error)
+	// Transition applies c to f's record only while it is in status from;
+	// otherwise it returns ErrConditionFailed and changes nothing. f is the
+	// record as read: its project and id address the write, and its filename
+	// and external id (immutable) key the indexes, so no second read is needed.
+	Transition(ctx context.Context, f *File, from Status, c Change) (*File, error)
 	// Delete removes the record; ErrNotFound if it is not there.
 	Delete(ctx context.Context, projectID, id string) error
 	// Forget accounts for a record DynamoDB's TTL removed (its counters);

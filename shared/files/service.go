@@ -103,7 +103,7 @@ func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, erro
 		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", st)
 	}
 	now := s.now()
-	f, err = s.store.Transition(ctx, projectID, id, StatusPending, Change{To: StatusCancelled, At: now, TTL: s.terminalTTL(f, now)})
+	f, err = s.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: s.terminalTTL(f, now)})
 	if err == ErrConditionFailed {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}

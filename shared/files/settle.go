@@ -117,7 +117,7 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 		return s.reject(ctx, f, rej)
 	}
 	now := s.now()
-	done, err := s.store.Transition(ctx, f.ProjectID, f.ID, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: completedTTL(f)})
+	done, err := s.store.Transition(ctx, f, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: completedTTL(f)})
 	if errors.Is(err, ErrConditionFailed) {
 		return s.settled(ctx, f)
 	}
@@ -131,7 +131,7 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 // the REJECTED record still names the object, so a retry or cleanup finds it.
 func (s *Service) reject(ctx context.Context, f *File, rej *Rejection) (*File, error) {
 	now := s.now()
-	_, err := s.store.Transition(ctx, f.ProjectID, f.ID, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: s.terminalTTL(f, now)})
+	_, err := s.store.Transition(ctx, f, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: s.terminalTTL(f, now)})
 	if errors.Is(err, ErrConditionFailed) {
 		return s.settled(ctx, f)
 	}

@@ -125,7 +125,7 @@ func (benchStore) Get(context.Context, string, string) (*files.File, error) {
 func (benchStore) List(context.Context, string, int, int) ([]*files.File, int, error) {
 	return nil, 0, nil
 }
-func (benchStore) Transition(context.Context, string, string, files.Status, files.Change) (*files.File, error) {
+func (benchStore) Transition(context.Context, *files.File, files.Status, files.Change) (*files.File, error) {
 	return nil, files.ErrNotFound
 }
 func (benchStore) Delete(context.Context, string, string) error     { return files.ErrNotFound }
