@@ -94,11 +94,10 @@ func missPlans(r *Results) string {
 	if f := r.Floor; f != nil && len(f.Rows) >= 5 {
 		c, own := f.Rows[3], f.Rows[4]
 		notes = append(notes, fmt.Sprintf("complete is %.2f× its floor (HEAD + range GET + one conditional UpdateItem) but only %.2f× its own calls made raw: "+
-			"besides the authorizer read it makes two strongly consistent reads of the record — `files.Service.Complete` reads it, then "+
-			"`shared/dynamostore/catalog_write.go` `transitionCataloged` reads it again for the filename and external id that key the catalog — and "+
-			"a two-item transaction for the completed counter. Passing the record the service already holds into the transition (e.g. "+
-			"`Store.Transition` taking the `*files.File`; name and external id are immutable) removes one read, and the stream-maintained "+
-			"counters above turn the transaction into one UpdateItem: complete would then be the floor plus the authorizer read.",
+			"besides the authorizer read it makes one strongly consistent read of the record (`files.Service.Complete`; the transition "+
+			"takes that record, so the index keys need no second read) and a two-item transaction for the completed counter. The "+
+			"stream-maintained counters above turn the transaction into one UpdateItem: complete would then be the floor plus the "+
+			"authorizer read and the record read.",
 			c.RatioP50, own.RatioP50))
 	}
 	if t := r.Throughput; t != nil && len(t.Rows) > 0 {
@@ -106,10 +105,10 @@ func missPlans(r *Results) string {
 		for _, row := range t.Rows {
 			parts = append(parts, fmt.Sprintf("%.2f× at %d clients", row.RateOfRaw, row.Clients))
 		}
-		notes = append(notes, fmt.Sprintf("throughput is %s of the raw calls' rate: one upload through the API makes 10 to 14 DynamoDB and S3 calls "+
-			"(create: key read, transaction; the PUT; complete: key read, two consistent reads of the record, HEAD, range GET, transaction; "+
+		notes = append(notes, fmt.Sprintf("throughput is %s of the raw calls' rate: one upload through the API makes 9 to 13 DynamoDB and S3 calls "+
+			"(create: key read, transaction; the PUT; complete: key read, a consistent read of the record, HEAD, range GET, transaction; "+
 			"process-upload on the S3 event: a read and, when it wins the race with complete, the whole validation again) against the raw flow's 5. "+
-			"The fixes above remove three of them (two key reads on AWS, where the authorizer is cached; one re-read) and turn both "+
+			"The fixes above remove two of them (the key reads, on AWS, where the authorizer is cached) and turn both "+
 			"transactions into single-item writes.", strings.Join(parts, ", ")))
 	}
 	if g := r.Growth; g != nil && len(g.Trends) > 0 {
