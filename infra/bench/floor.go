@@ -224,25 +224,30 @@ func (h *harness) rawPending(ctx context.Context, org, project string) (string, 
 	return f.ID, f.ObjectKey, err
 }
 
-// rawComplete is the floor of complete: HEAD the object, read its first
-// bytes, and move the record to COMPLETED on condition it is PENDING.
-func (h *harness) rawComplete(ctx context.Context, project, id, key string) error {
+// rawValidate is validation's S3 reads, raw: HEAD, then the first bytes.
+func (h *harness) rawValidate(ctx context.Context, key string) (etag string, err error) {
 	head, err := h.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(key)})
 	if err != nil {
-		return err
+		return "", err
 	}
 	get, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(key),
 		Range: aws.String(fmt.Sprintf("bytes=0-%d", sniffBytes-1))})
 	if err != nil {
-		return err
+		return "", err
 	}
+	defer get.Body.Close()
 	_, err = io.Copy(io.Discard, get.Body)
-	get.Body.Close()
+	return aws.ToString(head.ETag), err
+}
+
+// rawComplete is the floor of complete: HEAD the object, read its first
+// bytes, and move the record to COMPLETED on condition it is PENDING.
+func (h *harness) rawComplete(ctx context.Context, project, id, key string) error {
+	etag, err := h.rawValidate(ctx, key)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	etag := aws.ToString(head.ETag)
 	_, err = h.ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(localstack.TableName),
 		Key:       map[string]types.AttributeValue{"pk": str("P#" + project), "sk": str("F#" + id)},
@@ -291,21 +296,11 @@ func (h *harness) rawCompleteAsStore(ctx context.Context, keyHash, project, id, 
 	if _, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: itemKey, ConsistentRead: aws.Bool(true)}); err != nil {
 		return err
 	}
-	if _, err := h.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(key)}); err != nil {
-		return err
-	}
-	get, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(key),
-		Range: aws.String(fmt.Sprintf("bytes=0-%d", sniffBytes-1))})
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, get.Body)
-	get.Body.Close()
-	if err != nil {
+	if _, err := h.rawValidate(ctx, key); err != nil {
 		return err
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	_, err = h.ddb.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err := h.ddb.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{TableName: table, Key: itemKey,
 			UpdateExpression:         aws.String("SET #s = :done, updatedAt = :now, completedAt = :now, cpk = :pk, cid = :id, cname = :name REMOVE #ttl"),
 			ConditionExpression:      aws.String("#s = :pending"),

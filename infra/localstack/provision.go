@@ -10,6 +10,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // CreateTable creates the template's table on DynamoDB Local, if missing.
@@ -63,8 +64,12 @@ func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []CO
 	for _, c := range cors {
 		rules = append(rules, s3types.CORSRule{AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders, ExposeHeaders: c.ExposedHeaders, AllowedOrigins: origins, MaxAgeSeconds: aws.Int32(c.MaxAge)})
 	}
-	// MinIO may not implement bucket CORS; its own CORS handling allows all
-	// origins locally, so a refusal here is not fatal.
-	_, _ = client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &name, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}})
+	_, err = client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &name, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}})
+	// MinIO answers 501 NotImplemented for bucket CORS (it allows every
+	// origin itself); only that refusal is expected.
+	var api smithy.APIError
+	if err != nil && !(errors.As(err, &api) && api.ErrorCode() == "NotImplemented") {
+		return fmt.Errorf("bucket CORS on %s: %w", name, err)
+	}
 	return nil
 }

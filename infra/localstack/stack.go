@@ -84,9 +84,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	s = &Stack{}
+	started := s // the returns below set s to nil; stop what did start
 	defer func() {
 		if err != nil {
-			s.Stop()
+			started.Stop()
 		}
 	}()
 	if s.Template, err = ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {

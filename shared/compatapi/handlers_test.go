@@ -31,7 +31,7 @@ var owner = auth.Principal{OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05
 // here must be answered before storage is touched.
 func invoke(t *testing.T, r request) (int, string) {
 	t.Helper()
-	api := New(files.NewService(nil, nil, files.Config{}, nil, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	api := New(files.NewService(nil, nil, files.Config{}, nil, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	h, ok := api.Routes()[r.route]
 	if !ok {
 		t.Fatalf("no route %q", r.route)

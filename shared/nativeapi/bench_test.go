@@ -89,7 +89,7 @@ func BenchmarkCreateHandler(b *testing.B) {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	const route = "POST /v1/files"
 	mux := http.NewServeMux()
-	mux.Handle(route, accesslog.Wrap(log, route, New(benchService(), log).Routes()[route]))
+	mux.Handle(route, accesslog.Wrap(log, route, New(benchService(), log, nil).Routes()[route]))
 	handler := httpadapter.NewV2(mux).ProxyWithContext
 	ctx := context.Background()
 	b.ReportAllocs()

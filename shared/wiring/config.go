@@ -56,9 +56,9 @@ func ConfigFromEnv() (Config, error) {
 	if err != nil {
 		return c, err
 	}
-	c.ReconcileBatch = int(min(max(batch, 1), 1000))
-	if batch == 0 {
-		c.ReconcileBatch = 500
+	c.ReconcileBatch = 500
+	if batch > 0 {
+		c.ReconcileBatch = int(min(batch, 1000)) // one S3 list page at most
 	}
 	if c.OrphanGrace, err = envSeconds("ORPHAN_GRACE_SECONDS"); err != nil {
 		return c, err

@@ -65,14 +65,26 @@ type deps struct {
 	idempotency *idempotency.Keys
 }
 
-func load(ctx context.Context) (*deps, error) {
+// base is what every function needs: configuration, logger, DynamoDB.
+func base() (*deps, aws.Config, error) {
 	cfg, err := ConfigFromEnv()
 	if err != nil {
-		return nil, err
+		return nil, aws.Config{}, err
 	}
 	awsCfg := awsConfigFromEnv()
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	db := dynamo.New(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = endpointFor("DYNAMODB") })
+	return &deps{log: log, db: db, cfg: cfg}, awsCfg, nil
+}
+
+// load adds the file service (and S3) to base, for every function but the
+// authorizer, which keeps them off its cold start.
+func load(context.Context) (*deps, error) {
+	d, awsCfg, err := base()
+	if err != nil {
+		return nil, err
+	}
+	cfg, db, log := d.cfg, d.db, d.log
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		o.BaseEndpoint = endpointFor("S3")
 		o.UsePathStyle = cfg.S3PathStyle
@@ -83,8 +95,8 @@ func load(ctx context.Context) (*deps, error) {
 	})
 	svc := files.NewService(dynamostore.New(db, cfg.TableName), s3storage.New(client, cfg.BucketName), cfg.Files, nil, log)
 	svc.ReportTo(emf.New(os.Stdout))
-	idem := &idempotency.Keys{Store: dynamostore.NewIdempotency(db, cfg.TableName), Now: time.Now}
-	return &deps{log: log, db: db, cfg: cfg, files: svc, idempotency: idem}, nil
+	d.files, d.idempotency = svc, &idempotency.Keys{Store: dynamostore.NewIdempotency(db, cfg.TableName), Now: time.Now}
+	return d, nil
 }
 
 // HTTPHandler builds the handler of the HTTP function logicalID: its one route
@@ -109,18 +121,14 @@ func HTTPHandler(ctx context.Context, logicalID string) (HTTPLambda, error) {
 
 // routes is every route of both API dialects, keyed as in template.yaml.
 func routes(d *deps) map[string]http.Handler {
-	native := nativeapi.New(d.files, d.log)
-	native.Idempotency = d.idempotency
-	compat := compatapi.New(d.files, d.log)
-	compat.Idempotency = d.idempotency
-	all := native.Routes()
-	maps.Copy(all, compat.Routes())
+	all := nativeapi.New(d.files, d.log, d.idempotency).Routes()
+	maps.Copy(all, compatapi.New(d.files, d.log, d.idempotency).Routes())
 	return all
 }
 
 // AuthorizerHandler builds the HTTP API's Lambda authorizer.
 func AuthorizerHandler(ctx context.Context) (AuthorizerLambda, error) {
-	d, err := load(ctx)
+	d, _, err := base()
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,59 @@
+// Package routeguard is what every route of both API dialects does around
+// its handler: nosniff, the authorizer's principal and the route's scope, a
+// dialect's own tenant check, Idempotency-Key on POSTs, and one place where
+// errors are written in the dialect's shape.
+package routeguard
+
+import (
+	"net/http"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/idempotency"
+)
+
+// Handler is a route handler that acts for an authenticated principal.
+type Handler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
+
+// Guard is one dialect's configuration of the shared route mechanism.
+type Guard struct {
+	// WriteError renders an error in the dialect's shape.
+	WriteError func(w http.ResponseWriter, r *http.Request, err error)
+	// Check, if set, refuses a request for an authenticated principal
+	// (e.g. a tenant named in the query that is not the key's).
+	Check func(r *http.Request, p auth.Principal) error
+	// Idempotency, when set, makes POSTs honour Idempotency-Key.
+	Idempotency *idempotency.Keys
+}
+
+// Route guards h, which needs scope.
+func (g *Guard) Route(scope string, h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if err := g.serve(w, r, scope, h); err != nil {
+			g.WriteError(w, r, err)
+		}
+	})
+}
+
+func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, h Handler) error {
+	p, ok := auth.PrincipalFromRequest(r)
+	if !ok {
+		return files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required")
+	}
+	if g.Check != nil {
+		if err := g.Check(r, p); err != nil {
+			return err
+		}
+	}
+	if !p.Can(scope) {
+		return files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", scope)
+	}
+	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r, p); err != nil {
+			g.WriteError(w, r, err)
+		}
+	})
+	// Keys are scoped to project and operation.
+	return g.Idempotency.Run(w, r, p.ProjectID+"#"+r.Pattern, run)
+}
