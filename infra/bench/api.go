@@ -3,19 +3,17 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // client is one API caller (a project's key) on the local API.
 type client struct {
-	base string
-	key  string
-	http *http.Client
+	apiclient.Client
 }
 
 // newHTTPClient keeps connections alive for up to conns concurrent callers,
@@ -35,42 +33,13 @@ type createdFile struct {
 	UploadHeaders map[string]string `json:"uploadHeaders"`
 }
 
-// do sends a JSON request and decodes a 2xx JSON answer into out.
+// do is apiclient's Do for a benchmark: anything but a 2xx is an error.
 func (c *client) do(ctx context.Context, method, path string, body, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		r = bytes.NewReader(raw)
+	res, err := c.Do(ctx, method, path, body, out)
+	if err == nil && res.Status/100 != 2 {
+		err = fmt.Errorf("%s %s: %d %s", method, path, res.Status, bytes.TrimSpace(res.Body))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return res.Status, err
 }
 
 func (c *client) create(ctx context.Context, name, mimeType string, size int64) (createdFile, error) {
@@ -94,27 +63,11 @@ func (c *client) complete(ctx context.Context, id string) error {
 
 // upload PUTs size bytes from body to a presigned URL with its headers.
 func upload(ctx context.Context, hc *http.Client, f createdFile, body io.Reader, size int64) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, f.UploadURL, body)
-	if err != nil {
-		return err
+	st, err := apiclient.Put(ctx, hc, f.UploadURL, f.UploadHeaders, body, size)
+	if err == nil && st != http.StatusOK {
+		err = fmt.Errorf("PUT: %d", st)
 	}
-	for k, v := range f.UploadHeaders {
-		if http.CanonicalHeaderKey(k) != "Content-Length" {
-			req.Header.Set(k, v)
-		}
-	}
-	req.ContentLength = size
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		return fmt.Errorf("PUT: %d %s", resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return nil
+	return err
 }
 
 // pdfStream is size bytes of a PDF: a real header, then filler, generated as
@@ -140,13 +93,4 @@ func (s *pdfStream) Read(p []byte) (int, error) {
 	}
 	s.left -= int64(n)
 	return n, nil
-}
-
-// newUUID is a random version-4 UUID (project and organization ids).
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

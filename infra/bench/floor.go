@@ -82,7 +82,7 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyHash := auth.Hash(api.key)
+	keyHash := auth.Hash(api.Key)
 	res := &FloorResult{Iterations: n}
 	warm := max(n/10, 5)
 

@@ -259,11 +259,11 @@ func (h *harness) referenceItem(ctx context.Context) (map[string]types.Attribute
 	if err := mw.Close(); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, api.base+"/api/v1/beta/files", &body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, api.Base+"/api/v1/beta/files", &body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+api.key)
+	req.Header.Set("Authorization", "Bearer "+api.Key)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := h.http.Do(req)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -82,12 +84,12 @@ func (h *harness) events(ctx context.Context, on bool) error {
 
 // tenant mints a key for a new project.
 func (h *harness) tenant(ctx context.Context) (*client, string, string, error) {
-	org, project := newUUID(), newUUID()
+	org, project := apiclient.NewUUID(), apiclient.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return &client{base: h.stack.APIURL, key: key, http: h.http}, org, project, nil
+	return &client{apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}}, org, project, nil
 }
 
 // instrumented is a file service wired like the functions' (same

@@ -3,15 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -28,8 +25,8 @@ func newTenant(t *testing.T, scopes ...string) *tenant {
 	if len(scopes) == 0 {
 		scopes = []string{auth.ScopeCreate, auth.ScopeRead}
 	}
-	project := newUUID()
-	key, err := stack.MintKey(context.Background(), newUUID(), project, scopes...)
+	project := apiclient.NewUUID()
+	key, err := stack.MintKey(context.Background(), apiclient.NewUUID(), project, scopes...)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
@@ -44,36 +41,12 @@ func (c *tenant) call(method, path string, body any, out any) int {
 
 func call(t *testing.T, key, method, path string, body any, out any) int {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, stack.APIURL+path, r)
+	c := apiclient.Client{Base: stack.APIURL, Key: key}
+	res, err := c.Do(context.Background(), method, path, body, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %d %q is not JSON: %v", method, path, resp.StatusCode, raw, err)
-		}
-	}
-	return resp.StatusCode
+	return res.Status
 }
 
 // file is the native File as the wire carries it.
@@ -116,22 +89,11 @@ func (c *tenant) create(name, mimeType string, size int, purpose string) file {
 // put uploads body to a presigned URL with the given headers; returns the status.
 func put(t *testing.T, url string, headers map[string]string, body []byte) int {
 	t.Helper()
-	req, err := http.NewRequest("PUT", url, bytes.NewReader(body))
+	st, err := apiclient.Put(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range headers {
-		if k == "Content-Length" {
-			continue // net/http sets it from the body
-		}
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("PUT: %v", err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return st
 }
 
 // waitStatus polls GET until the file leaves PENDING or the deadline passes.
@@ -150,15 +112,6 @@ func (c *tenant) waitStatus(id string, want string) file {
 	}
 	c.t.Fatalf("file %s is %s, want %s", id, f.Status, want)
 	return f
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

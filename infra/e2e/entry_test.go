@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
@@ -138,7 +139,7 @@ type entry struct {
 }
 
 func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
-	org, project := newUUID(), newUUID()
+	org, project := apiclient.NewUUID(), apiclient.NewUUID()
 	key, err := stack.MintKey(t.Context(), org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -31,7 +32,7 @@ func TestLlamaCloudClient(t *testing.T) {
 	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
 
 	ctx := context.Background()
-	orgA, projectA, projectB := newUUID(), newUUID(), newUUID()
+	orgA, projectA, projectB := apiclient.NewUUID(), apiclient.NewUUID(), apiclient.NewUUID()
 	keyA, err := stack.MintKey(ctx, orgA, projectA, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestLlamaCloudClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyB, err := stack.MintKey(ctx, newUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
+	keyB, err := stack.MintKey(ctx, apiclient.NewUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,12 @@ package faults
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 )
@@ -23,46 +22,26 @@ type fileJSON struct {
 	UploadHeaders map[string]string `json:"uploadHeaders"`
 }
 
+// client is apiclient's Client, failing the test on transport errors.
 type client struct {
-	t   *testing.T
-	api string
-	key string
+	t *testing.T
+	apiclient.Client
 }
 
 func (c *client) do(method, path string, body any, out any) (int, http.Header) {
 	c.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, c.api+path, r)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := http.DefaultClient.Do(req)
+	res, err := c.Do(context.Background(), method, path, body, out)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		c.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		_ = json.Unmarshal(raw, out)
-	}
-	return resp.StatusCode, resp.Header
+	return res.Status, res.Header
 }
 
 func putObject(t *testing.T, f fileJSON) {
 	t.Helper()
-	req, _ := http.NewRequest("PUT", f.UploadURL, bytes.NewReader(pdf))
-	for k, v := range f.UploadHeaders {
-		if k != "Content-Length" {
-			req.Header.Set(k, v)
-		}
+	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(pdf), int64(len(pdf))); err != nil || st != http.StatusOK {
+		t.Fatalf("PUT: %d %v", st, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("PUT: %v %v", err, resp)
-	}
-	resp.Body.Close()
 }
 
 // TestDynamoDBDownMeans503sAndConsistencyAfter stops DynamoDB Local mid-run:
@@ -83,7 +62,7 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, api: st.APIURL, key: key}
+	c := &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
 	var done, pending, late fileJSON
 	body := map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}
 	c.do("POST", "/v1/files", body, &done)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 )
@@ -23,7 +24,7 @@ func TestS3DownMeans503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, api: st.APIURL, key: key}
+	c := &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
 	var f fileJSON
 	c.do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}, &f)
 	if err := st.MinIO.Stop(); err != nil {
