@@ -41,6 +41,8 @@ build-DeleteCompatFileFunction:
 	$(call build_fn,delete-compat-file)
 build-CompatFileContentFunction:
 	$(call build_fn,compat-file-content)
+build-DefaultRouteFunction:
+	$(call build_fn,default-route)
 build-ProcessUploadFunction:
 	$(call build_fn,process-upload)
 build-CleanupFunction:

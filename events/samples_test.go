@@ -148,11 +148,19 @@ func checkHTTP(t *testing.T, name string, ev events.APIGatewayV2HTTPRequest) {
 		t.Errorf("the sample of %s must be named %s", logicalID, want)
 	}
 	method, pattern, _ := strings.Cut(ev.RouteKey, " ")
+	path := expand(pattern, ev.PathParameters)
+	if ev.RouteKey == wiring.DefaultRoute {
+		// $default takes any method and path, and has no path parameters.
+		method, path = rc.HTTP.Method, ev.RawPath
+		if len(ev.PathParameters) > 0 || !strings.HasPrefix(path, "/") {
+			t.Errorf("$default event with path %q and parameters %v", path, ev.PathParameters)
+		}
+	}
 	if ev.Version != "2.0" || rc.RouteKey != ev.RouteKey || rc.Stage != "$default" || rc.HTTP.Method != method {
 		t.Errorf("version %q, requestContext routeKey %q stage %q method %q disagree with %q",
 			ev.Version, rc.RouteKey, rc.Stage, rc.HTTP.Method, ev.RouteKey)
 	}
-	if path := expand(pattern, ev.PathParameters); ev.RawPath != path || rc.HTTP.Path != path {
+	if ev.RawPath != path || rc.HTTP.Path != path {
 		t.Errorf("rawPath %q / http.path %q, want %q", ev.RawPath, rc.HTTP.Path, path)
 	}
 	if id, ok := ev.PathParameters["id"]; ok && !files.ValidID(id) {

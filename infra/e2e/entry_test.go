@@ -67,6 +67,8 @@ var entryChecks = map[string]func(e *entry){
 	"GetCompatFileFunction":     checkCompatGet,
 	"CompatFileContentFunction": checkCompatContent,
 	"DeleteCompatFileFunction":  checkCompatDelete,
+	// What no route takes.
+	"DefaultRouteFunction": checkDefaultRoute,
 }
 
 // sampleName is a function's events/ sample: <dir>.json, except the
@@ -506,5 +508,22 @@ func checkCompatDelete(e *entry) {
 	}
 	if st := e.ten.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
 		e.t.Errorf("GET after delete: %d, want 404", st)
+	}
+}
+
+// checkDefaultRoute: the sample PUTs a file, which no route does (405, in
+// the native envelope); a path under /api/v1/beta/ is answered as FastAPI.
+func checkDefaultRoute(e *entry) {
+	st, body := e.http(e.event())
+	var native struct {
+		Error struct{ Type, Message string }
+	}
+	e.decode(body, &native)
+	if st != http.StatusMethodNotAllowed || native.Error.Type != "method_not_allowed" || native.Error.Message == "" {
+		e.t.Errorf("PUT /v1/files/{id}: %d %s", st, body)
+	}
+	st, body = e.http(e.event("/v1/files/"+sampleFileID, "/api/v1/beta/folders"))
+	if st != http.StatusNotFound || strings.TrimSpace(string(body)) != `{"detail":"Not Found"}` {
+		e.t.Errorf("PUT /api/v1/beta/folders: %d %s", st, body)
 	}
 }

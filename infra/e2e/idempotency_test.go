@@ -6,9 +6,19 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/idempotency"
 )
 
 // postWithKey sends a JSON POST with an Idempotency-Key.
@@ -123,5 +133,77 @@ func TestIdempotencyKeyOnCompatUpload(t *testing.T) {
 	var l struct{ TotalCount int }
 	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 1 {
 		t.Fatalf("a replayed upload made %d files", l.TotalCount)
+	}
+}
+
+// TestIdempotencyKeysExpireAfter24Hours runs the key store production uses
+// (DynamoDB) with a clock it controls: DynamoDB TTL deletes expired records
+// lazily (often days later; DynamoDB Local never), so a record past its
+// 24 hours must read as gone while it is still in the table.
+func TestIdempotencyKeysExpireAfter24Hours(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	keys := &idempotency.Keys{
+		Store: dynamostore.NewIdempotency(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName),
+		Now:   func() time.Time { return now },
+	}
+	runs := 0
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runs++
+		w.WriteHeader(http.StatusOK)
+	})
+	scope := apiclient.NewUUID() + "#POST /v1/files"
+	serve := func() *httptest.ResponseRecorder {
+		rr := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(`{}`))
+		r.Header.Set(idempotency.Header, "day-old")
+		if err := keys.Serve(rr, r, scope, handler); err != nil {
+			t.Fatal(err)
+		}
+		return rr
+	}
+	serve()
+	now = now.Add(24*time.Hour - time.Minute)
+	if rr := serve(); runs != 1 || rr.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("within 24 h: %d runs, replayed %q", runs, rr.Header().Get("Idempotent-Replayed"))
+	}
+	now = now.Add(2 * time.Minute)
+	if rr := serve(); runs != 2 || rr.Header().Get("Idempotent-Replayed") != "" {
+		t.Fatalf("after 24 h: %d runs, replayed %q; the key must be new again", runs, rr.Header().Get("Idempotent-Replayed"))
+	}
+}
+
+// TestIdempotencyFingerprintCoversEachPartsType: a retry that declares the
+// file as another type is another request (the type changes the outcome).
+func TestIdempotencyFingerprintCoversEachPartsType(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	upload := func(partType string) (int, []byte) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="file"; filename="typed.txt"`)
+		h.Set("Content-Type", partType)
+		fw, _ := mw.CreatePart(h)
+		fw.Write([]byte("plain words, nothing else\n"))
+		mw.WriteField("purpose", "user_data")
+		mw.Close()
+		req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &body)
+		req.Header.Set("Authorization", "Bearer "+c.key)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Idempotency-Key", "typed")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, raw
+	}
+	if st, raw := upload("text/plain"); st != http.StatusOK {
+		t.Fatalf("first upload: %d %s", st, raw)
+	}
+	if st, raw := upload("text/markdown"); st != http.StatusConflict || !strings.Contains(string(raw), "different request") {
+		t.Fatalf("same key, the part declared as another type: %d %s, want 409 (not a replay)", st, raw)
 	}
 }

@@ -85,7 +85,7 @@ func TestListPagesNewestFirst(t *testing.T) {
 	}
 	for _, q := range []string{"limit=26", "limit=0", "limit=x", "offset=-1", "offset=1.5"} {
 		var e apiError
-		if st := c.call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "invalid_request_error" {
+		if st := c.call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "bad_request" {
 			t.Errorf("%s: %d %+v", q, st, e)
 		}
 	}
@@ -105,7 +105,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 	}
 	readOnly := newTenant(t, auth.ScopeRead)
 	var e apiError
-	if st := readOnly.call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "permission_error" {
+	if st := readOnly.call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "forbidden" {
 		t.Errorf("create without files:create: %d %+v", st, e)
 	}
 	if st := readOnly.call("GET", "/v1/files", nil, nil); st != http.StatusOK {
@@ -123,7 +123,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		{"POST", "/v1/files/" + bFile.ID + "/cancel"},
 		{"DELETE", "/v1/files/" + bFile.ID},
 	} {
-		if st := a.call(r.method, r.path, nil, &e); st != http.StatusNotFound || e.Error.Type != "not_found_error" {
+		if st := a.call(r.method, r.path, nil, &e); st != http.StatusNotFound || e.Error.Type != "not_found" {
 			t.Errorf("A: %s %s of B's file: %d %+v", r.method, r.path, st, e)
 		}
 	}
@@ -152,7 +152,9 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"wrong type", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": "ten"}, http.StatusBadRequest},
 		{"fractional size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1.5}, http.StatusBadRequest},
 		{"zero size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 0}, http.StatusBadRequest},
-		{"too large", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": int64(1) << 40}, http.StatusRequestEntityTooLarge},
+		// A declared size past the bound is a bad request (DESIGN §2a): 413 is
+		// only for bodies the server will not read.
+		{"too large", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": int64(1) << 40}, http.StatusBadRequest},
 		{"empty filename", map[string]any{"filename": "", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"long filename", map[string]any{"filename": strings.Repeat("a", 256), "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"control character", map[string]any{"filename": "a\x00.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},

@@ -250,7 +250,7 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 
 	pending := c.create("later.pdf", "application/pdf", 10, "")
 	var e apiError
-	if st := c.call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict_error" {
+	if st := c.call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict" {
 		t.Fatalf("url of a PENDING file: %d %+v", st, e)
 	}
 }

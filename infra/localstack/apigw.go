@@ -22,10 +22,15 @@ import (
 
 // Gateway emulates API Gateway (HTTP API, payload 2.0, $default stage) for the
 // routes of template.yaml: it turns each request into the event AWS sends,
-// runs the Lambda authorizer like API Gateway does, and calls the function's
-// handler — the same value its main passes to lambda.Start.
+// runs the Lambda authorizer like API Gateway does (on every route but those
+// the template leaves without one), applies the API's CORS configuration and
+// its limit on request line and headers, and calls the function's handler —
+// the same value its main passes to lambda.Start.
 type Gateway struct {
 	mux        *http.ServeMux
+	routeOf    map[string]string // ServeMux pattern → template route
+	public     map[string]bool   // routes without the authorizer
+	cors       *APICORS
 	authorizer wiring.AuthorizerLambda
 	log        *slog.Logger
 	cacheTTL   time.Duration
@@ -41,20 +46,38 @@ type cachedAuth struct {
 // maxPayload is API Gateway's request body limit for HTTP APIs.
 const maxPayload = 10 << 20
 
-// NewGateway routes each template route to its function.
-// Authorizations are cached for cacheTTL (0: none), as ReauthorizeEvery does.
-func NewGateway(routes map[string]wiring.HTTPLambda, authorizer wiring.AuthorizerLambda, cacheTTL time.Duration, log *slog.Logger) *Gateway {
-	g := &Gateway{mux: http.NewServeMux(), authorizer: authorizer, log: log, cacheTTL: cacheTTL, cache: map[string]cachedAuth{}}
+// NewGateway routes each template route to its function; t says which
+// routes skip the authorizer and how CORS is configured. Authorizations are
+// cached for cacheTTL (0: none), as ReauthorizeEvery does.
+func NewGateway(t *Template, routes map[string]wiring.HTTPLambda, authorizer wiring.AuthorizerLambda, cacheTTL time.Duration, log *slog.Logger) *Gateway {
+	g := &Gateway{mux: http.NewServeMux(), routeOf: map[string]string{}, public: t.PublicRoutes, cors: t.APICORS,
+		authorizer: authorizer, log: log, cacheTTL: cacheTTL, cache: map[string]cachedAuth{}}
 	for route, fn := range routes {
-		g.mux.Handle(route, g.invoke(route, fn))
+		pattern := wiring.MuxPattern(route)
+		g.mux.Handle(pattern, g.invoke(route, fn))
+		g.routeOf[pattern] = route
 	}
-	g.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		gatewayError(w, http.StatusNotFound, "Not Found")
-	})
+	if _, ok := routes[wiring.DefaultRoute]; !ok {
+		g.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			gatewayError(w, http.StatusNotFound, "Not Found")
+		})
+	}
 	return g
 }
 
-func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if headBytes(r) > maxRequestHead {
+		gatewayError(w, http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large")
+		return
+	}
+	_, pattern := g.mux.Handler(r)
+	route, matched := g.routeOf[pattern]
+	authorized := matched && !g.public[route]
+	if g.cors.answerPreflight(w, r, authorized) {
+		return
+	}
+	g.mux.ServeHTTP(g.cors.writer(w, r), r)
+}
 
 func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,9 +87,11 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 			return
 		}
 		ev := requestEvent(r, route, body)
-		if status, msg, ok := g.authorize(r.Context(), &ev); !ok {
-			gatewayError(w, status, msg)
-			return
+		if !g.public[route] {
+			if status, msg, ok := g.authorize(r.Context(), &ev); !ok {
+				gatewayError(w, status, msg)
+				return
+			}
 		}
 		resp, err := fn(r.Context(), ev)
 		if err != nil {
@@ -176,7 +201,7 @@ func pathParameters(r *http.Request, route string) map[string]string {
 	var params map[string]string
 	for _, seg := range strings.Split(path, "/") {
 		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			name := strings.Trim(seg, "{}")
+			name := strings.TrimSuffix(strings.Trim(seg, "{}"), "+") // {proxy+} is greedy
 			if params == nil {
 				params = map[string]string{}
 			}

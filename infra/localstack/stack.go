@@ -203,7 +203,7 @@ func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lam
 	if o.CacheAuthorizations {
 		cacheTTL = s.Template.AuthorizerCache
 	}
-	return NewGateway(routes, authorizer, cacheTTL, log), process, nil
+	return NewGateway(s.Template, routes, authorizer, cacheTTL, log), process, nil
 }
 
 // background runs the sweeper and reconcile on timers, as AWS would.
@@ -242,7 +242,7 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil

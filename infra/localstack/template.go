@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/filegate/filegate/shared/wiring"
 )
 
 // Template is what the local stack reads from template.yaml, so routes, the
@@ -21,6 +23,22 @@ type Template struct {
 	AuthorizerCache time.Duration
 	Table           TableSpec
 	BucketCORS      []CORSRule
+	// APICORS is the HTTP API's CorsConfiguration (nil: none), with
+	// AllowOrigins resolved through its parameter's default.
+	APICORS *APICORS
+	// PublicRoutes are the HttpApi routes that skip the authorizer
+	// (Auth: Authorizer: NONE).
+	PublicRoutes map[string]bool
+}
+
+// APICORS mirrors an AWS::Serverless::HttpApi CorsConfiguration.
+type APICORS struct {
+	AllowOrigins     []string `yaml:"-"`
+	AllowMethods     []string `yaml:"AllowMethods"`
+	AllowHeaders     []string `yaml:"AllowHeaders"`
+	ExposeHeaders    []string `yaml:"ExposeHeaders"`
+	MaxAge           int      `yaml:"MaxAge"`
+	AllowCredentials bool     `yaml:"AllowCredentials"`
 }
 
 // TemplateFunction is one AWS::Serverless::Function.
@@ -95,7 +113,15 @@ func ReadTemplate(path string) (*Template, error) {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	t := &Template{Functions: map[string]*TemplateFunction{}}
+	t := &Template{Functions: map[string]*TemplateFunction{}, PublicRoutes: map[string]bool{}}
+	// param resolves a value written as !Ref Param, which decodes as the
+	// parameter's name, to the parameter's default.
+	param := func(v string) string {
+		if p, ok := doc.Parameters[v]; ok {
+			return p.Default
+		}
+		return v
+	}
 	for id, r := range doc.Resources {
 		var err error
 		switch r.Type {
@@ -104,11 +130,11 @@ func ReadTemplate(path string) (*Template, error) {
 		case "AWS::Serverless::HttpApi":
 			var every string
 			every, err = t.readAuthorizer(r)
-			if p, ok := doc.Parameters[every]; ok {
-				every = p.Default // !Ref Param decodes as the parameter's name
-			}
-			if n, convErr := strconv.Atoi(every); convErr == nil {
+			if n, convErr := strconv.Atoi(param(every)); convErr == nil {
 				t.AuthorizerCache = time.Duration(n) * time.Second
+			}
+			if err == nil {
+				t.APICORS, err = readAPICORS(r, param)
 			}
 		case "AWS::DynamoDB::Table":
 			t.Table.Name = id
@@ -138,6 +164,9 @@ func (t *Template) addFunction(id string, r resource) error {
 				Method   string `yaml:"Method"`
 				Path     string `yaml:"Path"`
 				Schedule string `yaml:"Schedule"`
+				Auth     struct {
+					Authorizer string `yaml:"Authorizer"`
+				} `yaml:"Auth"`
 			} `yaml:"Properties"`
 		} `yaml:"Events"`
 	}
@@ -156,7 +185,14 @@ func (t *Template) addFunction(id string, r resource) error {
 	for _, ev := range p.Events {
 		switch ev.Type {
 		case "HttpApi":
-			f.Routes = append(f.Routes, ev.Properties.Method+" "+ev.Properties.Path)
+			route := ev.Properties.Method + " " + ev.Properties.Path
+			if ev.Properties.Method == "" && ev.Properties.Path == "" {
+				route = wiring.DefaultRoute // SAM makes the $default route of an event without either
+			}
+			f.Routes = append(f.Routes, route)
+			if ev.Properties.Auth.Authorizer == "NONE" {
+				t.PublicRoutes[route] = true
+			}
 		case "S3":
 			f.S3Events = true
 		case "DynamoDB":
@@ -192,4 +228,31 @@ func (t *Template) readAuthorizer(r resource) (string, error) {
 		every = a.Identity.ReauthorizeEvery
 	}
 	return every, nil
+}
+
+// readAPICORS reads the HTTP API's CorsConfiguration; AllowOrigins is
+// usually !Ref to a CommaDelimitedList parameter.
+func readAPICORS(r resource, param func(string) string) (*APICORS, error) {
+	var p struct {
+		CorsConfiguration *struct {
+			APICORS      `yaml:",inline"`
+			AllowOrigins yaml.Node `yaml:"AllowOrigins"`
+		} `yaml:"CorsConfiguration"`
+	}
+	if err := r.Properties.Decode(&p); err != nil || p.CorsConfiguration == nil {
+		return nil, err
+	}
+	c := p.CorsConfiguration.APICORS
+	switch o := p.CorsConfiguration.AllowOrigins; o.Kind {
+	case yaml.ScalarNode:
+		c.AllowOrigins = strings.Split(param(o.Value), ",")
+	case yaml.SequenceNode:
+		if err := o.Decode(&c.AllowOrigins); err != nil {
+			return nil, err
+		}
+	}
+	for i, v := range c.AllowOrigins {
+		c.AllowOrigins[i] = strings.TrimSpace(v)
+	}
+	return &c, nil
 }

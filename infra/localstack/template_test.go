@@ -116,8 +116,20 @@ func TestTemplateRoutes(t *testing.T) {
 		if len(f.Routes) == 0 {
 			continue
 		}
-		if want, ok := wiring.HTTPFunctions[id]; !ok || len(f.Routes) != 1 || f.Routes[0] != want {
-			t.Errorf("%s: template routes %q, wiring.HTTPFunctions has %q", id, f.Routes, want)
+		want := []string{wiring.HTTPFunctions[id]}
+		if want[0] == wiring.DefaultRoute {
+			// The $default function also serves the unauthenticated
+			// preflight route AWS documents for an authorized $default.
+			want = append(want, wiring.PreflightRoute)
+		}
+		if !slices.Equal(f.Routes, want) {
+			t.Errorf("%s: template routes %q, wiring wants %q", id, f.Routes, want)
+		}
+		// Every route is behind the authorizer, but the preflight route.
+		for _, r := range f.Routes {
+			if tpl.PublicRoutes[r] != (r == wiring.PreflightRoute) {
+				t.Errorf("%s: route %q without authorizer: %v", id, r, tpl.PublicRoutes[r])
+			}
 		}
 	}
 	for id, route := range wiring.HTTPFunctions {

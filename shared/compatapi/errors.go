@@ -24,6 +24,8 @@ func statusOf(k files.Kind) int {
 		return http.StatusForbidden
 	case files.KindNotFound:
 		return http.StatusNotFound
+	case files.KindMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case files.KindConflict:
 		return http.StatusConflict
 	case files.KindTooLarge:

@@ -7,7 +7,6 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 )
 
@@ -36,11 +35,13 @@ type idemItem struct {
 
 func idemKey(scope, key string) (string, string) { return "I#" + scope, "K#" + key }
 
-// Begin claims the key unless a finished record or a live lease holds it.
+// Begin claims the key unless a finished record or a live lease holds it. A
+// record past its ttl holds nothing: DynamoDB's TTL deletes it lazily (often
+// days later), so the condition, not the deletion, ends its 24 hours.
 func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now time.Time) (*idempotency.Record, error) {
 	pk, sk := idemKey(rec.Scope, rec.Key)
 	it := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: rec.LeaseUntil, TTL: rec.TTL}
-	err := s.table.Put(it).If("attribute_not_exists($) OR ($ = ? AND $ < ?)", "pk", "done", false, "leaseUntil", now).Run(ctx)
+	err := s.table.Put(it).If("attribute_not_exists($) OR ($ = ? AND $ < ?) OR $ <= ?", "pk", "done", false, "leaseUntil", now, "ttl", now.Unix()).Run(ctx)
 	if err == nil {
 		return nil, nil
 	}
@@ -50,7 +51,7 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 	var prev idemItem
 	if err := s.table.Get("pk", pk).Range("sk", dynamo.Equal, sk).Consistent(true).One(ctx, &prev); err != nil {
 		if errors.Is(err, dynamo.ErrNotFound) {
-			return nil, files.Errorf(files.KindConflict, "idempotency_conflict", "a request with this Idempotency-Key just finished; retry")
+			return nil, idempotency.ErrInFlight // it was just freed: retrying will run it
 		}
 		return nil, classify(err)
 	}

@@ -91,27 +91,34 @@ func (s *Service) checkCreate(in *CreateInput) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if in.SizeBytes < 1 {
-		return "", Errorf(KindInvalid, "invalid_size", "sizeBytes must be at least 1")
+	if err := s.checkSize(in); err != nil {
+		return "", err
 	}
-	limit := s.cfg.MaxBytes
-	if in.Purpose != "" {
-		p, ok := s.cfg.Purposes[in.Purpose]
-		if !ok {
-			return "", Errorf(KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose)
-		}
-		if !p.allows(mimeType) {
-			return "", Errorf(KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType)
-		}
-		limit = min(limit, p.MaxBytes)
-	}
-	if in.SizeBytes > limit {
-		return "", Errorf(KindTooLarge, "too_large", "sizeBytes %d exceeds the limit of %d bytes", in.SizeBytes, limit)
+	if in.Purpose != "" && !s.cfg.Purposes[in.Purpose].allows(mimeType) {
+		return "", Errorf(KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).WithParam("mimeType")
 	}
 	if r := in.RetainUntil; r != nil && (!r.After(s.now()) || r.After(s.now().Add(maxRetention))) {
-		return "", Errorf(KindInvalid, "invalid_retention", "retention must end in the future and within %d years", int(maxRetention.Hours()/24/365))
+		return "", Errorf(KindInvalid, "invalid_retention", "retention must end in the future and within %d years", int(maxRetention.Hours()/24/365)).WithParam("retentionExpiresAt")
 	}
 	return mimeType, nil
+}
+
+// checkSize checks the purpose and the declared size against the bounds
+// (DESIGN §2a). A declaration past a bound is a bad request naming sizeBytes
+// and, in its code, the bound: nothing was sent yet, so nothing is too large.
+func (s *Service) checkSize(in *CreateInput) error {
+	p, ok := s.cfg.Purposes[in.Purpose]
+	switch {
+	case in.Purpose != "" && !ok:
+		return Errorf(KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose).WithParam("purpose")
+	case in.SizeBytes < 1:
+		return Errorf(KindInvalid, "invalid_size", "sizeBytes must be at least 1").WithParam("sizeBytes")
+	case in.SizeBytes > s.cfg.MaxBytes:
+		return Errorf(KindInvalid, "too_large", "sizeBytes %d exceeds the maximum of %d bytes", in.SizeBytes, s.cfg.MaxBytes).WithParam("sizeBytes")
+	case ok && in.SizeBytes > p.MaxBytes:
+		return Errorf(KindInvalid, "too_large_for_purpose", "sizeBytes %d exceeds the limit of %d bytes for purpose %q", in.SizeBytes, p.MaxBytes, in.Purpose).WithParam("sizeBytes")
+	}
+	return nil
 }
 
 // maxRetention bounds explicit retention: far enough for any real use, near
@@ -134,14 +141,14 @@ func (s *Service) retention(in CreateInput, now time.Time) *time.Time {
 // CheckFilename enforces 1–255 characters of printable UTF-8.
 func CheckFilename(name string) error {
 	if !utf8.ValidString(name) {
-		return Errorf(KindInvalid, "invalid_filename", "filename must be valid UTF-8")
+		return Errorf(KindInvalid, "invalid_filename", "filename must be valid UTF-8").WithParam("filename")
 	}
 	if n := utf8.RuneCountInString(name); n < 1 || n > 255 {
-		return Errorf(KindInvalid, "invalid_filename", "filename must be 1 to 255 characters")
+		return Errorf(KindInvalid, "invalid_filename", "filename must be 1 to 255 characters").WithParam("filename")
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) {
-			return Errorf(KindInvalid, "invalid_filename", "filename must not contain control characters")
+			return Errorf(KindInvalid, "invalid_filename", "filename must not contain control characters").WithParam("filename")
 		}
 	}
 	return nil
@@ -152,7 +159,7 @@ func CheckFilename(name string) error {
 func NormalizeMimeType(v string) (string, error) {
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil || !strings.Contains(mt, "/") || strings.HasSuffix(mt, "/") || strings.HasPrefix(mt, "/") || strings.Contains(mt, "*") {
-		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf")
+		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf").WithParam("mimeType")
 	}
 	return mt, nil
 }

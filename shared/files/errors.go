@@ -18,6 +18,10 @@ const (
 	KindTooLarge
 	KindUnprocessable // the upload failed validation
 	KindUnavailable   // a dependency is down or throttling; retry later
+	// KindUnsupportedMediaType: a request body in a format the endpoint does not read.
+	KindUnsupportedMediaType
+	// KindMethodNotAllowed: the path is a route, but not for this method.
+	KindMethodNotAllowed
 )
 
 // Error is Filegate's one error type. Message is safe to show to clients;
@@ -26,7 +30,11 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
+	Param   string // the offending input (a field, query parameter or header), if one
 	Err     error
+	// Transient marks an error the same request can get past once something
+	// under way ends (the bytes still uploading, a duplicate still running).
+	Transient bool
 }
 
 func (e *Error) Error() string {
@@ -48,6 +56,37 @@ func Internal(err error) *Error {
 	return &Error{Kind: KindInternal, Code: "internal", Message: "internal error", Err: err}
 }
 
+// WithParam returns a copy of e naming the offending input.
+func (e *Error) WithParam(param string) *Error {
+	c := *e
+	c.Param = param
+	return &c
+}
+
+// Retry is what repeating a failed request, unchanged, can achieve; clients
+// that retry on their own (the providers' Stainless-generated SDKs retry
+// every 409 and 5xx) are told which, so they neither hammer nor give up.
+type Retry int
+
+const (
+	RetryUnknown Retry = iota // a fault: it may clear, the client's policy decides
+	RetryNever                // the request itself must change (bad input, a settled state)
+	RetryLater                // it can succeed shortly, once something under way ends
+)
+
+// RetryOf classifies err; an error that is not an *Error is a fault.
+func RetryOf(err error) Retry {
+	var e *Error
+	switch {
+	case !errors.As(err, &e) || e.Kind == KindInternal:
+		return RetryUnknown
+	case e.Transient || e.Kind == KindUnavailable:
+		return RetryLater
+	default:
+		return RetryNever
+	}
+}
+
 // KindOf returns err's kind; anything that is not an *Error is internal.
 func KindOf(err error) Kind {
 	var e *Error
@@ -61,11 +100,13 @@ func KindOf(err error) Kind {
 // so a file of another project is indistinguishable from one that never existed.
 var ErrNotFound = Errorf(KindNotFound, "not_found", "file not found")
 
-// ErrConditionFailed is what stores return when a conditional transition loses.
-var ErrConditionFailed = Errorf(KindConflict, "state_changed", "file changed state concurrently")
+// ErrConditionFailed is what stores return when a conditional transition
+// loses; repeated, the request meets the state the winner left.
+var ErrConditionFailed = &Error{Kind: KindConflict, Code: "state_changed", Message: "file changed state concurrently", Transient: true}
 
-// ErrObjectMissing is what object storage returns for a key with no object.
-var ErrObjectMissing = Errorf(KindConflict, "upload_missing", "no bytes have been uploaded for this file yet")
+// ErrObjectMissing is what object storage returns for a key with no object:
+// complete came before the bytes, which may still be on their way.
+var ErrObjectMissing = &Error{Kind: KindConflict, Code: "upload_missing", Message: "no bytes have been uploaded for this file yet", Transient: true}
 
 // Unavailable wraps a fault that may clear on retry (throttling, a dependency down).
 func Unavailable(what string, err error) *Error {

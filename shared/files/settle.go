@@ -12,7 +12,7 @@ import (
 func (s *Service) Complete(ctx context.Context, projectID, id, md5 string) (*File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
-			return nil, Errorf(KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters")
+			return nil, Errorf(KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
 		}
 		md5 = strings.ToLower(md5)
 	}
@@ -149,7 +149,17 @@ func rejected(rej *Rejection) error {
 	if rej == nil {
 		rej = &Rejection{Code: "rejected", Message: "the upload failed validation"}
 	}
-	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message}
+	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message, Param: rejectionParam[rej.Code]}
+}
+
+// rejectionParam names the declared input each rejection contradicts.
+var rejectionParam = map[string]string{
+	"size_mismatch":         "sizeBytes",
+	"too_large":             "sizeBytes",
+	"content_type_mismatch": "mimeType",
+	"type_mismatch":         "mimeType",
+	"type_not_allowed":      "mimeType",
+	"checksum_mismatch":     "md5",
 }
 
 // settled reads the outcome of a transition someone else won.

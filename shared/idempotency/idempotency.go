@@ -1,8 +1,9 @@
-// Package idempotency makes POSTs safe to retry (Idempotency-Key, Lightfield
-// semantics): the first request with a key runs; a retry with the same key
-// and body replays its stored response for 24 h; the same key with another
-// body, or while the first is still running, is a 409. A request that failed
-// with a 5xx leaves nothing behind, so it may be retried.
+// Package idempotency makes POSTs safe to retry (Idempotency-Key, as
+// Lightfield's "Idempotency" page documents it): the first request with a key
+// runs; a retry with the same key and request replays its stored response for
+// 24 h; the same key with another request is a 409, and so is a duplicate
+// while the first still runs (that one may be retried). A request that failed
+// (any 4xx or 5xx) leaves nothing behind: its retry runs again.
 package idempotency
 
 import (
@@ -32,7 +33,7 @@ const (
 
 // Record is one key's state.
 type Record struct {
-	Scope      string // project + operation
+	Scope      string // project + operation on its resource
 	Key        string
 	BodyHash   string
 	Done       bool
@@ -59,7 +60,7 @@ type Keys struct {
 
 // Run serves a POST under its Idempotency-Key; k may be nil (no
 // idempotency) and other methods just run. scope must name the project and
-// the operation.
+// the operation on its resource (method and path, file id included).
 func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
 	if k == nil || r.Method != http.MethodPost {
 		next.ServeHTTP(w, r)
@@ -77,7 +78,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 		return nil
 	}
 	if len(key) > maxKeyLen {
-		return files.Errorf(files.KindInvalid, "invalid_idempotency_key", "Idempotency-Key must be at most %d characters", maxKeyLen)
+		return files.Errorf(files.KindInvalid, "idempotency_key_too_long", "Idempotency-Key must be at most %d characters", maxKeyLen).WithParam(Header)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -85,7 +86,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	now := k.Now()
-	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.Header.Get("Content-Type"), body), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
+	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.URL.RawQuery, r.Header.Get("Content-Type"), body), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
 	prev, err := k.Store.Begin(r.Context(), rec, now)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 	rr := httptest.NewRecorder()
 	next.ServeHTTP(rr, r)
 	res := rr.Result()
-	if res.StatusCode >= 500 || rr.Body.Len() > maxStored {
+	if res.StatusCode >= 400 || rr.Body.Len() > maxStored {
 		// Detached: the client may have gone, the key must still be freed.
 		_ = k.Store.Abandon(context.WithoutCancel(r.Context()), scope, key)
 	} else {
@@ -114,7 +115,7 @@ func replay(w http.ResponseWriter, prev *Record, bodyHash string) error {
 	case prev.BodyHash != bodyHash:
 		return files.Errorf(files.KindConflict, "idempotency_conflict", "this Idempotency-Key was used with a different request body")
 	case !prev.Done:
-		return files.Errorf(files.KindConflict, "idempotency_conflict", "a request with this Idempotency-Key is still in progress")
+		return ErrInFlight
 	}
 	if prev.Type != "" {
 		w.Header().Set("Content-Type", prev.Type)
@@ -124,6 +125,10 @@ func replay(w http.ResponseWriter, prev *Record, bodyHash string) error {
 	_, _ = w.Write(prev.Body)
 	return nil
 }
+
+// ErrInFlight answers a duplicate of a request that is still running: the
+// same request may succeed (as a replay) once that one ends.
+var ErrInFlight = &files.Error{Kind: files.KindConflict, Code: "idempotency_conflict", Message: "a request with this Idempotency-Key is still in progress; retry shortly", Transient: true}
 
 func copyResponse(w http.ResponseWriter, rr *httptest.ResponseRecorder) {
 	for k, v := range rr.Header() {

@@ -40,3 +40,7 @@ func (a *API) Routes() map[string]http.Handler {
 		"DELETE /v1/files/{id}":        a.guard.Route(auth.ScopeCreate, a.delete),
 	}
 }
+
+// Unmatched answers, in this dialect's envelope, the requests no route took
+// (routes: every route of both dialects, as template.yaml writes them).
+func (a *API) Unmatched(routes []string) http.Handler { return a.guard.Unmatched(routes) }

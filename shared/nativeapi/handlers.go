@@ -123,12 +123,12 @@ func pageParams(r *http.Request) (limit, offset int, err error) {
 	limit, offset = 25, 0
 	if v := q.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 25 {
-			return 0, 0, files.Errorf(files.KindInvalid, "invalid_limit", "limit must be an integer from 1 to 25")
+			return 0, 0, files.Errorf(files.KindInvalid, "invalid_limit", "limit must be an integer from 1 to 25").WithParam("limit")
 		}
 	}
 	if v := q.Get("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 || offset > 1_000_000 {
-			return 0, 0, files.Errorf(files.KindInvalid, "invalid_offset", "offset must be an integer from 0 to 1000000")
+			return 0, 0, files.Errorf(files.KindInvalid, "invalid_offset", "offset must be an integer from 0 to 1000000").WithParam("offset")
 		}
 	}
 	return limit, offset, nil

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
@@ -72,7 +74,8 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 const maxBody = 64 << 10
 
 // decodeBody reads a JSON object into v. An empty body is an empty object;
-// unknown fields are ignored, wrong types and trailing data are not.
+// unknown fields are ignored, wrong types and trailing data are not, and a
+// body declared as anything but JSON is refused unread (415).
 func decodeBody(r *http.Request, v any) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -84,9 +87,13 @@ func decodeBody(r *http.Request, v any) error {
 	if len(body) == 0 {
 		return nil
 	}
+	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return files.Errorf(files.KindInvalid, "invalid_json", "the request body is not valid JSON for this endpoint: %s", jsonProblem(err))
+		msg, param := jsonProblem(err)
+		return files.Errorf(files.KindInvalid, "invalid_json", "the request body is not valid JSON for this endpoint: %s", msg).WithParam(param)
 	}
 	if dec.More() {
 		return files.Errorf(files.KindInvalid, "invalid_json", "the request body must be a single JSON object")
@@ -94,19 +101,35 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
-// jsonProblem describes a decode error without echoing Go type names.
-func jsonProblem(err error) string {
+// checkJSONType accepts a body labelled JSON (or not labelled at all).
+func checkJSONType(contentType string) error {
+	if contentType == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return files.Errorf(files.KindUnsupportedMediaType, "unsupported_media_type", "request bodies must be JSON: send Content-Type: application/json").WithParam("Content-Type")
+	}
+	return nil
+}
+
+// jsonProblem describes a decode error without echoing Go type names, and
+// names the field at fault when one is.
+func jsonProblem(err error) (msg, param string) {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return "field " + te.Field + " has the wrong type"
+		if te.Field == "" {
+			return "the body must be a JSON object", ""
+		}
+		return "field " + te.Field + " has the wrong type", te.Field
 	}
 	var pe *time.ParseError
 	if errors.As(err, &pe) {
-		return "timestamps must be RFC 3339, e.g. 2026-01-31T12:00:00Z"
+		return "timestamps must be RFC 3339, e.g. 2026-01-31T12:00:00Z", "retentionExpiresAt"
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return "syntax error"
+		return "syntax error", ""
 	}
-	return "malformed"
+	return "malformed", ""
 }

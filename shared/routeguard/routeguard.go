@@ -1,7 +1,8 @@
 // Package routeguard is what every route of both API dialects does around
 // its handler: nosniff, the authorizer's principal and the route's scope, a
-// dialect's own tenant check, Idempotency-Key on POSTs, and one place where
-// errors are written in the dialect's shape.
+// dialect's own tenant check, Idempotency-Key on POSTs that write, retry
+// advice on errors, and one place where errors are written in the dialect's
+// shape.
 package routeguard
 
 import (
@@ -22,16 +23,18 @@ type Guard struct {
 	// Check, if set, refuses a request for an authenticated principal
 	// (e.g. a tenant named in the query that is not the key's).
 	Check func(r *http.Request, p auth.Principal) error
-	// Idempotency, when set, makes POSTs honour Idempotency-Key.
+	// Idempotency, when set, makes POSTs that write honour Idempotency-Key.
 	Idempotency *idempotency.Keys
 }
 
-// Route guards h, which needs scope.
+// Route guards h, which needs scope. Only routes that write (any scope but
+// files:read) honour Idempotency-Key: a read-only POST (a query) changes
+// nothing, so a retry must see fresh results, never a stored page.
 func (g *Guard) Route(scope string, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if err := g.serve(w, r, scope, h); err != nil {
-			g.WriteError(w, r, err)
+			g.fail(w, r, err)
 		}
 	})
 }
@@ -51,9 +54,32 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, h Ha
 	}
 	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r, p); err != nil {
-			g.WriteError(w, r, err)
+			g.fail(w, r, err)
 		}
 	})
-	// Keys are scoped to project and operation.
-	return g.Idempotency.Run(w, r, p.ProjectID+"#"+r.Pattern, run)
+	if scope == auth.ScopeRead {
+		run(w, r)
+		return nil
+	}
+	return g.Idempotency.Run(w, r, Scope(p, r), run)
+}
+
+// Scope is an Idempotency-Key's scope (Lightfield: the organization and the
+// operation on its resource): the project, the method and the path, whose
+// file id makes cancel of one file another operation than cancel of another.
+func Scope(p auth.Principal, r *http.Request) string {
+	return p.ProjectID + "#" + r.Method + " " + r.URL.EscapedPath()
+}
+
+// fail writes err in the dialect's shape with the retry advice the
+// providers' Stainless-generated clients act on: they retry 408, 409, 429
+// and 5xx unless told `x-should-retry: false`, and wait what Retry-After says.
+func (g *Guard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch files.RetryOf(err) {
+	case files.RetryNever:
+		w.Header().Set("X-Should-Retry", "false")
+	case files.RetryLater:
+		w.Header().Set("Retry-After", "1")
+	}
+	g.WriteError(w, r, err)
 }

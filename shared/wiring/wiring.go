@@ -7,6 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -45,6 +47,28 @@ var HTTPFunctions = map[string]string{
 	"GetCompatFileFunction":     "GET /api/v1/beta/files/{id}",
 	"DeleteCompatFileFunction":  "DELETE /api/v1/beta/files/{id}",
 	"CompatFileContentFunction": "GET /api/v1/beta/files/{id}/content",
+	// What no route takes, answered in its dialect's envelope.
+	"DefaultRouteFunction": DefaultRoute,
+}
+
+// DefaultRoute is API Gateway's catch-all route: it takes every request no
+// other route matches, OPTIONS included, behind the authorizer. So that
+// browser preflights need no key, the function serving it also serves
+// PreflightRoute, which AWS documents for that case and template.yaml leaves
+// without an authorizer (API Gateway answers preflights from the API's CORS
+// configuration; only other OPTIONS requests reach the function).
+const (
+	DefaultRoute   = "$default"
+	PreflightRoute = "OPTIONS /{proxy+}"
+)
+
+// MuxPattern is the net/http ServeMux pattern of a template route:
+// $default is "/" (everything), a greedy {name+} segment is {name...}.
+func MuxPattern(route string) string {
+	if route == DefaultRoute {
+		return "/"
+	}
+	return strings.ReplaceAll(route, "+}", "...}")
 }
 
 // HTTPLambda is what an HTTP function's main passes to lambda.Start.
@@ -115,14 +139,21 @@ func HTTPHandler(ctx context.Context, logicalID string) (HTTPLambda, error) {
 		return nil, fmt.Errorf("HTTP function %q: no handler serves %q", logicalID, route)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(route, accesslog.Wrap(d.log, route, h))
+	mux.Handle(MuxPattern(route), accesslog.Wrap(d.log, route, h))
 	return httpadapter.NewV2(mux).ProxyWithContext, nil
 }
 
-// routes is every route of both API dialects, keyed as in template.yaml.
+// routes is every route of both API dialects, keyed as in template.yaml,
+// and DefaultRoute, which answers the rest in the dialect its path is under.
 func routes(d *deps) map[string]http.Handler {
-	all := nativeapi.New(d.files, d.log, d.idempotency).Routes()
-	maps.Copy(all, compatapi.New(d.files, d.log, d.idempotency).Routes())
+	native, compat := nativeapi.New(d.files, d.log, d.idempotency), compatapi.New(d.files, d.log, d.idempotency)
+	all := native.Routes()
+	maps.Copy(all, compat.Routes())
+	known := slices.Collect(maps.Keys(all))
+	unmatched := http.NewServeMux()
+	unmatched.Handle("/", native.Unmatched(known))
+	unmatched.Handle(compatapi.Prefix, compat.Unmatched(known))
+	all[DefaultRoute] = unmatched
 	return all
 }
 

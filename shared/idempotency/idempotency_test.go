@@ -1,0 +1,129 @@
+package idempotency
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// memStore is the Store contract in memory, as the DynamoDB adapter keeps
+// it: a record blocks its key while it is finished or its lease is live,
+// and not at all once its 24 h are over.
+type memStore struct {
+	mu   sync.Mutex
+	recs map[string]Record
+}
+
+func (m *memStore) Begin(_ context.Context, rec *Record, now time.Time) (*Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if prev, ok := m.recs[rec.Scope+"\x00"+rec.Key]; ok && now.Unix() < prev.TTL && (prev.Done || now.Before(prev.LeaseUntil)) {
+		return &prev, nil
+	}
+	m.recs[rec.Scope+"\x00"+rec.Key] = *rec
+	return nil, nil
+}
+
+func (m *memStore) Finish(_ context.Context, rec *Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.recs[rec.Scope+"\x00"+rec.Key] = *rec
+	return nil
+}
+
+func (m *memStore) Abandon(_ context.Context, scope, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.recs, scope+"\x00"+key)
+	return nil
+}
+
+// run serves one POST with key and body through k; it returns the recorder
+// and the error Serve gave back.
+func run(k *Keys, key, body string, next http.Handler) (*httptest.ResponseRecorder, error) {
+	rr := httptest.NewRecorder()
+	r := httptest.NewRequest("POST", "/v1/files/fil_X/complete", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		r.Header.Set(Header, key)
+	}
+	return rr, k.Serve(rr, r, "project#POST /v1/files/fil_X/complete", next)
+}
+
+func newKeys() *Keys {
+	return &Keys{Store: &memStore{recs: map[string]Record{}}, Now: time.Now}
+}
+
+// statuses answers with each status in turn, counting calls.
+func statuses(calls *int, codes ...int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(codes[min(*calls, len(codes)-1)])
+		*calls++
+	})
+}
+
+func TestServeStoresOnlySuccesses(t *testing.T) {
+	for _, failed := range []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadRequest, http.StatusServiceUnavailable, http.StatusInternalServerError} {
+		k, calls := newKeys(), 0
+		h := statuses(&calls, failed, http.StatusOK)
+		first, _ := run(k, "K", `{}`, h)
+		second, _ := run(k, "K", `{}`, h)
+		third, _ := run(k, "K", `{}`, h)
+		if first.Code != failed || second.Code != http.StatusOK || calls != 2 || third.Code != http.StatusOK || third.Header().Get("Idempotent-Replayed") != "true" {
+			t.Errorf("after a %d: codes %d %d %d, %d runs, third replayed %q; want the failure re-attempted, then the success replayed",
+				failed, first.Code, second.Code, third.Code, calls, third.Header().Get("Idempotent-Replayed"))
+		}
+	}
+}
+
+func TestServeConflicts(t *testing.T) {
+	k, calls := newKeys(), 0
+	run(k, "K", `{"md5":"a"}`, statuses(&calls, http.StatusOK))
+	_, err := run(k, "K", `{"md5":"b"}`, statuses(&calls, http.StatusOK))
+	if e := asError(t, err); e.Kind != files.KindConflict || e.Code != "idempotency_conflict" || files.RetryOf(e) != files.RetryNever {
+		t.Errorf("same key, another body: %+v; want a permanent idempotency_conflict", e)
+	}
+
+	// A duplicate while the first still runs may succeed later: transient.
+	inside, release := make(chan struct{}), make(chan struct{})
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(inside)
+		<-release
+		w.WriteHeader(http.StatusOK)
+	})
+	done := make(chan struct{})
+	go func() { run(k, "slow", `{}`, slow); close(done) }()
+	<-inside
+	_, err = run(k, "slow", `{}`, statuses(&calls, http.StatusOK))
+	close(release)
+	<-done
+	if e := asError(t, err); e.Kind != files.KindConflict || e.Code != "idempotency_conflict" || files.RetryOf(e) != files.RetryLater {
+		t.Errorf("duplicate in flight: %+v; want a transient idempotency_conflict", e)
+	}
+}
+
+func TestServeRefusesLongKeys(t *testing.T) {
+	k, calls := newKeys(), 0
+	if _, err := run(k, strings.Repeat("k", 255), `{}`, statuses(&calls, http.StatusOK)); err != nil || calls != 1 {
+		t.Fatalf("255 characters: %v, %d runs", err, calls)
+	}
+	_, err := run(k, strings.Repeat("k", 256), `{}`, statuses(&calls, http.StatusOK))
+	if e := asError(t, err); e.Kind != files.KindInvalid || e.Param != Header || e.Code != "idempotency_key_too_long" || calls != 1 {
+		t.Errorf("256 characters: %+v after %d runs", e, calls)
+	}
+}
+
+func asError(t *testing.T, err error) *files.Error {
+	t.Helper()
+	e, ok := err.(*files.Error)
+	if !ok {
+		t.Fatalf("%v (%T) is not a *files.Error", err, err)
+	}
+	return e
+}

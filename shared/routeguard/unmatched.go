@@ -1,0 +1,53 @@
+package routeguard
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Unmatched answers, in the dialect's shape, the requests no route took:
+// API Gateway sends them to the $default route, and OPTIONS ones to the
+// unauthenticated OPTIONS /{proxy+} route AWS documents for CORS (preflights
+// never get here: the gateway answers them from its CORS configuration).
+// routes are the dialects' routes as template.yaml writes them. A path that
+// is a route's under other methods is 405 with Allow (OPTIONS: 204 with
+// Allow), any other path 404 — FastAPI's and Lightfield's answers both.
+func (g *Guard) Unmatched(routes []string) http.Handler {
+	mux := http.NewServeMux()
+	var methods []string
+	for _, route := range routes {
+		mux.Handle(route, http.NotFoundHandler()) // only matched, never served
+		if m, _, _ := strings.Cut(route, " "); !slices.Contains(methods, m) {
+			methods = append(methods, m)
+		}
+	}
+	slices.Sort(methods)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		var allow []string
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+		}
+		switch _, ok := auth.PrincipalFromRequest(r); {
+		case len(allow) > 0 && r.Method == http.MethodOptions:
+			w.WriteHeader(http.StatusNoContent)
+		case !ok && r.Method != http.MethodOptions:
+			g.fail(w, r, files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required"))
+		case len(allow) > 0:
+			g.fail(w, r, files.Errorf(files.KindMethodNotAllowed, "method_not_allowed", "Method Not Allowed"))
+		default:
+			g.fail(w, r, files.Errorf(files.KindNotFound, "not_found", "Not Found"))
+		}
+	})
+}
