@@ -2,6 +2,7 @@ package nativeapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -103,4 +104,38 @@ func FuzzDecodeBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Bodies must be JSON (415 otherwise, naming Content-Type); a field of the
+// wrong type is named as the param.
+func TestDecodeBodyNamesWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		contentType, body string
+		kind              files.Kind
+		param             string
+	}{
+		{"application/x-www-form-urlencoded", "filename=a.pdf", files.KindUnsupportedMediaType, "Content-Type"},
+		{"text/plain", `{"filename":"a.pdf"}`, files.KindUnsupportedMediaType, "Content-Type"},
+		{"application/json", `{"sizeBytes":"ten"}`, files.KindInvalid, "sizeBytes"},
+		{"application/json", `{"retentionExpiresAt":"tomorrow"}`, files.KindInvalid, "retentionExpiresAt"},
+		{"application/json", `"a string"`, files.KindInvalid, ""},
+		{"application/json; charset=utf-8", `{"sizeBytes":3}`, files.KindInternal, ""},
+		{"application/merge-patch+json", `{"sizeBytes":3}`, files.KindInternal, ""},
+		{"text/plain", ``, files.KindInternal, ""}, // no body, nothing to refuse
+	} {
+		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", tc.contentType)
+		var req createRequest
+		err := decodeBody(r, &req)
+		var e *files.Error
+		if tc.kind == files.KindInternal {
+			if err != nil {
+				t.Errorf("%s %s: %v, want accepted", tc.contentType, tc.body, err)
+			}
+			continue
+		}
+		if !errors.As(err, &e) || e.Kind != tc.kind || e.Param != tc.param {
+			t.Errorf("%s %s: %+v, want kind %d param %q", tc.contentType, tc.body, err, tc.kind, tc.param)
+		}
+	}
 }
