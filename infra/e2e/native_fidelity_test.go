@@ -43,7 +43,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 		{"limit", "GET", "/v1/files?limit=26", nil, nil, 400, "bad_request", "invalid_limit", "limit"},
 		{"offset", "GET", "/v1/files?offset=-1", nil, nil, 400, "bad_request", "invalid_offset", "offset"},
 		{"md5", "POST", "/v1/files/" + pending.ID + "/complete", map[string]any{"md5": "xyz"}, nil, 400, "bad_request", "invalid_md5", "md5"},
-		{"Idempotency-Key", "POST", "/v1/files", create(nil), map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}, 400, "bad_request", "idempotency_key_too_long", "Idempotency-Key"},
+		{"Idempotency-Key", "POST", "/v1/files", create(nil), map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}, 400, "bad_request", "invalid_idempotency_key", "Idempotency-Key"},
 		{"not found", "GET", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894", nil, nil, 404, "not_found", "not_found", ""},
 		{"state conflict", "POST", "/v1/files/" + done.ID + "/cancel", map[string]any{}, nil, 409, "conflict", "invalid_state", ""},
 		{"wrong checksum", "POST", "/v1/files/" + wrongMD5.ID + "/complete", map[string]any{"md5": "0123456789abcdef0123456789abcdef"}, nil, 422, "unprocessable_content", "checksum_mismatch", "md5"},

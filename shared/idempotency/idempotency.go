@@ -78,7 +78,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 		return nil
 	}
 	if len(key) > maxKeyLen {
-		return files.Errorf(files.KindInvalid, "idempotency_key_too_long", "Idempotency-Key must be at most %d characters", maxKeyLen).WithParam(Header)
+		return files.Errorf(files.KindInvalid, "invalid_idempotency_key", "Idempotency-Key must be at most %d characters", maxKeyLen).WithParam(Header)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {

@@ -114,7 +114,7 @@ func TestServeRefusesLongKeys(t *testing.T) {
 		t.Fatalf("255 characters: %v, %d runs", err, calls)
 	}
 	_, err := run(k, strings.Repeat("k", 256), `{}`, statuses(&calls, http.StatusOK))
-	if e := asError(t, err); e.Kind != files.KindInvalid || e.Param != Header || e.Code != "idempotency_key_too_long" || calls != 1 {
+	if e := asError(t, err); e.Kind != files.KindInvalid || e.Param != Header || e.Code != "invalid_idempotency_key" || calls != 1 {
 		t.Errorf("256 characters: %+v after %d runs", e, calls)
 	}
 }
