@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,10 @@ import (
 const llamaCloudSuite = "../conformance/llamacloud"
 
 // TestLlamaCloudClient runs that suite against this package's local stack
-// with two fresh projects, then checks that the bucket holds no object
-// without a record (refused, failed and deleted uploads leave nothing).
+// with three fresh projects (files.test.mjs uses A and B, wire.test.mjs C,
+// since node runs the files in parallel), then checks that the bucket holds
+// no object without a record (refused, failed and deleted uploads leave
+// nothing) once TTL has removed what outlived its retention.
 func TestLlamaCloudClient(t *testing.T) {
 	node := tool(t, "node")
 	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
@@ -45,16 +48,24 @@ func TestLlamaCloudClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	projectC := apiclient.NewUUID()
+	keyC, err := stack.MintKey(ctx, apiclient.NewUUID(), projectC, auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "files.test.mjs")
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "files.test.mjs", "wire.test.mjs")
 	cmd.Dir = llamaCloudSuite
 	cmd.Env = append(os.Environ(),
 		"FILEGATE_URL="+stack.APIURL,
 		"FILEGATE_KEY_A="+keyA, "FILEGATE_PROJECT_A="+projectA, "FILEGATE_ORG_A="+orgA,
 		"FILEGATE_KEY_A_READONLY="+readOnlyA,
 		"FILEGATE_KEY_B="+keyB, "FILEGATE_PROJECT_B="+projectB,
+		"FILEGATE_KEY_C="+keyC, "FILEGATE_PROJECT_C="+projectC,
+		"FILEGATE_DIRECT_UPLOAD_MAX="+strconv.FormatInt(files.MaxDirectUploadBytes, 10),
+		"FILEGATE_LAMBDA_PAYLOAD_MAX="+strconv.FormatInt(files.LambdaSyncPayloadBytes, 10),
 		"NO_COLOR=1",
 	)
 	out, err := cmd.CombinedOutput()
@@ -63,7 +74,8 @@ func TestLlamaCloudClient(t *testing.T) {
 	}
 	t.Logf("node --test:\n%s", out)
 
-	for _, p := range []struct{ project, key string }{{projectA, keyA}, {projectB, keyB}} {
+	sweep(t) // wire.test.mjs leaves files past their retention for TTL
+	for _, p := range []struct{ project, key string }{{projectA, keyA}, {projectB, keyB}, {projectC, keyC}} {
 		checkNoOrphans(t, p.project, p.key)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -93,6 +94,10 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 				return
 			}
 		}
+		if !fitsLambda(ev) {
+			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
 		resp, err := fn(r.Context(), ev)
 		if err != nil {
 			g.log.Error("function failed", "route", route, "err", err)
@@ -101,6 +106,28 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 		}
 		writeResponse(w, resp)
 	})
+}
+
+// fitsLambda reports whether Lambda takes ev synchronously: its limit
+// counts the whole event JSON (headers, request context, authorizer context,
+// the body base64-encoded when binary), not just the body. Over it, the
+// invocation fails and the client gets the gateway's 413, never the
+// function's answer. Serialized as API Gateway does, without HTML escaping.
+func fitsLambda(ev events.APIGatewayV2HTTPRequest) bool {
+	var n countingWriter
+	enc := json.NewEncoder(&n)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		return false
+	}
+	return int64(n)-1 <= files.LambdaSyncPayloadBytes // Encode adds a newline
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }
 
 // authorize mirrors API Gateway: no identity source → 401 without calling the

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,14 +29,22 @@ type listParams struct {
 }
 
 // decodeListQuery reads GET /api/v1/beta/files's query string. Unknown
-// parameters are ignored, as LlamaCloud does; bad values of known ones are 400.
+// parameters are ignored, as LlamaCloud does; a page_size that is no integer
+// is FastAPI's 422; bad values of known ones are 400.
 func decodeListQuery(q url.Values) (listParams, error) {
-	p := listParams{pageToken: q.Get("page_token"), filter: files.Filter{FileName: q.Get("file_name"), ExternalFileID: q.Get("external_file_id")}}
+	p := listParams{pageToken: q.Get("page_token"), filter: files.Filter{FileName: q.Get("file_name"), ExternalFileID: q.Get("external_file_id")}, pageSize: defaultPageSize}
 	var err error
-	if p.pageSize, err = pageSize(q.Get("page_size"), q.Has("page_size")); err != nil {
-		return p, err
+	if q.Has("page_size") {
+		v := q.Get("page_size")
+		n, ok := parseInt(v)
+		if !ok {
+			return p, invalidFields{fieldErr("int_parsing", v, "query", "page_size")}
+		}
+		if p.pageSize, err = pageSize(n); err != nil {
+			return p, err
+		}
 	}
-	if p.order, err = orderBy(q.Get("order_by")); err != nil {
+	if p.order, err = listOrder(q.Get("order_by")); err != nil {
 		return p, err
 	}
 	if p.filter.FileIDs, err = fileIDs(append(q["file_ids"], q["file_ids[]"]...)); err != nil {
@@ -46,35 +56,105 @@ func decodeListQuery(q url.Values) (listParams, error) {
 	return p, nil
 }
 
-// pageSize: default 50; larger than the maximum is coerced to it, as
-// LlamaCloud documents; not a positive integer is 400.
-func pageSize(v string, given bool) (int, error) {
-	if !given {
-		return defaultPageSize, nil
+// parseInt reads an integer from text as pydantic does: surrounding space,
+// a sign and a fraction of zeros ("5.0") are fine. Values past int64 are
+// clamped (page sizes are coerced anyway).
+func parseInt(v string) (int64, bool) {
+	s := strings.TrimSpace(v)
+	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && strings.Trim(frac, "0") == "" {
+		s = whole
 	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
+	n, err := strconv.ParseInt(s, 10, 64)
 	var ne *strconv.NumError
-	if errors.As(err, &ne) && ne.Err == strconv.ErrRange && !strings.HasPrefix(v, "-") {
-		return files.MaxPageSize, nil
+	if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+		return n, true // ParseInt returns the clamped value
 	}
-	if err != nil || n < 1 {
+	return n, err == nil
+}
+
+// pageSize: larger than the maximum is coerced to it, as LlamaCloud
+// documents; less than 1 is 400.
+func pageSize(n int64) (int, error) {
+	if n < 1 {
 		return 0, files.Errorf(files.KindInvalid, "invalid_page_size", "page_size must be a positive integer (at most %d are returned)", files.MaxPageSize)
 	}
 	return int(min(n, files.MaxPageSize)), nil
 }
 
-// orderBy accepts the three orders LlamaCloud documents (default: newest
-// first) and their explicit spellings; anything else is 400.
-func orderBy(v string) (files.Order, error) {
-	switch strings.Join(strings.Fields(strings.ToLower(v)), " ") {
-	case "", "created_at", "created_at desc":
+// listOrder reads GET's order_by: exactly the three orders the client
+// documents ("An explicit asc/desc modifier and multi-field ordering are not
+// supported; anything else is rejected"). Default: newest first.
+func listOrder(v string) (files.Order, error) {
+	switch v {
+	case "", "created_at":
 		return files.OrderCreatedDesc, nil
-	case "id", "id asc":
+	case "id":
 		return files.OrderIDAsc, nil
-	case "name", "name asc":
+	case "name":
 		return files.OrderNameAsc, nil
 	}
-	return "", files.Errorf(files.KindInvalid, "invalid_order_by", "order_by must be one of name (ascending), id (ascending) or created_at (newest first)")
+	return "", files.Errorf(files.KindInvalid, "invalid_order_by",
+		"order_by must be one of name (ascending), id (ascending) or created_at (newest first); modifiers and lists of fields are taken only by POST /api/v1/beta/files/query")
+}
+
+// errQueryOrder names the orders POST /query can serve.
+var errQueryOrder = files.Errorf(files.KindInvalid, "invalid_order_by",
+	"order_by must be a comma-separated list of fields, each ascending unless followed by desc; supported: created_at or id (created_at = oldest first, created_at desc = newest first), "+
+		"and name or name desc, optionally followed by created_at or id in the same direction")
+
+// queryOrder reads POST /query's order_by: a comma-separated list of fields,
+// each ascending unless followed by "desc" ("asc" may be written). The
+// catalog reads one index forwards or backwards: by id (created_at is id
+// order: IDs are time-ordered), or by name with ties in id order. So a list
+// starts with created_at or id (what follows cannot reorder unique ids), or
+// with name, whose tie-break may be spelled out in the same direction.
+// Default: newest first.
+func queryOrder(v string) (files.Order, error) {
+	if strings.TrimSpace(v) == "" {
+		return files.OrderCreatedDesc, nil
+	}
+	type term struct {
+		field string
+		desc  bool
+	}
+	var terms []term
+	for _, part := range strings.Split(v, ",") {
+		words := strings.Fields(part)
+		if len(words) == 0 || len(words) > 2 {
+			return "", errQueryOrder
+		}
+		t := term{field: words[0]}
+		if len(words) == 2 {
+			switch strings.ToLower(words[1]) {
+			case "asc":
+			case "desc":
+				t.desc = true
+			default:
+				return "", errQueryOrder
+			}
+		}
+		switch t.field {
+		case "created_at", "id", "name":
+		default:
+			return "", errQueryOrder
+		}
+		terms = append(terms, t)
+	}
+	first := terms[0]
+	if first.field != "name" {
+		return pick(first.desc, files.OrderCreatedDesc, files.OrderIDAsc), nil
+	}
+	if len(terms) > 1 && (terms[1].field == "name" || terms[1].desc != first.desc) {
+		return "", errQueryOrder
+	}
+	return pick(first.desc, files.OrderNameDesc, files.OrderNameAsc), nil
+}
+
+func pick(desc bool, ifDesc, ifAsc files.Order) files.Order {
+	if desc {
+		return ifDesc
+	}
+	return ifAsc
 }
 
 // fileIDs merges the repeated, comma-separated and file_ids[] forms; no ids
@@ -111,64 +191,176 @@ func expand(q url.Values) (bool, error) {
 	return on, nil
 }
 
-// queryBody is POST /api/v1/beta/files/query's body.
-type queryBody struct {
-	Filter *struct {
-		DataSourceID         *string  `json:"data_source_id"`
-		ExternalFileID       *string  `json:"external_file_id"`
-		FileIDs              []string `json:"file_ids"`
-		FileName             *string  `json:"file_name"`
-		OnlyManuallyUploaded *bool    `json:"only_manually_uploaded"`
-		ProjectID            *string  `json:"project_id"`
-	} `json:"filter"`
-	OrderBy   *string      `json:"order_by"`
-	PageSize  *json.Number `json:"page_size"`
-	PageToken *string      `json:"page_token"`
-}
-
 // maxQueryBody caps the POST /query body: a full file_ids list fits easily.
 const maxQueryBody = 256 << 10
 
-// decodeQueryBody reads the deprecated POST form. Every Filegate file is
-// manually uploaded (none has a data source), so only_manually_uploaded
+// decodeQueryBody reads the deprecated POST form: {filter: {data_source_id,
+// external_file_id, file_ids, file_name, only_manually_uploaded,
+// project_id}, order_by, page_size, page_token}, every field optional. Fields
+// of the wrong type are FastAPI's 422, reported together. Every Filegate file
+// is manually uploaded (none has a data source), so only_manually_uploaded
 // never narrows, and a data_source_id matches nothing.
 func decodeQueryBody(r io.Reader) (listParams, error) {
+	p := listParams{pageSize: defaultPageSize, order: files.OrderCreatedDesc}
 	raw, err := io.ReadAll(io.LimitReader(r, maxQueryBody+1))
 	if err != nil {
-		return listParams{}, files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
+		return p, files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
 	}
 	if len(raw) > maxQueryBody {
-		return listParams{}, files.Errorf(files.KindTooLarge, "body_too_large", "the request body exceeds %d bytes", maxQueryBody)
+		return p, files.Errorf(files.KindTooLarge, "body_too_large", "the request body exceeds %d bytes", maxQueryBody)
 	}
-	var b queryBody
-	if len(bytes.TrimSpace(raw)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&b); err != nil || dec.More() {
-			return listParams{}, files.Errorf(files.KindInvalid, "invalid_json", "the request body must be a JSON object of filter, order_by, page_size and page_token")
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return p, nil
+	}
+	var root any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&root); err != nil || dec.More() {
+		return p, invalidFields{fieldErr("json_invalid", map[string]any{}, "body", jsonErrorOffset(raw))}
+	}
+	var b bodyFields
+	body := b.object(root, "body")
+	if len(b.errs) > 0 {
+		return p, b.errs
+	}
+	p.pageToken = b.str(body["page_token"], "body", "page_token")
+	orderBy := b.str(body["order_by"], "body", "order_by")
+	n, hasSize := b.integer(body["page_size"], "body", "page_size")
+	if f := b.object(body["filter"], "body", "filter"); f != nil {
+		p.filter = files.Filter{
+			FileName:       b.str(f["file_name"], "body", "filter", "file_name"),
+			ExternalFileID: b.str(f["external_file_id"], "body", "filter", "external_file_id"),
+			DataSourceID:   b.str(f["data_source_id"], "body", "filter", "data_source_id"),
 		}
+		p.projectID = b.str(f["project_id"], "body", "filter", "project_id")
+		b.boolean(f["only_manually_uploaded"], "body", "filter", "only_manually_uploaded")
+		p.filter.FileIDs = b.strings(f["file_ids"], "body", "filter", "file_ids")
 	}
-	p := listParams{pageToken: deref(b.PageToken)}
-	if p.pageSize, err = pageSize(string(deref(b.PageSize)), b.PageSize != nil); err != nil {
-		return p, err
+	if len(b.errs) > 0 {
+		return p, b.errs
 	}
-	if p.order, err = orderBy(deref(b.OrderBy)); err != nil {
-		return p, err
-	}
-	if f := b.Filter; f != nil {
-		p.filter = files.Filter{FileName: deref(f.FileName), ExternalFileID: deref(f.ExternalFileID), DataSourceID: deref(f.DataSourceID)}
-		p.projectID = deref(f.ProjectID)
-		if p.filter.FileIDs, err = fileIDs(f.FileIDs); err != nil {
+	if hasSize {
+		if p.pageSize, err = pageSize(n); err != nil {
 			return p, err
 		}
 	}
-	return p, nil
+	if p.order, err = queryOrder(orderBy); err != nil {
+		return p, err
+	}
+	p.filter.FileIDs, err = fileIDs(p.filter.FileIDs)
+	return p, err
 }
 
-func deref[T any](v *T) T {
-	var zero T
-	if v == nil {
-		return zero
+// jsonErrorOffset is where raw stops being JSON, as FastAPI's loc reports
+// it: the index of the offending character (Go counts it as read), or the
+// length when the input ends early.
+func jsonErrorOffset(raw []byte) int64 {
+	var syntax *json.SyntaxError
+	if err := json.Unmarshal(raw, new(any)); errors.As(err, &syntax) && syntax.Offset > 0 && syntax.Offset <= int64(len(raw)) &&
+		!strings.HasPrefix(syntax.Error(), "unexpected end") {
+		return syntax.Offset - 1
 	}
-	return *v
+	return int64(len(raw))
+}
+
+// bodyFields reads a decoded JSON body field by field as pydantic's lax mode
+// does, collecting what is of the wrong type; null counts as absent.
+type bodyFields struct{ errs invalidFields }
+
+func (b *bodyFields) fail(typ string, v any, loc []any) {
+	b.errs = append(b.errs, fieldErr(typ, v, loc...))
+}
+
+func (b *bodyFields) object(v any, loc ...any) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok && v != nil {
+		b.fail("model_attributes_type", v, loc)
+	}
+	return m
+}
+
+func (b *bodyFields) str(v any, loc ...any) string {
+	s, ok := v.(string)
+	if !ok && v != nil {
+		b.fail("string_type", v, loc)
+	}
+	return s
+}
+
+// integer accepts JSON integers, floats without a fraction and integer
+// strings; given is false when absent or null.
+func (b *bodyFields) integer(v any, loc ...any) (n int64, given bool) {
+	switch x := v.(type) {
+	case nil:
+		return 0, false
+	case string:
+		if n, ok := parseInt(x); ok {
+			return n, true
+		}
+		b.fail("int_parsing", v, loc)
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n, true
+		}
+		if f, err := x.Float64(); err == nil || math.IsInf(f, 0) {
+			if f != math.Trunc(f) {
+				b.fail("int_from_float", v, loc)
+				return 0, false
+			}
+			return int64(max(min(f, 1<<53), -1<<53)), true // beyond, page sizes are coerced anyway
+		}
+		b.fail("int_parsing", v, loc)
+	default:
+		b.fail("int_type", v, loc)
+	}
+	return 0, false
+}
+
+func (b *bodyFields) boolean(v any, loc ...any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "1", "on", "t", "true", "y", "yes":
+			return true
+		case "0", "off", "f", "false", "n", "no":
+			return false
+		}
+		b.fail("bool_parsing", v, loc)
+	case json.Number:
+		switch x.String() {
+		case "1", "1.0":
+			return true
+		case "0", "0.0":
+			return false
+		}
+		b.fail("bool_parsing", v, loc)
+	default:
+		b.fail("bool_type", v, loc)
+	}
+	return false
+}
+
+// strings reads a list of strings; each wrong item is its own entry.
+func (b *bodyFields) strings(v any, loc ...any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		if v != nil {
+			b.fail("list_type", v, loc)
+		}
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, item := range list {
+		at := append(slices.Clone(loc), i)
+		if item == nil { // null is absent only as a field, not as an item
+			b.fail("string_type", item, at)
+			continue
+		}
+		out = append(out, b.str(item, at...))
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package compatapi
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,8 +21,7 @@ func TestDecodeListQuery(t *testing.T) {
 		{"page_size=1001", listParams{pageSize: 1000, order: files.OrderCreatedDesc}},
 		{"page_size=99999999999999999999999", listParams{pageSize: 1000, order: files.OrderCreatedDesc}},
 		{"page_size=%2B7&order_by=created_at", listParams{pageSize: 7, order: files.OrderCreatedDesc}},
-		{"order_by=created_at%20desc", listParams{pageSize: 50, order: files.OrderCreatedDesc}},
-		{"order_by=NAME", listParams{pageSize: 50, order: files.OrderNameAsc}},
+		{"page_size=%207.00%20", listParams{pageSize: 7, order: files.OrderCreatedDesc}},
 		{"file_name=a%2Cb.pdf&external_file_id=x%2Cy&page_token=tok&unknown=1",
 			listParams{pageSize: 50, order: files.OrderCreatedDesc, pageToken: "tok", filter: files.Filter{FileName: "a,b.pdf", ExternalFileID: "x,y"}}},
 		{"file_ids=a&file_ids=b,c&file_ids[]=d&file_ids=%20e%20,,",
@@ -49,15 +49,42 @@ func TestDecodeListQuery(t *testing.T) {
 
 func TestDecodeListQueryRefuses(t *testing.T) {
 	for _, query := range []string{
-		"page_size=0", "page_size=-1", "page_size=", "page_size=ten", "page_size=1.5", "page_size=1e3",
-		"page_size=-99999999999999999999999",
-		"order_by=size", "order_by=created_at%20asc", "order_by=name,id", "order_by=name%20desc",
+		"page_size=0", "page_size=-1", "page_size=-99999999999999999999999",
+		"order_by=size", "order_by=created_at%20asc", "order_by=created_at%20desc", "order_by=name,id", "order_by=name%20desc", "order_by=NAME",
 		"expand=everything", "expand=download_url,owner",
 		"file_ids=" + strings.Repeat("x,", files.MaxFileIDs+1),
 	} {
 		q, _ := url.ParseQuery(query)
-		if _, err := decodeListQuery(q); files.KindOf(err) != files.KindInvalid {
+		if _, err := decodeListQuery(q); statusFor(err) != 400 {
 			t.Errorf("%.60q: err %v, want a 400", query, err)
+		}
+	}
+	// No integer at all is FastAPI's 422, naming the parameter.
+	for _, v := range []string{"", "ten", "1.5", "1e3", "1_000", "0x10"} {
+		_, err := decodeListQuery(url.Values{"page_size": {v}})
+		if f, ok := asFields(err); !ok || len(f) != 1 || f[0].Type != "int_parsing" || !slices.Equal(f[0].Loc, []any{"query", "page_size"}) || f[0].Input != v {
+			t.Errorf("page_size=%q: %v, want a 422 int_parsing at query.page_size", v, err)
+		}
+	}
+}
+
+// POST /query's order_by is a list of fields, each ascending unless
+// followed by desc, limited to what one index read can serve.
+func TestQueryOrder(t *testing.T) {
+	for v, want := range map[string]files.Order{
+		"": files.OrderCreatedDesc, " ": files.OrderCreatedDesc,
+		"created_at": files.OrderIDAsc, "created_at asc": files.OrderIDAsc, "id": files.OrderIDAsc, "created_at, name desc": files.OrderIDAsc,
+		"created_at desc": files.OrderCreatedDesc, "id DESC": files.OrderCreatedDesc, " id  desc , name": files.OrderCreatedDesc,
+		"name": files.OrderNameAsc, "name asc,created_at": files.OrderNameAsc, "name, id asc, created_at desc": files.OrderNameAsc,
+		"name desc": files.OrderNameDesc, "name desc, created_at desc": files.OrderNameDesc, "name desc,id desc": files.OrderNameDesc,
+	} {
+		if got, err := queryOrder(v); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"size", "name, created_at desc", "name desc, id", "name, name", "created_at sideways", "name,,id", ",", "id desc desc", "Name"} {
+		if _, err := queryOrder(v); err != errQueryOrder {
+			t.Errorf("%q: err %v, want the list of supported orders", v, err)
 		}
 	}
 }
@@ -80,22 +107,52 @@ func TestDecodeQueryBody(t *testing.T) {
 			t.Errorf("%q: %+v %v", body, p, err)
 		}
 	}
-	for _, tc := range []struct {
-		body string
-		kind files.Kind
-	}{
-		{`{"page_size":0}`, files.KindInvalid},
-		{`{"page_size":2.5}`, files.KindInvalid},
-		{`{"page_size":"ten"}`, files.KindInvalid},
-		{`{"order_by":"size"}`, files.KindInvalid},
-		{`{"filter":{"file_ids":"x"}}`, files.KindInvalid},
-		{`{"filter":[]}`, files.KindInvalid},
-		{`{} {}`, files.KindInvalid},
-		{`[`, files.KindInvalid},
-		{`{"page_token":"` + strings.Repeat("a", maxQueryBody) + `"}`, files.KindTooLarge},
+	for body, want := range map[string]files.Order{`null`: files.OrderCreatedDesc, `{"order_by":"created_at"}`: files.OrderIDAsc, `{"order_by":"name desc","page_size":"7"}`: files.OrderNameDesc} {
+		if p, err := decodeQueryBody(strings.NewReader(body)); err != nil || p.order != want {
+			t.Errorf("%s: %+v %v", body, p, err)
+		}
+	}
+	for body, status := range map[string]int{
+		`{"page_size":0}`:     400,
+		`{"order_by":"size"}`: 400,
+		`{"page_token":"` + strings.Repeat("a", maxQueryBody) + `"}`: 413,
 	} {
-		if _, err := decodeQueryBody(strings.NewReader(tc.body)); files.KindOf(err) != tc.kind {
-			t.Errorf("%.40q: err %v, want kind %d", tc.body, err, tc.kind)
+		if _, err := decodeQueryBody(strings.NewReader(body)); statusFor(err) != status {
+			t.Errorf("%.40q: err %v, want a %d", body, err, status)
+		}
+	}
+}
+
+// Fields of the wrong type are FastAPI's 422, each at its path, all at once.
+func TestDecodeQueryBodyTypeErrors(t *testing.T) {
+	type entry struct {
+		typ string
+		loc []any
+	}
+	for body, want := range map[string][]entry{
+		`{"page_size":2.5}`:                                           {{"int_from_float", []any{"body", "page_size"}}},
+		`{"page_size":"ten"}`:                                         {{"int_parsing", []any{"body", "page_size"}}},
+		`{"page_size":true}`:                                          {{"int_type", []any{"body", "page_size"}}},
+		`{"order_by":7,"page_token":["t"]}`:                           {{"string_type", []any{"body", "page_token"}}, {"string_type", []any{"body", "order_by"}}},
+		`{"filter":{"file_ids":"x"}}`:                                 {{"list_type", []any{"body", "filter", "file_ids"}}},
+		`{"filter":{"file_ids":["a",3,null]}}`:                        {{"string_type", []any{"body", "filter", "file_ids", 1}}, {"string_type", []any{"body", "filter", "file_ids", 2}}},
+		`{"filter":{"only_manually_uploaded":"maybe","file_name":1}}`: {{"string_type", []any{"body", "filter", "file_name"}}, {"bool_parsing", []any{"body", "filter", "only_manually_uploaded"}}},
+		`{"filter":[]}`:                                               {{"model_attributes_type", []any{"body", "filter"}}},
+		`[]`:                                                          {{"model_attributes_type", []any{"body"}}},
+		`{} {}`:                                                       {{"json_invalid", []any{"body", int64(3)}}},
+		`[`:                                                           {{"json_invalid", []any{"body", int64(1)}}},
+	} {
+		_, err := decodeQueryBody(strings.NewReader(body))
+		fields, ok := asFields(err)
+		var got []entry
+		for _, f := range fields {
+			got = append(got, entry{f.Type, f.Loc})
+			if f.Msg == "" {
+				t.Errorf("%s: %s has no message", body, f.Type)
+			}
+		}
+		if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v (%v), want %v", body, got, err, want)
 		}
 	}
 }
@@ -107,9 +164,9 @@ func TestURLLifetime(t *testing.T) {
 			t.Errorf("%q: %v %v, want %d s", v, got, err, want)
 		}
 	}
-	for _, v := range []string{"soon", "NaN", "1h"} {
-		if _, err := urlLifetime(v); files.KindOf(err) != files.KindInvalid {
-			t.Errorf("%q: err %v, want a 400", v, err)
+	for v, status := range map[string]int{"soon": 422, "1h": 422, "NaN": 400} {
+		if _, err := urlLifetime(v); statusFor(err) != status {
+			t.Errorf("%q: err %v, want a %d", v, err, status)
 		}
 	}
 }

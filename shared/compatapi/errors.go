@@ -39,7 +39,30 @@ func statusOf(k files.Kind) int {
 	}
 }
 
+// fieldsBody is FastAPI's 422 shape.
+type fieldsBody struct {
+	Detail invalidFields `json:"detail"`
+}
+
+// asFields returns the fields err refuses, if it is FastAPI's 422.
+func asFields(err error) (invalidFields, bool) {
+	var fields invalidFields
+	return fields, errors.As(err, &fields) && len(fields) > 0
+}
+
+// statusFor is the status err is answered with.
+func statusFor(err error) int {
+	if _, ok := asFields(err); ok {
+		return http.StatusUnprocessableEntity
+	}
+	return statusOf(files.KindOf(err))
+}
+
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if fields, ok := asFields(err); ok {
+		jsonwire.Write(w, http.StatusUnprocessableEntity, fieldsBody{Detail: fields})
+		return
+	}
 	var e *files.Error
 	if !errors.As(err, &e) {
 		e = files.Internal(err)

@@ -23,8 +23,8 @@ func FuzzDecodeListQuery(f *testing.F) {
 		}
 		p, err := decodeListQuery(q)
 		if err != nil {
-			if files.KindOf(err) != files.KindInvalid {
-				t.Fatalf("error %v is not a 400", err)
+			if st := statusFor(err); st != 400 && st != 422 {
+				t.Fatalf("error %v is a %d, not a 400/422", err, st)
 			}
 			return
 		}
@@ -47,8 +47,8 @@ func FuzzDecodeQueryBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		p, err := decodeQueryBody(strings.NewReader(body))
 		if err != nil {
-			if k := files.KindOf(err); k != files.KindInvalid && k != files.KindTooLarge {
-				t.Fatalf("error %v is not a 400/413", err)
+			if st := statusFor(err); st != 400 && st != 413 && st != 422 {
+				t.Fatalf("error %v is a %d, not a 400/413/422", err, st)
 			}
 			return
 		}
@@ -67,8 +67,8 @@ func FuzzDecodeUpload(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		form, err := decodeUpload(contentType, body)
 		if err != nil {
-			if k := files.KindOf(err); k != files.KindInvalid && k != files.KindTooLarge {
-				t.Fatalf("error %v is not a 400/413", err)
+			if st := statusFor(err); st != 400 && st != 413 && st != 422 {
+				t.Fatalf("error %v is a %d, not a 400/413/422", err, st)
 			}
 			return
 		}

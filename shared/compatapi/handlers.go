@@ -12,10 +12,10 @@ import (
 	"github.com/filegate/filegate/shared/jsonwire"
 )
 
-// maxUploadBody is the largest multipart body read: the file limit plus room
-// for the form's framing and small fields. Bigger bodies are refused before
-// they are read.
-const maxUploadBody = files.MaxDirectUploadBytes + 64<<10
+// maxUploadBody is the largest multipart body read: the most a synchronous
+// Lambda invocation can carry base64-encoded. Bigger bodies are refused
+// before they are read (API Gateway refuses them before Lambda on AWS).
+const maxUploadBody = files.LambdaSyncPayloadBytes / 4 * 3
 
 func (a *API) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	if r.ContentLength > maxUploadBody {
@@ -146,13 +146,17 @@ func (a *API) content(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 
 // urlLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""
 // is the configured default (0); other numbers are clamped to
-// files.MinURLTTL..files.MaxURLTTL (fractions dropped); anything else is 400.
+// files.MinURLTTL..files.MaxURLTTL (fractions dropped); no number is
+// FastAPI's 422, NaN a 400.
 func urlLifetime(v string) (time.Duration, error) {
 	if v == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || n != n { // n != n: NaN
+	if err != nil {
+		return 0, invalidFields{fieldErr("float_parsing", v, "query", "expires_at_seconds")}
+	}
+	if n != n { // NaN
 		return 0, files.Errorf(files.KindInvalid, "invalid_expires_at_seconds", "expires_at_seconds must be a number of seconds")
 	}
 	secs := min(max(n, 1), files.MaxURLTTL.Seconds())

@@ -55,6 +55,12 @@ func invoke(t *testing.T, r request) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if resp.StatusCode == http.StatusUnprocessableEntity {
+		var fields fieldsBody
+		if err := json.Unmarshal([]byte(resp.Body), &fields); err == nil && len(fields.Detail) > 0 {
+			return resp.StatusCode, resp.Body
+		}
+	}
 	var body errorBody
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Detail == "" {
 		t.Errorf("%s %s: body %q is not {\"detail\": ...}", r.route, r.query, resp.Body)
@@ -84,9 +90,9 @@ func TestHandlersRefuse(t *testing.T) {
 		"other project":        {request{route: "GET /api/v1/beta/files/{id}", path: "/api/v1/beta/files/fil_x", query: "project_id=" + projectB, principal: &owner}, 403, "no access"},
 		"other organization":   {request{route: "DELETE /api/v1/beta/files/{id}", path: "/api/v1/beta/files/fil_x", query: "organization_id=" + projectB, principal: &owner}, 403, "no access"},
 		"read-only upload":     {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: ct, body: valid, principal: &readOnly}, 403, "files:create"},
-		"not multipart":        {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: "application/json", body: []byte(`{}`), principal: &owner}, 400, "multipart"},
+		"not multipart":        {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: "application/json", body: []byte(`{}`), principal: &owner}, 422, `"loc":["body","file"]`},
 		"bad multipart":        {request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: "multipart/form-data; boundary=x", body: []byte("--x\r\nbroken"), principal: &owner}, 400, "malformed"},
-		"missing purpose":      {upload(part{name: "file", filename: "a.txt", body: "hi"}), 400, "purpose is required"},
+		"missing purpose":      {upload(part{name: "file", filename: "a.txt", body: "hi"}), 422, `{"type":"missing","loc":["body","purpose"],"msg":"Field required","input":null}`},
 		"unknown purpose":      {upload(part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "nonsense"}), 400, `unknown purpose "nonsense"`},
 		"empty file":           {upload(part{name: "file", filename: "a.txt"}, purpose), 400, "empty"},
 		"type not allowed":     {upload(part{name: "file", filename: "a.bin", body: "PK\x03\x04 not really a zip"}, purpose), 400, "does not accept"},
@@ -94,12 +100,16 @@ func TestHandlersRefuse(t *testing.T) {
 		"extension contradict": {upload(part{name: "file", filename: "a.png", body: "%PDF-1.4 not a png"}, part{name: "purpose", body: "user_data"}), 422, "looks like"},
 		"long external id":     {upload(part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "user_data"}, part{name: "external_file_id", body: strings.Repeat("x", maxFieldBytes+1)}), 400, "too long"},
 		"bad page_size":        {list("page_size=0"), 400, "page_size"},
+		"page_size no integer": {list("page_size=abc"), 422, `{"type":"int_parsing","loc":["query","page_size"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"}`},
+		"order_by with desc":   {list("order_by=created_at%20desc"), 400, "name (ascending), id (ascending) or created_at (newest first)"},
 		"bad order_by":         {list("order_by=size"), 400, "order_by"},
 		"malformed token":      {list("page_token=%25%25%25"), 400, "malformed"},
 		"foreign token":        {list("page_token=" + foreign), 400, "another project"},
 		"bad expand":           {list("expand=owner"), 400, "expand"},
-		"bad expires":          {request{route: "GET /api/v1/beta/files/{id}/content", path: "/api/v1/beta/files/fil_x/content", query: "expires_at_seconds=soon", principal: &owner}, 400, "expires_at_seconds"},
+		"bad expires":          {request{route: "GET /api/v1/beta/files/{id}/content", path: "/api/v1/beta/files/fil_x/content", query: "expires_at_seconds=soon", principal: &owner}, 422, `"loc":["query","expires_at_seconds"]`},
 		"bad query body":       {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"page_size":0}`), principal: &owner}, 400, "page_size"},
+		"mistyped query body":  {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"page_size":"x"}`), principal: &owner}, 422, `"loc":["body","page_size"]`},
+		"query order":          {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"order_by":"name, id desc"}`), principal: &owner}, 400, "created_at desc = newest first"},
 		"query other project":  {request{route: "POST /api/v1/beta/files/query", path: "/api/v1/beta/files/query", contentType: "application/json", body: []byte(`{"filter":{"project_id":"` + projectB + `"}}`), principal: &owner}, 403, "no access"},
 	} {
 		status, detail := invoke(t, tc.req)

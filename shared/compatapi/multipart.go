@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"strconv"
 	"strings"
 
 	"github.com/filegate/filegate/shared/files"
@@ -25,16 +26,22 @@ const maxFieldBytes = files.MaxExternalIDBytes
 
 // decodeUpload parses a multipart/form-data body: exactly one file part
 // (with a filename), a purpose, an optional external_file_id. Other fields
-// are ignored; a known field twice, a missing one or a broken body is 400; a
-// file past files.MaxDirectUploadBytes is 413.
+// are ignored. As FastAPI answers: a missing file or purpose (an empty field
+// counts as missing, and a body of another type has no fields), or a file
+// sent as a plain field, is 422; a known field twice or a broken body is
+// 400; a file past files.MaxDirectUploadBytes is 413.
 func decodeUpload(contentType string, body []byte) (uploadForm, error) {
 	var form uploadForm
 	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return form, invalid("the request must be multipart/form-data with a file part and a purpose field")
+	if err != nil || mt != "multipart/form-data" {
+		return form, invalidFields{fieldErr("missing", nil, "body", "file"), fieldErr("missing", nil, "body", "purpose")}
+	}
+	if params["boundary"] == "" {
+		return form, invalid("the multipart/form-data body has no boundary")
 	}
 	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 	seen := map[string]bool{}
+	var fileAsText any // the value of a file part sent without a filename
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -53,7 +60,7 @@ func decodeUpload(contentType string, body []byte) (uploadForm, error) {
 		default:
 			continue // NextPart skips the rest of this part
 		}
-		if name == "file" {
+		if name == "file" && part.FileName() != "" {
 			if form, err = readFile(form, part); err != nil {
 				return form, err
 			}
@@ -63,29 +70,37 @@ func decodeUpload(contentType string, body []byte) (uploadForm, error) {
 		if err != nil {
 			return form, invalid("the multipart body is malformed")
 		}
-		if len(v) > maxFieldBytes {
+		switch {
+		case name == "file" && len(v) > maxFieldBytes:
+			fileAsText = "(more than " + strconv.Itoa(maxFieldBytes) + " bytes)"
+		case name == "file":
+			fileAsText = string(v)
+		case len(v) > maxFieldBytes:
 			return form, invalid(name + " is too long")
-		}
-		if name == "purpose" {
+		case name == "purpose":
 			form.purpose = strings.TrimSpace(string(v))
-		} else {
+		default:
 			form.externalFileID = string(v)
 		}
 	}
+	var missing invalidFields
 	switch {
+	case fileAsText != nil:
+		missing = append(missing, fieldErr("value_error", fileAsText, "body", "file"))
 	case !seen["file"]:
-		return form, invalid("file is required: send the bytes as a multipart part named file, with a filename")
-	case form.purpose == "":
-		return form, invalid("purpose is required, e.g. user_data, parse, extract, split, classify, sheet or agent_app")
+		missing = append(missing, fieldErr("missing", nil, "body", "file"))
+	}
+	if form.purpose == "" {
+		missing = append(missing, fieldErr("missing", nil, "body", "purpose"))
+	}
+	if len(missing) > 0 {
+		return form, missing
 	}
 	return form, nil
 }
 
 func readFile(form uploadForm, part *multipart.Part) (uploadForm, error) {
 	form.filename = part.FileName()
-	if form.filename == "" {
-		return form, invalid("the file part needs a filename")
-	}
 	form.contentType = part.Header.Get("Content-Type")
 	b, err := io.ReadAll(io.LimitReader(part, files.MaxDirectUploadBytes+1))
 	if err != nil {

@@ -2,6 +2,7 @@ package compatapi
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/textproto"
 	"strings"
@@ -57,26 +58,29 @@ func TestDecodeUpload(t *testing.T) {
 func TestDecodeUploadRefuses(t *testing.T) {
 	file := part{name: "file", filename: "a.txt", body: "hello"}
 	purpose := part{name: "purpose", body: "user_data"}
+	missingFile := fieldErr("missing", nil, "body", "file")
+	missingPurpose := fieldErr("missing", nil, "body", "purpose")
 	for name, tc := range map[string]struct {
-		parts []part
-		ct    string // overrides the form's Content-Type
-		raw   string // overrides the form's body
-		kind  files.Kind
-		want  string
+		parts  []part
+		ct     string // overrides the form's Content-Type
+		raw    string // overrides the form's body
+		kind   files.Kind
+		want   string        // for 400s and 413s
+		fields invalidFields // for FastAPI's 422s
 	}{
-		"json body":           {ct: "application/json", raw: `{"purpose":"parse"}`, kind: files.KindInvalid, want: "multipart/form-data"},
-		"no boundary":         {ct: "multipart/form-data", kind: files.KindInvalid, want: "multipart/form-data"},
-		"bad content type":    {ct: "multipart/form-data; boundary=", kind: files.KindInvalid, want: "multipart/form-data"},
+		"no boundary":         {ct: "multipart/form-data", kind: files.KindInvalid, want: "boundary"},
 		"truncated body":      {parts: []part{file, purpose}, raw: "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nabc", ct: "multipart/form-data; boundary=x", kind: files.KindInvalid, want: "malformed"},
-		"garbage body":        {ct: "multipart/form-data; boundary=x", raw: "garbage", kind: files.KindInvalid, want: "file is required"},
-		"no file":             {parts: []part{purpose}, kind: files.KindInvalid, want: "file is required"},
-		"file without a name": {parts: []part{{name: "file", body: "x"}, purpose}, kind: files.KindInvalid, want: "filename"},
 		"two files":           {parts: []part{file, file, purpose}, kind: files.KindInvalid, want: "more than one file"},
-		"no purpose":          {parts: []part{file}, kind: files.KindInvalid, want: "purpose is required"},
-		"blank purpose":       {parts: []part{file, {name: "purpose", body: "  "}}, kind: files.KindInvalid, want: "purpose is required"},
 		"two purposes":        {parts: []part{file, purpose, purpose}, kind: files.KindInvalid, want: "more than one purpose"},
 		"long external id":    {parts: []part{file, purpose, {name: "external_file_id", body: strings.Repeat("e", maxFieldBytes+1)}}, kind: files.KindInvalid, want: "too long"},
 		"file too large":      {parts: []part{{name: "file", filename: "big.bin", body: strings.Repeat("a", int(files.MaxDirectUploadBytes)+1)}, purpose}, kind: files.KindTooLarge, want: "/v1/files"},
+		"json body":           {ct: "application/json", raw: `{"purpose":"parse"}`, fields: invalidFields{missingFile, missingPurpose}},
+		"bad content type":    {ct: "multipart/form-data; boundary=", fields: invalidFields{missingFile, missingPurpose}},
+		"garbage body":        {ct: "multipart/form-data; boundary=x", raw: "garbage", fields: invalidFields{missingFile, missingPurpose}},
+		"no file":             {parts: []part{purpose}, fields: invalidFields{missingFile}},
+		"no purpose":          {parts: []part{file}, fields: invalidFields{missingPurpose}},
+		"blank purpose":       {parts: []part{file, {name: "purpose", body: "  "}}, fields: invalidFields{missingPurpose}},
+		"file without a name": {parts: []part{{name: "file", body: "x"}}, fields: invalidFields{fieldErr("value_error", "x", "body", "file"), missingPurpose}},
 	} {
 		body, ct := form(t, tc.parts...)
 		if tc.ct != "" {
@@ -86,6 +90,12 @@ func TestDecodeUploadRefuses(t *testing.T) {
 			body = []byte(tc.raw)
 		}
 		_, err := decodeUpload(ct, body)
+		if tc.fields != nil {
+			if got, _ := asFields(err); fmt.Sprint(got) != fmt.Sprint(tc.fields) {
+				t.Errorf("%s: err %v, want 422 %v", name, err, tc.fields)
+			}
+			continue
+		}
 		if files.KindOf(err) != tc.kind || !strings.Contains(errMessage(err), tc.want) {
 			t.Errorf("%s: err %v, want kind %d mentioning %q", name, err, tc.kind, tc.want)
 		}

@@ -5,8 +5,10 @@ import (
 	"github.com/filegate/filegate/shared/jsonwire"
 )
 
-// fileJSON is LlamaCloud's File. ExpiresAt is the end of retention (the
-// native API's expiresAt is the upload session's end); absent values are null.
+// fileJSON is LlamaCloud's File. ID is the UUID spelling of the file's ID
+// (LlamaCloud documents UUIDs; the native API shows the fil_ spelling).
+// ExpiresAt is the end of retention (the native API's expiresAt is the upload
+// session's end); absent values are null.
 type fileJSON struct {
 	ID             string              `json:"id"`
 	Name           string              `json:"name"`
@@ -53,7 +55,7 @@ func toJSON(f *files.File) fileJSON {
 		modified = &f.UpdatedAt
 	}
 	return fileJSON{
-		ID: f.ID, Name: f.Filename, ProjectID: f.ProjectID,
+		ID: files.UUIDString(f.ID), Name: f.Filename, ProjectID: f.ProjectID,
 		CreatedAt: jsonwire.Timestamp(f.CreatedAt), UpdatedAt: jsonwire.Timestamp(f.UpdatedAt),
 		DataSourceID: optional(f.DataSourceID), ExpiresAt: jsonwire.Optional(f.ExpiresAt), ExternalFileID: optional(f.ExternalFileID),
 		FileSize: f.SizeBytes, FileType: optional(files.FileType(f.Filename)), LastModifiedAt: jsonwire.Optional(modified),

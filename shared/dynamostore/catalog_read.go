@@ -25,37 +25,54 @@ type plan struct {
 	ext       string // exact externalFileId filter (the projected attribute)
 }
 
-// planFor picks the index for a query. Every plan reads a single partition
-// key in key order, so a page costs page_size keys plus one batch read, however
-// many files the project has:
-//   - no filter, by id or created_at: ByCompletedId (cpk=project), ascending
-//     or descending; IDs are time-ordered, so descending is newest first.
-//   - no filter, by name: ByCompletedName (cpk=project), ascending.
-//   - file_name: ByCompletedName, begins_with(cname, name+"\x00"): one name's
-//     files are one contiguous range sorted by id, so every order is that
-//     range read forwards or backwards. An external_file_id given too is a
-//     filter on the projected attribute (cost grows with the name's matches).
-//   - external_file_id: ByExternalId or, by name, ByExternalName, on the
-//     partition cxk=project+external id.
+// planFor picks the index that narrows a query most. Every plan reads a
+// single partition in key order, so a page costs its entries plus one batch
+// read, however many files the project has:
+//   - no filter, by id or created_at: ByCompletedId (cpk=project), forwards
+//     or backwards; IDs are time-ordered, so backwards is newest first.
+//   - no filter, by name: ByCompletedName (cpk=project), either direction.
+//   - file_name and external_file_id: ByExternalName on the partition
+//     cxk=project+external id, begins_with(cname, name+"\x00"): both filters
+//     are in the key, so nothing read is filtered out. One name's files are
+//     one range sorted by id, so every order reads it forwards or backwards.
+//   - file_name alone (or with a name longer than the name key):
+//     ByCompletedName, the same range; names sharing the key's first 900
+//     bytes share the range too, and the projected filename (and
+//     externalFileId) attributes filter them out on the server.
+//   - external_file_id alone: ByExternalId or, by name, ByExternalName.
 func planFor(q files.Query) plan {
 	order := dynamo.Ascending
-	if q.Order == files.OrderCreatedDesc {
+	if q.Order.Descending() {
 		order = dynamo.Descending
 	}
-	pk := projectPK(q.ProjectID)
+	catalog := plan{hashAttr: "cpk", hashValue: projectPK(q.ProjectID), order: order}
+	external := plan{hashAttr: "cxk", hashValue: externalPK(q.ProjectID, q.Filter.ExternalFileID), order: order}
+	byName := func(p plan, index string) plan {
+		p.index, p.rangeAttr = index, "cname"
+		return p
+	}
+	byID := func(p plan, index string) plan {
+		p.index, p.rangeAttr = index, "cid"
+		return p
+	}
 	f := q.Filter
 	switch {
+	case f.FileName != "" && f.ExternalFileID != "" && len(f.FileName) <= nameKeyBytes:
+		p := byName(external, IndexExternalName)
+		p.prefix = nameKey(f.FileName) + "\x00"
+		return p
 	case f.FileName != "":
-		return plan{index: IndexCompletedName, hashAttr: "cpk", hashValue: pk, rangeAttr: "cname",
-			prefix: nameKey(f.FileName) + "\x00", order: order, name: f.FileName, ext: f.ExternalFileID}
-	case f.ExternalFileID != "" && q.Order == files.OrderNameAsc:
-		return plan{index: IndexExternalName, hashAttr: "cxk", hashValue: externalPK(q.ProjectID, f.ExternalFileID), rangeAttr: "cname", order: order}
+		p := byName(catalog, IndexCompletedName)
+		p.prefix, p.name, p.ext = nameKey(f.FileName)+"\x00", f.FileName, f.ExternalFileID
+		return p
+	case f.ExternalFileID != "" && q.Order.ByName():
+		return byName(external, IndexExternalName)
 	case f.ExternalFileID != "":
-		return plan{index: IndexExternalID, hashAttr: "cxk", hashValue: externalPK(q.ProjectID, f.ExternalFileID), rangeAttr: "cid", order: order}
-	case q.Order == files.OrderNameAsc:
-		return plan{index: IndexCompletedName, hashAttr: "cpk", hashValue: pk, rangeAttr: "cname", order: order}
+		return byID(external, IndexExternalID)
+	case q.Order.ByName():
+		return byName(catalog, IndexCompletedName)
 	default:
-		return plan{index: IndexCompletedID, hashAttr: "cpk", hashValue: pk, rangeAttr: "cid", order: order}
+		return byID(catalog, IndexCompletedID)
 	}
 }
 
@@ -73,11 +90,11 @@ func (p plan) query(t dynamo.Table) *dynamo.Query {
 	return q
 }
 
-// QueryCompleted reads page_size+1 index keys (the extra one only tells
-// whether another page exists), then the records by key.
+// QueryCompleted reads up to q.Limit entries of the plan's index (one
+// request), then their records by key.
 func (s *Store) QueryCompleted(ctx context.Context, q files.Query) ([]*files.File, files.Cursor, error) {
 	p := planFor(q)
-	dq := p.query(s.table).SearchLimit(q.Limit + 1)
+	dq := p.query(s.table).SearchLimit(q.Limit)
 	if q.After != nil {
 		start, err := p.startKey(q.ProjectID, q.After)
 		if err != nil {
@@ -91,11 +108,7 @@ func (s *Store) QueryCompleted(ctx context.Context, q files.Query) ([]*files.Fil
 		return nil, nil, classify(err)
 	}
 	var next files.Cursor
-	switch {
-	case len(rows) > q.Limit:
-		rows = rows[:q.Limit]
-		next = p.cursor(rows[len(rows)-1])
-	case lek != nil: // a filter dropped some of the keys read
+	if lek != nil {
 		next = p.cursor(dynamo.Item(lek))
 	}
 	keys := make([]itemKey, len(rows))
@@ -104,6 +117,17 @@ func (s *Store) QueryCompleted(ctx context.Context, q files.Query) ([]*files.Fil
 	}
 	found, err := s.getKeys(ctx, keys)
 	return found, next, err
+}
+
+// CursorAfter is the cursor of f's entry in q's plan: its keys follow from
+// the record (project, id, and the immutable name and external id).
+func (s *Store) CursorAfter(q files.Query, f *files.File) files.Cursor {
+	p := planFor(q)
+	c := files.Cursor{"pk": projectPK(f.ProjectID), "sk": fileSK(f.ID), p.hashAttr: p.hashValue, p.rangeAttr: f.ID}
+	if p.rangeAttr == "cname" {
+		c["cname"] = nameSortKey(f.Filename, f.ID)
+	}
+	return c
 }
 
 // CountCompleted reads the project's completed counter when nothing is
@@ -180,7 +204,7 @@ func (p plan) startKey(projectID string, c files.Cursor) (dynamo.PagingKey, erro
 		return nil, files.ErrInvalidCursor
 	}
 	id, ok := strings.CutPrefix(c["sk"], "F#")
-	ok = ok && files.ValidID(id) && c["pk"] == projectPK(projectID) && c[p.hashAttr] == p.hashValue
+	ok = ok && files.ValidID(id) && c["pk"] == projectPK(projectID) && p.samePartition(projectID, c)
 	switch r := c[p.rangeAttr]; p.rangeAttr {
 	case "cid":
 		ok = ok && r == id
@@ -190,11 +214,23 @@ func (p plan) startKey(projectID string, c files.Cursor) (dynamo.PagingKey, erro
 	if !ok {
 		return nil, files.ErrInvalidCursor
 	}
-	key := dynamo.PagingKey{}
-	for _, a := range want {
+	key := dynamo.PagingKey{p.hashAttr: &types.AttributeValueMemberS{Value: p.hashValue}}
+	for _, a := range []string{"pk", "sk", p.rangeAttr} {
 		key[a] = &types.AttributeValueMemberS{Value: c[a]}
 	}
 	return key, nil
+}
+
+// samePartition: the cursor was read from the plan's partition. Tokens of
+// file_name + external_file_id listings issued before those read the
+// external id's partition name the project's catalog partition (cpk)
+// instead, with the same range values: they resume here too.
+func (p plan) samePartition(projectID string, c files.Cursor) bool {
+	if c[p.hashAttr] == p.hashValue {
+		return true
+	}
+	_, hasCatalogKey := c["cpk"]
+	return p.index == IndexExternalName && p.prefix != "" && hasCatalogKey && c["cpk"] == projectPK(projectID)
 }
 
 func str(v types.AttributeValue) string {

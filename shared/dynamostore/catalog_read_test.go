@@ -30,7 +30,11 @@ func TestPlanFor(t *testing.T) {
 		{files.OrderIDAsc, files.Filter{}, IndexCompletedID, "P#" + projA, "", true},
 		{files.OrderNameAsc, files.Filter{}, IndexCompletedName, "P#" + projA, "", true},
 		{files.OrderCreatedDesc, files.Filter{FileName: "a.pdf"}, IndexCompletedName, "P#" + projA, "a.pdf\x00", false},
-		{files.OrderNameAsc, files.Filter{FileName: "a.pdf", ExternalFileID: "e"}, IndexCompletedName, "P#" + projA, "a.pdf\x00", true},
+		{files.OrderNameAsc, files.Filter{FileName: "a.pdf", ExternalFileID: "e"}, IndexExternalName, "P#" + projA + "#X#e", "a.pdf\x00", true},
+		{files.OrderCreatedDesc, files.Filter{FileName: "a.pdf", ExternalFileID: "e"}, IndexExternalName, "P#" + projA + "#X#e", "a.pdf\x00", false},
+		{files.OrderIDAsc, files.Filter{FileName: longName, ExternalFileID: "e"}, IndexCompletedName, "P#" + projA, nameKey(longName) + "\x00", true},
+		{files.OrderNameDesc, files.Filter{}, IndexCompletedName, "P#" + projA, "", false},
+		{files.OrderNameDesc, files.Filter{ExternalFileID: "e"}, IndexExternalName, "P#" + projA + "#X#e", "", false},
 		{files.OrderIDAsc, files.Filter{ExternalFileID: "e#1"}, IndexExternalID, "P#" + projA + "#X#e#1", "", true},
 		{files.OrderCreatedDesc, files.Filter{ExternalFileID: "e"}, IndexExternalID, "P#" + projA + "#X#e", "", false},
 		{files.OrderNameAsc, files.Filter{ExternalFileID: "e"}, IndexExternalName, "P#" + projA + "#X#e", "", true},
@@ -39,6 +43,74 @@ func TestPlanFor(t *testing.T) {
 		if p.index != tc.index || p.hashValue != tc.hash || p.prefix != tc.prefix || bool(p.order) != tc.asc {
 			t.Errorf("%s %+v: plan %+v", tc.order, tc.filter, p)
 		}
+	}
+}
+
+// longName is longer than the index's name key.
+var longName = strings.Repeat("😀", 230) + ".txt"
+
+// A long name's exact filter, and the external id beside it, are checked on
+// the server (both attributes are projected on ByCompletedName).
+func TestPlanForFiltersWhatTheKeyCannot(t *testing.T) {
+	p := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{FileName: longName, ExternalFileID: "e"}})
+	if p.name != longName || p.ext != "e" {
+		t.Errorf("plan %+v does not filter name and external id", p)
+	}
+	if p := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{FileName: "a.pdf", ExternalFileID: "e"}}); p.name != "" || p.ext != "" {
+		t.Errorf("plan %+v filters what its key already selects", p)
+	}
+}
+
+// CursorAfter names a record's entry exactly as the index's own key does.
+func TestCursorAfterIsTheEntrysKey(t *testing.T) {
+	f := &files.File{ID: fid, ProjectID: projA, Filename: "a.pdf", ExternalFileID: "e"}
+	for _, q := range []files.Query{
+		{ProjectID: projA, Order: files.OrderIDAsc},
+		{ProjectID: projA, Order: files.OrderNameDesc},
+		{ProjectID: projA, Order: files.OrderCreatedDesc, Filter: files.Filter{FileName: "a.pdf"}},
+		{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{FileName: "a.pdf", ExternalFileID: "e"}},
+		{ProjectID: projA, Order: files.OrderNameAsc, Filter: files.Filter{ExternalFileID: "e"}},
+		{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{ExternalFileID: "e"}},
+	} {
+		item, err := ItemOf(&files.File{ID: f.ID, ProjectID: f.ProjectID, Filename: f.Filename, ExternalFileID: f.ExternalFileID, Status: files.StatusCompleted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := planFor(q)
+		c := (&Store{}).CursorAfter(q, f)
+		if want := p.cursor(item); !maps.Equal(c, want) {
+			t.Errorf("%+v: CursorAfter %q, the entry's key %q", q, c, want)
+		}
+		if _, err := p.startKey(projA, c); err != nil {
+			t.Errorf("%+v: %v", q, err)
+		}
+	}
+}
+
+// A file_name + external_file_id token issued when that query read the
+// project's catalog partition resumes the external id's partition, at the
+// same position.
+func TestStartKeyResumesTokensOfTheEarlierNamePlan(t *testing.T) {
+	p := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{FileName: "a.pdf", ExternalFileID: "e"}})
+	old := files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cname": "a.pdf\x00" + fid}
+	key, err := p.startKey(projA, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.cursor(dynamo.Item(key)); got["cxk"] != "P#"+projA+"#X#e" || got["cname"] != old["cname"] || got["sk"] != old["sk"] {
+		t.Errorf("resumes at %q", got)
+	}
+	for what, c := range map[string]files.Cursor{
+		"catalog partition of project B": {"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projB, "cname": "a.pdf\x00" + fid},
+		"another name":                   {"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cname": "b.pdf\x00" + fid},
+	} {
+		if _, err := p.startKey(projA, c); err != files.ErrInvalidCursor {
+			t.Errorf("%s: err %v, want ErrInvalidCursor", what, err)
+		}
+	}
+	byID := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{ExternalFileID: "e"}})
+	if _, err := byID.startKey(projA, files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cid": fid}); err != files.ErrInvalidCursor {
+		t.Errorf("a catalog-partition cursor resumed an external id's id plan: %v", err)
 	}
 }
 

@@ -6,11 +6,18 @@ import (
 )
 
 // catalogStore adds the Catalog to memStore: a plain scan is fine in memory,
-// the service's use of the port is what these tests check.
-type catalogStore struct{ *memStore }
+// the service's use of the port is what these tests check. Like the real
+// index, it lists COMPLETED records whatever their retention, and the ids in
+// lagging even after they left COMPLETED (an index not yet caught up).
+type catalogStore struct {
+	*memStore
+	lagging map[string]bool
+	reads   *int // QueryCompleted calls
+}
 
 func (c catalogStore) QueryCompleted(_ context.Context, q Query) ([]*File, Cursor, error) {
-	all := c.matching(q.ProjectID, q.Filter)
+	*c.reads++
+	all := c.indexed(q.ProjectID, q.Filter)
 	key := sortKey(q.Order)
 	sort.Slice(all, func(i, j int) bool { return compareIn(q.Order, key(all[i]), key(all[j])) < 0 })
 	start := 0
@@ -27,8 +34,10 @@ func (c catalogStore) QueryCompleted(_ context.Context, q Query) ([]*File, Curso
 	return all[start:end], next, nil
 }
 
+func (c catalogStore) CursorAfter(q Query, f *File) Cursor { return Cursor{"k": sortKey(q.Order)(f)} }
+
 func (c catalogStore) CountCompleted(_ context.Context, projectID string, f Filter) (int, error) {
-	return len(c.matching(projectID, f)), nil
+	return len(c.indexed(projectID, f)), nil
 }
 
 func (c catalogStore) GetMany(ctx context.Context, projectID string, ids []string) ([]*File, error) {
@@ -41,12 +50,12 @@ func (c catalogStore) GetMany(ctx context.Context, projectID string, ids []strin
 	return out, nil
 }
 
-func (c catalogStore) matching(projectID string, f Filter) []*File {
+func (c catalogStore) indexed(projectID string, f Filter) []*File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []*File
 	for _, x := range c.files {
-		if x.ProjectID == projectID && x.Status == StatusCompleted && f.matches(&x) {
+		if x.ProjectID == projectID && (x.Status == StatusCompleted || c.lagging[x.ID]) && f.matches(&x) {
 			out = append(out, &x)
 		}
 	}
@@ -68,6 +77,6 @@ func (w *writableObjects) Put(_ context.Context, key string, body []byte, conten
 }
 
 func newCompatService() (*Service, catalogStore, *writableObjects) {
-	st, obj := catalogStore{newMemStore()}, &writableObjects{memObjects: newMemObjects()}
+	st, obj := catalogStore{memStore: newMemStore(), lagging: map[string]bool{}, reads: new(int)}, &writableObjects{memObjects: newMemObjects()}
 	return NewService(st, obj, Config{}, nil, nil), st, obj
 }

@@ -10,13 +10,24 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 )
 
+// LambdaSyncPayloadBytes is AWS Lambda's limit on a synchronous invocation's
+// request: the whole event JSON API Gateway sends, a binary body
+// base64-encoded inside it.
+const LambdaSyncPayloadBytes int64 = 6_291_456
+
 // MaxDirectUploadBytes caps uploads whose bytes pass through Lambda (the
-// compat API's multipart POST). A synchronous Lambda request carries at most
-// 6 MB, and API Gateway hands it binary bodies base64-encoded (×4/3) with the
-// multipart framing and headers around them: 4 MiB of file is 5.6 MB encoded,
-// the largest round size that always fits. Larger files take the presigned
-// flow (POST /v1/files), whose bytes never touch Lambda.
-const MaxDirectUploadBytes = 4 * mib
+// compat API's multipart POST), derived from LambdaSyncPayloadBytes:
+// API Gateway hands Lambda the multipart body base64-encoded (4 bytes per
+// 3) inside the event. Around the body the event carries the request line
+// and headers (HTTP API caps them at 10,240 bytes; the event holds the query
+// twice, raw and parsed, and JSON escaping can double them) and the request
+// context: 64 KiB covers it. Inside the body the form frames the file:
+// boundaries, part headers with a 255-character filename, purpose and
+// external_file_id (at most 1 KiB): 8 KiB covers it. So
+// (6,291,456 - 65,536) / 4 * 3 - 8,192 = 4,661,248 bytes, about 4.4 MiB.
+// Larger files take the presigned flow (POST /v1/files), whose bytes never
+// touch Lambda.
+const MaxDirectUploadBytes = (LambdaSyncPayloadBytes-64<<10)/4*3 - 8<<10
 
 // MaxExternalIDBytes bounds external_file_id: it is part of an index key,
 // and DynamoDB partition keys hold at most 2048 bytes.
@@ -24,7 +35,8 @@ const MaxExternalIDBytes = 1024
 
 // ErrDirectTooLarge is the answer to a direct upload past MaxDirectUploadBytes.
 var ErrDirectTooLarge = Errorf(KindTooLarge, "too_large_for_direct_upload",
-	"files uploaded through this endpoint are limited to %d bytes (the bytes pass through AWS Lambda); upload larger files with the presigned flow: POST /v1/files, then PUT the bytes to the returned uploadUrl", MaxDirectUploadBytes)
+	"files uploaded through this endpoint are limited to %d bytes (about %.1f MiB): the request passes through AWS Lambda, whose %d-byte request limit counts the file base64-encoded; "+
+		"upload larger files with the presigned flow: POST /v1/files, then PUT the bytes to the returned uploadUrl", MaxDirectUploadBytes, float64(MaxDirectUploadBytes)/float64(mib), LambdaSyncPayloadBytes)
 
 // ObjectWriter is the object storage's direct write, needed only by
 // UploadDirect; the S3 adapter implements it next to Objects.

@@ -4,30 +4,95 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
+	"encoding/hex"
 	"strings"
 	"time"
 )
+
+// A file ID is one 128-bit value with two spellings:
+//   - stored: "fil_" + 26 characters of Crockford base32 (the native dialect
+//     shows it; record, object and index keys use it);
+//   - UUID: the canonical lower-case 8-4-4-4-12 hex form (the compat dialect
+//     shows it, since LlamaCloud documents ids as UUIDs).
+//
+// New IDs are UUIDv7 (RFC 9562), so both spellings are valid, time-ordered
+// and sort like the bytes. Records made before that hold the ULID layout
+// (48-bit milliseconds, 80 random bits) under the same "fil_" spelling; their
+// UUID spelling is accepted too, though its version bits are not 7.
+const idPrefix = "fil_"
 
 // idEncoding is base32 with the ULID (Crockford) alphabet: URL-safe, and its
 // alphabet is in ASCII order, so encoded IDs sort like the bytes they encode.
 var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
 
-// NewID returns "fil_" + 26 characters encoding 48 bits of milliseconds then
-// 80 random bits (ULID layout), so IDs sort by creation time and cannot be guessed.
+// NewID returns a UUIDv7 in its stored spelling: 48 bits of Unix
+// milliseconds, the version (7), 12 random bits, the variant (10), 62 random
+// bits, all random bits from crypto/rand. IDs sort by creation time and
+// cannot be guessed.
 func NewID(now time.Time) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
 	_, _ = rand.Read(b[6:]) // crypto/rand.Read never returns an error
-	return "fil_" + idEncoding.EncodeToString(b[:])
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	copy(b[:6], ms[2:])
+	b[6] = 0x70 | b[6]&0x0f // version 7
+	b[8] = 0x80 | b[8]&0x3f // variant 10 (RFC 9562)
+	return storedID(b)
 }
 
-// ValidID reports whether s has the shape NewID produces, so malformed IDs are
-// refused before they reach storage.
+func storedID(b [16]byte) string { return idPrefix + idEncoding.EncodeToString(b[:]) }
+
+// ValidID reports whether s is an ID in its stored spelling, exactly as NewID
+// writes it (so each record has one stored spelling, and malformed IDs are
+// refused before they reach storage).
 func ValidID(s string) bool {
-	rest, ok := strings.CutPrefix(s, "fil_")
-	if !ok || len(rest) != 26 {
-		return false
+	_, ok := storedBytes(s)
+	return ok
+}
+
+// CanonicalID returns the stored spelling of an ID given in either spelling
+// (UUIDs in any letter case); ok is false for anything else. Every entry
+// point that takes an ID from a client goes through it, so both dialects
+// accept both spellings.
+func CanonicalID(s string) (string, bool) {
+	if ValidID(s) {
+		return s, true
 	}
-	_, err := idEncoding.DecodeString(rest)
-	return err == nil
+	b, ok := uuidBytes(s)
+	if !ok {
+		return "", false
+	}
+	return storedID(b), true
+}
+
+// UUIDString is the UUID spelling of an ID in its stored spelling ("" if it is not one).
+func UUIDString(id string) string {
+	b, ok := storedBytes(id)
+	if !ok {
+		return ""
+	}
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func storedBytes(s string) ([16]byte, bool) {
+	var b [16]byte
+	rest, ok := strings.CutPrefix(s, idPrefix)
+	if !ok || len(rest) != 26 {
+		return b, false
+	}
+	n, err := idEncoding.Decode(b[:], []byte(rest))
+	// The last character carries 3 bits and 2 bits of padding: only the
+	// spelling NewID writes round-trips.
+	return b, err == nil && n == 16 && idEncoding.EncodeToString(b[:]) == rest
+}
+
+func uuidBytes(s string) ([16]byte, bool) {
+	var b [16]byte
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return b, false
+	}
+	h := s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	_, err := hex.Decode(b[:], []byte(h))
+	return b, err == nil
 }

@@ -1,6 +1,8 @@
 package files
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +29,47 @@ func TestValidIDRefusesOtherShapes(t *testing.T) {
 		if ValidID(s) {
 			t.Errorf("ValidID(%q) = true", s)
 		}
+	}
+}
+
+func TestNewIDIsAUUIDv7(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC)
+	for i := 0; i < 100; i++ {
+		id := NewID(at)
+		u := UUIDString(id)
+		if !uuidV7.MatchString(u) {
+			t.Fatalf("UUIDString(%q) = %q, not a UUIDv7", id, u)
+		}
+		if ms, _ := strconv.ParseInt(strings.ReplaceAll(u, "-", "")[:12], 16, 64); ms != at.UnixMilli() {
+			t.Fatalf("%s carries %d ms, want %d", u, ms, at.UnixMilli())
+		}
+		if back, ok := CanonicalID(u); !ok || back != id {
+			t.Fatalf("CanonicalID(%q) = %q, %v; want %q", u, back, ok, id)
+		}
+	}
+}
+
+var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// Records made before UUIDv7 (ULID layout) keep working in both spellings.
+func TestCanonicalIDAcceptsBothSpellings(t *testing.T) {
+	const legacy, legacyUUID = "fil_06H0EN1ZAP202AP5WPNPHXF894", "01a20754-3f55-8401-2ac5-e5ab68f5e849"
+	for _, s := range []string{legacy, legacyUUID, strings.ToUpper(legacyUUID)} {
+		if got, ok := CanonicalID(s); !ok || got != legacy {
+			t.Errorf("CanonicalID(%q) = %q, %v; want %q", s, got, ok, legacy)
+		}
+	}
+	if got := UUIDString(legacy); got != legacyUUID {
+		t.Errorf("UUIDString(%q) = %q, want %q", legacy, got, legacyUUID)
+	}
+	for _, s := range []string{"", "fil_06H0EN1ZAP202AP5WPNPHXF895", "01a207543f5584012ac5e5ab68f5e849", "01a20754-3f55-8401-2ac5-e5ab68f5e84g",
+		"01a20754-3f558-401-2ac5-e5ab68f5e849", "{01a20754-3f55-8401-2ac5-e5ab68f5e849}", "urn:uuid:01a20754-3f55-8401-2ac5-e5ab68f5e849", "fil_" + legacyUUID} {
+		if got, ok := CanonicalID(s); ok {
+			t.Errorf("CanonicalID(%q) = %q, accepted", s, got)
+		}
+	}
+	if UUIDString("not-an-id") != "" {
+		t.Error("UUIDString of a non-id is not empty")
 	}
 }
 

@@ -5,21 +5,32 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 )
 
-// Order is how a listing of COMPLETED files is sorted.
+// Order is how a listing of COMPLETED files is sorted: the orders the
+// catalog's indexes can read, forwards or backwards. IDs are time-ordered, so
+// id order is creation order. The values are part of page tokens' query
+// fingerprints: keep them.
 type Order string
 
 const (
 	OrderCreatedDesc Order = "created_at" // newest first
-	OrderIDAsc       Order = "id"         // ascending id, so oldest first: IDs are time-ordered
-	OrderNameAsc     Order = "name"       // ascending name, ties by ascending id
+	OrderIDAsc       Order = "id"         // ascending id, so oldest first
+	OrderNameAsc     Order = "name"       // ascending name, ties oldest first
+	OrderNameDesc    Order = "name desc"  // descending name, ties newest first
 )
 
 // Valid reports whether o is one of the orders above.
 func (o Order) Valid() bool {
-	return o == OrderCreatedDesc || o == OrderIDAsc || o == OrderNameAsc
+	return o == OrderCreatedDesc || o == OrderIDAsc || o == OrderNameAsc || o == OrderNameDesc
 }
+
+// Descending reports whether o reads its index backwards.
+func (o Order) Descending() bool { return o == OrderCreatedDesc || o == OrderNameDesc }
+
+// ByName reports whether o sorts by name (then by id).
+func (o Order) ByName() bool { return o == OrderNameAsc || o == OrderNameDesc }
 
 const (
 	// MaxPageSize caps a page of the compat listing.
@@ -61,11 +72,16 @@ type Page struct {
 // hold a record only while it is COMPLETED. The DynamoDB store implements it
 // beside Store; it is separate so Store fakes need not.
 type Catalog interface {
-	// QueryCompleted reads one page in q.Order filtered by q.Filter's name
-	// and external id (never FileIDs). Its records may be stale: callers
-	// re-check status and retention. ErrInvalidCursor if q.After does not
-	// belong to this query and project.
-	QueryCompleted(ctx context.Context, q Query) ([]*File, Cursor, error)
+	// QueryCompleted reads up to q.Limit index entries in q.Order, from
+	// q.After, on the index that q.Filter's name and external id (never
+	// FileIDs) narrow most, and returns their records in order. Records may
+	// be stale, past retention or (for names longer than the index key)
+	// another name: callers re-check. next continues after the last entry
+	// read; nil when the index has no more. ErrInvalidCursor if q.After does
+	// not belong to this query and project.
+	QueryCompleted(ctx context.Context, q Query) (found []*File, next Cursor, err error)
+	// CursorAfter continues q right after f, a record QueryCompleted returned for q.
+	CursorAfter(q Query, f *File) Cursor
 	// CountCompleted counts the project's COMPLETED records matching f's
 	// name and external id; with neither it reads a counter.
 	CountCompleted(ctx context.Context, projectID string, f Filter) (int, error)
@@ -100,7 +116,7 @@ func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
 	if q.Filter.FileIDs != nil {
 		return s.listByIDs(ctx, cat, q)
 	}
-	found, next, err := cat.QueryCompleted(ctx, q)
+	found, next, err := s.listIndexed(ctx, cat, q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -108,7 +124,65 @@ func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	return Page{Files: s.visible(found, q.Filter), Next: next, Total: total}, nil
+	return Page{Files: found, Next: next, Total: total}, nil
+}
+
+// Reading past hidden index entries stops listReserve before the request's
+// deadline (the Lambda's timeout; the page must still be counted, rendered
+// and sent), or after defaultListBudget when the context has no deadline
+// (the template's 10 s function timeout less the reserve).
+const (
+	listReserve       = 2 * time.Second
+	defaultListBudget = 8 * time.Second
+	// maxCatalogRead bounds one read of index entries (and their records).
+	maxCatalogRead = 1000
+)
+
+// ErrListingBudget answers a listing that found only hidden entries until
+// its time ran out: a retry continues with fresh index state (TTL, index
+// propagation) and time.
+var ErrListingBudget = Errorf(KindUnavailable, "listing_unavailable",
+	"too many files changing or past their retention were in the way to find the next page in time; retry shortly")
+
+// listIndexed reads a page from the catalog. Index entries can be hidden
+// from it: a record past retention (TTL removes it lazily), one that left
+// COMPLETED after the eventually consistent index was read, a longer name
+// sharing the index's name key. An empty page with a next token ends the
+// official client's iteration early, so reading goes on past hidden entries
+// until the page is full and one more file is known to follow it, or the
+// index ends. If the time budget runs out first, a short page keeps its
+// token; an empty one is ErrListingBudget (503), never an empty page.
+func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*File, Cursor, error) {
+	stop := time.Now().Add(defaultListBudget)
+	if d, ok := ctx.Deadline(); ok {
+		stop = d.Add(-listReserve)
+	}
+	page := make([]*File, 0, q.Limit)
+	read := q
+	read.Limit = q.Limit + 1 // the page, and one more to know whether another follows
+	for rounds := 1; ; rounds++ {
+		found, next, err := cat.QueryCompleted(ctx, read)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range s.visible(found, q.Filter) {
+			if len(page) == q.Limit {
+				return page, cat.CursorAfter(q, page[len(page)-1]), nil
+			}
+			page = append(page, f)
+		}
+		switch {
+		case next == nil:
+			return page, nil, nil
+		case !time.Now().Before(stop) && len(page) == 0:
+			return nil, nil, ErrListingBudget
+		case !time.Now().Before(stop):
+			return page, cat.CursorAfter(q, page[len(page)-1]), nil
+		}
+		// Entries were hidden: read more at a time while they keep being.
+		needed := q.Limit + 1 - len(page)
+		read.After, read.Limit = next, min(maxCatalogRead, needed<<min(rounds, 10))
+	}
 }
 
 // satisfiable is false for filters no record can match, which are answered
@@ -150,7 +224,7 @@ func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, er
 	}
 	ids := make([]string, 0, len(q.Filter.FileIDs))
 	for _, id := range q.Filter.FileIDs {
-		if ValidID(id) && !slices.Contains(ids, id) {
+		if id, ok := CanonicalID(id); ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -184,7 +258,7 @@ func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, er
 
 // sortKey is what an order compares; name ties break by id.
 func sortKey(o Order) func(*File) string {
-	if o == OrderNameAsc {
+	if o.ByName() {
 		return func(f *File) string { return f.Filename + "\x00" + f.ID }
 	}
 	return func(f *File) string { return f.ID }
@@ -192,7 +266,7 @@ func sortKey(o Order) func(*File) string {
 
 // compareIn compares two sort keys in o's direction.
 func compareIn(o Order, a, b string) int {
-	if o == OrderCreatedDesc {
+	if o.Descending() {
 		return strings.Compare(b, a)
 	}
 	return strings.Compare(a, b)

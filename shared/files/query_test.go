@@ -3,6 +3,7 @@ package files
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,6 +46,9 @@ func walk(t *testing.T, s *Service, q Query) ([]string, int) {
 			t.Fatalf("total changed between pages: %d then %d", total, p.Total)
 		}
 		total = p.Total
+		if len(p.Files) == 0 && p.Next != nil {
+			t.Fatalf("page %d is empty but has a next cursor: the official client would stop here", pages)
+		}
 		all = append(all, ids(p.Files)...)
 		if p.Next == nil || pages > 100 {
 			return all, total
@@ -149,5 +153,92 @@ func TestContentURL(t *testing.T) {
 		if got := time.Until(u.ExpiresAt); err != nil || got > tc.want+time.Second || got < tc.want-2*time.Second {
 			t.Errorf("%s: expires in %v (%v), want %v", name, got, err, tc.want)
 		}
+	}
+}
+
+// hiddenFiles stores n files the catalog lists but no reader may see: past
+// retention (until TTL removes them), or cancelled while the index lags.
+func hiddenFiles(t *testing.T, st catalogStore, name string, n int, at time.Time) []*File {
+	t.Helper()
+	gone := time.Now().Add(-time.Minute)
+	var out []*File
+	for i := range n {
+		f := &File{ID: NewID(at), ProjectID: project, Filename: name, Status: StatusCompleted, CreatedAt: at, ExpiresAt: &gone}
+		if i%3 == 0 {
+			f.Status, f.ExpiresAt = StatusCancelled, nil
+			st.lagging[f.ID] = true
+		}
+		if err := st.Create(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Hidden entries before, between and after the visible files: every page
+// has files, each visible file comes once, and a cursor is given only when
+// a visible file follows.
+func TestListingReadsPastHiddenEntries(t *testing.T) {
+	s, st, _ := newCompatService()
+	base := time.Now().Add(-time.Hour)
+	hiddenFiles(t, st, "x.txt", 7, base)
+	live := completedFiles(t, st, "x.txt")
+	hiddenFiles(t, st, "x.txt", 5, base.Add(time.Second))
+	live = append(live, completedFiles(t, st, "x.txt", "x.txt")...)
+	hiddenFiles(t, st, "x.txt", 9, base.Add(time.Hour))
+	slices.SortFunc(live, func(a, b *File) int { return strings.Compare(a.ID, b.ID) })
+	for _, order := range []Order{OrderIDAsc, OrderCreatedDesc, OrderNameAsc, OrderNameDesc} {
+		want := ids(live)
+		if order.Descending() {
+			slices.Reverse(want)
+		}
+		for _, limit := range []int{1, 2, 3, 50} {
+			for _, f := range []Filter{{}, {FileName: "x.txt"}} {
+				got, _ := walk(t, s, Query{ProjectID: project, Order: order, Limit: limit, Filter: f})
+				if !slices.Equal(got, want) {
+					t.Errorf("%s, limit %d, %+v: %v, want %v", order, limit, f, got, want)
+				}
+			}
+		}
+		p, err := s.ListCompleted(context.Background(), Query{ProjectID: project, Order: order, Limit: 3})
+		if err != nil || len(p.Files) != 3 || p.Next != nil {
+			t.Errorf("%s: a full page followed only by hidden entries: %d files, next %v, %v", order, len(p.Files), p.Next, err)
+		}
+	}
+}
+
+// Out of time with nothing found is a 503 to retry, never an empty page
+// with a cursor; with something found, a short page keeps its cursor.
+func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
+	s, st, _ := newCompatService()
+	base := time.Now().Add(-time.Hour)
+	first := completedFiles(t, st, "a.txt")
+	hiddenFiles(t, st, "a.txt", 3000, base.Add(time.Minute))
+	last := &File{ID: NewID(base.Add(time.Hour)), ProjectID: project, Filename: "a.txt", Status: StatusCompleted}
+	if err := st.Create(context.Background(), last); err != nil {
+		t.Fatal(err)
+	}
+	// The budget ends listReserve before the deadline: already spent here.
+	ctx, cancel := context.WithTimeout(context.Background(), listReserve/2)
+	defer cancel()
+	q := Query{ProjectID: project, Order: OrderIDAsc, Limit: 2}
+	p, err := s.ListCompleted(ctx, q)
+	if err != nil || !slices.Equal(ids(p.Files), ids(first)) || p.Next == nil {
+		t.Fatalf("first page: %v, next %v, %v; want the first file and a cursor", ids(p.Files), p.Next, err)
+	}
+	*st.reads = 0
+	q.After = p.Next
+	if _, err := s.ListCompleted(ctx, q); KindOf(err) != KindUnavailable || *st.reads != 1 {
+		t.Fatalf("out of time among hidden entries: %v after %d reads; want unavailable after 1", err, *st.reads)
+	}
+	// With time, reading goes on, growing its reads, to the last file.
+	*st.reads = 0
+	p, err = s.ListCompleted(context.Background(), q)
+	if err != nil || !slices.Equal(ids(p.Files), []string{last.ID}) || p.Next != nil {
+		t.Fatalf("with time: %v, next %v, %v", ids(p.Files), p.Next, err)
+	}
+	if *st.reads > 12 {
+		t.Errorf("%d reads to pass 3000 hidden entries", *st.reads)
 	}
 }

@@ -62,9 +62,12 @@ func NewService(store Store, objects Objects, cfg Config, now func() time.Time, 
 // Now is the service clock, for views that render statuses.
 func (s *Service) Now() time.Time { return s.now() }
 
-// Get returns a live file of the project; a file past retention is not found.
+// Get returns a live file of the project; a file past retention is not
+// found. id may be in either spelling (id.go): every operation on one file
+// starts here, so all of them accept both.
 func (s *Service) Get(ctx context.Context, projectID, id string) (*File, error) {
-	if !ValidID(id) {
+	id, ok := CanonicalID(id)
+	if !ok {
 		return nil, ErrNotFound
 	}
 	f, err := s.store.Get(ctx, projectID, id)
@@ -121,7 +124,7 @@ func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Delete(ctx, projectID, id); err != nil {
+	if err := s.store.Delete(ctx, projectID, f.ID); err != nil {
 		return err
 	}
 	s.metrics.Record("deleted", f.SizeBytes)

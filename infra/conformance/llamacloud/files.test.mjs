@@ -13,7 +13,7 @@ import LlamaCloud, {
   UnprocessableEntityError,
 } from '@llamaindex/llama-cloud';
 
-import { env, minimalPDF, png, nativeCall, nativeUpload, rawList, collect } from './fixtures.mjs';
+import { env, minimalPDF, png, nativeCall, nativeUpload, rawList, collect, filToUUID, uuidToFil } from './fixtures.mjs';
 
 const baseURL = env('FILEGATE_URL');
 const keyA = env('FILEGATE_KEY_A');
@@ -64,11 +64,12 @@ before(async () => {
   await upload('Zeta notes.md', Buffer.from('# zeta\n'), 'user_data', { params: { external_file_id: 'ext-shared' } });
   // A file uploaded and completed through the native presigned flow.
   nativeFile = await nativeUpload(baseURL, keyA, 'native.txt', 'text/plain', Buffer.from('from the native API\n'));
+  nativeFile.uuid = filToUUID(nativeFile.id); // its id as this API spells it
 });
 
 describe('files.create', () => {
   test('a PDF comes back as a LlamaCloud File', () => {
-    assert.match(pdf.id, /^fil_[0-9A-Z]{26}$/);
+    assert.match(pdf.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a UUIDv7');
     assert.equal(pdf.name, 'report.pdf');
     assert.equal(pdf.project_id, projectA);
     assert.equal(pdf.file_type, 'pdf');
@@ -132,7 +133,7 @@ describe('both APIs show the same files', () => {
     for (const f of [pdf, csv]) {
       const n = await nativeCall(baseURL, keyA, 'GET', `/v1/files/${f.id}`);
       assert.equal(n.status, 200);
-      assert.equal(n.body.id, f.id);
+      assert.equal(n.body.id, uuidToFil(f.id), 'the native spelling of the same id');
       assert.equal(n.body.status, 'COMPLETED');
       assert.equal(n.body.filename, f.name);
       assert.equal(n.body.sizeBytes, f.file_size);
@@ -146,12 +147,13 @@ describe('both APIs show the same files', () => {
 
   test('a file completed through the native API appears here', async () => {
     const got = await a.files.retrieve(nativeFile.id);
+    assert.equal(got.id, nativeFile.uuid);
     assert.equal(got.name, 'native.txt');
     assert.equal(got.file_size, nativeFile.sizeBytes);
     assert.equal(got.created_at, nativeFile.createdAt);
     assert.equal(got.file_type, 'txt');
     const listed = await collect(a.files.list({ file_ids: [nativeFile.id] }));
-    assert.deepEqual(listed.map((f) => f.id), [nativeFile.id]);
+    assert.deepEqual(listed.map((f) => f.id), [nativeFile.uuid]);
   });
 
   test('a PENDING native session does not appear here', async () => {
@@ -165,7 +167,7 @@ describe('both APIs show the same files', () => {
 
 describe('files.list', () => {
   test('for await walks every page, each file once, newest first', async () => {
-    const all = [...uploaded.values(), { id: nativeFile.id }];
+    const all = [...uploaded.values(), { id: nativeFile.uuid }];
     const pages = await collect((await a.files.list({ page_size: 3 })).iterPages());
     assert.ok(pages.length >= 4, `${pages.length} pages of 3 for ${all.length} files`);
     assert.equal(pages[0].items.length, 3);
@@ -199,10 +201,10 @@ describe('files.list', () => {
     await rejects(() => a.files.list({ order_by: 'created_at asc' }), BadRequestError, 400);
   });
 
-  test('a page_size that is no positive integer is a 400; a large one is coerced', async () => {
+  test('a page_size below 1 is a 400, one that is no integer a 422; a large one is coerced', async () => {
     await rejects(() => a.files.list({ page_size: 0 }), BadRequestError, 400);
     await rejects(() => a.files.list({ page_size: -3 }), BadRequestError, 400);
-    assert.equal((await rawList(baseURL, keyA, 'page_size=ten')).status, 400);
+    assert.equal((await rawList(baseURL, keyA, 'page_size=ten')).status, 422);
     const big = await a.files.list({ page_size: 5000 });
     assert.equal(big.items.length, uploaded.size + 1);
     assert.equal(big.next_page_token, '');
@@ -221,7 +223,7 @@ describe('files.list', () => {
   });
 
   test('file_ids in the client\'s repeated form, comma-separated and file_ids[]', async () => {
-    const ids = [pdf.id, csv.id, nativeFile.id];
+    const ids = [pdf.id, csv.id, nativeFile.uuid];
     const want = [...ids].sort().reverse();
     const got = await collect(a.files.list({ file_ids: ids, page_size: 2 }));
     assert.deepEqual(got.map((f) => f.id), want);
@@ -339,7 +341,7 @@ describe('refused uploads leave nothing behind', () => {
 
   test('a file too large for Lambda is a 413 pointing at the presigned flow', async () => {
     const before = await counts();
-    const big = Buffer.alloc(4 * 1024 * 1024 + 1, 'a');
+    const big = Buffer.alloc(Number(env('FILEGATE_DIRECT_UPLOAD_MAX')) + 1, 'a');
     await assert.rejects(async () => a.files.create({ file: await toFile(big, 'big.txt'), purpose: 'user_data' }), (err) => {
       assert.ok(err instanceof APIError, `got ${err?.constructor?.name}`);
       assert.equal(err.status, 413);

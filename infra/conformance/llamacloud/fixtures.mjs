@@ -74,3 +74,22 @@ export async function collect(iterable) {
   for await (const x of iterable) out.push(x);
   return out;
 }
+
+// An id's two spellings, written here independently of Filegate's Go code:
+// "fil_" + 26 Crockford base32 characters of the 128 bits (most significant
+// first, 2 zero bits of padding at the end) and the lower-case UUID.
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function filToUUID(id) {
+  let bits = '';
+  for (const ch of id.slice('fil_'.length)) bits += crockford.indexOf(ch).toString(2).padStart(5, '0');
+  const hex = BigInt('0b' + bits.slice(0, 128)).toString(16).padStart(32, '0');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
+}
+
+export function uuidToFil(uuid) {
+  const bits = BigInt('0x' + uuid.replaceAll('-', '')).toString(2).padStart(128, '0') + '00';
+  let out = 'fil_';
+  for (let i = 0; i < bits.length; i += 5) out += crockford[parseInt(bits.slice(i, i + 5), 2)];
+  return out;
+}
