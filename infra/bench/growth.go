@@ -280,13 +280,17 @@ func (h *harness) referenceItem(ctx context.Context) (map[string]types.Attribute
 	if err := json.Unmarshal(raw, &f); err != nil || f.ID == "" {
 		return nil, fmt.Errorf("compat upload answered %s", raw)
 	}
+	id, ok := files.CanonicalID(f.ID) // the compat API spells it as a UUID
+	if !ok {
+		return nil, fmt.Errorf("compat upload answered id %q", f.ID)
+	}
 	out, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": str("P#" + project), "sk": str("F#" + f.ID)}})
+		Key: map[string]types.AttributeValue{"pk": str("P#" + project), "sk": str("F#" + id)}})
 	if err != nil {
 		return nil, err
 	}
 	if out.Item == nil {
-		return nil, fmt.Errorf("no item at pk=P#%s sk=F#%s: the store's key layout changed", project, f.ID)
+		return nil, fmt.Errorf("no item at pk=P#%s sk=F#%s: the store's key layout changed", project, id)
 	}
 	return out.Item, nil
 }

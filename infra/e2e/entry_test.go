@@ -453,11 +453,12 @@ func checkCompatUpload(e *entry) {
 	st, body := e.http(e.event()) // multipart, base64 as API Gateway sends it
 	var f compatFile
 	e.decode(body, &f)
-	if st != http.StatusOK || !files.ValidID(f.ID) || f.Name != compatName || f.FileSize != int64(len(fox)) ||
+	id, ok := files.CanonicalID(f.ID)
+	if st != http.StatusOK || !ok || files.UUIDString(id) != f.ID || f.Name != compatName || f.FileSize != int64(len(fox)) ||
 		f.ProjectID != e.ten.projectID || f.ExternalFileID == nil || *f.ExternalFileID != "crm-attachment-8812" {
 		e.t.Fatalf("upload: %d %s", st, body)
 	}
-	if s := e.status(f.ID); s != "COMPLETED" {
+	if s := e.status(id); s != "COMPLETED" {
 		e.t.Errorf("uploaded file is %s, want COMPLETED", s)
 	}
 }
@@ -471,7 +472,7 @@ func checkCompatList(e *entry) {
 		TotalSize int          `json:"total_size"`
 	}
 	e.decode(body, &page)
-	if st != http.StatusOK || page.TotalSize != 1 || len(page.Items) != 1 || page.Items[0].ID != f.ID {
+	if st != http.StatusOK || page.TotalSize != 1 || len(page.Items) != 1 || page.Items[0].ID != files.UUIDString(f.ID) {
 		e.t.Errorf("list: %d %s", st, body)
 	}
 }
@@ -481,7 +482,7 @@ func checkCompatGet(e *entry) {
 	st, body := e.http(e.event(sampleFileID, f.ID))
 	var got compatFile
 	e.decode(body, &got)
-	if st != http.StatusOK || got.ID != f.ID || got.DownloadURL == nil { // the sample asks expand=download_url
+	if st != http.StatusOK || got.ID != files.UUIDString(f.ID) || got.DownloadURL == nil { // the sample asks expand=download_url
 		e.t.Fatalf("get: %d %s", st, body)
 	}
 	e.fetch(got.DownloadURL.URL)

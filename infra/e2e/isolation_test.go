@@ -13,6 +13,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -44,11 +45,14 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 		t.Fatalf("only %d routes in the template", len(routes))
 	}
 	for _, route := range routes {
-		method, path, _ := strings.Cut(route, " ")
+		method, pattern, _ := strings.Cut(route, " ")
 		if route == wiring.DefaultRoute {
-			method, path = "PATCH", "/v1/files/{id}" // a request no other route takes
+			method, pattern = "PATCH", "/v1/files/{id}" // a request no other route takes
 		}
-		path = strings.ReplaceAll(strings.ReplaceAll(path, "{id}", bFile.ID), "{proxy+}", "v1/files/"+bFile.ID)
+		withID := func(id string) string {
+			return strings.ReplaceAll(strings.ReplaceAll(pattern, "{id}", id), "{proxy+}", "v1/files/"+id)
+		}
+		path := withID(bFile.ID)
 		t.Run(route, func(t *testing.T) {
 			for name, key := range map[string]string{"no key": "", "revoked key": revoked.key, "unknown key": "fgk_nope"} {
 				st := call(t, key, method, path, nil, nil)
@@ -64,8 +68,11 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 				}
 			}
 			if strings.Contains(route, "{id}") {
-				if st := a.call(method, path, nil, nil); st != http.StatusNotFound {
-					t.Errorf("A on B's file: %d, want 404", st)
+				// Either spelling of the id (fil_… or its UUID).
+				for _, id := range []string{bFile.ID, files.UUIDString(bFile.ID)} {
+					if st := a.call(method, withID(id), nil, nil); st != http.StatusNotFound {
+						t.Errorf("A on B's file as %s: %d, want 404", id, st)
+					}
 				}
 			}
 			if strings.HasPrefix(path, "/api/v1/beta/") {

@@ -1,7 +1,7 @@
 // Package compatapi is the HTTP layer of the compat API, in the wire format of
 // LlamaCloud's beta Files API (snake_case, {"detail": "..."}), at
-// /api/v1/beta/files. It shows only COMPLETED files, over the same records and
-// IDs as the native API.
+// /api/v1/beta/files. It shows only COMPLETED files, over the same records as
+// the native API, their IDs spelled as UUIDs.
 package compatapi
 
 import (
