@@ -102,3 +102,26 @@ func TestCheckFilename(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a client sends as an id, what is accepted is one stored spelling
+// whose UUID spelling leads back to it.
+func FuzzCanonicalID(f *testing.F) {
+	for _, s := range []string{"fil_06H0EN1ZAP202AP5WPNPHXF894", "01a20754-3f55-8401-2ac5-e5ab68f5e849", "01A20754-3F55-8401-2AC5-E5AB68F5E849", "fil_06H0EN1ZAP202AP5WPNPHXF895", "", "fil_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := CanonicalID(s)
+		if !ok {
+			return
+		}
+		if !ValidID(id) {
+			t.Fatalf("CanonicalID(%q) = %q, not a stored id", s, id)
+		}
+		if back, ok := CanonicalID(UUIDString(id)); !ok || back != id {
+			t.Fatalf("%q: the UUID spelling %q leads to %q", id, UUIDString(id), back)
+		}
+		if s != id && !strings.EqualFold(s, UUIDString(id)) {
+			t.Fatalf("%q was taken for %q", s, id)
+		}
+	})
+}
