@@ -111,8 +111,9 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 // fitsLambda reports whether Lambda takes ev synchronously: its limit
 // counts the whole event JSON (headers, request context, authorizer context,
 // the body base64-encoded when binary), not just the body. Over it, the
-// invocation fails and the client gets the gateway's 413, never the
-// function's answer. Serialized as API Gateway does, without HTML escaping.
+// invocation fails and the client gets the gateway's own error (here a 413),
+// never the function's answer. Serialized as API Gateway does, without HTML
+// escaping.
 func fitsLambda(ev events.APIGatewayV2HTTPRequest) bool {
 	var n countingWriter
 	enc := json.NewEncoder(&n)
