@@ -229,8 +229,7 @@ func (p plan) samePartition(projectID string, c files.Cursor) bool {
 	if c[p.hashAttr] == p.hashValue {
 		return true
 	}
-	_, hasCatalogKey := c["cpk"]
-	return p.index == IndexExternalName && p.prefix != "" && hasCatalogKey && c["cpk"] == projectPK(projectID)
+	return p.index == IndexExternalName && p.prefix != "" && c["cpk"] == projectPK(projectID)
 }
 
 func str(v types.AttributeValue) string {
