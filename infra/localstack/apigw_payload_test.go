@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -36,7 +35,7 @@ func payloadGateway(t *testing.T) (*Gateway, *[]int) {
 	allow := func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: map[string]any{"projectId": "p"}}, nil
 	}
-	g := NewGateway(map[string]wiring.HTTPLambda{"POST /upload": fn}, allow, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	g := NewGateway(&Template{}, map[string]wiring.HTTPLambda{"POST /upload": fn}, allow, 0, slog.New(slog.DiscardHandler))
 	return g, &sizes
 }
 
