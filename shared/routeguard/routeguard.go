@@ -7,6 +7,7 @@ package routeguard
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -68,7 +69,14 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, h Ha
 // operation on its resource): the project, the method and the path, whose
 // file id makes cancel of one file another operation than cancel of another.
 func Scope(p auth.Principal, r *http.Request) string {
-	return p.ProjectID + "#" + r.Method + " " + r.URL.EscapedPath()
+	path := r.URL.EscapedPath()
+	// A file has two spellings (fil_… and its UUID); the stored one names it.
+	if id := r.PathValue("id"); id != "" {
+		if canonical, ok := files.CanonicalID(id); ok {
+			path = strings.Replace(path, id, canonical, 1)
+		}
+	}
+	return p.ProjectID + "#" + r.Method + " " + path
 }
 
 // fail writes err in the dialect's shape with the retry advice the

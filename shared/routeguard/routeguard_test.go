@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +178,27 @@ func TestUnmatched(t *testing.T) {
 		}
 		if resp.StatusCode != tc.status || resp.Headers["Allow"] != tc.allow || (tc.kind != 0 && files.KindOf(got) != tc.kind) {
 			t.Errorf("%s %s: %d Allow %q err %v", tc.method, tc.path, resp.StatusCode, resp.Headers["Allow"], got)
+		}
+	}
+}
+
+// Both spellings of a file id name one resource, so one Idempotency-Key
+// covers the operation whichever spelling a retry uses.
+func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
+	p := auth.Principal{ProjectID: "p"}
+	id := files.NewID(time.Now())
+	var scopes []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/files/{id}/cancel", func(w http.ResponseWriter, r *http.Request) { scopes = append(scopes, Scope(p, r)) })
+	for _, spelling := range []string{id, files.UUIDString(id), strings.ToUpper(files.UUIDString(id))} {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/v1/files/"+spelling+"/cancel", nil))
+	}
+	if len(scopes) != 3 {
+		t.Fatalf("%d requests routed, want 3", len(scopes))
+	}
+	for _, s := range scopes[1:] {
+		if s != scopes[0] {
+			t.Errorf("scope %q, want %q (the fil_ spelling's)", s, scopes[0])
 		}
 	}
 }
