@@ -22,11 +22,7 @@ func (s *Service) Complete(ctx context.Context, projectID, id, md5 string) (*Fil
 	}
 	switch f.Status {
 	case StatusCompleted:
-		if md5 != "" && f.MD5 != "" && md5 != f.MD5 {
-			// The client says the stored bytes are not the ones it sent.
-			return s.reject(ctx, f, &Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"})
-		}
-		return f, nil
+		return s.confirm(ctx, f, md5)
 	case StatusPending:
 		done, err := s.settle(ctx, f, md5)
 		if errors.Is(err, ErrObjectMissing) && f.StatusAt(s.now()) == StatusExpired {
@@ -107,19 +103,27 @@ func outcome(err error) string {
 }
 
 // settle validates a PENDING file's object and moves it to COMPLETED or
-// REJECTED with a conditional write; losing the race returns the winner's result.
+// REJECTED with a conditional write; losing the race returns the winner's
+// result, checked against md5 (the caller's checksum) like any COMPLETED file.
 func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error) {
 	info, rej, err := s.inspect(ctx, f, md5)
+	if errors.Is(err, ErrObjectMissing) {
+		// A competitor may have rejected the upload and deleted its object:
+		// report that outcome, not a missing upload.
+		if cur, gerr := s.store.Get(ctx, f.ProjectID, f.ID); gerr == nil && cur.Status != StatusPending {
+			return s.outcome(ctx, cur, md5)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if rej != nil {
-		return s.reject(ctx, f, rej)
+		return s.reject(ctx, f, rej, md5)
 	}
 	now := s.now()
 	done, err := s.store.Transition(ctx, f, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: completedTTL(f)})
 	if errors.Is(err, ErrConditionFailed) {
-		return s.settled(ctx, f)
+		return s.settled(ctx, f, md5)
 	}
 	if err == nil {
 		s.metrics.Record("completed", f.SizeBytes)
@@ -127,13 +131,34 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 	return done, err
 }
 
+// confirm answers a complete of a COMPLETED file: a checksum that does not
+// match the stored object rejects it, exactly as it would have before the
+// file completed, so the outcome never depends on who won a race.
+func (s *Service) confirm(ctx context.Context, f *File, md5 string) (*File, error) {
+	if rej := checkMD5(md5, f.ETag); rej != nil {
+		return s.reject(ctx, f, rej, md5)
+	}
+	return f, nil
+}
+
+// checkMD5 compares the client's md5 ("" = none given) with the object's
+// ETag; an ETag that is not an MD5 (multipart, SSE-KMS) cannot confirm it.
+func checkMD5(md5, etag string) *Rejection {
+	if got := etagMD5(etag); md5 != "" && (got == "" || got != md5) {
+		return &Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"}
+	}
+	return nil
+}
+
 // reject records the rejection, then deletes the object: if the delete fails,
 // the REJECTED record still names the object, so a retry or cleanup finds it.
-func (s *Service) reject(ctx context.Context, f *File, rej *Rejection) (*File, error) {
+// Losing the write to a competitor returns the competitor's outcome, checked
+// against md5.
+func (s *Service) reject(ctx context.Context, f *File, rej *Rejection, md5 string) (*File, error) {
 	now := s.now()
 	_, err := s.store.Transition(ctx, f, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: s.terminalTTL(f, now)})
 	if errors.Is(err, ErrConditionFailed) {
-		return s.settled(ctx, f)
+		return s.settled(ctx, f, md5)
 	}
 	if err != nil {
 		return nil, err
@@ -162,15 +187,22 @@ var rejectionParam = map[string]string{
 	"checksum_mismatch":     "md5",
 }
 
-// settled reads the outcome of a transition someone else won.
-func (s *Service) settled(ctx context.Context, f *File) (*File, error) {
+// settled reads the outcome of a transition someone else won. A COMPLETED
+// winner still has to match the caller's md5. Each step moves the record
+// forward (PENDING, COMPLETED, REJECTED or gone), so this ends.
+func (s *Service) settled(ctx context.Context, f *File, md5 string) (*File, error) {
 	cur, err := s.store.Get(ctx, f.ProjectID, f.ID)
 	if err != nil {
 		return nil, err
 	}
+	return s.outcome(ctx, cur, md5)
+}
+
+// outcome is what a settled record means to a caller carrying md5.
+func (s *Service) outcome(ctx context.Context, cur *File, md5 string) (*File, error) {
 	switch cur.Status {
 	case StatusCompleted:
-		return cur, nil
+		return s.confirm(ctx, cur, md5)
 	case StatusRejected:
 		return nil, rejected(cur.Rejection)
 	default:

@@ -3,6 +3,7 @@ package files
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -107,5 +108,63 @@ func TestCompleteWithoutUploadIsAConflict(t *testing.T) {
 	}
 	if got, _ := st.Get(context.Background(), project, f.ID); got.Status != StatusPending {
 		t.Fatalf("status %s, want PENDING", got.Status)
+	}
+}
+
+// raceStore lets a competitor's transition land just before this caller's
+// first one: the interleaving of two completes racing.
+type raceStore struct {
+	*memStore
+	before func()
+	once   sync.Once
+}
+
+func (r *raceStore) Transition(ctx context.Context, f *File, from Status, c Change) (*File, error) {
+	r.once.Do(r.before)
+	return r.memStore.Transition(ctx, f, from, c)
+}
+
+// A complete with a wrong md5 answers 422 checksum_mismatch and leaves the
+// file REJECTED without its object, whether it ran before, after or in the
+// middle of a plain complete (or the S3 event).
+func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
+	ctx := context.Background()
+	const wrong = "0123456789abcdef0123456789abcdef"
+	for _, order := range []string{"before", "after", "plain wins between its read and its write"} {
+		t.Run(order, func(t *testing.T) {
+			mem, obj := newMemStore(), newMemObjects()
+			st := &raceStore{memStore: mem, before: func() {}}
+			s := NewService(st, obj, Config{}, nil, nil)
+			plain := NewService(mem, obj, Config{}, nil, nil)
+			f := mustCreate(t, s)
+			obj.put(f.ObjectKey, "application/pdf", pdfBody)
+			switch order {
+			case "after":
+				if _, err := plain.Complete(ctx, project, f.ID, ""); err != nil {
+					t.Fatal(err)
+				}
+			case "plain wins between its read and its write":
+				st.before = func() {
+					if _, err := plain.Complete(ctx, project, f.ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			_, err := s.Complete(ctx, project, f.ID, wrong)
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindUnprocessable || e.Code != "checksum_mismatch" {
+				t.Fatalf("wrong md5 %s: err = %v, want 422 checksum_mismatch", order, err)
+			}
+			if order == "before" {
+				// The plain complete that follows sees the rejection.
+				if _, err := plain.Complete(ctx, project, f.ID, ""); err == nil {
+					t.Fatal("a plain complete after the rejection succeeded")
+				}
+			}
+			got, _ := mem.Get(ctx, project, f.ID)
+			if got.Status != StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
+				t.Fatalf("ended %s %+v, object kept %v", got.Status, got.Rejection, obj.has(f.ObjectKey))
+			}
+		})
 	}
 }

@@ -34,12 +34,7 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	if rej := checkSniff(head, f.MimeType); rej != nil {
 		return info, rej, nil
 	}
-	if md5 != "" {
-		if got := etagMD5(info.ETag); got == "" || got != md5 {
-			return info, &Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"}, nil
-		}
-	}
-	return info, nil, nil
+	return info, checkMD5(md5, info.ETag), nil
 }
 
 // checkSniff is the content check every upload path shares: the first bytes
