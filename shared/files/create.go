@@ -155,11 +155,34 @@ func CheckFilename(name string) error {
 }
 
 // NormalizeMimeType returns the lower-case type/subtype without parameters:
-// the exact value the presigned PUT signs as Content-Type.
+// the exact value the presigned PUT signs as Content-Type. Both parts must be
+// RFC 6838 restricted names (at most 127 characters each), so every accepted
+// type fits the signed header S3 will check.
 func NormalizeMimeType(v string) (string, error) {
 	mt, _, err := mime.ParseMediaType(v)
-	if err != nil || !strings.Contains(mt, "/") || strings.HasSuffix(mt, "/") || strings.HasPrefix(mt, "/") || strings.Contains(mt, "*") {
-		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf").WithParam("mimeType")
+	typ, sub, ok := strings.Cut(mt, "/")
+	if err != nil || !ok || !restrictedName(typ) || !restrictedName(sub) {
+		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf: type and subtype of 1 to %d letters, digits or !#$&-^_.+, starting with a letter or digit (RFC 6838)", maxMimeNameLen).WithParam("mimeType")
 	}
 	return mt, nil
+}
+
+// maxMimeNameLen is RFC 6838's bound on each part of a media type.
+const maxMimeNameLen = 127
+
+// restrictedName is RFC 6838 §4.2's restricted-name.
+func restrictedName(s string) bool {
+	if s == "" || len(s) > maxMimeNameLen || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isAlnum(s[i]) && !strings.ContainsRune("!#$&-^_.+", rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -1,6 +1,8 @@
 package files
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -42,17 +44,31 @@ func TestCompatible(t *testing.T) {
 }
 
 func TestNormalizeMimeType(t *testing.T) {
+	longest := "application/" + strings.Repeat("x", 127)
 	for in, want := range map[string]string{
 		"application/pdf":           "application/pdf",
 		"Text/Plain; charset=utf-8": "text/plain",
-		"pdf":                       "",
-		"*/*":                       "",
-		"text/":                     "",
-		"":                          "",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"image/svg+xml": "image/svg+xml",
+		longest:         longest,
+		"pdf":           "",
+		"*/*":           "",
+		"text/":         "",
+		"":              "",
+		"application/" + strings.Repeat("x", 128):    "", // RFC 6838: at most 127 characters per part
+		strings.Repeat("a", 128) + "/pdf":            "",
+		"application/" + strings.Repeat("x", 30<<10): "",
+		"application/pd%66":                          "", // token characters RFC 6838 does not allow in a name
+		"application/pdf~":                           "",
+		"application/-pdf":                           "", // a name starts with a letter or digit
 	} {
 		got, err := NormalizeMimeType(in)
 		if got != want || (want == "") != (err != nil) {
-			t.Errorf("NormalizeMimeType(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("NormalizeMimeType(%.40q) = %q, %v; want %q", in, got, err, want)
+		}
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || e.Kind != KindInvalid || e.Param != "mimeType") {
+			t.Errorf("NormalizeMimeType(%.40q): error %#v, want a 400 naming mimeType", in, err)
 		}
 	}
 }
