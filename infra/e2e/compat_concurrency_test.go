@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"sync"
 	"testing"
 )
@@ -13,9 +14,18 @@ import (
 // compatUpload posts one multipart upload to the compat API; returns status and body.
 func compatUpload(t *testing.T, key, name, purpose string, body []byte) (int, []byte) {
 	t.Helper()
+	return compatUploadAs(t, key, name, "application/octet-stream", purpose, body)
+}
+
+// compatUploadAs is compatUpload with the file part labelled contentType.
+func compatUploadAs(t *testing.T, key, name, contentType, purpose string, body []byte) (int, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("file", name)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
+	h.Set("Content-Type", contentType)
+	fw, _ := w.CreatePart(h)
 	fw.Write(body)
 	w.WriteField("purpose", purpose)
 	w.Close()

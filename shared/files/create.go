@@ -91,6 +91,9 @@ func (s *Service) checkCreate(in *CreateInput) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := checkExtension(in.Filename, mimeType); err != nil {
+		return "", err
+	}
 	if err := s.checkSize(in); err != nil {
 		return "", err
 	}

@@ -83,7 +83,7 @@ func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, err
 	if err != nil {
 		return nil, err
 	}
-	if rej := checkSniff(head, mimeType); rej != nil {
+	if rej := checkContent(head, mimeType); rej != nil {
 		return nil, rejected(rej)
 	}
 	w, ok := s.objects.(ObjectWriter)

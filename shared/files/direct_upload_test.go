@@ -41,7 +41,7 @@ func TestUploadDirectRefuses(t *testing.T) {
 		"bad filename":            {DirectUpload{Filename: "a\x01.txt", Purpose: "user_data", Body: []byte("x")}, KindInvalid, "control"},
 		"long external id":        {DirectUpload{Filename: "a.txt", Purpose: "user_data", ExternalFileID: strings.Repeat("e", MaxExternalIDBytes+1), Body: []byte("x")}, KindInvalid, "external_file_id"},
 		"too large":               {DirectUpload{Filename: "a.txt", Purpose: "user_data", Body: make([]byte, MaxDirectUploadBytes+1)}, KindTooLarge, "POST /v1/files"},
-		"type not allowed":        {DirectUpload{Filename: "a.png", Purpose: "sheet", Body: []byte("\x89PNG\r\n\x1a\n")}, KindInvalid, `purpose "sheet" does not accept image/png`},
+		"type not allowed":        {DirectUpload{Filename: "a.zip", Purpose: "sheet", Body: []byte("PK\x03\x04")}, KindInvalid, `purpose "sheet" does not accept application/zip`},
 		"label contradicts bytes": {DirectUpload{Filename: "a.pdf", ContentType: "application/pdf", Purpose: "parse", Body: []byte("plain text")}, KindUnprocessable, "looks like text/plain"},
 		"name contradicts bytes":  {DirectUpload{Filename: "a.csv", Purpose: "sheet", Body: pdfBody}, KindUnprocessable, "looks like application/pdf"},
 	} {

@@ -46,13 +46,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// WithParam returns a copy of e naming the offending input.
-func (e *Error) WithParam(param string) *Error {
-	c := *e
-	c.Param = param
-	return &c
-}
-
 // Errorf builds a client-facing error.
 func Errorf(kind Kind, code, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
@@ -61,6 +54,13 @@ func Errorf(kind Kind, code, format string, args ...any) *Error {
 // Internal wraps an unexpected cause; clients see only a generic message.
 func Internal(err error) *Error {
 	return &Error{Kind: KindInternal, Code: "internal", Message: "internal error", Err: err}
+}
+
+// WithParam returns a copy of e naming the offending input.
+func (e *Error) WithParam(param string) *Error {
+	c := *e
+	c.Param = param
+	return &c
 }
 
 // Retry is what repeating a failed request, unchanged, can achieve; clients

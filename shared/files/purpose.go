@@ -16,13 +16,36 @@ const (
 	DefaultMaxBytes = 512 * mib
 )
 
+// The formats LlamaParse documents as parseable (its "Supported Document
+// Types" page: documents, presentations, spreadsheets, images, audio), by
+// family, plus the plain-text formats every parser reads.
 var (
-	pdf      = []string{"application/pdf"}
-	office   = []string{"application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "application/rtf", "application/vnd.oasis.opendocument.text"}
-	sheets   = []string{"text/csv", "text/tab-separated-values", "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.oasis.opendocument.spreadsheet"}
-	text     = []string{"text/plain", "text/markdown", "text/html", "application/json", "application/xml", "text/xml"}
-	images   = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp"}
+	pdf       = []string{"application/pdf"}
+	documents = []string{
+		"application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.ms-word.document.macroenabled.12", "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+		"application/vnd.ms-word.template.macroenabled.12", "application/rtf", "application/vnd.oasis.opendocument.text",
+		"application/vnd.oasis.opendocument.text-template", "application/vnd.apple.pages", "application/vnd.wordperfect",
+		"application/vnd.ms-works", "application/vnd.sun.xml.writer", "application/epub+zip",
+	}
+	presentations = []string{
+		"application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		"application/vnd.ms-powerpoint.presentation.macroenabled.12", "application/vnd.openxmlformats-officedocument.presentationml.template",
+		"application/vnd.ms-powerpoint.template.macroenabled.12", "application/vnd.oasis.opendocument.presentation",
+		"application/vnd.oasis.opendocument.presentation-template", "application/vnd.apple.keynote", "application/vnd.sun.xml.impress",
+	}
+	sheets = []string{
+		"text/csv", "text/tab-separated-values", "application/vnd.ms-excel",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel.sheet.macroenabled.12",
+		"application/vnd.ms-excel.sheet.binary.macroenabled.12", "application/vnd.oasis.opendocument.spreadsheet",
+		"application/vnd.oasis.opendocument.spreadsheet-template", "application/vnd.apple.numbers", "application/x-dbf",
+	}
+	images = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/heic", "image/heif", "image/svg+xml"}
+	audio  = []string{"audio/mpeg", "audio/mp4", "audio/wav", "audio/webm", "video/mp4", "video/webm", "video/mpeg"}
+	text   = []string{"text/plain", "text/markdown", "text/html", "application/json", "application/xml", "text/xml"}
+	// captions are transcripts' own formats.
 	captions = []string{"text/vtt", "application/x-subrip"}
+	office   = join(documents, presentations)
 )
 
 func join(lists ...[]string) []string {
@@ -33,32 +56,36 @@ func join(lists ...[]string) []string {
 	return out
 }
 
-// DefaultPurposes is the union of both APIs' purposes. Document purposes take
-// what parsers read; data purposes take anything.
+// DefaultPurposes is the union of both APIs' purposes. Every purpose that
+// hands files to a parser takes what LlamaParse reads; data purposes take
+// anything.
 func DefaultPurposes() map[string]Purpose {
-	documents := join(pdf, office, sheets, text, images)
+	parsed := join(pdf, documents, presentations, sheets, images, audio, text)
 	return map[string]Purpose{
 		"meeting_transcript":  {MimeTypes: join(text, captions, pdf, office), MaxBytes: 50 * mib},
-		"knowledge_user":      {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
-		"knowledge_workspace": {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
+		"knowledge_user":      {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
+		"knowledge_workspace": {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
 		"email_attachment":    {MaxBytes: 50 * mib},
 		"user_data":           {MaxBytes: DefaultMaxBytes},
-		"parse":               {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
-		"extract":             {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
-		"split":               {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
-		"classify":            {MimeTypes: documents, MaxBytes: DefaultMaxBytes},
-		"sheet":               {MimeTypes: sheets, MaxBytes: DefaultMaxBytes},
+		"parse":               {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
+		"extract":             {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
+		"split":               {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
+		"classify":            {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
+		"sheet":               {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
 		"agent_app":           {MaxBytes: DefaultMaxBytes},
 	}
 }
 
-// allows reports whether mimeType is on the purpose's list.
+// allows reports whether mimeType is on the purpose's list, under any of
+// its names (application/x-pdf is application/pdf, audio/x-wav is audio/wav,
+// audio/webm is video/webm's audio form).
 func (p Purpose) allows(mimeType string) bool {
 	if p.MimeTypes == nil {
 		return true
 	}
+	name := lineage(mimeType)[0]
 	for _, m := range p.MimeTypes {
-		if m == mimeType {
+		if m == mimeType || lineage(m)[0] == name {
 			return true
 		}
 	}

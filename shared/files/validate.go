@@ -3,8 +3,6 @@ package files
 import (
 	"context"
 	"fmt"
-
-	"github.com/gabriel-vasile/mimetype"
 )
 
 // sniffBytes is how much of an object validation reads: enough for the
@@ -31,19 +29,10 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	if err != nil {
 		return ObjectInfo{}, nil, err
 	}
-	if rej := checkSniff(head, f.MimeType); rej != nil {
+	if rej := checkContent(head, f.MimeType); rej != nil {
 		return info, rej, nil
 	}
 	return info, checkMD5(md5, info.ETag), nil
-}
-
-// checkSniff is the content check every upload path shares: the first bytes
-// must sniff to a type compatible with the declared one.
-func checkSniff(head []byte, declared string) *Rejection {
-	if detected := mimetype.Detect(head); !compatible(detected, declared) {
-		return &Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", detected.String(), declared)}
-	}
-	return nil
 }
 
 // checkPurpose re-applies the purpose rules: configuration may have changed
@@ -60,46 +49,4 @@ func (s *Service) checkPurpose(f *File) *Rejection {
 		return &Rejection{Code: "too_large", Message: fmt.Sprintf("the file exceeds the limit of %d bytes", limit)}
 	}
 	return nil
-}
-
-// activeContent are types a browser would execute; they must be declared as
-// themselves, never hidden under a parent type such as text/plain.
-var activeContent = []string{"text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript", "application/javascript", "text/xml", "application/xml"}
-
-// compatible reports whether sniffed content may be stored as declared.
-func compatible(detected *mimetype.MIME, declared string) bool {
-	if detected.Is(declared) {
-		return true
-	}
-	active := false
-	for _, a := range activeContent {
-		active = active || detected.Is(a)
-	}
-	// A more specific type than declared (CSV declared as text/plain, DOCX as
-	// application/zip, anything as application/octet-stream) is fine unless it
-	// is active content.
-	for p := detected.Parent(); p != nil; p = p.Parent() {
-		if p.Is(declared) {
-			return !active
-		}
-	}
-	// A generic sniff cannot contradict a declared type that the sniffer
-	// recognises only heuristically (short CSV, truncated JSON) or not at all.
-	switch {
-	case detected.Is("text/plain"):
-		known := mimetype.Lookup(declared)
-		return known == nil || descends(known, "text/plain")
-	case detected.Is("application/octet-stream"):
-		return mimetype.Lookup(declared) == nil
-	}
-	return false
-}
-
-func descends(m *mimetype.MIME, ancestor string) bool {
-	for p := m.Parent(); p != nil; p = p.Parent() {
-		if p.Is(ancestor) {
-			return true
-		}
-	}
-	return false
 }

@@ -13,7 +13,7 @@ import LlamaCloud, {
   UnprocessableEntityError,
 } from '@llamaindex/llama-cloud';
 
-import { env, minimalPDF, png, nativeCall, nativeUpload, rawList, collect, filToUUID, uuidToFil } from './fixtures.mjs';
+import { env, minimalPDF, nativeCall, nativeUpload, rawList, collect, filToUUID, uuidToFil } from './fixtures.mjs';
 
 const baseURL = env('FILEGATE_URL');
 const keyA = env('FILEGATE_KEY_A');
@@ -327,8 +327,10 @@ describe('refused uploads leave nothing behind', () => {
 
   test('bytes the purpose does not accept', async () => {
     const before = await counts();
-    await rejects(async () => a.files.create({ file: await toFile(png, 'pixel.png', { type: 'image/png' }), purpose: 'sheet' }), BadRequestError, 400);
-    await assert.rejects(async () => a.files.create({ file: await toFile(png, 'pixel.png', { type: 'image/png' }), purpose: 'sheet' }), (err) => {
+    // Every purpose takes what LlamaParse reads (images included); an archive is not that.
+    const zip = Buffer.from('504b0506' + '00'.repeat(18), 'hex'); // an empty ZIP archive
+    await rejects(async () => a.files.create({ file: await toFile(zip, 'archive.zip', { type: 'application/zip' }), purpose: 'sheet' }), BadRequestError, 400);
+    await assert.rejects(async () => a.files.create({ file: await toFile(zip, 'archive.zip', { type: 'application/zip' }), purpose: 'sheet' }), (err) => {
       assert.match(err.error.detail, /sheet/);
       return true;
     });
@@ -336,7 +338,7 @@ describe('refused uploads leave nothing behind', () => {
     await rejects(async () => a.files.create({ file: await toFile(csvBytes, 'x.csv'), purpose: 'no_such_purpose' }), BadRequestError, 400);
     assert.deepEqual(await counts(), before);
     assert.equal((await collect(a.files.list({ file_name: 'fake.pdf' }))).length, 0);
-    assert.equal((await collect(a.files.list({ file_name: 'pixel.png' }))).length, 0);
+    assert.equal((await collect(a.files.list({ file_name: 'archive.zip' }))).length, 0);
   });
 
   test('a file too large for Lambda is a 413 pointing at the presigned flow', async () => {

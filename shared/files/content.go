@@ -1,0 +1,271 @@
+package files
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/gabriel-vasile/mimetype"
+)
+
+// checkContent is the content check every upload path shares (DESIGN §3),
+// on the first sniffBytes of the object (the window):
+//   - the window must sniff to a type compatible with the declared one, and
+//     active content (HTML, SVG, XHTML, script) that a sniffer recognises at
+//     its start must be declared as itself;
+//   - a declared binary type (PDF, images, audio/video, office documents,
+//     archives, anything not text) must carry no active-content marker
+//     anywhere in the window, read as bytes and as UTF-16 in either byte order.
+//
+// Text types (text/*, message/rfc822, JSON, XML, CSV, Markdown, captions) may
+// quote HTML: they are served as what they are, and quoting markup is what
+// they are for. Bytes past the window are never read (SECURITY.md).
+func checkContent(head []byte, declared string) *Rejection {
+	detected := mimetype.Detect(head)
+	if !compatible(detected, declared) {
+		return typeMismatch(detected, declared)
+	}
+	if text := utf16Text(head); text != nil {
+		// The sniffer reads UTF-16 as plain text; judge what it decodes to.
+		if d := mimetype.Detect(text); !compatible(d, declared) {
+			return typeMismatch(d, declared)
+		}
+	}
+	if isText(declared) {
+		return nil
+	}
+	if marker := activeMarker(head); marker != "" {
+		return &Rejection{Code: "active_content", Message: fmt.Sprintf("the first %d bytes contain active content (%q), which a %s file must not carry", sniffBytes, marker, declared)}
+	}
+	return nil
+}
+
+func typeMismatch(detected *mimetype.MIME, declared string) *Rejection {
+	return &Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", essence(detected.String()), declared)}
+}
+
+// activeTypes are types a browser would execute; they must be declared as
+// themselves, never hidden under a parent type such as text/plain.
+var activeTypes = []string{"text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript", "text/xml"}
+
+func isActive(t string) bool {
+	m := mimetype.Lookup(t)
+	for _, a := range activeTypes {
+		if t == a || m != nil && m.Is(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// compatible reports whether content the sniffer identified as detected may
+// be stored as declared. Types are compared by lineage (the type and its
+// ancestors in the sniffer's tree, see lineage):
+//   - the same type (or an alias or equivalent of it);
+//   - a more specific type than declared (CSV declared as text/plain, DOCX
+//     as application/zip) unless it is active content;
+//   - a less specific one (a ZIP sniff of a declared DOCX, an OLE sniff of a
+//     declared XLS, a text sniff of a declared CSV): the sniffer saw too
+//     little to tell, and nothing contradicts the declaration;
+//   - declared Markdown that opens with HTML (HTML blocks are Markdown);
+//   - anything but active content declared as application/octet-stream;
+//   - a generic sniff (text or nothing) of a type the sniffer does not know.
+func compatible(detected *mimetype.MIME, declared string) bool {
+	got, want := lineage(essence(detected.String())), lineage(declared)
+	switch {
+	case got[0] == want[0]:
+		return true
+	case contains(got[1:], want[0]), want[0] == rootType:
+		return !isActive(got[0])
+	case contains(want[1:], got[0]):
+		return true
+	case want[0] == "text/markdown" && got[0] == "text/html":
+		return true
+	case !sniffable(declared) && (got[0] == "text/plain" || got[0] == rootType):
+		return true
+	}
+	return false
+}
+
+// sniffable reports whether the sniffer can recognise t or its container.
+func sniffable(t string) bool {
+	t = strings.ToLower(t)
+	return mimetype.Lookup(t) != nil || containerOf[t] != "" || strings.HasPrefix(t, "text/")
+}
+
+const rootType = "application/octet-stream"
+
+// sameFormat maps names the sniffer treats as different types to the one
+// format they name (an MPEG-4 audio file is audio/mp4 whatever its brand).
+var sameFormat = map[string]string{
+	"audio/x-m4a": "audio/mp4",
+	"audio/m4a":   "audio/mp4",
+}
+
+// lineage is t's canonical name followed by its ancestors, most specific
+// first, without the root (application/octet-stream, which is everything's
+// ancestor): from the sniffer's tree, else from containerOf for formats the
+// sniffer does not know, else text/plain for any text/* type. The root itself
+// has the lineage [application/octet-stream].
+func lineage(t string) []string {
+	t = strings.ToLower(t)
+	if c, ok := sameFormat[t]; ok {
+		t = c
+	}
+	if m := mimetype.Lookup(t); m != nil {
+		out := []string{essence(m.String())}
+		for p := m.Parent(); p != nil && !p.Is(rootType); p = p.Parent() {
+			out = append(out, essence(p.String()))
+		}
+		return out
+	}
+	if c, ok := containerOf[t]; ok {
+		return append([]string{t}, lineage(c)...)
+	}
+	if strings.HasPrefix(t, "text/") {
+		return []string{t, "text/plain"}
+	}
+	return []string{t}
+}
+
+// related reports whether a and b are the same type or one descends from the other.
+func related(a, b string) bool {
+	la, lb := lineage(a), lineage(b)
+	return la[0] == lb[0] || contains(la[1:], lb[0]) || contains(lb[1:], la[0])
+}
+
+// isText reports whether t is a text type (text/plain is in its lineage).
+func isText(t string) bool { return contains(lineage(t), "text/plain") }
+
+// essence drops parameters: "text/plain; charset=utf-8" is text/plain.
+func essence(t string) string {
+	e, _, _ := strings.Cut(t, ";")
+	return strings.TrimSpace(e)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// utf16Text decodes head to UTF-8 when it starts with a UTF-16 byte-order
+// mark, else returns nil.
+func utf16Text(head []byte) []byte {
+	if len(head) < 2 {
+		return nil
+	}
+	var be bool
+	switch {
+	case head[0] == 0xFF && head[1] == 0xFE:
+	case head[0] == 0xFE && head[1] == 0xFF:
+		be = true
+	default:
+		return nil
+	}
+	units := make([]uint16, 0, len(head)/2)
+	for i := 2; i+1 < len(head); i += 2 {
+		if be {
+			units = append(units, uint16(head[i])<<8|uint16(head[i+1]))
+		} else {
+			units = append(units, uint16(head[i+1])<<8|uint16(head[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(units)))
+}
+
+// activeTags open HTML, SVG or XHTML content; each counts only when followed
+// by whitespace, "/" or ">", as a parser would read it. One- and two-letter
+// tags (<a>, <p>, <br>) are left out: in binary data they occur by chance.
+var activeTags = []string{
+	"<!doctype html", "<html", "<head", "<body", "<script", "<iframe", "<frame", "<frameset",
+	"<object", "<embed", "<applet", "<svg", "<math", "<style", "<title", "<meta", "<link",
+	"<base", "<img", "<form", "<input", "<button", "<div", "<span", "<table", "<template",
+	"<video", "<audio", "<marquee", "<isindex", "<xmp", "<?xml-stylesheet",
+}
+
+// activeTokens are script and markup fragments that mean active content
+// wherever they appear, whatever follows them.
+var activeTokens = []string{
+	"http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg",
+	"javascript:", "vbscript:", "<script", "document.cookie", "document.write",
+	"document.domain", "document.location", "window.location", "alert(", "eval(",
+	"fetch(", "atob(", "import(", "fromcharcode(", "xmlhttprequest", "onerror=", "onload=",
+}
+
+// activeMarker returns the first active-content marker found in head, read
+// as bytes and as UTF-16 in both byte orders from an even and an odd offset,
+// case-insensitively; "" if none.
+func activeMarker(head []byte) string {
+	views := [][]byte{asciiLower(head)}
+	for _, o := range []int{0, 1} {
+		views = append(views, utf16ASCII(head, o, false), utf16ASCII(head, o, true))
+	}
+	for _, v := range views {
+		for _, tok := range activeTokens {
+			if bytes.Contains(v, []byte(tok)) {
+				return tok
+			}
+		}
+		if tag := openingTag(v); tag != "" {
+			return tag
+		}
+	}
+	return ""
+}
+
+// openingTag returns the first of activeTags that opens in v, "" if none:
+// one pass over the '<' bytes rather than one search per tag.
+func openingTag(v []byte) string {
+	for i := bytes.IndexByte(v, '<'); i >= 0; {
+		rest := v[i:]
+		for _, tag := range activeTags {
+			if len(rest) > len(tag) && bytes.HasPrefix(rest, []byte(tag)) && strings.IndexByte(" \t\n\r\f/>", rest[len(tag)]) >= 0 {
+				return tag
+			}
+		}
+		j := bytes.IndexByte(rest[1:], '<')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return ""
+}
+
+// utf16ASCII reads b from offset as UTF-16 code units and keeps the ASCII
+// ones (a zero high byte), lower-cased; any other unit becomes 0xFF, which no
+// marker contains, so chance byte pairs in binary data do not spell markers.
+func utf16ASCII(b []byte, offset int, bigEndian bool) []byte {
+	out := make([]byte, 0, len(b)/2)
+	for i := offset; i+1 < len(b); i += 2 {
+		lo, hi := b[i], b[i+1]
+		if bigEndian {
+			lo, hi = hi, lo
+		}
+		switch {
+		case hi != 0 || lo >= 0x80:
+			lo = 0xFF
+		case lo >= 'A' && lo <= 'Z':
+			lo += 'a' - 'A'
+		}
+		out = append(out, lo)
+	}
+	return out
+}
+
+// asciiLower lower-cases ASCII letters only: binary data must keep its length.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
