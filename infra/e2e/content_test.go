@@ -38,7 +38,6 @@ func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 // without a trace (compat).
 func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 	t.Parallel()
-	c := newTenant(t)
 	png := samples.Named("photo.png").Body
 	gif := samples.Named("anim.gif").Body
 	for _, tc := range []struct {
@@ -51,6 +50,7 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 		{"anim.gif", "image/gif", append(append([]byte("GIF89a/*"), gif[8:]...), "*/=1;alert(document.domain);//"...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			c := newTenant(t)
 			f := c.create(tc.name, tc.mimeType, len(tc.body), "parse")
 			if st := put(t, f.UploadURL, f.UploadHeaders, tc.body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
@@ -65,11 +65,11 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 			if st != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte("active content")) {
 				t.Errorf("compat: %d %s, want 422 naming active content", st, body)
 			}
+			var page struct{ Items []any }
+			if st := c.call("GET", "/api/v1/beta/files", nil, &page); st != http.StatusOK || len(page.Items) != 0 {
+				t.Errorf("compat list after refused uploads: %d, %d items", st, len(page.Items))
+			}
 		})
-	}
-	var page struct{ Items []any }
-	if st := c.call("GET", "/api/v1/beta/files", nil, &page); st != http.StatusOK || len(page.Items) != 0 {
-		t.Errorf("compat list after refused uploads: %d, %d items", st, len(page.Items))
 	}
 }
 
@@ -79,7 +79,6 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 // native presigned flow; all complete.
 func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 	t.Parallel()
-	c := newTenant(t)
 	for _, name := range []string{
 		"report.pdf", "letter.docx", "letter.doc", "story.odt", "deck.pptx", "sheet.xlsx", "table.csv",
 		"photo.png", "photo.jpg", "photo.webp", "scan.tiff", "logo.svg", "call.mp3", "call.wav", "call.m4a",
@@ -87,6 +86,7 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 	} {
 		s := samples.Named(name)
 		t.Run(name, func(t *testing.T) {
+			c := newTenant(t)
 			st, body := compatUpload(t, c.key, s.Filename, "parse", s.Body)
 			var up struct {
 				ID       string `json:"id"`

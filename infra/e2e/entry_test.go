@@ -107,7 +107,7 @@ func TestEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("built %d functions in %s", len(dirs), time.Since(start).Round(time.Millisecond))
-	if err := localstack.CreateBucket(ctx, stack.S3Client(), sideBucket, nil, nil); err != nil {
+	if err := localstack.CreateBucket(ctx, stack.S3Client(), sideBucket, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids {

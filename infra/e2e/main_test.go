@@ -13,6 +13,9 @@ import (
 // stack is the local stack every test in this package shares.
 var stack *localstack.Stack
 
+// testOrigin is the browser origin the stack's CORS rules allow.
+const testOrigin = "http://127.0.0.1:5173"
+
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -32,7 +35,9 @@ func run(m *testing.M) int {
 		Root: "../..",
 		// Short enough for the lifecycle tests to watch orphans age.
 		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000"},
-		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
+		// A page origin of the tests' own, in place of the template's default.
+		AllowedOrigins: []string{testOrigin},
+		Log:            slog.New(slog.NewJSONHandler(logFile, nil)),
 	})
 	if err != nil {
 		// Not a skip: the integration tests need the stack; say how to get it.

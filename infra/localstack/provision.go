@@ -50,7 +50,7 @@ func keySchema(ks []keyElement) []ddbtypes.KeySchemaElement {
 }
 
 // CreateBucket creates the bucket with the template's CORS rules, if missing.
-func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []CORSRule, origins []string) error {
+func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []CORSRule) error {
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var exists *s3types.BucketAlreadyExists
@@ -62,11 +62,12 @@ func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []CO
 	}
 	var rules []s3types.CORSRule
 	for _, c := range cors {
-		rules = append(rules, s3types.CORSRule{AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders, ExposeHeaders: c.ExposedHeaders, AllowedOrigins: origins, MaxAgeSeconds: aws.Int32(c.MaxAge)})
+		rules = append(rules, s3types.CORSRule{AllowedMethods: c.AllowedMethods, AllowedHeaders: c.AllowedHeaders, ExposeHeaders: c.ExposedHeaders, AllowedOrigins: c.AllowedOrigins, MaxAgeSeconds: aws.Int32(c.MaxAge)})
 	}
 	_, err = client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &name, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}})
 	// MinIO answers 501 NotImplemented for bucket CORS (it allows every
-	// origin itself); only that refusal is expected.
+	// origin itself; S3Proxy applies these rules in its place); only that
+	// refusal is expected.
 	var api smithy.APIError
 	if err != nil && !(errors.As(err, &api) && api.ErrorCode() == "NotImplemented") {
 		return fmt.Errorf("bucket CORS on %s: %w", name, err)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,20 +51,28 @@ type Options struct {
 	// CacheAuthorizations caches authorizer answers for the template's
 	// ReauthorizeEvery, as API Gateway does (off: every request re-authorizes).
 	CacheAuthorizations bool
+	// AllowedOrigins is the value of the template's AllowedOrigins parameter
+	// (browser origins allowed by the API's and the bucket's CORS); nil takes
+	// its default. A test that serves a page from its own local origin lists
+	// that origin here.
+	AllowedOrigins []string
 }
 
 // Stack is a running local Filegate.
 type Stack struct {
-	APIURL    string
-	Env       map[string]string // the environment the functions run with
-	Template  *Template
-	DynamoDB  *DynamoDB
-	MinIO     *MinIO
-	Sweeper   *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
-	Reconcile wiring.ReconcileLambda // the scheduled reconcile function
-	tmp       string
-	servers   []*http.Server
-	stop      context.CancelFunc
+	APIURL string
+	// S3Endpoint is where the functions and presigned URLs reach storage:
+	// the checking proxy in front of MinIO (see S3Proxy).
+	S3Endpoint string
+	Env        map[string]string // the environment the functions run with
+	Template   *Template
+	DynamoDB   *DynamoDB
+	MinIO      *MinIO
+	Sweeper    *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
+	Reconcile  wiring.ReconcileLambda // the scheduled reconcile function
+	tmp        string
+	servers    []*http.Server
+	stop       context.CancelFunc
 }
 
 // ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
@@ -123,9 +132,19 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.MinIO, err = StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
 		return nil, err
 	}
+	if o.AllowedOrigins != nil {
+		s.Template.SetAllowedOrigins(o.AllowedOrigins)
+	}
+	minioURL, err := url.Parse(s.MinIO.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if s.S3Endpoint, err = s.serve("127.0.0.1:0", NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
+		return nil, err
+	}
 	s.Env = map[string]string{
 		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
-		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDB.Endpoint, "AWS_ENDPOINT_URL_S3": s.MinIO.Endpoint,
+		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDB.Endpoint, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
 	}
@@ -159,7 +178,7 @@ func (s *Stack) provision(ctx context.Context) error {
 	if err := CreateTable(ctx, s.DynamoClient(), TableName, s.Template.Table); err != nil {
 		return err
 	}
-	if err := CreateBucket(ctx, s.S3Client(), BucketName, s.Template.BucketCORS, []string{"*"}); err != nil {
+	if err := CreateBucket(ctx, s.S3Client(), BucketName, s.Template.BucketCORS); err != nil {
 		return err
 	}
 	return s.MinIO.Notify(ctx, BucketName, webhookID, "uploads/")
@@ -253,7 +272,8 @@ func (s *Stack) DynamoClient() *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
 }
 
-// S3Client is a raw client on MinIO.
+// S3Client is a raw client on MinIO itself, behind the checking proxy: for
+// tests and tools that set up or inspect storage directly.
 func (s *Stack) S3Client() *s3.Client { return s.MinIO.Client() }
 
 // MintKey creates an API key in the local table.

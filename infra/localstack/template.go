@@ -85,6 +85,7 @@ type keyElement struct {
 
 // CORSRule mirrors one S3 CorsRules entry.
 type CORSRule struct {
+	AllowedOrigins []string `yaml:"-"` // resolved like APICORS.AllowOrigins
 	AllowedMethods []string `yaml:"AllowedMethods"`
 	AllowedHeaders []string `yaml:"AllowedHeaders"`
 	ExposedHeaders []string `yaml:"ExposedHeaders"`
@@ -140,13 +141,7 @@ func ReadTemplate(path string) (*Template, error) {
 			t.Table.Name = id
 			err = r.Properties.Decode(&t.Table)
 		case "AWS::S3::Bucket":
-			var p struct {
-				CorsConfiguration struct {
-					CorsRules []CORSRule `yaml:"CorsRules"`
-				} `yaml:"CorsConfiguration"`
-			}
-			err = r.Properties.Decode(&p)
-			t.BucketCORS = p.CorsConfiguration.CorsRules
+			t.BucketCORS, err = readBucketCORS(r, param)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
@@ -243,16 +238,60 @@ func readAPICORS(r resource, param func(string) string) (*APICORS, error) {
 		return nil, err
 	}
 	c := p.CorsConfiguration.APICORS
-	switch o := p.CorsConfiguration.AllowOrigins; o.Kind {
+	var err error
+	c.AllowOrigins, err = origins(p.CorsConfiguration.AllowOrigins, param)
+	return &c, err
+}
+
+// readBucketCORS reads an AWS::S3::Bucket's CorsRules.
+func readBucketCORS(r resource, param func(string) string) ([]CORSRule, error) {
+	var p struct {
+		CorsConfiguration struct {
+			CorsRules []struct {
+				CORSRule       `yaml:",inline"`
+				AllowedOrigins yaml.Node `yaml:"AllowedOrigins"`
+			} `yaml:"CorsRules"`
+		} `yaml:"CorsConfiguration"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return nil, err
+	}
+	var rules []CORSRule
+	for _, c := range p.CorsConfiguration.CorsRules {
+		var err error
+		if c.CORSRule.AllowedOrigins, err = origins(c.AllowedOrigins, param); err != nil {
+			return nil, err
+		}
+		rules = append(rules, c.CORSRule)
+	}
+	return rules, nil
+}
+
+// SetAllowedOrigins gives the AllowedOrigins parameter a value other than
+// its default: the origins of the API's CORS and of every bucket CORS rule.
+func (t *Template) SetAllowedOrigins(origins []string) {
+	if t.APICORS != nil {
+		t.APICORS.AllowOrigins = origins
+	}
+	for i := range t.BucketCORS {
+		t.BucketCORS[i].AllowedOrigins = origins
+	}
+}
+
+// origins reads a list of origins written either as a list or as !Ref of a
+// CommaDelimitedList parameter (resolved to its default).
+func origins(n yaml.Node, param func(string) string) ([]string, error) {
+	var out []string
+	switch n.Kind {
 	case yaml.ScalarNode:
-		c.AllowOrigins = strings.Split(param(o.Value), ",")
+		out = strings.Split(param(n.Value), ",")
 	case yaml.SequenceNode:
-		if err := o.Decode(&c.AllowOrigins); err != nil {
+		if err := n.Decode(&out); err != nil {
 			return nil, err
 		}
 	}
-	for i, v := range c.AllowOrigins {
-		c.AllowOrigins[i] = strings.TrimSpace(v)
+	for i, v := range out {
+		out[i] = strings.TrimSpace(v)
 	}
-	return &c, nil
+	return out, nil
 }

@@ -82,6 +82,7 @@ type memObject struct {
 	body        []byte
 	contentType string
 	modified    time.Time
+	metadata    map[string]string
 }
 
 // memObjects is in-memory object storage; failDelete injects a fault.
@@ -122,7 +123,7 @@ func (m *memObjects) Stat(_ context.Context, key string) (ObjectInfo, error) {
 		return ObjectInfo{}, ErrObjectMissing
 	}
 	sum := md5.Sum(o.body)
-	return ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`}, nil
+	return ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Metadata: o.metadata}, nil
 }
 
 func (m *memObjects) ReadPrefix(_ context.Context, key string, n int64) ([]byte, error) {

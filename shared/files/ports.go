@@ -88,4 +88,9 @@ type ObjectInfo struct {
 	ContentType  string
 	ETag         string
 	LastModified time.Time
+	// Metadata is what the object was stored with beyond what an upload
+	// session signs (Content-Type, Content-Length), by the header that sets
+	// it: "Cache-Control", "Content-Encoding", "x-amz-tagging",
+	// "x-amz-meta-<name>", … Empty for an object stored as signed.
+	Metadata map[string]string
 }

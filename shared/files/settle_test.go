@@ -168,3 +168,30 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 		})
 	}
 }
+
+// Validation refuses an object stored with metadata the session did not
+// sign, except the Cache-Control user agents add to a conditional PUT.
+func TestStoredMetadataMustBeWhatTheSessionSigned(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		metadata map[string]string
+		ok       bool
+	}{
+		{nil, true},
+		{map[string]string{"Cache-Control": "no-cache"}, true},
+		{map[string]string{"Cache-Control": "max-age=0"}, true},
+		{map[string]string{"Cache-Control": "public, max-age=31536000"}, false},
+		{map[string]string{"Content-Encoding": "gzip"}, false},
+		{map[string]string{"Cache-Control": "no-cache", "x-amz-meta-a": "b"}, false},
+	} {
+		s, st, obj := newTestService()
+		f := mustCreate(t, s)
+		obj.put(f.ObjectKey, "application/pdf", pdfBody)
+		obj.objects[f.ObjectKey] = memObject{body: pdfBody, contentType: "application/pdf", metadata: tc.metadata}
+		_, err := s.Complete(ctx, project, f.ID, "")
+		got, _ := st.Get(ctx, project, f.ID)
+		if tc.ok != (err == nil) || !tc.ok && (got.Status != StatusRejected || got.Rejection.Code != "unexpected_metadata" || obj.has(f.ObjectKey)) {
+			t.Errorf("%v: err %v, status %s %+v", tc.metadata, err, got.Status, got.Rejection)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package files
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 )
 
 // sniffBytes is how much of an object validation reads: enough for the
@@ -21,6 +23,9 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	}
 	if ct, err := NormalizeMimeType(info.ContentType); err != nil || ct != f.MimeType {
 		return info, &Rejection{Code: "content_type_mismatch", Message: fmt.Sprintf("the object was stored as %q, %s was declared", info.ContentType, f.MimeType)}, nil
+	}
+	if rej := checkMetadata(info.Metadata); rej != nil {
+		return info, rej, nil
 	}
 	if rej := s.checkPurpose(f); rej != nil {
 		return info, rej, nil
@@ -49,4 +54,31 @@ func (s *Service) checkPurpose(f *File) *Rejection {
 		return &Rejection{Code: "too_large", Message: fmt.Sprintf("the file exceeds the limit of %d bytes", limit)}
 	}
 	return nil
+}
+
+// checkMetadata refuses an object stored with metadata the upload session did
+// not sign: Content-Encoding or Cache-Control would change how it is served,
+// and none of it was validated.
+func checkMetadata(stored map[string]string) *Rejection {
+	var names []string
+	for h, v := range stored {
+		if !userAgentAdded(h, v) {
+			names = append(names, h)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	return &Rejection{Code: "unexpected_metadata", Message: "the object was stored with headers the upload did not sign: " + strings.Join(names, ", ")}
+}
+
+// userAgentAdded reports the one header browsers and fetch add by themselves
+// to the PUT: the Fetch standard sends a request carrying If-None-Match with
+// "Cache-Control: no-cache" ("max-age=0" in no-cache mode), and S3 stores it.
+// Both only ask caches to revalidate, and downloads pin their own
+// Cache-Control; every other value is refused.
+func userAgentAdded(header, value string) bool {
+	v := strings.ToLower(strings.TrimSpace(value))
+	return header == "Cache-Control" && (v == "no-cache" || v == "max-age=0")
 }

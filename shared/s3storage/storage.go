@@ -52,14 +52,28 @@ func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload)
 	return files.Presigned{URL: req.URL, Headers: h, ExpiresAt: s.now().Add(u.Expires).UTC()}, nil
 }
 
+// Response headers every download pins, whatever the object was stored with:
+// a private file is never kept by shared caches (or by the browser), and is
+// served as stored bytes, never decoded ("identity" is HTTP's no-encoding).
+// S3 lets a signed GET override Content-Type, -Disposition, -Encoding,
+// -Language, Cache-Control and Expires; the last two of those have no value
+// meaning "none", and validation refuses objects stored with any of them.
+const (
+	downloadCacheControl    = "private, no-store"
+	downloadContentEncoding = "identity"
+)
+
 // PresignDownload signs a GET that makes browsers save the file under its
-// name (never render it) with the stored content type.
+// name (never render it) with the declared content type; see the pinned
+// headers above.
 func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Download) (files.Presigned, error) {
 	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket:                     &s.bucket,
 		Key:                        &key,
 		ResponseContentDisposition: aws.String(Attachment(d.Filename)),
 		ResponseContentType:        &d.ContentType,
+		ResponseCacheControl:       aws.String(downloadCacheControl),
+		ResponseContentEncoding:    aws.String(downloadContentEncoding),
 	}, s3.WithPresignExpires(d.Expires))
 	if err != nil {
 		return files.Presigned{}, files.Internal(fmt.Errorf("presign get: %w", err))
@@ -78,6 +92,7 @@ func (s *Storage) Stat(ctx context.Context, key string) (files.ObjectInfo, error
 		ContentType:  aws.ToString(out.ContentType),
 		ETag:         aws.ToString(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
+		Metadata:     storedMetadata(out),
 	}, nil
 }
 

@@ -48,8 +48,8 @@ func main() {
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  MinIO (S3):     %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nCtrl-C stops everything; data stays under .local/.\n",
-		st.APIURL, st.DynamoDB.Endpoint, st.MinIO.Endpoint, devProject, key, st.APIURL)
+	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nCtrl-C stops everything; data stays under .local/.\n",
+		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL)
 	<-ctx.Done()
 	fmt.Println("\nfilegate: stopping")
 }
