@@ -76,26 +76,39 @@ func (c *Client) client() *http.Client {
 // Put uploads size bytes of body to a presigned URL with the headers the
 // upload session listed; Content-Length comes from size.
 func Put(ctx context.Context, hc *http.Client, url string, headers map[string]string, body io.Reader, size int64) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, body)
+	resp, _, err := Send(ctx, hc, http.MethodPut, url, headers, body, size)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("PUT: %w", err)
+	}
+	return resp.StatusCode, nil
+}
+
+// Send makes one raw request (a presigned URL, a CORS preflight) with
+// exactly the given headers; a Content-Length among them is ignored in favour
+// of size (with a body). The response comes back with its body read.
+func Send(ctx context.Context, hc *http.Client, method, url string, headers map[string]string, body io.Reader, size int64) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, nil, err
 	}
 	for k, v := range headers {
 		if http.CanonicalHeaderKey(k) != "Content-Length" {
 			req.Header.Set(k, v)
 		}
 	}
-	req.ContentLength = size
+	if body != nil {
+		req.ContentLength = size
+	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("PUT: %w", err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil
+	raw, err := io.ReadAll(resp.Body)
+	return resp, raw, err
 }
 
 // NewUUID returns a random (version 4) UUID.

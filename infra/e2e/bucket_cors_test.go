@@ -1,10 +1,22 @@
 package e2e
 
 import (
-	"io"
+	"context"
 	"net/http"
 	"testing"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
+
+// send makes one raw request with exactly these headers.
+func send(t *testing.T, method, url string, headers map[string]string) *http.Response {
+	t.Helper()
+	resp, _, err := apiclient.Send(context.Background(), nil, method, url, headers, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
 
 // TestBucketCORSFollowsTheTemplate: a browser page on an allowed origin may
 // PUT to a presigned URL and read the download (the preflight is answered
@@ -15,17 +27,9 @@ func TestBucketCORSFollowsTheTemplate(t *testing.T) {
 	c := newTenant(t)
 	f := c.create("page.pdf", "application/pdf", len(pdfBytes), "")
 	preflight := func(origin string) *http.Response {
-		req, _ := http.NewRequest(http.MethodOptions, f.UploadURL, nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "PUT")
-		req.Header.Set("Access-Control-Request-Headers", "content-type,if-none-match")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
+		return send(t, http.MethodOptions, f.UploadURL, map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type,if-none-match",
+		})
 	}
 	if resp := preflight(testOrigin); resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != testOrigin || resp.Header.Get("Access-Control-Allow-Headers") == "" {
 		t.Errorf("preflight from the allowed origin: %d %v", resp.StatusCode, resp.Header)
@@ -42,14 +46,7 @@ func TestBucketCORSFollowsTheTemplate(t *testing.T) {
 	var u struct{ URL string }
 	c.call("GET", "/v1/files/"+f.ID+"/url", nil, &u)
 	for origin, want := range map[string]string{testOrigin: testOrigin, "https://evil.example": ""} {
-		req, _ := http.NewRequest(http.MethodGet, u.URL, nil)
-		req.Header.Set("Origin", origin)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		resp := send(t, http.MethodGet, u.URL, map[string]string{"Origin": origin})
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != want {
 			t.Errorf("download from %s: %d, Access-Control-Allow-Origin %q, want %q", origin, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), want)
 		}

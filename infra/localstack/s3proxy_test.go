@@ -1,7 +1,7 @@
 package localstack
 
 import (
-	"io"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // laxStore behaves as MinIO does where S3 is stricter: it accepts any
@@ -50,19 +52,10 @@ func startProxy(t *testing.T, origins ...string) (*httptest.Server, *laxStore) {
 
 func do(t *testing.T, method, u string, headers map[string]string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, u, strings.NewReader(""))
+	resp, _, err := apiclient.Send(context.Background(), nil, method, u, headers, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	return resp
 }
 
