@@ -219,3 +219,22 @@ func BenchmarkCheckContent(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCheckContent: any bytes, declared as any of a few types, are judged
+// without a panic, and a declared binary type never passes with a marker in
+// the window.
+func FuzzCheckContent(f *testing.F) {
+	for _, s := range samples.All() {
+		f.Add(s.Body, TypeByExtension(s.Filename))
+	}
+	for _, p := range polyglots() {
+		f.Add(p.body, p.declared)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, declared string) {
+		head := body[:min(len(body), sniffBytes)]
+		rej := checkContent(head, declared)
+		if rej == nil && !isText(declared) && activeMarker(head) != "" {
+			t.Fatalf("declared %q passed with marker %q", declared, activeMarker(head))
+		}
+	})
+}

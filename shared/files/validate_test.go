@@ -72,3 +72,21 @@ func TestNormalizeMimeType(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNormalizeMimeType: whatever is accepted is a lower-case RFC 6838
+// type/subtype that fits a signed Content-Type header.
+func FuzzNormalizeMimeType(f *testing.F) {
+	for _, s := range []string{"application/pdf", "Text/Plain; charset=utf-8", "image/svg+xml", "*/*", "a/b/c", "application/" + strings.Repeat("x", 128)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		mt, err := NormalizeMimeType(in)
+		if err != nil {
+			return
+		}
+		typ, sub, ok := strings.Cut(mt, "/")
+		if !ok || !restrictedName(typ) || !restrictedName(sub) || mt != strings.ToLower(mt) {
+			t.Fatalf("NormalizeMimeType(%q) accepted %q", in, mt)
+		}
+	})
+}
