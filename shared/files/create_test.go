@@ -25,7 +25,8 @@ func TestCreateRefusalsNameTheirInput(t *testing.T) {
 		{"size below 1", func(in *CreateInput) { in.SizeBytes = 0 }, "invalid_size", "sizeBytes"},
 		{"size past the maximum", func(in *CreateInput) { in.SizeBytes = DefaultMaxBytes + 1 }, "too_large", "sizeBytes"},
 		{"size past the purpose's limit", func(in *CreateInput) { in.Purpose, in.SizeBytes = "meeting_transcript", 50*mib+1 }, "too_large_for_purpose", "sizeBytes"},
-		{"type the purpose refuses", func(in *CreateInput) { in.Purpose, in.MimeType = "sheet", "application/pdf" }, "type_not_allowed", "mimeType"},
+		{"type the purpose refuses", func(in *CreateInput) { in.Filename, in.Purpose, in.MimeType = "a.zip", "sheet", "application/zip" }, "type_not_allowed", "mimeType"},
+		{"type the extension contradicts", func(in *CreateInput) { in.MimeType = "application/pdf" }, "type_extension_mismatch", "mimeType"},
 		{"retention in the past", func(in *CreateInput) { in.RetainUntil = &past }, "invalid_retention", "retentionExpiresAt"},
 	} {
 		in := ok
