@@ -38,7 +38,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 		{"filename", "POST", "/v1/files", create(map[string]any{"filename": ""}), nil, 400, "bad_request", "invalid_filename", "filename"},
 		{"mimeType", "POST", "/v1/files", create(map[string]any{"mimeType": "pdf"}), nil, 400, "bad_request", "invalid_mime_type", "mimeType"},
 		{"purpose", "POST", "/v1/files", create(map[string]any{"purpose": "nope"}), nil, 400, "bad_request", "invalid_purpose", "purpose"},
-		{"type the purpose refuses", "POST", "/v1/files", create(map[string]any{"mimeType": "application/zip", "purpose": "knowledge_user"}), nil, 400, "bad_request", "type_not_allowed", "mimeType"},
+		{"type the purpose refuses", "POST", "/v1/files", create(map[string]any{"filename": "a.zip", "mimeType": "application/zip", "purpose": "knowledge_user"}), nil, 400, "bad_request", "type_not_allowed", "mimeType"},
 		{"field of the wrong type", "POST", "/v1/files", create(map[string]any{"sizeBytes": "ten"}), nil, 400, "bad_request", "invalid_json", "sizeBytes"},
 		{"limit", "GET", "/v1/files?limit=26", nil, nil, 400, "bad_request", "invalid_limit", "limit"},
 		{"offset", "GET", "/v1/files?offset=-1", nil, nil, 400, "bad_request", "invalid_offset", "offset"},
