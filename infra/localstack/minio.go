@@ -36,7 +36,8 @@ type MinIO struct {
 // StartMinIO runs toolsDir/bin/minio on dataDir (created), bound to loopback. webhooks maps
 // a target id to its endpoint URL; each gets a queue dir next to dataDir
 // (<dataDir>/../minio-events-<id>) so events raised while the receiver is down are kept on
-// disk and delivered later. It returns once the server answers health and S3 ListBuckets;
+// disk and delivered later. It returns once the server is ready for requests and for its
+// notification targets (health/cluster) and answers S3 ListBuckets;
 // the server stops when ctx is done or Stop is called.
 func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks map[string]string) (*MinIO, error) {
 	bin := filepath.Join(toolsDir, "bin", "minio")
@@ -92,7 +93,12 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		AccessKey: MinIOAccessKey, SecretKey: MinIOSecretKey, proc: proc}
 	probe := m.Client(func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.Endpoint+"/minio/health/live", nil)
+		// The S3 API answers before MinIO has registered its notification targets
+		// (a background step at boot); until then PutBucketNotificationConfiguration
+		// fails with "A specified destination ARN does not exist". health/cluster
+		// answers 200 only once bucket metadata is loaded, which MinIO's boot
+		// sequence does after registering the targets (cmd/server-main.go).
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.Endpoint+"/minio/health/cluster", nil)
 		if err != nil {
 			return err
 		}
@@ -102,7 +108,7 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("health/live: %s", resp.Status)
+			return fmt.Errorf("health/cluster: %s %s", resp.Status, resp.Header.Get("X-Minio-Server-Status"))
 		}
 		_, err = probe.ListBuckets(ctx, &s3.ListBucketsInput{})
 		return err
