@@ -118,3 +118,6 @@ func (d *DynamoDB) Client(optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 
 // Stop terminates the server and waits for it to exit.
 func (d *DynamoDB) Stop() error { return d.proc.Stop() }
+
+// Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
+func (d *DynamoDB) Kill() error { return d.proc.Kill() }

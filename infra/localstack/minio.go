@@ -31,6 +31,11 @@ type MinIO struct {
 	AccessKey string
 	SecretKey string
 	proc      *Process
+	bin       string
+	args      []string
+	env       []string
+	logPath   string
+	queueDirs map[string]string // webhook id -> its queue dir
 }
 
 // StartMinIO runs toolsDir/bin/minio on dataDir (created), bound to loopback. webhooks maps
@@ -65,6 +70,7 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		"MINIO_BROWSER=off", // no console UI needed
 		"MINIO_UPDATE=off",  // no update checks
 	}
+	queueDirs := map[string]string{}
 	for id, endpoint := range webhooks {
 		if !webhookIDRe.MatchString(id) {
 			return nil, fmt.Errorf("minio: webhook id %q must match %s", id, webhookIDRe)
@@ -73,6 +79,7 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		if err := os.MkdirAll(queueDir, 0o755); err != nil {
 			return nil, fmt.Errorf("minio: %w", err)
 		}
+		queueDirs[id] = queueDir
 		env = append(env,
 			"MINIO_NOTIFY_WEBHOOK_ENABLE_"+id+"=on",
 			"MINIO_NOTIFY_WEBHOOK_ENDPOINT_"+id+"="+endpoint,
@@ -82,15 +89,25 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 	if err != nil {
 		return nil, err
 	}
-	proc, err := StartProcess(ctx, "minio", logPath, "", env, bin, "server", dataDir,
-		"--address", "127.0.0.1:"+strconv.Itoa(ports[0]),
-		"--console-address", "127.0.0.1:"+strconv.Itoa(ports[1]),
-		"--certs-dir", certsDir)
-	if err != nil {
+	m := &MinIO{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
+		AccessKey: MinIOAccessKey, SecretKey: MinIOSecretKey, bin: bin, env: env, logPath: logPath, queueDirs: queueDirs,
+		args: []string{"server", dataDir,
+			"--address", "127.0.0.1:" + strconv.Itoa(ports[0]),
+			"--console-address", "127.0.0.1:" + strconv.Itoa(ports[1]),
+			"--certs-dir", certsDir}}
+	if err := m.start(ctx); err != nil {
 		return nil, err
 	}
-	m := &MinIO{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
-		AccessKey: MinIOAccessKey, SecretKey: MinIOSecretKey, proc: proc}
+	return m, nil
+}
+
+// start runs the server and waits until it is ready.
+func (m *MinIO) start(ctx context.Context) error {
+	proc, err := StartProcess(ctx, "minio", m.logPath, "", m.env, m.bin, m.args...)
+	if err != nil {
+		return err
+	}
+	m.proc = proc
 	probe := m.Client(func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
 		// The S3 API answers before MinIO has registered its notification targets
@@ -115,10 +132,23 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 	})
 	if err != nil {
 		proc.Stop()
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
+
+// Restart starts the server again on the same port, data and webhooks (fault tests
+// kill it and bring it back); a running server is stopped first.
+func (m *MinIO) Restart(ctx context.Context) error {
+	_ = m.proc.Stop()
+	return m.start(ctx)
+}
+
+// Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
+func (m *MinIO) Kill() error { return m.proc.Kill() }
+
+// QueueDir is where MinIO keeps the events for webhook id it has not delivered yet.
+func (m *MinIO) QueueDir(id string) string { return m.queueDirs[id] }
 
 // Client returns a path-style S3 client for this server.
 func (m *MinIO) Client(optFns ...func(*s3.Options)) *s3.Client {

@@ -106,20 +106,32 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Done is closed when the child has exited.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
+// ExitErr is how the child exited (nil: status 0); read it once Done is closed.
+func (p *Process) ExitErr() error { return p.waitErr }
+
 // Stop sends SIGTERM to the child's process group, SIGKILL after StopTimeout, and
 // waits for exit. Safe to call more than once; an exit caused by our signal is not an error.
-func (p *Process) Stop() error {
+func (p *Process) Stop() error { return p.end(p.StopTimeout) }
+
+// Kill sends SIGKILL to the child's process group at once and waits for exit: a crash,
+// with no chance to flush or finish requests (fault tests). Later Stop/Kill calls are no-ops.
+func (p *Process) Kill() error { return p.end(0) }
+
+// end stops the child, giving it grace after SIGTERM (0: straight to SIGKILL).
+func (p *Process) end(grace time.Duration) error {
 	p.stopOnce.Do(func() {
 		pgid := p.cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(p.StopTimeout):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-p.done
+		if grace > 0 {
+			_ = syscall.Kill(-pgid, syscall.SIGTERM)
+			select {
+			case <-p.done:
+			case <-time.After(grace):
+			}
 		}
-		// Kill anything the child left behind in its group (leader gone, members may not be).
+		// SIGKILL the leader if it is still running, and anything it left behind in its
+		// group (leader gone, members may not be).
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-p.done
 		fmt.Fprintf(p.log, "=== %s: stopped (%v)\n", time.Now().Format(time.RFC3339), p.waitErr)
 		p.log.Close()
 		var ee *exec.ExitError

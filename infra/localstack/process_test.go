@@ -100,3 +100,30 @@ func TestWaitReadyReportsLogTail(t *testing.T) {
 		t.Fatalf("want early-exit error with log tail, got: %v", err)
 	}
 }
+
+// TestProcessKillIsACrash: Kill must not give the child the SIGTERM it could use to
+// shut down cleanly (crash tests rely on that), nor wait for the stop grace period.
+func TestProcessKillIsACrash(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "p.log")
+	p, err := StartProcess(t.Context(), "graceful", logPath, "", nil,
+		"sh", "-c", `trap "echo got TERM; exit 0" TERM; echo started; while :; do sleep 0.05; done`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.StopTimeout = time.Minute
+	time.Sleep(200 * time.Millisecond) // let the trap install
+	start := time.Now()
+	if err := p.Kill(); err != nil {
+		t.Fatalf("Kill: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Kill took %s; it must not wait for the stop grace period", d)
+	}
+	// Whole lines: the log's first line is the command, which names both.
+	if log := TailFile(logPath, 10) + "\n"; strings.Contains(log, "\ngot TERM\n") || !strings.Contains(log, "\nstarted\n") {
+		t.Fatalf("the child saw SIGTERM (or never ran); its log:\n%s", log)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatalf("Stop after Kill: %v", err)
+	}
+}

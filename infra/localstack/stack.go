@@ -70,6 +70,8 @@ type Stack struct {
 	MinIO      *MinIO
 	Sweeper    *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
 	Reconcile  wiring.ReconcileLambda // the scheduled reconcile function
+	Webhook    *WebhookTarget         // where MinIO sends bucket events (the S3 bridge)
+	log        *slog.Logger
 	tmp        string
 	servers    []*http.Server
 	stop       context.CancelFunc
@@ -92,7 +94,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	s = &Stack{}
+	s = &Stack{log: o.Log}
 	started := s // the returns below set s to nil; stop what did start
 	defer func() {
 		if err != nil {
@@ -111,13 +113,14 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	// The bridge listens first: MinIO needs its address at start.
 	var process atomic.Pointer[wiring.S3Lambda]
-	bridgeURL, err := s.serve("127.0.0.1:0", &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
+	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
 		h := process.Load()
 		if h == nil {
 			return errors.New("process-upload is not ready")
 		}
 		return (*h)(ctx, ev)
-	}})
+	}}}
+	bridgeURL, err := s.Webhook.Up()
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +166,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	process.Store(&proc)
+	if _, err := s.reconcileAfterMinIOStart(ctx); err != nil {
+		return nil, err
+	}
 	s.background(o)
 	addr := o.APIAddr
 	if addr == "" {
@@ -250,7 +256,7 @@ func (s *Stack) background(o Options) {
 	}
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
 	every(o.ReconcileEvery, func(ctx context.Context) error {
-		_, err := s.Reconcile(ctx, events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"})
+		_, err := s.Reconcile(ctx, scheduledEvent)
 		return err
 	})
 }
@@ -289,6 +295,9 @@ func (s *Stack) Stop() {
 	}
 	for _, srv := range s.servers {
 		_ = srv.Close()
+	}
+	if s.Webhook != nil {
+		_ = s.Webhook.Down()
 	}
 	if s.MinIO != nil {
 		_ = s.MinIO.Stop()

@@ -1,0 +1,98 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+)
+
+const testOrg = "00000000-0000-4000-8000-000000000001"
+
+// startStack starts a local stack of the test's own, on a data dir of its own
+// (so MinIO and DynamoDB Local can be restarted on their data), with no
+// orphan grace, so that reconcile leaves the bucket in the end state the
+// audit checks. It stops when the test ends; if the test failed, the tail of
+// the stack's log is printed.
+func startStack(t *testing.T) *localstack.Stack {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "stack.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := localstack.Start(context.Background(), localstack.Options{
+		Root: "../..", DataDir: filepath.Join(dir, "data"),
+		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "0"},
+		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
+	})
+	if err != nil {
+		t.Fatalf("the local stack did not start: %v (run `make tools`; Java 17+ is required)", err)
+	}
+	t.Cleanup(func() {
+		st.Stop()
+		logFile.Close()
+		if t.Failed() {
+			t.Logf("--- last lines of the stack log ---\n%s", localstack.TailFile(logPath, 40))
+		}
+	})
+	return st
+}
+
+// newClient mints a key for a fresh project of its own.
+func newClient(t *testing.T, st *localstack.Stack) *client {
+	t.Helper()
+	key, err := st.MintKey(context.Background(), testOrg, apiclient.NewUUID(), auth.ScopeCreate, auth.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+}
+
+// uniquePDF is a small valid PDF whose bytes differ from every other n's, so
+// the audit can tell one file's bytes from another's.
+func uniquePDF(n int) []byte {
+	return fmt.Appendf(nil, "%%PDF-1.4\n%% file %d\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n", n)
+}
+
+// create opens an upload session for body.
+func (c *client) create(body []byte) fileJSON {
+	c.t.Helper()
+	var f fileJSON
+	if st, _ := c.do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)}, &f); st != http.StatusOK {
+		c.t.Fatalf("create: %d %+v", st, f)
+	}
+	return f
+}
+
+// auditStack runs reconcile over the whole bucket and then Audit, failing the
+// test on every problem it finds.
+func auditStack(t *testing.T, st *localstack.Stack, up Uploaded) AuditReport {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.ReconcileAll(ctx); err != nil {
+		t.Fatalf("reconcile before the audit: %v", err)
+	}
+	rep, err := Audit(ctx, st.DynamoClient(), st.S3Client(), localstack.TableName, localstack.BucketName, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportAudit(t, rep)
+	return rep
+}
+
+func reportAudit(t *testing.T, rep AuditReport) {
+	t.Helper()
+	t.Logf("audit: %d records %v, %d objects", rep.Records, rep.ByStatus, rep.Objects)
+	for _, p := range rep.Problems {
+		t.Errorf("audit: %s", p)
+	}
+}
