@@ -1,0 +1,111 @@
+package faults
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
+)
+
+// TestMakeDevStartsTenTimesOnData is issue 16's acceptance for `make dev`:
+// the command, run in a clone whose .local holds a few hundred files, starts
+// and stops (as Ctrl-C stops it) ten times in a row. Every run must answer
+// with all earlier files listed, and take an upload to COMPLETED through its
+// S3 event alone (the bucket notification a flaky start used to fail to
+// configure); the last run ends with the audit.
+func TestMakeDevStartsTenTimesOnData(t *testing.T) {
+	const runs, files = 10, 300
+	d := newDevClone(t)
+	up := &Uploads{}
+
+	r := d.start()
+	began := time.Now()
+	populate(t, r.api, up, files)
+	r.stop()
+	t.Logf("populated with %d files in %s", files, time.Since(began).Round(time.Millisecond))
+
+	want := files
+	for i := range runs {
+		began := time.Now()
+		r := d.start()
+		started := time.Since(began)
+		var l struct{ TotalCount int }
+		if st, _ := r.api.do("GET", "/v1/files?limit=1", nil, &l); st != http.StatusOK || l.TotalCount != want {
+			t.Fatalf("run %d: GET /v1/files: %d, totalCount %d, want %d", i+1, st, l.TotalCount, want)
+		}
+		body := uniquePDF(files + i)
+		f := r.api.create(body)
+		up.Add(f.ID, body)
+		putBody(t, f, body)
+		waitFor(t, r.api, f.ID, "COMPLETED") // no complete call: the S3 event does it
+		want++
+		if i == runs-1 {
+			if rep := r.audit(up); rep.ByStatus["COMPLETED"] != want {
+				t.Errorf("audit: %d COMPLETED files, want %d", rep.ByStatus["COMPLETED"], want)
+			}
+		}
+		stopping := time.Now()
+		r.stop()
+		t.Logf("run %d: started in %s, stopped in %s", i+1, started.Round(time.Millisecond), time.Since(stopping).Round(time.Millisecond))
+	}
+}
+
+// populate uploads n files, a few at a time, and waits until their S3 events
+// have completed them.
+func populate(t *testing.T, c *client, up *Uploads, n int) {
+	t.Helper()
+	const workers = 6
+	ids := make([]string, n)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n && errs[w] == nil; i += workers {
+				ids[i], errs[w] = upload(c, up, uniquePDF(i))
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("populating: %v", err)
+		}
+	}
+	for _, id := range ids {
+		waitFor(t, c, id, "COMPLETED")
+	}
+}
+
+// upload creates a file and PUTs body, without failing the test (it runs on
+// other goroutines).
+func upload(c *client, up *Uploads, body []byte) (string, error) {
+	ctx := context.Background()
+	var f fileJSON
+	res, err := c.Do(ctx, "POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
+	if err != nil {
+		return "", err
+	}
+	if res.Status != http.StatusOK {
+		return "", fmt.Errorf("create: %d %s", res.Status, res.Body)
+	}
+	up.Add(f.ID, body)
+	status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("PUT: %d", status)
+	}
+	return f.ID, err
+}
+
+func putBody(t *testing.T, f fileJSON, body []byte) {
+	t.Helper()
+	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || st != http.StatusOK {
+		t.Fatalf("PUT: %d %v", st, err)
+	}
+}
