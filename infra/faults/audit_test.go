@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -29,9 +28,7 @@ func TestAuditFindsEveryMismatch(t *testing.T) {
 		if known {
 			up.Add(f.ID, body)
 		}
-		if status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || status != http.StatusOK {
-			t.Fatalf("PUT: %d %v", status, err)
-		}
+		putBody(t, f, body)
 		if status, _ := c.do("POST", "/v1/files/"+f.ID+"/complete", nil, &f); status != http.StatusOK || f.Status != "COMPLETED" {
 			t.Fatalf("complete: %d %+v", status, f)
 		}

@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -39,9 +38,7 @@ func (c *client) do(method, path string, body any, out any) (int, http.Header) {
 
 func putObject(t *testing.T, f fileJSON) {
 	t.Helper()
-	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(pdf), int64(len(pdf))); err != nil || st != http.StatusOK {
-		t.Fatalf("PUT: %d %v", st, err)
-	}
+	putBody(t, f, pdf)
 }
 
 // TestDynamoDBDownMeans503sAndConsistencyAfter stops DynamoDB Local mid-run:

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -73,6 +74,16 @@ func (c *client) create(body []byte) fileJSON {
 	return f
 }
 
+// createN opens n upload sessions, the i-th for uniquePDF(i).
+func (c *client) createN(n int) []fileJSON {
+	c.t.Helper()
+	sessions := make([]fileJSON, n)
+	for i := range sessions {
+		sessions[i] = c.create(uniquePDF(i))
+	}
+	return sessions
+}
+
 // auditStack runs reconcile over the whole bucket and then Audit, failing the
 // test on every problem it finds.
 func auditStack(t *testing.T, st *localstack.Stack, up Uploaded) AuditReport {
@@ -94,5 +105,13 @@ func reportAudit(t *testing.T, rep AuditReport) {
 	t.Logf("audit: %d records %v, %d objects", rep.Records, rep.ByStatus, rep.Objects)
 	for _, p := range rep.Problems {
 		t.Errorf("audit: %s", p)
+	}
+}
+
+// putBody PUTs body to f's upload URL.
+func putBody(t *testing.T, f fileJSON, body []byte) {
+	t.Helper()
+	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || st != http.StatusOK {
+		t.Fatalf("PUT: %d %v", st, err)
 	}
 }

@@ -15,11 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 )
@@ -169,10 +164,8 @@ func (r *devRun) kill() {
 // audit runs Audit against this run's DynamoDB Local and MinIO.
 func (r *devRun) audit(up Uploaded) AuditReport {
 	r.d.t.Helper()
-	db := dynamodb.New(dynamodb.Options{Region: localstack.LocalRegion, BaseEndpoint: aws.String(r.env["AWS_ENDPOINT_URL_DYNAMODB"]),
-		Credentials: credentials.NewStaticCredentialsProvider(localstack.DynamoDBKeyID, localstack.DynamoDBSecret, "")})
-	s3c := s3.New(s3.Options{Region: localstack.LocalRegion, BaseEndpoint: aws.String(r.env["AWS_ENDPOINT_URL_S3"]), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(r.env["AWS_ACCESS_KEY_ID"], r.env["AWS_SECRET_ACCESS_KEY"], "")})
+	db := (&localstack.DynamoDB{Endpoint: r.env["AWS_ENDPOINT_URL_DYNAMODB"]}).Client()
+	s3c := (&localstack.MinIO{Endpoint: r.env["AWS_ENDPOINT_URL_S3"], AccessKey: r.env["AWS_ACCESS_KEY_ID"], SecretKey: r.env["AWS_SECRET_ACCESS_KEY"]}).Client()
 	rep, err := Audit(context.Background(), db, s3c, r.env["TABLE_NAME"], r.env["BUCKET_NAME"], up)
 	if err != nil {
 		r.d.t.Fatal(err)

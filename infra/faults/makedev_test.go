@@ -102,10 +102,3 @@ func upload(c *client, up *Uploads, body []byte) (string, error) {
 	}
 	return f.ID, err
 }
-
-func putBody(t *testing.T, f fileJSON, body []byte) {
-	t.Helper()
-	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || st != http.StatusOK {
-		t.Fatalf("PUT: %d %v", st, err)
-	}
-}

@@ -28,10 +28,7 @@ func TestUploadsAroundAMinIOCrashSettle(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	sessions := make([]fileJSON, n)
-	for i := range sessions {
-		sessions[i] = c.create(uniquePDF(i))
-	}
+	sessions := c.createN(n)
 
 	// Six uploaders PUT a file every 20 ms each and retry each PUT until MinIO
 	// has it, so that several land the moment MinIO answers again.

@@ -23,10 +23,7 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	sessions := make([]fileJSON, n)
-	for i := range sessions {
-		sessions[i] = c.create(uniquePDF(i))
-	}
+	sessions := c.createN(n)
 
 	if err := st.Webhook.Down(); err != nil {
 		t.Fatal(err)
