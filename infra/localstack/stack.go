@@ -90,6 +90,8 @@ func ToolsDir() string {
 }
 
 // Start brings the whole stack up; on error everything started is stopped.
+// Before the API listens, one reconcile pass settles uploads MinIO raised no
+// event for (see reconcileAfterMinIOStart).
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
