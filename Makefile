@@ -67,7 +67,7 @@ dev: tools
 
 ## test: lint, every Go test (unit, local-stack integration, template), and each fuzzer briefly
 test: tools lint
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 	@bash infra/tools/fuzz.sh $(FUZZTIME_BRIEF)
 
 FUZZTIME ?= 60s
