@@ -158,7 +158,7 @@ func TestDecodeQueryBodyTypeErrors(t *testing.T) {
 }
 
 func TestURLLifetime(t *testing.T) {
-	for v, want := range map[string]int64{"": 0, "60": 60, "0": 1, "-5": 1, "2.9": 2, "999999999999": 7 * 24 * 3600, "Inf": 7 * 24 * 3600} {
+	for v, want := range map[string]int64{"": 0, "60": 60, "0": 1, "-5": 1, "2.9": 2, "3600": 3600, "3601": 3600, "999999999999": 3600, "Inf": 3600} {
 		got, err := urlLifetime(v)
 		if err != nil || int64(got.Seconds()) != want {
 			t.Errorf("%q: %v %v, want %d s", v, got, err, want)

@@ -5,10 +5,15 @@ import (
 	"time"
 )
 
-// Bounds of a requested download URL lifetime: S3 signatures last at most 7 days.
+// Bounds of every presigned URL's lifetime (DESIGN §2a). S3 accepts
+// X-Amz-Expires up to 7 days, but a URL signed with temporary credentials
+// (a Lambda role's) stops working when their session token expires, whatever
+// it says; Lambda does not tell the code when that is, and AWS does not
+// promise role sessions longer than an hour, so an hour is the most the API
+// can promise.
 const (
 	MinURLTTL = time.Second
-	MaxURLTTL = 7 * 24 * time.Hour
+	MaxURLTTL = time.Hour
 )
 
 // GetCompleted is Get for views that show only COMPLETED files (the compat

@@ -14,6 +14,9 @@ const (
 	mib = int64(1) << 20
 	// DefaultMaxBytes caps files without a purpose (and every purpose).
 	DefaultMaxBytes = 512 * mib
+	// MaxSinglePutBytes is S3's limit for one PUT, and so for a file until
+	// uploads can be multipart (DESIGN §2a).
+	MaxSinglePutBytes = 5 << 30
 )
 
 // The formats LlamaParse documents as parseable (its "Supported Document

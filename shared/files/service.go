@@ -8,9 +8,9 @@ import (
 
 // Config is the service's tunables; zero values take the defaults.
 type Config struct {
-	UploadURLTTL   time.Duration      // lifetime of an upload session and its PUT URL
-	DownloadURLTTL time.Duration      // lifetime of a download URL
-	MaxBytes       int64              // cap for every file
+	UploadURLTTL   time.Duration      // lifetime of an upload session and its PUT URL (≤ MaxURLTTL)
+	DownloadURLTTL time.Duration      // lifetime of a download URL (≤ MaxURLTTL)
+	MaxBytes       int64              // cap for every file (≤ MaxSinglePutBytes)
 	Purposes       map[string]Purpose // nil: DefaultPurposes()
 	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
 	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
@@ -23,9 +23,13 @@ func (c Config) withDefaults() Config {
 	if c.DownloadURLTTL <= 0 {
 		c.DownloadURLTTL = 5 * time.Minute
 	}
+	// No URL outlives the credentials that sign it (MaxURLTTL); a single-PUT
+	// session has one URL, so it ends with it.
+	c.UploadURLTTL, c.DownloadURLTTL = min(c.UploadURLTTL, MaxURLTTL), min(c.DownloadURLTTL, MaxURLTTL)
 	if c.MaxBytes <= 0 {
 		c.MaxBytes = DefaultMaxBytes
 	}
+	c.MaxBytes = min(c.MaxBytes, MaxSinglePutBytes)
 	if c.Purposes == nil {
 		c.Purposes = DefaultPurposes()
 	}

@@ -5,6 +5,7 @@ package wiring
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -34,19 +35,19 @@ func ConfigFromEnv() (Config, error) {
 	if c.S3PathStyle, err = envBool("S3_FORCE_PATH_STYLE"); err != nil {
 		return c, err
 	}
-	if c.Files.UploadURLTTL, err = envSeconds("UPLOAD_URL_TTL_SECONDS"); err != nil {
+	if c.Files.UploadURLTTL, err = envSecondsIn("UPLOAD_URL_TTL_SECONDS", time.Minute, files.MaxURLTTL); err != nil {
 		return c, err
 	}
-	if c.Files.DownloadURLTTL, err = envSeconds("DOWNLOAD_URL_TTL_SECONDS"); err != nil {
+	if c.Files.DownloadURLTTL, err = envSecondsIn("DOWNLOAD_URL_TTL_SECONDS", files.MinURLTTL, files.MaxURLTTL); err != nil {
 		return c, err
 	}
-	if c.Files.MaxBytes, err = envInt("MAX_FILE_SIZE_BYTES"); err != nil {
+	if c.Files.MaxBytes, err = envIntIn("MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes); err != nil {
 		return c, err
 	}
-	if c.Files.PendingGrace, err = envSeconds("PENDING_GRACE_SECONDS"); err != nil {
+	if c.Files.PendingGrace, err = envSecondsIn("PENDING_GRACE_SECONDS", time.Second, maxKeep); err != nil {
 		return c, err
 	}
-	if c.Files.TerminalKeep, err = envSeconds("TERMINAL_RETENTION_SECONDS"); err != nil {
+	if c.Files.TerminalKeep, err = envSecondsIn("TERMINAL_RETENTION_SECONDS", time.Second, maxKeep); err != nil {
 		return c, err
 	}
 	if c.Files.Purposes, err = purposesFromEnv("PURPOSE_RULES"); err != nil {
@@ -69,22 +70,33 @@ func ConfigFromEnv() (Config, error) {
 	return c, nil
 }
 
-func envInt(name string) (int64, error) {
+// The bounds of the settings template.yaml passes from its parameters: the
+// same as the parameters' MinValue and MaxValue (a test keeps them equal), so
+// a value either deploys and works or is refused before anything is created.
+// Unset means the service's default; set, a value outside its bounds is an
+// error, never a silent default (0 is no way to say "default").
+const maxKeep = 10 * 365 * 24 * time.Hour // record keeping: far past any use, short of overflow
+
+func envIntIn(name string, lo, hi int64) (int64, error) {
 	v := os.Getenv(name)
 	if v == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", name, v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be an integer from %d to %d, got %q", name, lo, hi, v)
 	}
 	return n, nil
 }
 
-func envSeconds(name string) (time.Duration, error) {
-	n, err := envInt(name)
+func envSecondsIn(name string, lo, hi time.Duration) (time.Duration, error) {
+	n, err := envIntIn(name, int64(lo/time.Second), int64(hi/time.Second))
 	return time.Duration(n) * time.Second, err
 }
+
+func envInt(name string) (int64, error) { return envIntIn(name, 0, math.MaxInt64) }
+
+func envSeconds(name string) (time.Duration, error) { return envSecondsIn(name, 0, maxKeep) }
 
 func envBool(name string) (bool, error) {
 	v := os.Getenv(name)
