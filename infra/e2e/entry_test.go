@@ -162,6 +162,8 @@ func (e *entry) start(env ...string) *lambdaruntime.Runtime {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	// Each invocation's deadline is the function's, as Lambda sets it.
+	r.Timeout = stack.Template.Functions[e.id].Timeout
 	e.t.Cleanup(func() {
 		r.Close()
 		if e.t.Failed() {

@@ -3,10 +3,14 @@ package localstack
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/dynamostore"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -41,7 +45,8 @@ func (s *Stack) reconcileAfterMinIOStart(ctx context.Context) (files.ReconcileRe
 // ReconcileAll runs the reconcile function until it has looked at every
 // object under uploads/ once. A run resumes where the last one stopped and
 // looks at RECONCILE_BATCH objects, so this takes as many runs as the bucket
-// needs, wrapping round to the start when the cursor was mid-way.
+// needs, wrapping round to the start when the cursor was mid-way. A run that
+// finds another holding the job's lease (the scheduled one) waits for it.
 func (s *Stack) ReconcileAll(ctx context.Context) (files.ReconcileReport, error) {
 	var total files.ReconcileReport
 	n, err := countObjects(ctx, s.S3Client(), BucketName, "uploads/")
@@ -50,7 +55,16 @@ func (s *Stack) ReconcileAll(ctx context.Context) (files.ReconcileReport, error)
 	}
 	// Every run but a finishing one looks at one object at least.
 	for runs := 0; runs <= n+1; runs++ {
-		rep, err := s.Reconcile(ctx, scheduledEvent)
+		rep, err := s.reconcileRun(ctx)
+		if err == nil && rep.Busy {
+			runs--
+			select {
+			case <-ctx.Done():
+				return total, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
 		total.Scanned += rep.Scanned
 		total.Settled += rep.Settled
 		total.Deleted += rep.Deleted
@@ -63,6 +77,21 @@ func (s *Stack) ReconcileAll(ctx context.Context) (files.ReconcileReport, error)
 		}
 	}
 	return total, fmt.Errorf("reconcile looked at %d objects in %d runs, short of the bucket's %d", total.Scanned, n+2, n)
+}
+
+// reconcileRun invokes the reconcile function as its schedule does, with the
+// template's timeout as its deadline.
+func (s *Stack) reconcileRun(ctx context.Context) (files.ReconcileReport, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.reconcileTimeout)
+	defer cancel()
+	return s.Reconcile(ctx, scheduledEvent)
+}
+
+// breakStaleLease frees a lease a killed run left in the stack's data: this
+// process has just started DynamoDB Local, so no run can be live (on AWS the
+// lease expires at the killed run's deadline).
+func (s *Stack) breakStaleLease(ctx context.Context) error {
+	return dynamostore.New(dynamo.NewFromIface(s.DynamoClient()), TableName).BreakLease(ctx, files.ReconcileJob)
 }
 
 func countObjects(ctx context.Context, c *s3.Client, bucket, prefix string) (int, error) {

@@ -70,11 +70,14 @@ type Stack struct {
 	MinIO      *MinIO
 	Sweeper    *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
 	Reconcile  wiring.ReconcileLambda // the scheduled reconcile function
-	Webhook    *WebhookTarget         // where MinIO sends bucket events (the S3 bridge)
-	log        *slog.Logger
-	tmp        string
-	servers    []*http.Server
-	stop       context.CancelFunc
+	// reconcileTimeout is the reconcile function's template Timeout, the
+	// deadline of each run the stack starts as its schedule would.
+	reconcileTimeout time.Duration
+	Webhook          *WebhookTarget // where MinIO sends bucket events (the S3 bridge)
+	log              *slog.Logger
+	tmp              string
+	servers          []*http.Server
+	stop             context.CancelFunc
 }
 
 // ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
@@ -168,6 +171,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	process.Store(&proc)
+	if err := s.breakStaleLease(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := s.reconcileAfterMinIOStart(ctx); err != nil {
 		return nil, err
 	}
@@ -206,6 +212,7 @@ func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lam
 			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, Attempts: 3}
 		case f.Schedule != "":
 			s.Reconcile, err = wiring.ReconcileHandler(ctx)
+			s.reconcileTimeout = f.Timeout
 		case f.S3Events:
 			process, err = wiring.ProcessUploadHandler(ctx)
 		case len(f.Routes) > 0:
@@ -258,7 +265,7 @@ func (s *Stack) background(o Options) {
 	}
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
 	every(o.ReconcileEvery, func(ctx context.Context) error {
-		_, err := s.Reconcile(ctx, scheduledEvent)
+		_, err := s.reconcileRun(ctx)
 		return err
 	})
 }

@@ -44,10 +44,11 @@ type APICORS struct {
 // TemplateFunction is one AWS::Serverless::Function.
 type TemplateFunction struct {
 	LogicalID string
-	Routes    []string // "METHOD /path" of its HttpApi events
-	S3Events  bool     // has an S3 event source
-	Stream    bool     // has a DynamoDB stream event source
-	Schedule  string   // its Schedule event's expression, if any
+	Routes    []string      // "METHOD /path" of its HttpApi events
+	S3Events  bool          // has an S3 event source
+	Stream    bool          // has a DynamoDB stream event source
+	Schedule  string        // its Schedule event's expression, if any
+	Timeout   time.Duration // its Timeout, or Globals.Function's
 	CodeURI   string
 	Build     string // Metadata.BuildMethod
 }
@@ -109,6 +110,11 @@ func ReadTemplate(path string) (*Template, error) {
 		Parameters map[string]struct {
 			Default string `yaml:"Default"`
 		} `yaml:"Parameters"`
+		Globals struct {
+			Function struct {
+				Timeout int `yaml:"Timeout"`
+			} `yaml:"Function"`
+		} `yaml:"Globals"`
 		Resources map[string]resource `yaml:"Resources"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
@@ -147,12 +153,18 @@ func ReadTemplate(path string) (*Template, error) {
 			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
 		}
 	}
+	for _, f := range t.Functions {
+		if f.Timeout == 0 {
+			f.Timeout = time.Duration(doc.Globals.Function.Timeout) * time.Second
+		}
+	}
 	return t, nil
 }
 
 func (t *Template) addFunction(id string, r resource) error {
 	var p struct {
 		CodeURI string `yaml:"CodeUri"`
+		Timeout int    `yaml:"Timeout"`
 		Events  map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
@@ -176,7 +188,7 @@ func (t *Template) addFunction(id string, r resource) error {
 			return err
 		}
 	}
-	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod}
+	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod, Timeout: time.Duration(p.Timeout) * time.Second}
 	for _, ev := range p.Events {
 		switch ev.Type {
 		case "HttpApi":

@@ -15,10 +15,35 @@ type memStore struct {
 	mu      sync.Mutex
 	files   map[string]File
 	cursors map[string]string
+	leases  map[string]memLease
+}
+
+type memLease struct {
+	holder string
+	until  time.Time
 }
 
 func newMemStore() *memStore {
-	return &memStore{files: map[string]File{}, cursors: map[string]string{}}
+	return &memStore{files: map[string]File{}, cursors: map[string]string{}, leases: map[string]memLease{}}
+}
+
+func (m *memStore) AcquireLease(_ context.Context, job, holder string, now, until time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l, ok := m.leases[job]; ok && l.until.After(now) {
+		return false, nil
+	}
+	m.leases[job] = memLease{holder, until}
+	return true, nil
+}
+
+func (m *memStore) ReleaseLease(_ context.Context, job, holder string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.leases[job].holder == holder {
+		delete(m.leases, job)
+	}
+	return nil
 }
 
 func (m *memStore) Create(_ context.Context, f *File) error {

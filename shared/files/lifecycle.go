@@ -27,18 +27,47 @@ func (s *Service) Removed(ctx context.Context, f *File) error {
 type ReconcileReport struct {
 	Scanned, Settled, Deleted int
 	Done                      bool // the listing reached the end and starts over next run
+	Busy                      bool // another run held the job's lease: this one did nothing
 }
 
-const reconcileJob = "reconcile"
+// ReconcileJob names reconcile's cursor and lease.
+const ReconcileJob = "reconcile"
+
+// reconcileStopBefore is how long before its deadline a run stops taking
+// objects: enough to finish the object in hand (a read, a HEAD, a range GET
+// and a write, each up to 3 attempts with backoff up to 1 s) and to save the
+// cursor and free the lease. A Lambda killed at its deadline saves nothing.
+const reconcileStopBefore = 15 * time.Second
+
+// maxJobRun bounds the lease of a run whose context has no deadline
+// (Lambda's longest timeout), so a crashed run cannot hold it for ever.
+const maxJobRun = 15 * time.Minute
 
 // Reconcile walks the bucket from where the last run stopped, at most max
 // objects, and treats each like a (possibly lost) S3 event: PENDING files get
 // settled by the same validator, late uploads are deleted, and objects with
 // no record are deleted once older than grace (never a fresh upload whose
-// record is still being written).
+// record is still being written). One run at a time holds the job's lease
+// until its deadline; one that finds it held returns Busy at once. A run
+// stops reconcileStopBefore its deadline, saving its place, so the next run
+// resumes there instead of walking the same keys again.
 func (s *Service) Reconcile(ctx context.Context, max int, grace time.Duration) (ReconcileReport, error) {
 	var rep ReconcileReport
-	after, err := s.store.Cursor(ctx, reconcileJob)
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = s.now().Add(maxJobRun)
+	}
+	holder := NewID(s.now())
+	if held, err := s.store.AcquireLease(ctx, ReconcileJob, holder, s.now(), deadline); err != nil || !held {
+		rep.Busy = err == nil
+		return rep, err
+	}
+	defer func() {
+		if err := s.store.ReleaseLease(context.WithoutCancel(ctx), ReconcileJob, holder); err != nil {
+			s.log.WarnContext(ctx, "reconcile lease left to expire", "until", deadline, "err", err)
+		}
+	}()
+	after, err := s.store.Cursor(ctx, ReconcileJob)
 	if err != nil {
 		return rep, err
 	}
@@ -47,13 +76,16 @@ func (s *Service) Reconcile(ctx context.Context, max int, grace time.Duration) (
 		return rep, err
 	}
 	for _, o := range objs {
+		if deadline.Sub(s.now()) < reconcileStopBefore {
+			return rep, s.store.SaveCursor(ctx, ReconcileJob, after) // out of time: resume here
+		}
 		rep.Scanned++
 		// An object without a record may be a compat upload whose record is
 		// being written right now: only old orphans go.
 		out, err := s.settleObject(ctx, o.Key, s.now().Sub(o.LastModified) >= grace)
 		if err != nil {
 			// Stop here; the next run resumes at this object.
-			_ = s.store.SaveCursor(ctx, reconcileJob, after)
+			_ = s.store.SaveCursor(ctx, ReconcileJob, after)
 			return rep, err
 		}
 		switch out {
@@ -65,5 +97,5 @@ func (s *Service) Reconcile(ctx context.Context, max int, grace time.Duration) (
 		after = o.Key
 	}
 	rep.Done = next == ""
-	return rep, s.store.SaveCursor(ctx, reconcileJob, next)
+	return rep, s.store.SaveCursor(ctx, ReconcileJob, next)
 }

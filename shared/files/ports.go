@@ -28,6 +28,11 @@ type Store interface {
 	// Cursor and SaveCursor keep a background job's resume point.
 	Cursor(ctx context.Context, job string) (string, error)
 	SaveCursor(ctx context.Context, job, cursor string) error
+	// AcquireLease makes holder the one run of job until `until`, unless
+	// another holder's lease is still live at now: then held is false.
+	AcquireLease(ctx context.Context, job, holder string, now, until time.Time) (held bool, err error)
+	// ReleaseLease ends holder's lease early; another holder's stays.
+	ReleaseLease(ctx context.Context, job, holder string) error
 }
 
 // Change is what a transition writes.

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,3 +133,7 @@ func (benchStore) Delete(context.Context, string, string) error     { return fil
 func (benchStore) Forget(context.Context, *files.File) error        { return nil }
 func (benchStore) Cursor(context.Context, string) (string, error)   { return "", nil }
 func (benchStore) SaveCursor(context.Context, string, string) error { return nil }
+func (benchStore) AcquireLease(context.Context, string, string, time.Time, time.Time) (bool, error) {
+	return true, nil
+}
+func (benchStore) ReleaseLease(context.Context, string, string) error { return nil }

@@ -202,7 +202,7 @@ func ReconcileHandler(ctx context.Context) (ReconcileLambda, error) {
 	batch, grace := d.cfg.ReconcileBatch, d.cfg.OrphanGrace
 	return func(ctx context.Context, _ events.EventBridgeEvent) (files.ReconcileReport, error) {
 		rep, err := d.files.Reconcile(ctx, batch, grace)
-		d.log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "err", err)
+		d.log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "busy", rep.Busy, "err", err)
 		return rep, err
 	}, nil
 }
