@@ -209,7 +209,14 @@ func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lam
 		case f.Stream:
 			var cleanup wiring.CleanupLambda
 			cleanup, err = wiring.CleanupHandler(ctx)
-			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, Attempts: 3}
+			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, BatchSize: f.StreamBatch, Attempts: 3}
+			for _, p := range f.StreamFilters {
+				flt, perr := ParseEventFilter(p)
+				if perr != nil {
+					return nil, nil, fmt.Errorf("template function %s: %w", id, perr)
+				}
+				s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
+			}
 		case f.Schedule != "":
 			s.Reconcile, err = wiring.ReconcileHandler(ctx)
 			s.reconcileTimeout = f.Timeout

@@ -19,20 +19,27 @@ import (
 // Sweeper emulates DynamoDB TTL, which DynamoDB Local lacks: it deletes items
 // whose ttl attribute has passed and hands the cleanup function the same
 // REMOVE stream records AWS would (userIdentity dynamodb.amazonaws.com),
-// batched and retried the way Lambda's event source mapping does with
-// ReportBatchItemFailures. It is an emulator of AWS, not part of Filegate.
+// filtered, batched and retried the way Lambda's event source mapping does
+// with the template's FilterCriteria, BatchSize and ReportBatchItemFailures.
+// It is an emulator of AWS, not part of Filegate.
 type Sweeper struct {
-	Client   *dynamodb.Client
-	Table    string
-	Handler  wiring.CleanupLambda
-	Log      *slog.Logger
-	Attempts int // deliveries of a failing record before it is dropped (AWS: MaximumRetryAttempts + 1)
-	seq      atomic.Int64
+	Client  *dynamodb.Client
+	Table   string
+	Handler wiring.CleanupLambda
+	Log     *slog.Logger
+	// Filters pass a record matching any of them (none: every record), as
+	// the event source mapping's FilterCriteria do; BatchSize is its BatchSize
+	// (0: its default, 100).
+	Filters   []*EventFilter
+	BatchSize int
+	Attempts  int // deliveries of a failing record before it is dropped (AWS: MaximumRetryAttempts + 1)
+	seq       atomic.Int64
 }
 
-// SweepResult counts what one sweep did.
+// SweepResult counts what one sweep did: items removed, records the filters
+// let through and the handler finished, and records dropped after retries.
 type SweepResult struct {
-	Removed, Delivered, Dropped int
+	Removed, Filtered, Delivered, Dropped int
 }
 
 // Sweep removes every expired item now and delivers its REMOVE record.
@@ -43,8 +50,16 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	res.Removed = len(records)
-	for start := 0; start < len(records); start += 100 {
-		batch := records[start:min(start+100, len(records))]
+	if records, err = s.filter(records); err != nil {
+		return res, err
+	}
+	res.Filtered = len(records)
+	size := s.BatchSize
+	if size <= 0 {
+		size = 100 // the event source mapping's default for streams
+	}
+	for start := 0; start < len(records); start += size {
+		batch := records[start:min(start+size, len(records))]
 		d, dropped, err := s.deliver(ctx, batch)
 		res.Delivered += d
 		res.Dropped += dropped
@@ -53,6 +68,28 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// filter keeps the records Lambda would pass to the function; the others
+// are gone, as filtered-out stream records are.
+func (s *Sweeper) filter(records []events.DynamoDBEventRecord) ([]events.DynamoDBEventRecord, error) {
+	if len(s.Filters) == 0 {
+		return records, nil
+	}
+	var kept []events.DynamoDBEventRecord
+	for _, r := range records {
+		for _, f := range s.Filters {
+			ok, err := f.Match(r)
+			if err != nil {
+				return nil, fmt.Errorf("sweeper filter: %w", err)
+			}
+			if ok {
+				kept = append(kept, r)
+				break
+			}
+		}
+	}
+	return kept, nil
 }
 
 // expire deletes items whose ttl passed; the delete is conditioned on the

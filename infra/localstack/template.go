@@ -44,13 +44,17 @@ type APICORS struct {
 // TemplateFunction is one AWS::Serverless::Function.
 type TemplateFunction struct {
 	LogicalID string
-	Routes    []string      // "METHOD /path" of its HttpApi events
-	S3Events  bool          // has an S3 event source
-	Stream    bool          // has a DynamoDB stream event source
-	Schedule  string        // its Schedule event's expression, if any
-	Timeout   time.Duration // its Timeout, or Globals.Function's
-	CodeURI   string
-	Build     string // Metadata.BuildMethod
+	Routes    []string // "METHOD /path" of its HttpApi events
+	S3Events  bool     // has an S3 event source
+	Stream    bool     // has a DynamoDB stream event source
+	// StreamFilters are its stream event source's FilterCriteria patterns
+	// (Lambda passes a record matching any of them), StreamBatch its BatchSize.
+	StreamFilters []string
+	StreamBatch   int
+	Schedule      string        // its Schedule event's expression, if any
+	Timeout       time.Duration // its Timeout, or Globals.Function's
+	CodeURI       string
+	Build         string // Metadata.BuildMethod
 }
 
 // TableSpec mirrors the CloudFormation properties of the files table.
@@ -168,10 +172,16 @@ func (t *Template) addFunction(id string, r resource) error {
 		Events  map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
-				Method   string `yaml:"Method"`
-				Path     string `yaml:"Path"`
-				Schedule string `yaml:"Schedule"`
-				Auth     struct {
+				Method    string `yaml:"Method"`
+				Path      string `yaml:"Path"`
+				Schedule  string `yaml:"Schedule"`
+				BatchSize int    `yaml:"BatchSize"`
+				Filter    struct {
+					Filters []struct {
+						Pattern string `yaml:"Pattern"`
+					} `yaml:"Filters"`
+				} `yaml:"FilterCriteria"`
+				Auth struct {
 					Authorizer string `yaml:"Authorizer"`
 				} `yaml:"Auth"`
 			} `yaml:"Properties"`
@@ -203,7 +213,10 @@ func (t *Template) addFunction(id string, r resource) error {
 		case "S3":
 			f.S3Events = true
 		case "DynamoDB":
-			f.Stream = true
+			f.Stream, f.StreamBatch = true, ev.Properties.BatchSize
+			for _, flt := range ev.Properties.Filter.Filters {
+				f.StreamFilters = append(f.StreamFilters, flt.Pattern)
+			}
 		case "Schedule":
 			f.Schedule = ev.Properties.Schedule
 		}
