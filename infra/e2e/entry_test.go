@@ -384,7 +384,14 @@ func checkProcessUpload(e *entry) {
 	if s := e.status(f.ID); s != "PENDING" {
 		e.t.Fatalf("before the event: %s", s)
 	}
-	e.invoke(e.start("BUCKET_NAME="+sideBucket), e.event(sampleFileID, f.ID, sampleBucket, sideBucket))
+	r := e.start("BUCKET_NAME=" + sideBucket)
+	// An event naming a bucket other than the function's is ignored: the
+	// key alone must not let another bucket's object settle a file.
+	e.invoke(r, e.event(sampleFileID, f.ID))
+	if s := e.status(f.ID); s != "PENDING" {
+		e.t.Fatalf("after an event from bucket %s (the function's is %s): %s, want PENDING", sampleBucket, sideBucket, s)
+	}
+	e.invoke(r, e.event(sampleFileID, f.ID, sampleBucket, sideBucket))
 	if s := e.status(f.ID); s != "COMPLETED" {
 		e.t.Errorf("after the event: %s, want COMPLETED", s)
 	}

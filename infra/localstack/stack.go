@@ -195,7 +195,7 @@ func (s *Stack) provision(ctx context.Context) error {
 	if err := CreateBucket(ctx, s.S3Client(), BucketName, s.Template.BucketCORS); err != nil {
 		return err
 	}
-	return s.MinIO.Notify(ctx, BucketName, webhookID, "uploads/")
+	return s.MinIO.Notify(ctx, BucketName, webhookID, s.Template.UploadEvents.Prefix)
 }
 
 // handlers builds every template function through wiring, as their mains do.

@@ -29,6 +29,16 @@ type Template struct {
 	// PublicRoutes are the HttpApi routes that skip the authorizer
 	// (Auth: Authorizer: NONE).
 	PublicRoutes map[string]bool
+	// UploadEvents is the bucket's Lambda notification: which function its
+	// ObjectCreated events invoke, for keys under which prefix.
+	UploadEvents BucketNotification
+}
+
+// BucketNotification is one of the bucket's LambdaConfigurations.
+type BucketNotification struct {
+	Function string // logical ID
+	Event    string // e.g. s3:ObjectCreated:*
+	Prefix   string // its S3Key prefix filter
 }
 
 // APICORS mirrors an AWS::Serverless::HttpApi CorsConfiguration.
@@ -152,10 +162,16 @@ func ReadTemplate(path string) (*Template, error) {
 			err = r.Properties.Decode(&t.Table)
 		case "AWS::S3::Bucket":
 			t.BucketCORS, err = readBucketCORS(r, param)
+			if err == nil {
+				t.UploadEvents, err = readBucketNotification(r)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
 		}
+	}
+	if f := t.Functions[t.UploadEvents.Function]; f != nil {
+		f.S3Events = true
 	}
 	for _, f := range t.Functions {
 		if f.Timeout == 0 {
@@ -210,8 +226,6 @@ func (t *Template) addFunction(id string, r resource) error {
 			if ev.Properties.Auth.Authorizer == "NONE" {
 				t.PublicRoutes[route] = true
 			}
-		case "S3":
-			f.S3Events = true
 		case "DynamoDB":
 			f.Stream, f.StreamBatch = true, ev.Properties.BatchSize
 			for _, flt := range ev.Properties.Filter.Filters {
@@ -266,6 +280,43 @@ func readAPICORS(r resource, param func(string) string) (*APICORS, error) {
 	var err error
 	c.AllowOrigins, err = origins(p.CorsConfiguration.AllowOrigins, param)
 	return &c, err
+}
+
+// readBucketNotification reads the bucket's one Lambda notification
+// (Function: !GetAtt X.Arn decodes as "X.Arn").
+func readBucketNotification(r resource) (BucketNotification, error) {
+	var p struct {
+		NotificationConfiguration struct {
+			LambdaConfigurations []struct {
+				Event    string `yaml:"Event"`
+				Function string `yaml:"Function"`
+				Filter   struct {
+					S3Key struct {
+						Rules []struct {
+							Name  string `yaml:"Name"`
+							Value string `yaml:"Value"`
+						} `yaml:"Rules"`
+					} `yaml:"S3Key"`
+				} `yaml:"Filter"`
+			} `yaml:"LambdaConfigurations"`
+		} `yaml:"NotificationConfiguration"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return BucketNotification{}, err
+	}
+	var n BucketNotification
+	for _, c := range p.NotificationConfiguration.LambdaConfigurations {
+		if n.Function != "" {
+			return n, fmt.Errorf("more than one Lambda notification: the local stack wires one")
+		}
+		n = BucketNotification{Function: strings.TrimSuffix(c.Function, ".Arn"), Event: c.Event}
+		for _, rule := range c.Filter.S3Key.Rules {
+			if strings.EqualFold(rule.Name, "prefix") {
+				n.Prefix = rule.Value
+			}
+		}
+	}
+	return n, nil
 }
 
 // readBucketCORS reads an AWS::S3::Bucket's CorsRules.

@@ -173,7 +173,7 @@ func ProcessUploadHandler(ctx context.Context) (S3Lambda, error) {
 	if err != nil {
 		return nil, err
 	}
-	return (&s3events.Processor{Files: d.files}).Handle, nil
+	return (&s3events.Processor{Files: d.files, Bucket: d.cfg.BucketName, Log: d.log}).Handle, nil
 }
 
 // CleanupLambda is the stream cleanup's handler signature.
