@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/filegate/filegate/infra/localstack"
@@ -46,6 +47,13 @@ func run(m *testing.M) int {
 	}
 	stack = s
 	code := m.Run()
+	// Every test ran each function behind an IAM gate enforcing its
+	// template policy: a refusal is a permission the deployed function
+	// would lack (its request failed too, but a test might tolerate that).
+	if denied := s.PolicyDenials(); len(denied) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: template.yaml policies refused %d DynamoDB requests the functions made:\n  %s\n", len(denied), strings.Join(denied, "\n  "))
+		code = 1
+	}
 	s.Stop()
 	if code != 0 {
 		logs, _ := os.ReadFile(logFile.Name())

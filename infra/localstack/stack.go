@@ -73,7 +73,8 @@ type Stack struct {
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
-	Webhook          *WebhookTarget // where MinIO sends bucket events (the S3 bridge)
+	Webhook          *WebhookTarget  // where MinIO sends bucket events (the S3 bridge)
+	gates            []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
 	log              *slog.Logger
 	tmp              string
 	servers          []*http.Server
@@ -198,37 +199,42 @@ func (s *Stack) provision(ctx context.Context) error {
 	return s.MinIO.Notify(ctx, BucketName, webhookID, s.Template.UploadEvents.Prefix)
 }
 
-// handlers builds every template function through wiring, as their mains do.
+// handlers builds every template function through wiring, as their mains
+// do, each behind its own IAM gate (see gated).
 func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lambda, error) {
 	log := o.Log
 	routes := map[string]wiring.HTTPLambda{}
 	var process wiring.S3Lambda
 	for id, f := range s.Template.Functions {
-		var err error
-		switch {
-		case f.Stream:
-			var cleanup wiring.CleanupLambda
-			cleanup, err = wiring.CleanupHandler(ctx)
-			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, BatchSize: f.StreamBatch, Attempts: 3}
-			for _, p := range f.StreamFilters {
-				flt, perr := ParseEventFilter(p)
-				if perr != nil {
-					return nil, nil, fmt.Errorf("template function %s: %w", id, perr)
+		err := s.gated(f, log, func() (err error) {
+			switch {
+			case f.Stream:
+				var cleanup wiring.CleanupLambda
+				if cleanup, err = wiring.CleanupHandler(ctx); err != nil {
+					return err
 				}
-				s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
+				s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, BatchSize: f.StreamBatch, Attempts: 3}
+				for _, p := range f.StreamFilters {
+					flt, err := ParseEventFilter(p)
+					if err != nil {
+						return err
+					}
+					s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
+				}
+			case f.Schedule != "":
+				s.Reconcile, err = wiring.ReconcileHandler(ctx)
+				s.reconcileTimeout = f.Timeout
+			case f.S3Events:
+				process, err = wiring.ProcessUploadHandler(ctx)
+			case len(f.Routes) > 0:
+				var h wiring.HTTPLambda
+				h, err = wiring.HTTPHandler(ctx, id)
+				for _, r := range f.Routes {
+					routes[r] = h
+				}
 			}
-		case f.Schedule != "":
-			s.Reconcile, err = wiring.ReconcileHandler(ctx)
-			s.reconcileTimeout = f.Timeout
-		case f.S3Events:
-			process, err = wiring.ProcessUploadHandler(ctx)
-		case len(f.Routes) > 0:
-			var h wiring.HTTPLambda
-			h, err = wiring.HTTPHandler(ctx, id)
-			for _, r := range f.Routes {
-				routes[r] = h
-			}
-		}
+			return err
+		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
@@ -236,7 +242,11 @@ func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lam
 	if s.Template.AuthorizerID == "" || process == nil || s.Sweeper == nil || s.Reconcile == nil {
 		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- or schedule-triggered function")
 	}
-	authorizer, err := wiring.AuthorizerHandler(ctx)
+	var authorizer wiring.AuthorizerLambda
+	err := s.gated(s.Template.Functions[s.Template.AuthorizerID], log, func() (err error) {
+		authorizer, err = wiring.AuthorizerHandler(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,6 +255,43 @@ func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lam
 		cacheTTL = s.Template.AuthorizerCache
 	}
 	return NewGateway(s.Template, routes, authorizer, cacheTTL, log), process, nil
+}
+
+// gated runs build (which makes f's handler) with the DynamoDB endpoint set
+// to a gate of f's own that enforces f's template policy: the handler keeps
+// that endpoint, so every call it makes is checked as IAM would check it.
+func (s *Stack) gated(f *TemplateFunction, log *slog.Logger, build func() error) error {
+	target, err := url.Parse(s.DynamoDB.Endpoint)
+	if err != nil {
+		return err
+	}
+	hashKey := ""
+	for _, k := range s.Template.Table.KeySchema {
+		if k.KeyType == "HASH" {
+			hashKey = k.AttributeName
+		}
+	}
+	tables := map[string]string{TableName: "${" + s.Template.Table.Name + ".Arn}"}
+	gate := NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, log)
+	endpoint, err := s.serve("127.0.0.1:0", gate)
+	if err != nil {
+		return err
+	}
+	s.gates = append(s.gates, gate)
+	const name = "AWS_ENDPOINT_URL_DYNAMODB"
+	defer os.Setenv(name, os.Getenv(name))
+	os.Setenv(name, endpoint)
+	return build()
+}
+
+// PolicyDenials lists every DynamoDB request a function's template policy
+// did not allow (each also failed with AccessDeniedException).
+func (s *Stack) PolicyDenials() []string {
+	var out []string
+	for _, g := range s.gates {
+		out = append(out, g.Denied()...)
+	}
+	return out
 }
 
 // background runs the sweeper and reconcile on timers, as AWS would.

@@ -55,7 +55,7 @@ type APICORS struct {
 type TemplateFunction struct {
 	LogicalID string
 	Routes    []string // "METHOD /path" of its HttpApi events
-	S3Events  bool     // has an S3 event source
+	S3Events  bool     // the bucket's notification invokes it
 	Stream    bool     // has a DynamoDB stream event source
 	// StreamFilters are its stream event source's FilterCriteria patterns
 	// (Lambda passes a record matching any of them), StreamBatch its BatchSize.
@@ -65,6 +65,8 @@ type TemplateFunction struct {
 	Timeout       time.Duration // its Timeout, or Globals.Function's
 	CodeURI       string
 	Build         string // Metadata.BuildMethod
+	// Policy is its inline policy statements (the local stack's IAM gate).
+	Policy []PolicyStatement
 }
 
 // TableSpec mirrors the CloudFormation properties of the files table.
@@ -183,9 +185,10 @@ func ReadTemplate(path string) (*Template, error) {
 
 func (t *Template) addFunction(id string, r resource) error {
 	var p struct {
-		CodeURI string `yaml:"CodeUri"`
-		Timeout int    `yaml:"Timeout"`
-		Events  map[string]struct {
+		CodeURI  string    `yaml:"CodeUri"`
+		Timeout  int       `yaml:"Timeout"`
+		Policies yaml.Node `yaml:"Policies"`
+		Events   map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
 				Method    string `yaml:"Method"`
@@ -215,6 +218,10 @@ func (t *Template) addFunction(id string, r resource) error {
 		}
 	}
 	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod, Timeout: time.Duration(p.Timeout) * time.Second}
+	var err error
+	if f.Policy, err = readPolicies(p.Policies); err != nil {
+		return err
+	}
 	for _, ev := range p.Events {
 		switch ev.Type {
 		case "HttpApi":
