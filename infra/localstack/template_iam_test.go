@@ -1,0 +1,173 @@
+package localstack
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// functionWrites lists the kinds of items each function writes, by
+// partition-key prefix (shared/dynamostore): P# a project's records,
+// counters and tombstones; I# idempotency records; JOB# a background job's
+// cursor and lease; K# API keys, which only the key CLI writes. The e2e suite
+// runs every function behind the IAM gate, so a write missing here fails it;
+// TestFunctionsWriteOnlyTheirItems fails on any grant beyond it.
+var functionWrites = map[string][]string{
+	"AuthorizerFunction":        nil,
+	"CreateFileFunction":        {"P#", "I#"},
+	"CompleteFileFunction":      {"P#", "I#"},
+	"GetFileFunction":           nil,
+	"ListFilesFunction":         nil,
+	"FileUrlFunction":           nil,
+	"CancelFileFunction":        {"P#", "I#"},
+	"DeleteFileFunction":        {"P#"},
+	"UploadFileFunction":        {"P#", "I#"},
+	"ListCompatFilesFunction":   nil,
+	"QueryCompatFilesFunction":  nil,
+	"GetCompatFileFunction":     nil,
+	"DeleteCompatFileFunction":  {"P#"},
+	"CompatFileContentFunction": nil,
+	"DefaultRouteFunction":      nil,
+	"ProcessUploadFunction":     {"P#"},
+	"CleanupFunction":           {"P#"},
+	"ReconcileFunction":         {"P#", "JOB#"},
+}
+
+var (
+	itemKinds   = []string{"P#", "I#", "JOB#", "K#"}
+	writeAction = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
+	tableARN    = "${FilesTable.Arn}"
+)
+
+// Each function may write exactly the kinds of items it is listed for, so a
+// compromised function cannot mint an API key or touch a job's lease.
+func TestFunctionsWriteOnlyTheirItems(t *testing.T) {
+	for id, f := range repoTemplate(t).Functions {
+		want, listed := functionWrites[id]
+		if !listed {
+			t.Errorf("%s is not in functionWrites: list the items it writes", id)
+			continue
+		}
+		for _, kind := range itemKinds {
+			var granted []string
+			for _, a := range writeAction {
+				ok, err := Allows(f.Policy, Request{Action: a, Resource: tableARN, LeadingKeys: []string{kind + "x"}})
+				if err != nil {
+					t.Fatalf("%s: %v", id, err)
+				}
+				if ok {
+					granted = append(granted, a)
+				}
+			}
+			if slices.Contains(want, kind) != (len(granted) > 0) {
+				t.Errorf("%s: writes to %s items granted: %v; listed: %v", id, kind, granted, slices.Contains(want, kind))
+			}
+			for _, a := range []string{"dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"} {
+				if slices.Contains(granted, a) {
+					t.Errorf("%s: %s is granted; nothing uses it", id, a)
+				}
+			}
+		}
+		// A write whose request carries no partition key is never allowed.
+		for _, a := range writeAction {
+			if ok, _ := Allows(f.Policy, Request{Action: a, Resource: tableARN}); ok {
+				t.Errorf("%s: %s allowed without dynamodb:LeadingKeys in the request", id, a)
+			}
+		}
+	}
+}
+
+// Every statement granting a DynamoDB item action on the table binds the
+// partition keys (ForAllValues:StringLike on dynamodb:LeadingKeys, and Null
+// false: a set condition over no values is true), and none grants
+// ConditionCheckItem.
+func TestEveryDynamoDBWriteGrantHasLeadingKeys(t *testing.T) {
+	for id, f := range repoTemplate(t).Functions {
+		for _, s := range f.Policy {
+			writes := false
+			for _, a := range s.Actions {
+				if a == "dynamodb:ConditionCheckItem" {
+					t.Errorf("%s grants dynamodb:ConditionCheckItem", id)
+				}
+				writes = writes || slices.Contains(writeAction, a)
+			}
+			if !writes {
+				continue
+			}
+			if len(s.Conditions["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == 0 || !slices.Equal(s.Conditions["Null"]["dynamodb:LeadingKeys"], []string{"false"}) {
+				t.Errorf("%s: %v granted without a LeadingKeys condition: %v", id, s.Actions, s.Conditions)
+			}
+		}
+	}
+}
+
+// SAM's DynamoDB event source attaches AWSLambdaDynamoDBExecutionRole, which
+// reads the stream: no statement of the template repeats it.
+func TestNoStatementRepeatsSAMsStreamPolicy(t *testing.T) {
+	for id, f := range repoTemplate(t).Functions {
+		for _, s := range f.Policy {
+			for _, a := range s.Actions {
+				if slices.Contains([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, a) {
+					t.Errorf("%s grants %s, which SAM's managed policy already does", id, a)
+				}
+			}
+		}
+	}
+}
+
+// The gate answers as IAM would: each transaction item is authorized by its
+// item action and partition key, and a refusal is DynamoDB's
+// AccessDeniedException, never forwarded.
+func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
+	var forwarded atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forwarded.Add(1)
+		_, _ = io.WriteString(w, "{}")
+	}))
+	defer target.Close()
+	u, _ := url.Parse(target.URL)
+	f := repoTemplate(t).Functions["CreateFileFunction"]
+	gate := NewDynamoDBGate(u, f.LogicalID, f.Policy, map[string]string{TableName: tableARN}, "pk", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(gate)
+	defer srv.Close()
+	item := func(pk string) string { return `{"pk":{"S":"` + pk + `"},"sk":{"S":"x"}}` }
+	for _, tc := range []struct {
+		op, body string
+		allowed  bool
+	}{
+		{"PutItem", `{"TableName":"` + TableName + `","Item":` + item("I#p#POST /v1/files") + `}`, true},
+		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"` + TableName + `","Item":` + item("P#p") + `}},{"Update":{"TableName":"` + TableName + `","Key":` + item("P#p") + `}}]}`, true},
+		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"` + TableName + `","Item":` + item("P#p") + `}},{"Put":{"TableName":"` + TableName + `","Item":` + item("K#h") + `}}]}`, false},
+		{"PutItem", `{"TableName":"` + TableName + `","Item":` + item("K#h") + `}`, false},
+		{"TransactWriteItems", `{"TransactItems":[{"ConditionCheck":{"TableName":"` + TableName + `","Key":` + item("P#p") + `}}]}`, false},
+		{"DeleteItem", `{"TableName":"` + TableName + `","Key":` + item("P#p") + `}`, false},
+		{"Scan", `{"TableName":"` + TableName + `"}`, false},
+		{"PutItem", `{"TableName":"another-table","Item":` + item("P#p") + `}`, false},
+	} {
+		before := forwarded.Load()
+		req, _ := http.NewRequest("POST", srv.URL, strings.NewReader(tc.body))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+tc.op)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		passed := forwarded.Load() > before
+		if passed != tc.allowed || (resp.StatusCode == http.StatusOK) != tc.allowed {
+			t.Errorf("%s %s: status %d, forwarded %v; want allowed=%v", tc.op, tc.body, resp.StatusCode, passed, tc.allowed)
+		}
+		if !tc.allowed && !strings.Contains(string(body), "AccessDeniedException") {
+			t.Errorf("%s refused with %s, want AccessDeniedException", tc.op, body)
+		}
+	}
+	if n := len(gate.Denied()); n != 6 {
+		t.Errorf("gate recorded %d refusals, want 6", n)
+	}
+}
