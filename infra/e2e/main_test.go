@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -52,6 +53,11 @@ func run(m *testing.M) int {
 	// would lack (its request failed too, but a test might tolerate that).
 	if denied := s.PolicyDenials(); len(denied) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: template.yaml policies refused %d DynamoDB requests the functions made:\n  %s\n", len(denied), strings.Join(denied, "\n  "))
+		code = 1
+	}
+	// Only a whole run exercises every function (-run picks some tests).
+	if ungated := s.UngatedFunctions(); code == 0 && flag.Lookup("test.run").Value.String() == "" && len(ungated) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: no DynamoDB request of %v passed its IAM gate: their calls went round it, or no test exercised them\n", ungated)
 		code = 1
 	}
 	s.Stop()

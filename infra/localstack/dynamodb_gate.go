@@ -28,6 +28,7 @@ type DynamoDBGate struct {
 	proxy    *httputil.ReverseProxy
 	mu       sync.Mutex
 	denied   []string
+	seen     int
 }
 
 // NewDynamoDBGate forwards what the policy allows to target.
@@ -42,6 +43,13 @@ func (g *DynamoDBGate) Denied() []string {
 	return append([]string(nil), g.denied...)
 }
 
+// Seen counts the requests that reached the gate, allowed or not.
+func (g *DynamoDBGate) Seen() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.seen
+}
+
 func (g *DynamoDBGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -49,6 +57,9 @@ func (g *DynamoDBGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	g.mu.Lock()
+	g.seen++
+	g.mu.Unlock()
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
 	needs, err := authorizations(op, body, g.Tables, g.HashKey)
 	for _, need := range needs {

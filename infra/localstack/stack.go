@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -298,6 +299,27 @@ func (s *Stack) PolicyDenials() []string {
 	for _, g := range s.gates {
 		out = append(out, g.Denied()...)
 	}
+	return out
+}
+
+// UngatedFunctions lists the functions whose policy grants DynamoDB actions
+// but whose gate saw no request: either nothing exercised them, or their
+// calls went round the gate (the check would then prove nothing).
+func (s *Stack) UngatedFunctions() []string {
+	seen := map[string]int{}
+	for _, g := range s.gates {
+		seen[g.Function] += g.Seen()
+	}
+	var out []string
+	for id, f := range s.Template.Functions {
+		for _, st := range f.Policy {
+			if seen[id] == 0 && slices.ContainsFunc(st.Actions, func(a string) bool { return strings.HasPrefix(a, "dynamodb:") }) {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
