@@ -29,8 +29,9 @@ import (
 // the same value its main passes to lambda.Start.
 type Gateway struct {
 	mux        *http.ServeMux
-	routeOf    map[string]string // ServeMux pattern → template route
-	public     map[string]bool   // routes without the authorizer
+	routeOf    map[string]string        // ServeMux pattern → template route
+	public     map[string]bool          // routes without the authorizer
+	timeout    map[string]time.Duration // each route's function's Timeout
 	cors       *APICORS
 	authorizer wiring.AuthorizerLambda
 	log        *slog.Logger
@@ -52,7 +53,12 @@ const maxPayload = 10 << 20
 // cached for cacheTTL (0: none), as ReauthorizeEvery does.
 func NewGateway(t *Template, routes map[string]wiring.HTTPLambda, authorizer wiring.AuthorizerLambda, cacheTTL time.Duration, log *slog.Logger) *Gateway {
 	g := &Gateway{mux: http.NewServeMux(), routeOf: map[string]string{}, public: t.PublicRoutes, cors: t.APICORS,
-		authorizer: authorizer, log: log, cacheTTL: cacheTTL, cache: map[string]cachedAuth{}}
+		timeout: map[string]time.Duration{}, authorizer: authorizer, log: log, cacheTTL: cacheTTL, cache: map[string]cachedAuth{}}
+	for _, f := range t.Functions {
+		for _, r := range f.Routes {
+			g.timeout[r] = f.Timeout
+		}
+	}
 	for route, fn := range routes {
 		pattern := wiring.MuxPattern(route)
 		g.mux.Handle(pattern, g.invoke(route, fn))
@@ -98,7 +104,14 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 			gatewayError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 			return
 		}
-		resp, err := fn(r.Context(), ev)
+		// Like Lambda, the function runs under its Timeout as its context's
+		// deadline (idempotency leases end with it).
+		ctx, cancel := r.Context(), context.CancelFunc(func() {})
+		if d := g.timeout[route]; d > 0 {
+			ctx, cancel = context.WithTimeout(ctx, d)
+		}
+		defer cancel()
+		resp, err := fn(ctx, ev)
 		if err != nil {
 			g.log.Error("function failed", "route", route, "err", err)
 			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")

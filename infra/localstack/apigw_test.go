@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -112,5 +113,32 @@ func TestGatewayLimitsRequestLineAndHeaders(t *testing.T) {
 	var msg struct{ Message string }
 	if err := json.Unmarshal([]byte(body), &msg); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || err != nil || msg.Message == "" {
 		t.Errorf("one byte more: %d %q, want 431 in JSON", resp.StatusCode, body)
+	}
+}
+
+// Like Lambda, the gateway runs each function under its template Timeout
+// (Globals.Function.Timeout unless the function sets its own) as the
+// context's deadline: idempotency leases are derived from it.
+func TestGatewayGivesFunctionsTheirTimeoutAsDeadline(t *testing.T) {
+	tpl := repoTemplate(t)
+	if tpl.Functions["CreateFileFunction"].Timeout != 10*time.Second || tpl.Functions["ReconcileFunction"].Timeout != 120*time.Second {
+		t.Fatalf("template timeouts: create %s, reconcile %s; want the template's 10 s and 120 s",
+			tpl.Functions["CreateFileFunction"].Timeout, tpl.Functions["ReconcileFunction"].Timeout)
+	}
+	var left time.Duration
+	fn := func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		if d, ok := ctx.Deadline(); ok {
+			left = time.Until(d)
+		}
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
+	}
+	authorizer := func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true}, nil
+	}
+	g := NewGateway(tpl, map[string]wiring.HTTPLambda{"POST /v1/files": fn}, authorizer, 0, slog.New(slog.DiscardHandler))
+	r := httptest.NewRequest("POST", "/v1/files", strings.NewReader("{}"))
+	r.Header.Set("Authorization", "Bearer k")
+	if res, _ := send(g, r); res.StatusCode != 200 || left <= 9*time.Second || left > 10*time.Second {
+		t.Fatalf("status %d; the function had %s left, want the template's 10 s", res.StatusCode, left)
 	}
 }

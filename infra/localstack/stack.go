@@ -61,6 +61,11 @@ type Options struct {
 	// its default. A test that serves a page from its own local origin lists
 	// that origin here.
 	AllowedOrigins []string
+	// DynamoDBFront, if set, is given DynamoDB Local's endpoint and returns
+	// the one the functions reach it through: fault tests put a proxy there
+	// that crashes DynamoDB Local at a chosen request. DynamoClient and the
+	// stack's own setup keep the direct endpoint.
+	DynamoDBFront func(endpoint string) (string, error)
 }
 
 // Stack is a running local Filegate.
@@ -156,9 +161,15 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.S3Endpoint, err = s.serve("127.0.0.1:0", NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
 		return nil, err
 	}
+	dynamoEndpoint := s.DynamoDB.Endpoint
+	if o.DynamoDBFront != nil {
+		if dynamoEndpoint, err = o.DynamoDBFront(dynamoEndpoint); err != nil {
+			return nil, err
+		}
+	}
 	s.Env = map[string]string{
 		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
-		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDB.Endpoint, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
+		"AWS_ENDPOINT_URL_DYNAMODB": dynamoEndpoint, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
 	}
