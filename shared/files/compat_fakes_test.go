@@ -62,18 +62,23 @@ func (c catalogStore) indexed(projectID string, f Filter) []*File {
 	return out
 }
 
-// writableObjects adds the direct write to memObjects.
+// writableObjects adds the direct write to memObjects, write-once like
+// If-None-Match: *. failPut fails it; failAfterPut stores, then fails (an
+// answer lost on the way back).
 type writableObjects struct {
 	*memObjects
-	failPut error
+	failPut, failAfterPut error
 }
 
 func (w *writableObjects) Put(_ context.Context, key string, body []byte, contentType string) error {
 	if w.failPut != nil {
 		return w.failPut
 	}
+	if w.has(key) {
+		return ErrObjectExists
+	}
 	w.put(key, contentType, body)
-	return nil
+	return w.failAfterPut
 }
 
 func newCompatService() (*Service, catalogStore, *writableObjects) {

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ type CreateInput struct {
 	Purpose        string
 	// RetainUntil ends the file's retention (nil: the purpose's default, if any).
 	RetainUntil *time.Time
+	// Operation is set when the create runs under an Idempotency-Key.
+	Operation *Operation
 }
 
 // Created is a new PENDING file and the PUT that uploads its bytes.
@@ -46,14 +49,21 @@ func ParseObjectKey(key string) (projectID, id string, ok bool) {
 	return projectID, id, true
 }
 
-// Create validates the declaration, records a PENDING file and presigns its PUT.
+// Create validates the declaration, records a PENDING file and presigns its
+// PUT. A keyed create (in.Operation) is idempotent by construction: its id
+// derives from the operation and the record is written only if absent, so
+// an attempt that finds the record an earlier one wrote answers with that
+// file and a PUT URL signed now.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) {
+	if op := in.Operation; op != nil && op.Replay {
+		return s.resumeCreate(ctx, in.ProjectID, KeyedID(in.ProjectID, op), true)
+	}
 	mimeType, err := s.checkCreate(&in)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	id := NewID(now)
+	id, createdAt := newFile(in.ProjectID, in.Operation, now)
 	f := &File{
 		ID:              id,
 		ProjectID:       in.ProjectID,
@@ -63,7 +73,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 		SizeBytes:       in.SizeBytes,
 		Purpose:         in.Purpose,
 		Status:          StatusPending,
-		CreatedAt:       now,
+		CreatedAt:       createdAt,
 		UpdatedAt:       now,
 		UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
 		ObjectKey:       ObjectKey(in.ProjectID, id),
@@ -71,15 +81,72 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 	f.ExpiresAt = s.retention(in, now)
 	f.TTL = s.pendingTTL(f)
 	// Presign first: it is local computation, so a failure leaves nothing behind.
-	up, err := s.objects.PresignUpload(ctx, f.ObjectKey, Upload{ContentType: mimeType, ContentLength: in.SizeBytes, Expires: s.cfg.UploadURLTTL})
+	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Create(ctx, f); err != nil {
+	if !ok {
+		return nil, Errorf(KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
+	}
+	err = s.store.Create(ctx, f)
+	if in.Operation != nil && errors.Is(err, ErrConditionFailed) {
+		return s.resumeCreate(ctx, f.ProjectID, f.ID, false)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.metrics.Record("created", f.SizeBytes)
 	return &Created{File: f, Upload: up}, nil
+}
+
+// resumeCreate answers a keyed create whose file is already recorded (by an
+// earlier attempt, or by the create a replay repeats): the file as stored,
+// with a PUT URL signed now for the rest of its session, never a stored one.
+func (s *Service) resumeCreate(ctx context.Context, projectID, id string, replay bool) (*Created, error) {
+	f, err := s.store.Get(ctx, projectID, id)
+	now := s.now()
+	switch {
+	case errors.Is(err, ErrNotFound) && !replay:
+		return nil, ErrConditionFailed // deleted since the write found it; a retry creates it
+	case errors.Is(err, ErrNotFound) || err == nil && f.GoneAt(now):
+		return nil, Errorf(KindConflict, "invalid_state", "the file this Idempotency-Key created no longer exists")
+	case err != nil:
+		return nil, err
+	}
+	if st := f.StatusAt(now); st != StatusPending {
+		return nil, Errorf(KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, is %s: it has no upload session left", f.ID, st)
+	}
+	up, ok, err := s.uploadURL(ctx, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, Errorf(KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, has less than a second of its upload session left", f.ID)
+	}
+	return &Created{File: f, Upload: up}, nil
+}
+
+// uploadURL signs f's PUT for the rest of its upload session, never past its
+// retention (S3 then refuses the PUT: the file is gone by then); ok is false
+// when less than a second is left.
+func (s *Service) uploadURL(ctx context.Context, f *File, now time.Time) (up Presigned, ok bool, err error) {
+	ttl, ok := urlLifetime(f, f.UploadExpiresAt.Sub(now), now)
+	if !ok {
+		return Presigned{}, false, nil
+	}
+	up, err = s.objects.PresignUpload(ctx, f.ObjectKey, Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: ttl})
+	return up, err == nil, err
+}
+
+// urlLifetime caps a presigned URL's lifetime ttl at f's retention, in the
+// whole seconds presigning counts (rounded down); ok is false when less than
+// a second is left.
+func urlLifetime(f *File, ttl time.Duration, now time.Time) (time.Duration, bool) {
+	if f.ExpiresAt != nil {
+		ttl = min(ttl, f.ExpiresAt.Sub(now)) // never past retention
+	}
+	ttl = ttl.Truncate(time.Second)
+	return ttl, ttl >= time.Second
 }
 
 // checkCreate validates a declaration and returns the normalised MIME type.

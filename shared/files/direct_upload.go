@@ -54,6 +54,8 @@ type DirectUpload struct {
 	Purpose        string
 	ExternalFileID string
 	Body           []byte
+	// Operation is set when the upload runs under an Idempotency-Key.
+	Operation *Operation
 }
 
 // UploadDirect validates the bytes in memory with the rules presigned
@@ -61,6 +63,14 @@ type DirectUpload struct {
 // Valid bytes are recorded PENDING, stored, then settled like a completed
 // presigned upload, so the object's S3 event finds the file COMPLETED (a
 // no-op), and if the event settles it first, both converge.
+//
+// If the function dies half-way, what it leaves depends on where: a PENDING
+// record without bytes stays (listed by the native API, EXPIRED once its
+// session ends) until TTL removes it PendingGrace after that; once the bytes
+// are stored, their S3 event (or reconcile) settles the file COMPLETED,
+// though the client never heard of it. A keyed upload (in.Operation) finds
+// either on its retry, since its id derives from the operation: it stores
+// the bytes if they are missing and settles or confirms the file.
 func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, error) {
 	if int64(len(in.Body)) > MaxDirectUploadBytes {
 		return nil, ErrDirectTooLarge
@@ -91,21 +101,34 @@ func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, err
 		return nil, Internal(errors.New("object storage has no direct write"))
 	}
 	now := s.now()
-	id := NewID(now)
+	id, createdAt := newFile(in.ProjectID, in.Operation, now)
 	f := &File{
 		ID: id, ProjectID: in.ProjectID, OrganizationID: in.OrganizationID,
 		Filename: in.Filename, MimeType: mimeType, SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
-		Status: StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
+		Status: StatusPending, CreatedAt: createdAt, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
 		ExternalFileID: in.ExternalFileID, ObjectKey: ObjectKey(in.ProjectID, id),
 	}
 	f.ExpiresAt = s.retention(create, now)
-	// If this function dies before settling, TTL removes the record like an
-	// abandoned session's (and the cleanup its object).
 	f.TTL = s.pendingTTL(f)
-	if err := s.store.Create(ctx, f); err != nil {
+	// The md5 makes settle check that S3 holds exactly these bytes.
+	sum := md5.Sum(in.Body)
+	md5hex := hex.EncodeToString(sum[:])
+	err = s.store.Create(ctx, f)
+	if in.Operation != nil && errors.Is(err, ErrConditionFailed) {
+		// An earlier attempt recorded the file: finish what it started.
+		if f, err = s.store.Get(ctx, f.ProjectID, f.ID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, ErrConditionFailed // deleted since the write found it; a retry records it
+			}
+			return nil, err
+		}
+		if f.Status != StatusPending {
+			return s.outcome(ctx, f, md5hex) // COMPLETED: confirmed against these bytes
+		}
+	} else if err != nil {
 		return nil, err
 	}
-	if err := w.Put(ctx, f.ObjectKey, in.Body, mimeType); err != nil {
+	if err := w.Put(ctx, f.ObjectKey, in.Body, mimeType); err != nil && !errors.Is(err, ErrObjectExists) {
 		// Leave no PENDING trace. Should the PUT have landed after all, its
 		// S3 event finds no record and deletes the object.
 		if derr := s.store.Delete(ctx, f.ProjectID, f.ID); derr != nil {
@@ -113,9 +136,9 @@ func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, err
 		}
 		return nil, err
 	}
-	// The md5 makes settle check that S3 stored exactly these bytes.
-	sum := md5.Sum(in.Body)
-	return s.settle(ctx, f, hex.EncodeToString(sum[:]))
+	// Stored now, or already: by an earlier attempt, or by this PUT if an
+	// SDK retry of it found its own object. Settle checks the md5 either way.
+	return s.settle(ctx, f, md5hex)
 }
 
 // CheckExternalFileID allows "" (none) or valid UTF-8 up to MaxExternalIDBytes.

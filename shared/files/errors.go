@@ -108,6 +108,10 @@ var ErrConditionFailed = &Error{Kind: KindConflict, Code: "state_changed", Messa
 // complete came before the bytes, which may still be on their way.
 var ErrObjectMissing = &Error{Kind: KindConflict, Code: "upload_missing", Message: "no bytes have been uploaded for this file yet", Transient: true}
 
+// ErrObjectExists is what a write-once object write (If-None-Match: *)
+// returns when an object is already there.
+var ErrObjectExists = &Error{Kind: KindConflict, Code: "object_exists", Message: "the file's bytes are already stored"}
+
 // Unavailable wraps a fault that may clear on retry (throttling, a dependency down).
 func Unavailable(what string, err error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is temporarily unavailable", Err: err}

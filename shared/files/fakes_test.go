@@ -49,6 +49,9 @@ func (m *memStore) ReleaseLease(_ context.Context, job, holder string) error {
 func (m *memStore) Create(_ context.Context, f *File) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.files[f.ProjectID+"/"+f.ID]; ok {
+		return ErrConditionFailed
+	}
 	m.files[f.ProjectID+"/"+f.ID] = *f
 	return nil
 }
@@ -115,6 +118,7 @@ type memObjects struct {
 	mu         sync.Mutex
 	objects    map[string]memObject
 	failDelete error
+	lastUpload Upload // what the last PresignUpload signed
 }
 
 func newMemObjects() *memObjects { return &memObjects{objects: map[string]memObject{}} }
@@ -133,6 +137,9 @@ func (m *memObjects) has(key string) bool {
 }
 
 func (m *memObjects) PresignUpload(_ context.Context, key string, u Upload) (Presigned, error) {
+	m.mu.Lock()
+	m.lastUpload = u
+	m.mu.Unlock()
 	return Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(u.Expires)}, nil
 }
 

@@ -2,6 +2,7 @@ package files
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/hex"
@@ -32,8 +33,32 @@ var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadd
 func NewID(now time.Time) string {
 	var b [16]byte
 	_, _ = rand.Read(b[6:]) // crypto/rand.Read never returns an error
+	return stampV7(now, b)
+}
+
+// KeyedID is the id of the file a keyed create makes (see Operation): a
+// UUIDv7 whose time is the operation's first attempt and whose other 74 bits
+// come from SHA-256 of the project and the operation's seed. Every attempt of
+// the operation names the same file, ids still sort by creation time, and
+// nobody who does not know the Idempotency-Key can tell the id.
+func KeyedID(projectID string, op *Operation) string {
+	h := sha256.New()
+	for _, field := range []string{"filegate file id", projectID, op.Seed} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(field)))
+		h.Write(n[:])
+		h.Write([]byte(field))
+	}
+	var b [16]byte
+	copy(b[6:], h.Sum(nil))
+	return stampV7(op.At, b)
+}
+
+// stampV7 writes at's Unix milliseconds, the version and the variant over b,
+// keeping the rest, and spells it as stored.
+func stampV7(at time.Time, b [16]byte) string {
 	var ms [8]byte
-	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))
 	copy(b[:6], ms[2:])
 	b[6] = 0x70 | b[6]&0x0f // version 7
 	b[8] = 0x80 | b[8]&0x3f // variant 10 (RFC 9562)

@@ -147,14 +147,9 @@ func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presig
 	if st := f.StatusAt(s.now()); st != StatusCompleted {
 		return Presigned{}, Errorf(KindConflict, "invalid_state", "a download URL exists only for a COMPLETED file; this one is %s", st)
 	}
-	ttl := s.cfg.DownloadURLTTL
-	if f.ExpiresAt != nil {
-		// Presigned lifetimes are whole seconds: round down, and treat a file
-		// with less than a second left as gone.
-		ttl = min(ttl, f.ExpiresAt.Sub(s.now()).Truncate(time.Second))
-		if ttl < time.Second {
-			return Presigned{}, ErrNotFound
-		}
+	ttl, ok := urlLifetime(f, s.cfg.DownloadURLTTL, s.now())
+	if !ok {
+		return Presigned{}, ErrNotFound // less than a second of retention left: as good as gone
 	}
 	return s.presignDownload(ctx, f, ttl)
 }

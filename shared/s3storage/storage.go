@@ -123,6 +123,8 @@ func classify(err error) error {
 		return nil
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound:
 		return files.ErrObjectMissing
+	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed:
+		return files.ErrObjectExists // If-None-Match: * found an object
 	case retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary:
 		return files.Unavailable("object storage", err)
 	default:
