@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -44,8 +45,12 @@ func TestIdempotencyKeyReplaysAndConflicts(t *testing.T) {
 	body := map[string]any{"filename": "i.pdf", "mimeType": "application/pdf", "sizeBytes": 10}
 	st1, first, _ := c.postWithKey("/v1/files", "create-1", body)
 	st2, second, h := c.postWithKey("/v1/files", "create-1", body)
-	if st1 != http.StatusOK || st2 != http.StatusOK || !bytes.Equal(first, second) || h.Get("Idempotent-Replayed") != "true" {
-		t.Fatalf("replay: %d %d, same body %v, replayed header %q", st1, st2, bytes.Equal(first, second), h.Get("Idempotent-Replayed"))
+	// The same file; its upload URL is signed anew (TestReplayedCreateSignsAFreshUploadURL).
+	var a, b file
+	json.Unmarshal(first, &a)
+	json.Unmarshal(second, &b)
+	if st1 != http.StatusOK || st2 != http.StatusOK || a.ID == "" || a.ID != b.ID || a.CreatedAt != b.CreatedAt || h.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %d, files %s / %s, replayed header %q", st1, st2, a.ID, b.ID, h.Get("Idempotent-Replayed"))
 	}
 	var l struct{ TotalCount int }
 	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 1 {
@@ -157,7 +162,7 @@ func TestIdempotencyKeysExpireAfter24Hours(t *testing.T) {
 		rr := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(`{}`))
 		r.Header.Set(idempotency.Header, "day-old")
-		if err := keys.Serve(rr, r, scope, handler); err != nil {
+		if err := keys.Serve(rr, r, scope, idempotency.ReplayStored, handler); err != nil {
 			t.Fatal(err)
 		}
 		return rr
@@ -205,5 +210,66 @@ func TestIdempotencyFingerprintCoversEachPartsType(t *testing.T) {
 	}
 	if st, raw := upload("text/markdown"); st != http.StatusConflict || !strings.Contains(string(raw), "different request") {
 		t.Fatalf("same key, the part declared as another type: %d %s, want 409 (not a replay)", st, raw)
+	}
+}
+
+// TestIdempotencyStoreKeepsTheFirstAttempt runs the DynamoDB key store
+// through a key's life: a claim for the same request keeps the first
+// attempt's time (a keyed create's file id carries it), through a release
+// after a failure and through a lease that ran out; a live lease or a
+// finished answer holds the key; another request, or the key's 24 hours
+// being over, starts afresh.
+func TestIdempotencyStoreKeepsTheFirstAttempt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := dynamostore.NewIdempotency(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
+	t0 := time.Now().UTC().Truncate(time.Millisecond)
+	scope := apiclient.NewUUID() + "#POST /v1/files"
+	claim := func(at time.Time, hash string) (*idempotency.Record, *idempotency.Record) {
+		t.Helper()
+		rec := &idempotency.Record{Scope: scope, Key: "k", BodyHash: hash, FirstAt: at, LeaseUntil: at.Add(15 * time.Second), TTL: at.Add(24 * time.Hour).Unix()}
+		prev, err := store.Begin(ctx, rec, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec, prev
+	}
+	rec, prev := claim(t0, "a")
+	if prev != nil || !rec.FirstAt.Equal(t0) {
+		t.Fatalf("first claim: held by %+v, first attempt %s", prev, rec.FirstAt)
+	}
+	if _, prev := claim(t0.Add(time.Second), "a"); prev == nil || prev.Done {
+		t.Fatalf("a claim inside the lease: %+v, want the live lease", prev)
+	}
+	if err := store.Release(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	rec, prev = claim(t0.Add(time.Minute), "a")
+	if prev != nil || !rec.FirstAt.Equal(t0) {
+		t.Fatalf("claim after a release: held by %+v, first attempt %s, want %s", prev, rec.FirstAt, t0)
+	}
+	// Never released (the request crashed): claimable once the lease is over.
+	rec, prev = claim(rec.LeaseUntil.Add(time.Millisecond), "a")
+	if prev != nil || !rec.FirstAt.Equal(t0) {
+		t.Fatalf("claim after the lease ran out: held by %+v, first attempt %s, want %s", prev, rec.FirstAt, t0)
+	}
+	rec.Done, rec.Status, rec.Type, rec.Body = true, 200, "application/json", []byte(`{}`)
+	if err := store.Finish(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, prev := claim(t0.Add(time.Hour), "a"); prev == nil || !prev.Done || !prev.FirstAt.Equal(t0) || string(prev.Body) != `{}` {
+		t.Fatalf("a claim of a finished key: %+v, want its stored answer and first attempt", prev)
+	}
+	later := time.Unix(rec.TTL, 0).Add(time.Minute) // 24 hours after the claim that succeeded
+	if rec, prev := claim(later, "a"); prev != nil || !rec.FirstAt.Equal(later) {
+		t.Fatalf("a claim after 24 hours: held by %+v, first attempt %s, want a fresh one", prev, rec.FirstAt)
+	}
+	other := later.Add(time.Hour)
+	rec, _ = claim(other, "a")
+	if err := store.Release(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec, prev := claim(other.Add(time.Minute), "b"); prev != nil || !rec.FirstAt.Equal(other.Add(time.Minute)) {
+		t.Fatalf("another request after a release: held by %+v, first attempt %s, want a fresh one", prev, rec.FirstAt)
 	}
 }

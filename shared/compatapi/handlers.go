@@ -9,6 +9,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
 )
 
@@ -35,7 +36,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	f, err := a.files.UploadDirect(r.Context(), files.DirectUpload{
 		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 		Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,
-		ExternalFileID: form.externalFileID, Body: form.body,
+		ExternalFileID: form.externalFileID, Body: form.body, Operation: idempotency.OperationOf(r.Context()),
 	})
 	if err != nil {
 		return err

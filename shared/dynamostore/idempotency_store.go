@@ -27,6 +27,7 @@ type idemItem struct {
 	BodyHash   string    `dynamo:"bodyHash"`
 	Done       bool      `dynamo:"done"`
 	LeaseUntil time.Time `dynamo:"leaseUntil"`
+	FirstAt    int64     `dynamo:"firstAt,omitempty"` // Unix milliseconds: a file id's time
 	Status     int       `dynamo:"status,omitempty"`
 	Type       string    `dynamo:"contentType,omitempty"`
 	Body       []byte    `dynamo:"body,omitempty"`
@@ -35,13 +36,34 @@ type idemItem struct {
 
 func idemKey(scope, key string) (string, string) { return "I#" + scope, "K#" + key }
 
+// released is the lease of a key nobody holds.
+var released = time.Unix(0, 0).UTC()
+
 // Begin claims the key unless a finished record or a live lease holds it. A
 // record past its ttl holds nothing: DynamoDB's TTL deletes it lazily (often
 // days later), so the condition, not the deletion, ends its 24 hours.
+//
+// The first try claims a key last claimed for the same request, keeping its
+// firstAt (if_not_exists), or a new key; the second replaces a record of
+// another request, or one past its 24 hours, with a fresh one. Both are
+// conditional writes, so two racing claims cannot both win.
 func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now time.Time) (*idempotency.Record, error) {
 	pk, sk := idemKey(rec.Scope, rec.Key)
-	it := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: rec.LeaseUntil, TTL: rec.TTL}
-	err := s.table.Put(it).If("attribute_not_exists($) OR ($ = ? AND $ < ?) OR $ <= ?", "pk", "done", false, "leaseUntil", now, "ttl", now.Unix()).Run(ctx)
+	var it idemItem
+	err := s.table.Update("pk", pk).Range("sk", sk).
+		Set("bodyHash", rec.BodyHash).Set("done", false).Set("leaseUntil", rec.LeaseUntil).Set("ttl", rec.TTL).
+		SetIfNotExists("firstAt", rec.FirstAt.UnixMilli()).
+		If("attribute_not_exists($) OR ($ = ? AND $ = ? AND $ < ? AND $ > ?)", "pk", "bodyHash", rec.BodyHash, "done", false, "leaseUntil", now, "ttl", now.Unix()).
+		Value(ctx, &it)
+	if err == nil {
+		rec.FirstAt = time.UnixMilli(it.FirstAt).UTC()
+		return nil, nil
+	}
+	if !dynamo.IsCondCheckFailed(err) {
+		return nil, classify(err)
+	}
+	fresh := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: rec.LeaseUntil, FirstAt: rec.FirstAt.UnixMilli(), TTL: rec.TTL}
+	err = s.table.Put(fresh).If("($ = ? AND $ < ?) OR $ <= ?", "done", false, "leaseUntil", now, "ttl", now.Unix()).Run(ctx)
 	if err == nil {
 		return nil, nil
 	}
@@ -55,18 +77,35 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 		}
 		return nil, classify(err)
 	}
-	return &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: prev.LeaseUntil, Status: prev.Status, Type: prev.Type, Body: prev.Body, TTL: prev.TTL}, nil
+	return &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: prev.LeaseUntil,
+		FirstAt: time.UnixMilli(prev.FirstAt).UTC(), Status: prev.Status, Type: prev.Type, Body: prev.Body, TTL: prev.TTL}, nil
 }
 
-// Finish stores the response to replay.
+// Finish stores the response to replay, keeping the record's firstAt,
+// unless the key was claimed for another request meanwhile (this one's
+// lease over): that one's record is left alone.
 func (s *Idempotency) Finish(ctx context.Context, rec *idempotency.Record) error {
 	pk, sk := idemKey(rec.Scope, rec.Key)
-	it := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, Done: true, LeaseUntil: rec.LeaseUntil, Status: rec.Status, Type: rec.Type, Body: rec.Body, TTL: rec.TTL}
-	return classify(s.table.Put(it).Run(ctx))
+	u := s.table.Update("pk", pk).Range("sk", sk).Set("done", true).Set("status", rec.Status).Set("contentType", rec.Type).
+		If("$ = ?", "bodyHash", rec.BodyHash)
+	if len(rec.Body) > 0 {
+		u.Set("body", rec.Body)
+	}
+	if err := u.Run(ctx); !dynamo.IsCondCheckFailed(err) {
+		return classify(err)
+	}
+	return nil
 }
 
-// Abandon frees the key after a failure the client may retry.
-func (s *Idempotency) Abandon(ctx context.Context, scope, key string) error {
-	pk, sk := idemKey(scope, key)
-	return classify(s.table.Delete("pk", pk).Range("sk", sk).Run(ctx))
+// Release frees the key after a failure the client may retry, if rec's lease
+// still holds it. The record stays, with its firstAt: a retry of the same
+// request must derive the same file id, in case the failed attempt wrote it.
+func (s *Idempotency) Release(ctx context.Context, rec *idempotency.Record) error {
+	pk, sk := idemKey(rec.Scope, rec.Key)
+	err := s.table.Update("pk", pk).Range("sk", sk).Set("leaseUntil", released).
+		If("$ = ? AND $ = ?", "done", false, "leaseUntil", rec.LeaseUntil).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return nil // another attempt holds it now, or finished it
+	}
+	return classify(err)
 }

@@ -1,14 +1,19 @@
 // Package idempotency makes POSTs safe to retry (Idempotency-Key, as
 // Lightfield's "Idempotency" page documents it): the first request with a key
 // runs; a retry with the same key and request replays its stored response for
-// 24 h; the same key with another request is a 409, and so is a duplicate
-// while the first still runs (that one may be retried). A request that failed
-// (any 4xx or 5xx) leaves nothing behind: its retry runs again.
+// 24 h (a create runs again as a lookup, so its URLs are fresh); the same key
+// with another request is a 409, and so is a duplicate while the first still
+// runs (that one may be retried; a crashed request holds the key until its
+// deadline plus LeaseMargin). A request that failed (any 4xx or 5xx) stores
+// no response: its retry runs again, with the same files.Operation, so a
+// create finds whatever the failed attempt wrote.
 package idempotency
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,9 +28,18 @@ const Header = "Idempotency-Key"
 const (
 	maxKeyLen = 255
 	keep      = 24 * time.Hour
-	// lease bounds how long a crashed request blocks its key: a Lambda
-	// invocation cannot outlive it (the functions time out well before).
-	lease = 2 * time.Minute
+	// LeaseMargin is how long a key stays blocked past the deadline of the
+	// request holding it. That deadline is the function's timeout
+	// (template.yaml: Globals.Function.Timeout, or the function's own):
+	// Lambda sets it on the invocation's context, aws-lambda-go and the
+	// API Gateway adapter hand it to the request, and the local gateway does
+	// the same. After it Lambda has stopped the function; the margin covers
+	// a write it sent just before and clock skew between functions.
+	LeaseMargin = 5 * time.Second
+	// runWithoutDeadline bounds a request whose context has no deadline
+	// (a handler called outside Lambda and the local gateway), so that its
+	// lease ends too.
+	runWithoutDeadline = 30 * time.Second
 	// maxStored keeps a record inside DynamoDB's 400 KB item limit. Larger
 	// responses are only ever reads (query pages), which may simply run again.
 	maxStored = 300 << 10
@@ -38,19 +52,39 @@ type Record struct {
 	BodyHash   string
 	Done       bool
 	LeaseUntil time.Time
-	Status     int
-	Type       string // response Content-Type
-	Body       []byte
-	TTL        int64
+	// FirstAt is the key's first attempt of this request: an Operation's
+	// time. Retries of the same request keep it; another request, or the
+	// same one once the key's 24 hours are over, starts afresh.
+	FirstAt time.Time
+	Status  int
+	Type    string // response Content-Type
+	Body    []byte
+	TTL     int64
 }
 
-// Store keeps records. Begin writes rec unless a live record exists for the
-// same scope and key; it then returns that record instead (nil if it wrote).
+// Store keeps records. Begin claims the key for rec unless a finished record
+// or a live lease holds it; it then returns that record instead (nil if it
+// claimed). Claiming sets rec.FirstAt to the stored first attempt when the
+// key's last claim was for the same request (rec.BodyHash) and its 24 hours
+// still run, and keeps rec.FirstAt (now) otherwise. Finish and Release keep
+// FirstAt; Release ends rec's lease if it still holds the key.
 type Store interface {
 	Begin(ctx context.Context, rec *Record, now time.Time) (*Record, error)
 	Finish(ctx context.Context, rec *Record) error
-	Abandon(ctx context.Context, scope, key string) error
+	Release(ctx context.Context, rec *Record) error
 }
+
+// Replay is how a key whose request succeeded answers a repeat of it.
+type Replay int
+
+const (
+	// ReplayStored writes the stored answer, byte for byte.
+	ReplayStored Replay = iota
+	// ReplayRun runs the handler again with its Operation marked Replay:
+	// for a create whose file id derives from the key, which answers with
+	// the file as stored and freshly signed URLs, never stale ones.
+	ReplayRun
+)
 
 // Keys runs requests at most once per key.
 type Keys struct {
@@ -61,17 +95,18 @@ type Keys struct {
 // Run serves a POST under its Idempotency-Key; k may be nil (no
 // idempotency) and other methods just run. scope must name the project and
 // the operation on its resource (method and path, file id included).
-func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, replay Replay, next http.Handler) error {
 	if k == nil || r.Method != http.MethodPost {
 		next.ServeHTTP(w, r)
 		return nil
 	}
-	return k.Serve(w, r, scope, next)
+	return k.Serve(w, r, scope, replay, next)
 }
 
 // Serve runs next once for (scope, the request's key, its body), or replays.
 // Requests without the header just run. Errors are client-facing *files.Error.
-func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+// next finds the request's files.Operation with OperationOf.
+func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, how Replay, next http.Handler) error {
 	key := r.Header.Get(Header)
 	if key == "" {
 		next.ServeHTTP(w, r)
@@ -85,24 +120,38 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 		return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	ctx, cancel := withDeadline(r.Context())
+	defer cancel()
+	deadline, _ := ctx.Deadline()
 	now := k.Now()
-	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.URL.RawQuery, r.Header.Get("Content-Type"), body), LeaseUntil: now.Add(lease), TTL: now.Add(keep).Unix()}
-	prev, err := k.Store.Begin(r.Context(), rec, now)
+	// The key is leased, on the Keys clock, for as long as the request may run.
+	lease := now.Add(time.Until(deadline) + LeaseMargin)
+	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.URL.RawQuery, r.Header.Get("Content-Type"), body), FirstAt: now, LeaseUntil: lease, TTL: now.Add(keep).Unix()}
+	prev, err := k.Store.Begin(ctx, rec, now)
 	if err != nil {
 		return err
 	}
 	if prev != nil {
-		return replay(w, prev, rec.BodyHash)
+		if err := replayable(prev, rec.BodyHash); err != nil {
+			return err
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		if how == ReplayRun {
+			next.ServeHTTP(w, r.WithContext(withOperation(ctx, rec, prev.FirstAt, true)))
+			return nil
+		}
+		writeStored(w, prev)
+		return nil
 	}
 	rr := httptest.NewRecorder()
-	next.ServeHTTP(rr, r)
+	next.ServeHTTP(rr, r.WithContext(withOperation(ctx, rec, rec.FirstAt, false)))
 	res := rr.Result()
 	if res.StatusCode >= 400 || rr.Body.Len() > maxStored {
 		// Detached: the client may have gone, the key must still be freed.
-		_ = k.Store.Abandon(context.WithoutCancel(r.Context()), scope, key)
+		_ = k.Store.Release(context.WithoutCancel(ctx), rec)
 	} else {
 		rec.Done, rec.Status, rec.Type, rec.Body = true, res.StatusCode, res.Header.Get("Content-Type"), rr.Body.Bytes()
-		if err := k.Store.Finish(context.WithoutCancel(r.Context()), rec); err != nil {
+		if err := k.Store.Finish(context.WithoutCancel(ctx), rec); err != nil {
 			return err
 		}
 	}
@@ -110,20 +159,52 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, next 
 	return nil
 }
 
-func replay(w http.ResponseWriter, prev *Record, bodyHash string) error {
+// withDeadline gives a request without a deadline one, so its lease ends.
+func withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, runWithoutDeadline)
+}
+
+type operationKey struct{}
+
+// withOperation hands next the files.Operation of rec's request.
+func withOperation(ctx context.Context, rec *Record, firstAt time.Time, replay bool) context.Context {
+	h := sha256.New()
+	for _, field := range []string{rec.Scope, rec.Key, rec.BodyHash} {
+		writeField(h, field)
+	}
+	op := &files.Operation{Seed: hex.EncodeToString(h.Sum(nil)), At: firstAt, Replay: replay}
+	return context.WithValue(ctx, operationKey{}, op)
+}
+
+// OperationOf is the files.Operation of a request running under an
+// Idempotency-Key (nil without one): the same for every attempt of the
+// request under the key, so a create can derive its file's id from it.
+func OperationOf(ctx context.Context) *files.Operation {
+	op, _ := ctx.Value(operationKey{}).(*files.Operation)
+	return op
+}
+
+// replayable says whether prev, the record holding the key, may answer a
+// request with bodyHash: only when it is the same request, finished.
+func replayable(prev *Record, bodyHash string) error {
 	switch {
 	case prev.BodyHash != bodyHash:
 		return files.Errorf(files.KindConflict, "idempotency_conflict", "this Idempotency-Key was used with a different request body")
 	case !prev.Done:
 		return ErrInFlight
 	}
+	return nil
+}
+
+func writeStored(w http.ResponseWriter, prev *Record) {
 	if prev.Type != "" {
 		w.Header().Set("Content-Type", prev.Type)
 	}
-	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(prev.Status)
 	_, _ = w.Write(prev.Body)
-	return nil
 }
 
 // ErrInFlight answers a duplicate of a request that is still running: the

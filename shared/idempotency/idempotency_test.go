@@ -14,7 +14,8 @@ import (
 
 // memStore is the Store contract in memory, as the DynamoDB adapter keeps
 // it: a record blocks its key while it is finished or its lease is live,
-// and not at all once its 24 h are over.
+// and not at all once its 24 h are over; a claim for the same request keeps
+// the first attempt's time.
 type memStore struct {
 	mu   sync.Mutex
 	recs map[string]Record
@@ -23,8 +24,13 @@ type memStore struct {
 func (m *memStore) Begin(_ context.Context, rec *Record, now time.Time) (*Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if prev, ok := m.recs[rec.Scope+"\x00"+rec.Key]; ok && now.Unix() < prev.TTL && (prev.Done || now.Before(prev.LeaseUntil)) {
+	prev, ok := m.recs[rec.Scope+"\x00"+rec.Key]
+	live := ok && now.Unix() < prev.TTL
+	if live && (prev.Done || now.Before(prev.LeaseUntil)) {
 		return &prev, nil
+	}
+	if live && prev.BodyHash == rec.BodyHash {
+		rec.FirstAt = prev.FirstAt
 	}
 	m.recs[rec.Scope+"\x00"+rec.Key] = *rec
 	return nil, nil
@@ -37,23 +43,30 @@ func (m *memStore) Finish(_ context.Context, rec *Record) error {
 	return nil
 }
 
-func (m *memStore) Abandon(_ context.Context, scope, key string) error {
+func (m *memStore) Release(_ context.Context, rec *Record) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.recs, scope+"\x00"+key)
+	if prev := m.recs[rec.Scope+"\x00"+rec.Key]; !prev.Done && prev.LeaseUntil.Equal(rec.LeaseUntil) {
+		prev.LeaseUntil = time.Time{}
+		m.recs[rec.Scope+"\x00"+rec.Key] = prev
+	}
 	return nil
 }
 
 // run serves one POST with key and body through k; it returns the recorder
 // and the error Serve gave back.
 func run(k *Keys, key, body string, next http.Handler) (*httptest.ResponseRecorder, error) {
+	return runIn(context.Background(), k, key, body, ReplayStored, next)
+}
+
+func runIn(ctx context.Context, k *Keys, key, body string, how Replay, next http.Handler) (*httptest.ResponseRecorder, error) {
 	rr := httptest.NewRecorder()
-	r := httptest.NewRequest("POST", "/v1/files/fil_X/complete", strings.NewReader(body))
+	r := httptest.NewRequestWithContext(ctx, "POST", "/v1/files/fil_X/complete", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	if key != "" {
 		r.Header.Set(Header, key)
 	}
-	return rr, k.Serve(rr, r, "project#POST /v1/files/fil_X/complete", next)
+	return rr, k.Serve(rr, r, "project#POST /v1/files/fil_X/complete", how, next)
 }
 
 func newKeys() *Keys {

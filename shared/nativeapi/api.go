@@ -31,7 +31,7 @@ func New(svc *files.Service, log *slog.Logger, idem *idempotency.Keys) *API {
 // Lambda serves one of them; the scope is checked before the handler runs.
 func (a *API) Routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"POST /v1/files":               a.guard.Route(auth.ScopeCreate, a.create),
+		"POST /v1/files":               a.guard.RouteCreate(auth.ScopeCreate, a.create),
 		"POST /v1/files/{id}/complete": a.guard.Route(auth.ScopeCreate, a.complete),
 		"GET /v1/files/{id}":           a.guard.Route(auth.ScopeRead, a.get),
 		"GET /v1/files":                a.guard.Route(auth.ScopeRead, a.list),

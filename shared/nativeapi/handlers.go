@@ -7,6 +7,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
 )
 
@@ -28,7 +29,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	c, err := a.files.Create(r.Context(), files.CreateInput{
 		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 		Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
-		RetainUntil: req.RetentionExpiresAt,
+		RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
 	})
 	if err != nil {
 		return err

@@ -32,15 +32,27 @@ type Guard struct {
 // files:read) honour Idempotency-Key: a read-only POST (a query) changes
 // nothing, so a retry must see fresh results, never a stored page.
 func (g *Guard) Route(scope string, h Handler) http.Handler {
+	return g.route(scope, idempotency.ReplayStored, h)
+}
+
+// RouteCreate is Route for a create whose file id derives from its
+// Idempotency-Key (files.Operation): a replay runs h again, as a lookup of
+// that file, instead of replaying the stored answer, so what it returns is
+// the file as stored with freshly signed URLs (DESIGN §2a).
+func (g *Guard) RouteCreate(scope string, h Handler) http.Handler {
+	return g.route(scope, idempotency.ReplayRun, h)
+}
+
+func (g *Guard) route(scope string, replay idempotency.Replay, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if err := g.serve(w, r, scope, h); err != nil {
+		if err := g.serve(w, r, scope, replay, h); err != nil {
 			g.fail(w, r, err)
 		}
 	})
 }
 
-func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, h Handler) error {
+func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, replay idempotency.Replay, h Handler) error {
 	p, ok := auth.PrincipalFromRequest(r)
 	if !ok {
 		return files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required")
@@ -62,7 +74,7 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, h Ha
 		run(w, r)
 		return nil
 	}
-	return g.Idempotency.Run(w, r, Scope(p, r), run)
+	return g.Idempotency.Run(w, r, Scope(p, r), replay, run)
 }
 
 // Scope is an Idempotency-Key's scope (Lightfield: the organization and the

@@ -104,8 +104,8 @@ func (s refusingStore) Begin(context.Context, *idempotency.Record, time.Time) (*
 	s.t.Error("a read-only route consulted the idempotency store")
 	return nil, nil
 }
-func (s refusingStore) Finish(context.Context, *idempotency.Record) error { return nil }
-func (s refusingStore) Abandon(context.Context, string, string) error     { return nil }
+func (s refusingStore) Finish(context.Context, *idempotency.Record) error  { return nil }
+func (s refusingStore) Release(context.Context, *idempotency.Record) error { return nil }
 
 // A read-only POST (the compat query) is never cached: its retry must see
 // fresh results.
