@@ -25,6 +25,7 @@ type fileJSON struct {
 type client struct {
 	t *testing.T
 	apiclient.Client
+	project string // its key's project, when the test knows it
 }
 
 func (c *client) do(method, path string, body any, out any) (int, http.Header) {

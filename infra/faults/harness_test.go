@@ -21,8 +21,8 @@ const testOrg = "00000000-0000-4000-8000-000000000001"
 // (so MinIO and DynamoDB Local can be restarted on their data), with no
 // orphan grace, so that reconcile leaves the bucket in the end state the
 // audit checks. It stops when the test ends; if the test failed, the tail of
-// the stack's log is printed.
-func startStack(t *testing.T) *localstack.Stack {
+// the stack's log is printed. opts adjust the options further.
+func startStack(t *testing.T, opts ...func(*localstack.Options)) *localstack.Stack {
 	t.Helper()
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "stack.log")
@@ -30,11 +30,15 @@ func startStack(t *testing.T) *localstack.Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := localstack.Start(context.Background(), localstack.Options{
+	o := localstack.Options{
 		Root: "../..", DataDir: filepath.Join(dir, "data"),
 		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "0"},
 		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	st, err := localstack.Start(context.Background(), o)
 	if err != nil {
 		t.Fatalf("the local stack did not start: %v (run `make tools`; Java 17+ is required)", err)
 	}
@@ -51,11 +55,12 @@ func startStack(t *testing.T) *localstack.Stack {
 // newClient mints a key for a fresh project of its own.
 func newClient(t *testing.T, st *localstack.Stack) *client {
 	t.Helper()
-	key, err := st.MintKey(context.Background(), testOrg, apiclient.NewUUID(), auth.ScopeCreate, auth.ScopeRead)
+	project := apiclient.NewUUID()
+	key, err := st.MintKey(context.Background(), testOrg, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+	return &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}, project: project}
 }
 
 // uniquePDF is a small valid PDF whose bytes differ from every other n's, so
