@@ -33,28 +33,39 @@ type Uploaded interface {
 	BytesFor(r Record) (b []byte, ok bool)
 }
 
-// Uploads holds the bytes clients PUT, by file id; safe for concurrent use.
-// Add before the PUT: a PUT whose answer is lost may still have landed.
+// Uploads holds the bytes clients uploaded, by file id or, for a file whose
+// id the client may never have learned (its create's answer lost), by its
+// filename (unique within the test); safe for concurrent use. Add before the
+// upload: one whose answer is lost may have landed.
 type Uploads struct {
-	mu   sync.Mutex
-	byID map[string][]byte
+	mu     sync.Mutex
+	byID   map[string][]byte
+	byName map[string][]byte
 }
 
 // Add records that b is (being) uploaded to file id.
-func (u *Uploads) Add(id string, b []byte) {
+func (u *Uploads) Add(id string, b []byte) { u.add(&u.byID, id, b) }
+
+// AddNamed records that b is (being) uploaded to the file named name.
+func (u *Uploads) AddNamed(name string, b []byte) { u.add(&u.byName, name, b) }
+
+func (u *Uploads) add(m *map[string][]byte, k string, b []byte) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.byID == nil {
-		u.byID = map[string][]byte{}
+	if *m == nil {
+		*m = map[string][]byte{}
 	}
-	u.byID[id] = b
+	(*m)[k] = b
 }
 
-// BytesFor implements Uploaded by file id.
+// BytesFor implements Uploaded by file id, else by filename.
 func (u *Uploads) BytesFor(r Record) ([]byte, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	b, ok := u.byID[r.ID]
+	if b, ok := u.byID[r.ID]; ok {
+		return b, true
+	}
+	b, ok := u.byName[r.Filename]
 	return b, ok
 }
 

@@ -39,30 +39,6 @@ func startCrashableStack(t *testing.T) (*localstack.Stack, *dynamoCrash) {
 	return st, p
 }
 
-// namedUploads tells the audit which bytes were uploaded by filename: a test
-// whose first attempt lost its answer does not know the file's id. Names are
-// unique within the test.
-type namedUploads struct {
-	mu     sync.Mutex
-	byName map[string][]byte
-}
-
-func (n *namedUploads) add(name string, b []byte) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.byName == nil {
-		n.byName = map[string][]byte{}
-	}
-	n.byName[name] = b
-}
-
-func (n *namedUploads) BytesFor(r Record) ([]byte, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	b, ok := n.byName[r.Filename]
-	return b, ok
-}
-
 // keyedRequest is one create a client sends with an Idempotency-Key: a
 // native create (JSON) or a compat upload (multipart, its form rebuilt for
 // every attempt with a new boundary, as a retrying client does).
@@ -151,14 +127,14 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 		{name: "compat: file recorded, bytes not stored", rule: fileStored, req: keyedRequest{compat: true}},
 		{name: "compat: bytes stored, not settled", rule: completing, req: keyedRequest{compat: true}},
 	}
-	up := &namedUploads{}
+	up := &Uploads{}
 	stop := make(chan struct{})
 	traffic := backgroundTraffic(t, newClient(t, st), up, stop)
 	for i, p := range points {
 		p.c = newClient(t, st) // a project per point: one file each, in the end
 		p.req.key, p.req.name, p.req.body = fmt.Sprintf("key-%d", i), fmt.Sprintf("crash-%d.pdf", i), uniquePDF(i)
 		if p.req.compat {
-			up.add(p.req.name, p.req.body) // the request carries the bytes
+			up.AddNamed(p.req.name, p.req.body) // the request carries the bytes
 		}
 		proxy.arm(p.rule.in(p.c.project))
 		resp, raw, err := p.req.send(ctx, p.c)
@@ -194,7 +170,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			}
 			ids[i] = f.ID
 			if !p.req.compat {
-				up.add(p.req.name, p.req.body)
+				up.AddNamed(p.req.name, p.req.body)
 				if status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(p.req.body), int64(len(p.req.body))); err != nil || status != http.StatusOK {
 					t.Errorf("%s: PUT to the retry's upload URL: %d %v", p.name, status, err)
 				}
@@ -235,7 +211,7 @@ type trafficResult struct {
 // stop is closed, going on through crashes: a failed create is not retried
 // (a create whose answer was lost leaves a PENDING file nobody uploads to);
 // a failed PUT is (S3 is up throughout).
-func backgroundTraffic(t *testing.T, c *client, up *namedUploads, stop <-chan struct{}) <-chan trafficResult {
+func backgroundTraffic(t *testing.T, c *client, up *Uploads, stop <-chan struct{}) <-chan trafficResult {
 	out := make(chan trafficResult, 1)
 	go func() {
 		res := trafficResult{c: c}
@@ -254,7 +230,7 @@ func backgroundTraffic(t *testing.T, c *client, up *namedUploads, stop <-chan st
 				res.failed++
 				continue
 			}
-			up.add(name, body)
+			up.AddNamed(name, body)
 			for {
 				status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 				if err == nil && (status == http.StatusOK || status == http.StatusPreconditionFailed) {

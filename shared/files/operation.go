@@ -26,5 +26,5 @@ func newFile(projectID string, op *Operation, now time.Time) (id string, created
 	if op == nil {
 		return NewID(now), now
 	}
-	return KeyedID(projectID, op), op.At.UTC()
+	return KeyedID(projectID, op), op.At.UTC().Truncate(time.Millisecond) // the id's precision
 }
