@@ -106,7 +106,7 @@ func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, replay 
 // Serve runs next once for (scope, the request's key, its body), or replays.
 // Requests without the header just run. Errors are client-facing *files.Error.
 // next finds the request's files.Operation with OperationOf.
-func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, how Replay, next http.Handler) error {
+func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, replay Replay, next http.Handler) error {
 	key := r.Header.Get(Header)
 	if key == "" {
 		next.ServeHTTP(w, r)
@@ -136,7 +136,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, how R
 			return err
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
-		if how == ReplayRun {
+		if replay == ReplayRun {
 			next.ServeHTTP(w, r.WithContext(withOperation(ctx, rec, prev.FirstAt, true)))
 			return nil
 		}
