@@ -16,6 +16,7 @@ import (
 
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/idempotency"
 )
 
 // startCrashableStack starts a stack whose functions reach DynamoDB Local
@@ -73,6 +74,7 @@ func (k keyedRequest) send(ctx context.Context, c *client) (*http.Response, []by
 // key still blocked at deadline.
 func (k keyedRequest) retryUntilDone(t *testing.T, c *client, deadline time.Time) []byte {
 	answers := map[string]int{}
+	defer func() { t.Logf("key %s: answers to its retries %v", k.key, answers) }()
 	for {
 		resp, raw, err := k.send(context.Background(), c)
 		status, answer := 0, "transport error"
@@ -87,7 +89,7 @@ func (k keyedRequest) retryUntilDone(t *testing.T, c *client, deadline time.Time
 			t.Errorf("key %s: %d %s", k.key, status, raw)
 			return nil
 		case time.Now().After(deadline):
-			t.Errorf("key %s still refused after the function's timeout and a margin: answers %v", k.key, answers)
+			t.Errorf("key %s still refused after the function's timeout and the lease margin", k.key)
 			return nil
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -121,6 +123,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 		rule crashRule
 		req  keyedRequest
 		c    *client
+		sent time.Time // the first attempt
 	}
 	points := []*point{
 		{name: "native: file recorded", rule: fileStored},
@@ -137,6 +140,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			up.AddNamed(p.req.name, p.req.body) // the request carries the bytes
 		}
 		proxy.arm(p.rule.in(p.c.project))
+		p.sent = time.Now()
 		resp, raw, err := p.req.send(ctx, p.c)
 		op := proxy.waitFired(t)
 		if err == nil && resp.StatusCode < 500 {
@@ -150,16 +154,19 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 	}
 	close(stop)
 
-	// Every key must be free again within the function's timeout plus a
-	// margin of its first attempt; the restarts above took part of that.
-	deadline := time.Now().Add(st.Template.Functions["CreateFileFunction"].Timeout + 20*time.Second)
+	// A key is free again once its first attempt's lease is over (the
+	// function's timeout plus the margin), or once DynamoDB is back if that
+	// is later; a few seconds more for the retries to get through.
+	restarted := time.Now()
 	var wg sync.WaitGroup
 	ids := make([]string, len(points))
 	for i, p := range points {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			raw := p.req.retryUntilDone(t, p.c, deadline)
+			free := p.sent.Add(st.Template.Functions["CreateFileFunction"].Timeout + idempotency.LeaseMargin)
+			raw := p.req.retryUntilDone(t, p.c, later(free, restarted).Add(5*time.Second))
+			t.Logf("%s: answered %s after the first attempt", p.name, time.Since(p.sent).Round(100*time.Millisecond))
 			if raw == nil {
 				return
 			}
@@ -198,6 +205,13 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 	}
 	t.Logf("background traffic: %d files uploaded, %d requests failed across the crashes", len(bg.ids), bg.failed)
 	auditStack(t, st, up)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // trafficResult is what backgroundTraffic did: the files it uploaded to.
