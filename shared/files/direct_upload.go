@@ -67,9 +67,9 @@ type DirectUpload struct {
 // If the function dies half-way, what it leaves depends on where: a PENDING
 // record without bytes stays (listed by the native API, EXPIRED once its
 // session ends) until TTL removes it PendingGrace after that (or at the end
-// of retention, if sooner); once the bytes
-// are stored, their S3 event (or reconcile) settles the file COMPLETED,
-// though the client never heard of it. A keyed upload (in.Operation) finds
+// of retention, if sooner); once the bytes are stored, their S3 event (or
+// reconcile) settles the file COMPLETED, though the client never heard of
+// it. A keyed upload (in.Operation) finds
 // either on its retry, since its id derives from the operation: it stores
 // the bytes if they are missing and settles or confirms the file.
 func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, error) {
