@@ -69,9 +69,9 @@ type DirectUpload struct {
 // session ends) until TTL removes it PendingGrace after that (or at the end
 // of retention, if sooner); once the bytes are stored, their S3 event (or
 // reconcile) settles the file COMPLETED, though the client never heard of
-// it. A keyed upload (in.Operation) finds
-// either on its retry, since its id derives from the operation: it stores
-// the bytes if they are missing and settles or confirms the file.
+// it. A keyed upload (in.Operation) finds either on its retry, since its id
+// derives from the operation: it stores the bytes if they are missing and
+// settles or confirms the file.
 func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, error) {
 	if int64(len(in.Body)) > MaxDirectUploadBytes {
 		return nil, ErrDirectTooLarge
