@@ -62,9 +62,9 @@ type Options struct {
 	// that origin here.
 	AllowedOrigins []string
 	// DynamoDBFront, if set, is given DynamoDB Local's endpoint and returns
-	// the one the functions reach it through: fault tests put a proxy there
-	// that crashes DynamoDB Local at a chosen request. DynamoClient and the
-	// stack's own setup keep the direct endpoint.
+	// the one the functions reach it through (behind their IAM gates): fault
+	// tests put a proxy there that crashes DynamoDB Local at a chosen
+	// request. DynamoClient and the stack's own setup keep the direct endpoint.
 	DynamoDBFront func(endpoint string) (string, error)
 }
 
@@ -85,10 +85,13 @@ type Stack struct {
 	reconcileTimeout time.Duration
 	Webhook          *WebhookTarget  // where MinIO sends bucket events (the S3 bridge)
 	gates            []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
-	log              *slog.Logger
-	tmp              string
-	servers          []*http.Server
-	stop             context.CancelFunc
+	// functionsDynamoDB is where the functions' DynamoDB calls go (through
+	// their gates): DynamoDB Local, or Options.DynamoDBFront's endpoint.
+	functionsDynamoDB string
+	log               *slog.Logger
+	tmp               string
+	servers           []*http.Server
+	stop              context.CancelFunc
 }
 
 // ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
@@ -161,15 +164,15 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.S3Endpoint, err = s.serve("127.0.0.1:0", NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
 		return nil, err
 	}
-	dynamoEndpoint := s.DynamoDB.Endpoint
+	s.functionsDynamoDB = s.DynamoDB.Endpoint
 	if o.DynamoDBFront != nil {
-		if dynamoEndpoint, err = o.DynamoDBFront(dynamoEndpoint); err != nil {
+		if s.functionsDynamoDB, err = o.DynamoDBFront(s.functionsDynamoDB); err != nil {
 			return nil, err
 		}
 	}
 	s.Env = map[string]string{
 		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
-		"AWS_ENDPOINT_URL_DYNAMODB": dynamoEndpoint, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
+		"AWS_ENDPOINT_URL_DYNAMODB": s.functionsDynamoDB, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
 	}
@@ -280,7 +283,7 @@ func (s *Stack) gated(o Options, f *TemplateFunction, build func() error) error 
 	if o.NoIAMGate {
 		return build()
 	}
-	target, err := url.Parse(s.DynamoDB.Endpoint)
+	target, err := url.Parse(s.functionsDynamoDB)
 	if err != nil {
 		return err
 	}
