@@ -44,13 +44,9 @@ func (s *Service) ContentURL(ctx context.Context, f *File, ttl time.Duration) (P
 	if ttl == 0 {
 		ttl = s.cfg.DownloadURLTTL
 	}
-	ttl = min(max(ttl, MinURLTTL), MaxURLTTL)
-	if f.ExpiresAt != nil {
-		left := f.ExpiresAt.Sub(s.now()).Truncate(time.Second)
-		if left < MinURLTTL {
-			return Presigned{}, ErrNotFound // retention ends now
-		}
-		ttl = min(ttl, left)
+	ttl, ok := urlLifetime(f, min(max(ttl, MinURLTTL), MaxURLTTL), s.now())
+	if !ok {
+		return Presigned{}, ErrNotFound // retention ends now
 	}
 	return s.presignDownload(ctx, f, ttl)
 }

@@ -130,7 +130,8 @@ func (s *Service) resumeCreate(ctx context.Context, projectID, id string, replay
 // retention (S3 then refuses the PUT: the file is gone by then); ok is false
 // when less than a second is left.
 func (s *Service) uploadURL(ctx context.Context, f *File, now time.Time) (up Presigned, ok bool, err error) {
-	ttl, ok := urlLifetime(f, f.UploadExpiresAt.Sub(now), now)
+	// The rest of the session, and never past the signing credentials (MaxURLTTL).
+	ttl, ok := urlLifetime(f, min(f.UploadExpiresAt.Sub(now), MaxURLTTL), now)
 	if !ok {
 		return Presigned{}, false, nil
 	}
@@ -146,7 +147,7 @@ func urlLifetime(f *File, ttl time.Duration, now time.Time) (time.Duration, bool
 		ttl = min(ttl, f.ExpiresAt.Sub(now)) // never past retention
 	}
 	ttl = ttl.Truncate(time.Second)
-	return ttl, ttl >= time.Second
+	return ttl, ttl >= MinURLTTL
 }
 
 // checkCreate validates a declaration and returns the normalised MIME type.
