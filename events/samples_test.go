@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
+	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
@@ -132,12 +134,16 @@ func lost(path string, want, got any) []string {
 	}
 }
 
-// checkHTTP checks an HTTP API request against its route in wiring.
+// checkHTTP checks an HTTP API request against its route in template.yaml.
 func checkHTTP(t *testing.T, name string, ev events.APIGatewayV2HTTPRequest) {
 	rc := ev.RequestContext
+	tpl, err := localstack.ReadTemplate("../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var logicalID string
-	for id, route := range wiring.HTTPFunctions {
-		if route == ev.RouteKey {
+	for id, f := range tpl.Functions {
+		if slices.Contains(f.Routes, ev.RouteKey) {
 			logicalID = id
 		}
 	}

@@ -3,8 +3,8 @@
 package main
 
 import (
-	"context"
 	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -12,9 +12,9 @@ import (
 )
 
 func main() {
-	h, err := wiring.AuthorizerHandler(context.Background())
+	env, err := wiring.Load(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(h)
+	lambda.Start(wiring.Authorizer(env))
 }

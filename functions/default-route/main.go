@@ -4,18 +4,20 @@
 package main
 
 import (
-	"context"
 	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/filegate/filegate/shared/compatapi"
+	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
 func main() {
-	h, err := wiring.HTTPHandler(context.Background(), "DefaultRouteFunction")
+	env, err := wiring.Load(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(h)
+	lambda.Start(wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback()).Handle)
 }

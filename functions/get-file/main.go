@@ -2,18 +2,19 @@
 package main
 
 import (
-	"context"
 	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
 func main() {
-	h, err := wiring.HTTPHandler(context.Background(), "GetFileFunction")
+	env, err := wiring.Load(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(h)
+	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env))).Handle)
 }

@@ -3,18 +3,19 @@
 package main
 
 import (
-	"context"
 	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 func main() {
-	h, err := wiring.ReconcileHandler(context.Background())
+	env, err := wiring.Load(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(h)
+	lambda.Start(s3wiring.Reconcile(env))
 }

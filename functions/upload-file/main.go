@@ -2,18 +2,20 @@
 package main
 
 import (
-	"context"
 	"log"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/filegate/filegate/shared/compatapi"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 func main() {
-	h, err := wiring.HTTPHandler(context.Background(), "UploadFileFunction")
+	env, err := wiring.Load(os.Getenv)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(h)
+	lambda.Start(wiring.HTTP(env, compatapi.Upload(s3wiring.Files(env), wiring.Idempotency(env))).Handle)
 }

@@ -105,10 +105,11 @@ type instrumented struct {
 }
 
 func (h *harness) instrumented() (*instrumented, error) {
-	cfg, err := wiring.ConfigFromEnv() // the stack put the functions' environment in ours
+	env, err := wiring.Load(h.stack.Getenv) // the functions' environment
 	if err != nil {
 		return nil, err
 	}
+	cfg := env.Config
 	in := &instrumented{meter: &Meter{}, s3: &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}}
 	db := dynamo.NewFromIface(h.stack.DynamoDB.Client(in.meter.Option))
 	s3c := h.stack.MinIO.Client(func(o *s3.Options) {

@@ -28,6 +28,7 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 // Local names of the template's table and bucket.
@@ -78,8 +79,8 @@ type Stack struct {
 	Template   *Template
 	DynamoDB   *DynamoDB
 	MinIO      *MinIO
-	Sweeper    *Sweeper               // emulated DynamoDB TTL feeding the cleanup function
-	Reconcile  wiring.ReconcileLambda // the scheduled reconcile function
+	Sweeper    *Sweeper                 // emulated DynamoDB TTL feeding the cleanup function
+	Reconcile  s3wiring.ReconcileLambda // the scheduled reconcile function
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
@@ -131,7 +132,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		data = s.tmp
 	}
 	// The bridge listens first: MinIO needs its address at start.
-	var process atomic.Pointer[wiring.S3Lambda]
+	var process atomic.Pointer[s3wiring.S3Lambda]
 	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
 		h := process.Load()
 		if h == nil {
@@ -179,14 +180,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	for k, v := range o.Env {
 		s.Env[k] = v
 	}
-	// Functions read their configuration from the environment, as on Lambda.
-	for k, v := range s.Env {
-		os.Setenv(k, v)
-	}
 	if err := s.provision(ctx); err != nil {
 		return nil, err
 	}
-	gw, proc, err := s.handlers(ctx, o)
+	gw, proc, err := s.handlers(o)
 	if err != nil {
 		return nil, err
 	}
@@ -218,74 +215,75 @@ func (s *Stack) provision(ctx context.Context) error {
 	return s.MinIO.Notify(ctx, BucketName, webhookID, s.Template.UploadEvents.Prefix)
 }
 
-// handlers builds every template function through wiring, as their mains
-// do, each behind its own IAM gate (see gated).
-func (s *Stack) handlers(ctx context.Context, o Options) (*Gateway, wiring.S3Lambda, error) {
-	log := o.Log
+// Getenv reads the functions' environment (Env), as os.Getenv does on Lambda.
+func (s *Stack) Getenv(name string) string { return s.Env[name] }
+
+// handlers builds every template function as its main does (functions.go),
+// each with the stack's environment and behind its own IAM gate (see gate).
+func (s *Stack) handlers(o Options) (*Gateway, s3wiring.S3Lambda, error) {
+	build := functions()
 	routes := map[string]wiring.HTTPLambda{}
-	var process wiring.S3Lambda
+	var process s3wiring.S3Lambda
+	var authorizer wiring.AuthorizerLambda
 	for id, f := range s.Template.Functions {
-		err := s.gated(o, f, func() (err error) {
-			switch {
-			case f.Stream:
-				var cleanup wiring.CleanupLambda
-				if cleanup, err = wiring.CleanupHandler(ctx); err != nil {
-					return err
-				}
-				s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: cleanup, Log: log, BatchSize: f.StreamBatch, Attempts: 3}
-				for _, p := range f.StreamFilters {
-					flt, err := ParseEventFilter(p)
-					if err != nil {
-						return err
-					}
-					s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
-				}
-			case f.Schedule != "":
-				s.Reconcile, err = wiring.ReconcileHandler(ctx)
-				s.reconcileTimeout = f.Timeout
-			case f.S3Events:
-				process, err = wiring.ProcessUploadHandler(ctx)
-			case len(f.Routes) > 0:
-				var h wiring.HTTPLambda
-				h, err = wiring.HTTPHandler(ctx, id)
-				for _, r := range f.Routes {
-					routes[r] = h
-				}
-			}
-			return err
-		})
+		newFn, ok := build[id]
+		if !ok {
+			return nil, nil, fmt.Errorf("template function %s has no handler in infra/localstack/functions.go (nor a main that starts one)", id)
+		}
+		env, err := s.functionEnv(o, f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
+		switch fn := newFn(env).(type) {
+		case wiring.HTTPFunction:
+			if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
+				return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
+			}
+			for _, r := range f.Routes {
+				routes[r] = fn.Handle
+			}
+		case wiring.AuthorizerLambda:
+			authorizer = fn
+		case s3wiring.S3Lambda:
+			process = fn
+		case s3wiring.CleanupLambda:
+			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
+			for _, p := range f.StreamFilters {
+				flt, err := ParseEventFilter(p)
+				if err != nil {
+					return nil, nil, fmt.Errorf("template function %s: %w", id, err)
+				}
+				s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
+			}
+		case s3wiring.ReconcileLambda:
+			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
+		}
 	}
-	if s.Template.AuthorizerID == "" || process == nil || s.Sweeper == nil || s.Reconcile == nil {
+	for id := range build {
+		if s.Template.Functions[id] == nil {
+			return nil, nil, fmt.Errorf("infra/localstack/functions.go builds %s, which template.yaml lacks", id)
+		}
+	}
+	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Reconcile == nil {
 		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- or schedule-triggered function")
-	}
-	var authorizer wiring.AuthorizerLambda
-	err := s.gated(o, s.Template.Functions[s.Template.AuthorizerID], func() (err error) {
-		authorizer, err = wiring.AuthorizerHandler(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
 	}
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
 		cacheTTL = s.Template.AuthorizerCache
 	}
-	return NewGateway(s.Template, routes, authorizer, cacheTTL, log), process, nil
+	return NewGateway(s.Template, routes, authorizer, cacheTTL, o.Log), process, nil
 }
 
-// gated runs build (which makes f's handler) with the DynamoDB endpoint set
-// to a gate of f's own that enforces f's template policy: the handler keeps
-// that endpoint, so every call it makes is checked as IAM would check it.
-func (s *Stack) gated(o Options, f *TemplateFunction, build func() error) error {
+// functionEnv is f's environment: the stack's, with DynamoDB behind a gate
+// of f's own that enforces f's template policy, so every call its handler
+// makes is checked as IAM would check it.
+func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
 	if o.NoIAMGate {
-		return build()
+		return wiring.Load(s.Getenv)
 	}
 	target, err := url.Parse(s.functionsDynamoDB)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	hashKey := ""
 	for _, k := range s.Template.Table.KeySchema {
@@ -297,13 +295,15 @@ func (s *Stack) gated(o Options, f *TemplateFunction, build func() error) error 
 	gate := NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, o.Log)
 	endpoint, err := s.serve("127.0.0.1:0", gate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.gates = append(s.gates, gate)
-	const name = "AWS_ENDPOINT_URL_DYNAMODB"
-	defer os.Setenv(name, os.Getenv(name))
-	os.Setenv(name, endpoint)
-	return build()
+	return wiring.Load(func(name string) string {
+		if name == "AWS_ENDPOINT_URL_DYNAMODB" {
+			return endpoint
+		}
+		return s.Getenv(name)
+	})
 }
 
 // PolicyDenials lists every DynamoDB request a function's template policy

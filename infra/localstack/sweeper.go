@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 // Sweeper emulates DynamoDB TTL, which DynamoDB Local lacks: it deletes items
@@ -25,7 +25,7 @@ import (
 type Sweeper struct {
 	Client  *dynamodb.Client
 	Table   string
-	Handler wiring.CleanupLambda
+	Handler s3wiring.CleanupLambda
 	Log     *slog.Logger
 	// Filters pass a record matching any of them (none: every record), as
 	// the event source mapping's FilterCriteria do; BatchSize is its BatchSize

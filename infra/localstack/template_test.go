@@ -1,11 +1,16 @@
 package localstack
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,9 +19,10 @@ import (
 	"github.com/filegate/filegate/shared/wiring"
 )
 
-// The template, the Makefile, functions/, events/ and wiring each list the
-// functions; these tests keep the lists equal, so `sam build`, `make build`,
-// the local stack and the samples cannot drift apart.
+// The template, the Makefile, functions/, events/ and the local stack's
+// functions.go each list the functions; these tests keep the lists equal, so
+// `sam build`, `make build`, the local stack and the samples cannot drift
+// apart.
 
 const repoRoot = "../.."
 
@@ -106,8 +112,26 @@ func checkBuildRecipe(t *testing.T, recipe, dir string) {
 	t.Errorf("no `go build` line in the recipe:\n%s", recipe)
 }
 
+// builtFunctions is every function's handler as the local stack builds it,
+// over an environment no request reaches.
+func builtFunctions(t *testing.T) map[string]any {
+	t.Helper()
+	env, err := wiring.Load(func(name string) string {
+		return map[string]string{"TABLE_NAME": "files", "BUCKET_NAME": "uploads", "AWS_REGION": LocalRegion}[name]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := map[string]any{}
+	for id, build := range functions() {
+		built[id] = build(env)
+	}
+	return built
+}
+
 func TestTemplateRoutes(t *testing.T) {
 	tpl := repoTemplate(t)
+	built := builtFunctions(t)
 	s3 := 0
 	for id, f := range tpl.Functions {
 		if f.S3Events {
@@ -116,14 +140,19 @@ func TestTemplateRoutes(t *testing.T) {
 		if len(f.Routes) == 0 {
 			continue
 		}
-		want := []string{wiring.HTTPFunctions[id]}
+		fn, ok := built[id].(wiring.HTTPFunction)
+		if !ok {
+			t.Errorf("%s: template routes %q, but functions.go builds no HTTP function for it", id, f.Routes)
+			continue
+		}
+		want := []string{fn.Route}
 		if want[0] == wiring.DefaultRoute {
 			// The $default function also serves the unauthenticated
 			// preflight route AWS documents for an authorized $default.
 			want = append(want, wiring.PreflightRoute)
 		}
 		if !slices.Equal(f.Routes, want) {
-			t.Errorf("%s: template routes %q, wiring wants %q", id, f.Routes, want)
+			t.Errorf("%s: template routes %q, its handler wants %q", id, f.Routes, want)
 		}
 		// Every route is behind the authorizer, but the preflight route.
 		for _, r := range f.Routes {
@@ -132,9 +161,14 @@ func TestTemplateRoutes(t *testing.T) {
 			}
 		}
 	}
-	for id, route := range wiring.HTTPFunctions {
-		if f := tpl.Functions[id]; f == nil || !slices.Contains(f.Routes, route) {
-			t.Errorf("wiring.HTTPFunctions[%s] = %q is not in template.yaml", id, route)
+	for id, fn := range built {
+		f := tpl.Functions[id]
+		if f == nil {
+			t.Errorf("functions.go builds %s, which template.yaml lacks", id)
+			continue
+		}
+		if h, ok := fn.(wiring.HTTPFunction); ok && !slices.Contains(f.Routes, h.Route) {
+			t.Errorf("%s serves %q, which is not among its template routes %q", id, h.Route, f.Routes)
 		}
 	}
 	if a := tpl.Functions[tpl.AuthorizerID]; a == nil || len(a.Routes) > 0 || a.S3Events {
@@ -143,6 +177,99 @@ func TestTemplateRoutes(t *testing.T) {
 	if s3 != 1 {
 		t.Errorf("%d S3-triggered functions, want exactly 1 (process-upload)", s3)
 	}
+}
+
+// Each main passes lambda.Start exactly one handler, built by typed
+// constructors the compiler checks, and functions.go builds the same
+// expression for the local stack: the local gateway calls exactly the
+// handler each main starts.
+func TestMainsStartWhatTheStackServes(t *testing.T) {
+	stack := registeredExprs(t)
+	for id := range repoTemplate(t).Functions {
+		dir := lambdaruntime.FunctionDir(id)
+		t.Run(dir, func(t *testing.T) {
+			fset := token.NewFileSet()
+			path := filepath.Join(repoRoot, "functions", dir, "main.go")
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var started []string
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if sel, isSel := callee(call); ok && isSel && sel == "lambda.Start" && len(call.Args) == 1 {
+					arg := call.Args[0]
+					if h, ok := arg.(*ast.SelectorExpr); ok && h.Sel.Name == "Handle" {
+						arg = h.X // HTTP functions start their Handle
+					}
+					started = append(started, render(fset, arg))
+				}
+				return true
+			})
+			if len(started) != 1 {
+				t.Fatalf("%s calls lambda.Start %d times, want once", path, len(started))
+			}
+			if want, ok := stack[id]; !ok {
+				t.Errorf("functions.go has no entry for %s (its main starts %s)", id, started[0])
+			} else if started[0] != want {
+				t.Errorf("main starts %s\nthe local stack serves %s", started[0], want)
+			}
+		})
+	}
+}
+
+// registeredExprs is functions.go's map literal: logical ID → the source of
+// the handler its function returns.
+func registeredExprs(t *testing.T) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "functions.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		lit, ok := kv.Key.(*ast.BasicLit)
+		fn, isFunc := kv.Value.(*ast.FuncLit)
+		if !ok || lit.Kind != token.STRING || !isFunc || len(fn.Body.List) != 1 {
+			return true
+		}
+		if ret, ok := fn.Body.List[0].(*ast.ReturnStmt); ok && len(ret.Results) == 1 {
+			id, _ := strconv.Unquote(lit.Value)
+			out[id] = render(fset, ret.Results[0])
+		}
+		return false
+	})
+	if len(out) == 0 {
+		t.Fatal("functions.go builds no functions")
+	}
+	return out
+}
+
+// callee is the name a call is made through, as written ("lambda.Start").
+func callee(call *ast.CallExpr) (string, bool) {
+	if call == nil {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	return pkg.Name + "." + sel.Sel.Name, true
+}
+
+func render(fset *token.FileSet, n ast.Node) string {
+	var b strings.Builder
+	_ = printer.Fprint(&b, fset, n)
+	return b.String()
 }
 
 func TestTemplateTable(t *testing.T) {

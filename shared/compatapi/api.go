@@ -1,43 +1,37 @@
 // Package compatapi is the HTTP layer of the compat API, in the wire format of
 // LlamaCloud's beta Files API (snake_case, {"detail": "..."}), at
 // /api/v1/beta/files. It shows only COMPLETED files, over the same records as
-// the native API, their IDs spelled as UUIDs.
+// the native API, their IDs spelled as UUIDs. Each route has a typed
+// constructor taking exactly what it calls; a function's main passes one of
+// them to wiring.HTTP.
 package compatapi
 
-import (
-	"log/slog"
-	"net/http"
+import "github.com/filegate/filegate/shared/routeguard"
 
-	"github.com/filegate/filegate/shared/auth"
-	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/idempotency"
-	"github.com/filegate/filegate/shared/routeguard"
+// Prefix is the path under which every request is this dialect's.
+const Prefix = "/api/v1/beta/"
+
+// The compat routes, as template.yaml writes them.
+const (
+	routeUpload  = "POST /api/v1/beta/files"
+	routeList    = "GET /api/v1/beta/files"
+	routeQuery   = "POST /api/v1/beta/files/query"
+	routeGet     = "GET /api/v1/beta/files/{id}"
+	routeDelete  = "DELETE /api/v1/beta/files/{id}"
+	routeContent = "GET /api/v1/beta/files/{id}/content"
 )
 
-// API serves the compat routes over the file service.
-type API struct {
-	files *files.Service
-	log   *slog.Logger
-	guard *routeguard.Guard
+// Routes lists every compat route.
+func Routes() []string {
+	return []string{routeUpload, routeList, routeQuery, routeGet, routeDelete, routeContent}
 }
 
-// New returns the compat API; idem (may be nil) makes POSTs honour
-// Idempotency-Key.
-func New(svc *files.Service, log *slog.Logger, idem *idempotency.Keys) *API {
-	a := &API{files: svc, log: log}
-	a.guard = &routeguard.Guard{WriteError: a.writeError, Idempotency: idem, Check: checkQueryTenant}
-	return a
-}
+// Dialect is the compat envelope around every compat route; its check
+// refuses an organization_id or project_id that is not the key's.
+var Dialect = &routeguard.Dialect{Envelope: envelope, Check: checkQueryTenant}
 
-// Routes maps each route, written as in template.yaml, to its handler. Each
-// Lambda serves one of them; tenant and scope are checked before the handler runs.
-func (a *API) Routes() map[string]http.Handler {
-	return map[string]http.Handler{
-		"POST /api/v1/beta/files":             a.guard.Route(auth.ScopeCreate, a.upload),
-		"GET /api/v1/beta/files":              a.guard.Route(auth.ScopeRead, a.list),
-		"POST /api/v1/beta/files/query":       a.guard.Route(auth.ScopeRead, a.query),
-		"GET /api/v1/beta/files/{id}":         a.guard.Route(auth.ScopeRead, a.get),
-		"DELETE /api/v1/beta/files/{id}":      a.guard.Route(auth.ScopeCreate, a.delete),
-		"GET /api/v1/beta/files/{id}/content": a.guard.Route(auth.ScopeRead, a.content),
-	}
+// Fallback answers the requests under Prefix that no route takes, as
+// FastAPI does: {"detail": "Not Found"}, {"detail": "Method Not Allowed"}.
+func Fallback() routeguard.Fallback {
+	return routeguard.Fallback{Prefix: Prefix, Dialect: Dialect, Routes: Routes()}
 }

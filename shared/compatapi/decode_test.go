@@ -1,6 +1,7 @@
 package compatapi
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -169,4 +170,14 @@ func TestURLLifetime(t *testing.T) {
 			t.Errorf("%q: err %v, want a %d", v, err, status)
 		}
 	}
+}
+
+// statusFor is the status err is answered with.
+func statusFor(err error) int {
+	var e *files.Error
+	if !errors.As(err, &e) {
+		e = files.Internal(err)
+	}
+	status, _ := envelope(err, e)
+	return status
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 // errorBody is LlamaCloud's error shape.
@@ -50,29 +49,11 @@ func asFields(err error) (invalidFields, bool) {
 	return fields, errors.As(err, &fields) && len(fields) > 0
 }
 
-// statusFor is the status err is answered with.
-func statusFor(err error) int {
-	if _, ok := asFields(err); ok {
-		return http.StatusUnprocessableEntity
-	}
-	return statusOf(files.KindOf(err))
-}
-
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// envelope renders err as LlamaCloud does: FastAPI's 422 for missing or
+// mistyped fields, {"detail": message} for everything else.
+func envelope(err error, e *files.Error) (int, any) {
 	if fields, ok := asFields(err); ok {
-		jsonwire.Write(w, http.StatusUnprocessableEntity, fieldsBody{Detail: fields})
-		return
+		return http.StatusUnprocessableEntity, fieldsBody{Detail: fields}
 	}
-	var e *files.Error
-	if !errors.As(err, &e) {
-		e = files.Internal(err)
-	}
-	status := statusOf(e.Kind)
-	if status >= 500 {
-		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "err", err)
-	}
-	if e.Kind == files.KindUnavailable {
-		w.Header().Set("Retry-After", "1")
-	}
-	jsonwire.Write(w, status, errorBody{Detail: e.Message})
+	return statusOf(e.Kind), errorBody{Detail: e.Message}
 }

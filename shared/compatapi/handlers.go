@@ -11,6 +11,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 // maxUploadBody is the largest multipart body read: the most a synchronous
@@ -18,55 +19,66 @@ import (
 // before they are read (API Gateway refuses them before Lambda on AWS).
 const maxUploadBody = files.LambdaSyncPayloadBytes / 4 * 3
 
-func (a *API) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if r.ContentLength > maxUploadBody {
-		return files.ErrDirectTooLarge
-	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxUploadBody+1))
-	if err != nil {
-		return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
-	}
-	if int64(len(raw)) > maxUploadBody {
-		return files.ErrDirectTooLarge
-	}
-	form, err := decodeUpload(r.Header.Get("Content-Type"), raw)
-	if err != nil {
-		return err
-	}
-	f, err := a.files.UploadDirect(r.Context(), files.DirectUpload{
-		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-		Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,
-		ExternalFileID: form.externalFileID, Body: form.body, Operation: idempotency.OperationOf(r.Context()),
+// Upload is POST /api/v1/beta/files: a multipart upload whose bytes pass
+// through Lambda, validated and COMPLETED at once.
+func Upload(svc *files.Service, once routeguard.Once) routeguard.Route {
+	return route(routeUpload, auth.ScopeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		if r.ContentLength > maxUploadBody {
+			return files.ErrDirectTooLarge
+		}
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxUploadBody+1))
+		if err != nil {
+			return files.Errorf(files.KindInvalid, "invalid_body", "could not read the request body")
+		}
+		if int64(len(raw)) > maxUploadBody {
+			return files.ErrDirectTooLarge
+		}
+		form, err := decodeUpload(r.Header.Get("Content-Type"), raw)
+		if err != nil {
+			return err
+		}
+		f, err := svc.UploadDirect(r.Context(), files.DirectUpload{
+			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
+			Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,
+			ExternalFileID: form.externalFileID, Body: form.body, Operation: idempotency.OperationOf(r.Context()),
+		})
+		if err != nil {
+			return err
+		}
+		jsonwire.Write(w, http.StatusOK, toJSON(f))
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	jsonwire.Write(w, http.StatusOK, toJSON(f))
-	return nil
 }
 
-func (a *API) list(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	params, err := decodeListQuery(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	return a.writePage(w, r, p, params)
+// List is GET /api/v1/beta/files.
+func List(svc *files.Service) routeguard.Route {
+	return route(routeList, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		params, err := decodeListQuery(r.URL.Query())
+		if err != nil {
+			return err
+		}
+		return writePage(w, r, svc, p, params)
+	})
 }
 
-func (a *API) query(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	params, err := decodeQueryBody(r.Body)
-	if err != nil {
-		return err
-	}
-	if err := checkTenant(p, "", params.projectID); err != nil {
-		return err
-	}
-	return a.writePage(w, r, p, params)
+// Query is POST /api/v1/beta/files/query, the deprecated listing: a
+// read-only POST, so Idempotency-Key does not apply.
+func Query(svc *files.Service) routeguard.Route {
+	return route(routeQuery, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		params, err := decodeQueryBody(r.Body)
+		if err != nil {
+			return err
+		}
+		if err := checkTenant(p, "", params.projectID); err != nil {
+			return err
+		}
+		return writePage(w, r, svc, p, params)
+	})
 }
 
 // writePage answers both listing routes: the page, its total and the token
 // of the next page, bound to this project and query.
-func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal, params listParams) error {
+func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p auth.Principal, params listParams) error {
 	fp := fingerprint(params.order, params.filter)
 	q := files.Query{ProjectID: p.ProjectID, Filter: params.filter, Order: params.order, Limit: params.pageSize}
 	if params.pageToken != "" {
@@ -75,7 +87,7 @@ func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal
 			return err
 		}
 	}
-	page, err := a.files.ListCompleted(r.Context(), q)
+	page, err := svc.ListCompleted(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -83,7 +95,7 @@ func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal
 	for _, f := range page.Files {
 		j := toJSON(f)
 		if params.expandURL {
-			u, err := a.files.ContentURL(r.Context(), f, 0)
+			u, err := svc.ContentURL(r.Context(), f, 0)
 			if err != nil {
 				return err
 			}
@@ -99,50 +111,65 @@ func (a *API) writePage(w http.ResponseWriter, r *http.Request, p auth.Principal
 	return nil
 }
 
-func (a *API) get(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	withURL, err := expand(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	f, err := a.files.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	j := toJSON(f)
-	if withURL {
-		u, err := a.files.ContentURL(r.Context(), f, 0)
+// Get is GET /api/v1/beta/files/{id}.
+func Get(svc *files.Service) routeguard.Route {
+	return route(routeGet, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		withURL, err := expand(r.URL.Query())
 		if err != nil {
 			return err
 		}
-		j.DownloadURL = toPresigned(u)
-	}
-	jsonwire.Write(w, http.StatusOK, j)
-	return nil
+		f, err := svc.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		j := toJSON(f)
+		if withURL {
+			u, err := svc.ContentURL(r.Context(), f, 0)
+			if err != nil {
+				return err
+			}
+			j.DownloadURL = toPresigned(u)
+		}
+		jsonwire.Write(w, http.StatusOK, j)
+		return nil
+	})
 }
 
-func (a *API) delete(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := a.files.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+// Delete is DELETE /api/v1/beta/files/{id}.
+func Delete(svc *files.Service) routeguard.Route {
+	return route(routeDelete, auth.ScopeCreate, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		if err := svc.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
-func (a *API) content(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	ttl, err := urlLifetime(r.URL.Query().Get("expires_at_seconds"))
-	if err != nil {
-		return err
-	}
-	f, err := a.files.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	u, err := a.files.ContentURL(r.Context(), f, ttl)
-	if err != nil {
-		return err
-	}
-	jsonwire.Write(w, http.StatusOK, toPresigned(u))
-	return nil
+// Content is GET /api/v1/beta/files/{id}/content: a presigned download.
+func Content(svc *files.Service) routeguard.Route {
+	return route(routeContent, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		ttl, err := urlLifetime(r.URL.Query().Get("expires_at_seconds"))
+		if err != nil {
+			return err
+		}
+		f, err := svc.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		u, err := svc.ContentURL(r.Context(), f, ttl)
+		if err != nil {
+			return err
+		}
+		jsonwire.Write(w, http.StatusOK, toPresigned(u))
+		return nil
+	})
+}
+
+// route is a compat route needing scope; once (routes that write by POST)
+// makes it safe to retry.
+func route(pattern, scope string, once routeguard.Once, h routeguard.Handler) routeguard.Route {
+	return routeguard.Route{Pattern: pattern, Scope: scope, Dialect: Dialect, Handle: h, Once: once}
 }
 
 // urlLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""

@@ -16,6 +16,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 // request is one call through the Lambda adapter, as API Gateway delivers it.
@@ -27,17 +28,25 @@ type request struct {
 
 var owner = auth.Principal{OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", ProjectID: projectA, Scopes: []string{auth.ScopeCreate, auth.ScopeRead}}
 
-// invoke runs the route's handler over a service with no storage: every case
-// here must be answered before storage is touched.
+// routeOf is the compat route serving pattern, over a service with no
+// storage: every case here must be answered before storage is touched.
+func routeOf(t *testing.T, pattern string) routeguard.Route {
+	t.Helper()
+	svc := files.NewService(nil, nil, files.Config{}, nil, nil)
+	for _, rt := range []routeguard.Route{Upload(svc, nil), List(svc), Query(svc), Get(svc), Delete(svc), Content(svc)} {
+		if rt.Pattern == pattern {
+			return rt
+		}
+	}
+	t.Fatalf("no route %q", pattern)
+	return routeguard.Route{}
+}
+
+// invoke runs the route's handler as the route's Lambda does.
 func invoke(t *testing.T, r request) (int, string) {
 	t.Helper()
-	api := New(files.NewService(nil, nil, files.Config{}, nil, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	h, ok := api.Routes()[r.route]
-	if !ok {
-		t.Fatalf("no route %q", r.route)
-	}
 	mux := http.NewServeMux()
-	mux.Handle(r.route, h)
+	mux.Handle(r.route, routeOf(t, r.route).Handler(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	method, _, _ := strings.Cut(r.route, " ")
 	ev := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: r.route, RawPath: r.path, RawQueryString: r.query,
@@ -124,5 +133,25 @@ func TestUploadTooLarge(t *testing.T) {
 	status, detail := invoke(t, request{route: "POST /api/v1/beta/files", path: "/api/v1/beta/files", contentType: ct, body: body, principal: &owner})
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(detail, "POST /v1/files") {
 		t.Errorf("%d %q, want 413 pointing at POST /v1/files", status, detail)
+	}
+}
+
+// stubOnce stands in for idempotency.Keys.
+type stubOnce struct{}
+
+func (stubOnce) Run(http.ResponseWriter, *http.Request, string, http.Handler) error   { return nil }
+func (stubOnce) Rerun(http.ResponseWriter, *http.Request, string, http.Handler) error { return nil }
+
+// Only the upload writes by POST: the query, a read-only POST, takes no
+// Once, so a retry of it sees fresh results, never a stored page.
+func TestOnlyTheUploadWritesOnce(t *testing.T) {
+	svc := files.NewService(nil, nil, files.Config{}, nil, nil)
+	if up := Upload(svc, stubOnce{}); up.Once == nil || up.Rerun {
+		t.Errorf("the upload's Once %v, rerun %v: want its stored answer replayed", up.Once, up.Rerun)
+	}
+	for _, rt := range []routeguard.Route{List(svc), Query(svc), Get(svc), Delete(svc), Content(svc)} {
+		if rt.Once != nil {
+			t.Errorf("%s runs through a Once", rt.Pattern)
+		}
 	}
 }

@@ -92,10 +92,21 @@ type Keys struct {
 	Now   func() time.Time
 }
 
-// Run serves a POST under its Idempotency-Key; k may be nil (no
-// idempotency) and other methods just run. scope must name the project and
-// the operation on its resource (method and path, file id included).
-func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, replay Replay, next http.Handler) error {
+// Run serves a POST under its Idempotency-Key, replaying a repeat's stored
+// answer (ReplayStored); k may be nil (no idempotency) and other methods
+// just run. scope must name the project and the operation on its resource
+// (method and path, file id included).
+func (k *Keys) Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	return k.run(w, r, scope, ReplayStored, next)
+}
+
+// Rerun is Run for a create whose file id derives from its key: a repeat
+// runs next again (ReplayRun).
+func (k *Keys) Rerun(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	return k.run(w, r, scope, ReplayRun, next)
+}
+
+func (k *Keys) run(w http.ResponseWriter, r *http.Request, scope string, replay Replay, next http.Handler) error {
 	if k == nil || r.Method != http.MethodPost {
 		next.ServeHTTP(w, r)
 		return nil

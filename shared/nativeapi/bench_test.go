@@ -88,9 +88,9 @@ func BenchmarkCreateHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	const route = "POST /v1/files"
+	route := Create(benchService(), nil)
 	mux := http.NewServeMux()
-	mux.Handle(route, accesslog.Wrap(log, route, New(benchService(), log, nil).Routes()[route]))
+	mux.Handle(route.Pattern, accesslog.Wrap(log, route.Pattern, route.Handler(log)))
 	handler := httpadapter.NewV2(mux).ProxyWithContext
 	ctx := context.Background()
 	b.ReportAllocs()

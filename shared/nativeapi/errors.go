@@ -1,11 +1,9 @@
 package nativeapi
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/jsonwire"
 )
 
 // errorBody is Lightfield's error envelope ("Errors" page): type and message
@@ -52,14 +50,8 @@ func statusOf(k files.Kind) (int, string) {
 	}
 }
 
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *files.Error
-	if !errors.As(err, &e) {
-		e = files.Internal(err)
-	}
+// envelope renders e as Lightfield's error body.
+func envelope(_ error, e *files.Error) (int, any) {
 	status, typ := statusOf(e.Kind)
-	if status >= 500 {
-		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "err", err)
-	}
-	jsonwire.Write(w, status, errorBody{Error: errorDetail{Type: typ, Message: e.Message, Code: e.Code, Param: e.Param}})
+	return status, errorBody{Error: errorDetail{Type: typ, Message: e.Message, Code: e.Code, Param: e.Param}}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 type createRequest struct {
@@ -21,100 +22,130 @@ type createRequest struct {
 	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
 }
 
-func (a *API) create(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	var req createRequest
-	if err := decodeBody(r, &req); err != nil {
-		return err
-	}
-	c, err := a.files.Create(r.Context(), files.CreateInput{
-		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-		Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
-		RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
+// Create is POST /v1/files: a new upload session and its presigned PUT. A
+// keyed repeat runs again as a lookup of the file its key names, so it
+// answers with a freshly signed URL (routeguard.Route.Rerun).
+func Create(svc *files.Service, once routeguard.Once) routeguard.Route {
+	rt := write(routeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		var req createRequest
+		if err := decodeBody(r, &req); err != nil {
+			return err
+		}
+		c, err := svc.Create(r.Context(), files.CreateInput{
+			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
+			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
+			RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
+		})
+		if err != nil {
+			return err
+		}
+		headers := make(map[string]string, len(c.Upload.Headers))
+		for k := range c.Upload.Headers {
+			headers[k] = c.Upload.Headers.Get(k)
+		}
+		jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, svc.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	headers := make(map[string]string, len(c.Upload.Headers))
-	for k := range c.Upload.Headers {
-		headers[k] = c.Upload.Headers.Get(k)
-	}
-	jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, a.files.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
-	return nil
+	rt.Rerun = true
+	return rt
 }
 
 type completeRequest struct {
 	MD5 string `json:"md5"`
 }
 
-func (a *API) complete(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	var req completeRequest
-	if err := decodeBody(r, &req); err != nil {
-		return err
-	}
-	f, err := a.files.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
+// Complete is POST /v1/files/{id}/complete: validate the uploaded bytes.
+func Complete(svc *files.Service, once routeguard.Once) routeguard.Route {
+	return write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		var req completeRequest
+		if err := decodeBody(r, &req); err != nil {
+			return err
+		}
+		f, err := svc.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
+		return writeFile(w, f, svc.Now(), err)
+	})
+}
+
+// Get is GET /v1/files/{id}.
+func Get(svc *files.Service) routeguard.Route {
+	return read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		f, err := svc.Get(r.Context(), p.ProjectID, r.PathValue("id"))
+		return writeFile(w, f, svc.Now(), err)
+	})
+}
+
+// Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
+func Cancel(svc *files.Service, once routeguard.Once) routeguard.Route {
+	return write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		var req struct{}
+		if err := decodeBody(r, &req); err != nil {
+			return err
+		}
+		f, err := svc.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
+		return writeFile(w, f, svc.Now(), err)
+	})
+}
+
+// Delete is DELETE /v1/files/{id} (a Filegate extension).
+func Delete(svc *files.Service) routeguard.Route {
+	return write(routeDelete, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		if err := svc.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
+
+// URL is GET /v1/files/{id}/url: a presigned download of a COMPLETED file.
+func URL(svc *files.Service) routeguard.Route {
+	return read(routeURL, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		u, err := svc.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		jsonwire.Write(w, http.StatusOK, urlJSON{URL: u.URL, ExpiresAt: jsonwire.Timestamp(u.ExpiresAt)})
+		return nil
+	})
+}
+
+// List is GET /v1/files: one newest-first page and the project's total.
+func List(svc *files.Service) routeguard.Route {
+	return read(routeList, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		limit, offset, err := pageParams(r)
+		if err != nil {
+			return err
+		}
+		page, total, err := svc.List(r.Context(), p.ProjectID, limit, offset)
+		if err != nil {
+			return err
+		}
+		now := svc.Now()
+		out := listJSON{Object: "list", Data: make([]fileJSON, 0, len(page)), TotalCount: total}
+		for _, f := range page {
+			out.Data = append(out.Data, toJSON(f, now))
+		}
+		jsonwire.Write(w, http.StatusOK, out)
+		return nil
+	})
+}
+
+func read(pattern string, h routeguard.Handler) routeguard.Route {
+	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeRead, Dialect: Dialect, Handle: h}
+}
+
+// write is a route that needs files:create; once (nil for DELETE, which
+// Idempotency-Key does not cover) makes its POSTs safe to retry.
+func write(pattern string, once routeguard.Once, h routeguard.Handler) routeguard.Route {
+	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeCreate, Dialect: Dialect, Handle: h, Once: once}
+}
+
+// writeFile answers with f, or err.
+func writeFile(w http.ResponseWriter, f *files.File, now time.Time, err error) error {
 	if err != nil {
 		return err
 	}
-	return a.writeFile(w, f)
-}
-
-func (a *API) get(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	f, err := a.files.Get(r.Context(), p.ProjectID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return a.writeFile(w, f)
-}
-
-func (a *API) cancel(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	var req struct{}
-	if err := decodeBody(r, &req); err != nil {
-		return err
-	}
-	f, err := a.files.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return a.writeFile(w, f)
-}
-
-func (a *API) delete(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	if err := a.files.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) url(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	u, err := a.files.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	jsonwire.Write(w, http.StatusOK, urlJSON{URL: u.URL, ExpiresAt: jsonwire.Timestamp(u.ExpiresAt)})
-	return nil
-}
-
-func (a *API) list(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	limit, offset, err := pageParams(r)
-	if err != nil {
-		return err
-	}
-	page, total, err := a.files.List(r.Context(), p.ProjectID, limit, offset)
-	if err != nil {
-		return err
-	}
-	now := a.files.Now()
-	out := listJSON{Object: "list", Data: make([]fileJSON, 0, len(page)), TotalCount: total}
-	for _, f := range page {
-		out.Data = append(out.Data, toJSON(f, now))
-	}
-	jsonwire.Write(w, http.StatusOK, out)
-	return nil
-}
-
-func (a *API) writeFile(w http.ResponseWriter, f *files.File) error {
-	jsonwire.Write(w, http.StatusOK, toJSON(f, a.files.Now()))
+	jsonwire.Write(w, http.StatusOK, toJSON(f, now))
 	return nil
 }
 

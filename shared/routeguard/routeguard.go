@@ -1,80 +1,93 @@
 // Package routeguard is what every route of both API dialects does around
 // its handler: nosniff, the authorizer's principal and the route's scope, a
 // dialect's own tenant check, Idempotency-Key on POSTs that write, retry
-// advice on errors, and one place where errors are written in the dialect's
-// shape.
+// advice on errors, and one error writer that each dialect parameterises
+// with its envelope.
 package routeguard
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/idempotency"
 )
 
 // Handler is a route handler that acts for an authenticated principal.
 type Handler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
-// Guard is one dialect's configuration of the shared route mechanism.
-type Guard struct {
-	// WriteError renders an error in the dialect's shape.
-	WriteError func(w http.ResponseWriter, r *http.Request, err error)
-	// Check, if set, refuses a request for an authenticated principal
-	// (e.g. a tenant named in the query that is not the key's).
-	Check func(r *http.Request, p auth.Principal) error
-	// Idempotency, when set, makes POSTs that write honour Idempotency-Key.
-	Idempotency *idempotency.Keys
+// Once runs a request at most once per Idempotency-Key (idempotency.Keys).
+// It is an interface so that only functions whose routes write link the
+// idempotency machinery.
+type Once interface {
+	// Run replays a repeat of a request that succeeded with the stored answer.
+	Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error
+	// Rerun runs a repeat again, as a lookup (see Route.Rerun).
+	Rerun(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error
 }
 
-// Route guards h, which needs scope. Only routes that write (any scope but
-// files:read) honour Idempotency-Key: a read-only POST (a query) changes
-// nothing, so a retry must see fresh results, never a stored page.
-func (g *Guard) Route(scope string, h Handler) http.Handler {
-	return g.route(scope, idempotency.ReplayStored, h)
+// Route is one endpoint of a dialect, as its typed constructor builds it
+// (nativeapi.Get, compatapi.Upload, …): one Lambda serves one Route.
+type Route struct {
+	Pattern string // as template.yaml writes the route: "GET /v1/files/{id}"
+	Scope   string // the scope the key must hold
+	Dialect *Dialect
+	Handle  Handler
+	// Once is set on routes that write; nil serves every request afresh,
+	// so a read-only POST (a query) never replays a stored page.
+	Once Once
+	// Rerun makes a repeat of a request that succeeded run Handle again
+	// instead of replaying the stored answer: for a create whose file id
+	// derives from its Idempotency-Key (files.Operation), which then answers
+	// with the file as stored and freshly signed URLs (DESIGN §2a).
+	Rerun bool
 }
 
-// RouteCreate is Route for a create whose file id derives from its
-// Idempotency-Key (files.Operation): a replay runs h again, as a lookup of
-// that file, instead of replaying the stored answer, so what it returns is
-// the file as stored with freshly signed URLs (DESIGN §2a).
-func (g *Guard) RouteCreate(scope string, h Handler) http.Handler {
-	return g.route(scope, idempotency.ReplayRun, h)
-}
-
-func (g *Guard) route(scope string, replay idempotency.Replay, h Handler) http.Handler {
+// Handler is the route with everything around it; log gets the cause of
+// every 5xx.
+func (rt Route) Handler(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		if err := g.serve(w, r, scope, replay, h); err != nil {
-			g.fail(w, r, err)
+		if err := rt.serve(w, r, log); err != nil {
+			rt.Dialect.fail(w, r, log, err)
 		}
 	})
 }
 
-func (g *Guard) serve(w http.ResponseWriter, r *http.Request, scope string, replay idempotency.Replay, h Handler) error {
+func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) error {
 	p, ok := auth.PrincipalFromRequest(r)
 	if !ok {
-		return files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required")
+		return errUnauthenticated()
 	}
-	if g.Check != nil {
-		if err := g.Check(r, p); err != nil {
+	if rt.Dialect.Check != nil {
+		if err := rt.Dialect.Check(r, p); err != nil {
 			return err
 		}
 	}
-	if !p.Can(scope) {
-		return files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", scope)
+	if !p.Can(rt.Scope) {
+		return files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", rt.Scope)
 	}
 	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r, p); err != nil {
-			g.fail(w, r, err)
+		if err := rt.Handle(w, r, p); err != nil {
+			rt.Dialect.fail(w, r, log, err)
 		}
 	})
-	if scope == auth.ScopeRead {
+	if rt.Once == nil {
 		run(w, r)
 		return nil
 	}
-	return g.Idempotency.Run(w, r, Scope(p, r), replay, run)
+	if rt.Rerun {
+		return rt.Once.Rerun(w, r, Scope(p, r), run)
+	}
+	return rt.Once.Run(w, r, Scope(p, r), run)
+}
+
+// errUnauthenticated answers a request that did not pass the authorizer
+// (a function, not a variable, so that functions without routes link none
+// of this package).
+func errUnauthenticated() error {
+	return files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required")
 }
 
 // Scope is an Idempotency-Key's scope (Lightfield: the organization and the
@@ -89,17 +102,4 @@ func Scope(p auth.Principal, r *http.Request) string {
 		}
 	}
 	return p.ProjectID + "#" + r.Method + " " + path
-}
-
-// fail writes err in the dialect's shape with the retry advice the
-// providers' Stainless-generated clients act on: they retry 408, 409, 429
-// and 5xx unless told `x-should-retry: false`, and wait what Retry-After says.
-func (g *Guard) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch files.RetryOf(err) {
-	case files.RetryNever:
-		w.Header().Set("X-Should-Retry", "false")
-	case files.RetryLater:
-		w.Header().Set("Retry-After", "1")
-	}
-	g.WriteError(w, r, err)
 }

@@ -3,8 +3,10 @@ package routeguard
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,6 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/idempotency"
 )
 
 // serve runs h for p through the same API Gateway adapter the Lambdas use,
@@ -35,6 +36,16 @@ func serve(t *testing.T, h http.Handler, p *auth.Principal) events.APIGatewayV2H
 	return resp
 }
 
+// capture is a dialect whose envelope records the error it renders.
+func capture(got *error, status int) *Dialect {
+	return &Dialect{Envelope: func(err error, _ *files.Error) (int, any) {
+		*got = err
+		return status, nil
+	}}
+}
+
+var discard = slog.New(slog.DiscardHandler)
+
 func TestRoute(t *testing.T) {
 	reader := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeRead}}
 	refused := errors.New("refused by check")
@@ -52,26 +63,29 @@ func TestRoute(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got error
 			ran := false
-			g := &Guard{WriteError: func(w http.ResponseWriter, r *http.Request, err error) {
-				got = err
-				w.WriteHeader(http.StatusBadRequest)
-			}, Check: tc.check}
-			resp := serve(t, g.Route(auth.ScopeRead, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+			d := capture(&got, http.StatusBadRequest)
+			d.Check = tc.check
+			rt := Route{Pattern: "GET /x", Scope: auth.ScopeRead, Dialect: d, Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 				ran = true
 				w.WriteHeader(http.StatusNoContent)
 				return nil
-			}), tc.p)
-			if ran != tc.ran || (!tc.ran && (got == nil || files.KindOf(got) != tc.kind)) || resp.Headers["X-Content-Type-Options"] != "nosniff" {
-				t.Fatalf("ran=%v err=%v headers=%v", ran, got, resp.Headers)
+			}}
+			resp := serve(t, rt.Handler(discard), tc.p)
+			if ran != tc.ran {
+				t.Errorf("handler ran: %v, want %v", ran, tc.ran)
+			}
+			if !tc.ran && (got == nil || files.KindOf(got) != tc.kind) {
+				t.Errorf("error %v, want kind %d", got, tc.kind)
+			}
+			if resp.Headers["X-Content-Type-Options"] != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", resp.Headers["X-Content-Type-Options"])
 			}
 		})
 	}
 	var got error
-	g := &Guard{WriteError: func(w http.ResponseWriter, r *http.Request, err error) {
-		got = err
-		w.WriteHeader(http.StatusBadRequest)
-	}}
-	serve(t, g.Route(auth.ScopeCreate, func(http.ResponseWriter, *http.Request, auth.Principal) error { return nil }), &reader)
+	rt := Route{Pattern: "POST /x", Scope: auth.ScopeCreate, Dialect: capture(&got, http.StatusBadRequest),
+		Handle: func(http.ResponseWriter, *http.Request, auth.Principal) error { return nil }}
+	serve(t, rt.Handler(discard), &reader)
 	if files.KindOf(got) != files.KindForbidden {
 		t.Fatalf("missing scope: %v, want forbidden", got)
 	}
@@ -80,7 +94,8 @@ func TestRoute(t *testing.T) {
 // Errors carry the advice Stainless-generated clients act on.
 func TestRouteAdvisesRetries(t *testing.T) {
 	writer := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
-	g := &Guard{WriteError: func(w http.ResponseWriter, r *http.Request, err error) { w.WriteHeader(http.StatusConflict) }}
+	var got error
+	d := capture(&got, http.StatusConflict)
 	for _, tc := range []struct {
 		err                     error
 		shouldRetry, retryAfter string
@@ -90,45 +105,99 @@ func TestRouteAdvisesRetries(t *testing.T) {
 		{files.Unavailable("storage", errors.New("throttled")), "", "1"},
 		{files.Internal(errors.New("bug")), "", ""},
 	} {
-		resp := serve(t, g.Route(auth.ScopeCreate, func(http.ResponseWriter, *http.Request, auth.Principal) error { return tc.err }), &writer)
-		if resp.Headers["X-Should-Retry"] != tc.shouldRetry || resp.Headers["Retry-After"] != tc.retryAfter {
-			t.Errorf("%v: x-should-retry %q retry-after %q, want %q %q", tc.err, resp.Headers["X-Should-Retry"], resp.Headers["Retry-After"], tc.shouldRetry, tc.retryAfter)
+		rt := Route{Pattern: "POST /x", Scope: auth.ScopeCreate, Dialect: d, Handle: func(http.ResponseWriter, *http.Request, auth.Principal) error { return tc.err }}
+		resp := serve(t, rt.Handler(discard), &writer)
+		if resp.Headers["X-Should-Retry"] != tc.shouldRetry {
+			t.Errorf("%v: x-should-retry %q, want %q", tc.err, resp.Headers["X-Should-Retry"], tc.shouldRetry)
+		}
+		if resp.Headers["Retry-After"] != tc.retryAfter {
+			t.Errorf("%v: retry-after %q, want %q", tc.err, resp.Headers["Retry-After"], tc.retryAfter)
 		}
 	}
 }
 
-// refusingStore fails the test if a route uses Idempotency-Key at all.
-type refusingStore struct{ t *testing.T }
-
-func (s refusingStore) Begin(context.Context, *idempotency.Record, time.Time) (*idempotency.Record, error) {
-	s.t.Error("a read-only route consulted the idempotency store")
-	return nil, nil
+// The envelope gets a client-safe *files.Error for any error, and a 5xx is
+// logged with its cause.
+func TestEnvelopeGetsAClientSafeError(t *testing.T) {
+	writer := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
+	var e *files.Error
+	d := &Dialect{Envelope: func(_ error, err *files.Error) (int, any) {
+		e = err
+		return http.StatusInternalServerError, map[string]string{"m": err.Message}
+	}}
+	var logged strings.Builder
+	rt := Route{Pattern: "POST /x", Scope: auth.ScopeCreate, Dialect: d, Handle: func(http.ResponseWriter, *http.Request, auth.Principal) error {
+		return errors.New("secret cause")
+	}}
+	resp := serve(t, rt.Handler(slog.New(slog.NewTextHandler(&logged, nil))), &writer)
+	if e == nil || e.Kind != files.KindInternal || e.Message != "internal error" {
+		t.Errorf("envelope got %+v, want an internal error with a generic message", e)
+	}
+	if strings.Contains(resp.Body, "secret cause") {
+		t.Errorf("body %q carries the cause", resp.Body)
+	}
+	if !strings.Contains(logged.String(), "secret cause") {
+		t.Errorf("log %q lacks the cause", logged.String())
+	}
 }
-func (s refusingStore) Finish(context.Context, *idempotency.Record) error  { return nil }
-func (s refusingStore) Release(context.Context, *idempotency.Record) error { return nil }
 
-// A read-only POST (the compat query) is never cached: its retry must see
-// fresh results.
-func TestReadRoutesIgnoreIdempotencyKeys(t *testing.T) {
-	reader := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeRead}}
-	g := &Guard{WriteError: func(http.ResponseWriter, *http.Request, error) {}, Idempotency: &idempotency.Keys{Store: refusingStore{t}, Now: time.Now}}
-	runs := 0
-	h := g.Route(auth.ScopeRead, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		runs++
-		w.WriteHeader(http.StatusOK)
-		return nil
-	})
-	for range 2 {
-		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/query", Headers: map[string]string{"idempotency-key": "K"}, RequestContext: events.APIGatewayV2HTTPRequestContext{
-			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/query"},
-			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: reader.LambdaContext()},
+// recordingOnce is an Idempotency-Key store in front of a route: it records
+// the scope it was asked for, and how a repeat replays, and runs the request.
+type recordingOnce struct{ scopes, modes []string }
+
+func (o *recordingOnce) Run(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	return o.record("stored", w, r, scope, next)
+}
+
+func (o *recordingOnce) Rerun(w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	return o.record("rerun", w, r, scope, next)
+}
+
+func (o *recordingOnce) record(mode string, w http.ResponseWriter, r *http.Request, scope string, next http.Handler) error {
+	o.scopes, o.modes = append(o.scopes, scope), append(o.modes, mode)
+	next.ServeHTTP(w, r)
+	return nil
+}
+
+// A route that writes runs through its Once, under the operation's scope; a
+// route without one (a read-only POST such as the compat query) runs every
+// request afresh, Idempotency-Key or not, so a retry sees fresh results.
+func TestOnceGuardsOnlyTheRoutesThatHaveIt(t *testing.T) {
+	p := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeRead, auth.ScopeCreate}}
+	for _, tc := range []struct {
+		name  string
+		once  *recordingOnce
+		rerun bool
+		modes []string
+	}{
+		{"write", &recordingOnce{}, false, []string{"stored", "stored"}},
+		{"create (a repeat runs again)", &recordingOnce{}, true, []string{"rerun", "rerun"}},
+		{"read-only POST", nil, false, nil},
+	} {
+		runs := 0
+		rt := Route{Pattern: "POST /query", Scope: auth.ScopeRead, Dialect: capture(new(error), 500), Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+			runs++
+			w.WriteHeader(http.StatusOK)
+			return nil
 		}}
-		if _, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), ev); err != nil {
-			t.Fatal(err)
+		if tc.once != nil {
+			rt.Once, rt.Rerun = tc.once, tc.rerun
 		}
-	}
-	if runs != 2 {
-		t.Errorf("%d runs, want 2", runs)
+		for range 2 {
+			ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/query", Headers: map[string]string{"idempotency-key": "K"}, RequestContext: events.APIGatewayV2HTTPRequestContext{
+				HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/query"},
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: p.LambdaContext()},
+			}}
+			if _, err := httpadapter.NewV2(rt.Handler(discard)).ProxyWithContext(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs != 2 {
+			t.Errorf("%s: %d runs, want 2", tc.name, runs)
+		}
+		if tc.once != nil && (!slices.Equal(tc.once.modes, tc.modes) || tc.once.scopes[0] != "p#POST /query") {
+			t.Errorf("%s: Once asked %q for scopes %q, want %q for p#POST /query", tc.name, tc.once.modes, tc.once.scopes, tc.modes)
+		}
 	}
 }
 
@@ -162,17 +231,14 @@ func TestUnmatched(t *testing.T) {
 		{"OPTIONS", "/v1/folders", nil, http.StatusTeapot, files.KindNotFound, ""},
 	} {
 		var got error
-		g := &Guard{WriteError: func(w http.ResponseWriter, r *http.Request, err error) {
-			got = err
-			w.WriteHeader(http.StatusTeapot)
-		}}
+		d := capture(&got, http.StatusTeapot)
 		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: tc.path, RequestContext: events.APIGatewayV2HTTPRequestContext{
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: tc.method, Path: tc.path},
 		}}
 		if tc.p != nil {
 			ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: tc.p.LambdaContext()}
 		}
-		resp, err := httpadapter.NewV2(g.Unmatched(routes)).ProxyWithContext(context.Background(), ev)
+		resp, err := httpadapter.NewV2(d.Unmatched(routes, discard)).ProxyWithContext(context.Background(), ev)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package routeguard
 
 import (
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,14 +10,22 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Unmatched answers, in the dialect's shape, the requests no route took:
+// Fallback is how a dialect answers the requests under Prefix that none of
+// its Routes takes.
+type Fallback struct {
+	Prefix  string
+	Dialect *Dialect
+	Routes  []string
+}
+
+// Unmatched answers, in the dialect's envelope, the requests no route took:
 // API Gateway sends them to the $default route, and OPTIONS ones to the
 // unauthenticated OPTIONS /{proxy+} route AWS documents for CORS (preflights
 // never get here: the gateway answers them from its CORS configuration).
-// routes are the dialects' routes as template.yaml writes them. A path that
+// routes are the dialect's routes as template.yaml writes them. A path that
 // is a route's under other methods is 405 with Allow (OPTIONS: 204 with
 // Allow), any other path 404 — FastAPI's and Lightfield's answers both.
-func (g *Guard) Unmatched(routes []string) http.Handler {
+func (d *Dialect) Unmatched(routes []string, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	var methods []string
 	for _, route := range routes {
@@ -43,11 +52,11 @@ func (g *Guard) Unmatched(routes []string) http.Handler {
 		case len(allow) > 0 && r.Method == http.MethodOptions:
 			w.WriteHeader(http.StatusNoContent)
 		case !ok && r.Method != http.MethodOptions:
-			g.fail(w, r, files.Errorf(files.KindUnauthenticated, "unauthenticated", "a valid API key is required"))
+			d.fail(w, r, log, errUnauthenticated())
 		case len(allow) > 0:
-			g.fail(w, r, files.Errorf(files.KindMethodNotAllowed, "method_not_allowed", "Method Not Allowed"))
+			d.fail(w, r, log, files.Errorf(files.KindMethodNotAllowed, "method_not_allowed", "Method Not Allowed"))
 		default:
-			g.fail(w, r, files.Errorf(files.KindNotFound, "not_found", "Not Found"))
+			d.fail(w, r, log, files.Errorf(files.KindNotFound, "not_found", "Not Found"))
 		}
 	})
 }

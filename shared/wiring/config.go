@@ -1,12 +1,8 @@
-// Package wiring is the composition root: it reads a function's configuration
-// from the environment, builds the adapters and services, and hands each
-// Lambda (and the local API Gateway emulator) the same handler.
 package wiring
 
 import (
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"time"
 
@@ -25,35 +21,41 @@ type Config struct {
 	OrphanGrace    time.Duration
 }
 
-// ConfigFromEnv reads Config; a malformed value is an error, never a silent default.
-func ConfigFromEnv() (Config, error) {
-	c := Config{TableName: os.Getenv("TABLE_NAME"), BucketName: os.Getenv("BUCKET_NAME")}
+// configFrom reads Config through getenv; a malformed value is an error,
+// never a silent default.
+func configFrom(getenv func(string) string) (Config, error) {
+	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
+	intIn := func(name string, lo, hi int64) (int64, error) { return intValue(name, getenv(name), lo, hi) }
+	secondsIn := func(name string, lo, hi time.Duration) (time.Duration, error) {
+		n, err := intIn(name, int64(lo/time.Second), int64(hi/time.Second))
+		return time.Duration(n) * time.Second, err
+	}
 	var err error
-	if c.S3PathStyle, err = envBool("S3_FORCE_PATH_STYLE"); err != nil {
+	if c.S3PathStyle, err = boolValue("S3_FORCE_PATH_STYLE", getenv("S3_FORCE_PATH_STYLE")); err != nil {
 		return c, err
 	}
-	if c.Files.UploadURLTTL, err = envSecondsIn("UPLOAD_URL_TTL_SECONDS", time.Minute, files.MaxURLTTL); err != nil {
+	if c.Files.UploadURLTTL, err = secondsIn("UPLOAD_URL_TTL_SECONDS", time.Minute, files.MaxURLTTL); err != nil {
 		return c, err
 	}
-	if c.Files.DownloadURLTTL, err = envSecondsIn("DOWNLOAD_URL_TTL_SECONDS", files.MinURLTTL, files.MaxURLTTL); err != nil {
+	if c.Files.DownloadURLTTL, err = secondsIn("DOWNLOAD_URL_TTL_SECONDS", files.MinURLTTL, files.MaxURLTTL); err != nil {
 		return c, err
 	}
-	if c.Files.MaxBytes, err = envIntIn("MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes); err != nil {
+	if c.Files.MaxBytes, err = intIn("MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes); err != nil {
 		return c, err
 	}
-	if c.Files.PendingGrace, err = envSecondsIn("PENDING_GRACE_SECONDS", time.Second, maxKeep); err != nil {
+	if c.Files.PendingGrace, err = secondsIn("PENDING_GRACE_SECONDS", time.Second, maxKeep); err != nil {
 		return c, err
 	}
-	if c.Files.TerminalKeep, err = envSecondsIn("TERMINAL_RETENTION_SECONDS", time.Second, maxKeep); err != nil {
+	if c.Files.TerminalKeep, err = secondsIn("TERMINAL_RETENTION_SECONDS", time.Second, maxKeep); err != nil {
 		return c, err
 	}
-	if c.Files.Purposes, err = purposesFromEnv("PURPOSE_RULES"); err != nil {
+	if c.Files.Purposes, err = purposes(getenv("PURPOSE_RULES")); err != nil {
 		return c, err
 	}
-	batch, err := envInt("RECONCILE_BATCH")
+	batch, err := intIn("RECONCILE_BATCH", 0, math.MaxInt64)
 	if err != nil {
 		return c, err
 	}
@@ -61,10 +63,10 @@ func ConfigFromEnv() (Config, error) {
 	if batch > 0 {
 		c.ReconcileBatch = int(min(batch, 1000)) // one S3 list page at most
 	}
-	if c.OrphanGrace, err = envSeconds("ORPHAN_GRACE_SECONDS"); err != nil {
+	if c.OrphanGrace, err = secondsIn("ORPHAN_GRACE_SECONDS", 0, maxKeep); err != nil {
 		return c, err
 	}
-	if os.Getenv("ORPHAN_GRACE_SECONDS") == "" {
+	if getenv("ORPHAN_GRACE_SECONDS") == "" {
 		c.OrphanGrace = time.Hour
 	}
 	return c, nil
@@ -77,8 +79,8 @@ func ConfigFromEnv() (Config, error) {
 // error, never a silent default (0 is no way to say "default").
 const maxKeep = 10 * 365 * 24 * time.Hour // record keeping: far past any use, short of overflow
 
-func envIntIn(name string, lo, hi int64) (int64, error) {
-	v := os.Getenv(name)
+// intValue reads the variable name's value v within [lo, hi] ("" is 0).
+func intValue(name, v string, lo, hi int64) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}
@@ -89,17 +91,7 @@ func envIntIn(name string, lo, hi int64) (int64, error) {
 	return n, nil
 }
 
-func envSecondsIn(name string, lo, hi time.Duration) (time.Duration, error) {
-	n, err := envIntIn(name, int64(lo/time.Second), int64(hi/time.Second))
-	return time.Duration(n) * time.Second, err
-}
-
-func envInt(name string) (int64, error) { return envIntIn(name, 0, math.MaxInt64) }
-
-func envSeconds(name string) (time.Duration, error) { return envSecondsIn(name, 0, maxKeep) }
-
-func envBool(name string) (bool, error) {
-	v := os.Getenv(name)
+func boolValue(name, v string) (bool, error) {
 	if v == "" {
 		return false, nil
 	}

@@ -3,7 +3,6 @@ package wiring
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
@@ -18,19 +17,18 @@ type purposeRule struct {
 	RetentionSeconds int64    `json:"retentionSeconds"`
 }
 
-// purposesFromEnv merges the overrides in the named variable over the defaults.
-func purposesFromEnv(name string) (map[string]files.Purpose, error) {
-	purposes := files.DefaultPurposes()
-	v := os.Getenv(name)
+// purposes merges PURPOSE_RULES's overrides (v) over the defaults.
+func purposes(v string) (map[string]files.Purpose, error) {
+	out := files.DefaultPurposes()
 	if v == "" {
-		return purposes, nil
+		return out, nil
 	}
 	var rules map[string]purposeRule
 	if err := json.Unmarshal([]byte(v), &rules); err != nil {
-		return nil, fmt.Errorf("%s must be a JSON object of purpose rules: %w", name, err)
+		return nil, fmt.Errorf("PURPOSE_RULES must be a JSON object of purpose rules: %w", err)
 	}
 	for name, r := range rules {
-		p, ok := purposes[name]
+		p, ok := out[name]
 		if !ok {
 			return nil, fmt.Errorf("PURPOSE_RULES: unknown purpose %q", name)
 		}
@@ -43,7 +41,7 @@ func purposesFromEnv(name string) (map[string]files.Purpose, error) {
 		if r.RetentionSeconds > 0 {
 			p.Retention = time.Duration(r.RetentionSeconds) * time.Second
 		}
-		purposes[name] = p
+		out[name] = p
 	}
-	return purposes, nil
+	return out, nil
 }

@@ -1,0 +1,48 @@
+package localstack
+
+import (
+	"github.com/filegate/filegate/shared/compatapi"
+	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
+)
+
+// functions builds what each template function's main starts, by logical
+// ID, with an environment of its own (its IAM gate). Every function returns
+// what its main writes as the argument of lambda.Start (without .Handle):
+// TestMainsStartWhatTheStackServes compares the two, so the local gateway
+// calls exactly the handler each main starts.
+func functions() map[string]func(env *wiring.Env) any {
+	return map[string]func(env *wiring.Env) any{
+		"AuthorizerFunction": func(env *wiring.Env) any { return wiring.Authorizer(env) },
+		"CreateFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.Create(s3wiring.Files(env), wiring.Idempotency(env)))
+		},
+		"CompleteFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.Complete(s3wiring.Files(env), wiring.Idempotency(env)))
+		},
+		"GetFileFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Get(wiring.Records(env))) },
+		"ListFilesFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.List(wiring.Records(env))) },
+		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Files(env))) },
+		"CancelFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.Cancel(wiring.Records(env), wiring.Idempotency(env)))
+		},
+		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Files(env))) },
+		"ProcessUploadFunction": func(env *wiring.Env) any { return s3wiring.ProcessUpload(env) },
+		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
+		"ReconcileFunction":     func(env *wiring.Env) any { return s3wiring.Reconcile(env) },
+		// Compat API (LlamaCloud shape).
+		"UploadFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, compatapi.Upload(s3wiring.Files(env), wiring.Idempotency(env)))
+		},
+		"ListCompatFilesFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.List(s3wiring.Files(env))) },
+		"QueryCompatFilesFunction":  func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Query(s3wiring.Files(env))) },
+		"GetCompatFileFunction":     func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Get(s3wiring.Files(env))) },
+		"DeleteCompatFileFunction":  func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Delete(s3wiring.Files(env))) },
+		"CompatFileContentFunction": func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Content(s3wiring.Files(env))) },
+		// What no route takes, answered in its dialect's envelope.
+		"DefaultRouteFunction": func(env *wiring.Env) any {
+			return wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback())
+		},
+	}
+}
