@@ -3,14 +3,15 @@ package bench
 import (
 	"context"
 	"io"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Meter counts what a DynamoDB client asked for: every call gets
@@ -58,11 +59,10 @@ func (m *Meter) Snapshot() Snapshot {
 	return Snapshot{Calls: calls, RCU: round2(m.Read), WCU: round2(m.Write), Items: m.Items, Scanned: m.Scanned, Reported: total > 0 && m.Reported == total}
 }
 
-// Option installs the meter on a DynamoDB client.
-func (m *Meter) Option(o *dynamodb.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchMeter", m.handle), middleware.Before)
-	})
+// Add installs the meter on every DynamoDB call of a client; it goes in
+// aws.Config.APIOptions, beside S3Bytes.Add.
+func (m *Meter) Add(s *middleware.Stack) error {
+	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchMeter", m.handle), middleware.Before)
 }
 
 func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -88,6 +88,8 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 		p.ReturnConsumedCapacity = total
 	case *dynamodb.TransactWriteItemsInput:
 		p.ReturnConsumedCapacity = total
+	default: // not a DynamoDB call
+		return next.HandleInitialize(ctx, in)
 	}
 	out, md, err := next.HandleInitialize(ctx, in)
 	op := middleware.GetOperationName(ctx)
@@ -156,22 +158,29 @@ func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
 	return []types.ConsumedCapacity{*cc}
 }
 
-// countingTransport counts the response body bytes an HTTP client reads:
-// put on the S3 client, it measures exactly what validation downloads.
-type countingTransport struct {
-	base  http.RoundTripper
+// S3Bytes counts the S3 requests a client makes and the response body
+// bytes it reads: exactly what validation downloads.
+type S3Bytes struct {
 	bytes atomic.Int64
 	calls atomic.Int64
 }
 
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	t.calls.Add(1)
-	if err != nil || resp.Body == nil {
-		return resp, err
+// Add installs the counter next to the transport of every S3 call (each
+// attempt is one request), so the operation reads the counted body.
+func (c *S3Bytes) Add(s *middleware.Stack) error {
+	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("BenchS3Bytes", c.handle), middleware.After)
+}
+
+func (c *S3Bytes) handle(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleDeserialize(ctx, in)
+	if awsmiddleware.GetServiceID(ctx) != "S3" {
+		return out, md, err
 	}
-	resp.Body = &countingBody{ReadCloser: resp.Body, n: &t.bytes}
-	return resp, nil
+	c.calls.Add(1)
+	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.Body != nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.bytes}
+	}
+	return out, md, err
 }
 
 type countingBody struct {

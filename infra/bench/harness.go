@@ -14,14 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
-	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 // maxObjectBytes lifts the stack's MAX_FILE_SIZE_BYTES (default 512 MiB) so
@@ -55,10 +54,7 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, fmt.Errorf("the local stack did not start (run `make tools`; Java 17+ is needed): %w", err)
 	}
 	h := &harness{stack: st, ddb: st.DynamoClient(), http: newHTTPClient(64), logf: logf}
-	h.s3 = st.MinIO.Client(func(o *s3.Options) {
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
+	h.s3 = st.MinIO.Client(s3storage.ClientOptions)
 	h.sign = s3.NewPresignClient(h.s3)
 	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
 	if err != nil {
@@ -94,14 +90,14 @@ func (h *harness) tenant(ctx context.Context) (*client, string, string, error) {
 	return &client{apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}}, org, project, nil
 }
 
-// instrumented is a file service wired like the functions' (same
-// configuration, same adapters) over clients the benchmark can see into: a
-// Meter on DynamoDB and a byte counter on S3.
+// instrumented is a file service built by the functions' own wiring, over
+// clients the benchmark can see into: a Meter on DynamoDB and a byte
+// counter on S3.
 type instrumented struct {
 	svc     *files.Service
 	objects files.Objects
 	meter   *Meter
-	s3      *countingTransport
+	s3      *S3Bytes
 }
 
 func (h *harness) instrumented() (*instrumented, error) {
@@ -109,16 +105,9 @@ func (h *harness) instrumented() (*instrumented, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := env.Config
-	in := &instrumented{meter: &Meter{}, s3: &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}}
-	db := dynamo.NewFromIface(h.stack.DynamoDB.Client(in.meter.Option))
-	s3c := h.stack.MinIO.Client(func(o *s3.Options) {
-		o.HTTPClient = &http.Client{Transport: in.s3}
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
-	in.objects = s3storage.New(s3c, cfg.BucketName)
-	in.svc = files.NewService(dynamostore.New(db, cfg.TableName), in.objects, cfg.Files, nil,
-		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	env.Log, env.Out = slog.New(slog.DiscardHandler), io.Discard
+	in := &instrumented{meter: &Meter{}, s3: &S3Bytes{}}
+	env.AWS.APIOptions = append(env.AWS.APIOptions, in.meter.Add, in.s3.Add)
+	in.objects, in.svc = s3wiring.Storage(env), s3wiring.Files(env)
 	return in, nil
 }

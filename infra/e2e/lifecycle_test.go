@@ -13,13 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/streamevents"
+	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 // faultyObjects is the real S3 adapter with a fault injected into Delete.
@@ -43,10 +42,11 @@ func (f *faultyObjects) Delete(ctx context.Context, key string) error {
 
 // serviceWith builds a file service on the stack's table and bucket.
 func serviceWith(objects files.Objects, cfg files.Config) *files.Service {
-	return files.NewService(dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName), objects, cfg, nil, nil)
+	return files.NewService(wiring.Store(env), objects, cfg, nil, nil)
 }
 
-func realObjects() files.Objects { return s3storage.New(stack.S3Client(), localstack.BucketName) }
+// realObjects is the bucket as the functions reach it.
+func realObjects() files.Objects { return s3wiring.Storage(env) }
 
 // recordExists reads the raw item, bypassing every read-path rule.
 func recordExists(t *testing.T, projectID, id string) bool {

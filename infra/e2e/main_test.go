@@ -10,10 +10,15 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/wiring"
 )
 
-// stack is the local stack every test in this package shares.
-var stack *localstack.Stack
+// stack is the local stack every test in this package shares; env is its
+// functions' environment, for tests that build use cases as they do.
+var (
+	stack *localstack.Stack
+	env   *wiring.Env
+)
 
 // testOrigin is the browser origin the stack's CORS rules allow.
 const testOrigin = "http://127.0.0.1:5173"
@@ -47,6 +52,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	stack = s
+	if env, err = wiring.Load(s.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		s.Stop()
+		return 1
+	}
 	code := m.Run()
 	// Every test ran each function behind an IAM gate enforcing its
 	// template policy: a refusal is a permission the deployed function

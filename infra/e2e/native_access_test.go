@@ -8,23 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guregu/dynamo/v2"
-
-	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
-	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/s3storage"
 )
 
 func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	// A service on the same table and bucket with a 1 s session lifetime.
-	short := files.NewService(
-		dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName),
-		s3storage.New(stack.S3Client(), localstack.BucketName),
-		files.Config{UploadURLTTL: time.Second}, nil, nil)
+	short := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second})
 	created, err := short.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "late.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 	if err != nil {
 		t.Fatal(err)

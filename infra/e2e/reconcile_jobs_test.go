@@ -11,13 +11,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/s3storage"
+	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 // jobBench is a reconcile of its own: a fresh table and bucket on the stack's
@@ -40,7 +40,20 @@ func newJobBench(t *testing.T, n int) *jobBench {
 	if err := localstack.CreateBucket(ctx, stack.S3Client(), bucket, nil); err != nil {
 		t.Fatal(err)
 	}
-	b := &jobBench{store: dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), table), objects: s3storage.New(stack.S3Client(), bucket), n: n}
+	// The functions' environment, on a table and bucket of its own.
+	own, err := wiring.Load(func(name string) string {
+		switch name {
+		case "TABLE_NAME":
+			return table
+		case "BUCKET_NAME":
+			return bucket
+		}
+		return stack.Getenv(name)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &jobBench{store: wiring.Store(own), objects: s3wiring.Storage(own), n: n}
 	svc := b.service(nil)
 	project := apiclient.NewUUID()
 	for range n {

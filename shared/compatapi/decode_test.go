@@ -1,12 +1,14 @@
 package compatapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -158,11 +160,29 @@ func TestDecodeQueryBodyTypeErrors(t *testing.T) {
 	}
 }
 
+// signer presigns downloads only: it reports the lifetime it was asked for.
+type signer struct{ files.Objects }
+
+func (signer) PresignDownload(_ context.Context, _ string, d files.Download) (files.Presigned, error) {
+	return files.Presigned{ExpiresAt: time.Unix(0, 0).Add(d.Expires)}, nil
+}
+
+// expires_at_seconds as the content route hands it to the service, and the
+// lifetime the URL then gets.
 func TestURLLifetime(t *testing.T) {
-	for v, want := range map[string]int64{"": 0, "60": 60, "0": 1, "-5": 1, "2.9": 2, "3600": 3600, "3601": 3600, "999999999999": 3600, "Inf": 3600} {
-		got, err := urlLifetime(v)
-		if err != nil || int64(got.Seconds()) != want {
-			t.Errorf("%q: %v %v, want %d s", v, got, err, want)
+	svc := files.NewService(nil, signer{}, files.Config{}, nil, nil)
+	for v, want := range map[string]int64{"": 300, "60": 60, "0": 1, "-5": 1, "2.9": 2, "3600": 3600, "3601": 3600, "999999999999": 3600, "Inf": 3600} {
+		asked, err := urlLifetime(v)
+		if err != nil {
+			t.Errorf("%q: %v", v, err)
+			continue
+		}
+		if (asked == nil) != (v == "") {
+			t.Errorf("%q: asked for %v, want nil only when absent", v, asked)
+		}
+		u, err := svc.ContentURL(context.Background(), &files.File{}, asked)
+		if got := int64(u.ExpiresAt.Sub(time.Unix(0, 0)).Seconds()); err != nil || got != want {
+			t.Errorf("%q: a URL for %d s (%v), want %d s", v, got, err, want)
 		}
 	}
 	for v, status := range map[string]int{"soon": 422, "1h": 422, "NaN": 400} {

@@ -2,6 +2,7 @@ package compatapi
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,7 +96,7 @@ func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p aut
 	for _, f := range page.Files {
 		j := toJSON(f)
 		if params.expandURL {
-			u, err := svc.ContentURL(r.Context(), f, 0)
+			u, err := svc.ContentURL(r.Context(), f, nil)
 			if err != nil {
 				return err
 			}
@@ -124,7 +125,7 @@ func Get(svc *files.Service) routeguard.Route {
 		}
 		j := toJSON(f)
 		if withURL {
-			u, err := svc.ContentURL(r.Context(), f, 0)
+			u, err := svc.ContentURL(r.Context(), f, nil)
 			if err != nil {
 				return err
 			}
@@ -173,20 +174,23 @@ func route(pattern, scope string, once routeguard.Once, h routeguard.Handler) ro
 }
 
 // urlLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""
-// is the configured default (0); other numbers are clamped to
-// files.MinURLTTL..files.MaxURLTTL (fractions dropped); no number is
-// FastAPI's 422, NaN a 400.
-func urlLifetime(v string) (time.Duration, error) {
+// asks for the configured default (nil); fractions are dropped, and the
+// service bounds what is asked (files.MinURLTTL to files.MaxURLTTL). No
+// number is FastAPI's 422, NaN a 400.
+func urlLifetime(v string) (*time.Duration, error) {
 	if v == "" {
-		return 0, nil
+		return nil, nil
 	}
 	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil {
-		return 0, invalidFields{fieldErr("float_parsing", v, "query", "expires_at_seconds")}
+		return nil, invalidFields{fieldErr("float_parsing", v, "query", "expires_at_seconds")}
 	}
 	if n != n { // NaN
-		return 0, files.Errorf(files.KindInvalid, "invalid_expires_at_seconds", "expires_at_seconds must be a number of seconds")
+		return nil, files.Errorf(files.KindInvalid, "invalid_expires_at_seconds", "expires_at_seconds must be a number of seconds")
 	}
-	secs := min(max(n, 1), files.MaxURLTTL.Seconds())
-	return time.Duration(secs) * time.Second, nil
+	d := time.Duration(math.MaxInt64) // any lifetime past it is capped anyway
+	if n < float64(math.MaxInt64/int64(time.Second)) {
+		d = time.Duration(max(n, 0)) * time.Second
+	}
+	return &d, nil
 }

@@ -63,23 +63,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 		return nil, err
 	}
 	now := s.now()
-	id, createdAt := newFile(in.ProjectID, in.Operation, now)
-	f := &File{
-		ID:              id,
-		ProjectID:       in.ProjectID,
-		OrganizationID:  in.OrganizationID,
-		Filename:        in.Filename,
-		MimeType:        mimeType,
-		SizeBytes:       in.SizeBytes,
-		Purpose:         in.Purpose,
-		Status:          StatusPending,
-		CreatedAt:       createdAt,
-		UpdatedAt:       now,
-		UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
-		ObjectKey:       ObjectKey(in.ProjectID, id),
-	}
-	f.ExpiresAt = s.retention(in, now)
-	f.TTL = s.pendingTTL(f)
+	f := s.newPending(in, mimeType, "", now)
 	// Presign first: it is local computation, so a failure leaves nothing behind.
 	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
@@ -97,6 +81,40 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Created, error) 
 	}
 	s.metrics.Record("created", f.SizeBytes)
 	return &Created{File: f, Upload: up}, nil
+}
+
+// newPending is a new PENDING record as both upload paths (Create and
+// UploadDirect) make it: its id (random, or its operation's), the upload
+// session's end, retention (explicit, else the purpose's default) and the
+// TTL that bounds both.
+func (s *Service) newPending(in CreateInput, mimeType, externalFileID string, now time.Time) *File {
+	id, createdAt := newFile(in.ProjectID, in.Operation, now)
+	f := &File{
+		ID:              id,
+		ProjectID:       in.ProjectID,
+		OrganizationID:  in.OrganizationID,
+		Filename:        in.Filename,
+		MimeType:        mimeType,
+		SizeBytes:       in.SizeBytes,
+		Purpose:         in.Purpose,
+		Status:          StatusPending,
+		CreatedAt:       createdAt,
+		UpdatedAt:       now,
+		UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
+		ExternalFileID:  externalFileID,
+		ObjectKey:       ObjectKey(in.ProjectID, id),
+	}
+	if in.RetainUntil != nil {
+		t := in.RetainUntil.UTC()
+		f.ExpiresAt = &t
+	} else if d := s.cfg.Purposes[in.Purpose].Retention; d > 0 {
+		t := now.Add(d)
+		f.ExpiresAt = &t
+	}
+	// A session nobody finishes is removed by TTL like any other, and the
+	// cleanup deletes whatever object it left.
+	f.TTL = s.pendingTTL(f)
+	return f
 }
 
 // resumeCreate answers a keyed create whose file is already recorded (by an
@@ -126,28 +144,15 @@ func (s *Service) resumeCreate(ctx context.Context, projectID, id string, replay
 	return &Created{File: f, Upload: up}, nil
 }
 
-// uploadURL signs f's PUT for the rest of its upload session, never past its
-// retention (S3 then refuses the PUT: the file is gone by then); ok is false
-// when less than a second is left.
+// uploadURL signs f's PUT for the rest of its upload session (see
+// urlLifetime); ok is false when less than a second is left.
 func (s *Service) uploadURL(ctx context.Context, f *File, now time.Time) (up Presigned, ok bool, err error) {
-	// The rest of the session, and never past the signing credentials (MaxURLTTL).
-	ttl, ok := urlLifetime(f, min(f.UploadExpiresAt.Sub(now), MaxURLTTL), now)
+	ttl, ok := urlLifetime(f, f.UploadExpiresAt.Sub(now), now)
 	if !ok {
 		return Presigned{}, false, nil
 	}
 	up, err = s.objects.PresignUpload(ctx, f.ObjectKey, Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: ttl})
 	return up, err == nil, err
-}
-
-// urlLifetime caps a presigned URL's lifetime ttl at f's retention, in the
-// whole seconds presigning counts (rounded down); ok is false when less than
-// a second is left.
-func urlLifetime(f *File, ttl time.Duration, now time.Time) (time.Duration, bool) {
-	if f.ExpiresAt != nil {
-		ttl = min(ttl, f.ExpiresAt.Sub(now)) // never past retention
-	}
-	ttl = ttl.Truncate(time.Second)
-	return ttl, ttl >= MinURLTTL
 }
 
 // checkCreate validates a declaration and returns the normalised MIME type.
@@ -165,7 +170,7 @@ func (s *Service) checkCreate(in *CreateInput) (string, error) {
 	if err := s.checkSize(in); err != nil {
 		return "", err
 	}
-	if in.Purpose != "" && !s.cfg.Purposes[in.Purpose].allows(mimeType) {
+	if !s.cfg.allows(in.Purpose, mimeType) {
 		return "", Errorf(KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).WithParam("mimeType")
 	}
 	if r := in.RetainUntil; r != nil && (!r.After(s.now()) || r.After(s.now().Add(maxRetention))) {
@@ -178,16 +183,17 @@ func (s *Service) checkCreate(in *CreateInput) (string, error) {
 // (DESIGN §2a). A declaration past a bound is a bad request naming sizeBytes
 // and, in its code, the bound: nothing was sent yet, so nothing is too large.
 func (s *Service) checkSize(in *CreateInput) error {
-	p, ok := s.cfg.Purposes[in.Purpose]
-	switch {
-	case in.Purpose != "" && !ok:
+	if _, ok := s.cfg.Purposes[in.Purpose]; in.Purpose != "" && !ok {
 		return Errorf(KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose).WithParam("purpose")
-	case in.SizeBytes < 1:
+	}
+	if in.SizeBytes < 1 {
 		return Errorf(KindInvalid, "invalid_size", "sizeBytes must be at least 1").WithParam("sizeBytes")
-	case in.SizeBytes > s.cfg.MaxBytes:
+	}
+	switch bound, limit := s.cfg.sizeBound(in.Purpose, in.SizeBytes); bound {
+	case boundMax:
 		return Errorf(KindInvalid, "too_large", "sizeBytes %d exceeds the maximum of %d bytes", in.SizeBytes, s.cfg.MaxBytes).WithParam("sizeBytes")
-	case ok && in.SizeBytes > p.MaxBytes:
-		return Errorf(KindInvalid, "too_large_for_purpose", "sizeBytes %d exceeds the limit of %d bytes for purpose %q", in.SizeBytes, p.MaxBytes, in.Purpose).WithParam("sizeBytes")
+	case boundPurpose:
+		return Errorf(KindInvalid, "too_large_for_purpose", "sizeBytes %d exceeds the limit of %d bytes for purpose %q", in.SizeBytes, limit, in.Purpose).WithParam("sizeBytes")
 	}
 	return nil
 }
@@ -195,19 +201,6 @@ func (s *Service) checkSize(in *CreateInput) error {
 // maxRetention bounds explicit retention: far enough for any real use, near
 // enough to catch unit mistakes (milliseconds sent as seconds).
 const maxRetention = 10 * 365 * 24 * time.Hour
-
-// retention is the explicit end of retention, else the purpose's default.
-func (s *Service) retention(in CreateInput, now time.Time) *time.Time {
-	if in.RetainUntil != nil {
-		t := in.RetainUntil.UTC()
-		return &t
-	}
-	if d := s.cfg.Purposes[in.Purpose].Retention; d > 0 {
-		t := now.Add(d)
-		return &t
-	}
-	return nil
-}
 
 // CheckFilename enforces 1–255 characters of printable UTF-8.
 func CheckFilename(name string) error {

@@ -89,6 +89,7 @@ func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, err
 	create := CreateInput{
 		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
 		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
+		Operation: in.Operation,
 	}
 	mimeType, err := s.checkCreate(&create)
 	if err != nil {
@@ -101,19 +102,10 @@ func (s *Service) UploadDirect(ctx context.Context, in DirectUpload) (*File, err
 	if !ok {
 		return nil, Internal(errors.New("object storage has no direct write"))
 	}
-	now := s.now()
-	id, createdAt := newFile(in.ProjectID, in.Operation, now)
-	f := &File{
-		ID: id, ProjectID: in.ProjectID, OrganizationID: in.OrganizationID,
-		Filename: in.Filename, MimeType: mimeType, SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
-		Status: StatusPending, CreatedAt: createdAt, UpdatedAt: now, UploadExpiresAt: now.Add(s.cfg.UploadURLTTL),
-		ExternalFileID: in.ExternalFileID, ObjectKey: ObjectKey(in.ProjectID, id),
-	}
-	f.ExpiresAt = s.retention(create, now)
-	f.TTL = s.pendingTTL(f)
 	// The md5 makes settle check that S3 holds exactly these bytes.
 	sum := md5.Sum(in.Body)
 	md5hex := hex.EncodeToString(sum[:])
+	f := s.newPending(create, mimeType, in.ExternalFileID, s.now())
 	err = s.store.Create(ctx, f)
 	if in.Operation != nil && errors.Is(err, ErrConditionFailed) {
 		// An earlier attempt recorded the file: finish what it started.

@@ -94,3 +94,39 @@ func (p Purpose) allows(mimeType string) bool {
 	}
 	return false
 }
+
+// The rules create and validation both apply to a purpose (create names
+// the bound in its error; validation rejects).
+
+// allows reports whether purpose accepts mimeType; no purpose, or one the
+// configuration does not know (create refuses those first), accepts any.
+func (c Config) allows(purpose, mimeType string) bool {
+	p, ok := c.Purposes[purpose]
+	return !ok || p.allows(mimeType)
+}
+
+// bound is which limit a size passes first.
+type bound int
+
+const (
+	boundNone    bound = iota
+	boundMax           // the configured maximum for every file
+	boundPurpose       // the purpose's own, lower limit
+)
+
+// sizeBound checks size against the configured maximum, then the
+// purpose's limit; limit is the lower of the two that apply.
+func (c Config) sizeBound(purpose string, size int64) (bound, int64) {
+	limit := c.MaxBytes
+	p, ok := c.Purposes[purpose]
+	if ok {
+		limit = min(limit, p.MaxBytes)
+	}
+	switch {
+	case size > c.MaxBytes:
+		return boundMax, limit
+	case ok && size > p.MaxBytes:
+		return boundPurpose, limit
+	}
+	return boundNone, limit
+}

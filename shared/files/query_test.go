@@ -132,16 +132,16 @@ func TestContentURL(t *testing.T) {
 	soon := now.Add(90 * time.Second)
 	past := now.Add(-time.Second)
 	for name, tc := range map[string]struct {
-		ttl       time.Duration
+		ttl       *time.Duration
 		expiresAt *time.Time
 		want      time.Duration // 0: not found
 	}{
-		"default":          {0, nil, 5 * time.Minute},
-		"asked":            {time.Hour, nil, time.Hour},
-		"below the floor":  {time.Millisecond, nil, time.Second},
-		"above the cap":    {30 * 24 * time.Hour, nil, MaxURLTTL},
-		"retention first":  {time.Hour, &soon, 89 * time.Second},
-		"retention passed": {time.Hour, &past, 0},
+		"default":          {nil, nil, 5 * time.Minute},
+		"asked":            {ptr(time.Hour), nil, time.Hour},
+		"below the floor":  {ptr(time.Millisecond), nil, time.Second},
+		"above the cap":    {ptr(30 * 24 * time.Hour), nil, MaxURLTTL},
+		"retention first":  {ptr(time.Hour), &soon, 89 * time.Second},
+		"retention passed": {ptr(time.Hour), &past, 0},
 	} {
 		u, err := s.ContentURL(context.Background(), &File{ObjectKey: "k", ExpiresAt: tc.expiresAt}, tc.ttl)
 		if tc.want == 0 {
@@ -155,6 +155,8 @@ func TestContentURL(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // hiddenFiles stores n files the catalog lists but no reader may see: past
 // retention (until TTL removes them), or cancelled while the index lags.

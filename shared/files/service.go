@@ -137,25 +137,3 @@ func (s *Service) Delete(ctx context.Context, projectID, id string) error {
 	}
 	return nil
 }
-
-// DownloadURL presigns a GET for a COMPLETED file, never outliving retention.
-func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presigned, error) {
-	f, err := s.Get(ctx, projectID, id)
-	if err != nil {
-		return Presigned{}, err
-	}
-	if st := f.StatusAt(s.now()); st != StatusCompleted {
-		return Presigned{}, Errorf(KindConflict, "invalid_state", "a download URL exists only for a COMPLETED file; this one is %s", st)
-	}
-	ttl, ok := urlLifetime(f, s.cfg.DownloadURLTTL, s.now())
-	if !ok {
-		return Presigned{}, ErrNotFound // less than a second of retention left: as good as gone
-	}
-	return s.presignDownload(ctx, f, ttl)
-}
-
-// presignDownload signs f's GET under its safe download name; every
-// download URL of both APIs comes from here.
-func (s *Service) presignDownload(ctx context.Context, f *File, ttl time.Duration) (Presigned, error) {
-	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: DownloadName(f.Filename), ContentType: f.MimeType, Expires: ttl})
-}

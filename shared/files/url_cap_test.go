@@ -37,7 +37,7 @@ func TestEveryURLLivesAtMostAnHour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, asked := range []time.Duration{0, 2 * time.Hour, week} {
+	for _, asked := range []*time.Duration{nil, ptr(2 * time.Hour), &week} {
 		u, err := s.ContentURL(ctx, f, asked)
 		if err != nil || u.ExpiresAt.After(latest) {
 			t.Errorf("content URL asked for %v expires at %v (%v), past an hour from now", asked, u.ExpiresAt, err)

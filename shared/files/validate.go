@@ -40,17 +40,13 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	return info, checkMD5(md5, info.ETag), nil
 }
 
-// checkPurpose re-applies the purpose rules: configuration may have changed
-// since the session was created.
+// checkPurpose re-applies the purpose rules create applied (the same
+// ones: configuration may have changed since the session was created).
 func (s *Service) checkPurpose(f *File) *Rejection {
-	limit := s.cfg.MaxBytes
-	if p, ok := s.cfg.Purposes[f.Purpose]; ok {
-		if !p.allows(f.MimeType) {
-			return &Rejection{Code: "type_not_allowed", Message: fmt.Sprintf("purpose %q does not accept %s files", f.Purpose, f.MimeType)}
-		}
-		limit = min(limit, p.MaxBytes)
+	if !s.cfg.allows(f.Purpose, f.MimeType) {
+		return &Rejection{Code: "type_not_allowed", Message: fmt.Sprintf("purpose %q does not accept %s files", f.Purpose, f.MimeType)}
 	}
-	if f.SizeBytes > limit {
+	if bound, limit := s.cfg.sizeBound(f.Purpose, f.SizeBytes); bound != boundNone {
 		return &Rejection{Code: "too_large", Message: fmt.Sprintf("the file exceeds the limit of %d bytes", limit)}
 	}
 	return nil

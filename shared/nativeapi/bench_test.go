@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/filegate/filegate/shared/accesslog"
@@ -104,14 +103,9 @@ func BenchmarkCreateHandler(b *testing.B) {
 
 // benchService is wired as shared/wiring wires it, with the store faked.
 func benchService() *files.Service {
-	client := s3.New(s3.Options{
-		Region:                     "us-east-1",
-		Credentials:                credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	svc := files.NewService(benchStore{}, s3storage.New(client, "filegate-123456789012-us-east-1-uploads"), files.Config{}, nil, log)
+	svc := files.NewService(benchStore{}, s3storage.New(cfg, "filegate-123456789012-us-east-1-uploads"), files.Config{}, nil, log)
 	svc.ReportTo(emf.New(io.Discard))
 	return svc
 }

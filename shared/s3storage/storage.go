@@ -28,9 +28,22 @@ type Storage struct {
 
 var _ files.Objects = (*Storage)(nil)
 
-// New returns storage on bucket.
-func New(client *s3.Client, bucket string) *Storage {
+// New returns storage on bucket through a client built from cfg with
+// ClientOptions, then optFns (endpoint, path-style addressing, a test's
+// instrumentation).
+func New(cfg aws.Config, bucket string, optFns ...func(*s3.Options)) *Storage {
+	client := s3.NewFromConfig(cfg, append([]func(*s3.Options){ClientOptions}, optFns...)...)
 	return &Storage{client: client, presign: s3.NewPresignClient(client), bucket: bucket, now: time.Now}
+}
+
+// ClientOptions are the client settings Filegate's S3 requests depend on;
+// anything that presigns or reads like the functions do uses them.
+func ClientOptions(o *s3.Options) {
+	// A presigned PUT must not carry an SDK-computed checksum of an empty
+	// body (the client sends the bytes later, to S3 directly).
+	o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+	// Validation reads a byte range, which carries no whole-object checksum.
+	o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 }
 
 // PresignUpload signs a PUT that only succeeds with exactly the declared

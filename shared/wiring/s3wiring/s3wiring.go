@@ -7,7 +7,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/shared/emf"
@@ -18,17 +17,12 @@ import (
 	"github.com/filegate/filegate/shared/wiring"
 )
 
-// Storage is the uploads bucket.
+// Storage is the uploads bucket, at the endpoint the environment names.
 func Storage(e *wiring.Env) *s3storage.Storage {
-	client := s3.NewFromConfig(e.AWS, func(o *s3.Options) {
+	return s3storage.New(e.AWS, e.Config.BucketName, func(o *s3.Options) {
 		o.BaseEndpoint = e.Endpoint("S3")
 		o.UsePathStyle = e.Config.S3PathStyle
-		// Presigned PUTs must not carry an SDK-computed checksum of an empty body.
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		// Validation reads a byte range, which carries no whole-object checksum.
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	return s3storage.New(client, e.Config.BucketName)
 }
 
 // Files is the file service over records and objects.
