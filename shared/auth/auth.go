@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -42,12 +43,15 @@ type Key struct {
 
 // KeyStore keeps API keys by hash.
 type KeyStore interface {
-	// GetKey returns files.ErrNotFound for an unknown hash.
+	// GetKey returns ErrKeyNotFound for an unknown hash.
 	GetKey(ctx context.Context, hash string) (*Key, error)
 	PutKey(ctx context.Context, k *Key) error
-	// RevokeKey marks the key revoked; files.ErrNotFound if there is none.
+	// RevokeKey marks the key revoked; ErrKeyNotFound if there is none.
 	RevokeKey(ctx context.Context, hash string, at time.Time) error
 }
+
+// ErrKeyNotFound is what a KeyStore returns for a hash it does not hold.
+var ErrKeyNotFound = errors.New("API key not found")
 
 // Hash is the stored form of a secret.
 func Hash(secret string) string {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-
-	"github.com/filegate/filegate/shared/files"
 )
 
 // ErrUnauthorized is the exact error API Gateway turns into a 401.
@@ -36,7 +34,7 @@ func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayV2CustomAu
 	}
 	key, err := a.Keys.GetKey(ctx, Hash(secret))
 	switch {
-	case errors.Is(err, files.ErrNotFound):
+	case errors.Is(err, ErrKeyNotFound):
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, ErrUnauthorized
 	case err != nil:
 		a.Log.ErrorContext(ctx, "key lookup failed", "err", err)

@@ -42,8 +42,7 @@ func BenchmarkDecodeQueryBody(b *testing.B) {
 
 func BenchmarkPageToken(b *testing.B) {
 	query := fingerprint(files.OrderNameAsc, files.Filter{FileName: "meeting-notes.txt"})
-	cursor := files.Cursor{"pk": "P#" + benchProject, "sk": "F#fil_06H0EN1ZAP202AP5WPNPHXF894",
-		"cpk": "P#" + benchProject, "cname": "meeting-notes.txt\x00fil_06H0EN1ZAP202AP5WPNPHXF894"}
+	cursor := files.Cursor("meeting-notes.txt\x00fil_06H0EN1ZAP202AP5WPNPHXF894")
 	b.ReportAllocs()
 	for b.Loop() {
 		tok := encodeToken(benchProject, query, cursor)

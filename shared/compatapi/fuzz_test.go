@@ -80,8 +80,8 @@ func FuzzDecodeUpload(f *testing.F) {
 
 func FuzzDecodeToken(f *testing.F) {
 	fp := fingerprint(files.OrderIDAsc, files.Filter{})
-	f.Add(encodeToken(projectA, fp, files.Cursor{"after": "fil_x"}))
-	f.Add(encodeToken(projectB, fp, files.Cursor{"pk": "P#" + projectB}))
+	f.Add(encodeToken(projectA, fp, files.Cursor("fil_x")))
+	f.Add(encodeToken(projectB, fp, files.Cursor("a.pdf\x00fil_x")))
 	f.Add("")
 	f.Add("eyJ2IjoxfQ")
 	f.Fuzz(func(t *testing.T, token string) {

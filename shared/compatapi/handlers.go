@@ -104,7 +104,7 @@ func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p aut
 		}
 		out.Items = append(out.Items, j)
 	}
-	if page.Next != nil {
+	if page.Next != "" {
 		t := encodeToken(p.ProjectID, fp, page.Next)
 		out.NextPageToken = &t
 	}

@@ -89,7 +89,7 @@ func TestHandlersRefuse(t *testing.T) {
 		return request{route: "GET /api/v1/beta/files", path: "/api/v1/beta/files", query: query, principal: &owner}
 	}
 	purpose := part{name: "purpose", body: "parse"}
-	foreign := encodeToken(projectB, fingerprint(files.OrderCreatedDesc, files.Filter{}), files.Cursor{"after": "x"})
+	foreign := encodeToken(projectB, fingerprint(files.OrderCreatedDesc, files.Filter{}), files.Cursor("x"))
 	for name, tc := range map[string]struct {
 		req    request
 		status int

@@ -2,6 +2,7 @@ package compatapi
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
@@ -103,7 +104,8 @@ func TestDecodeUploadRefuses(t *testing.T) {
 }
 
 func errMessage(err error) string {
-	if e, ok := err.(*files.Error); ok {
+	var e *files.Error
+	if errors.As(err, &e) {
 		return e.Message
 	}
 	return ""

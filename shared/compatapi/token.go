@@ -10,9 +10,11 @@ import (
 )
 
 // pageToken is what next_page_token carries, base64url-encoded JSON. It is
-// bound to its tenant and its query: decoding checks both, and the store then
-// checks that the cursor lies inside the caller's own partition, so a token
-// (however crafted) can only continue the caller's own listing.
+// bound to its tenant and its query: decoding checks both, and the store
+// then reads from the cursor only inside the caller's own partition, so a
+// token (however crafted) can only continue the caller's own listing. The
+// cursor is an opaque position (no storage names); version 1 tokens, which
+// carried the store's key attributes, are refused as malformed.
 type pageToken struct {
 	Version int          `json:"v"`
 	Project string       `json:"p"`
@@ -21,7 +23,7 @@ type pageToken struct {
 }
 
 const (
-	tokenVersion = 1
+	tokenVersion = 2
 	// maxTokenLen bounds what is decoded; real tokens are well under 2 KiB.
 	maxTokenLen = 8 << 10
 )
@@ -50,21 +52,21 @@ func encodeToken(projectID, query string, c files.Cursor) string {
 // decodeToken returns the cursor of a token made for this project and query.
 func decodeToken(s, projectID, query string) (files.Cursor, error) {
 	if len(s) > maxTokenLen {
-		return nil, errTokenMalformed
+		return "", errTokenMalformed
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, errTokenMalformed
+		return "", errTokenMalformed
 	}
 	var t pageToken
-	if err := json.Unmarshal(raw, &t); err != nil || t.Version != tokenVersion || len(t.After) == 0 {
-		return nil, errTokenMalformed
+	if err := json.Unmarshal(raw, &t); err != nil || t.Version != tokenVersion || t.After == "" {
+		return "", errTokenMalformed
 	}
 	if t.Project != projectID {
-		return nil, errTokenProject
+		return "", errTokenProject
 	}
 	if t.Query != query {
-		return nil, errTokenQuery
+		return "", errTokenQuery
 	}
 	return t.After, nil
 }

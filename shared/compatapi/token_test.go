@@ -2,7 +2,8 @@ package compatapi
 
 import (
 	"encoding/base64"
-	"maps"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/filegate/filegate/shared/files"
@@ -15,16 +16,31 @@ const (
 
 func TestPageTokenRoundTrip(t *testing.T) {
 	fp := fingerprint(files.OrderNameAsc, files.Filter{FileName: "a.pdf"})
-	c := files.Cursor{"pk": "P#" + projectA, "sk": "F#x", "cpk": "P#" + projectA, "cname": "a.pdf\x00x"}
+	c := files.Cursor("a.pdf\x00fil_x")
 	got, err := decodeToken(encodeToken(projectA, fp, c), projectA, fp)
-	if err != nil || !maps.Equal(got, c) {
-		t.Fatalf("round trip: %v %v", got, err)
+	if err != nil || got != c {
+		t.Fatalf("round trip: %q %v", got, err)
+	}
+}
+
+// A token carries no storage names: neither DynamoDB attribute names nor
+// the store's key prefixes are in it, encoded or not.
+func TestPageTokenIsOpaque(t *testing.T) {
+	fp := fingerprint(files.OrderNameAsc, files.Filter{FileName: "a.pdf"})
+	raw, err := base64.RawURLEncoding.DecodeString(encodeToken(projectA, fp, files.Cursor("a.pdf\x00fil_x")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`"pk"`, `"sk"`, `"cpk"`, `"cxk"`, `"cid"`, `"cname"`, "P#", "F#"} {
+		if strings.Contains(string(raw), name) {
+			t.Errorf("token %q shows %s", raw, name)
+		}
 	}
 }
 
 func TestPageTokenRefusals(t *testing.T) {
 	fp := fingerprint(files.OrderIDAsc, files.Filter{})
-	c := files.Cursor{"after": "fil_x"}
+	c := files.Cursor("fil_x")
 	valid := encodeToken(projectA, fp, c)
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for name, tc := range map[string]struct {
@@ -34,15 +50,16 @@ func TestPageTokenRefusals(t *testing.T) {
 		"not base64":         {"%%%", projectA, fp, errTokenMalformed},
 		"padded base64":      {valid + "==", projectA, fp, errTokenMalformed},
 		"not JSON":           {enc("hello"), projectA, fp, errTokenMalformed},
-		"wrong version":      {enc(`{"v":2,"p":"` + projectA + `","q":"` + fp + `","a":{"after":"x"}}`), projectA, fp, errTokenMalformed},
-		"no cursor":          {enc(`{"v":1,"p":"` + projectA + `","q":"` + fp + `"}`), projectA, fp, errTokenMalformed},
-		"cursor not strings": {enc(`{"v":1,"p":"` + projectA + `","q":"` + fp + `","a":{"pk":1}}`), projectA, fp, errTokenMalformed},
+		"wrong version":      {enc(`{"v":3,"p":"` + projectA + `","q":"` + fp + `","a":"x"}`), projectA, fp, errTokenMalformed},
+		"version 1":          {enc(`{"v":1,"p":"` + projectA + `","q":"` + fp + `","a":{"pk":"P#` + projectA + `"}}`), projectA, fp, errTokenMalformed},
+		"no cursor":          {enc(`{"v":2,"p":"` + projectA + `","q":"` + fp + `"}`), projectA, fp, errTokenMalformed},
+		"cursor not strings": {enc(`{"v":2,"p":"` + projectA + `","q":"` + fp + `","a":{"pk":1}}`), projectA, fp, errTokenMalformed},
 		"too long":           {string(make([]byte, maxTokenLen+1)), projectA, fp, errTokenMalformed},
 		"foreign project":    {valid, projectB, fp, errTokenProject},
 		"other order":        {valid, projectA, fingerprint(files.OrderNameAsc, files.Filter{}), errTokenQuery},
 		"other filter":       {valid, projectA, fingerprint(files.OrderIDAsc, files.Filter{ExternalFileID: "e"}), errTokenQuery},
 	} {
-		if _, err := decodeToken(tc.token, tc.project, tc.query); err != tc.want {
+		if _, err := decodeToken(tc.token, tc.project, tc.query); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err %v, want %v", name, err, tc.want)
 		}
 	}

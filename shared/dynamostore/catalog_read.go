@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -95,17 +96,17 @@ func (p plan) query(t dynamo.Table) *dynamo.Query {
 func (s *Store) QueryCompleted(ctx context.Context, q files.Query) ([]*files.File, files.Cursor, error) {
 	p := planFor(q)
 	dq := p.query(s.table).SearchLimit(q.Limit)
-	if q.After != nil {
+	if q.After != "" {
 		start, err := p.startKey(q.ProjectID, q.After)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		dq.StartFrom(start)
 	}
 	var rows []dynamo.Item
 	lek, err := dq.AllWithLastEvaluatedKey(ctx, &rows)
 	if err != nil {
-		return nil, nil, classify(err)
+		return nil, "", classify(err)
 	}
 	var next files.Cursor
 	if lek != nil {
@@ -119,15 +120,13 @@ func (s *Store) QueryCompleted(ctx context.Context, q files.Query) ([]*files.Fil
 	return found, next, err
 }
 
-// CursorAfter is the cursor of f's entry in q's plan: its keys follow from
-// the record (project, id, and the immutable name and external id).
+// CursorAfter is the cursor of f's entry in q's plan: its range key, which
+// follows from the record (its id, and its immutable name).
 func (s *Store) CursorAfter(q files.Query, f *files.File) files.Cursor {
-	p := planFor(q)
-	c := files.Cursor{"pk": projectPK(f.ProjectID), "sk": fileSK(f.ID), p.hashAttr: p.hashValue, p.rangeAttr: f.ID}
-	if p.rangeAttr == "cname" {
-		c["cname"] = nameSortKey(f.Filename, f.ID)
+	if planFor(q).rangeAttr == "cname" {
+		return files.Cursor(nameSortKey(f.Filename, f.ID))
 	}
-	return c
+	return files.Cursor(f.ID)
 }
 
 // CountCompleted reads the project's completed counter when nothing is
@@ -139,7 +138,7 @@ func (s *Store) CountCompleted(ctx context.Context, projectID string, f files.Fi
 			Completed int `dynamo:"completed"`
 		}
 		err := s.table.Get("pk", projectPK(projectID)).Range("sk", dynamo.Equal, counterSK).One(ctx, &c)
-		if err == dynamo.ErrNotFound {
+		if errors.Is(err, dynamo.ErrNotFound) {
 			return 0, nil
 		}
 		return max(c.Completed, 0), classify(err)
@@ -169,7 +168,7 @@ func (s *Store) getKeys(ctx context.Context, keys []itemKey) ([]*files.File, err
 		keyed[i] = k
 	}
 	var items []fileItem
-	if err := s.table.Batch("pk", "sk").Get(keyed...).Consistent(true).All(ctx, &items); err != nil && err != dynamo.ErrNotFound {
+	if err := s.table.Batch("pk", "sk").Get(keyed...).Consistent(true).All(ctx, &items); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, classify(err)
 	}
 	bySK := make(map[string]*fileItem, len(items))
@@ -185,51 +184,36 @@ func (s *Store) getKeys(ctx context.Context, keys []itemKey) ([]*files.File, err
 	return out, nil
 }
 
-// cursor keeps the key attributes of a plan's index entry: the table key and
-// the index key, all strings.
+// cursor is an index entry's position: its range key alone (the file id, or
+// name key and id). The rest of the entry's key follows from the plan and
+// the record's id, so a cursor names no partition and no attribute.
 func (p plan) cursor(item dynamo.Item) files.Cursor {
-	c := files.Cursor{}
-	for _, a := range []string{"pk", "sk", p.hashAttr, p.rangeAttr} {
-		c[a] = str(item[a])
-	}
-	return c
+	return files.Cursor(str(item[p.rangeAttr]))
 }
 
-// startKey turns a cursor back into an ExclusiveStartKey after checking that
-// it is an entry of exactly this plan's partition and range: a cursor never
-// starts a read anywhere the query itself could not reach.
+// startKey turns a cursor back into an ExclusiveStartKey of this plan's
+// partition (the caller's project, the plan's index key), after checking
+// that it is a position in the plan's range: a cursor can only move a read
+// within what the query itself reads.
 func (p plan) startKey(projectID string, c files.Cursor) (dynamo.PagingKey, error) {
-	want := []string{"pk", "sk", p.hashAttr, p.rangeAttr}
-	if len(c) != len(want) {
+	r := string(c)
+	id := r
+	if p.rangeAttr == "cname" {
+		i := strings.LastIndexByte(r, 0)
+		if i < 0 || !strings.HasPrefix(r, p.prefix) {
+			return nil, files.ErrInvalidCursor
+		}
+		id = r[i+1:]
+	}
+	if !files.ValidID(id) {
 		return nil, files.ErrInvalidCursor
 	}
-	id, ok := strings.CutPrefix(c["sk"], "F#")
-	ok = ok && files.ValidID(id) && c["pk"] == projectPK(projectID) && p.samePartition(projectID, c)
-	switch r := c[p.rangeAttr]; p.rangeAttr {
-	case "cid":
-		ok = ok && r == id
-	case "cname":
-		ok = ok && strings.HasSuffix(r, "\x00"+id) && strings.HasPrefix(r, p.prefix)
-	}
-	if !ok {
-		return nil, files.ErrInvalidCursor
-	}
-	key := dynamo.PagingKey{p.hashAttr: &types.AttributeValueMemberS{Value: p.hashValue}}
-	for _, a := range []string{"pk", "sk", p.rangeAttr} {
-		key[a] = &types.AttributeValueMemberS{Value: c[a]}
-	}
-	return key, nil
-}
-
-// samePartition: the cursor was read from the plan's partition. Tokens of
-// file_name + external_file_id listings issued before those read the
-// external id's partition name the project's catalog partition (cpk)
-// instead, with the same range values: they resume here too.
-func (p plan) samePartition(projectID string, c files.Cursor) bool {
-	if c[p.hashAttr] == p.hashValue {
-		return true
-	}
-	return p.index == IndexExternalName && p.prefix != "" && c["cpk"] == projectPK(projectID)
+	return dynamo.PagingKey{
+		p.hashAttr:  &types.AttributeValueMemberS{Value: p.hashValue},
+		p.rangeAttr: &types.AttributeValueMemberS{Value: r},
+		"pk":        &types.AttributeValueMemberS{Value: projectPK(projectID)},
+		"sk":        &types.AttributeValueMemberS{Value: fileSK(id)},
+	}, nil
 }
 
 func str(v types.AttributeValue) string {

@@ -1,7 +1,7 @@
 package dynamostore
 
 import (
-	"maps"
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -78,98 +78,69 @@ func TestCursorAfterIsTheEntrysKey(t *testing.T) {
 		}
 		p := planFor(q)
 		c := (&Store{}).CursorAfter(q, f)
-		if want := p.cursor(item); !maps.Equal(c, want) {
+		if want := p.cursor(item); c != want {
 			t.Errorf("%+v: CursorAfter %q, the entry's key %q", q, c, want)
 		}
-		if _, err := p.startKey(projA, c); err != nil {
+		key, err := p.startKey(projA, c)
+		if err != nil {
 			t.Errorf("%+v: %v", q, err)
+			continue
+		}
+		// The start key is the entry's own key, every attribute of it.
+		for _, a := range []string{"pk", "sk", p.hashAttr, p.rangeAttr} {
+			if got, want := str(key[a]), str(item[a]); got != want {
+				t.Errorf("%+v: start key %s = %q, the entry's %q", q, a, got, want)
+			}
 		}
 	}
 }
 
-// A file_name + external_file_id token issued when that query read the
-// project's catalog partition resumes the external id's partition, at the
-// same position.
-func TestStartKeyResumesTokensOfTheEarlierNamePlan(t *testing.T) {
-	p := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{FileName: "a.pdf", ExternalFileID: "e"}})
-	old := files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cname": "a.pdf\x00" + fid}
-	key, err := p.startKey(projA, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := p.cursor(dynamo.Item(key)); got["cxk"] != "P#"+projA+"#X#e" || got["cname"] != old["cname"] || got["sk"] != old["sk"] {
-		t.Errorf("resumes at %q", got)
-	}
-	for what, c := range map[string]files.Cursor{
-		"catalog partition of project B": {"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projB, "cname": "a.pdf\x00" + fid},
-		"another name":                   {"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cname": "b.pdf\x00" + fid},
-	} {
-		if _, err := p.startKey(projA, c); err != files.ErrInvalidCursor {
-			t.Errorf("%s: err %v, want ErrInvalidCursor", what, err)
-		}
-	}
-	byID := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{ExternalFileID: "e"}})
-	if _, err := byID.startKey(projA, files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cid": fid}); err != files.ErrInvalidCursor {
-		t.Errorf("a catalog-partition cursor resumed an external id's id plan: %v", err)
-	}
-}
-
-// A cursor may only resume the query it came from, in the caller's partition.
+// A cursor is a position in the plan's range and nothing more: it names no
+// partition, so whatever a client puts in a token, the read stays in the
+// caller's project and the query's partition; a position outside the
+// query's range, or no file's, is refused.
 func TestStartKeyStaysInThePartition(t *testing.T) {
 	byID := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc})
 	byName := planFor(files.Query{ProjectID: projA, Order: files.OrderNameAsc, Filter: files.Filter{FileName: "a.pdf"}})
 	byExt := planFor(files.Query{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{ExternalFileID: "e"}})
-	good := map[string]struct {
+	for name, tc := range map[string]struct {
 		p plan
 		c files.Cursor
 	}{
-		"by id":   {byID, files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cid": fid}},
-		"by name": {byName, files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cpk": "P#" + projA, "cname": "a.pdf\x00" + fid}},
-		"by ext":  {byExt, files.Cursor{"pk": "P#" + projA, "sk": "F#" + fid, "cxk": "P#" + projA + "#X#e", "cid": fid}},
-	}
-	for name, g := range good {
-		key, err := g.p.startKey(projA, g.c)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
+		"by id":   {byID, files.Cursor(fid)},
+		"by name": {byName, files.Cursor("a.pdf\x00" + fid)},
+		"by ext":  {byExt, files.Cursor(fid)},
+	} {
+		for _, project := range []string{projA, projB} {
+			key, err := tc.p.startKey(project, tc.c)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			if got := str(key["pk"]); got != "P#"+project {
+				t.Errorf("%s for %s: pk %q, want the caller's P#%s", name, project, got, project)
+			}
+			if got := str(key[tc.p.hashAttr]); got != tc.p.hashValue {
+				t.Errorf("%s: %s %q, want the query's %q", name, tc.p.hashAttr, got, tc.p.hashValue)
+			}
+			if again := tc.p.cursor(dynamo.Item(key)); again != tc.c {
+				t.Errorf("%s: cursor round trip %q", name, again)
+			}
 		}
-		if again := g.p.cursor(dynamo.Item(key)); !maps.Equal(again, g.c) {
-			t.Errorf("%s: cursor round trip %v", name, again)
-		}
 	}
-	with := func(c files.Cursor, k, v string) files.Cursor {
-		c = maps.Clone(c)
-		if v == "" {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
-	id, name, ext := good["by id"].c, good["by name"].c, good["by ext"].c
 	for what, tc := range map[string]struct {
 		p plan
 		c files.Cursor
 	}{
-		"caller's project differs":   {byID, id}, // checked below with projB
-		"table key of project B":     {byID, with(id, "pk", "P#"+projB)},
-		"index key of project B":     {byID, with(id, "cpk", "P#"+projB)},
-		"another external id":        {byExt, with(ext, "cxk", "P#"+projA+"#X#f")},
-		"external id of project B":   {byExt, with(ext, "cxk", "P#"+projB+"#X#e")},
-		"name outside the prefix":    {byName, with(name, "cname", "b.pdf\x00"+fid)},
-		"name key of another file":   {byName, with(name, "cname", "a.pdf\x00fil_06H0EN1ZAP202AP5WPNPHXF895")},
-		"id of another file":         {byID, with(id, "cid", "fil_06H0EN1ZAP202AP5WPNPHXF895")},
-		"sort key not a file":        {byID, with(id, "sk", "COUNT")},
-		"missing attribute":          {byID, with(id, "cid", "")},
-		"extra attribute":            {byID, with(id, "lsk", fid)},
-		"cursor of another index":    {byID, name},
-		"cursor of a file_ids query": {byID, files.Cursor{"after": fid}},
+		"name outside the prefix":     {byName, files.Cursor("b.pdf\x00" + fid)},
+		"name cursor of an id plan":   {byID, files.Cursor("a.pdf\x00" + fid)},
+		"id cursor of a name plan":    {byName, files.Cursor(fid)},
+		"not a file id":               {byID, files.Cursor("COUNT")},
+		"a table key":                 {byExt, files.Cursor("P#" + projB)},
+		"name key of no file":         {byName, files.Cursor("a.pdf\x00")},
+		"v1 cursor (attribute names)": {byID, files.Cursor(`{"pk":"P#` + projB + `"}`)},
 	} {
-		project := projA
-		if what == "caller's project differs" {
-			project = projB
-		}
-		if _, err := tc.p.startKey(project, tc.c); err != files.ErrInvalidCursor {
+		if _, err := tc.p.startKey(projA, tc.c); !errors.Is(err, files.ErrInvalidCursor) {
 			t.Errorf("%s: err %v, want ErrInvalidCursor", what, err)
 		}
 	}

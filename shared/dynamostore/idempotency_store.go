@@ -47,7 +47,7 @@ var released = time.Unix(0, 0).UTC()
 // firstAt (if_not_exists), or a new key; the second replaces a record of
 // another request, or one past its 24 hours, with a fresh one. Both are
 // conditional writes, so two racing claims cannot both win.
-func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now time.Time) (*idempotency.Record, error) {
+func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now time.Time) (idempotency.Claim, error) {
 	pk, sk := idemKey(rec.Scope, rec.Key)
 	var it idemItem
 	err := s.table.Update("pk", pk).Range("sk", sk).
@@ -57,28 +57,29 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 		Value(ctx, &it)
 	if err == nil {
 		rec.FirstAt = time.UnixMilli(it.FirstAt).UTC()
-		return nil, nil
+		return idempotency.Claim{Claimed: true}, nil
 	}
 	if !dynamo.IsCondCheckFailed(err) {
-		return nil, classify(err)
+		return idempotency.Claim{}, classify(err)
 	}
 	fresh := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: rec.LeaseUntil, FirstAt: rec.FirstAt.UnixMilli(), TTL: rec.TTL}
 	err = s.table.Put(fresh).If("($ = ? AND $ < ?) OR $ <= ?", "done", false, "leaseUntil", now, "ttl", now.Unix()).Run(ctx)
 	if err == nil {
-		return nil, nil
+		return idempotency.Claim{Claimed: true}, nil
 	}
 	if !dynamo.IsCondCheckFailed(err) {
-		return nil, classify(err)
+		return idempotency.Claim{}, classify(err)
 	}
 	var prev idemItem
 	if err := s.table.Get("pk", pk).Range("sk", dynamo.Equal, sk).Consistent(true).One(ctx, &prev); err != nil {
 		if errors.Is(err, dynamo.ErrNotFound) {
-			return nil, idempotency.ErrInFlight // it was just freed: retrying will run it
+			return idempotency.Claim{}, idempotency.ErrInFlight // it was just freed: retrying will run it
 		}
-		return nil, classify(err)
+		return idempotency.Claim{}, classify(err)
 	}
-	return &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: prev.LeaseUntil,
-		FirstAt: time.UnixMilli(prev.FirstAt).UTC(), Status: prev.Status, Type: prev.Type, Body: prev.Body, TTL: prev.TTL}, nil
+	holder := &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: prev.LeaseUntil,
+		FirstAt: time.UnixMilli(prev.FirstAt).UTC(), Status: prev.Status, Type: prev.Type, Body: prev.Body, TTL: prev.TTL}
+	return idempotency.Claim{Holder: holder}, nil
 }
 
 // Finish stores the response to replay, keeping the record's firstAt,

@@ -12,7 +12,7 @@
 // File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
 // lists a project newest-first, and offset walks read keys, not whole items.
 // The c* attributes feed the sparse indexes of COMPLETED files the compat API
-// lists (see catalog.go).
+// lists (see catalog_read.go and catalog_write.go).
 package dynamostore
 
 import (

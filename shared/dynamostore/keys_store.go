@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -33,7 +34,11 @@ func keyPK(hash string) string { return "K#" + hash }
 // GetKey reads a key by its hash.
 func (k *Keys) GetKey(ctx context.Context, hash string) (*auth.Key, error) {
 	var it keyItem
-	if err := k.table.Get("pk", keyPK(hash)).Range("sk", dynamo.Equal, keySK).One(ctx, &it); err != nil {
+	err := k.table.Get("pk", keyPK(hash)).Range("sk", dynamo.Equal, keySK).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return nil, auth.ErrKeyNotFound
+	}
+	if err != nil {
 		return nil, classify(err)
 	}
 	return &auth.Key{Hash: hash, OrganizationID: it.OrganizationID, ProjectID: it.ProjectID, Scopes: it.Scopes, CreatedAt: it.CreatedAt, RevokedAt: it.RevokedAt}, nil
@@ -42,8 +47,8 @@ func (k *Keys) GetKey(ctx context.Context, hash string) (*auth.Key, error) {
 // RevokeKey sets revokedAt on an existing key.
 func (k *Keys) RevokeKey(ctx context.Context, hash string, at time.Time) error {
 	err := classify(k.table.Update("pk", keyPK(hash)).Range("sk", keySK).Set("revokedAt", at.UTC()).If("attribute_exists($)", "pk").Run(ctx))
-	if err == files.ErrConditionFailed {
-		return files.ErrNotFound
+	if errors.Is(err, files.ErrConditionFailed) {
+		return auth.ErrKeyNotFound
 	}
 	return err
 }

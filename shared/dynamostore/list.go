@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -58,7 +59,7 @@ func (s *Store) count(ctx context.Context, pk string) (int, error) {
 		Files int `dynamo:"files"`
 	}
 	err := s.table.Get("pk", pk).Range("sk", dynamo.Equal, counterSK).One(ctx, &c)
-	if err == dynamo.ErrNotFound {
+	if errors.Is(err, dynamo.ErrNotFound) {
 		return 0, nil
 	}
 	return c.Files, classify(err)

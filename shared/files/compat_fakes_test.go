@@ -21,20 +21,20 @@ func (c catalogStore) QueryCompleted(_ context.Context, q Query) ([]*File, Curso
 	key := sortKey(q.Order)
 	sort.Slice(all, func(i, j int) bool { return compareIn(q.Order, key(all[i]), key(all[j])) < 0 })
 	start := 0
-	if after, ok := q.After["k"]; ok {
-		for start < len(all) && compareIn(q.Order, key(all[start]), after) <= 0 {
+	if q.After != "" {
+		for start < len(all) && compareIn(q.Order, key(all[start]), string(q.After)) <= 0 {
 			start++
 		}
 	}
 	end := min(start+q.Limit, len(all))
 	var next Cursor
 	if end < len(all) {
-		next = Cursor{"k": key(all[end-1])}
+		next = Cursor(key(all[end-1]))
 	}
 	return all[start:end], next, nil
 }
 
-func (c catalogStore) CursorAfter(q Query, f *File) Cursor { return Cursor{"k": sortKey(q.Order)(f)} }
+func (c catalogStore) CursorAfter(q Query, f *File) Cursor { return Cursor(sortKey(q.Order)(f)) }
 
 func (c catalogStore) CountCompleted(_ context.Context, projectID string, f Filter) (int, error) {
 	return len(c.indexed(projectID, f)), nil

@@ -47,10 +47,11 @@ type Filter struct {
 	DataSourceID   string   // Filegate assigns no data sources, so a value matches nothing
 }
 
-// Cursor is where the next page starts. Its contents belong to whoever made
-// it (the store's key attributes, or the position in a file_ids listing) and
-// are validated against the query on the way back in.
-type Cursor map[string]string
+// Cursor is where the next page starts: an opaque position that belongs to
+// whoever made it (the catalog's index position, or the sort key of the last
+// file of a file_ids listing), validated against the query on the way back
+// in. It carries no storage names: page tokens are built from it.
+type Cursor string
 
 // Query is one page request.
 type Query struct {
@@ -58,13 +59,13 @@ type Query struct {
 	Filter    Filter
 	Order     Order
 	Limit     int
-	After     Cursor // nil: first page
+	After     Cursor // "": first page
 }
 
 // Page is one page of a listing; Total counts every match, not just this page.
 type Page struct {
 	Files []*File
-	Next  Cursor // nil: last page
+	Next  Cursor // "": last page
 	Total int
 }
 
@@ -77,7 +78,7 @@ type Catalog interface {
 	// FileIDs) narrow most, and returns their records in order. Records may
 	// be stale, past retention or (for names longer than the index key)
 	// another name: callers re-check. next continues after the last entry
-	// read; nil when the index has no more. ErrInvalidCursor if q.After does
+	// read; "" when the index has no more. ErrInvalidCursor if q.After does
 	// not belong to this query and project.
 	QueryCompleted(ctx context.Context, q Query) (found []*File, next Cursor, err error)
 	// CursorAfter continues q right after f, a record QueryCompleted returned for q.
@@ -108,7 +109,7 @@ func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
 		return Page{}, Errorf(KindInvalid, "too_many_file_ids", "file_ids may list at most %d ids", MaxFileIDs)
 	}
 	if !q.Filter.satisfiable() {
-		if q.After != nil {
+		if q.After != "" {
 			return Page{}, ErrInvalidCursor
 		}
 		return Page{}, nil
@@ -163,7 +164,7 @@ func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*Fil
 	for rounds := 1; ; rounds++ {
 		found, next, err := cat.QueryCompleted(ctx, read)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		for _, f := range s.visible(found, q.Filter) {
 			if len(page) == q.Limit {
@@ -172,10 +173,10 @@ func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*Fil
 			page = append(page, f)
 		}
 		switch {
-		case next == nil:
-			return page, nil, nil
+		case next == "":
+			return page, "", nil
 		case !time.Now().Before(stop) && len(page) == 0:
-			return nil, nil, ErrListingBudget
+			return nil, "", ErrListingBudget
 		case !time.Now().Before(stop):
 			return page, cat.CursorAfter(q, page[len(page)-1]), nil
 		}
@@ -218,8 +219,7 @@ func (s *Service) visible(found []*File, f Filter) []*File {
 // its cost grows with the list (≤ MaxFileIDs), not with the project. The
 // cursor is the sort key of the last file returned.
 func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, error) {
-	after, hasAfter := q.After["after"]
-	if q.After != nil && (!hasAfter || len(q.After) != 1) {
+	if q.After != "" && !validSortKey(q.Order, string(q.After)) {
 		return Page{}, ErrInvalidCursor
 	}
 	ids := make([]string, 0, len(q.Filter.FileIDs))
@@ -239,10 +239,10 @@ func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, er
 	key := sortKey(q.Order)
 	slices.SortFunc(matches, func(a, b *File) int { return compareIn(q.Order, key(a), key(b)) })
 	start := 0
-	if hasAfter {
+	if q.After != "" {
 		start = len(matches)
 		for i, f := range matches {
-			if compareIn(q.Order, key(f), after) > 0 {
+			if compareIn(q.Order, key(f), string(q.After)) > 0 {
 				start = i
 				break
 			}
@@ -251,7 +251,7 @@ func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, er
 	end := min(start+q.Limit, len(matches))
 	page := Page{Files: matches[start:end], Total: len(matches)}
 	if end < len(matches) {
-		page.Next = Cursor{"after": key(matches[end-1])}
+		page.Next = Cursor(key(matches[end-1]))
 	}
 	return page, nil
 }
@@ -262,6 +262,15 @@ func sortKey(o Order) func(*File) string {
 		return func(f *File) string { return f.Filename + "\x00" + f.ID }
 	}
 	return func(f *File) string { return f.ID }
+}
+
+// validSortKey reports whether k could be a sort key of order o.
+func validSortKey(o Order, k string) bool {
+	if o.ByName() {
+		name, id, ok := strings.Cut(k, "\x00")
+		return ok && CheckFilename(name) == nil && ValidID(id)
+	}
+	return ValidID(k)
 }
 
 // compareIn compares two sort keys in o's direction.

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -46,11 +47,11 @@ func walk(t *testing.T, s *Service, q Query) ([]string, int) {
 			t.Fatalf("total changed between pages: %d then %d", total, p.Total)
 		}
 		total = p.Total
-		if len(p.Files) == 0 && p.Next != nil {
+		if len(p.Files) == 0 && p.Next != "" {
 			t.Fatalf("page %d is empty but has a next cursor: the official client would stop here", pages)
 		}
 		all = append(all, ids(p.Files)...)
-		if p.Next == nil || pages > 100 {
+		if p.Next == "" || pages > 100 {
 			return all, total
 		}
 		q.After = p.Next
@@ -106,8 +107,8 @@ func TestListCompletedRefuses(t *testing.T) {
 		"page too large":      {ProjectID: project, Order: OrderIDAsc, Limit: MaxPageSize + 1},
 		"unknown order":       {ProjectID: project, Order: "size", Limit: 1},
 		"too many ids":        {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: make([]string, MaxFileIDs+1)}},
-		"foreign ids cursor":  {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: []string{"x"}}, After: Cursor{"pk": "P#other"}},
-		"cursor of the empty": {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{DataSourceID: "d"}, After: Cursor{"after": "x"}},
+		"foreign ids cursor":  {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: []string{"x"}}, After: Cursor("P#other")},
+		"cursor of the empty": {ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{DataSourceID: "d"}, After: Cursor("x")},
 	} {
 		if _, err := s.ListCompleted(context.Background(), q); KindOf(err) != KindInvalid {
 			t.Errorf("%s: err %v, want invalid", name, err)
@@ -120,7 +121,7 @@ func TestListCompletedRefuses(t *testing.T) {
 		"overlong ext id": {ExternalFileID: string(make([]byte, MaxExternalIDBytes+1))},
 	} {
 		p, err := s.ListCompleted(context.Background(), Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: f})
-		if err != nil || len(p.Files) != 0 || p.Total != 0 || p.Next != nil {
+		if err != nil || len(p.Files) != 0 || p.Total != 0 || p.Next != "" {
 			t.Errorf("%s: %+v %v", name, p, err)
 		}
 	}
@@ -145,7 +146,7 @@ func TestContentURL(t *testing.T) {
 	} {
 		u, err := s.ContentURL(context.Background(), &File{ObjectKey: "k", ExpiresAt: tc.expiresAt}, tc.ttl)
 		if tc.want == 0 {
-			if err != ErrNotFound {
+			if !errors.Is(err, ErrNotFound) {
 				t.Errorf("%s: err %v, want not found", name, err)
 			}
 			continue
@@ -204,7 +205,7 @@ func TestListingReadsPastHiddenEntries(t *testing.T) {
 			}
 		}
 		p, err := s.ListCompleted(context.Background(), Query{ProjectID: project, Order: order, Limit: 3})
-		if err != nil || len(p.Files) != 3 || p.Next != nil {
+		if err != nil || len(p.Files) != 3 || p.Next != "" {
 			t.Errorf("%s: a full page followed only by hidden entries: %d files, next %v, %v", order, len(p.Files), p.Next, err)
 		}
 	}
@@ -226,7 +227,7 @@ func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
 	defer cancel()
 	q := Query{ProjectID: project, Order: OrderIDAsc, Limit: 2}
 	p, err := s.ListCompleted(ctx, q)
-	if err != nil || !slices.Equal(ids(p.Files), ids(first)) || p.Next == nil {
+	if err != nil || !slices.Equal(ids(p.Files), ids(first)) || p.Next == "" {
 		t.Fatalf("first page: %v, next %v, %v; want the first file and a cursor", ids(p.Files), p.Next, err)
 	}
 	*st.reads = 0
@@ -237,7 +238,7 @@ func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
 	// With time, reading goes on, growing its reads, to the last file.
 	*st.reads = 0
 	p, err = s.ListCompleted(context.Background(), q)
-	if err != nil || !slices.Equal(ids(p.Files), []string{last.ID}) || p.Next != nil {
+	if err != nil || !slices.Equal(ids(p.Files), []string{last.ID}) || p.Next != "" {
 		t.Fatalf("with time: %v, next %v, %v", ids(p.Files), p.Next, err)
 	}
 	if *st.reads > 12 {

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -111,7 +112,7 @@ func (s *Service) Cancel(ctx context.Context, projectID, id string) (*File, erro
 	}
 	now := s.now()
 	f, err = s.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: s.terminalTTL(f, now)})
-	if err == ErrConditionFailed {
+	if errors.Is(err, ErrConditionFailed) {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}
 	if err == nil {

@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
@@ -63,15 +62,22 @@ type Record struct {
 }
 
 // Store keeps records. Begin claims the key for rec unless a finished record
-// or a live lease holds it; it then returns that record instead (nil if it
-// claimed). Claiming sets rec.FirstAt to the stored first attempt when the
+// or a live lease holds it; it then reports that record as the Claim's
+// Holder. Claiming sets rec.FirstAt to the stored first attempt when the
 // key's last claim was for the same request (rec.BodyHash) and its 24 hours
 // still run, and keeps rec.FirstAt (now) otherwise. Finish and Release keep
 // FirstAt; Release ends rec's lease if it still holds the key.
 type Store interface {
-	Begin(ctx context.Context, rec *Record, now time.Time) (*Record, error)
+	Begin(ctx context.Context, rec *Record, now time.Time) (Claim, error)
 	Finish(ctx context.Context, rec *Record) error
 	Release(ctx context.Context, rec *Record) error
+}
+
+// Claim is what Begin found: the key is this request's now (Claimed), or
+// Holder, a finished request or one still in flight, holds it.
+type Claim struct {
+	Claimed bool
+	Holder  *Record
 }
 
 // Replay is how a key whose request succeeded answers a repeat of it.
@@ -138,11 +144,12 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 	// The key is leased, on the Keys clock, for as long as the request may run.
 	lease := now.Add(time.Until(deadline) + LeaseMargin)
 	rec := &Record{Scope: scope, Key: key, BodyHash: fingerprint(r.URL.RawQuery, r.Header.Get("Content-Type"), body), FirstAt: now, LeaseUntil: lease, TTL: now.Add(keep).Unix()}
-	prev, err := k.Store.Begin(ctx, rec, now)
+	claim, err := k.Store.Begin(ctx, rec, now)
 	if err != nil {
 		return err
 	}
-	if prev != nil {
+	if !claim.Claimed {
+		prev := claim.Holder
 		if err := replayable(prev, rec.BodyHash); err != nil {
 			return err
 		}
@@ -154,19 +161,18 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 		writeStored(w, prev)
 		return nil
 	}
-	rr := httptest.NewRecorder()
-	next.ServeHTTP(rr, r.WithContext(withOperation(ctx, rec, rec.FirstAt, false)))
-	res := rr.Result()
-	if res.StatusCode >= 400 || rr.Body.Len() > maxStored {
+	held := &heldResponse{header: http.Header{}, status: http.StatusOK}
+	next.ServeHTTP(held, r.WithContext(withOperation(ctx, rec, rec.FirstAt, false)))
+	if held.status >= 400 || held.body.Len() > maxStored {
 		// Detached: the client may have gone, the key must still be freed.
 		_ = k.Store.Release(context.WithoutCancel(ctx), rec)
 	} else {
-		rec.Done, rec.Status, rec.Type, rec.Body = true, res.StatusCode, res.Header.Get("Content-Type"), rr.Body.Bytes()
+		rec.Done, rec.Status, rec.Type, rec.Body = true, held.status, held.header.Get("Content-Type"), held.body.Bytes()
 		if err := k.Store.Finish(context.WithoutCancel(ctx), rec); err != nil {
 			return err
 		}
 	}
-	copyResponse(w, rr)
+	held.sendTo(w)
 	return nil
 }
 
@@ -198,6 +204,36 @@ func OperationOf(ctx context.Context) *files.Operation {
 	return op
 }
 
+// heldResponse keeps a response until it is known whether it is stored, so
+// a client never sees an answer whose replay could differ.
+type heldResponse struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(status int) {
+	if !h.wrote {
+		h.status, h.wrote = status, true
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	h.WriteHeader(http.StatusOK)
+	return h.body.Write(b)
+}
+
+func (h *heldResponse) sendTo(w http.ResponseWriter) {
+	for k, v := range h.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(h.status)
+	_, _ = w.Write(h.body.Bytes())
+}
+
 // replayable says whether prev, the record holding the key, may answer a
 // request with bodyHash: only when it is the same request, finished.
 func replayable(prev *Record, bodyHash string) error {
@@ -221,11 +257,3 @@ func writeStored(w http.ResponseWriter, prev *Record) {
 // ErrInFlight answers a duplicate of a request that is still running: the
 // same request may succeed (as a replay) once that one ends.
 var ErrInFlight = &files.Error{Kind: files.KindConflict, Code: "idempotency_conflict", Message: "a request with this Idempotency-Key is still in progress; retry shortly", Transient: true}
-
-func copyResponse(w http.ResponseWriter, rr *httptest.ResponseRecorder) {
-	for k, v := range rr.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rr.Code)
-	_, _ = w.Write(rr.Body.Bytes())
-}

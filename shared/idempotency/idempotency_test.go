@@ -2,6 +2,7 @@ package idempotency
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,19 +22,19 @@ type memStore struct {
 	recs map[string]Record
 }
 
-func (m *memStore) Begin(_ context.Context, rec *Record, now time.Time) (*Record, error) {
+func (m *memStore) Begin(_ context.Context, rec *Record, now time.Time) (Claim, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	prev, ok := m.recs[rec.Scope+"\x00"+rec.Key]
 	live := ok && now.Unix() < prev.TTL
 	if live && (prev.Done || now.Before(prev.LeaseUntil)) {
-		return &prev, nil
+		return Claim{Holder: &prev}, nil
 	}
 	if live && prev.BodyHash == rec.BodyHash {
 		rec.FirstAt = prev.FirstAt
 	}
 	m.recs[rec.Scope+"\x00"+rec.Key] = *rec
-	return nil, nil
+	return Claim{Claimed: true}, nil
 }
 
 func (m *memStore) Finish(_ context.Context, rec *Record) error {
@@ -134,8 +135,8 @@ func TestServeRefusesLongKeys(t *testing.T) {
 
 func asError(t *testing.T, err error) *files.Error {
 	t.Helper()
-	e, ok := err.(*files.Error)
-	if !ok {
+	var e *files.Error
+	if !errors.As(err, &e) {
 		t.Fatalf("%v (%T) is not a *files.Error", err, err)
 	}
 	return e
