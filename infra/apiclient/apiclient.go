@@ -1,6 +1,8 @@
 // Package apiclient is a small client of Filegate's HTTP API for the
 // project's own tests and benchmarks: one place that knows how to call the
-// API, PUT to a presigned URL, and mint the UUIDs tenants are made of.
+// API, what a native File looks like on the wire, how to PUT to a presigned
+// URL, and how to mint the UUIDs tenants are made of. infra/apitest builds
+// the test kit of the e2e and fault suites on it.
 package apiclient
 
 import (
@@ -18,6 +20,40 @@ type Client struct {
 	Base string
 	Key  string       // "" sends no Authorization header
 	HTTP *http.Client // nil: http.DefaultClient
+}
+
+// File is the native File as the wire carries it, with the upload session's
+// URL and headers when it was just created.
+type File struct {
+	ID                 string            `json:"id"`
+	Status             string            `json:"status"`
+	Filename           string            `json:"filename"`
+	MimeType           string            `json:"mimeType"`
+	SizeBytes          int64             `json:"sizeBytes"`
+	Purpose            *string           `json:"purpose"`
+	CreatedAt          string            `json:"createdAt"`
+	CompletedAt        *string           `json:"completedAt"`
+	ExpiresAt          *string           `json:"expiresAt"`
+	RetentionExpiresAt *string           `json:"retentionExpiresAt"`
+	Rejection          *Rejection        `json:"rejection"`
+	UploadURL          string            `json:"uploadUrl"`
+	UploadHeaders      map[string]string `json:"uploadHeaders"`
+}
+
+// Rejection is why a REJECTED file failed validation.
+type Rejection struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error is the native error envelope.
+type Error struct {
+	Error struct {
+		Type    string `json:"type"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Param   string `json:"param"`
+	} `json:"error"`
 }
 
 // Response is an API answer.
@@ -64,6 +100,43 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) (Re
 		}
 	}
 	return res, nil
+}
+
+// CreateFile opens an upload session (POST /v1/files) for body's fields
+// (filename, mimeType, sizeBytes, …); anything but a 200 is an error.
+func (c *Client) CreateFile(ctx context.Context, body map[string]any) (File, error) {
+	var f File
+	return f, c.expect(ctx, http.MethodPost, "/v1/files", body, &f)
+}
+
+// CompleteFile completes id; anything but a 200 with a COMPLETED file is an error.
+func (c *Client) CompleteFile(ctx context.Context, id string) (File, error) {
+	var f File
+	if err := c.expect(ctx, http.MethodPost, "/v1/files/"+id+"/complete", map[string]any{}, &f); err != nil {
+		return f, err
+	}
+	if f.Status != "COMPLETED" {
+		return f, fmt.Errorf("complete %s: status %s", id, f.Status)
+	}
+	return f, nil
+}
+
+// Upload PUTs size bytes of body to f's presigned URL; anything but a 200 is an error.
+func (c *Client) Upload(ctx context.Context, f File, body io.Reader, size int64) error {
+	st, err := Put(ctx, c.HTTP, f.UploadURL, f.UploadHeaders, body, size)
+	if err == nil && st != http.StatusOK {
+		err = fmt.Errorf("PUT %s: %d", f.ID, st)
+	}
+	return err
+}
+
+// expect is Do where anything but a 2xx is an error.
+func (c *Client) expect(ctx context.Context, method, path string, body, out any) error {
+	res, err := c.Do(ctx, method, path, body, out)
+	if err == nil && res.Status/100 != 2 {
+		err = fmt.Errorf("%s %s: %d %s", method, path, res.Status, bytes.TrimSpace(res.Body))
+	}
+	return err
 }
 
 func (c *Client) client() *http.Client {

@@ -90,7 +90,7 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	// lookup the local gateway makes on every request: API Gateway caches
 	// the authorizer's answer, the local emulator does not).
 	apiCreate := func(ctx context.Context, _ int) error {
-		_, err := api.create(ctx, "bench.txt", "text/plain", int64(len(fox)))
+		_, err := create(ctx, api, "bench.txt", "text/plain", int64(len(fox)))
 		return err
 	}
 	rawCreate := func(ctx context.Context, _ int) error { return h.rawCreate(ctx, org, project) }
@@ -113,12 +113,12 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	create := newFloorRow("create-file (POST /v1/files)", "PutItem + presign", d[0], d[1])
-	res.Rows = append(res.Rows, create,
+	createRow := newFloorRow("create-file (POST /v1/files)", "PutItem + presign", d[0], d[1])
+	res.Rows = append(res.Rows, createRow,
 		newFloorRow("create-file (POST /v1/files)", "GetItem (API key) + PutItem + presign", d[0], d[2]),
 		newFloorRow("create-file (POST /v1/files)", "its own calls, raw: GetItem (API key) + TransactWriteItems (record + counter) + presign", d[0], d[3]))
-	res.CreateMet = create.RatioP50 <= CreateVsFloorBudget
-	h.logf("floor: create p50 %.2f ms vs %.2f ms (%.2fx)", create.Measured.P50, create.Floor.P50, create.RatioP50)
+	res.CreateMet = createRow.RatioP50 <= CreateVsFloorBudget
+	h.logf("floor: create p50 %.2f ms vs %.2f ms (%.2fx)", createRow.Measured.P50, createRow.Floor.P50, createRow.RatioP50)
 
 	// complete: API on uploaded PENDING files vs HEAD + range GET +
 	// conditional UpdateItem on records and objects prepared the same way.
@@ -127,11 +127,11 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	rawKeys := make([][2]string, total)   // object key, file id
 	storeKeys := make([][2]string, total) // the same, for the store-shaped raw calls
 	for i := range total {
-		f, err := api.create(ctx, "fox.txt", "text/plain", int64(len(fox)))
+		f, err := create(ctx, api, "fox.txt", "text/plain", int64(len(fox)))
 		if err != nil {
 			return nil, err
 		}
-		if err := upload(ctx, h.http, f, strings.NewReader(fox), int64(len(fox))); err != nil {
+		if err := api.Upload(ctx, f, strings.NewReader(fox), int64(len(fox))); err != nil {
 			return nil, err
 		}
 		apiIDs[i] = f.ID
@@ -145,7 +145,10 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		}
 		storeKeys[i] = [2]string{key, id}
 	}
-	apiComplete := func(ctx context.Context, i int) error { return api.complete(ctx, apiIDs[i]) }
+	apiComplete := func(ctx context.Context, i int) error {
+		_, err := api.CompleteFile(ctx, apiIDs[i])
+		return err
+	}
 	rawComplete := func(ctx context.Context, i int) error {
 		return h.rawComplete(ctx, project, rawKeys[i][1], rawKeys[i][0])
 	}

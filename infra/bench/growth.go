@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -342,7 +343,7 @@ func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*Growt
 // round by round. Slow listings get fewer samples: up to reps under 250 ms,
 // 5 under 5 s, and none past that (DynamoDB Local pages deep offsets in
 // minutes; the one in-process call is then the latency sample, marked so).
-func (h *harness) measureLists(ctx context.Context, api *client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
+func (h *harness) measureLists(ctx context.Context, api *apiclient.Client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
 	points := make([]GrowthPoint, len(qs))
 	samples := make([]int, len(qs))
 	for i, q := range qs {
@@ -404,14 +405,18 @@ func (h *harness) measureLists(ctx context.Context, api *client, in *instrumente
 }
 
 // listCall GETs a listing and returns how many files it carried and its total.
-func listCall(ctx context.Context, api *client, path string, native bool) (int, int, error) {
+func listCall(ctx context.Context, api *apiclient.Client, path string, native bool) (int, int, error) {
 	var page struct {
 		Data       []json.RawMessage `json:"data"`
 		TotalCount int               `json:"totalCount"`
 		Items      []json.RawMessage `json:"items"`
 		TotalSize  int               `json:"total_size"`
 	}
-	if _, err := api.do(ctx, http.MethodGet, path, nil, &page); err != nil {
+	res, err := api.Do(ctx, http.MethodGet, path, nil, &page)
+	if err == nil && res.Status != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d %s", path, res.Status, res.Body)
+	}
+	if err != nil {
 		return 0, 0, err
 	}
 	if native {

@@ -81,13 +81,13 @@ func (h *harness) events(ctx context.Context, on bool) error {
 }
 
 // tenant mints a key for a new project.
-func (h *harness) tenant(ctx context.Context) (*client, string, string, error) {
+func (h *harness) tenant(ctx context.Context) (*apiclient.Client, string, string, error) {
 	org, project := apiclient.NewUUID(), apiclient.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return &client{apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}}, org, project, nil
+	return &apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, org, project, nil
 }
 
 // instrumented is a file service built by the functions' own wiring, over

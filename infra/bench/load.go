@@ -54,14 +54,15 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 			return nil, err
 		}
 		flow := func(ctx context.Context) error {
-			f, err := api.create(ctx, "load.txt", "text/plain", int64(len(loadBody)))
+			f, err := create(ctx, api, "load.txt", "text/plain", int64(len(loadBody)))
 			if err != nil {
 				return err
 			}
-			if err := upload(ctx, h.http, f, bytes.NewReader(loadBody), int64(len(loadBody))); err != nil {
+			if err := api.Upload(ctx, f, bytes.NewReader(loadBody), int64(len(loadBody))); err != nil {
 				return err
 			}
-			return api.complete(ctx, f.ID)
+			_, err = api.CompleteFile(ctx, f.ID)
+			return err
 		}
 		raw := func(ctx context.Context) error {
 			f := pendingFile(org, project, "load.txt", "text/plain", int64(len(loadBody)))

@@ -49,12 +49,12 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		row := ValidationRow{SizeBytes: size}
 		var ids [2]string
 		for k := range ids {
-			f, err := api.create(ctx, "big.pdf", "application/pdf", size)
+			f, err := create(ctx, api, "big.pdf", "application/pdf", size)
 			if err != nil {
 				return nil, false, err
 			}
 			start := time.Now()
-			if err := upload(ctx, h.http, f, newPDFStream(size), size); err != nil {
+			if err := api.Upload(ctx, f, newPDFStream(size), size); err != nil {
 				return nil, false, fmt.Errorf("upload %d bytes: %w", size, err)
 			}
 			if k == 0 {
@@ -75,7 +75,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		}
 		row.BytesRead, row.S3Requests = in.s3.bytes.Load(), in.s3.calls.Load()
 		start = time.Now()
-		if err := api.complete(ctx, ids[1]); err != nil {
+		if _, err := api.CompleteFile(ctx, ids[1]); err != nil {
 			return nil, false, err
 		}
 		row.APICompleteMs = ms(time.Since(start))

@@ -25,7 +25,7 @@ func send(t *testing.T, method, url string, headers map[string]string) *http.Res
 func TestBucketCORSFollowsTheTemplate(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	f := c.create("page.pdf", "application/pdf", len(pdfBytes), "")
+	f := c.Create("page.pdf", "application/pdf", len(pdfBytes), "")
 	preflight := func(origin string) *http.Response {
 		return send(t, http.MethodOptions, f.UploadURL, map[string]string{
 			"Origin": origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type,if-none-match",
@@ -42,9 +42,9 @@ func TestBucketCORSFollowsTheTemplate(t *testing.T) {
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Fatalf("PUT: %d", st)
 	}
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 	var u struct{ URL string }
-	c.call("GET", "/v1/files/"+f.ID+"/url", nil, &u)
+	c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u)
 	for origin, want := range map[string]string{testOrigin: testOrigin, "https://evil.example": ""} {
 		resp := send(t, http.MethodGet, u.URL, map[string]string{"Origin": origin})
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != want {

@@ -53,7 +53,7 @@ func TestCompatConcurrentUploads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if st, body := compatUpload(t, c.key, fmt.Sprintf("f%02d.txt", i), "user_data", []byte(fmt.Sprintf("file %d\n", i))); st != http.StatusOK {
+			if st, body := compatUpload(t, c.Key, fmt.Sprintf("f%02d.txt", i), "user_data", []byte(fmt.Sprintf("file %d\n", i))); st != http.StatusOK {
 				t.Errorf("upload %d: %d %s", i, st, body)
 			}
 		}()
@@ -63,11 +63,11 @@ func TestCompatConcurrentUploads(t *testing.T) {
 		Items     []struct{ ID string } `json:"items"`
 		TotalSize int                   `json:"total_size"`
 	}
-	if st := c.call("GET", "/api/v1/beta/files?page_size=100", nil, &page); st != http.StatusOK || len(page.Items) != n || page.TotalSize != n {
+	if st := c.Call("GET", "/api/v1/beta/files?page_size=100", nil, &page); st != http.StatusOK || len(page.Items) != n || page.TotalSize != n {
 		t.Errorf("list: %d, %d items, total_size %d; want %d", st, len(page.Items), page.TotalSize, n)
 	}
 	var native struct{ TotalCount int }
-	if st := c.call("GET", "/v1/files?limit=1", nil, &native); st != http.StatusOK || native.TotalCount != n {
+	if st := c.Call("GET", "/v1/files?limit=1", nil, &native); st != http.StatusOK || native.TotalCount != n {
 		t.Errorf("native totalCount %d, want %d", native.TotalCount, n)
 	}
 	// Deleting them concurrently brings both counters back to zero.
@@ -75,16 +75,16 @@ func TestCompatConcurrentUploads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if st := c.call("DELETE", "/api/v1/beta/files/"+it.ID, nil, nil); st != http.StatusNoContent {
+			if st := c.Call("DELETE", "/api/v1/beta/files/"+it.ID, nil, nil); st != http.StatusNoContent {
 				t.Errorf("delete %s: %d", it.ID, st)
 			}
 		}()
 	}
 	wg.Wait()
-	if st := c.call("GET", "/api/v1/beta/files?page_size=1", nil, &page); st != http.StatusOK || page.TotalSize != 0 {
+	if st := c.Call("GET", "/api/v1/beta/files?page_size=1", nil, &page); st != http.StatusOK || page.TotalSize != 0 {
 		t.Errorf("after deletes: %d, total_size %d", st, page.TotalSize)
 	}
-	if c.call("GET", "/v1/files?limit=1", nil, &native); native.TotalCount != 0 {
+	if c.Call("GET", "/v1/files?limit=1", nil, &native); native.TotalCount != 0 {
 		t.Errorf("after deletes: native totalCount %d", native.TotalCount)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/samples"
 )
 
@@ -19,16 +20,16 @@ var htmlThenPDF = append([]byte("<!DOCTYPE html><html><head><script>alert(docume
 func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	var e apiError
-	if st := c.call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "parse"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
+	var e apiclient.Error
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "parse"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
 		t.Errorf("native create of invoice.html as a PDF: %d %+v, want 400", st, e)
 	}
-	st, body := compatUploadAs(t, c.key, "invoice.html", "application/pdf", "parse", htmlThenPDF)
+	st, body := compatUploadAs(t, c.Key, "invoice.html", "application/pdf", "parse", htmlThenPDF)
 	if st != http.StatusBadRequest || !bytes.Contains(body, []byte("invoice.html")) {
 		t.Errorf("compat upload of invoice.html as a PDF: %d %s, want 400", st, body)
 	}
 	var l struct{ TotalCount int }
-	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
+	if c.Call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
 		t.Errorf("refused uploads left %d records", l.TotalCount)
 	}
 }
@@ -51,22 +52,22 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTenant(t)
-			f := c.create(tc.name, tc.mimeType, len(tc.body), "parse")
+			f := c.Create(tc.name, tc.mimeType, len(tc.body), "parse")
 			if st := put(t, f.UploadURL, f.UploadHeaders, tc.body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
 			}
-			got := c.waitStatus(f.ID, "REJECTED")
+			got := c.WaitStatus(f.ID, "REJECTED")
 			if got.Rejection == nil || got.Rejection.Code != "active_content" {
 				t.Errorf("native: rejection %+v, want active_content", got.Rejection)
 			}
-			waitObjectGone(t, c.projectID, f.ID)
+			waitObjectGone(t, c.ProjectID, f.ID)
 
-			st, body := compatUploadAs(t, c.key, tc.name, tc.mimeType, "parse", tc.body)
+			st, body := compatUploadAs(t, c.Key, tc.name, tc.mimeType, "parse", tc.body)
 			if st != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte("active content")) {
 				t.Errorf("compat: %d %s, want 422 naming active content", st, body)
 			}
 			var page struct{ Items []any }
-			if st := c.call("GET", "/api/v1/beta/files", nil, &page); st != http.StatusOK || len(page.Items) != 0 {
+			if st := c.Call("GET", "/api/v1/beta/files", nil, &page); st != http.StatusOK || len(page.Items) != 0 {
 				t.Errorf("compat list after refused uploads: %d, %d items", st, len(page.Items))
 			}
 		})
@@ -87,7 +88,7 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 		s := samples.Named(name)
 		t.Run(name, func(t *testing.T) {
 			c := newTenant(t)
-			st, body := compatUpload(t, c.key, s.Filename, "parse", s.Body)
+			st, body := compatUpload(t, c.Key, s.Filename, "parse", s.Body)
 			var up struct {
 				ID       string `json:"id"`
 				FileType string `json:"file_type"`
@@ -95,12 +96,12 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 			if st != http.StatusOK || json.Unmarshal(body, &up) != nil || up.ID == "" {
 				t.Fatalf("compat upload: %d %s", st, body)
 			}
-			f := c.create(s.Filename, typeOf(t, s.Filename), len(s.Body), "parse")
+			f := c.Create(s.Filename, typeOf(t, s.Filename), len(s.Body), "parse")
 			if st := put(t, f.UploadURL, f.UploadHeaders, s.Body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
 			}
-			var done file
-			if st := c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
+			var done apiclient.File
+			if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 				t.Fatalf("native complete: %d %+v", st, done)
 			}
 		})

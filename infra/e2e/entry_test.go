@@ -25,6 +25,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
@@ -146,7 +147,7 @@ func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
-	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{t: t, projectID: project, key: key}}
+	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{&apitest.Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: stack.APIURL, Key: key}}}}
 }
 
 // start runs the binary with the stack's environment plus env.
@@ -184,7 +185,7 @@ func (e *entry) event(repl ...string) []byte {
 		}
 		ev = bytes.ReplaceAll(ev, []byte(repl[i]), []byte(repl[i+1]))
 	}
-	return []byte(strings.NewReplacer(sampleOrg, e.org, sampleProject, e.ten.projectID, sampleKey, e.ten.key).Replace(string(ev)))
+	return []byte(strings.NewReplacer(sampleOrg, e.org, sampleProject, e.ten.ProjectID, sampleKey, e.ten.Key).Replace(string(ev)))
 }
 
 // invoke runs one invocation and fails the test on any function error.
@@ -224,14 +225,14 @@ func (e *entry) decode(body []byte, v any) {
 }
 
 // createFox starts an upload session for the samples' 43-byte text object.
-func (e *entry) createFox() file {
-	return e.ten.create("fox.txt", "text/plain", len(fox), "")
+func (e *entry) createFox() apiclient.File {
+	return e.ten.Create("fox.txt", "text/plain", len(fox), "")
 }
 
 // putSide stores f's object in sideBucket (no event: nothing settles it).
-func (e *entry) putSide(f file) string {
+func (e *entry) putSide(f apiclient.File) string {
 	e.t.Helper()
-	key := files.ObjectKey(e.ten.projectID, f.ID)
+	key := files.ObjectKey(e.ten.ProjectID, f.ID)
 	_, err := stack.S3Client().PutObject(e.t.Context(), &s3.PutObjectInput{
 		Bucket: aws.String(sideBucket), Key: aws.String(key), Body: strings.NewReader(fox), ContentType: aws.String("text/plain"),
 	})
@@ -243,14 +244,14 @@ func (e *entry) putSide(f file) string {
 
 // completedFox is a COMPLETED file the way a client makes one: create, PUT
 // to the presigned URL, complete (faster than waiting for the S3 event).
-func (e *entry) completedFox(name string) file {
+func (e *entry) completedFox(name string) apiclient.File {
 	e.t.Helper()
-	f := e.ten.create(name, "text/plain", len(fox), "")
+	f := e.ten.Create(name, "text/plain", len(fox), "")
 	if st := put(e.t, f.UploadURL, f.UploadHeaders, []byte(fox)); st != http.StatusOK {
 		e.t.Fatalf("PUT: %d", st)
 	}
-	var done file
-	if st := e.ten.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
+	var done apiclient.File
+	if st := e.ten.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		e.t.Fatalf("complete: %d %+v", st, done)
 	}
 	return done
@@ -272,8 +273,8 @@ func (e *entry) fetch(url string) {
 // status reads a file through the API.
 func (e *entry) status(id string) string {
 	e.t.Helper()
-	var f file
-	if st := e.ten.call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
+	var f apiclient.File
+	if st := e.ten.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
 		e.t.Fatalf("GET %s: %d", id, st)
 	}
 	return f.Status
@@ -283,7 +284,7 @@ func checkAuthorizer(e *entry) {
 	r := e.start()
 	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
 	e.decode(e.invoke(r, e.event()), &resp)
-	want := map[string]any{"organizationId": e.org, "projectId": e.ten.projectID, "scopes": "files:create files:read"}
+	want := map[string]any{"organizationId": e.org, "projectId": e.ten.ProjectID, "scopes": "files:create files:read"}
 	if !resp.IsAuthorized || !reflect.DeepEqual(resp.Context, want) {
 		e.t.Errorf("authorizer = %+v, want authorized with %v", resp, want)
 	}
@@ -295,7 +296,7 @@ func checkAuthorizer(e *entry) {
 
 func checkCreate(e *entry) {
 	st, body := e.http(e.event())
-	var f file
+	var f apiclient.File
 	e.decode(body, &f)
 	if st != http.StatusOK || !files.ValidID(f.ID) || f.Status != "PENDING" || f.UploadURL == "" || f.Filename != "Q3 board deck.pdf" {
 		e.t.Fatalf("create: %d %s", st, body)
@@ -308,7 +309,7 @@ func checkCreate(e *entry) {
 func checkGet(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event(sampleFileID, f.ID))
-	var got file
+	var got apiclient.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.ID != f.ID || got.Status != "PENDING" || got.SizeBytes != int64(len(fox)) {
 		e.t.Errorf("get: %d %s", st, body)
@@ -319,9 +320,9 @@ func checkList(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event())
 	var page struct {
-		Object     string `json:"object"`
-		Data       []file `json:"data"`
-		TotalCount int    `json:"totalCount"`
+		Object     string           `json:"object"`
+		Data       []apiclient.File `json:"data"`
+		TotalCount int              `json:"totalCount"`
 	}
 	e.decode(body, &page)
 	if st != http.StatusOK || page.Object != "list" || page.TotalCount < 1 || len(page.Data) == 0 || page.Data[0].ID != f.ID {
@@ -337,7 +338,7 @@ func checkComplete(e *entry) {
 	}
 	// The sample's md5 is the fox's: the function checks it against the object.
 	st, body := e.http(e.event(sampleFileID, f.ID), "BUCKET_NAME="+sideBucket)
-	var got file
+	var got apiclient.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.Status != "COMPLETED" || got.CompletedAt == nil {
 		e.t.Errorf("complete: %d %s", st, body)
@@ -361,7 +362,7 @@ func checkURL(e *entry) {
 func checkCancel(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event(sampleFileID, f.ID))
-	var got file
+	var got apiclient.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.ID != f.ID || got.Status != "CANCELLED" {
 		e.t.Errorf("cancel: %d %s", st, body)
@@ -373,7 +374,7 @@ func checkDelete(e *entry) {
 	if st, body := e.http(e.event(sampleFileID, f.ID)); st != http.StatusNoContent {
 		e.t.Fatalf("delete: %d %s", st, body)
 	}
-	if st := e.ten.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+	if st := e.ten.Call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
 		e.t.Errorf("GET after delete: %d, want 404", st)
 	}
 }
@@ -404,7 +405,7 @@ func checkCleanup(e *entry) {
 	_, err := stack.DynamoClient().DeleteItem(e.t.Context(), &dynamodb.DeleteItemInput{
 		TableName: aws.String(localstack.TableName),
 		Key: map[string]ddbtypes.AttributeValue{
-			"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + e.ten.projectID},
+			"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + e.ten.ProjectID},
 			"sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + f.ID},
 		},
 	})
@@ -464,7 +465,7 @@ func checkCompatUpload(e *entry) {
 	e.decode(body, &f)
 	id, ok := files.CanonicalID(f.ID)
 	if st != http.StatusOK || !ok || files.UUIDString(id) != f.ID || f.Name != compatName || f.FileSize != int64(len(fox)) ||
-		f.ProjectID != e.ten.projectID || f.ExternalFileID == nil || *f.ExternalFileID != "crm-attachment-8812" {
+		f.ProjectID != e.ten.ProjectID || f.ExternalFileID == nil || *f.ExternalFileID != "crm-attachment-8812" {
 		e.t.Fatalf("upload: %d %s", st, body)
 	}
 	if s := e.status(id); s != "COMPLETED" {
@@ -516,7 +517,7 @@ func checkCompatDelete(e *entry) {
 	if st, body := e.http(e.event(sampleFileID, f.ID)); st != http.StatusNoContent {
 		e.t.Fatalf("delete: %d %s", st, body)
 	}
-	if st := e.ten.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+	if st := e.ten.Call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
 		e.t.Errorf("GET after delete: %d, want 404", st)
 	}
 }

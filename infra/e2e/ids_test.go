@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -29,34 +30,34 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 	now := time.Now().UTC()
 	store := dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
 	if err := store.Create(ctx, &files.File{
-		ID: legacy, ProjectID: c.projectID, Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body)),
+		ID: legacy, ProjectID: c.ProjectID, Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body)),
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
-		ObjectKey: files.ObjectKey(c.projectID, legacy),
+		ObjectKey: files.ObjectKey(c.ProjectID, legacy),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{
-		Bucket: strPtr(localstack.BucketName), Key: strPtr(files.ObjectKey(c.projectID, legacy)),
+		Bucket: strPtr(localstack.BucketName), Key: strPtr(files.ObjectKey(c.ProjectID, legacy)),
 		Body: bytes.NewReader(body), ContentType: strPtr("text/plain"),
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var f file
-	if st := c.call("POST", "/v1/files/"+legacyUUID+"/complete", nil, &f); st != http.StatusOK || f.Status != "COMPLETED" || f.ID != legacy {
+	var f apiclient.File
+	if st := c.Call("POST", "/v1/files/"+legacyUUID+"/complete", nil, &f); st != http.StatusOK || f.Status != "COMPLETED" || f.ID != legacy {
 		t.Fatalf("complete by the UUID spelling: %d %+v", st, f)
 	}
 	for _, id := range []string{legacy, legacyUUID} {
 		var compat struct{ ID string }
-		if st := c.call("GET", "/api/v1/beta/files/"+id, nil, &compat); st != http.StatusOK || compat.ID != legacyUUID {
+		if st := c.Call("GET", "/api/v1/beta/files/"+id, nil, &compat); st != http.StatusOK || compat.ID != legacyUUID {
 			t.Errorf("compat GET %s: %d, id %q; want %q", id, st, compat.ID, legacyUUID)
 		}
-		if st := c.call("GET", "/v1/files/"+id+"/url", nil, nil); st != http.StatusOK {
+		if st := c.Call("GET", "/v1/files/"+id+"/url", nil, nil); st != http.StatusOK {
 			t.Errorf("native url %s: %d", id, st)
 		}
 	}
 	fresh := make([]string, 2)
 	for i := range fresh {
-		st, raw := compatUpload(t, c.key, "new.txt", "user_data", []byte("new\n"))
+		st, raw := compatUpload(t, c.Key, "new.txt", "user_data", []byte("new\n"))
 		var up struct{ ID string }
 		if err := json.Unmarshal(raw, &up); st != http.StatusOK || err != nil {
 			t.Fatalf("compat upload: %d %s", st, raw)
@@ -71,7 +72,7 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 				Items []struct{ ID string } `json:"items"`
 				Next  *string               `json:"next_page_token"`
 			}
-			if st := c.call("GET", "/api/v1/beta/files?page_size=1&order_by="+order+"&page_token="+token, nil, &page); st != http.StatusOK {
+			if st := c.Call("GET", "/api/v1/beta/files?page_size=1&order_by="+order+"&page_token="+token, nil, &page); st != http.StatusOK {
 				t.Fatalf("list by %s: %d", order, st)
 			}
 			for _, it := range page.Items {
@@ -90,10 +91,10 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 	var byIDs struct {
 		Items []struct{ ID string } `json:"items"`
 	}
-	if c.call("GET", "/api/v1/beta/files?file_ids="+legacy+","+fresh[0], nil, &byIDs); len(byIDs.Items) != 2 {
+	if c.Call("GET", "/api/v1/beta/files?file_ids="+legacy+","+fresh[0], nil, &byIDs); len(byIDs.Items) != 2 {
 		t.Errorf("file_ids with both spellings: %+v", byIDs.Items)
 	}
-	if st := c.call("DELETE", "/api/v1/beta/files/"+legacy, nil, nil); st != http.StatusNoContent || objectExists(t, c.projectID, legacy) {
+	if st := c.Call("DELETE", "/api/v1/beta/files/"+legacy, nil, nil); st != http.StatusNoContent || objectExists(t, c.ProjectID, legacy) {
 		t.Errorf("delete by the fil_ spelling: %d", st)
 	}
 }

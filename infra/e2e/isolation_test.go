@@ -10,6 +10,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
@@ -34,10 +35,10 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 	t.Parallel()
 	a, b := newTenant(t), newTenant(t)
 	bFile := b.uploaded("b.pdf", "application/pdf", pdfBytes)
-	b.waitStatus(bFile.ID, "COMPLETED")
+	b.WaitStatus(bFile.ID, "COMPLETED")
 	revoked := newTenant(t)
 	keys := dynamostore.NewKeys(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
-	if err := keys.RevokeKey(context.Background(), auth.Hash(revoked.key), time.Now()); err != nil {
+	if err := keys.RevokeKey(context.Background(), auth.Hash(revoked.Key), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	routes := templateRoutes()
@@ -54,7 +55,7 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 		}
 		path := withID(bFile.ID)
 		t.Run(route, func(t *testing.T) {
-			for name, key := range map[string]string{"no key": "", "revoked key": revoked.key, "unknown key": "fgk_nope"} {
+			for name, key := range map[string]string{"no key": "", "revoked key": revoked.Key, "unknown key": "fgk_nope"} {
 				st := call(t, key, method, path, nil, nil)
 				switch {
 				case stack.Template.PublicRoutes[route]:
@@ -70,21 +71,21 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 			if strings.Contains(route, "{id}") {
 				// Either spelling of the id (fil_… or its UUID).
 				for _, id := range []string{bFile.ID, files.UUIDString(bFile.ID)} {
-					if st := a.call(method, withID(id), nil, nil); st != http.StatusNotFound {
+					if st := a.Call(method, withID(id), nil, nil); st != http.StatusNotFound {
 						t.Errorf("A on B's file as %s: %d, want 404", id, st)
 					}
 				}
 			}
 			if strings.HasPrefix(path, "/api/v1/beta/") {
-				if st := a.call(method, path+"?project_id="+b.projectID, nil, nil); st != http.StatusForbidden && st != http.StatusNotFound {
+				if st := a.Call(method, path+"?project_id="+b.ProjectID, nil, nil); st != http.StatusForbidden && st != http.StatusNotFound {
 					t.Errorf("A with B's project_id: %d, want 403 or 404", st)
 				}
 			}
 		})
 	}
 	// Nothing A did reached B's file.
-	var f file
-	if st := b.call("GET", "/v1/files/"+bFile.ID, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
+	var f apiclient.File
+	if st := b.Call("GET", "/v1/files/"+bFile.ID, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
 		t.Fatalf("B's file after A's attempts: %d %s", st, f.Status)
 	}
 	if string(download(t, b, bFile.ID)) != string(pdfBytes) {

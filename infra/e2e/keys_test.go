@@ -18,13 +18,13 @@ func TestRevokedAndRotatedKeysStopWorking(t *testing.T) {
 	c := newTenant(t)
 	keys := dynamostore.NewKeys(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
 	ctx := context.Background()
-	f := c.create("k.pdf", "application/pdf", 10, "")
+	f := c.Create("k.pdf", "application/pdf", 10, "")
 
-	fresh, err := auth.Rotate(ctx, keys, c.key, time.Now())
+	fresh, err := auth.Rotate(ctx, keys, c.Key, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := call(t, c.key, "GET", "/v1/files", nil, nil); st != http.StatusUnauthorized {
+	if st := call(t, c.Key, "GET", "/v1/files", nil, nil); st != http.StatusUnauthorized {
 		t.Errorf("rotated-out key: %d, want 401", st)
 	}
 	if st := call(t, fresh, "GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusOK {

@@ -14,6 +14,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/streamevents"
@@ -92,24 +93,24 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
 	until := time.Now().Add(2 * time.Second).UTC()
-	var f file
-	if st := c.call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
+	var f apiclient.File
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with retention: %d", st)
 	}
 	if put(t, f.UploadURL, f.UploadHeaders, pdfBytes) != http.StatusOK {
 		t.Fatal("PUT failed")
 	}
-	if st := c.call("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK {
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK {
 		t.Fatalf("complete: %d", st)
 	}
 	var u struct{ ExpiresAt string }
-	if st := c.call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
+	if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
 		t.Fatalf("url before retention ends: %d", st)
 	}
 	if exp, _ := time.Parse(time.RFC3339, u.ExpiresAt); exp.After(until) {
 		t.Fatalf("download URL expires %s, after retention %s", exp, until)
 	}
-	if st := c.call("GET", "/api/v1/beta/files/"+f.ID, nil, nil); st != http.StatusOK {
+	if st := c.Call("GET", "/api/v1/beta/files/"+f.ID, nil, nil); st != http.StatusOK {
 		t.Fatalf("compat GET before retention ends: %d", st)
 	}
 	time.Sleep(time.Until(until) + 200*time.Millisecond)
@@ -119,27 +120,27 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 		{"GET", "/api/v1/beta/files/" + f.ID}, {"GET", "/api/v1/beta/files/" + f.ID + "/content"},
 		{"DELETE", "/v1/files/" + f.ID}, {"DELETE", "/api/v1/beta/files/" + f.ID},
 	} {
-		if st := c.call(r.method, r.path, nil, nil); st != http.StatusNotFound {
+		if st := c.Call(r.method, r.path, nil, nil); st != http.StatusNotFound {
 			t.Errorf("%s %s after retention: %d, want 404", r.method, r.path, st)
 		}
 	}
-	var l struct{ Data []file }
-	if c.call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
+	var l struct{ Data []apiclient.File }
+	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
 		t.Errorf("list shows %d expired files", len(l.Data))
 	}
 	var compat struct{ Items []map[string]any }
-	if c.call("GET", "/api/v1/beta/files", nil, &compat); len(compat.Items) != 0 {
+	if c.Call("GET", "/api/v1/beta/files", nil, &compat); len(compat.Items) != 0 {
 		t.Errorf("compat list shows %d expired files", len(compat.Items))
 	}
-	if !recordExists(t, c.projectID, f.ID) || !objectExists(t, c.projectID, f.ID) {
+	if !recordExists(t, c.ProjectID, f.ID) || !objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("record and object should still exist before the sweeper runs")
 	}
 	sweep(t)
-	if recordExists(t, c.projectID, f.ID) || objectExists(t, c.projectID, f.ID) {
+	if recordExists(t, c.ProjectID, f.ID) || objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("after the sweep the record and the object must be gone")
 	}
 	var total struct{ TotalCount int }
-	if c.call("GET", "/v1/files", nil, &total); total.TotalCount != 0 {
+	if c.Call("GET", "/v1/files", nil, &total); total.TotalCount != 0 {
 		t.Errorf("totalCount after TTL removal = %d", total.TotalCount)
 	}
 }
@@ -148,13 +149,13 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
 	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
-	created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "x.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+	created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "x.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1200 * time.Millisecond)
-	var f file
-	if c.call("GET", "/v1/files/"+created.File.ID, nil, &f); f.Status != "EXPIRED" {
+	var f apiclient.File
+	if c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); f.Status != "EXPIRED" {
 		t.Fatalf("status %q, want EXPIRED", f.Status)
 	}
 	h := map[string]string{"Content-Type": "application/pdf", "If-None-Match": "*"}
@@ -163,7 +164,7 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 	}
 	time.Sleep(time.Until(time.Unix(created.File.TTL+1, 0)))
 	sweep(t)
-	if recordExists(t, c.projectID, created.File.ID) {
+	if recordExists(t, c.ProjectID, created.File.ID) {
 		t.Fatal("the expired session outlived its grace period")
 	}
 }
@@ -171,21 +172,21 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 func TestPutAfterCancelIsDeletedByTheEvent(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	f := c.create("c.pdf", "application/pdf", len(pdfBytes), "")
-	if st := c.call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil); st != http.StatusOK {
+	f := c.Create("c.pdf", "application/pdf", len(pdfBytes), "")
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil); st != http.StatusOK {
 		t.Fatalf("cancel: %d", st)
 	}
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Fatalf("PUT after cancel: %d (the URL is still valid; the event must clean up)", st)
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for objectExists(t, c.projectID, f.ID) {
+	for objectExists(t, c.ProjectID, f.ID) {
 		if time.Now().After(deadline) {
 			t.Fatal("the late upload was not deleted")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if got := c.waitStatus(f.ID, "CANCELLED"); got.Status != "CANCELLED" {
+	if got := c.WaitStatus(f.ID, "CANCELLED"); got.Status != "CANCELLED" {
 		t.Fatalf("status %s", got.Status)
 	}
 }
@@ -196,7 +197,7 @@ func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
 	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
 	var keys []string
 	for i := 0; i < 3; i++ {
-		created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "t.pdf", MimeType: "application/pdf", SizeBytes: 5})
+		created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "t.pdf", MimeType: "application/pdf", SizeBytes: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +206,7 @@ func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
 	faulty := &faultyObjects{Objects: realObjects(), deletes: map[string]int{},
 		fail: func(key string, call int) bool { return key == keys[1] && call == 1 }}
 	cleanup := &streamevents.Cleanup{Files: serviceWith(faulty, files.Config{}), Log: discardLog()}
-	sweeper := &localstack.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.projectID), Log: discardLog(), Attempts: 3}
+	sweeper := &localstack.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.ProjectID), Log: discardLog(), Attempts: 3}
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := sweeper.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
@@ -238,17 +239,17 @@ func onlyProject(h func(context.Context, events.DynamoDBEvent) (events.DynamoDBE
 func TestDeleteWithS3FailingLeavesNothingBehindAfterReconcile(t *testing.T) {
 	c := newTenant(t)
 	f := c.uploaded("d.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 	broken := &faultyObjects{Objects: realObjects(), deletes: map[string]int{}, fail: func(string, int) bool { return true }}
-	if err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.projectID, f.ID); err != nil {
+	if err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.ProjectID, f.ID); err != nil {
 		t.Fatalf("delete with S3 failing: %v (the record is gone; the object is left for reconcile)", err)
 	}
-	if recordExists(t, c.projectID, f.ID) {
+	if recordExists(t, c.ProjectID, f.ID) {
 		t.Fatal("a record must never point at an object being deleted")
 	}
 	time.Sleep(2100 * time.Millisecond) // ORPHAN_GRACE_SECONDS=2 in TestMain
 	reconcileAll(t)
-	if objectExists(t, c.projectID, f.ID) {
+	if objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("reconcile left the orphan object")
 	}
 }
@@ -268,21 +269,21 @@ func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
 		if err := stack.MinIO.Notify(ctx, localstack.BucketName, "PROCESSUPLOAD", stack.Template.UploadEvents.Prefix); err != nil {
 			t.Error(err)
 		}
-		notificationsOn(t, c.projectID)
+		notificationsOn(t, c.ProjectID)
 	})
-	notificationsOff(t, c.projectID)
+	notificationsOff(t, c.ProjectID)
 	f := c.uploaded("lost.pdf", "application/pdf", pdfBytes)
 	time.Sleep(3 * time.Second) // an event, had one been sent, would have arrived
-	var got file
-	if c.call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
+	var got apiclient.File
+	if c.Call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
 		t.Fatalf("without its event the file is %s, want PENDING", got.Status)
 	}
-	orphanKey := files.ObjectKey(c.projectID, files.NewID(time.Now()))
+	orphanKey := files.ObjectKey(c.ProjectID, files.NewID(time.Now()))
 	if _, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &orphanKey, Body: bytesReader(pdfBytes)}); err != nil {
 		t.Fatal(err)
 	}
 	reconcileAll(t)
-	if c.call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "COMPLETED" {
+	if c.Call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "COMPLETED" {
 		t.Fatalf("after reconcile the file is %s, want COMPLETED", got.Status)
 	}
 	if !keyExists(t, orphanKey) {

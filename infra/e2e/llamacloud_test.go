@@ -127,7 +127,7 @@ func checkNoOrphans(t *testing.T, projectID, key string) {
 	}
 	for _, o := range out.Contents {
 		id := strings.TrimPrefix(*o.Key, prefix)
-		var f file
+		var f apiclient.File
 		if st := call(t, key, "GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
 			t.Errorf("object %s has no COMPLETED record (GET: %d, status %q)", *o.Key, st, f.Status)
 		}

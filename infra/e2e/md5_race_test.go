@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // TestWrongMD5CompleteNeverWinsARace races, 200 times, a plain complete
@@ -45,26 +47,26 @@ func TestWrongMD5CompleteNeverWinsARace(t *testing.T) {
 // raceRound runs one round and reports whether the wrong md5 got a 200;
 // any other departure from the contract fails the test.
 func raceRound(t *testing.T, c *tenant, i int) (wrongWon bool) {
-	f := c.create(fmt.Sprintf("race-%03d.pdf", i), "application/pdf", len(pdfBytes), "")
+	f := c.Create(fmt.Sprintf("race-%03d.pdf", i), "application/pdf", len(pdfBytes), "")
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Errorf("round %d: PUT: %d", i, st)
 		return false
 	}
 	var wg sync.WaitGroup
-	var e apiError
-	var got file
+	var e apiclient.Error
+	var got apiclient.File
 	var wrongStatus int
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, nil)
+		c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, nil)
 	}()
 	go func() {
 		defer wg.Done()
 		// Vary who starts first across rounds (0–3 ms apart).
 		time.Sleep(time.Duration(i%4) * time.Millisecond)
 		var raw map[string]any
-		wrongStatus = c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &raw)
+		wrongStatus = c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &raw)
 		if wrongStatus == http.StatusOK {
 			got.Status, _ = raw["status"].(string)
 			return
@@ -81,9 +83,9 @@ func raceRound(t *testing.T, c *tenant, i int) (wrongWon bool) {
 	if wrongStatus != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
 		t.Errorf("round %d: the wrong md5 got %d %q, want 422 checksum_mismatch", i, wrongStatus, e.Error.Code)
 	}
-	if end := c.waitStatus(f.ID, "REJECTED"); end.Rejection == nil || end.Rejection.Code != "checksum_mismatch" {
+	if end := c.WaitStatus(f.ID, "REJECTED"); end.Rejection == nil || end.Rejection.Code != "checksum_mismatch" {
 		t.Errorf("round %d: ended with rejection %+v, want checksum_mismatch", i, end.Rejection)
 	}
-	waitObjectGone(t, c.projectID, f.ID)
+	waitObjectGone(t, c.ProjectID, f.ID)
 	return false
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -17,13 +18,13 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	c := newTenant(t)
 	// A service on the same table and bucket with a 1 s session lifetime.
 	short := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second})
-	created, err := short.Create(context.Background(), files.CreateInput{ProjectID: c.projectID, Filename: "late.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+	created, err := short.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "late.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond)
-	var f file
-	if st := c.call("GET", "/v1/files/"+created.File.ID, nil, &f); st != http.StatusOK || f.Status != "EXPIRED" || f.ExpiresAt != nil {
+	var f apiclient.File
+	if st := c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); st != http.StatusOK || f.Status != "EXPIRED" || f.ExpiresAt != nil {
 		t.Fatalf("after the session lifetime: %d %+v", st, f)
 	}
 	headers := map[string]string{}
@@ -33,11 +34,11 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	if st := put(t, created.Upload.URL, headers, pdfBytes); st < 400 {
 		t.Fatalf("PUT after the session ended: %d, want refusal", st)
 	}
-	var e apiError
-	if st := c.call("POST", "/v1/files/"+f.ID+"/complete", nil, &e); st != http.StatusConflict {
+	var e apiclient.Error
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &e); st != http.StatusConflict {
 		t.Fatalf("complete an expired session: %d %+v", st, e)
 	}
-	if st := c.call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
 		t.Fatalf("cancel an expired session: %d %+v", st, e)
 	}
 }
@@ -47,16 +48,16 @@ func TestListPagesNewestFirst(t *testing.T) {
 	c := newTenant(t)
 	var ids []string
 	for i := 0; i < 27; i++ {
-		ids = append(ids, c.create("f.pdf", "application/pdf", 10, "").ID)
+		ids = append(ids, c.Create("f.pdf", "application/pdf", 10, "").ID)
 	}
 	var got []string
 	for offset := 0; offset < 30; offset += 10 {
 		var l struct {
-			Object     string `json:"object"`
-			Data       []file `json:"data"`
-			TotalCount int    `json:"totalCount"`
+			Object     string           `json:"object"`
+			Data       []apiclient.File `json:"data"`
+			TotalCount int              `json:"totalCount"`
 		}
-		if st := c.call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.Object != "list" || l.TotalCount != 27 {
+		if st := c.Call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.Object != "list" || l.TotalCount != 27 {
 			t.Fatalf("offset %d: %d object=%q totalCount=%d", offset, st, l.Object, l.TotalCount)
 		}
 		for _, f := range l.Data {
@@ -71,13 +72,13 @@ func TestListPagesNewestFirst(t *testing.T) {
 			t.Fatalf("item %d is %s, want %s (newest first)", i, id, ids[26-i])
 		}
 	}
-	var l struct{ Data []file }
-	if c.call("GET", "/v1/files", nil, &l); len(l.Data) != 25 {
+	var l struct{ Data []apiclient.File }
+	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 25 {
 		t.Fatalf("default limit returned %d, want 25", len(l.Data))
 	}
 	for _, q := range []string{"limit=26", "limit=0", "limit=x", "offset=-1", "offset=1.5"} {
-		var e apiError
-		if st := c.call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "bad_request" {
+		var e apiclient.Error
+		if st := c.Call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "bad_request" {
 			t.Errorf("%s: %d %+v", q, st, e)
 		}
 	}
@@ -87,7 +88,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 	t.Parallel()
 	a, b := newTenant(t), newTenant(t)
 	bFile := b.uploaded("b.pdf", "application/pdf", pdfBytes)
-	b.waitStatus(bFile.ID, "COMPLETED")
+	b.WaitStatus(bFile.ID, "COMPLETED")
 
 	if st := call(t, "", "GET", "/v1/files", nil, nil); st != http.StatusUnauthorized {
 		t.Errorf("no key: %d", st)
@@ -96,15 +97,15 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		t.Errorf("unknown key: %d", st)
 	}
 	readOnly := newTenant(t, auth.ScopeRead)
-	var e apiError
-	if st := readOnly.call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "forbidden" {
+	var e apiclient.Error
+	if st := readOnly.Call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "forbidden" {
 		t.Errorf("create without files:create: %d %+v", st, e)
 	}
-	if st := readOnly.call("GET", "/v1/files", nil, nil); st != http.StatusOK {
+	if st := readOnly.Call("GET", "/v1/files", nil, nil); st != http.StatusOK {
 		t.Errorf("list with files:read: %d", st)
 	}
 	writeOnly := newTenant(t, auth.ScopeCreate)
-	if st := writeOnly.call("GET", "/v1/files", nil, nil); st != http.StatusForbidden {
+	if st := writeOnly.Call("GET", "/v1/files", nil, nil); st != http.StatusForbidden {
 		t.Errorf("list without files:read: %d", st)
 	}
 
@@ -115,19 +116,19 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		{"POST", "/v1/files/" + bFile.ID + "/cancel"},
 		{"DELETE", "/v1/files/" + bFile.ID},
 	} {
-		if st := a.call(r.method, r.path, nil, &e); st != http.StatusNotFound || e.Error.Type != "not_found" {
+		if st := a.Call(r.method, r.path, nil, &e); st != http.StatusNotFound || e.Error.Type != "not_found" {
 			t.Errorf("A: %s %s of B's file: %d %+v", r.method, r.path, st, e)
 		}
 	}
 	var l struct {
-		Data       []file
+		Data       []apiclient.File
 		TotalCount int
 	}
-	a.call("GET", "/v1/files", nil, &l)
+	a.Call("GET", "/v1/files", nil, &l)
 	if len(l.Data) != 0 || l.TotalCount != 0 {
 		t.Errorf("A's list shows %d files (total %d)", len(l.Data), l.TotalCount)
 	}
-	if st := b.call("GET", "/v1/files/"+bFile.ID, nil, nil); st != http.StatusOK {
+	if st := b.Call("GET", "/v1/files/"+bFile.ID, nil, nil); st != http.StatusOK {
 		t.Errorf("B lost its own file: %d", st)
 	}
 }
@@ -154,17 +155,17 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"unknown purpose", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1, "purpose": "nope"}, http.StatusBadRequest},
 		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "parse"}, http.StatusBadRequest},
 	} {
-		var e apiError
-		if st := c.call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {
+		var e apiclient.Error
+		if st := c.Call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want %d with a message", tc.name, st, e, tc.status)
 		}
 	}
 	var l struct{ TotalCount int }
-	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
+	if c.Call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
 		t.Errorf("refused creates left %d records", l.TotalCount)
 	}
 	for _, id := range []string{"nope", "fil_x", "fil_06H0EN1ZAP202AP5WPNPHXF894"} {
-		if st := c.call("GET", "/v1/files/"+id, nil, nil); st != http.StatusNotFound {
+		if st := c.Call("GET", "/v1/files/"+id, nil, nil); st != http.StatusNotFound {
 			t.Errorf("GET %s: %d", id, st)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -16,9 +17,9 @@ import (
 func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	pending := c.create("p.pdf", "application/pdf", len(pdfBytes), "")
+	pending := c.Create("p.pdf", "application/pdf", len(pdfBytes), "")
 	done := c.uploaded("d.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(done.ID, "COMPLETED")
+	c.WaitStatus(done.ID, "COMPLETED")
 	wrongMD5 := c.uploaded("w.pdf", "application/pdf", pdfBytes)
 	create := func(over map[string]any) map[string]any {
 		b := map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 10}
@@ -53,7 +54,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 		{"unknown route", "GET", "/v1/folders", nil, nil, 404, "not_found", "not_found", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sdk := &stainless{t: t, key: c.key}
+			sdk := &stainless{t: t, key: c.Key}
 			r := sdk.do(tc.method, tc.path, tc.body, tc.headers)
 			e := r.errorOf(t)
 			if r.status != tc.status || e.Type != tc.typ || e.Code != tc.code || e.Param != tc.param || e.Message == "" {
@@ -61,7 +62,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 			}
 		})
 	}
-	readOnly := &stainless{t: t, key: newTenant(t, auth.ScopeRead).key}
+	readOnly := &stainless{t: t, key: newTenant(t, auth.ScopeRead).Key}
 	if r := readOnly.do("POST", "/v1/files", create(nil), nil); r.status != 403 || r.errorOf(t).Type != "forbidden" {
 		t.Errorf("create without files:create: %d %s", r.status, r.body)
 	}
@@ -74,7 +75,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 func TestSizeBoundsAreBadRequestsNamingTheLimit(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	sdk := &stainless{t: t, key: c.key}
+	sdk := &stainless{t: t, key: c.Key}
 	for _, tc := range []struct {
 		name    string
 		size    int64
@@ -103,14 +104,14 @@ func TestSizeBoundsAreBadRequestsNamingTheLimit(t *testing.T) {
 func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	sdk := &stainless{t: t, key: c.key}
+	sdk := &stainless{t: t, key: c.Key}
 	key := func(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
 
 	// Scoped to the operation on its resource: cancel of B is not cancel of A.
-	a, b := c.create("a.pdf", "application/pdf", 10, ""), c.create("b.pdf", "application/pdf", 10, "")
-	for _, f := range []file{a, b} {
+	a, b := c.Create("a.pdf", "application/pdf", 10, ""), c.Create("b.pdf", "application/pdf", 10, "")
+	for _, f := range []apiclient.File{a, b} {
 		r := sdk.do("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, key("cancel-K"))
-		var got file
+		var got apiclient.File
 		json.Unmarshal(r.body, &got)
 		if r.status != 200 || got.ID != f.ID || got.Status != "CANCELLED" {
 			t.Errorf("cancel %s with the shared key: %d %s", f.ID, r.status, r.body)
@@ -118,8 +119,8 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 	}
 
 	// A failed request is not stored: the retry with the same key re-attempts.
-	f := c.create("late.pdf", "application/pdf", len(pdfBytes), "")
-	early := (&stainless{t: t, key: c.key}).do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, key("complete-K"))
+	f := c.Create("late.pdf", "application/pdf", len(pdfBytes), "")
+	early := (&stainless{t: t, key: c.Key}).do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, key("complete-K"))
 	if e := early.errorOf(t); early.status != 409 || e.Code != "upload_missing" {
 		t.Fatalf("complete before the PUT: %d %+v", early.status, e)
 	}
@@ -127,7 +128,7 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 		t.Fatalf("PUT: %d", st)
 	}
 	r := sdk.do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, key("complete-K"))
-	var completed file
+	var completed apiclient.File
 	json.Unmarshal(r.body, &completed)
 	if r.status != 200 || completed.Status != "COMPLETED" || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("complete after the PUT, same key: %d %s (replayed %q)", r.status, r.body, r.header.Get("Idempotent-Replayed"))
@@ -141,7 +142,7 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 	query := func() (int, int, string) {
 		body, _ := json.Marshal(map[string]any{"filter": map[string]any{}, "page_size": 100})
 		req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files/query", strings.NewReader(string(body)))
-		req.Header.Set("Authorization", "Bearer "+c.key)
+		req.Header.Set("Authorization", "Bearer "+c.Key)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", "query-K")
 		resp, err := http.DefaultClient.Do(req)
@@ -154,7 +155,7 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 		return resp.StatusCode, len(page.Items), resp.Header.Get("Idempotent-Replayed")
 	}
 	st1, n1, _ := query()
-	c.waitStatus(c.uploaded("more.pdf", "application/pdf", pdfBytes).ID, "COMPLETED")
+	c.WaitStatus(c.uploaded("more.pdf", "application/pdf", pdfBytes).ID, "COMPLETED")
 	st2, n2, replayed := query()
 	if st1 != 200 || st2 != 200 || n2 != n1+1 || replayed != "" {
 		t.Errorf("query twice with one key: %d/%d items %d then %d, replayed %q", st1, st2, n1, n2, replayed)
@@ -166,12 +167,12 @@ func TestTheFourDocumentedPurposesAreAccepted(t *testing.T) {
 	c := newTenant(t)
 	text := []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n")
 	for _, purpose := range []string{"meeting_transcript", "knowledge_user", "knowledge_workspace", "email_attachment"} {
-		f := c.create("notes.txt", "text/plain", len(text), purpose)
+		f := c.Create("notes.txt", "text/plain", len(text), purpose)
 		if st := put(t, f.UploadURL, f.UploadHeaders, text); st != http.StatusOK {
 			t.Fatalf("%s: PUT %d", purpose, st)
 		}
-		var got file
-		if st := c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
+		var got apiclient.File
+		if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
 			t.Errorf("%s: complete %d %+v", purpose, st, got)
 		}
 	}
@@ -181,7 +182,7 @@ func TestLightfieldVersionIsAcceptedWhateverItSays(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	for _, v := range []string{lightfieldVersion, "2099-12-31", "not-a-date"} {
-		sdk := &stainless{t: t, key: c.key, version: v}
+		sdk := &stainless{t: t, key: c.Key, version: v}
 		if r := sdk.do("POST", "/v1/files", map[string]any{"filename": "v.pdf", "mimeType": "application/pdf", "sizeBytes": 10}, nil); r.status != 200 {
 			t.Errorf("Lightfield-Version %q: %d %s", v, r.status, r.body)
 		}
@@ -191,9 +192,9 @@ func TestLightfieldVersionIsAcceptedWhateverItSays(t *testing.T) {
 func TestStainlessRetriesOnlyWhatCanSucceed(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	sdk := &stainless{t: t, key: c.key}
+	sdk := &stainless{t: t, key: c.Key}
 	done := c.uploaded("d.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(done.ID, "COMPLETED")
+	c.WaitStatus(done.ID, "COMPLETED")
 
 	// Permanent: a state conflict surfaces after one request.
 	r := sdk.do("POST", "/v1/files/"+done.ID+"/cancel", map[string]any{}, nil)
@@ -209,8 +210,8 @@ func TestStainlessRetriesOnlyWhatCanSucceed(t *testing.T) {
 	}
 	// Transient: complete before the bytes arrive says when to come back;
 	// the bytes land meanwhile, and the SDK's retry completes the file.
-	f := c.create("slow.pdf", "application/pdf", len(pdfBytes), "")
-	slow := &stainless{t: t, key: c.key, onAttempt: func(n, status int, h http.Header) {
+	f := c.Create("slow.pdf", "application/pdf", len(pdfBytes), "")
+	slow := &stainless{t: t, key: c.Key, onAttempt: func(n, status int, h http.Header) {
 		if n == 1 {
 			if status != 409 || h.Get("Retry-After") == "" || h.Get("X-Should-Retry") == "false" {
 				t.Errorf("complete before the PUT: %d, Retry-After %q, x-should-retry %q", status, h.Get("Retry-After"), h.Get("X-Should-Retry"))
@@ -219,7 +220,7 @@ func TestStainlessRetriesOnlyWhatCanSucceed(t *testing.T) {
 		}
 	}}
 	r = slow.do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, nil)
-	var got file
+	var got apiclient.File
 	json.Unmarshal(r.body, &got)
 	if r.status != 200 || got.Status != "COMPLETED" || r.attempts != 2 {
 		t.Errorf("complete racing the PUT: %d %s after %d requests", r.status, r.body, r.attempts)
@@ -230,7 +231,7 @@ func TestUnknownRoutesAnswerInTheirDialect(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	f := c.uploaded("r.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 	send := func(method, path, key string) (int, http.Header, []byte) {
 		res := (&stainless{t: t, key: key}).do(method, path, nil, nil)
 		return res.status, res.header, res.body
@@ -249,7 +250,7 @@ func TestUnknownRoutesAnswerInTheirDialect(t *testing.T) {
 		{"GET", "/api/v1/beta/folders", 404, "", `{"detail":"Not Found"}`, ""},
 		{"PUT", "/api/v1/beta/files/" + f.ID, 405, "DELETE, GET", `{"detail":"Method Not Allowed"}`, ""},
 	} {
-		st, h, body := send(tc.method, tc.path, c.key)
+		st, h, body := send(tc.method, tc.path, c.Key)
 		ok := st == tc.status && h.Get("Allow") == tc.allow && strings.HasPrefix(h.Get("Content-Type"), "application/json")
 		if tc.typ != "" {
 			var e struct{ Error nativeError }
@@ -263,7 +264,7 @@ func TestUnknownRoutesAnswerInTheirDialect(t *testing.T) {
 	}
 	// The routes themselves still answer, and without a key the gateway's
 	// authorizer answers first, in its own body.
-	if st, _, _ := send("GET", "/v1/files/"+f.ID, c.key); st != 200 {
+	if st, _, _ := send("GET", "/v1/files/"+f.ID, c.Key); st != 200 {
 		t.Errorf("GET a file: %d", st)
 	}
 	if st, _, body := send("GET", "/v1/folders", ""); st != 401 || !strings.Contains(string(body), `"message"`) {
@@ -309,7 +310,7 @@ func TestBrowserPreflightsThroughTheGateway(t *testing.T) {
 	// The real request: the browser may read the retry headers.
 	req, _ := http.NewRequest("POST", stack.APIURL+"/v1/files", strings.NewReader(`{"filename":"","mimeType":"application/pdf","sizeBytes":1}`))
 	req.Header.Set("Origin", origin)
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Authorization", "Bearer "+c.Key)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -324,7 +325,7 @@ func TestBrowserPreflightsThroughTheGateway(t *testing.T) {
 	// Another origin gets no grant.
 	req, _ = http.NewRequest("GET", stack.APIURL+"/v1/files", nil)
 	req.Header.Set("Origin", "https://evil.example")
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Authorization", "Bearer "+c.Key)
 	if resp, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +359,7 @@ func TestGatewayRefusesOversizedHeadersInJSON(t *testing.T) {
 		{"far over (past net/http's own 1 MiB)", 2 << 20, 431},
 	} {
 		req, _ := http.NewRequest("GET", stack.APIURL+"/v1/files", nil)
-		req.Header.Set("Authorization", "Bearer "+c.key)
+		req.Header.Set("Authorization", "Bearer "+c.Key)
 		req.Header.Set("X-Padding", strings.Repeat("p", tc.extra))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -28,11 +29,11 @@ var pngBytes = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x0
 var htmlBytes = []byte("<!DOCTYPE html><html><head><script>alert(1)</script></head><body>hi</body></html>\n")
 
 // uploaded creates a file and PUTs body with exactly the returned headers.
-func (c *tenant) uploaded(name, mimeType string, body []byte) file {
-	c.t.Helper()
-	f := c.create(name, mimeType, len(body), "")
-	if st := put(c.t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
-		c.t.Fatalf("PUT with the returned headers: status %d", st)
+func (c *tenant) uploaded(name, mimeType string, body []byte) apiclient.File {
+	c.T.Helper()
+	f := c.Create(name, mimeType, len(body), "")
+	if st := put(c.T, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
+		c.T.Fatalf("PUT with the returned headers: status %d", st)
 	}
 	return f
 }
@@ -76,7 +77,7 @@ func TestS3EventCompletesWithoutCompleteCall(t *testing.T) {
 	if f.Status != "PENDING" || f.ExpiresAt == nil || f.UploadHeaders["If-None-Match"] != "*" || f.UploadHeaders["Content-Type"] != "application/pdf" {
 		t.Fatalf("create returned %+v", f)
 	}
-	done := c.waitStatus(f.ID, "COMPLETED")
+	done := c.WaitStatus(f.ID, "COMPLETED")
 	if done.CompletedAt == nil || done.ExpiresAt != nil {
 		t.Fatalf("completed file: completedAt %v expiresAt %v", done.CompletedAt, done.ExpiresAt)
 	}
@@ -88,13 +89,13 @@ func TestCompleteAndS3EventConvergeInEitherOrder(t *testing.T) {
 	t.Run("complete first, racing itself", func(t *testing.T) {
 		f := c.uploaded("a.pdf", "application/pdf", pdfBytes)
 		var wg sync.WaitGroup
-		results := make([]file, 8)
+		results := make([]apiclient.File, 8)
 		statuses := make([]int, 8)
 		for i := range results {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				statuses[i] = c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &results[i])
+				statuses[i] = c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &results[i])
 			}()
 		}
 		wg.Wait()
@@ -104,16 +105,16 @@ func TestCompleteAndS3EventConvergeInEitherOrder(t *testing.T) {
 			}
 		}
 		// The event arrives after; it must change nothing.
-		after := c.waitStatus(f.ID, "COMPLETED")
+		after := c.WaitStatus(f.ID, "COMPLETED")
 		if *after.CompletedAt != *results[0].CompletedAt {
 			t.Fatalf("completedAt moved from %s to %s: two transitions", *results[0].CompletedAt, *after.CompletedAt)
 		}
 	})
 	t.Run("event first", func(t *testing.T) {
 		f := c.uploaded("b.pdf", "application/pdf", pdfBytes)
-		byEvent := c.waitStatus(f.ID, "COMPLETED")
-		var got file
-		if st := c.call("POST", "/v1/files/"+f.ID+"/complete", nil, &got); st != http.StatusOK || got.Status != "COMPLETED" || *got.CompletedAt != *byEvent.CompletedAt {
+		byEvent := c.WaitStatus(f.ID, "COMPLETED")
+		var got apiclient.File
+		if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &got); st != http.StatusOK || got.Status != "COMPLETED" || *got.CompletedAt != *byEvent.CompletedAt {
 			t.Fatalf("complete after the event: %d %+v", st, got)
 		}
 	})
@@ -122,7 +123,7 @@ func TestCompleteAndS3EventConvergeInEitherOrder(t *testing.T) {
 func TestS3RefusesPutsThatBreakTheSession(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	f := c.create("r.pdf", "application/pdf", len(pdfBytes), "")
+	f := c.Create("r.pdf", "application/pdf", len(pdfBytes), "")
 	longer := append(append([]byte{}, pdfBytes...), '\n')
 	if st := put(t, f.UploadURL, f.UploadHeaders, longer); st < 400 {
 		t.Fatalf("PUT of a different size: status %d, want refusal", st)
@@ -131,13 +132,13 @@ func TestS3RefusesPutsThatBreakTheSession(t *testing.T) {
 	if st := put(t, f.UploadURL, wrongType, pdfBytes); st < 400 {
 		t.Fatalf("PUT with a different Content-Type: status %d, want refusal", st)
 	}
-	if got := c.waitStatus(f.ID, "PENDING"); got.Status != "PENDING" || objectExists(t, c.projectID, f.ID) {
+	if got := c.WaitStatus(f.ID, "PENDING"); got.Status != "PENDING" || objectExists(t, c.ProjectID, f.ID) {
 		t.Fatalf("after refused PUTs: %+v", got)
 	}
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Fatalf("the right PUT: status %d", st)
 	}
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 	other := append([]byte("%PDF-1.4\n% replaced\n"), pdfBytes[20:]...)
 	if st := put(t, f.UploadURL, f.UploadHeaders, other); st != http.StatusPreconditionFailed {
 		t.Fatalf("second PUT to the same URL: status %d, want 412", st)
@@ -159,13 +160,13 @@ func TestSniffedTypeMismatchIsRejectedAndObjectDeleted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := c.uploaded(tc.name, tc.declared, tc.body)
-			got := c.waitStatus(f.ID, "REJECTED")
+			got := c.WaitStatus(f.ID, "REJECTED")
 			if got.Rejection == nil || got.Rejection.Code != "type_mismatch" || got.Rejection.Message == "" {
 				t.Fatalf("rejection = %+v", got.Rejection)
 			}
-			waitObjectGone(t, c.projectID, f.ID)
-			var e apiError
-			if st := c.call("GET", "/v1/files/"+f.ID+"/url", nil, &e); st != http.StatusConflict {
+			waitObjectGone(t, c.ProjectID, f.ID)
+			var e apiclient.Error
+			if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &e); st != http.StatusConflict {
 				t.Fatalf("url of a rejected file: %d", st)
 			}
 		})
@@ -179,21 +180,21 @@ func TestCompleteChecksMD5(t *testing.T) {
 	good := hex.EncodeToString(sum[:])
 
 	f := c.uploaded("good.pdf", "application/pdf", pdfBytes)
-	var got file
-	if st := c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]string{"md5": good}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
+	var got apiclient.File
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]string{"md5": good}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
 		t.Fatalf("complete with the right md5: %d %+v", st, got)
 	}
 
 	bad := c.uploaded("bad.pdf", "application/pdf", pdfBytes)
-	var e apiError
-	if st := c.call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
+	var e apiclient.Error
+	if st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
 		t.Fatalf("complete with a wrong md5: %d %+v", st, e)
 	}
-	if r := c.waitStatus(bad.ID, "REJECTED"); r.Rejection == nil || r.Rejection.Code != "checksum_mismatch" {
+	if r := c.WaitStatus(bad.ID, "REJECTED"); r.Rejection == nil || r.Rejection.Code != "checksum_mismatch" {
 		t.Fatalf("after a wrong md5: %+v", r)
 	}
-	waitObjectGone(t, c.projectID, bad.ID)
-	if st := c.call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "xyz"}, &e); st != http.StatusBadRequest {
+	waitObjectGone(t, c.ProjectID, bad.ID)
+	if st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "xyz"}, &e); st != http.StatusBadRequest {
 		t.Fatalf("malformed md5: %d", st)
 	}
 }
@@ -205,7 +206,7 @@ func download(t *testing.T, c *tenant, id string) []byte {
 		URL       string `json:"url"`
 		ExpiresAt string `json:"expiresAt"`
 	}
-	if st := c.call("GET", "/v1/files/"+id+"/url", nil, &u); st != http.StatusOK || u.URL == "" || u.ExpiresAt == "" {
+	if st := c.Call("GET", "/v1/files/"+id+"/url", nil, &u); st != http.StatusOK || u.URL == "" || u.ExpiresAt == "" {
 		t.Fatalf("url: %d %+v", st, u)
 	}
 	resp, err := http.Get(u.URL)
@@ -228,9 +229,9 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 	c := newTenant(t)
 	hostile := "q\"uote;\\ ü/..\\evil\u202etxt.pdf"
 	f := c.uploaded(hostile, "application/pdf", pdfBytes)
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 	var u struct{ URL string }
-	c.call("GET", "/v1/files/"+f.ID+"/url", nil, &u)
+	c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u)
 	resp, err := http.Get(u.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -248,9 +249,9 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 		t.Fatalf("Content-Disposition %q parses to %q %q (%v)", resp.Header.Get("Content-Disposition"), d, params["filename"], err)
 	}
 
-	pending := c.create("later.pdf", "application/pdf", 10, "")
-	var e apiError
-	if st := c.call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict" {
+	pending := c.Create("later.pdf", "application/pdf", 10, "")
+	var e apiclient.Error
+	if st := c.Call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict" {
 		t.Fatalf("url of a PENDING file: %d %+v", st, e)
 	}
 }
@@ -258,18 +259,18 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	f := c.create("c.pdf", "application/pdf", 10, "")
-	var got file
-	if st := c.call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, &got); st != http.StatusOK || got.Status != "CANCELLED" || got.ExpiresAt != nil {
+	f := c.Create("c.pdf", "application/pdf", 10, "")
+	var got apiclient.File
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, &got); st != http.StatusOK || got.Status != "CANCELLED" || got.ExpiresAt != nil {
 		t.Fatalf("cancel PENDING: %d %+v", st, got)
 	}
-	var e apiError
-	if st := c.call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
+	var e apiclient.Error
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
 		t.Fatalf("cancel CANCELLED: %d", st)
 	}
 	done := c.uploaded("d.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(done.ID, "COMPLETED")
-	if st := c.call("POST", "/v1/files/"+done.ID+"/cancel", nil, &e); st != http.StatusConflict || e.Error.Code != "invalid_state" {
+	c.WaitStatus(done.ID, "COMPLETED")
+	if st := c.Call("POST", "/v1/files/"+done.ID+"/cancel", nil, &e); st != http.StatusConflict || e.Error.Code != "invalid_state" {
 		t.Fatalf("cancel COMPLETED: %d %+v", st, e)
 	}
 }
@@ -278,21 +279,21 @@ func TestDelete(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	f := c.uploaded("del.pdf", "application/pdf", pdfBytes)
-	c.waitStatus(f.ID, "COMPLETED")
-	if st := c.call("DELETE", "/v1/files/"+f.ID, nil, nil); st != http.StatusNoContent {
+	c.WaitStatus(f.ID, "COMPLETED")
+	if st := c.Call("DELETE", "/v1/files/"+f.ID, nil, nil); st != http.StatusNoContent {
 		t.Fatalf("delete: %d", st)
 	}
-	if objectExists(t, c.projectID, f.ID) {
+	if objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("object left after delete")
 	}
-	if st := c.call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+	if st := c.Call("GET", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
 		t.Fatalf("get after delete: %d", st)
 	}
-	if st := c.call("DELETE", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
+	if st := c.Call("DELETE", "/v1/files/"+f.ID, nil, nil); st != http.StatusNotFound {
 		t.Fatalf("second delete: %d", st)
 	}
 	var l struct{ TotalCount int }
-	if c.call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
+	if c.Call("GET", "/v1/files", nil, &l); l.TotalCount != 0 {
 		t.Fatalf("totalCount after delete = %d", l.TotalCount)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -21,19 +22,19 @@ func TestConcurrentMixedOperationsEndConsistent(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	events := serviceWith(realObjects(), files.Config{}) // delivers duplicate events directly
-	var created []file
+	var created []apiclient.File
 	for i := 0; i < 50; i++ {
-		created = append(created, c.create("race.pdf", "application/pdf", len(pdfBytes), ""))
+		created = append(created, c.Create("race.pdf", "application/pdf", len(pdfBytes), ""))
 	}
 	var fiveXX atomic.Int64
-	ops := []func(f file){
-		func(f file) { put(t, f.UploadURL, f.UploadHeaders, pdfBytes) },
-		func(f file) { fiveXX.Add(is5xx(c.call("POST", "/v1/files/"+f.ID+"/complete", nil, nil))) },
-		func(f file) { fiveXX.Add(is5xx(c.call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil))) },
-		func(f file) { fiveXX.Add(is5xx(c.call("DELETE", "/v1/files/"+f.ID, nil, nil))) },
-		func(f file) { fiveXX.Add(is5xx(c.call("GET", "/v1/files/"+f.ID, nil, nil))) },
-		func(f file) {
-			if err := events.ObjectCreated(context.Background(), files.ObjectKey(c.projectID, f.ID)); err != nil {
+	ops := []func(f apiclient.File){
+		func(f apiclient.File) { put(t, f.UploadURL, f.UploadHeaders, pdfBytes) },
+		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, nil))) },
+		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil))) },
+		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("DELETE", "/v1/files/"+f.ID, nil, nil))) },
+		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("GET", "/v1/files/"+f.ID, nil, nil))) },
+		func(f apiclient.File) {
+			if err := events.ObjectCreated(context.Background(), files.ObjectKey(c.ProjectID, f.ID)); err != nil {
 				t.Errorf("duplicate event: %v", err)
 			}
 		},
@@ -88,10 +89,10 @@ func is5xx(status int) int64 {
 	return 0
 }
 
-func inspectFile(t *testing.T, c *tenant, id string) (file, int, bool) {
-	var got file
-	st := c.call("GET", "/v1/files/"+id, nil, &got)
-	return got, st, objectExists(t, c.projectID, id)
+func inspectFile(t *testing.T, c *tenant, id string) (apiclient.File, int, bool) {
+	var got apiclient.File
+	st := c.Call("GET", "/v1/files/"+id, nil, &got)
+	return got, st, objectExists(t, c.ProjectID, id)
 }
 
 // consistent: a COMPLETED file has its object; a deleted, cancelled or

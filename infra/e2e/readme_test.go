@@ -27,7 +27,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 	c := newTenant(t)
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", block)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "API="+stack.APIURL, "KEY="+c.key)
+	cmd.Env = append(os.Environ(), "API="+stack.APIURL, "KEY="+c.Key)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"status":"COMPLETED"`) || !strings.Contains(string(out), "round trip OK") {
 		t.Fatalf("walkthrough failed: %v\n%s", err, out)

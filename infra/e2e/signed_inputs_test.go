@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // TestSignedInputsFitWhatStorageAccepts: every input that ends up in a
@@ -23,8 +25,8 @@ func TestSignedInputsFitWhatStorageAccepts(t *testing.T) {
 		{"a 128-character type", strings.Repeat("x", 128) + "/pdf"},
 		{"characters RFC 6838 does not allow", "application/x~y"},
 	} {
-		var e apiError
-		if st := c.call("POST", "/v1/files", map[string]any{"filename": "a.bin", "mimeType": tc.mimeType, "sizeBytes": 10}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "mimeType") {
+		var e apiclient.Error
+		if st := c.Call("POST", "/v1/files", map[string]any{"filename": "a.bin", "mimeType": tc.mimeType, "sizeBytes": 10}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "mimeType") {
 			t.Errorf("%s: %d %q, want 400 naming mimeType", tc.name, st, e.Error.Message)
 		}
 	}
@@ -34,12 +36,12 @@ func TestSignedInputsFitWhatStorageAccepts(t *testing.T) {
 	rand.Read(body)
 	longestType := strings.Repeat("a", 127) + "/" + strings.Repeat("b", 127)
 	longestName := strings.Repeat("\U0001F4C4", 251) + ".bin" // 255 characters, 1,008 bytes of UTF-8
-	f := c.create(longestName, longestType, len(body), "")
+	f := c.Create(longestName, longestType, len(body), "")
 	if st := put(t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
 		t.Fatalf("PUT with the longest accepted mimeType: %d", st)
 	}
-	var done file
-	if st := c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
+	var done apiclient.File
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		t.Fatalf("complete: %d %+v", st, done)
 	}
 	if got := download(t, c, f.ID); !bytes.Equal(got, body) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -34,7 +35,7 @@ func TestUnsignedHeadersOnThePUTAreRejected(t *testing.T) {
 		for name := range extra {
 			t.Run(name, func(t *testing.T) {
 				c := newTenant(t)
-				f := c.create("doc.pdf", "application/pdf", len(pdfBytes), "")
+				f := c.Create("doc.pdf", "application/pdf", len(pdfBytes), "")
 				headers := map[string]string{}
 				for k, v := range f.UploadHeaders {
 					headers[k] = v
@@ -43,14 +44,14 @@ func TestUnsignedHeadersOnThePUTAreRejected(t *testing.T) {
 				if st := put(t, f.UploadURL, headers, pdfBytes); st != http.StatusOK {
 					t.Fatalf("S3 accepts an unsigned %s on a presigned PUT; the local stack answered %d", name, st)
 				}
-				var e apiError
-				if st := c.call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "unexpected_metadata" || !strings.Contains(e.Error.Message, name) {
+				var e apiclient.Error
+				if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "unexpected_metadata" || !strings.Contains(e.Error.Message, name) {
 					t.Errorf("complete: %d %+v, want 422 unexpected_metadata naming %s", st, e, name)
 				}
-				if got := c.waitStatus(f.ID, "REJECTED"); got.Rejection == nil || got.Rejection.Code != "unexpected_metadata" {
+				if got := c.WaitStatus(f.ID, "REJECTED"); got.Rejection == nil || got.Rejection.Code != "unexpected_metadata" {
 					t.Errorf("rejection %+v", got.Rejection)
 				}
-				waitObjectGone(t, c.projectID, f.ID)
+				waitObjectGone(t, c.ProjectID, f.ID)
 			})
 		}
 	}
@@ -63,7 +64,7 @@ func TestUnsignedHeadersOnThePUTAreRejected(t *testing.T) {
 func TestUnsignedAmzHeadersOnThePUTAreRefused(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	f := c.create("doc.pdf", "application/pdf", len(pdfBytes), "")
+	f := c.Create("doc.pdf", "application/pdf", len(pdfBytes), "")
 	for _, h := range [][2]string{{"x-amz-tagging", "public=yes"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}, {"x-amz-meta-owner", "mallory"}, {"X-Amz-Website-Redirect-Location", "https://evil.example/"}} {
 		headers := map[string]string{h[0]: h[1]}
 		for k, v := range f.UploadHeaders {
@@ -73,13 +74,13 @@ func TestUnsignedAmzHeadersOnThePUTAreRefused(t *testing.T) {
 			t.Errorf("PUT with an unsigned %s: %d, want 403 as S3 answers", h[0], st)
 		}
 	}
-	if objectExists(t, c.projectID, f.ID) {
+	if objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("a refused PUT stored the object")
 	}
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Fatalf("the signed PUT: %d", st)
 	}
-	c.waitStatus(f.ID, "COMPLETED")
+	c.WaitStatus(f.ID, "COMPLETED")
 }
 
 // TestStorageReportsStoredMetadata: the S3 adapter's Stat reports every
@@ -90,7 +91,7 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	objects := realObjects()
-	project := newTenant(t).projectID
+	project := newTenant(t).ProjectID
 	for _, tc := range []struct {
 		header string
 		in     s3.PutObjectInput
@@ -159,7 +160,7 @@ func flat(h http.Header) map[string]string {
 func TestDownloadURLPinsResponseHeaders(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	key := files.ObjectKey(newTenant(t).projectID, files.NewID(time.Now()))
+	key := files.ObjectKey(newTenant(t).ProjectID, files.NewID(time.Now()))
 	_, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(localstack.BucketName), Key: &key, Body: bytes.NewReader(pdfBytes),
 		ContentType: aws.String("text/html"), ContentEncoding: aws.String("gzip"), CacheControl: aws.String("public, max-age=31536000"),

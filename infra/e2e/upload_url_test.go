@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // TestUploadURLNeverOutlivesRetention: a file whose retention ends before its
@@ -16,8 +18,8 @@ func TestUploadURLNeverOutlivesRetention(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	until := time.Now().Add(2 * time.Second).UTC()
-	var f file
-	if st := c.call("POST", "/v1/files", map[string]any{"filename": "short.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
+	var f apiclient.File
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "short.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with a retention shorter than the session: %d", st)
 	}
 	if end := signedUntil(t, f.UploadURL); end.After(until) {
@@ -27,7 +29,7 @@ func TestUploadURLNeverOutlivesRetention(t *testing.T) {
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusForbidden {
 		t.Fatalf("PUT after retention ended: %d, want 403 (the URL expired with retention)", st)
 	}
-	if objectExists(t, c.projectID, f.ID) {
+	if objectExists(t, c.ProjectID, f.ID) {
 		t.Fatal("the PUT after retention stored an object")
 	}
 }
@@ -39,7 +41,7 @@ func TestReplayedCreateSignsAFreshUploadURL(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := map[string]any{"filename": "again.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes)}
-	var first, again file
+	var first, again apiclient.File
 	st, raw, _ := c.postWithKey("/v1/files", "fresh-url", body)
 	if st != http.StatusOK || json.Unmarshal(raw, &first) != nil {
 		t.Fatalf("create: %d %s", st, raw)
@@ -58,7 +60,7 @@ func TestReplayedCreateSignsAFreshUploadURL(t *testing.T) {
 	if st := put(t, again.UploadURL, again.UploadHeaders, pdfBytes); st != http.StatusOK {
 		t.Fatalf("PUT to the replay's URL: %d", st)
 	}
-	c.waitStatus(first.ID, "COMPLETED")
+	c.WaitStatus(first.ID, "COMPLETED")
 }
 
 // signedAt is when a presigned URL was signed (X-Amz-Date).

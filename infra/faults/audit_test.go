@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -22,20 +23,20 @@ func TestAuditFindsEveryMismatch(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	completed := func(n int, known bool) fileJSON {
+	completed := func(n int, known bool) apiclient.File {
 		body := uniquePDF(n)
-		f := c.create(body)
+		f := create(c, body)
 		if known {
 			up.Add(f.ID, body)
 		}
 		putBody(t, f, body)
-		if status, _ := c.do("POST", "/v1/files/"+f.ID+"/complete", nil, &f); status != http.StatusOK || f.Status != "COMPLETED" {
+		if status, _ := c.Do("POST", "/v1/files/"+f.ID+"/complete", nil, &f); status != http.StatusOK || f.Status != "COMPLETED" {
 			t.Fatalf("complete: %d %+v", status, f)
 		}
 		return f
 	}
 	intact, overwritten, lost, unknown := completed(1, true), completed(2, true), completed(3, true), completed(4, false)
-	pending := c.create(uniquePDF(5))
+	pending := create(c, uniquePDF(5))
 
 	// Clean except for the file no client is known to have uploaded.
 	rep, err := Audit(ctx, st.DynamoClient(), st.S3Client(), localstack.TableName, localstack.BucketName, up)
@@ -55,7 +56,7 @@ func TestAuditFindsEveryMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := func(f fileJSON) string {
+	key := func(f apiclient.File) string {
 		for _, r := range records {
 			if r.ID == f.ID {
 				return r.ObjectKey

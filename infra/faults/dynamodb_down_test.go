@@ -8,36 +8,17 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 )
 
 var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
-type fileJSON struct {
-	ID            string            `json:"id"`
-	Status        string            `json:"status"`
-	UploadURL     string            `json:"uploadUrl"`
-	UploadHeaders map[string]string `json:"uploadHeaders"`
-}
+// client is the shared test kit's project key.
+type client = apitest.Tenant
 
-// client is apiclient's Client, failing the test on transport errors.
-type client struct {
-	t *testing.T
-	apiclient.Client
-	project string // its key's project, when the test knows it
-}
-
-func (c *client) do(method, path string, body any, out any) (int, http.Header) {
-	c.t.Helper()
-	res, err := c.Do(context.Background(), method, path, body, out)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return res.Status, res.Header
-}
-
-func putObject(t *testing.T, f fileJSON) {
+func putObject(t *testing.T, f apiclient.File) {
 	t.Helper()
 	putBody(t, f, pdf)
 }
@@ -60,12 +41,12 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
-	var done, pending, late fileJSON
+	c := &client{T: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+	var done, pending, late apiclient.File
 	body := map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}
-	c.do("POST", "/v1/files", body, &done)
-	c.do("POST", "/v1/files", body, &pending)
-	c.do("POST", "/v1/files", body, &late)
+	c.Do("POST", "/v1/files", body, &done)
+	c.Do("POST", "/v1/files", body, &pending)
+	c.Do("POST", "/v1/files", body, &late)
 	putObject(t, done)
 	waitFor(t, c, done.ID, "COMPLETED")
 
@@ -88,7 +69,7 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 		var e struct {
 			Error struct{ Type, Message string }
 		}
-		status, h := c.do(r.method, r.path, r.body, &e)
+		status, h := c.Do(r.method, r.path, r.body, &e)
 		if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || e.Error.Type != "service_unavailable" {
 			t.Errorf("%s %s with DynamoDB down: %d %+v Retry-After=%q, want 503 with Retry-After", r.method, r.path, status, e, h.Get("Retry-After"))
 		}
@@ -101,20 +82,20 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 	waitFor(t, c, pending.ID, "PENDING")
 	waitFor(t, c, late.ID, "COMPLETED") // MinIO redelivers the event it could not hand over
 	var l struct {
-		Data       []fileJSON `json:"data"`
-		TotalCount int        `json:"totalCount"`
+		Data       []apiclient.File `json:"data"`
+		TotalCount int              `json:"totalCount"`
 	}
-	if c.do("GET", "/v1/files", nil, &l); l.TotalCount != len(l.Data) || l.TotalCount != 3 {
+	if c.Do("GET", "/v1/files", nil, &l); l.TotalCount != len(l.Data) || l.TotalCount != 3 {
 		t.Fatalf("after restart: %d files listed, totalCount %d, want 3 (no half-written create)", len(l.Data), l.TotalCount)
 	}
 }
 
 func waitFor(t *testing.T, c *client, id, want string) {
 	t.Helper()
-	var f fileJSON
+	var f apiclient.File
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if st, _ := c.do("GET", "/v1/files/"+id, nil, &f); st == http.StatusOK && f.Status == want {
+		if st, _ := c.Do("GET", "/v1/files/"+id, nil, &f); st == http.StatusOK && f.Status == want {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)

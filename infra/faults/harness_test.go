@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,11 +10,9 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/shared/auth"
 )
-
-const testOrg = "00000000-0000-4000-8000-000000000001"
 
 // startStack starts a local stack of the test's own, on a data dir of its own
 // (so MinIO and DynamoDB Local can be restarted on their data), with no
@@ -55,12 +52,7 @@ func startStack(t *testing.T, opts ...func(*localstack.Options)) *localstack.Sta
 // newClient mints a key for a fresh project of its own.
 func newClient(t *testing.T, st *localstack.Stack) *client {
 	t.Helper()
-	project := apiclient.NewUUID()
-	key, err := st.MintKey(context.Background(), testOrg, project, auth.ScopeCreate, auth.ScopeRead)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}, project: project}
+	return apitest.NewTenant(t, st)
 }
 
 // uniquePDF is a small valid PDF whose bytes differ from every other n's, so
@@ -70,21 +62,17 @@ func uniquePDF(n int) []byte {
 }
 
 // create opens an upload session for body.
-func (c *client) create(body []byte) fileJSON {
-	c.t.Helper()
-	var f fileJSON
-	if st, _ := c.do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)}, &f); st != http.StatusOK {
-		c.t.Fatalf("create: %d %+v", st, f)
-	}
-	return f
+func create(c *client, body []byte) apiclient.File {
+	c.T.Helper()
+	return c.Create("f.pdf", "application/pdf", len(body), "")
 }
 
 // createN opens n upload sessions, the i-th for uniquePDF(i).
-func (c *client) createN(n int) []fileJSON {
-	c.t.Helper()
-	sessions := make([]fileJSON, n)
+func createN(c *client, n int) []apiclient.File {
+	c.T.Helper()
+	sessions := make([]apiclient.File, n)
 	for i := range sessions {
-		sessions[i] = c.create(uniquePDF(i))
+		sessions[i] = create(c, uniquePDF(i))
 	}
 	return sessions
 }
@@ -114,9 +102,9 @@ func reportAudit(t *testing.T, rep AuditReport) {
 }
 
 // putBody PUTs body to f's upload URL.
-func putBody(t *testing.T, f fileJSON, body []byte) {
+func putBody(t *testing.T, f apiclient.File, body []byte) {
 	t.Helper()
-	if st, err := apiclient.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || st != http.StatusOK {
-		t.Fatalf("PUT: %d %v", st, err)
+	if st := apitest.Put(t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
+		t.Fatalf("PUT %s: %d", f.ID, st)
 	}
 }

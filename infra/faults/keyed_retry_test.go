@@ -139,7 +139,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 		if p.req.compat {
 			up.AddNamed(p.req.name, p.req.body) // the request carries the bytes
 		}
-		proxy.arm(p.rule.in(p.c.project))
+		proxy.arm(p.rule.in(p.c.ProjectID))
 		p.sent = time.Now()
 		resp, raw, err := p.req.send(ctx, p.c)
 		op := proxy.waitFired(t)
@@ -170,7 +170,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			if raw == nil {
 				return
 			}
-			var f fileJSON
+			var f apiclient.File
 			if err := json.Unmarshal(raw, &f); err != nil || f.ID == "" {
 				t.Errorf("%s: the retry's answer %s names no file", p.name, raw)
 				return
@@ -191,10 +191,10 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 	for i, p := range points {
 		waitFor(t, p.c, ids[i], "COMPLETED")
 		var l struct {
-			Data       []fileJSON `json:"data"`
+			Data       []apiclient.File `json:"data"`
 			TotalCount int        `json:"totalCount"`
 		}
-		p.c.do("GET", "/v1/files", nil, &l)
+		p.c.Do("GET", "/v1/files", nil, &l)
 		if len(l.Data) != 1 || l.TotalCount != 1 {
 			t.Errorf("%s: the key's project holds %d files (totalCount %d), want the one its retry answered with", p.name, len(l.Data), l.TotalCount)
 		}
@@ -238,8 +238,8 @@ func backgroundTraffic(t *testing.T, c *client, up *Uploads, stop <-chan struct{
 			case <-time.After(50 * time.Millisecond):
 			}
 			name, body := fmt.Sprintf("traffic-%d.pdf", i), uniquePDF(1000+i)
-			var f fileJSON
-			r, err := c.Do(ctx, "POST", "/v1/files", map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
+			var f apiclient.File
+			r, err := c.Client.Do(ctx, "POST", "/v1/files", map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
 			if err != nil || r.Status != http.StatusOK {
 				res.failed++
 				continue

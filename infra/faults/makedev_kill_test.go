@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // TestMakeDevKilledMidTrafficRestartsOnItsData SIGKILLs `make dev` (the whole
@@ -57,11 +59,11 @@ func TestMakeDevKilledMidTrafficRestartsOnItsData(t *testing.T) {
 
 	r = d.start()
 	var l struct{ TotalCount int }
-	r.api.do("GET", "/v1/files?limit=1", nil, &l)
+	r.api.Do("GET", "/v1/files?limit=1", nil, &l)
 	statuses := map[string]int{}
 	for _, id := range ids {
-		var f fileJSON
-		if st, _ := r.api.do("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" && f.Status != "PENDING" {
+		var f apiclient.File
+		if st, _ := r.api.Do("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" && f.Status != "PENDING" {
 			t.Errorf("file %s, created before the crash: %d %s, want COMPLETED or PENDING", id, st, f.Status)
 		}
 		statuses[f.Status]++
@@ -69,7 +71,7 @@ func TestMakeDevKilledMidTrafficRestartsOnItsData(t *testing.T) {
 	t.Logf("%d files created during the traffic, after the restart: %v", len(ids), statuses)
 	// A PENDING file's upload URL names the crashed run's MinIO: the client uploads anew.
 	body := uniquePDF(999)
-	f := r.api.create(body)
+	f := create(r.api, body)
 	up.Add(f.ID, body)
 	putBody(t, f, body)
 	waitFor(t, r.api, f.ID, "COMPLETED")

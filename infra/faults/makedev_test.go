@@ -3,13 +3,10 @@ package faults
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/filegate/filegate/infra/apiclient"
 )
 
 // TestMakeDevStartsTenTimesOnData is issue 16's acceptance for `make dev`:
@@ -35,16 +32,16 @@ func TestMakeDevStartsTenTimesOnData(t *testing.T) {
 		r := d.start()
 		started := time.Since(began)
 		var l struct{ TotalCount int }
-		if st, _ := r.api.do("GET", "/v1/files?limit=1", nil, &l); st != http.StatusOK || l.TotalCount != want {
+		if st, _ := r.api.Do("GET", "/v1/files?limit=1", nil, &l); st != http.StatusOK || l.TotalCount != want {
 			t.Fatalf("run %d: GET /v1/files: %d, totalCount %d, want %d", i+1, st, l.TotalCount, want)
 		}
 		body := uniquePDF(files + i)
-		f := r.api.create(body)
+		f := create(r.api, body)
 		up.Add(f.ID, body)
 		putBody(t, f, body)
 		want++
 		if i < runs-1 {
-			if st, _ := r.api.do("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
+			if st, _ := r.api.Do("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
 				t.Fatalf("run %d: complete: %d %s", i+1, st, f.Status)
 			}
 		} else {
@@ -91,18 +88,10 @@ func populate(t *testing.T, c *client, up *Uploads, n int) {
 // other goroutines).
 func upload(c *client, up *Uploads, body []byte) (string, error) {
 	ctx := context.Background()
-	var f fileJSON
-	res, err := c.Do(ctx, "POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
+	f, err := c.CreateFile(ctx, map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)})
 	if err != nil {
 		return "", err
 	}
-	if res.Status != http.StatusOK {
-		return "", fmt.Errorf("create: %d %s", res.Status, res.Body)
-	}
 	up.Add(f.ID, body)
-	status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
-	if err == nil && status != http.StatusOK {
-		err = fmt.Errorf("PUT: %d", status)
-	}
-	return f.ID, err
+	return f.ID, c.Upload(ctx, f, bytes.NewReader(body), int64(len(body)))
 }

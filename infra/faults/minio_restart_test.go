@@ -28,7 +28,7 @@ func TestUploadsAroundAMinIOCrashSettle(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	sessions := c.createN(n)
+	sessions := createN(c, n)
 
 	// Six uploaders PUT a file every 20 ms each and retry each PUT until MinIO
 	// has it, so that several land the moment MinIO answers again.
@@ -38,7 +38,7 @@ func TestUploadsAroundAMinIOCrashSettle(t *testing.T) {
 	answers := map[string]int{}
 	uploaded := make(chan error, workers)
 	hc := &http.Client{Timeout: 2 * time.Second}
-	upload := func(i int, f fileJSON) error {
+	upload := func(i int, f apiclient.File) error {
 		body := uniquePDF(i)
 		up.Add(f.ID, body) // before the PUT: one whose answer is lost may have landed
 		for {

@@ -24,18 +24,18 @@ func TestS3DownMeans503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
-	var f fileJSON
-	c.do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}, &f)
+	c := &client{T: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+	var f apiclient.File
+	c.Do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}, &f)
 	if err := st.MinIO.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	var e struct{ Error struct{ Type string } }
-	status, h := c.do("POST", "/v1/files/"+f.ID+"/complete", nil, &e)
+	status, h := c.Do("POST", "/v1/files/"+f.ID+"/complete", nil, &e)
 	if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || e.Error.Type != "service_unavailable" {
 		t.Fatalf("complete with S3 down: %d %+v Retry-After=%q", status, e, h.Get("Retry-After"))
 	}
-	if c.do("GET", "/v1/files/"+f.ID, nil, &f); f.Status != "PENDING" {
+	if c.Do("GET", "/v1/files/"+f.ID, nil, &f); f.Status != "PENDING" {
 		t.Fatalf("after a failed complete the file is %s", f.Status)
 	}
 }

@@ -23,7 +23,7 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	sessions := c.createN(n)
+	sessions := createN(c, n)
 
 	if err := st.Webhook.Down(); err != nil {
 		t.Fatal(err)
@@ -41,8 +41,8 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	queued := waitQueue(t, st.EventQueueDir(), func(k int) bool { return k >= n }, "the events still queued")
 	t.Logf("%d events queued on disk while the target is down", queued)
 	for _, f := range sessions {
-		var got fileJSON
-		if c.do("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
+		var got apiclient.File
+		if c.Do("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
 			t.Fatalf("file %s is %s while its event cannot be delivered", f.ID, got.Status)
 		}
 	}

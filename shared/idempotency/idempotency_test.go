@@ -20,6 +20,8 @@ import (
 type memStore struct {
 	mu   sync.Mutex
 	recs map[string]Record
+	// released counts Release calls made with a live context.
+	released int
 }
 
 func (m *memStore) Begin(_ context.Context, rec *Record, now time.Time) (Claim, error) {
@@ -44,9 +46,13 @@ func (m *memStore) Finish(_ context.Context, rec *Record) error {
 	return nil
 }
 
-func (m *memStore) Release(_ context.Context, rec *Record) error {
+func (m *memStore) Release(ctx context.Context, rec *Record) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if ctx.Err() != nil {
+		return ctx.Err() // as the real store would: the update never runs
+	}
+	m.released++
 	if prev := m.recs[rec.Scope+"\x00"+rec.Key]; !prev.Done && prev.LeaseUntil.Equal(rec.LeaseUntil) {
 		prev.LeaseUntil = time.Time{}
 		m.recs[rec.Scope+"\x00"+rec.Key] = prev
@@ -140,4 +146,41 @@ func asError(t *testing.T, err error) *files.Error {
 		t.Fatalf("%v (%T) is not a *files.Error", err, err)
 	}
 	return e
+}
+
+// A failed request frees its key in the store, also when the client has
+// gone meanwhile (the release runs detached from the request's context), and
+// so does a success too large to store: no key stays held by a request that
+// left nothing to replay.
+func TestServeReleasesWhatItDoesNotStore(t *testing.T) {
+	for name, h := range map[string]func(cancel func()) http.Handler{
+		"5xx, client gone": func(cancel func()) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				cancel()
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+		},
+		"500": func(func()) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+		},
+		"too large to store": func(func()) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(make([]byte, maxStored+1)) })
+		},
+	} {
+		st := &memStore{recs: map[string]Record{}}
+		k := &Keys{Store: st, Now: time.Now}
+		ctx, cancel := context.WithCancel(context.Background())
+		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(`{}`)).WithContext(ctx)
+		r.Header.Set(Header, "K")
+		if err := k.Serve(httptest.NewRecorder(), r, "p#POST /v1/files", ReplayStored, h(cancel)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cancel()
+		if st.released != 1 {
+			t.Errorf("%s: %d releases with a live context, want 1", name, st.released)
+		}
+		if rec := st.recs["p#POST /v1/files\x00K"]; rec.Done || rec.LeaseUntil.After(time.Now()) {
+			t.Errorf("%s: the key is still held (done %v, lease until %v)", name, rec.Done, rec.LeaseUntil)
+		}
+	}
 }

@@ -1,0 +1,99 @@
+// Package apitest is the test kit the end-to-end, fault and other suites
+// share over infra/apiclient: a project's key on a running API, whose calls
+// fail the test on transport errors instead of returning them.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+)
+
+// Tenant is one project's key on an API.
+type Tenant struct {
+	T         *testing.T
+	ProjectID string
+	apiclient.Client
+}
+
+// NewTenant mints a key for a fresh project of a fresh organization on st,
+// with the given scopes (both by default).
+func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
+	t.Helper()
+	if len(scopes) == 0 {
+		scopes = []string{auth.ScopeCreate, auth.ScopeRead}
+	}
+	project := apiclient.NewUUID()
+	key, err := st.MintKey(context.Background(), apiclient.NewUUID(), project, scopes...)
+	if err != nil {
+		t.Fatalf("mint key: %v", err)
+	}
+	return &Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+}
+
+// Do sends body as JSON and decodes a JSON answer into out (both may be nil).
+func (c *Tenant) Do(method, path string, body, out any) (int, http.Header) {
+	c.T.Helper()
+	res, err := c.Client.Do(context.Background(), method, path, body, out)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return res.Status, res.Header
+}
+
+// Call is Do for its status alone.
+func (c *Tenant) Call(method, path string, body, out any) int {
+	c.T.Helper()
+	status, _ := c.Do(method, path, body, out)
+	return status
+}
+
+// Create opens an upload session ("" purpose: none) and fails the test
+// unless it is a 200.
+func (c *Tenant) Create(name, mimeType string, size int, purpose string) apiclient.File {
+	c.T.Helper()
+	var f apiclient.File
+	body := map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": size}
+	if purpose != "" {
+		body["purpose"] = purpose
+	}
+	if st := c.Call("POST", "/v1/files", body, &f); st != http.StatusOK {
+		c.T.Fatalf("create %s: status %d", name, st)
+	}
+	return f
+}
+
+// WaitStatus polls GET until the file is in status want, for up to 20 s.
+func (c *Tenant) WaitStatus(id string, want string) apiclient.File {
+	c.T.Helper()
+	var f apiclient.File
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := c.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
+			c.T.Fatalf("get %s: status %d", id, st)
+		}
+		if f.Status == want {
+			return f
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.T.Fatalf("file %s is %s, want %s", id, f.Status, want)
+	return f
+}
+
+// Put uploads body to a presigned URL with the given headers and returns
+// the status.
+func Put(t *testing.T, url string, headers map[string]string, body []byte) int {
+	t.Helper()
+	st, err := apiclient.Put(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -1,0 +1,73 @@
+package dynamostore_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/infra/localstack"
+)
+
+// The store's tests run against DynamoDB Local, started once per test binary
+// by the local stack's own launcher, the first time a test opens a table;
+// each test gets a table of its own, made from template.yaml's definition.
+
+var (
+	localDB struct {
+		once sync.Once
+		db   *localstack.DynamoDB
+		err  error
+		dir  string
+	}
+	tables atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if localDB.db != nil {
+		_ = localDB.db.Stop()
+	}
+	if localDB.dir != "" {
+		_ = os.RemoveAll(localDB.dir)
+	}
+	os.Exit(code)
+}
+
+// testTable is one test's table on DynamoDB Local.
+type testTable struct {
+	name   string
+	client *dynamodb.Client
+	db     *dynamo.DB
+}
+
+// mustOpenTable creates a fresh table in the template's layout; a missing
+// DynamoDB Local fails the test with what to install.
+func mustOpenTable(tb testing.TB) testTable {
+	tb.Helper()
+	localDB.once.Do(func() {
+		if localDB.dir, localDB.err = os.MkdirTemp("", "filegate-dynamostore-"); localDB.err != nil {
+			return
+		}
+		localDB.db, localDB.err = localstack.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(localDB.dir, "dynamodb.log"))
+	})
+	if localDB.err != nil {
+		tb.Fatalf("DynamoDB Local did not start: %v (run `make tools`; Java 17+ is required)", localDB.err)
+	}
+	tpl, err := localstack.ReadTemplate("../../template.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t := testTable{name: fmt.Sprintf("files-%d", tables.Add(1)), client: localDB.db.Client()}
+	if err := localstack.CreateTable(context.Background(), t.client, t.name, tpl.Table); err != nil {
+		tb.Fatal(err)
+	}
+	t.db = dynamo.NewFromIface(t.client)
+	return t
+}
