@@ -1,10 +1,11 @@
 // Package bench is `make bench`: Filegate measured against the floor of its
-// architecture and against what a user would otherwise pick, with every
-// figure a ratio to a baseline measured in the same run (these machines are
-// noisy). It writes bench/results.md and bench/results.json.
+// architecture and against what a user would otherwise pick, every figure a
+// ratio to a baseline measured in the same run (these machines are noisy).
+// It writes the measured tables to bench/results.md and bench/results.json;
+// bench/README.md, written by people, says what they show.
 //
-// Sections (DESIGN §8 budgets, issue 6):
-//  1. size: each function's zipped arm64 bootstrap, built by the Makefile
+// Sections (DESIGN §8 budgets):
+//  1. size: each function's arm64 bootstrap and zip, built by the Makefile
 //  2. cold start: each real bootstrap against infra/lambdaruntime, beside a
 //     hello-world Go Lambda and a Node.js AWS SDK v3 presign handler
 //  3. hot path: the shared packages' *bench_test.go benchmarks
@@ -25,9 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
-
-	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -117,9 +115,8 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		return nil, err
 	}
 	ids := slices.Sorted(maps.Keys(tpl.Functions))
-
 	if c.on("size") {
-		if res.Size, err = measureSizes(ctx, c.Root, work, ids, logf); err != nil {
+		if res.Size, err = measureSizes(ctx, c.Root, work, ids, previousSizes(c.Out), logf); err != nil {
 			fail("size", err)
 		}
 	}
@@ -128,11 +125,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	needStack := false
-	for _, s := range []string{"coldstart", "floor", "validation", "growth", "throughput"} {
-		needStack = needStack || c.on(s)
-	}
-	if needStack {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -191,111 +184,19 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 	return nil
 }
 
-// runColdStart builds every function for this machine (the Makefile's
-// flags), the hello-world floor and the Node.js baseline, and cold-starts
-// each with its events/ sample and the stack's environment.
-func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *localstack.Template, ids []string) (*ColdStartResult, error) {
-	start := time.Now()
-	dirs := make([]string, len(ids))
-	for i, id := range ids {
-		dirs[i] = lambdaruntime.FunctionDir(id)
-	}
-	bins, err := lambdaruntime.BuildFunctions(ctx, filepath.Join(work, "host"), dirs...)
-	if err != nil {
-		return nil, err
-	}
-	hello := filepath.Join(work, "host", "hello", "bootstrap")
-	if err := goBuild(ctx, c.Root, runtimeGOOS(), runtimeGOARCH(), hello, "./infra/bench/hello"); err != nil {
-		return nil, err
-	}
-	nodeBin, taskRoot, deps, err := prepareNode(ctx, c.Root, work)
-	if err != nil {
-		return nil, err
-	}
-	h.logf("cold start: built %d host binaries and the baselines in %s", len(ids)+1, time.Since(start).Round(time.Second))
-
-	org, project := apiclient.NewUUID(), apiclient.NewUUID()
-	key, err := h.stack.MintKey(ctx, org, project, "files:create", "files:read")
-	if err != nil {
-		return nil, err
-	}
-	var base []string
-	for _, k := range slices.Sorted(maps.Keys(h.stack.Env)) {
-		base = append(base, k+"="+h.stack.Env[k])
-	}
-	event := func(name string) ([]byte, error) {
-		raw, err := os.ReadFile(filepath.Join(c.Root, "events", name))
-		if err != nil {
-			return nil, err
-		}
-		return []byte(strings.NewReplacer(sampleOrg, org, sampleProject, project, sampleKey, key).Replace(string(raw))), nil
-	}
-	var targets []ColdTarget
-	for _, id := range ids {
-		f := tpl.Functions[id]
-		name := lambdaruntime.FunctionDir(id) + ".json"
-		kind := "other"
-		switch {
-		case f.Stream:
-			name = "dynamodb-ttl-remove.json"
-		case id == tpl.AuthorizerID:
-			kind = "authorizer"
-		case len(f.Routes) > 0:
-			kind = "http"
-		}
-		ev, err := event(name)
-		if err != nil {
-			return nil, err
-		}
-		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME="+id), Event: ev, Kind: kind})
-	}
-	createEvent, err := event("create-file.json")
-	if err != nil {
-		return nil, err
-	}
-	targets = append(targets,
-		ColdTarget{Name: HelloTarget, Bin: hello, Env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, Event: []byte(`{}`)},
-		ColdTarget{Name: NodeTarget, Bin: nodeBin, Kind: "http", Event: createEvent,
-			Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME=node-presign", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT="+taskRoot)})
-	rows, err := runColdStarts(ctx, targets, c.ColdStarts, h.logf)
-	if err != nil {
-		return nil, err
-	}
-	res := &ColdStartResult{Starts: c.ColdStarts, Hello: *rows[HelloTarget], Node: *rows[NodeTarget], NodeDeps: deps, MetVsNode: true, MetVsHello: true}
-	for _, id := range ids {
-		r := rows[id]
-		r.InitVsNode = ratio(r.Init.P50, res.Node.Init.P50)
-		r.InitVsHello = ratio(r.Init.P50, res.Hello.Init.P50)
-		res.Rows = append(res.Rows, *r)
-		if r.InitVsNode > res.WorstVsNode.InitVsNode {
-			res.WorstVsNode = *r
-		}
-		if r.InitVsHello > res.WorstVsHello.InitVsHello {
-			res.WorstVsHello = *r
-		}
-		if id == "CreateFileFunction" {
-			res.Create = *r
-		}
-		res.MetVsNode = res.MetVsNode && r.InitVsNode <= InitVsNodeBudget
-		res.MetVsHello = res.MetVsHello && r.InitVsHello <= InitVsHelloBudget
-	}
-	h.logf("cold start: create-file init p50 %.1f ms, Node %.1f ms, hello %.1f ms", res.Create.Init.P50, res.Node.Init.P50, res.Hello.Init.P50)
-	return res, nil
-}
-
-// The events/ samples' fixed values (events/README.md).
-const (
-	sampleOrg     = "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05"
-	sampleProject = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
-	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
-)
-
 // judge states each DESIGN §8 budget against what was measured.
 func judge(r *Results) []Budget {
 	var out []Budget
 	if s := r.Size; s != nil {
 		out = append(out, Budget{"zipped bootstrap per function (arm64)", "≤ 4 MB",
 			fmt.Sprintf("largest %s: %s (%s)", s.Max.Function, mb(s.Max.ZipBytes), pct(s.Max.OfBudget)), s.Met})
+		if s.Grown != nil {
+			m := fmt.Sprintf("none of %d grew", len(s.Rows))
+			if len(s.Grown) > 0 {
+				m = fmt.Sprintf("%d of %d grew: %s", len(s.Grown), len(s.Rows), strings.Join(s.Grown, ", "))
+			}
+			out = append(out, Budget{"bootstrap per function vs the previous results", "none grows", m, len(s.Grown) == 0})
+		}
 	}
 	if c := r.ColdStart; c != nil {
 		out = append(out,
@@ -313,28 +214,26 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{"create-file p50 vs one PutItem + one presign", "≤ 1.5×",
 			fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", c.RatioP50, c.Measured.P50, c.Floor.P50), f.CreateMet})
 	}
-	if g := r.Growth; g != nil {
-		if len(g.Validation) > 0 {
-			var maxRead int64
-			for _, v := range g.Validation {
-				maxRead = max(maxRead, v.BytesRead)
-			}
-			out = append(out, Budget{"bytes read by validation", "constant, ≤ 16 KiB",
-				fmt.Sprintf("%d bytes at every size from %s to %s", maxRead, sizeLabel(g.Validation[0].SizeBytes), sizeLabel(g.Validation[len(g.Validation)-1].SizeBytes)), g.BytesFlat})
+	if g := r.Growth; g != nil && len(g.Validation) > 0 {
+		var maxRead int64
+		for _, v := range g.Validation {
+			maxRead = max(maxRead, v.BytesRead)
 		}
-		if len(g.Trends) > 0 {
-			var grown []string
-			for _, t := range g.Trends {
-				if !t.Flat {
-					grown = append(grown, fmt.Sprintf("%s: %.1f → %.1f RCU", t.Query, t.RCU[0], t.RCU[len(t.RCU)-1]))
-				}
+		out = append(out, Budget{"bytes read by validation", "constant, ≤ 16 KiB",
+			fmt.Sprintf("%d bytes at every size from %s to %s", maxRead, sizeLabel(g.Validation[0].SizeBytes), sizeLabel(g.Validation[len(g.Validation)-1].SizeBytes)), g.BytesFlat})
+	}
+	if g := r.Growth; g != nil && len(g.Trends) > 0 {
+		var grown []string
+		for _, t := range g.Trends {
+			if !t.Flat {
+				grown = append(grown, fmt.Sprintf("%s: %.1f → %.1f RCU", t.Query, t.RCU[0], t.RCU[len(t.RCU)-1]))
 			}
-			m := fmt.Sprintf("all %d listings flat from %d to %d files", len(g.Trends), g.Scales[0], g.Scales[len(g.Scales)-1])
-			if len(grown) > 0 {
-				m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
-			}
-			out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
 		}
+		m := fmt.Sprintf("all %d listings flat from %d to %d files", len(g.Trends), g.Scales[0], g.Scales[len(g.Scales)-1])
+		if len(grown) > 0 {
+			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
+		}
+		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
 	}
 	return out
 }

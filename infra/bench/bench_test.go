@@ -9,9 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/filegate/filegate/shared/dynamostore"
-	"github.com/filegate/filegate/shared/files"
 )
 
 func TestParseBenchOutput(t *testing.T) {
@@ -50,47 +47,33 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-// The seeder's items must be the store's: the store reads them back as the
-// file they were made from, and the layout check accepts them.
-func TestRecordItemIsTheStoresLayout(t *testing.T) {
-	now := time.Date(2026, 1, 15, 10, 21, 33, 512_000_000, time.UTC)
-	done := now.Add(2 * time.Second)
-	f := &files.File{
-		ID: files.NewID(now), ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42", OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05",
-		Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "parse", Status: files.StatusCompleted,
-		CreatedAt: now, UpdatedAt: done, CompletedAt: &done, UploadExpiresAt: now.Add(15 * time.Minute),
-		ExternalFileID: "crm-42", ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6",
-	}
-	f.ObjectKey = files.ObjectKey(f.ProjectID, f.ID)
-	item, err := recordItem(f)
-	if err != nil {
+// A run compares each function's size with the previous results: the
+// table shows both, and a function that grew is named in the budget.
+func TestSizesAgainstThePreviousRun(t *testing.T) {
+	dir := t.TempDir()
+	prev := &Results{Size: &SizeResult{Rows: []SizeRow{{Function: "A", BootstrapBytes: 100, ZipBytes: 50}, {Function: "B", BootstrapBytes: 100, ZipBytes: 50}}}}
+	if err := write(dir, prev); err != nil {
 		t.Fatal(err)
 	}
-	back, ok := dynamostore.FileFromItem(item)
-	if !ok || !reflect.DeepEqual(back, f) {
-		t.Errorf("the store reads back\n%+v\nwant\n%+v", back, f)
+	before := previousSizes(dir)
+	if before["A"].BootstrapBytes != 100 || before["B"].ZipBytes != 50 {
+		t.Fatalf("previous sizes %+v", before)
 	}
-	for attr, want := range map[string]string{"pk": "P#" + f.ProjectID, "sk": "F#" + f.ID, "lpk": "P#" + f.ProjectID, "lsk": f.ID,
-		"cpk": "P#" + f.ProjectID, "cid": f.ID, "cname": f.Filename + "\x00" + f.ID, "cxk": "P#" + f.ProjectID + "#X#crm-42"} {
-		if got := normalise(item[attr]); got != want {
-			t.Errorf("%s = %v, want %q", attr, got, want)
+	if previousSizes(t.TempDir()) != nil {
+		t.Error("sizes read from a directory without results")
+	}
+	r := &Results{Size: &SizeResult{Rows: []SizeRow{{Function: "A", BootstrapBytes: 90, ZipBytes: 40, BootstrapBefore: 100, ZipBefore: 50}}, Grown: []string{"B"}}}
+	var grew *Budget
+	for _, b := range judge(r) {
+		if strings.Contains(b.What, "previous") {
+			grew = &b
 		}
 	}
-	if err := checkLayout(item); err != nil {
-		t.Error(err)
+	if grew == nil || grew.Met || !strings.Contains(grew.Measured, "B") {
+		t.Errorf("budget %+v, want B named as grown", grew)
 	}
-	item["extra"] = str("x")
-	if err := checkLayout(item); err == nil || !strings.Contains(err.Error(), "extra") {
-		t.Errorf("an attribute the bench does not write went unnoticed: %v", err)
-	}
-	pending := *f
-	pending.Status, pending.CompletedAt = files.StatusPending, nil
-	item, err = recordItem(&pending)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := item["cpk"]; ok {
-		t.Error("a PENDING file must not be in the catalog")
+	if md := Markdown(r); !strings.Contains(md, "| A | 0.00 MB | 0.00 MB |") {
+		t.Errorf("size table without the previous size:\n%s", md)
 	}
 }
 
@@ -143,8 +126,7 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 		Size:      &SizeResult{Rows: []SizeRow{{Function: "F", BootstrapBytes: 1, ZipBytes: 5_000_000, OfBudget: 1.25}}, Max: SizeRow{Function: "F", ZipBytes: 5_000_000, OfBudget: 1.25}},
 		ColdStart: &ColdStartResult{Starts: 3, Rows: []ColdRow{{Function: "F", Init: d}}, Hello: ColdRow{Function: HelloTarget, Init: d}, Node: ColdRow{Function: NodeTarget, Init: d}},
 		HotPath:   &HotPathResult{Rows: []BenchRow{{Name: "PresignUpload", NsPerOp: 1}}},
-		Floor: &FloorResult{Rows: []FloorRow{{Operation: "create", RatioP50: 3, Measured: d, Floor: d}, {Operation: "create"}, {Operation: "create"},
-			{Operation: "complete"}, {Operation: "complete"}}},
+		Floor:     &FloorResult{Rows: []FloorRow{{Operation: "create", RatioP50: 3, Measured: d, Floor: d}}},
 		Growth: &GrowthResult{Scales: []int{100, 1000}, SeedSeconds: []float64{1, 2},
 			Points:     []GrowthPoint{{Query: "q", Files: 1000, Capacity: Snapshot{Calls: map[string]int{"Query": 2}}}},
 			Trends:     []GrowthTrend{{Query: "q", RCU: []float64{1, 100}, P50: []float64{1, 2}, InProcess: []bool{false, true}, RCUGrowth: 100}},
@@ -155,7 +137,7 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 	r.Budgets = judge(r)
 	md := Markdown(r)
 	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
-		"### Validation bytes", "## 6. Throughput", "### Missed budgets", "1 GiB", "†", "**no**"} {
+		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q", want)
 		}

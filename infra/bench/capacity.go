@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"io"
+	"maps"
+	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,19 +17,15 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Meter counts what a DynamoDB client asked for: every call gets
+// Meter counts what DynamoDB clients asked for: every call gets
 // ReturnConsumedCapacity TOTAL, and the capacity each answer reports is
 // summed (DynamoDB Local reports it, computed by DynamoDB's rules: item or
 // index-entry sizes rounded up to 4 KB per read unit, half for eventually
 // consistent reads).
 type Meter struct {
 	mu       sync.Mutex
-	Calls    map[string]int
-	Read     float64 // read capacity units
-	Write    float64 // write capacity units
-	Items    int     // items returned
-	Scanned  int     // items a Query/Scan evaluated
-	Reported int     // calls whose answer carried ConsumedCapacity
+	counts   Snapshot
+	reported int // calls whose answer carried ConsumedCapacity
 }
 
 // Snapshot is a Meter's counts at one moment.
@@ -36,27 +35,28 @@ type Snapshot struct {
 	WCU      float64        `json:"write_units"`
 	Items    int            `json:"items_returned"`
 	Scanned  int            `json:"items_evaluated"`
-	Reported bool           `json:"capacity_reported"`
+	Reported bool           `json:"capacity_reported"` // by every call
 }
 
 // Reset clears the counts.
 func (m *Meter) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.Calls, m.Read, m.Write, m.Items, m.Scanned, m.Reported = map[string]int{}, 0, 0, 0, 0, 0
+	m.counts, m.reported = Snapshot{Calls: map[string]int{}}, 0
 }
 
 // Snapshot returns the counts so far.
 func (m *Meter) Snapshot() Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	calls := map[string]int{}
+	s := m.counts
+	s.Calls = maps.Clone(s.Calls)
 	total := 0
-	for k, v := range m.Calls {
-		calls[k] = v
-		total += v
+	for _, n := range s.Calls {
+		total += n
 	}
-	return Snapshot{Calls: calls, RCU: round2(m.Read), WCU: round2(m.Write), Items: m.Items, Scanned: m.Scanned, Reported: total > 0 && m.Reported == total}
+	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), total > 0 && m.reported == total
+	return s
 }
 
 // Add installs the meter on every DynamoDB call of a client; it goes in
@@ -65,97 +65,71 @@ func (m *Meter) Add(s *middleware.Stack) error {
 	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchMeter", m.handle), middleware.Before)
 }
 
+// field is v's field name (v a struct or a pointer to one), or the zero Value.
+func field(v any, name string) reflect.Value {
+	r := reflect.Indirect(reflect.ValueOf(v))
+	if r.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	return r.FieldByName(name)
+}
+
+// handle reads every DynamoDB input and output the same way: by the fields
+// the SDK's operations share (ReturnConsumedCapacity, ConsumedCapacity,
+// Item, Responses, Count, ScannedCount).
 func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	total := types.ReturnConsumedCapacityTotal
-	switch p := in.Parameters.(type) {
-	case *dynamodb.GetItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.QueryInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.ScanInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.BatchGetItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.TransactGetItemsInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.PutItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.UpdateItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.DeleteItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.BatchWriteItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.TransactWriteItemsInput:
-		p.ReturnConsumedCapacity = total
-	default: // not a DynamoDB call
+	rcc := field(in.Parameters, "ReturnConsumedCapacity")
+	if !rcc.IsValid() || reflect.TypeOf(in.Parameters).Elem().PkgPath() != reflect.TypeOf(dynamodb.GetItemInput{}).PkgPath() {
 		return next.HandleInitialize(ctx, in)
 	}
+	rcc.Set(reflect.ValueOf(types.ReturnConsumedCapacityTotal))
 	out, md, err := next.HandleInitialize(ctx, in)
 	op := middleware.GetOperationName(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.Calls == nil {
-		m.Calls = map[string]int{}
+	if m.counts.Calls == nil {
+		m.counts.Calls = map[string]int{}
 	}
-	m.Calls[op]++
+	m.counts.Calls[op]++
 	if err != nil {
 		return out, md, err
 	}
 	var ccs []types.ConsumedCapacity
-	write := false
-	switch r := out.Result.(type) {
-	case *dynamodb.GetItemOutput:
-		ccs = one(r.ConsumedCapacity)
-		if r.Item != nil {
-			m.Items++
+	switch cc := field(out.Result, "ConsumedCapacity").Interface().(type) {
+	case *types.ConsumedCapacity:
+		if cc != nil {
+			ccs = append(ccs, *cc)
 		}
-	case *dynamodb.QueryOutput:
-		ccs = one(r.ConsumedCapacity)
-		m.Items += int(r.Count)
-		m.Scanned += int(r.ScannedCount)
-	case *dynamodb.ScanOutput:
-		ccs = one(r.ConsumedCapacity)
-		m.Items += int(r.Count)
-		m.Scanned += int(r.ScannedCount)
-	case *dynamodb.BatchGetItemOutput:
-		ccs = r.ConsumedCapacity
-		for _, items := range r.Responses {
-			m.Items += len(items)
-		}
-	case *dynamodb.TransactGetItemsOutput:
-		ccs = r.ConsumedCapacity
-		m.Items += len(r.Responses)
-	case *dynamodb.PutItemOutput:
-		ccs, write = one(r.ConsumedCapacity), true
-	case *dynamodb.UpdateItemOutput:
-		ccs, write = one(r.ConsumedCapacity), true
-	case *dynamodb.DeleteItemOutput:
-		ccs, write = one(r.ConsumedCapacity), true
-	case *dynamodb.BatchWriteItemOutput:
-		ccs, write = r.ConsumedCapacity, true
-	case *dynamodb.TransactWriteItemsOutput:
-		ccs, write = r.ConsumedCapacity, true
+	case []types.ConsumedCapacity:
+		ccs = cc
 	}
 	if len(ccs) > 0 {
-		m.Reported++
+		m.reported++
 	}
+	read := strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "BatchGet") || strings.HasPrefix(op, "TransactGet") || op == "Query" || op == "Scan"
 	for _, cc := range ccs {
-		u := aws.ToFloat64(cc.CapacityUnits)
-		if write {
-			m.Write += u
+		if read {
+			m.counts.RCU += aws.ToFloat64(cc.CapacityUnits)
 		} else {
-			m.Read += u
+			m.counts.WCU += aws.ToFloat64(cc.CapacityUnits)
 		}
 	}
-	return out, md, err
-}
-
-func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
-	if cc == nil {
-		return nil
+	if it := field(out.Result, "Item"); it.IsValid() && !it.IsNil() {
+		m.counts.Items++
 	}
-	return []types.ConsumedCapacity{*cc}
+	if c := field(out.Result, "Count"); c.IsValid() {
+		m.counts.Items += int(c.Int())
+		m.counts.Scanned += int(field(out.Result, "ScannedCount").Int())
+	}
+	switch r := field(out.Result, "Responses"); r.Kind() {
+	case reflect.Map: // BatchGetItem: items by table
+		for iter := r.MapRange(); iter.Next(); {
+			m.counts.Items += iter.Value().Len()
+		}
+	case reflect.Slice: // TransactGetItems
+		m.counts.Items += r.Len()
+	}
+	return out, md, err
 }
 
 // S3Bytes counts the S3 requests a client makes and the response body

@@ -6,13 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/lambdaruntime"
+	"github.com/filegate/filegate/infra/localstack"
 )
 
 // Cold-start budgets (DESIGN §8), on init = process start → first /next.
@@ -60,6 +66,105 @@ type ColdStartResult struct {
 	MetVsNode    bool      `json:"budget_vs_node_met"`
 	MetVsHello   bool      `json:"budget_vs_hello_met"`
 }
+
+// runColdStart builds every function for this machine (the Makefile's
+// flags), the hello-world floor and the Node.js baseline, and cold-starts
+// each with its events/ sample and the stack's environment.
+func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *localstack.Template, ids []string) (*ColdStartResult, error) {
+	start := time.Now()
+	dirs := make([]string, len(ids))
+	for i, id := range ids {
+		dirs[i] = lambdaruntime.FunctionDir(id)
+	}
+	bins, err := lambdaruntime.BuildFunctions(ctx, filepath.Join(work, "host"), dirs...)
+	if err != nil {
+		return nil, err
+	}
+	hello := filepath.Join(work, "host", "hello", "bootstrap")
+	if err := goBuild(ctx, c.Root, runtime.GOOS, runtime.GOARCH, hello, "./infra/bench/hello"); err != nil {
+		return nil, err
+	}
+	nodeBin, taskRoot, deps, err := prepareNode(ctx, c.Root, work)
+	if err != nil {
+		return nil, err
+	}
+	h.logf("cold start: built %d host binaries and the baselines in %s", len(ids)+1, time.Since(start).Round(time.Second))
+
+	org, project := apiclient.NewUUID(), apiclient.NewUUID()
+	key, err := h.stack.MintKey(ctx, org, project, "files:create", "files:read")
+	if err != nil {
+		return nil, err
+	}
+	var base []string
+	for _, k := range slices.Sorted(maps.Keys(h.stack.Env)) {
+		base = append(base, k+"="+h.stack.Env[k])
+	}
+	event := func(name string) ([]byte, error) {
+		raw, err := os.ReadFile(filepath.Join(c.Root, "events", name))
+		if err != nil {
+			return nil, err
+		}
+		return []byte(strings.NewReplacer(sampleOrg, org, sampleProject, project, sampleKey, key).Replace(string(raw))), nil
+	}
+	var targets []ColdTarget
+	for _, id := range ids {
+		f := tpl.Functions[id]
+		name := lambdaruntime.FunctionDir(id) + ".json"
+		kind := "other"
+		switch {
+		case f.Stream:
+			name = "dynamodb-ttl-remove.json"
+		case id == tpl.AuthorizerID:
+			kind = "authorizer"
+		case len(f.Routes) > 0:
+			kind = "http"
+		}
+		ev, err := event(name)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME="+id), Event: ev, Kind: kind})
+	}
+	createEvent, err := event("create-file.json")
+	if err != nil {
+		return nil, err
+	}
+	targets = append(targets,
+		ColdTarget{Name: HelloTarget, Bin: hello, Env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, Event: []byte(`{}`)},
+		ColdTarget{Name: NodeTarget, Bin: nodeBin, Kind: "http", Event: createEvent,
+			Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME=node-presign", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT="+taskRoot)})
+	rows, err := runColdStarts(ctx, targets, c.ColdStarts, h.logf)
+	if err != nil {
+		return nil, err
+	}
+	res := &ColdStartResult{Starts: c.ColdStarts, Hello: *rows[HelloTarget], Node: *rows[NodeTarget], NodeDeps: deps, MetVsNode: true, MetVsHello: true}
+	for _, id := range ids {
+		r := rows[id]
+		r.InitVsNode = ratio(r.Init.P50, res.Node.Init.P50)
+		r.InitVsHello = ratio(r.Init.P50, res.Hello.Init.P50)
+		res.Rows = append(res.Rows, *r)
+		if r.InitVsNode > res.WorstVsNode.InitVsNode {
+			res.WorstVsNode = *r
+		}
+		if r.InitVsHello > res.WorstVsHello.InitVsHello {
+			res.WorstVsHello = *r
+		}
+		if id == "CreateFileFunction" {
+			res.Create = *r
+		}
+		res.MetVsNode = res.MetVsNode && r.InitVsNode <= InitVsNodeBudget
+		res.MetVsHello = res.MetVsHello && r.InitVsHello <= InitVsHelloBudget
+	}
+	h.logf("cold start: create-file init p50 %.1f ms, Node %.1f ms, hello %.1f ms", res.Create.Init.P50, res.Node.Init.P50, res.Hello.Init.P50)
+	return res, nil
+}
+
+// The events/ samples' fixed values (events/README.md).
+const (
+	sampleOrg     = "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05"
+	sampleProject = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
+	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
+)
 
 // runColdStarts starts every target `starts` times, round-robin (each round
 // visits every target once, beginning one further along), so slow phases of

@@ -8,15 +8,15 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/wiring"
@@ -27,14 +27,19 @@ import (
 // the validation benchmark can upload its 1 GiB object through the API.
 const maxObjectBytes = 2 << 30
 
-// harness is the running local stack plus the benchmark's own raw clients.
+// harness is the running local stack, the functions' own adapters (built by
+// their wiring, for the arms that make a function's calls without HTTP) and
+// raw clients (for the floors and the seeding).
 type harness struct {
-	stack *localstack.Stack
-	ddb   *dynamodb.Client  // raw DynamoDB Local client (baselines, seeding)
-	s3    *s3.Client        // raw MinIO client, configured as the functions' is
-	sign  *s3.PresignClient // on s3
-	http  *http.Client
-	logf  func(string, ...any)
+	stack   *localstack.Stack
+	store   *dynamostore.Store
+	keys    *dynamostore.Keys
+	objects *s3storage.Storage
+	ddb     *dynamodb.Client  // raw DynamoDB Local
+	s3      *s3.Client        // raw MinIO, with the functions' client options
+	sign    *s3.PresignClient // on s3
+	http    *http.Client
+	logf    func(string, ...any)
 	// notifications is the bucket's S3-event configuration as the stack set
 	// it: sections that time `complete` switch events off so process-upload
 	// cannot settle the file first, and put this back afterwards.
@@ -53,8 +58,13 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 	if err != nil {
 		return nil, fmt.Errorf("the local stack did not start (run `make tools`; Java 17+ is needed): %w", err)
 	}
-	h := &harness{stack: st, ddb: st.DynamoClient(), http: newHTTPClient(64), logf: logf}
-	h.s3 = st.MinIO.Client(s3storage.ClientOptions)
+	env, err := wiring.Load(st.Getenv)
+	if err != nil {
+		st.Stop()
+		return nil, err
+	}
+	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf}
 	h.sign = s3.NewPresignClient(h.s3)
 	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
 	if err != nil {
@@ -101,7 +111,7 @@ type instrumented struct {
 }
 
 func (h *harness) instrumented() (*instrumented, error) {
-	env, err := wiring.Load(h.stack.Getenv) // the functions' environment
+	env, err := wiring.Load(h.stack.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -110,4 +120,43 @@ func (h *harness) instrumented() (*instrumented, error) {
 	env.AWS.APIOptions = append(env.AWS.APIOptions, in.meter.Add, in.s3.Add)
 	in.objects, in.svc = s3wiring.Storage(env), s3wiring.Files(env)
 	return in, nil
+}
+
+// newHTTPClient keeps connections alive for up to conns concurrent callers,
+// as a real SDK client does.
+func newHTTPClient(conns int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = conns * 4
+	t.MaxIdleConnsPerHost = conns * 2
+	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
+}
+
+// create opens an upload session for size bytes of mimeType.
+func create(ctx context.Context, api *apiclient.Client, name, mimeType string, size int64) (apiclient.File, error) {
+	return api.CreateFile(ctx, map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": size})
+}
+
+// pdfStream is size bytes of a PDF: a real header, then filler, generated as
+// read so a 1 GiB object never sits in memory.
+type pdfStream struct {
+	left int64
+	head []byte
+}
+
+func newPDFStream(size int64) *pdfStream {
+	return &pdfStream{left: size, head: []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n")}
+}
+
+func (s *pdfStream) Read(p []byte) (int, error) {
+	if s.left <= 0 {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), s.left))
+	c := copy(p[:n], s.head)
+	s.head = s.head[c:]
+	for i := c; i < n; i++ {
+		p[i] = ' '
+	}
+	s.left -= int64(n)
+	return n, nil
 }

@@ -65,7 +65,8 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 			return err
 		}
 		raw := func(ctx context.Context) error {
-			f := pendingFile(org, project, "load.txt", "text/plain", int64(len(loadBody)))
+			f := pendingFile(org, project)
+			f.Filename, f.SizeBytes = "load.txt", int64(len(loadBody))
 			if err := h.putRecord(ctx, f); err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 				IfNoneMatch: aws.String("*")}); err != nil {
 				return err
 			}
-			return h.rawComplete(ctx, project, f.ID, key)
+			return h.rawComplete(ctx, f, key)
 		}
 		row := LoadRow{Clients: n, Seconds: d.Seconds()}
 		row.Flow = runClients(ctx, n, d, flow)

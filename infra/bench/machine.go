@@ -1,12 +1,12 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,38 +49,27 @@ func describeMachine(ctx context.Context, root string) Machine {
 	return m
 }
 
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+// procField is the value of the first "name:" line of a /proc file, "" if none.
+func procField(path, name string) string {
+	raw, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == name {
 			return strings.TrimSpace(v)
 		}
+	}
+	return ""
+}
+
+func cpuModel() string {
+	if m := procField("/proc/cpuinfo", "model name"); m != "" {
+		return m
 	}
 	return runtime.GOARCH
 }
 
 func memoryGiB() int {
-	raw, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			var kb int
-			for _, c := range strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")) {
-				if c >= '0' && c <= '9' {
-					kb = kb*10 + int(c-'0')
-				}
-			}
-			return (kb + 512*1024) / (1024 * 1024)
-		}
-	}
-	return 0
+	kb, _ := strconv.Atoi(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB"))
+	return (kb + 512*1024) / (1024 * 1024)
 }
 
 func output(ctx context.Context, dir, name string, args ...string) string {

@@ -4,13 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,12 +20,15 @@ import (
 // the stricter reading).
 const SizeBudget = 4_000_000
 
-// SizeRow is one function's deployment artifact for provided.al2023 arm64.
+// SizeRow is one function's deployment artifact for provided.al2023 arm64,
+// beside the same function's in the previous results (0: none).
 type SizeRow struct {
-	Function       string  `json:"function"`
-	BootstrapBytes int64   `json:"bootstrap_bytes"`
-	ZipBytes       int64   `json:"zip_bytes"`
-	OfBudget       float64 `json:"zip_of_budget"` // ZipBytes / SizeBudget
+	Function        string  `json:"function"`
+	BootstrapBytes  int64   `json:"bootstrap_bytes"`
+	ZipBytes        int64   `json:"zip_bytes"`
+	OfBudget        float64 `json:"zip_of_budget"` // ZipBytes / SizeBudget
+	BootstrapBefore int64   `json:"bootstrap_bytes_before,omitempty"`
+	ZipBefore       int64   `json:"zip_bytes_before,omitempty"`
 }
 
 // SizeResult is section 1.
@@ -36,12 +37,33 @@ type SizeResult struct {
 	Hello SizeRow   `json:"hello_world"` // the floor, same flags
 	Max   SizeRow   `json:"largest"`
 	Met   bool      `json:"budget_met"`
+	// Grown lists the functions whose bootstrap is larger than in the
+	// previous results; nil when there were none to compare with.
+	Grown []string `json:"grown,omitempty"`
+}
+
+// previousSizes are the sizes in outDir's results.json, by function, so a
+// run shows what a change did to each function (before it is overwritten).
+func previousSizes(outDir string) map[string]SizeRow {
+	raw, err := os.ReadFile(filepath.Join(outDir, "results.json"))
+	if err != nil {
+		return nil
+	}
+	var prev Results
+	if json.Unmarshal(raw, &prev) != nil || prev.Size == nil {
+		return nil
+	}
+	out := map[string]SizeRow{}
+	for _, r := range append(prev.Size.Rows, prev.Size.Hello) {
+		out[r.Function] = r
+	}
+	return out
 }
 
 // measureSizes builds every function as `sam build` does — `make
 // build-<LogicalId> ARTIFACTS_DIR=...` — and zips each artifacts directory
 // with deflate, as sam does before upload.
-func measureSizes(ctx context.Context, root, work string, ids []string, logf func(string, ...any)) (*SizeResult, error) {
+func measureSizes(ctx context.Context, root, work string, ids []string, prev map[string]SizeRow, logf func(string, ...any)) (*SizeResult, error) {
 	res := &SizeResult{Rows: make([]SizeRow, len(ids))}
 	errs := make([]error, len(ids))
 	// Two builds at a time: each compiles little (the cache is shared) and
@@ -84,7 +106,16 @@ func measureSizes(ctx context.Context, root, work string, ids []string, logf fun
 	}
 	res.Hello = hello
 	res.Met = true
-	for _, r := range res.Rows {
+	if prev != nil {
+		res.Grown = []string{}
+	}
+	for i, r := range res.Rows {
+		if p, ok := prev[r.Function]; ok {
+			res.Rows[i].BootstrapBefore, res.Rows[i].ZipBefore = p.BootstrapBytes, p.ZipBytes
+			if r.BootstrapBytes > p.BootstrapBytes {
+				res.Grown = append(res.Grown, r.Function)
+			}
+		}
 		if r.ZipBytes > res.Max.ZipBytes {
 			res.Max = r
 		}
@@ -129,52 +160,16 @@ func zipSize(dir string) (int64, error) {
 	return int64(len(b)), err
 }
 
-// zipDir is a deflate zip of dir's regular files (names relative to dir,
-// modes kept so bootstrap stays executable), as sam packages a function.
+// zipDir is a deflate zip of dir's files (names relative to dir, modes
+// kept so bootstrap stays executable), as sam packages a function.
 func zipDir(dir string) ([]byte, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if e.Type().IsRegular() {
-			names = append(names, e.Name())
-		}
-	}
-	slices.Sort(names)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, name := range names {
-		path := filepath.Join(dir, name)
-		info, err := os.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		h, err := zip.FileInfoHeader(info)
-		if err != nil {
-			return nil, err
-		}
-		h.Name, h.Method = name, zip.Deflate
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			return nil, err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		_, err = io.Copy(w, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
+	if err := zw.AddFS(os.DirFS(dir)); err != nil {
+		return nil, err
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
-
-func runtimeGOOS() string   { return runtime.GOOS }
-func runtimeGOARCH() string { return runtime.GOARCH }

@@ -16,6 +16,7 @@
 package dynamostore
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -106,9 +107,23 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
+// The store's layout, exported for tools that read and write the table
+// below the store (the benchmark seeds 100,000 records and times raw calls
+// against it); TestItemOfIsTheStoresOwnLayout keeps these exact.
+
+// KeyOf is the primary key of f's record.
+func KeyOf(f *files.File) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: projectPK(f.ProjectID)}, "sk": &types.AttributeValueMemberS{Value: fileSK(f.ID)}}
+}
+
+// CounterItemOf is a project's counter item: n files, completed of them COMPLETED.
+func CounterItemOf(projectID string, n, completed int) dynamo.Item {
+	return dynamo.Item{"pk": &types.AttributeValueMemberS{Value: projectPK(projectID)}, "sk": &types.AttributeValueMemberS{Value: counterSK},
+		"files": &types.AttributeValueMemberN{Value: strconv.Itoa(n)}, "completed": &types.AttributeValueMemberN{Value: strconv.Itoa(completed)}}
+}
+
 // ItemOf is the item the store keeps for f, catalog attributes included when
-// f is COMPLETED: for tools that seed a table in the store's exact layout
-// (the benchmarks write 100,000 records).
+// f is COMPLETED.
 func ItemOf(f *files.File) (dynamo.Item, error) {
 	item, err := dynamo.MarshalItem(toItem(f))
 	if err != nil || f.Status != files.StatusCompleted {

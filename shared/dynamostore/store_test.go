@@ -415,3 +415,31 @@ func showAttr(v ddbtypes.AttributeValue) string {
 	}
 	return fmt.Sprintf("%v", decodeAttr(v))
 }
+
+// KeyOf addresses the record the store wrote; CounterItemOf is read as the
+// project's counts.
+func TestKeyOfAndCounterItemOf(t *testing.T) {
+	tab := mustOpenTable(t)
+	store := dynamostore.New(tab.db, tab.name)
+	ctx := context.Background()
+	f := pending(projectA, "a.pdf")
+	if err := store.Create(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tab.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tab.name), Key: dynamostore.KeyOf(f), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := dynamostore.FileFromItem(out.Item); !ok || got.ID != f.ID {
+		t.Errorf("KeyOf reads %v, want file %s", out.Item, f.ID)
+	}
+	if _, err := tab.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tab.name), Item: dynamostore.CounterItemOf(projectB, 7, 5)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, err := store.List(ctx, projectB, 1, 0); err != nil || total != 7 {
+		t.Errorf("files count %d (%v), want 7", total, err)
+	}
+	if n, err := store.CountCompleted(ctx, projectB, files.Filter{}); err != nil || n != 5 {
+		t.Errorf("completed count %d (%v), want 5", n, err)
+	}
+}
