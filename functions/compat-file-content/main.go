@@ -17,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, compatapi.Content(s3wiring.Files(env))).Handle)
+	lambda.Start(wiring.HTTP(env, compatapi.Content(wiring.Records(env), s3wiring.Downloads(env))).Handle)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 func main() {
@@ -17,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.Complete(s3wiring.Files(env), wiring.Idempotency(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.Complete(uploadwiring.Settlement(env), wiring.Idempotency(env))).Handle)
 }

@@ -17,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.Delete(s3wiring.Files(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))).Handle)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 func main() {
@@ -17,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(s3wiring.ProcessUpload(env))
+	lambda.Start(uploadwiring.ProcessUpload(env))
 }

@@ -238,7 +238,7 @@ func (h *harness) measureLists(ctx context.Context, api *apiclient.Client, in *i
 		start := time.Now()
 		var n int
 		if q.native {
-			page, _, err := in.svc.List(ctx, project, nativeLimit, q.offset(scale))
+			page, _, err := in.records.List(ctx, project, nativeLimit, q.offset(scale))
 			if err != nil {
 				return nil, err
 			}
@@ -246,7 +246,7 @@ func (h *harness) measureLists(ctx context.Context, api *apiclient.Client, in *i
 		} else {
 			qq := q.q
 			qq.ProjectID = project
-			page, err := in.svc.ListCompleted(ctx, qq)
+			page, err := in.listing.ListCompleted(ctx, qq)
 			if err != nil {
 				return nil, err
 			}

@@ -18,9 +18,11 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // maxObjectBytes lifts the stack's MAX_FILE_SIZE_BYTES (default 512 MiB) so
@@ -100,14 +102,16 @@ func (h *harness) tenant(ctx context.Context) (*apiclient.Client, string, string
 	return &apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, org, project, nil
 }
 
-// instrumented is a file service built by the functions' own wiring, over
+// instrumented is the use cases built by the functions' own wiring, over
 // clients the benchmark can see into: a Meter on DynamoDB and a byte
 // counter on S3.
 type instrumented struct {
-	svc     *files.Service
-	objects files.Objects
-	meter   *Meter
-	s3      *S3Bytes
+	records    *files.Records
+	listing    *files.Listing
+	settlement *upload.Settlement
+	objects    *s3storage.Storage
+	meter      *Meter
+	s3         *S3Bytes
 }
 
 func (h *harness) instrumented() (*instrumented, error) {
@@ -118,7 +122,8 @@ func (h *harness) instrumented() (*instrumented, error) {
 	env.Log, env.Out = slog.New(slog.DiscardHandler), io.Discard
 	in := &instrumented{meter: &Meter{}, s3: &S3Bytes{}}
 	env.AWS.APIOptions = append(env.AWS.APIOptions, in.meter.Add, in.s3.Add)
-	in.objects, in.svc = s3wiring.Storage(env), s3wiring.Files(env)
+	in.records, in.listing = wiring.Records(env), wiring.Listing(env)
+	in.objects, in.settlement = s3wiring.Storage(env), uploadwiring.Settlement(env)
 	return in, nil
 }
 

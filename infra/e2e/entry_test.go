@@ -30,6 +30,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 )
 
 // Values the events/ samples carry; each check swaps in ids it created,
@@ -431,7 +432,7 @@ func checkReconcile(e *entry) {
 	// end starts over next time, so a few runs cover the whole bucket.
 	settled := 0
 	for range 3 {
-		var rep files.ReconcileReport
+		var rep upload.ReconcileReport
 		e.decode(e.invoke(r, e.event()), &rep)
 		settled += rep.Settled
 		if e.status(f.ID) == "COMPLETED" {

@@ -16,7 +16,9 @@ import (
 
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
@@ -24,7 +26,7 @@ import (
 
 // faultyObjects is the real S3 adapter with a fault injected into Delete.
 type faultyObjects struct {
-	files.Objects
+	objectPorts
 	mu      sync.Mutex
 	fail    func(key string, call int) bool
 	deletes map[string]int
@@ -38,16 +40,53 @@ func (f *faultyObjects) Delete(ctx context.Context, key string) error {
 	if f.fail(key, n) {
 		return files.Unavailable("object storage", errors.New("injected fault"))
 	}
-	return f.Objects.Delete(ctx, key)
+	return f.objectPorts.Delete(ctx, key)
 }
 
-// serviceWith builds a file service on the stack's table and bucket.
-func serviceWith(objects files.Objects, cfg files.Config) *files.Service {
-	return files.NewService(wiring.Store(env), objects, cfg, nil, nil)
+// objectPorts is every object port the use cases take, as the S3 adapter
+// implements them.
+type objectPorts interface {
+	files.DownloadSigner
+	upload.UploadSigner
+	upload.ObjectInspector
+	upload.ObjectWriter
+	upload.ObjectLister
+}
+
+// useCases are the functions' use cases over one store and a bucket of the
+// test's choosing, for tests that inject a fault or a configuration (the
+// functions build theirs with wiring and s3wiring).
+type useCases struct {
+	*upload.Sessions
+	*upload.Settlement
+	reconciler *upload.Reconciler
+	deletion   *files.Deletion
+	expiry     *files.Expiry
+}
+
+func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) *useCases {
+	records := files.NewRecords(store, o)
+	settlement := upload.NewSettlement(store, objects, o)
+	return &useCases{Sessions: upload.NewSessions(store, objects, o), Settlement: settlement,
+		reconciler: upload.NewReconciler(objects, store, settlement, o),
+		deletion:   files.NewDeletion(records, store, objects, o), expiry: files.NewExpiry(objects, store, o)}
+}
+
+func (u *useCases) Delete(ctx context.Context, projectID, id string) error {
+	return u.deletion.Delete(ctx, projectID, id)
+}
+
+func (u *useCases) Reconcile(ctx context.Context, max int, grace time.Duration) (upload.ReconcileReport, error) {
+	return u.reconciler.Run(ctx, max, grace)
+}
+
+// serviceWith is the use cases on the stack's table, over objects, with cfg.
+func serviceWith(objects objectPorts, cfg files.Config) *useCases {
+	return useCasesOn(wiring.Store(env), objects, files.Options{Config: cfg})
 }
 
 // realObjects is the bucket as the functions reach it.
-func realObjects() files.Objects { return s3wiring.Storage(env) }
+func realObjects() objectPorts { return s3wiring.Storage(env) }
 
 // recordExists reads the raw item, bypassing every read-path rule.
 func recordExists(t *testing.T, projectID, id string) bool {
@@ -72,9 +111,9 @@ func sweep(t *testing.T) localstack.SweepResult {
 }
 
 // reconcileAll runs reconcile until it has walked the whole bucket once.
-func reconcileAll(t *testing.T) files.ReconcileReport {
+func reconcileAll(t *testing.T) upload.ReconcileReport {
 	t.Helper()
-	var total files.ReconcileReport
+	var total upload.ReconcileReport
 	for i := 0; i < 20; i++ {
 		rep, err := stack.Reconcile(context.Background(), events.EventBridgeEvent{})
 		if err != nil {
@@ -203,9 +242,9 @@ func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
 		}
 		keys = append(keys, created.File.ObjectKey)
 	}
-	faulty := &faultyObjects{Objects: realObjects(), deletes: map[string]int{},
+	faulty := &faultyObjects{objectPorts: realObjects(), deletes: map[string]int{},
 		fail: func(key string, call int) bool { return key == keys[1] && call == 1 }}
-	cleanup := &streamevents.Cleanup{Files: serviceWith(faulty, files.Config{}), Log: discardLog()}
+	cleanup := &streamevents.Cleanup{Expiry: serviceWith(faulty, files.Config{}).expiry, Log: discardLog()}
 	sweeper := &localstack.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.ProjectID), Log: discardLog(), Attempts: 3}
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := sweeper.Sweep(context.Background()); err != nil {
@@ -240,7 +279,7 @@ func TestDeleteWithS3FailingLeavesNothingBehindAfterReconcile(t *testing.T) {
 	c := newTenant(t)
 	f := c.uploaded("d.pdf", "application/pdf", pdfBytes)
 	c.WaitStatus(f.ID, "COMPLETED")
-	broken := &faultyObjects{Objects: realObjects(), deletes: map[string]int{}, fail: func(string, int) bool { return true }}
+	broken := &faultyObjects{objectPorts: realObjects(), deletes: map[string]int{}, fail: func(string, int) bool { return true }}
 	if err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.ProjectID, f.ID); err != nil {
 		t.Fatalf("delete with S3 failing: %v (the record is gone; the object is left for reconcile)", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
@@ -25,7 +26,7 @@ import (
 // COMPLETED files, which reconcile looks at and leaves alone.
 type jobBench struct {
 	store   *dynamostore.Store
-	objects files.Objects
+	objects objectPorts
 	n       int
 }
 
@@ -72,8 +73,8 @@ func newJobBench(t *testing.T, n int) *jobBench {
 	return b
 }
 
-func (b *jobBench) service(now func() time.Time) *files.Service {
-	return files.NewService(b.store, b.objects, files.Config{}, now, nil)
+func (b *jobBench) service(now func() time.Time) *useCases {
+	return useCasesOn(b.store, b.objects, files.Options{Clock: now})
 }
 
 // A run whose Lambda deadline comes near stops taking objects in time,
@@ -106,7 +107,7 @@ func TestReconcileStopsBeforeItsDeadlineAndTheNextRunResumes(t *testing.T) {
 
 // gatedObjects holds List until released, so a run can be caught mid-way.
 type gatedObjects struct {
-	files.Objects
+	objectPorts
 	listing chan struct{} // closed when a List starts
 	release chan struct{}
 	once    sync.Once
@@ -115,7 +116,7 @@ type gatedObjects struct {
 func (g *gatedObjects) List(ctx context.Context, prefix, after string, max int) ([]files.ObjectSummary, string, error) {
 	g.once.Do(func() { close(g.listing) })
 	<-g.release
-	return g.Objects.List(ctx, prefix, after, max)
+	return g.objectPorts.List(ctx, prefix, after, max)
 }
 
 // One run at a time: while a run holds the job's lease, another returns at
@@ -124,10 +125,10 @@ func (g *gatedObjects) List(ctx context.Context, prefix, after string, max int) 
 // behind stops counting when it expires.
 func TestReconcileRunsOneAtATime(t *testing.T) {
 	b := newJobBench(t, 3)
-	gated := &gatedObjects{Objects: b.objects, listing: make(chan struct{}), release: make(chan struct{})}
-	slow := files.NewService(b.store, gated, files.Config{}, nil, nil)
+	gated := &gatedObjects{objectPorts: b.objects, listing: make(chan struct{}), release: make(chan struct{})}
+	slow := useCasesOn(b.store, gated, files.Options{})
 	type result struct {
-		rep files.ReconcileReport
+		rep upload.ReconcileReport
 		err error
 	}
 	done := make(chan result, 1)
@@ -156,7 +157,7 @@ func TestReconcileRunsOneAtATime(t *testing.T) {
 	// A run that crashed (Lambda killed it) never freed its lease, which
 	// lasts until that run's deadline: an hour here.
 	now := time.Now()
-	if held, err := b.store.AcquireLease(t.Context(), files.ReconcileJob, "crashed-run", now, now.Add(time.Hour)); err != nil || !held {
+	if held, err := b.store.AcquireLease(t.Context(), upload.ReconcileJob, "crashed-run", now, now.Add(time.Hour)); err != nil || !held {
 		t.Fatalf("leaving a crashed run's lease: %v %v", held, err)
 	}
 	if rep, err := b.service(nil).Reconcile(t.Context(), 1000, time.Hour); err != nil || !rep.Busy || rep.Scanned != 0 {

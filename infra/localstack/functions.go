@@ -5,6 +5,7 @@ import (
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // functions builds what each template function's main starts, by logical
@@ -16,33 +17,39 @@ func functions() map[string]func(env *wiring.Env) any {
 	return map[string]func(env *wiring.Env) any{
 		"AuthorizerFunction": func(env *wiring.Env) any { return wiring.Authorizer(env) },
 		"CreateFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Create(s3wiring.Files(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Create(uploadwiring.Sessions(env), wiring.Idempotency(env)))
 		},
 		"CompleteFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Complete(s3wiring.Files(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Complete(uploadwiring.Settlement(env), wiring.Idempotency(env)))
 		},
 		"GetFileFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Get(wiring.Records(env))) },
 		"ListFilesFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.List(wiring.Records(env))) },
-		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Files(env))) },
+		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Downloads(env))) },
 		"CancelFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Cancel(wiring.Records(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env)))
 		},
-		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Files(env))) },
-		"ProcessUploadFunction": func(env *wiring.Env) any { return s3wiring.ProcessUpload(env) },
+		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
+		"ProcessUploadFunction": func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
 		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
-		"ReconcileFunction":     func(env *wiring.Env) any { return s3wiring.Reconcile(env) },
+		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
 		// Compat API (LlamaCloud shape).
 		"UploadFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.Upload(s3wiring.Files(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env)))
 		},
-		"ListCompatFilesFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.List(s3wiring.Files(env))) },
-		"QueryCompatFilesFunction":  func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Query(s3wiring.Files(env))) },
-		"GetCompatFileFunction":     func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Get(s3wiring.Files(env))) },
-		"DeleteCompatFileFunction":  func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Delete(s3wiring.Files(env))) },
-		"CompatFileContentFunction": func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Content(s3wiring.Files(env))) },
+		"ListCompatFilesFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, compatapi.List(wiring.Listing(env), s3wiring.Downloads(env)))
+		},
+		"QueryCompatFilesFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, compatapi.Query(wiring.Listing(env), s3wiring.Downloads(env)))
+		},
+		"GetCompatFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, compatapi.Get(wiring.Records(env), s3wiring.Downloads(env)))
+		},
+		"DeleteCompatFileFunction": func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Delete(s3wiring.Deletion(env))) },
+		"CompatFileContentFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, compatapi.Content(wiring.Records(env), s3wiring.Downloads(env)))
+		},
 		// What no route takes, answered in its dialect's envelope.
-		"DefaultRouteFunction": func(env *wiring.Env) any {
-			return wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback())
-		},
+		"DefaultRouteFunction": func(env *wiring.Env) any { return wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback()) },
 	}
 }

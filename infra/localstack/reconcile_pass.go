@@ -11,8 +11,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/dynamostore"
-
-	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 )
 
 // scheduledEvent is what EventBridge hands the reconcile function.
@@ -21,9 +20,9 @@ var scheduledEvent = events.EventBridgeEvent{DetailType: "Scheduled Event", Sour
 // RestartMinIO starts MinIO again on its port and data (fault tests kill it
 // first) and runs the same reconcile pass as Start. MinIO then runs until ctx
 // is done or the stack stops.
-func (s *Stack) RestartMinIO(ctx context.Context) (files.ReconcileReport, error) {
+func (s *Stack) RestartMinIO(ctx context.Context) (upload.ReconcileReport, error) {
 	if err := s.MinIO.Restart(ctx); err != nil {
-		return files.ReconcileReport{}, err
+		return upload.ReconcileReport{}, err
 	}
 	return s.reconcileAfterMinIOStart(ctx)
 }
@@ -33,7 +32,7 @@ func (s *Stack) RestartMinIO(ctx context.Context) (files.ReconcileReport, error)
 // bucket's notification rules) and, after a crash, uploads whose event had
 // not reached the queue directory yet. Without this pass they would wait for
 // the scheduled reconcile (every 5 minutes).
-func (s *Stack) reconcileAfterMinIOStart(ctx context.Context) (files.ReconcileReport, error) {
+func (s *Stack) reconcileAfterMinIOStart(ctx context.Context) (upload.ReconcileReport, error) {
 	rep, err := s.ReconcileAll(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("reconcile after MinIO start: %w", err)
@@ -47,8 +46,8 @@ func (s *Stack) reconcileAfterMinIOStart(ctx context.Context) (files.ReconcileRe
 // looks at RECONCILE_BATCH objects, so this takes as many runs as the bucket
 // needs, wrapping round to the start when the cursor was mid-way. A run that
 // finds another holding the job's lease (the scheduled one) waits for it.
-func (s *Stack) ReconcileAll(ctx context.Context) (files.ReconcileReport, error) {
-	var total files.ReconcileReport
+func (s *Stack) ReconcileAll(ctx context.Context) (upload.ReconcileReport, error) {
+	var total upload.ReconcileReport
 	n, err := countObjects(ctx, s.S3Client(), BucketName, "uploads/")
 	if err != nil {
 		return total, err
@@ -81,7 +80,7 @@ func (s *Stack) ReconcileAll(ctx context.Context) (files.ReconcileReport, error)
 
 // reconcileRun invokes the reconcile function as its schedule does, with the
 // template's timeout as its deadline.
-func (s *Stack) reconcileRun(ctx context.Context) (files.ReconcileReport, error) {
+func (s *Stack) reconcileRun(ctx context.Context) (upload.ReconcileReport, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.reconcileTimeout)
 	defer cancel()
 	return s.Reconcile(ctx, scheduledEvent)
@@ -91,7 +90,7 @@ func (s *Stack) reconcileRun(ctx context.Context) (files.ReconcileReport, error)
 // process has just started DynamoDB Local, so no run can be live (on AWS the
 // lease expires at the killed run's deadline).
 func (s *Stack) breakStaleLease(ctx context.Context) error {
-	return dynamostore.New(dynamo.NewFromIface(s.DynamoClient()), TableName).BreakLease(ctx, files.ReconcileJob)
+	return dynamostore.New(dynamo.NewFromIface(s.DynamoClient()), TableName).BreakLease(ctx, upload.ReconcileJob)
 }
 
 func countObjects(ctx context.Context, c *s3.Client, bucket, prefix string) (int, error) {

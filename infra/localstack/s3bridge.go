@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // S3Bridge receives MinIO's webhook notifications, whose Records are
@@ -16,7 +16,7 @@ import (
 // invokes the Lambda. A handler error answers 500, so MinIO keeps the event in
 // its queue directory and delivers it again (at least once, as on AWS).
 type S3Bridge struct {
-	Handler s3wiring.S3Lambda
+	Handler uploadwiring.S3Lambda
 	Log     *slog.Logger
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // Local names of the template's table and bucket.
@@ -79,8 +80,8 @@ type Stack struct {
 	Template   *Template
 	DynamoDB   *DynamoDB
 	MinIO      *MinIO
-	Sweeper    *Sweeper                 // emulated DynamoDB TTL feeding the cleanup function
-	Reconcile  s3wiring.ReconcileLambda // the scheduled reconcile function
+	Sweeper    *Sweeper                     // emulated DynamoDB TTL feeding the cleanup function
+	Reconcile  uploadwiring.ReconcileLambda // the scheduled reconcile function
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
@@ -132,7 +133,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		data = s.tmp
 	}
 	// The bridge listens first: MinIO needs its address at start.
-	var process atomic.Pointer[s3wiring.S3Lambda]
+	var process atomic.Pointer[uploadwiring.S3Lambda]
 	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
 		h := process.Load()
 		if h == nil {
@@ -220,10 +221,10 @@ func (s *Stack) Getenv(name string) string { return s.Env[name] }
 
 // handlers builds every template function as its main does (functions.go),
 // each with the stack's environment and behind its own IAM gate (see gate).
-func (s *Stack) handlers(o Options) (*Gateway, s3wiring.S3Lambda, error) {
+func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 	build := functions()
 	routes := map[string]wiring.HTTPLambda{}
-	var process s3wiring.S3Lambda
+	var process uploadwiring.S3Lambda
 	var authorizer wiring.AuthorizerLambda
 	for id, f := range s.Template.Functions {
 		newFn, ok := build[id]
@@ -244,7 +245,7 @@ func (s *Stack) handlers(o Options) (*Gateway, s3wiring.S3Lambda, error) {
 			}
 		case wiring.AuthorizerLambda:
 			authorizer = fn
-		case s3wiring.S3Lambda:
+		case uploadwiring.S3Lambda:
 			process = fn
 		case s3wiring.CleanupLambda:
 			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
@@ -255,7 +256,7 @@ func (s *Stack) handlers(o Options) (*Gateway, s3wiring.S3Lambda, error) {
 				}
 				s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
 			}
-		case s3wiring.ReconcileLambda:
+		case uploadwiring.ReconcileLambda:
 			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
 		}
 	}

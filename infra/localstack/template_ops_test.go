@@ -199,7 +199,7 @@ func (k fakeKeys) GetKey(_ context.Context, hash string) (*auth.Key, error) {
 	case hash == auth.Hash("revoked"):
 		return &auth.Key{Hash: hash, ProjectID: "p", RevokedAt: &revoked}, nil
 	}
-	return nil, files.ErrNotFound
+	return nil, auth.ErrKeyNotFound
 }
 func (fakeKeys) PutKey(context.Context, *auth.Key) error            { return nil }
 func (fakeKeys) RevokeKey(context.Context, string, time.Time) error { return nil }
@@ -257,8 +257,9 @@ func TestQueuesStreamAPIAndTableAreWatched(t *testing.T) {
 	}
 }
 
-// The dashboard shows every lifecycle event the service records (each
-// metrics.Record in shared/files), as the EMF lines name them.
+// The dashboard shows every lifecycle event the use cases record (each
+// Metrics.Record in shared/files and shared/files/upload), as the EMF lines
+// name them.
 func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 	doc := readCfnDoc(t)
 	var body string
@@ -269,13 +270,15 @@ func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 		t.Fatalf("no dashboard, or its body is not JSON: %s", body)
 	}
 	srcs, _ := filepath.Glob(filepath.Join(repoRoot, "shared", "files", "*.go"))
+	more, _ := filepath.Glob(filepath.Join(repoRoot, "shared", "files", "upload", "*.go"))
+	srcs = append(srcs, more...)
 	var recorded []string
 	for _, f := range srcs {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range regexp.MustCompile(`metrics\.Record\("(\w+)"`).FindAllSubmatch(raw, -1) {
+		for _, m := range regexp.MustCompile(`Metrics\.Record\("(\w+)"`).FindAllSubmatch(raw, -1) {
 			recorded = append(recorded, string(m[1]))
 		}
 	}

@@ -160,8 +160,8 @@ func TestDecodeQueryBodyTypeErrors(t *testing.T) {
 	}
 }
 
-// signer presigns downloads only: it reports the lifetime it was asked for.
-type signer struct{ files.Objects }
+// signer presigns downloads: it reports the lifetime it was asked for.
+type signer struct{}
 
 func (signer) PresignDownload(_ context.Context, _ string, d files.Download) (files.Presigned, error) {
 	return files.Presigned{ExpiresAt: time.Unix(0, 0).Add(d.Expires)}, nil
@@ -170,7 +170,7 @@ func (signer) PresignDownload(_ context.Context, _ string, d files.Download) (fi
 // expires_at_seconds as the content route hands it to the service, and the
 // lifetime the URL then gets.
 func TestURLLifetime(t *testing.T) {
-	svc := files.NewService(nil, signer{}, files.Config{}, nil, nil)
+	svc := files.NewDownloads(files.NewRecords(nil, files.Options{}), signer{}, files.Options{})
 	for v, want := range map[string]int64{"": 300, "60": 60, "0": 1, "-5": 1, "2.9": 2, "3600": 3600, "3601": 3600, "999999999999": 3600, "Inf": 3600} {
 		asked, err := urlLifetime(v)
 		if err != nil {

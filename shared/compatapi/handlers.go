@@ -1,6 +1,7 @@
 package compatapi
 
 import (
+	"context"
 	"io"
 	"math"
 	"net/http"
@@ -20,9 +21,15 @@ import (
 // before they are read (API Gateway refuses them before Lambda on AWS).
 const maxUploadBody = files.LambdaSyncPayloadBytes / 4 * 3
 
+// uploading is what Upload calls: files/upload's Direct, named by what it
+// does so that this package does not import the MIME sniffer's.
+type uploading interface {
+	Upload(ctx context.Context, in files.DirectUpload) (*files.File, error)
+}
+
 // Upload is POST /api/v1/beta/files: a multipart upload whose bytes pass
 // through Lambda, validated and COMPLETED at once.
-func Upload(svc *files.Service, once routeguard.Once) routeguard.Route {
+func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 	return route(routeUpload, auth.ScopeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		if r.ContentLength > maxUploadBody {
 			return files.ErrDirectTooLarge
@@ -38,7 +45,7 @@ func Upload(svc *files.Service, once routeguard.Once) routeguard.Route {
 		if err != nil {
 			return err
 		}
-		f, err := svc.UploadDirect(r.Context(), files.DirectUpload{
+		f, err := direct.Upload(r.Context(), files.DirectUpload{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 			Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,
 			ExternalFileID: form.externalFileID, Body: form.body, Operation: idempotency.OperationOf(r.Context()),
@@ -51,20 +58,20 @@ func Upload(svc *files.Service, once routeguard.Once) routeguard.Route {
 	})
 }
 
-// List is GET /api/v1/beta/files.
-func List(svc *files.Service) routeguard.Route {
+// List is GET /api/v1/beta/files; downloads signs expand=download_url.
+func List(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
 	return route(routeList, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		params, err := decodeListQuery(r.URL.Query())
 		if err != nil {
 			return err
 		}
-		return writePage(w, r, svc, p, params)
+		return writePage(w, r, listing, downloads, p, params)
 	})
 }
 
 // Query is POST /api/v1/beta/files/query, the deprecated listing: a
 // read-only POST, so Idempotency-Key does not apply.
-func Query(svc *files.Service) routeguard.Route {
+func Query(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
 	return route(routeQuery, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		params, err := decodeQueryBody(r.Body)
 		if err != nil {
@@ -73,13 +80,13 @@ func Query(svc *files.Service) routeguard.Route {
 		if err := checkTenant(p, "", params.projectID); err != nil {
 			return err
 		}
-		return writePage(w, r, svc, p, params)
+		return writePage(w, r, listing, downloads, p, params)
 	})
 }
 
 // writePage answers both listing routes: the page, its total and the token
 // of the next page, bound to this project and query.
-func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p auth.Principal, params listParams) error {
+func writePage(w http.ResponseWriter, r *http.Request, listing *files.Listing, downloads *files.Downloads, p auth.Principal, params listParams) error {
 	fp := fingerprint(params.order, params.filter)
 	q := files.Query{ProjectID: p.ProjectID, Filter: params.filter, Order: params.order, Limit: params.pageSize}
 	if params.pageToken != "" {
@@ -88,7 +95,7 @@ func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p aut
 			return err
 		}
 	}
-	page, err := svc.ListCompleted(r.Context(), q)
+	page, err := listing.ListCompleted(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -96,7 +103,7 @@ func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p aut
 	for _, f := range page.Files {
 		j := toJSON(f)
 		if params.expandURL {
-			u, err := svc.ContentURL(r.Context(), f, nil)
+			u, err := downloads.ContentURL(r.Context(), f, nil)
 			if err != nil {
 				return err
 			}
@@ -112,20 +119,20 @@ func writePage(w http.ResponseWriter, r *http.Request, svc *files.Service, p aut
 	return nil
 }
 
-// Get is GET /api/v1/beta/files/{id}.
-func Get(svc *files.Service) routeguard.Route {
+// Get is GET /api/v1/beta/files/{id}; downloads signs expand=download_url.
+func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 	return route(routeGet, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		withURL, err := expand(r.URL.Query())
 		if err != nil {
 			return err
 		}
-		f, err := svc.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
 		j := toJSON(f)
 		if withURL {
-			u, err := svc.ContentURL(r.Context(), f, nil)
+			u, err := downloads.ContentURL(r.Context(), f, nil)
 			if err != nil {
 				return err
 			}
@@ -137,9 +144,9 @@ func Get(svc *files.Service) routeguard.Route {
 }
 
 // Delete is DELETE /api/v1/beta/files/{id}.
-func Delete(svc *files.Service) routeguard.Route {
+func Delete(deletion *files.Deletion) routeguard.Route {
 	return route(routeDelete, auth.ScopeCreate, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		if err := svc.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		if err := deletion.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -148,17 +155,17 @@ func Delete(svc *files.Service) routeguard.Route {
 }
 
 // Content is GET /api/v1/beta/files/{id}/content: a presigned download.
-func Content(svc *files.Service) routeguard.Route {
+func Content(records *files.Records, downloads *files.Downloads) routeguard.Route {
 	return route(routeContent, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		ttl, err := urlLifetime(r.URL.Query().Get("expires_at_seconds"))
 		if err != nil {
 			return err
 		}
-		f, err := svc.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		u, err := svc.ContentURL(r.Context(), f, ttl)
+		u, err := downloads.ContentURL(r.Context(), f, ttl)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/routeguard"
 )
 
@@ -28,12 +29,21 @@ type request struct {
 
 var owner = auth.Principal{OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", ProjectID: projectA, Scopes: []string{auth.ScopeCreate, auth.ScopeRead}}
 
-// routeOf is the compat route serving pattern, over a service with no
-// storage: every case here must be answered before storage is touched.
+// routes are the compat routes over use cases with no storage: every case
+// here must be answered before storage is touched.
+func routes() []routeguard.Route {
+	o := files.Options{}
+	records := files.NewRecords(nil, o)
+	listing, downloads := files.NewListing(nil, o), files.NewDownloads(records, nil, o)
+	direct := upload.NewDirect(nil, nil, nil, o)
+	return []routeguard.Route{Upload(direct, nil), List(listing, downloads), Query(listing, downloads), Get(records, downloads),
+		Delete(files.NewDeletion(records, nil, nil, o)), Content(records, downloads)}
+}
+
+// routeOf is the compat route serving pattern.
 func routeOf(t *testing.T, pattern string) routeguard.Route {
 	t.Helper()
-	svc := files.NewService(nil, nil, files.Config{}, nil, nil)
-	for _, rt := range []routeguard.Route{Upload(svc, nil), List(svc), Query(svc), Get(svc), Delete(svc), Content(svc)} {
+	for _, rt := range routes() {
 		if rt.Pattern == pattern {
 			return rt
 		}
@@ -145,11 +155,10 @@ func (stubOnce) Rerun(http.ResponseWriter, *http.Request, string, http.Handler) 
 // Only the upload writes by POST: the query, a read-only POST, takes no
 // Once, so a retry of it sees fresh results, never a stored page.
 func TestOnlyTheUploadWritesOnce(t *testing.T) {
-	svc := files.NewService(nil, nil, files.Config{}, nil, nil)
-	if up := Upload(svc, stubOnce{}); up.Once == nil || up.Rerun {
+	if up := Upload(upload.NewDirect(nil, nil, nil, files.Options{}), stubOnce{}); up.Once == nil || up.Rerun {
 		t.Errorf("the upload's Once %v, rerun %v: want its stored answer replayed", up.Once, up.Rerun)
 	}
-	for _, rt := range []routeguard.Route{List(svc), Query(svc), Get(svc), Delete(svc), Content(svc)} {
+	for _, rt := range routes()[1:] {
 		if rt.Once != nil {
 			t.Errorf("%s runs through a Once", rt.Pattern)
 		}

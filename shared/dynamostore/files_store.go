@@ -8,13 +8,20 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Store implements files.Store on one DynamoDB table.
+// Store implements the files ports on one DynamoDB table: the records, the
+// catalog, and the job state of the upload package's reconcile.
 type Store struct {
 	db    *dynamo.DB
 	table dynamo.Table
 }
 
-var _ files.Store = (*Store)(nil)
+var (
+	_ files.RecordReader  = (*Store)(nil)
+	_ files.RecordCreator = (*Store)(nil)
+	_ files.Transitioner  = (*Store)(nil)
+	_ files.RecordDeleter = (*Store)(nil)
+	_ files.Forgetter     = (*Store)(nil)
+)
 
 // New returns a store on the named table.
 func New(db *dynamo.DB, table string) *Store {

@@ -3,16 +3,42 @@ package files
 import (
 	"context"
 	"sort"
+	"sync"
+	"time"
 )
 
-// catalogStore adds the Catalog to memStore: a plain scan is fine in memory,
-// the service's use of the port is what these tests check. Like the real
+const project = "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10"
+
+// catalogStore is the record reader and catalog in memory: a plain scan is
+// fine here, the use cases' calls are what these tests check. Like the real
 // index, it lists COMPLETED records whatever their retention, and the ids in
 // lagging even after they left COMPLETED (an index not yet caught up).
 type catalogStore struct {
-	*memStore
+	mu      *sync.Mutex
+	files   map[string]File
 	lagging map[string]bool
 	reads   *int // QueryCompleted calls
+}
+
+func (c catalogStore) Create(_ context.Context, f *File) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files[f.ProjectID+"/"+f.ID] = *f
+	return nil
+}
+
+func (c catalogStore) Get(_ context.Context, projectID, id string) (*File, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.files[projectID+"/"+id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return &f, nil
+}
+
+func (c catalogStore) List(context.Context, string, int, int) ([]*File, int, error) {
+	return nil, 0, nil
 }
 
 func (c catalogStore) QueryCompleted(_ context.Context, q Query) ([]*File, Cursor, error) {
@@ -62,26 +88,20 @@ func (c catalogStore) indexed(projectID string, f Filter) []*File {
 	return out
 }
 
-// writableObjects adds the direct write to memObjects, write-once like
-// If-None-Match: *. failPut fails it; failAfterPut stores, then fails (an
-// answer lost on the way back).
-type writableObjects struct {
-	*memObjects
-	failPut, failAfterPut error
+// signer presigns downloads for as long as asked.
+type signer struct{}
+
+func (signer) PresignDownload(_ context.Context, key string, d Download) (Presigned, error) {
+	return Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(d.Expires)}, nil
 }
 
-func (w *writableObjects) Put(_ context.Context, key string, body []byte, contentType string) error {
-	if w.failPut != nil {
-		return w.failPut
-	}
-	if w.has(key) {
-		return ErrObjectExists
-	}
-	w.put(key, contentType, body)
-	return w.failAfterPut
+// compatService is the compat API's reading use cases over one catalog.
+type compatService struct {
+	*Listing
+	*Downloads
 }
 
-func newCompatService() (*Service, catalogStore, *writableObjects) {
-	st, obj := catalogStore{memStore: newMemStore(), lagging: map[string]bool{}, reads: new(int)}, &writableObjects{memObjects: newMemObjects()}
-	return NewService(st, obj, Config{}, nil, nil), st, obj
+func newCompatService() (compatService, catalogStore, signer) {
+	st := catalogStore{mu: &sync.Mutex{}, files: map[string]File{}, lagging: map[string]bool{}, reads: new(int)}
+	return compatService{NewListing(st, Options{}), NewDownloads(NewRecords(st, Options{}), signer{}, Options{})}, st, signer{}
 }

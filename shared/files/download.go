@@ -16,40 +16,52 @@ const (
 	MaxURLTTL = time.Hour
 )
 
+// Downloads signs download URLs of COMPLETED files.
+type Downloads struct {
+	Options
+	records *Records
+	signer  DownloadSigner
+}
+
+// NewDownloads signs downloads of the files records reads with signer.
+func NewDownloads(records *Records, signer DownloadSigner, o Options) *Downloads {
+	return &Downloads{Options: o.Resolved(), records: records, signer: signer}
+}
+
 // DownloadURL presigns a GET for a COMPLETED file (the native API's url),
 // for the configured lifetime.
-func (s *Service) DownloadURL(ctx context.Context, projectID, id string) (Presigned, error) {
-	f, err := s.Get(ctx, projectID, id)
+func (d *Downloads) DownloadURL(ctx context.Context, projectID, id string) (Presigned, error) {
+	f, err := d.records.Get(ctx, projectID, id)
 	if err != nil {
 		return Presigned{}, err
 	}
-	if st := f.StatusAt(s.now()); st != StatusCompleted {
+	if st := f.StatusAt(d.Now()); st != StatusCompleted {
 		return Presigned{}, Errorf(KindConflict, "invalid_state", "a download URL exists only for a COMPLETED file; this one is %s", st)
 	}
-	return s.ContentURL(ctx, f, nil)
+	return d.ContentURL(ctx, f, nil)
 }
 
 // ContentURL presigns a download of f, a COMPLETED file, for the lifetime
-// asked for (nil: the configured one, at least MinURLTTL), as urlLifetime
+// asked for (nil: the configured one, at least MinURLTTL), as URLLifetime
 // caps it; a file with less than MinURLTTL of retention left is gone.
-func (s *Service) ContentURL(ctx context.Context, f *File, lifetime *time.Duration) (Presigned, error) {
-	ttl := s.cfg.DownloadURLTTL
+func (d *Downloads) ContentURL(ctx context.Context, f *File, lifetime *time.Duration) (Presigned, error) {
+	ttl := d.Config.DownloadURLTTL
 	if lifetime != nil {
 		ttl = *lifetime
 	}
-	ttl, ok := urlLifetime(f, max(ttl, MinURLTTL), s.now())
+	ttl, ok := URLLifetime(f, max(ttl, MinURLTTL), d.Now())
 	if !ok {
 		return Presigned{}, ErrNotFound // retention ends now: as good as gone
 	}
-	return s.objects.PresignDownload(ctx, f.ObjectKey, Download{Filename: DownloadName(f.Filename), ContentType: f.MimeType, Expires: ttl})
+	return d.signer.PresignDownload(ctx, f.ObjectKey, Download{Filename: DownloadName(f.Filename), ContentType: f.MimeType, Expires: ttl})
 }
 
-// urlLifetime is the one rule for how long a presigned URL, upload or
+// URLLifetime is the one rule for how long a presigned URL, upload or
 // download, lives: ttl, but never past the signing credentials (MaxURLTTL)
 // nor f's retention (S3 would serve or take bytes of a file that is gone),
 // in the whole seconds presigning counts (rounded down); ok is false when
 // less than MinURLTTL is left.
-func urlLifetime(f *File, ttl time.Duration, now time.Time) (time.Duration, bool) {
+func URLLifetime(f *File, ttl time.Duration, now time.Time) (time.Duration, bool) {
 	ttl = min(ttl, MaxURLTTL)
 	if f.ExpiresAt != nil {
 		ttl = min(ttl, f.ExpiresAt.Sub(now))

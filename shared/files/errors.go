@@ -98,7 +98,7 @@ func KindOf(err error) Kind {
 
 // ErrNotFound is what stores return for a missing record; scoped to a project,
 // so a file of another project is indistinguishable from one that never existed.
-var ErrNotFound = Errorf(KindNotFound, "not_found", "file not found")
+var ErrNotFound = &Error{Kind: KindNotFound, Code: "not_found", Message: "file not found"}
 
 // ErrConditionFailed is what stores return when a conditional transition
 // loses; repeated, the request meets the state the winner left.
@@ -115,4 +115,23 @@ var ErrObjectExists = &Error{Kind: KindConflict, Code: "object_exists", Message:
 // Unavailable wraps a fault that may clear on retry (throttling, a dependency down).
 func Unavailable(what string, err error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is temporarily unavailable", Err: err}
+}
+
+// RejectionError is how a REJECTED upload is answered: a 422 naming the
+// rejection's code and the declared input it contradicts.
+func RejectionError(rej *Rejection) *Error {
+	if rej == nil {
+		rej = &Rejection{Code: "rejected", Message: "the upload failed validation"}
+	}
+	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message, Param: rejectionParam[rej.Code]}
+}
+
+// rejectionParam names the declared input each rejection contradicts.
+var rejectionParam = map[string]string{
+	"size_mismatch":         "sizeBytes",
+	"too_large":             "sizeBytes",
+	"content_type_mismatch": "mimeType",
+	"type_mismatch":         "mimeType",
+	"type_not_allowed":      "mimeType",
+	"checksum_mismatch":     "md5",
 }

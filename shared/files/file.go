@@ -1,6 +1,17 @@
-// Package files is Filegate's domain: the file record, its state machine, the
-// validation rules, the error vocabulary and the ports (Store, Objects) that the
-// DynamoDB and S3 adapters implement.
+// Package files is Filegate's domain: the file record and its states, the
+// error vocabulary, the rules that need only a declaration, the ports the
+// DynamoDB and S3 adapters implement, and the use cases that read and end
+// files, each taking exactly the ports it calls:
+//
+//	Records       read one file, the native listing        RecordReader
+//	Listing       the compat listings (COMPLETED files)     Catalog
+//	Downloads     download URLs                             Records, DownloadSigner
+//	Cancellation  cancel a PENDING session                  Records, Transitioner
+//	Deletion      delete a file and its object              Records, RecordDeleter, ObjectDeleter
+//	Expiry        finish TTL's removal of a record          ObjectDeleter, Forgetter
+//
+// Uploading and settling, which judge bytes and need the MIME sniffer, are
+// files/upload's, so the functions that only read never link it.
 package files
 
 import "time"

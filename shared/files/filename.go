@@ -43,3 +43,15 @@ func reservedDevice(base string) bool {
 	}
 	return false
 }
+
+// FileType is the lower-case extension of name without the dot ("pdf"), or
+// "" when the last path segment has none (a leading dot starts a name, not
+// an extension: ".env" has no type).
+func FileType(name string) string {
+	base := name[strings.LastIndex(name, "/")+1:]
+	i := strings.LastIndexByte(base, '.')
+	if i <= 0 || i == len(base)-1 {
+		return ""
+	}
+	return strings.ToLower(base[i+1:])
+}

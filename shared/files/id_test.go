@@ -125,3 +125,30 @@ func FuzzCanonicalID(f *testing.F) {
 		}
 	})
 }
+
+func TestKeyedID(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC)
+	op := &Operation{Seed: "seed", At: at}
+	id := KeyedID(project, op)
+	if !ValidID(id) || !uuidV7.MatchString(UUIDString(id)) {
+		t.Fatalf("KeyedID = %q (%s), not a UUIDv7 in the stored spelling", id, UUIDString(id))
+	}
+	if KeyedID(project, &Operation{Seed: "seed", At: at, Replay: true}) != id {
+		t.Error("the same operation gave another id")
+	}
+	for name, other := range map[string]string{
+		"another seed":    KeyedID(project, &Operation{Seed: "seed2", At: at}),
+		"another project": KeyedID("1b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", op),
+	} {
+		if other == id {
+			t.Errorf("%s gave the same id", name)
+		}
+	}
+	// Time-ordered like NewID: a later first attempt sorts after, an earlier before.
+	if later := KeyedID(project, &Operation{Seed: "a", At: at.Add(time.Millisecond)}); later <= id {
+		t.Errorf("a later operation's id %s sorts before %s", later, id)
+	}
+	if earlier := NewID(at.Add(-time.Millisecond)); earlier >= id {
+		t.Errorf("an earlier file's id %s sorts after %s", earlier, id)
+	}
+}

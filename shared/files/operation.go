@@ -19,12 +19,3 @@ type Operation struct {
 	// reads it (the compat upload's answer is replayed as stored).
 	Replay bool
 }
-
-// newFile is the id and creation time of a new file: random and now, or
-// those of its operation when it is keyed.
-func newFile(projectID string, op *Operation, now time.Time) (id string, createdAt time.Time) {
-	if op == nil {
-		return NewID(now), now
-	}
-	return KeyedID(projectID, op), op.At.UTC().Truncate(time.Millisecond) // the id's precision
-}

@@ -48,7 +48,6 @@ var (
 	text   = []string{"text/plain", "text/markdown", "text/html", "application/json", "application/xml", "text/xml"}
 	// captions are transcripts' own formats.
 	captions = []string{"text/vtt", "application/x-subrip"}
-	office   = join(documents, presentations)
 )
 
 func join(lists ...[]string) []string {
@@ -65,7 +64,7 @@ func join(lists ...[]string) []string {
 func DefaultPurposes() map[string]Purpose {
 	parsed := join(pdf, documents, presentations, sheets, images, audio, text)
 	return map[string]Purpose{
-		"meeting_transcript":  {MimeTypes: join(text, captions, pdf, office), MaxBytes: 50 * mib},
+		"meeting_transcript":  {MimeTypes: join(text, captions, pdf, documents, presentations), MaxBytes: 50 * mib},
 		"knowledge_user":      {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
 		"knowledge_workspace": {MimeTypes: parsed, MaxBytes: DefaultMaxBytes},
 		"email_attachment":    {MaxBytes: 50 * mib},
@@ -79,44 +78,21 @@ func DefaultPurposes() map[string]Purpose {
 	}
 }
 
-// allows reports whether mimeType is on the purpose's list, under any of
-// its names (application/x-pdf is application/pdf, audio/x-wav is audio/wav,
-// audio/webm is video/webm's audio form).
-func (p Purpose) allows(mimeType string) bool {
-	if p.MimeTypes == nil {
-		return true
-	}
-	name := lineage(mimeType)[0]
-	for _, m := range p.MimeTypes {
-		if m == mimeType || lineage(m)[0] == name {
-			return true
-		}
-	}
-	return false
-}
+// The size rule create and validation both apply (create names the bound
+// in its error; validation rejects). The type rule is files/upload's.
 
-// The rules create and validation both apply to a purpose (create names
-// the bound in its error; validation rejects).
-
-// allows reports whether purpose accepts mimeType; no purpose, or one the
-// configuration does not know (create refuses those first), accepts any.
-func (c Config) allows(purpose, mimeType string) bool {
-	p, ok := c.Purposes[purpose]
-	return !ok || p.allows(mimeType)
-}
-
-// bound is which limit a size passes first.
-type bound int
+// Bound is which limit a size passes first.
+type Bound int
 
 const (
-	boundNone    bound = iota
-	boundMax           // the configured maximum for every file
-	boundPurpose       // the purpose's own, lower limit
+	BoundNone    Bound = iota
+	BoundMax           // the configured maximum for every file
+	BoundPurpose       // the purpose's own, lower limit
 )
 
-// sizeBound checks size against the configured maximum, then the
+// SizeBound checks size against the configured maximum, then the
 // purpose's limit; limit is the lower of the two that apply.
-func (c Config) sizeBound(purpose string, size int64) (bound, int64) {
+func (c Config) SizeBound(purpose string, size int64) (Bound, int64) {
 	limit := c.MaxBytes
 	p, ok := c.Purposes[purpose]
 	if ok {
@@ -124,9 +100,9 @@ func (c Config) sizeBound(purpose string, size int64) (bound, int64) {
 	}
 	switch {
 	case size > c.MaxBytes:
-		return boundMax, limit
+		return BoundMax, limit
 	case ok && size > p.MaxBytes:
-		return boundPurpose, limit
+		return BoundPurpose, limit
 	}
-	return boundNone, limit
+	return BoundNone, limit
 }

@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -70,8 +69,8 @@ type Page struct {
 }
 
 // Catalog is the store's view of COMPLETED files, served by indexes that
-// hold a record only while it is COMPLETED. The DynamoDB store implements it
-// beside Store; it is separate so Store fakes need not.
+// hold a record only while it is COMPLETED; the DynamoDB store implements it
+// beside the record ports.
 type Catalog interface {
 	// QueryCompleted reads up to q.Limit index entries in q.Order, from
 	// q.After, on the index that q.Filter's name and external id (never
@@ -91,14 +90,22 @@ type Catalog interface {
 }
 
 // ErrInvalidCursor is the answer to a page token that does not fit its query.
-var ErrInvalidCursor = Errorf(KindInvalid, "invalid_page_token", "the page token is invalid, or was issued for another query or project")
+var ErrInvalidCursor = &Error{Kind: KindInvalid, Code: "invalid_page_token", Message: "the page token is invalid, or was issued for another query or project"}
+
+// Listing pages through a project's COMPLETED files (the compat API's
+// listings) on the catalog.
+type Listing struct {
+	Options
+	catalog Catalog
+}
+
+// NewListing lists through catalog.
+func NewListing(catalog Catalog, o Options) *Listing {
+	return &Listing{Options: o.Resolved(), catalog: catalog}
+}
 
 // ListCompleted returns one page of the project's live COMPLETED files.
-func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
-	cat, ok := s.store.(Catalog)
-	if !ok {
-		return Page{}, Internal(errors.New("the store has no catalog"))
-	}
+func (l *Listing) ListCompleted(ctx context.Context, q Query) (Page, error) {
 	if q.Limit < 1 || q.Limit > MaxPageSize {
 		return Page{}, Errorf(KindInvalid, "invalid_page_size", "page_size must be an integer from 1 to %d", MaxPageSize)
 	}
@@ -115,13 +122,13 @@ func (s *Service) ListCompleted(ctx context.Context, q Query) (Page, error) {
 		return Page{}, nil
 	}
 	if q.Filter.FileIDs != nil {
-		return s.listByIDs(ctx, cat, q)
+		return l.listByIDs(ctx, q)
 	}
-	found, next, err := s.listIndexed(ctx, cat, q)
+	found, next, err := l.listIndexed(ctx, q)
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := cat.CountCompleted(ctx, q.ProjectID, q.Filter)
+	total, err := l.catalog.CountCompleted(ctx, q.ProjectID, q.Filter)
 	if err != nil {
 		return Page{}, err
 	}
@@ -142,8 +149,8 @@ const (
 // ErrListingBudget answers a listing that found only hidden entries until
 // its time ran out: a retry continues with fresh index state (TTL, index
 // propagation) and time.
-var ErrListingBudget = Errorf(KindUnavailable, "listing_unavailable",
-	"too many files changing or past their retention were in the way to find the next page in time; retry shortly")
+var ErrListingBudget = &Error{Kind: KindUnavailable, Code: "listing_unavailable",
+	Message: "too many files changing or past their retention were in the way to find the next page in time; retry shortly"}
 
 // listIndexed reads a page from the catalog. Index entries can be hidden
 // from it: a record past retention (TTL removes it lazily), one that left
@@ -153,7 +160,7 @@ var ErrListingBudget = Errorf(KindUnavailable, "listing_unavailable",
 // until the page is full and one more file is known to follow it, or the
 // index ends. If the time budget runs out first, a short page keeps its
 // token; an empty one is ErrListingBudget (503), never an empty page.
-func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*File, Cursor, error) {
+func (l *Listing) listIndexed(ctx context.Context, q Query) ([]*File, Cursor, error) {
 	stop := time.Now().Add(defaultListBudget)
 	if d, ok := ctx.Deadline(); ok {
 		stop = d.Add(-listReserve)
@@ -162,13 +169,13 @@ func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*Fil
 	read := q
 	read.Limit = q.Limit + 1 // the page, and one more to know whether another follows
 	for rounds := 1; ; rounds++ {
-		found, next, err := cat.QueryCompleted(ctx, read)
+		found, next, err := l.catalog.QueryCompleted(ctx, read)
 		if err != nil {
 			return nil, "", err
 		}
-		for _, f := range s.visible(found, q.Filter) {
+		for _, f := range l.visible(found, q.Filter) {
 			if len(page) == q.Limit {
-				return page, cat.CursorAfter(q, page[len(page)-1]), nil
+				return page, l.catalog.CursorAfter(q, page[len(page)-1]), nil
 			}
 			page = append(page, f)
 		}
@@ -178,7 +185,7 @@ func (s *Service) listIndexed(ctx context.Context, cat Catalog, q Query) ([]*Fil
 		case !time.Now().Before(stop) && len(page) == 0:
 			return nil, "", ErrListingBudget
 		case !time.Now().Before(stop):
-			return page, cat.CursorAfter(q, page[len(page)-1]), nil
+			return page, l.catalog.CursorAfter(q, page[len(page)-1]), nil
 		}
 		// Entries were hidden: read more at a time while they keep being.
 		needed := q.Limit + 1 - len(page)
@@ -204,8 +211,8 @@ func (f Filter) matches(x *File) bool {
 }
 
 // visible keeps the live COMPLETED files that match f, in order.
-func (s *Service) visible(found []*File, f Filter) []*File {
-	now := s.now()
+func (l *Listing) visible(found []*File, f Filter) []*File {
+	now := l.Now()
 	out := make([]*File, 0, len(found))
 	for _, x := range found {
 		if x.Status == StatusCompleted && !x.GoneAt(now) && f.matches(x) {
@@ -218,7 +225,7 @@ func (s *Service) visible(found []*File, f Filter) []*File {
 // listByIDs answers a file_ids filter: one batch read of the listed ids, so
 // its cost grows with the list (≤ MaxFileIDs), not with the project. The
 // cursor is the sort key of the last file returned.
-func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, error) {
+func (l *Listing) listByIDs(ctx context.Context, q Query) (Page, error) {
 	if q.After != "" && !validSortKey(q.Order, string(q.After)) {
 		return Page{}, ErrInvalidCursor
 	}
@@ -231,11 +238,11 @@ func (s *Service) listByIDs(ctx context.Context, cat Catalog, q Query) (Page, er
 	var found []*File
 	if len(ids) > 0 {
 		var err error
-		if found, err = cat.GetMany(ctx, q.ProjectID, ids); err != nil {
+		if found, err = l.catalog.GetMany(ctx, q.ProjectID, ids); err != nil {
 			return Page{}, err
 		}
 	}
-	matches := s.visible(found, q.Filter)
+	matches := l.visible(found, q.Filter)
 	key := sortKey(q.Order)
 	slices.SortFunc(matches, func(a, b *File) int { return compareIn(q.Order, key(a), key(b)) })
 	start := 0

@@ -34,7 +34,7 @@ func ids(fs []*File) []string {
 }
 
 // walk lists every page of q and returns the ids in order.
-func walk(t *testing.T, s *Service, q Query) ([]string, int) {
+func walk(t *testing.T, s compatService, q Query) ([]string, int) {
 	t.Helper()
 	var all []string
 	total := -1

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +24,7 @@ import (
 	"github.com/filegate/filegate/shared/accesslog"
 	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/s3storage"
 )
 
@@ -101,33 +101,18 @@ func BenchmarkCreateHandler(b *testing.B) {
 	}
 }
 
-// benchService is wired as shared/wiring wires it, with the store faked.
-func benchService() *files.Service {
+// benchService is create's use case as s3wiring builds it, its record
+// store faked.
+func benchService() *upload.Sessions {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	svc := files.NewService(benchStore{}, s3storage.New(cfg, "filegate-123456789012-us-east-1-uploads"), files.Config{}, nil, log)
-	svc.ReportTo(emf.New(io.Discard))
-	return svc
+	o := files.Options{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: emf.New(io.Discard)}
+	return upload.NewSessions(benchStore{}, s3storage.New(cfg, "filegate-123456789012-us-east-1-uploads"), o)
 }
 
-// benchStore accepts every write and holds nothing.
+// benchStore accepts every record and keeps none.
 type benchStore struct{}
 
 func (benchStore) Create(context.Context, *files.File) error { return nil }
 func (benchStore) Get(context.Context, string, string) (*files.File, error) {
 	return nil, files.ErrNotFound
 }
-func (benchStore) List(context.Context, string, int, int) ([]*files.File, int, error) {
-	return nil, 0, nil
-}
-func (benchStore) Transition(context.Context, *files.File, files.Status, files.Change) (*files.File, error) {
-	return nil, files.ErrNotFound
-}
-func (benchStore) Delete(context.Context, string, string) error     { return files.ErrNotFound }
-func (benchStore) Forget(context.Context, *files.File) error        { return nil }
-func (benchStore) Cursor(context.Context, string) (string, error)   { return "", nil }
-func (benchStore) SaveCursor(context.Context, string, string) error { return nil }
-func (benchStore) AcquireLease(context.Context, string, string, time.Time, time.Time) (bool, error) {
-	return true, nil
-}
-func (benchStore) ReleaseLease(context.Context, string, string) error { return nil }

@@ -1,6 +1,7 @@
 package nativeapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,16 +23,23 @@ type createRequest struct {
 	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
 }
 
+// creating is what Create calls: files/upload's Sessions, named by what it
+// does so that this package does not import the MIME sniffer's.
+type creating interface {
+	Create(ctx context.Context, in files.CreateInput) (*files.Created, error)
+	Now() time.Time
+}
+
 // Create is POST /v1/files: a new upload session and its presigned PUT. A
 // keyed repeat runs again as a lookup of the file its key names, so it
 // answers with a freshly signed URL (routeguard.Route.Rerun).
-func Create(svc *files.Service, once routeguard.Once) routeguard.Route {
+func Create(sessions creating, once routeguard.Once) routeguard.Route {
 	rt := write(routeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req createRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		c, err := svc.Create(r.Context(), files.CreateInput{
+		c, err := sessions.Create(r.Context(), files.CreateInput{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
 			RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
@@ -43,7 +51,7 @@ func Create(svc *files.Service, once routeguard.Once) routeguard.Route {
 		for k := range c.Upload.Headers {
 			headers[k] = c.Upload.Headers.Get(k)
 		}
-		jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, svc.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
+		jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, sessions.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
 		return nil
 	})
 	rt.Rerun = true
@@ -54,42 +62,48 @@ type completeRequest struct {
 	MD5 string `json:"md5"`
 }
 
+// completing is what Complete calls: files/upload's Settlement.
+type completing interface {
+	Complete(ctx context.Context, projectID, id, md5 string) (*files.File, error)
+	Now() time.Time
+}
+
 // Complete is POST /v1/files/{id}/complete: validate the uploaded bytes.
-func Complete(svc *files.Service, once routeguard.Once) routeguard.Route {
+func Complete(settlement completing, once routeguard.Once) routeguard.Route {
 	return write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := svc.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
-		return writeFile(w, f, svc.Now(), err)
+		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
+		return writeFile(w, f, settlement.Now(), err)
 	})
 }
 
 // Get is GET /v1/files/{id}.
-func Get(svc *files.Service) routeguard.Route {
+func Get(records *files.Records) routeguard.Route {
 	return read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		f, err := svc.Get(r.Context(), p.ProjectID, r.PathValue("id"))
-		return writeFile(w, f, svc.Now(), err)
+		f, err := records.Get(r.Context(), p.ProjectID, r.PathValue("id"))
+		return writeFile(w, f, records.Now(), err)
 	})
 }
 
 // Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
-func Cancel(svc *files.Service, once routeguard.Once) routeguard.Route {
+func Cancel(cancellation *files.Cancellation, once routeguard.Once) routeguard.Route {
 	return write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := svc.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
-		return writeFile(w, f, svc.Now(), err)
+		f, err := cancellation.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
+		return writeFile(w, f, cancellation.Now(), err)
 	})
 }
 
 // Delete is DELETE /v1/files/{id} (a Filegate extension).
-func Delete(svc *files.Service) routeguard.Route {
+func Delete(deletion *files.Deletion) routeguard.Route {
 	return write(routeDelete, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		if err := svc.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		if err := deletion.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -98,9 +112,9 @@ func Delete(svc *files.Service) routeguard.Route {
 }
 
 // URL is GET /v1/files/{id}/url: a presigned download of a COMPLETED file.
-func URL(svc *files.Service) routeguard.Route {
+func URL(downloads *files.Downloads) routeguard.Route {
 	return read(routeURL, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		u, err := svc.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
+		u, err := downloads.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -110,17 +124,17 @@ func URL(svc *files.Service) routeguard.Route {
 }
 
 // List is GET /v1/files: one newest-first page and the project's total.
-func List(svc *files.Service) routeguard.Route {
+func List(records *files.Records) routeguard.Route {
 	return read(routeList, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		limit, offset, err := pageParams(r)
 		if err != nil {
 			return err
 		}
-		page, total, err := svc.List(r.Context(), p.ProjectID, limit, offset)
+		page, total, err := records.List(r.Context(), p.ProjectID, limit, offset)
 		if err != nil {
 			return err
 		}
-		now := svc.Now()
+		now := records.Now()
 		out := listJSON{Object: "list", Data: make([]fileJSON, 0, len(page)), TotalCount: total}
 		for _, f := range page {
 			out.Data = append(out.Data, toJSON(f, now))

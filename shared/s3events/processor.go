@@ -1,4 +1,5 @@
-// Package s3events adapts S3 ObjectCreated notifications to the file service.
+// Package s3events adapts S3 ObjectCreated notifications to the upload
+// settlement.
 package s3events
 
 import (
@@ -8,12 +9,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
 )
 
 // Processor is the process-upload Lambda's handler.
 type Processor struct {
-	Files *files.Service
+	Settlement *upload.Settlement
 	// Bucket is the uploads bucket: records naming another are ignored, so
 	// an object elsewhere (another bucket's notification pointed here, or a
 	// forged invoke) never settles a file whose key it shares.
@@ -32,7 +33,7 @@ func (p *Processor) Handle(ctx context.Context, ev events.S3Event) error {
 			continue
 		}
 		// URLDecodedKey: S3 sends keys URL-encoded ("+" for spaces).
-		if err := p.Files.ObjectCreated(ctx, rec.S3.Object.URLDecodedKey); err != nil {
+		if err := p.Settlement.ObjectCreated(ctx, rec.S3.Object.URLDecodedKey); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -8,11 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/filegate/filegate/shared/files"
 )
-
-var _ files.ObjectWriter = (*Storage)(nil)
 
 // Put stores body under key the way a presigned PUT would: with its content
 // type and If-None-Match: * (never over an existing object), plus Content-MD5

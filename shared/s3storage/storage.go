@@ -18,7 +18,9 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Storage implements files.Objects on one bucket.
+// Storage is one bucket: the object ports of files (and of files/upload,
+// which s3wiring passes it to; this package does not import that one, so a
+// function that only signs downloads does not link the MIME sniffer).
 type Storage struct {
 	client  *s3.Client
 	presign *s3.PresignClient
@@ -26,7 +28,10 @@ type Storage struct {
 	now     func() time.Time
 }
 
-var _ files.Objects = (*Storage)(nil)
+var (
+	_ files.DownloadSigner = (*Storage)(nil)
+	_ files.ObjectDeleter  = (*Storage)(nil)
+)
 
 // New returns storage on bucket through a client built from cfg with
 // ClientOptions, then optFns (endpoint, path-style addressing, a test's

@@ -1,5 +1,5 @@
-// Package streamevents adapts the files table's DynamoDB stream to the file
-// service: when TTL removes a record, its object is deleted.
+// Package streamevents adapts the files table's DynamoDB stream to the
+// files.Expiry use case: when TTL removes a record, its object is deleted.
 package streamevents
 
 import (
@@ -17,8 +17,8 @@ const ttlPrincipal = "dynamodb.amazonaws.com"
 
 // Cleanup is the cleanup Lambda's handler.
 type Cleanup struct {
-	Files *files.Service
-	Log   *slog.Logger
+	Expiry *files.Expiry
+	Log    *slog.Logger
 }
 
 // Handle processes records in order and stops at the first failure, reporting
@@ -50,7 +50,7 @@ func (c *Cleanup) record(ctx context.Context, rec events.DynamoDBEventRecord) er
 	if !ok {
 		return nil // not a file record (counter, key, tombstone)
 	}
-	if err := c.Files.Removed(ctx, f); err != nil {
+	if err := c.Expiry.Removed(ctx, f); err != nil {
 		return err
 	}
 	c.Log.InfoContext(ctx, "expired file cleaned up", "projectId", f.ProjectID, "fileId", f.ID, "status", f.Status)

@@ -46,7 +46,6 @@ func removal(t *testing.T, id, seq string) events.DynamoDBEventRecord {
 
 // stubStore and stubObjects record what the cleanup asked of them.
 type stubStore struct {
-	files.Store
 	forgot []string
 }
 
@@ -56,7 +55,6 @@ func (s *stubStore) Forget(_ context.Context, f *files.File) error {
 }
 
 type stubObjects struct {
-	files.Objects
 	deleted []string
 	fail    string // a key whose delete fails
 }
@@ -88,7 +86,7 @@ func TestCleanupStopsAtTheFirstFailure(t *testing.T) {
 	project := a.Change.OldImage["projectId"].String()
 
 	store, objects := &stubStore{}, &stubObjects{fail: files.ObjectKey(project, idB)}
-	cleanup := &streamevents.Cleanup{Files: files.NewService(store, objects, files.Config{}, nil, nil), Log: slog.New(slog.DiscardHandler)}
+	cleanup := &streamevents.Cleanup{Expiry: files.NewExpiry(objects, store, files.Options{}), Log: slog.New(slog.DiscardHandler)}
 	resp, err := cleanup.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{byClient, counter, a, b, c}})
 	if err != nil {
 		t.Fatal(err)

@@ -28,49 +28,52 @@ func configFrom(getenv func(string) string) (Config, error) {
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
-	intIn := func(name string, lo, hi int64) (int64, error) { return intValue(name, getenv(name), lo, hi) }
-	secondsIn := func(name string, lo, hi time.Duration) (time.Duration, error) {
-		n, err := intIn(name, int64(lo/time.Second), int64(hi/time.Second))
-		return time.Duration(n) * time.Second, err
-	}
 	var err error
 	if c.S3PathStyle, err = boolValue("S3_FORCE_PATH_STYLE", getenv("S3_FORCE_PATH_STYLE")); err != nil {
 		return c, err
 	}
-	if c.Files.UploadURLTTL, err = secondsIn("UPLOAD_URL_TTL_SECONDS", time.Minute, files.MaxURLTTL); err != nil {
-		return c, err
-	}
-	if c.Files.DownloadURLTTL, err = secondsIn("DOWNLOAD_URL_TTL_SECONDS", files.MinURLTTL, files.MaxURLTTL); err != nil {
-		return c, err
-	}
-	if c.Files.MaxBytes, err = intIn("MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes); err != nil {
-		return c, err
-	}
-	if c.Files.PendingGrace, err = secondsIn("PENDING_GRACE_SECONDS", time.Second, maxKeep); err != nil {
-		return c, err
-	}
-	if c.Files.TerminalKeep, err = secondsIn("TERMINAL_RETENTION_SECONDS", time.Second, maxKeep); err != nil {
-		return c, err
-	}
-	if c.Files.Purposes, err = purposes(getenv("PURPOSE_RULES")); err != nil {
-		return c, err
-	}
-	batch, err := intIn("RECONCILE_BATCH", 0, math.MaxInt64)
-	if err != nil {
-		return c, err
+	var batch int64
+	c.OrphanGrace = time.Hour
+	// Each setting is seconds (into a Duration) or a plain number.
+	for _, v := range []struct {
+		name   string
+		lo, hi int64
+		secs   *time.Duration
+		n      *int64
+	}{
+		{"UPLOAD_URL_TTL_SECONDS", 60, seconds(files.MaxURLTTL), &c.Files.UploadURLTTL, nil},
+		{"DOWNLOAD_URL_TTL_SECONDS", seconds(files.MinURLTTL), seconds(files.MaxURLTTL), &c.Files.DownloadURLTTL, nil},
+		{"MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes, nil, &c.Files.MaxBytes},
+		{"PENDING_GRACE_SECONDS", 1, seconds(maxKeep), &c.Files.PendingGrace, nil},
+		{"TERMINAL_RETENTION_SECONDS", 1, seconds(maxKeep), &c.Files.TerminalKeep, nil},
+		{"RECONCILE_BATCH", 0, math.MaxInt64, nil, &batch},
+		{"ORPHAN_GRACE_SECONDS", 0, seconds(maxKeep), &c.OrphanGrace, nil},
+	} {
+		raw := getenv(v.name)
+		if raw == "" {
+			continue // the default
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < v.lo || n > v.hi {
+			return c, fmt.Errorf("%s must be an integer from %d to %d, got %q", v.name, v.lo, v.hi, raw)
+		}
+		if v.secs != nil {
+			*v.secs = time.Duration(n) * time.Second
+		} else {
+			*v.n = n
+		}
 	}
 	c.ReconcileBatch = 500
 	if batch > 0 {
 		c.ReconcileBatch = int(min(batch, 1000)) // one S3 list page at most
 	}
-	if c.OrphanGrace, err = secondsIn("ORPHAN_GRACE_SECONDS", 0, maxKeep); err != nil {
+	if c.Files.Purposes, err = purposes(getenv("PURPOSE_RULES")); err != nil {
 		return c, err
-	}
-	if getenv("ORPHAN_GRACE_SECONDS") == "" {
-		c.OrphanGrace = time.Hour
 	}
 	return c, nil
 }
+
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
 // The bounds of the settings template.yaml passes from its parameters: the
 // same as the parameters' MinValue and MaxValue (a test keeps them equal), so
@@ -78,18 +81,6 @@ func configFrom(getenv func(string) string) (Config, error) {
 // Unset means the service's default; set, a value outside its bounds is an
 // error, never a silent default (0 is no way to say "default").
 const maxKeep = 10 * 365 * 24 * time.Hour // record keeping: far past any use, short of overflow
-
-// intValue reads the variable name's value v within [lo, hi] ("" is 0).
-func intValue(name, v string, lo, hi int64) (int64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s must be an integer from %d to %d, got %q", name, lo, hi, v)
-	}
-	return n, nil
-}
 
 func boolValue(name, v string) (bool, error) {
 	if v == "" {

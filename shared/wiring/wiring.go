@@ -9,7 +9,8 @@
 //
 //	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env))).Handle)
 //
-// and the local stack (infra/localstack) starts exactly the same expression.
+// (nativeapi.Get takes a *files.Records: passing it anything else does not
+// compile), and the local stack (infra/localstack) starts the same expression.
 package wiring
 
 import (
@@ -43,9 +44,10 @@ type Env struct {
 	Log    *slog.Logger
 	// Out is where logs and metrics go: the function's stdout, which Lambda
 	// sends to CloudWatch.
-	Out    io.Writer
-	getenv func(string) string
-	db     *dynamo.DB
+	Out     io.Writer
+	getenv  func(string) string
+	db      *dynamo.DB
+	metrics *emf.Writer
 }
 
 // Load reads a function's configuration through getenv (os.Getenv on
@@ -66,15 +68,30 @@ func (e *Env) DynamoDB() *dynamo.DB {
 	return e.db
 }
 
+// Options are what every use case of the function shares: its
+// configuration, its log, and lifecycle metrics in CloudWatch's embedded
+// metric format on Out.
+func Options(e *Env) files.Options {
+	if e.metrics == nil {
+		e.metrics = emf.New(e.Out)
+	}
+	return files.Options{Config: e.Config.Files, Log: e.Log, Metrics: e.metrics}
+}
+
 // Store is the file records' DynamoDB adapter.
 func Store(e *Env) *dynamostore.Store { return dynamostore.New(e.DynamoDB(), e.Config.TableName) }
 
-// Records is the file service without object storage, for the functions
-// that only read and transition records.
-func Records(e *Env) *files.Service {
-	svc := files.NewService(Store(e), nil, e.Config.Files, nil, e.Log)
-	svc.ReportTo(emf.New(e.Out))
-	return svc
+// The use cases that need no object storage (the others are s3wiring's).
+
+// Records reads files.
+func Records(e *Env) *files.Records { return files.NewRecords(Store(e), Options(e)) }
+
+// Listing lists COMPLETED files on the catalog.
+func Listing(e *Env) *files.Listing { return files.NewListing(Store(e), Options(e)) }
+
+// Cancellation cancels upload sessions.
+func Cancellation(e *Env) *files.Cancellation {
+	return files.NewCancellation(Records(e), Store(e), Options(e))
 }
 
 // Idempotency makes a route's POSTs safe to retry (Idempotency-Key).

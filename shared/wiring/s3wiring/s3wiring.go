@@ -1,6 +1,7 @@
 // Package s3wiring is the composition root of the functions that use object
-// storage: wiring's environment plus the S3 adapter. Only their mains
-// import it, so only they link the S3 client.
+// storage but judge no uploads: wiring's environment plus the S3 adapter.
+// Only their mains import it, so only they link the S3 client; the ones
+// that settle uploads use uploadwiring, which adds the MIME sniffer.
 package s3wiring
 
 import (
@@ -9,9 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/s3events"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
@@ -25,19 +24,22 @@ func Storage(e *wiring.Env) *s3storage.Storage {
 	})
 }
 
-// Files is the file service over records and objects.
-func Files(e *wiring.Env) *files.Service {
-	svc := files.NewService(wiring.Store(e), Storage(e), e.Config.Files, nil, e.Log)
-	svc.ReportTo(emf.New(e.Out))
-	return svc
+// The use cases that need object storage (those that also judge uploads
+// are uploadwiring's).
+
+// Downloads signs download URLs.
+func Downloads(e *wiring.Env) *files.Downloads {
+	return files.NewDownloads(wiring.Records(e), Storage(e), wiring.Options(e))
 }
 
-// S3Lambda is process-upload's handler signature.
-type S3Lambda = func(context.Context, events.S3Event) error
+// Deletion deletes files and their objects.
+func Deletion(e *wiring.Env) *files.Deletion {
+	return files.NewDeletion(wiring.Records(e), wiring.Store(e), Storage(e), wiring.Options(e))
+}
 
-// ProcessUpload is the S3 ObjectCreated handler.
-func ProcessUpload(e *wiring.Env) S3Lambda {
-	return (&s3events.Processor{Files: Files(e), Bucket: e.Config.BucketName, Log: e.Log}).Handle
+// Expiry finishes TTL's removals.
+func Expiry(e *wiring.Env) *files.Expiry {
+	return files.NewExpiry(Storage(e), wiring.Store(e), wiring.Options(e))
 }
 
 // CleanupLambda is the stream cleanup's handler signature.
@@ -46,20 +48,5 @@ type CleanupLambda = func(context.Context, events.DynamoDBEvent) (events.DynamoD
 // Cleanup is the handler for the table's stream: TTL removals delete their
 // objects.
 func Cleanup(e *wiring.Env) CleanupLambda {
-	return (&streamevents.Cleanup{Files: Files(e), Log: e.Log}).Handle
-}
-
-// ReconcileLambda is the scheduled reconcile's handler signature.
-type ReconcileLambda = func(context.Context, events.EventBridgeEvent) (files.ReconcileReport, error)
-
-// Reconcile is the scheduled reconcile: bounded work per run
-// (RECONCILE_BATCH objects), orphans deleted after ORPHAN_GRACE_SECONDS.
-func Reconcile(e *wiring.Env) ReconcileLambda {
-	svc, log := Files(e), e.Log
-	batch, grace := e.Config.ReconcileBatch, e.Config.OrphanGrace
-	return func(ctx context.Context, _ events.EventBridgeEvent) (files.ReconcileReport, error) {
-		rep, err := svc.Reconcile(ctx, batch, grace)
-		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "busy", rep.Busy, "err", err)
-		return rep, err
-	}
+	return (&streamevents.Cleanup{Expiry: Expiry(e), Log: e.Log}).Handle
 }

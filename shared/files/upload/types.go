@@ -1,6 +1,80 @@
-package files
+package upload
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Media types as the sniffer's tree relates them, and the extensions of the
+// types the purposes name.
+
+// sniffable reports whether the sniffer can recognise t or its container.
+func sniffable(t string) bool {
+	t = strings.ToLower(t)
+	return mimetype.Lookup(t) != nil || containerOf[t] != "" || strings.HasPrefix(t, "text/")
+}
+
+const rootType = "application/octet-stream"
+
+// sameFormat maps names the sniffer treats as different types to the one
+// format they name (an MPEG-4 audio file is audio/mp4 whatever its brand).
+var sameFormat = map[string]string{
+	"audio/x-m4a": "audio/mp4",
+	"audio/m4a":   "audio/mp4",
+}
+
+// lineage is t's canonical name followed by its ancestors, most specific
+// first, without the root (application/octet-stream, which is everything's
+// ancestor): from the sniffer's tree, else from containerOf for formats the
+// sniffer does not know, else text/plain for any text/* type. The root itself
+// has the lineage [application/octet-stream].
+func lineage(t string) []string {
+	t = strings.ToLower(t)
+	if c, ok := sameFormat[t]; ok {
+		t = c
+	}
+	if m := mimetype.Lookup(t); m != nil {
+		out := []string{essence(m.String())}
+		for p := m.Parent(); p != nil && !p.Is(rootType); p = p.Parent() {
+			out = append(out, essence(p.String()))
+		}
+		return out
+	}
+	if c, ok := containerOf[t]; ok {
+		return append([]string{t}, lineage(c)...)
+	}
+	if strings.HasPrefix(t, "text/") {
+		return []string{t, "text/plain"}
+	}
+	return []string{t}
+}
+
+// related reports whether a and b are the same type or one descends from the other.
+func related(a, b string) bool {
+	la, lb := lineage(a), lineage(b)
+	return la[0] == lb[0] || contains(la[1:], lb[0]) || contains(lb[1:], la[0])
+}
+
+// isText reports whether t is a text type (text/plain is in its lineage).
+func isText(t string) bool { return contains(lineage(t), "text/plain") }
+
+// essence drops parameters: "text/plain; charset=utf-8" is text/plain.
+func essence(t string) string {
+	e, _, _ := strings.Cut(t, ";")
+	return strings.TrimSpace(e)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
 
 // typesByExtension maps the extensions of the types the purposes name (the
 // formats LlamaParse documents, plus text and caption formats) to their MIME
@@ -100,21 +174,9 @@ var containerOf = map[string]string{
 	"application/vnd.ms-works":                                                "application/x-ole-storage",
 }
 
-// FileType is the lower-case extension of name without the dot ("pdf"), or
-// "" when the last path segment has none (a leading dot starts a name, not
-// an extension: ".env" has no type).
-func FileType(name string) string {
-	base := name[strings.LastIndex(name, "/")+1:]
-	i := strings.LastIndexByte(base, '.')
-	if i <= 0 || i == len(base)-1 {
-		return ""
-	}
-	return strings.ToLower(base[i+1:])
-}
-
 // TypeByExtension is the MIME type name's extension stands for, or "".
 func TypeByExtension(name string) string {
-	return typesByExtension[FileType(name)]
+	return typesByExtension[files.FileType(name)]
 }
 
 // checkExtension refuses a declared type that contradicts the filename's
@@ -126,5 +188,5 @@ func checkExtension(filename, declared string) error {
 	if byExt == "" || declared == rootType || related(declared, byExt) {
 		return nil
 	}
-	return Errorf(KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, filename, byExt, byExt).WithParam("mimeType")
+	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, filename, byExt, byExt).WithParam("mimeType")
 }

@@ -1,4 +1,4 @@
-package files
+package upload
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // checkContent is the content check every upload path shares (DESIGN §3),
@@ -21,7 +23,7 @@ import (
 // Text types (text/*, message/rfc822, JSON, XML, CSV, Markdown, captions) may
 // quote HTML: they are served as what they are, and quoting markup is what
 // they are for. Bytes past the window are never read (SECURITY.md).
-func checkContent(head []byte, declared string) *Rejection {
+func checkContent(head []byte, declared string) *files.Rejection {
 	detected := mimetype.Detect(head)
 	if !compatible(detected, declared) {
 		return typeMismatch(detected, declared)
@@ -36,13 +38,13 @@ func checkContent(head []byte, declared string) *Rejection {
 		return nil
 	}
 	if marker := activeMarker(head); marker != "" {
-		return &Rejection{Code: "active_content", Message: fmt.Sprintf("the first %d bytes contain active content (%q), which a %s file must not carry", sniffBytes, marker, declared)}
+		return &files.Rejection{Code: "active_content", Message: fmt.Sprintf("the first %d bytes contain active content (%q), which a %s file must not carry", sniffBytes, marker, declared)}
 	}
 	return nil
 }
 
-func typeMismatch(detected *mimetype.MIME, declared string) *Rejection {
-	return &Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", essence(detected.String()), declared)}
+func typeMismatch(detected *mimetype.MIME, declared string) *files.Rejection {
+	return &files.Rejection{Code: "type_mismatch", Message: fmt.Sprintf("the content looks like %s, %s was declared", essence(detected.String()), declared)}
 }
 
 // activeTypes are types a browser would execute; they must be declared as
@@ -84,71 +86,6 @@ func compatible(detected *mimetype.MIME, declared string) bool {
 		return true
 	case !sniffable(declared) && (got[0] == "text/plain" || got[0] == rootType):
 		return true
-	}
-	return false
-}
-
-// sniffable reports whether the sniffer can recognise t or its container.
-func sniffable(t string) bool {
-	t = strings.ToLower(t)
-	return mimetype.Lookup(t) != nil || containerOf[t] != "" || strings.HasPrefix(t, "text/")
-}
-
-const rootType = "application/octet-stream"
-
-// sameFormat maps names the sniffer treats as different types to the one
-// format they name (an MPEG-4 audio file is audio/mp4 whatever its brand).
-var sameFormat = map[string]string{
-	"audio/x-m4a": "audio/mp4",
-	"audio/m4a":   "audio/mp4",
-}
-
-// lineage is t's canonical name followed by its ancestors, most specific
-// first, without the root (application/octet-stream, which is everything's
-// ancestor): from the sniffer's tree, else from containerOf for formats the
-// sniffer does not know, else text/plain for any text/* type. The root itself
-// has the lineage [application/octet-stream].
-func lineage(t string) []string {
-	t = strings.ToLower(t)
-	if c, ok := sameFormat[t]; ok {
-		t = c
-	}
-	if m := mimetype.Lookup(t); m != nil {
-		out := []string{essence(m.String())}
-		for p := m.Parent(); p != nil && !p.Is(rootType); p = p.Parent() {
-			out = append(out, essence(p.String()))
-		}
-		return out
-	}
-	if c, ok := containerOf[t]; ok {
-		return append([]string{t}, lineage(c)...)
-	}
-	if strings.HasPrefix(t, "text/") {
-		return []string{t, "text/plain"}
-	}
-	return []string{t}
-}
-
-// related reports whether a and b are the same type or one descends from the other.
-func related(a, b string) bool {
-	la, lb := lineage(a), lineage(b)
-	return la[0] == lb[0] || contains(la[1:], lb[0]) || contains(lb[1:], la[0])
-}
-
-// isText reports whether t is a text type (text/plain is in its lineage).
-func isText(t string) bool { return contains(lineage(t), "text/plain") }
-
-// essence drops parameters: "text/plain; charset=utf-8" is text/plain.
-func essence(t string) string {
-	e, _, _ := strings.Cut(t, ";")
-	return strings.TrimSpace(e)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
 	}
 	return false
 }

@@ -1,4 +1,4 @@
-package files
+package upload
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 
 	"github.com/filegate/filegate/infra/samples"
+	"github.com/filegate/filegate/shared/files"
 )
 
 func utf16LE(s string, bom bool) []byte {
@@ -79,16 +80,16 @@ func TestPolyglotUploadIsRejectedAndDeleted(t *testing.T) {
 	for _, tc := range polyglots() {
 		t.Run(tc.name, func(t *testing.T) {
 			s, st, obj := newTestService()
-			c, err := s.Create(ctx, CreateInput{ProjectID: project, Filename: "upload", MimeType: tc.declared, SizeBytes: int64(len(tc.body))})
+			c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "upload", MimeType: tc.declared, SizeBytes: int64(len(tc.body))})
 			if err != nil {
 				t.Fatal(err)
 			}
 			obj.put(c.File.ObjectKey, tc.declared, tc.body)
-			if _, err := s.Complete(ctx, project, c.File.ID, ""); KindOf(err) != KindUnprocessable {
+			if _, err := s.Complete(ctx, project, c.File.ID, ""); files.KindOf(err) != files.KindUnprocessable {
 				t.Fatalf("complete: %v, want 422", err)
 			}
 			got, _ := st.Get(ctx, project, c.File.ID)
-			if got.Status != StatusRejected || obj.has(c.File.ObjectKey) {
+			if got.Status != files.StatusRejected || obj.has(c.File.ObjectKey) {
 				t.Fatalf("%s, object kept %v", got.Status, obj.has(c.File.ObjectKey))
 			}
 		})
@@ -143,12 +144,12 @@ func TestDeclaredTypeMustAgreeWithExtension(t *testing.T) {
 		{"no-extension", "application/pdf", true},
 		{"unknown.xyz", "application/pdf", true},
 	} {
-		_, err := s.Create(context.Background(), CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10})
-		var e *Error
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10})
+		var e *files.Error
 		switch {
 		case tc.ok && err != nil:
 			t.Errorf("%s as %s: %v, want accepted", tc.filename, tc.mimeType, err)
-		case !tc.ok && (!errors.As(err, &e) || e.Kind != KindInvalid || e.Param != "mimeType" || !strings.Contains(e.Message, tc.filename)):
+		case !tc.ok && (!errors.As(err, &e) || e.Kind != files.KindInvalid || e.Param != "mimeType" || !strings.Contains(e.Message, tc.filename)):
 			t.Errorf("%s as %s: %#v, want a 400 naming mimeType and the file", tc.filename, tc.mimeType, err)
 		}
 	}
@@ -178,7 +179,7 @@ func TestEveryPurposeCompletesAGenuineFileOfEachAcceptedType(t *testing.T) {
 				if declared == "" {
 					t.Fatalf("the extension table has no type for %s", sample.Filename)
 				}
-				c, err := s.Create(ctx, CreateInput{ProjectID: project, Filename: sample.Filename, MimeType: declared, SizeBytes: int64(len(sample.Body)), Purpose: purpose})
+				c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: sample.Filename, MimeType: declared, SizeBytes: int64(len(sample.Body)), Purpose: purpose})
 				if err != nil {
 					t.Fatalf("create %s (%s) for %s: %v", sample.Filename, declared, purpose, err)
 				}
@@ -186,7 +187,7 @@ func TestEveryPurposeCompletesAGenuineFileOfEachAcceptedType(t *testing.T) {
 				if _, err := s.Complete(ctx, project, c.File.ID, ""); err != nil {
 					t.Fatalf("complete %s (%s, sniffed %s): %v", sample.Filename, declared, sniffed(sample.Body), err)
 				}
-				if got, _ := st.Get(ctx, project, c.File.ID); got.Status != StatusCompleted {
+				if got, _ := st.Get(ctx, project, c.File.ID); got.Status != files.StatusCompleted {
 					t.Fatalf("status %s", got.Status)
 				}
 			})

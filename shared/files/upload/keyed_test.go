@@ -1,4 +1,4 @@
-package files
+package upload
 
 import (
 	"bytes"
@@ -6,34 +6,9 @@ import (
 	"errors"
 	"testing"
 	"time"
-)
 
-func TestKeyedID(t *testing.T) {
-	at := time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC)
-	op := &Operation{Seed: "seed", At: at}
-	id := KeyedID(project, op)
-	if !ValidID(id) || !uuidV7.MatchString(UUIDString(id)) {
-		t.Fatalf("KeyedID = %q (%s), not a UUIDv7 in the stored spelling", id, UUIDString(id))
-	}
-	if KeyedID(project, &Operation{Seed: "seed", At: at, Replay: true}) != id {
-		t.Error("the same operation gave another id")
-	}
-	for name, other := range map[string]string{
-		"another seed":    KeyedID(project, &Operation{Seed: "seed2", At: at}),
-		"another project": KeyedID("1b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", op),
-	} {
-		if other == id {
-			t.Errorf("%s gave the same id", name)
-		}
-	}
-	// Time-ordered like NewID: a later first attempt sorts after, an earlier before.
-	if later := KeyedID(project, &Operation{Seed: "a", At: at.Add(time.Millisecond)}); later <= id {
-		t.Errorf("a later operation's id %s sorts before %s", later, id)
-	}
-	if earlier := NewID(at.Add(-time.Millisecond)); earlier >= id {
-		t.Errorf("an earlier file's id %s sorts after %s", earlier, id)
-	}
-}
+	"github.com/filegate/filegate/shared/files"
+)
 
 // A keyed create whose record an earlier attempt wrote (its answer lost)
 // answers with that file, signed anew for the rest of its session; a replay
@@ -44,14 +19,14 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	now := start
 	st, obj := newMemStore(), newMemObjects()
-	s := NewService(st, obj, Config{}, func() time.Time { return now }, nil)
-	op := &Operation{Seed: "project#POST /v1/files\x00k\x00body", At: start}
-	in := CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, Operation: op}
+	s := newService(st, obj, files.Options{Clock: func() time.Time { return now }})
+	op := &files.Operation{Seed: "project#POST /v1/files\x00k\x00body", At: start}
+	in := files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, Operation: op}
 	first, err := s.Create(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.File.ID != KeyedID(project, op) || !first.File.CreatedAt.Equal(start) || obj.lastUpload.Expires != 15*time.Minute {
+	if first.File.ID != files.KeyedID(project, op) || !first.File.CreatedAt.Equal(start) || obj.lastUpload.Expires != 15*time.Minute {
 		t.Fatalf("first attempt: %s created %s, URL for %s", first.File.ID, first.File.CreatedAt, obj.lastUpload.Expires)
 	}
 
@@ -71,13 +46,13 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 		t.Fatalf("replay: %v %v", c, err)
 	}
 	now = start.Add(16 * time.Minute)
-	if _, err := s.Create(ctx, in); KindOf(err) != KindConflict || RetryOf(err) != RetryNever {
+	if _, err := s.Create(ctx, in); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
 		t.Errorf("replay after the session ended: %v, want a permanent conflict (no URL to give)", err)
 	}
 	if err := st.Delete(ctx, project, first.File.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Create(ctx, in); KindOf(err) != KindConflict || len(st.files) != 0 {
+	if _, err := s.Create(ctx, in); files.KindOf(err) != files.KindConflict || len(st.files) != 0 {
 		t.Errorf("replay after the file was deleted: %v with %d records, want a conflict and no file", err, len(st.files))
 	}
 }
@@ -86,17 +61,17 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 func TestUploadURLEndsAtRetention(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	st, obj := newMemStore(), newMemObjects()
-	s := NewService(st, obj, Config{}, func() time.Time { return now }, nil)
+	s := newService(st, obj, files.Options{Clock: func() time.Time { return now }})
 	until := now.Add(30*time.Second + 500*time.Millisecond)
-	if _, err := s.Create(context.Background(), CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &until}); err != nil {
+	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &until}); err != nil {
 		t.Fatal(err)
 	}
 	if obj.lastUpload.Expires != 30*time.Second {
 		t.Errorf("URL lives %s, want the 30 whole seconds of retention left", obj.lastUpload.Expires)
 	}
 	soon := now.Add(500 * time.Millisecond)
-	_, err := s.Create(context.Background(), CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &soon})
-	if e, ok := err.(*Error); !ok || e.Code != "invalid_retention" || e.Param != "retentionExpiresAt" || len(st.files) != 1 {
+	_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &soon})
+	if e, ok := err.(*files.Error); !ok || e.Code != "invalid_retention" || e.Param != "retentionExpiresAt" || len(st.files) != 1 {
 		t.Errorf("retention ending in half a second: %v, %d records; want invalid_retention and no record", err, len(st.files))
 	}
 }
@@ -104,12 +79,12 @@ func TestUploadURLEndsAtRetention(t *testing.T) {
 // crashingStore fails one kind of call as a database crash does: the call
 // is lost, or applied with its answer lost (after).
 type crashingStore struct {
-	Store
+	testStore
 	op    string // "create" or "transition"
 	after bool
 }
 
-var errCrashed = Unavailable("storage", errors.New("crashed"))
+var errCrashed = files.Unavailable("storage", errors.New("crashed"))
 
 func (c *crashingStore) crash(apply func() error) error {
 	if c.after {
@@ -120,18 +95,18 @@ func (c *crashingStore) crash(apply func() error) error {
 	return errCrashed
 }
 
-func (c *crashingStore) Create(ctx context.Context, f *File) error {
+func (c *crashingStore) Create(ctx context.Context, f *files.File) error {
 	if c.op != "create" {
-		return c.Store.Create(ctx, f)
+		return c.testStore.Create(ctx, f)
 	}
-	return c.crash(func() error { return c.Store.Create(ctx, f) })
+	return c.crash(func() error { return c.testStore.Create(ctx, f) })
 }
 
-func (c *crashingStore) Transition(ctx context.Context, f *File, from Status, ch Change) (*File, error) {
+func (c *crashingStore) Transition(ctx context.Context, f *files.File, from files.Status, ch files.Change) (*files.File, error) {
 	if c.op != "transition" {
-		return c.Store.Transition(ctx, f, from, ch)
+		return c.testStore.Transition(ctx, f, from, ch)
 	}
-	return nil, c.crash(func() error { _, err := c.Store.Transition(ctx, f, from, ch); return err })
+	return nil, c.crash(func() error { _, err := c.testStore.Transition(ctx, f, from, ch); return err })
 }
 
 // A keyed compat upload cut off at each point a crash can reach, then
@@ -142,38 +117,38 @@ func TestKeyedDirectUploadAfterACrash(t *testing.T) {
 		name         string
 		store        *crashingStore // nil: the store works
 		failAfterPut bool
-		left         Status // what the first attempt leaves ("" no record)
+		left         files.Status // what the first attempt leaves ("" no record)
 		object       bool
 	}{
 		{"record lost", &crashingStore{op: "create"}, false, "", false},
-		{"record written, answer lost", &crashingStore{op: "create", after: true}, false, StatusPending, false},
+		{"record written, answer lost", &crashingStore{op: "create", after: true}, false, files.StatusPending, false},
 		{"bytes stored, answer lost (the record is removed)", nil, true, "", true},
-		{"bytes stored, settling lost", &crashingStore{op: "transition"}, false, StatusPending, true},
-		{"settled, answer lost", &crashingStore{op: "transition", after: true}, false, StatusCompleted, true},
+		{"bytes stored, settling lost", &crashingStore{op: "transition"}, false, files.StatusPending, true},
+		{"settled, answer lost", &crashingStore{op: "transition", after: true}, false, files.StatusCompleted, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			_, mem, obj := newCompatService()
-			var first Store = mem
+			var first testStore = mem
 			if tc.store != nil {
-				tc.store.Store = mem
+				tc.store.testStore = mem
 				first = tc.store
 			}
 			obj.failAfterPut = map[bool]error{true: errCrashed}[tc.failAfterPut]
-			op := &Operation{Seed: "upload", At: time.Now()}
-			in := DirectUpload{ProjectID: project, Filename: "a.pdf", Purpose: "parse", Body: pdfBody, Operation: op}
-			if _, err := NewService(first, obj, Config{}, nil, nil).UploadDirect(ctx, in); err == nil {
+			op := &files.Operation{Seed: "upload", At: time.Now()}
+			in := files.DirectUpload{ProjectID: project, Filename: "a.pdf", Purpose: "parse", Body: pdfBody, Operation: op}
+			if _, err := newService(first, obj, files.Options{}).UploadDirect(ctx, in); err == nil {
 				t.Fatal("the first attempt succeeded despite the crash")
 			}
-			id := KeyedID(project, op)
+			id := files.KeyedID(project, op)
 			left, _ := mem.Get(ctx, project, id)
-			if (left == nil && tc.left != "") || (left != nil && left.Status != tc.left) || obj.has(ObjectKey(project, id)) != tc.object {
-				t.Fatalf("the first attempt left %+v, object %v; want %q, object %v", left, obj.has(ObjectKey(project, id)), tc.left, tc.object)
+			if (left == nil && tc.left != "") || (left != nil && left.Status != tc.left) || obj.has(files.ObjectKey(project, id)) != tc.object {
+				t.Fatalf("the first attempt left %+v, object %v; want %q, object %v", left, obj.has(files.ObjectKey(project, id)), tc.left, tc.object)
 			}
 
 			obj.failAfterPut = nil
-			f, err := NewService(mem, obj, Config{}, nil, nil).UploadDirect(ctx, in)
-			if err != nil || f.ID != id || f.Status != StatusCompleted || len(mem.files) != 1 {
+			f, err := newService(mem, obj, files.Options{}).UploadDirect(ctx, in)
+			if err != nil || f.ID != id || f.Status != files.StatusCompleted || len(mem.files) != 1 {
 				t.Fatalf("retry: %+v %v with %d records; want the one file %s COMPLETED", f, err, len(mem.files), id)
 			}
 			if got := obj.objects[f.ObjectKey].body; !bytes.Equal(got, pdfBody) {

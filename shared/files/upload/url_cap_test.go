@@ -1,9 +1,11 @@
-package files
+package upload
 
 import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // Every presigned URL lives at most an hour, whatever the configuration asks
@@ -12,10 +14,10 @@ import (
 func TestEveryURLLivesAtMostAnHour(t *testing.T) {
 	week := 7 * 24 * time.Hour
 	st, obj := newMemStore(), newMemObjects()
-	s := NewService(st, obj, Config{UploadURLTTL: week, DownloadURLTTL: week}, nil, nil)
+	s := newService(st, obj, files.Options{Config: files.Config{UploadURLTTL: week, DownloadURLTTL: week}})
 	ctx := context.Background()
 	latest := time.Now().Add(time.Hour + time.Second)
-	c, err := s.Create(ctx, CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
 	if err != nil {
 		t.Fatal(err)
 	}

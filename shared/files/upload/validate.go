@@ -1,10 +1,12 @@
-package files
+package upload
 
 import (
 	"context"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // sniffBytes is how much of an object validation reads: enough for the
@@ -13,26 +15,26 @@ const sniffBytes = 3072
 
 // inspect checks an uploaded object against its record (DESIGN §3). A nil
 // rejection means valid; err is for faults and a missing object.
-func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo, *Rejection, error) {
+func (s *Settlement) inspect(ctx context.Context, f *files.File, md5 string) (files.ObjectInfo, *files.Rejection, error) {
 	info, err := s.objects.Stat(ctx, f.ObjectKey)
 	if err != nil {
-		return ObjectInfo{}, nil, err
+		return files.ObjectInfo{}, nil, err
 	}
 	if info.Size != f.SizeBytes {
-		return info, &Rejection{Code: "size_mismatch", Message: fmt.Sprintf("the object has %d bytes, %d were declared", info.Size, f.SizeBytes)}, nil
+		return info, &files.Rejection{Code: "size_mismatch", Message: fmt.Sprintf("the object has %d bytes, %d were declared", info.Size, f.SizeBytes)}, nil
 	}
-	if ct, err := NormalizeMimeType(info.ContentType); err != nil || ct != f.MimeType {
-		return info, &Rejection{Code: "content_type_mismatch", Message: fmt.Sprintf("the object was stored as %q, %s was declared", info.ContentType, f.MimeType)}, nil
+	if ct, err := files.NormalizeMimeType(info.ContentType); err != nil || ct != f.MimeType {
+		return info, &files.Rejection{Code: "content_type_mismatch", Message: fmt.Sprintf("the object was stored as %q, %s was declared", info.ContentType, f.MimeType)}, nil
 	}
 	if rej := checkMetadata(info.Metadata); rej != nil {
 		return info, rej, nil
 	}
-	if rej := s.checkPurpose(f); rej != nil {
+	if rej := checkPurpose(s.Config, f); rej != nil {
 		return info, rej, nil
 	}
 	head, err := s.objects.ReadPrefix(ctx, f.ObjectKey, sniffBytes)
 	if err != nil {
-		return ObjectInfo{}, nil, err
+		return files.ObjectInfo{}, nil, err
 	}
 	if rej := checkContent(head, f.MimeType); rej != nil {
 		return info, rej, nil
@@ -40,22 +42,10 @@ func (s *Service) inspect(ctx context.Context, f *File, md5 string) (ObjectInfo,
 	return info, checkMD5(md5, info.ETag), nil
 }
 
-// checkPurpose re-applies the purpose rules create applied (the same
-// ones: configuration may have changed since the session was created).
-func (s *Service) checkPurpose(f *File) *Rejection {
-	if !s.cfg.allows(f.Purpose, f.MimeType) {
-		return &Rejection{Code: "type_not_allowed", Message: fmt.Sprintf("purpose %q does not accept %s files", f.Purpose, f.MimeType)}
-	}
-	if bound, limit := s.cfg.sizeBound(f.Purpose, f.SizeBytes); bound != boundNone {
-		return &Rejection{Code: "too_large", Message: fmt.Sprintf("the file exceeds the limit of %d bytes", limit)}
-	}
-	return nil
-}
-
 // checkMetadata refuses an object stored with metadata the upload session did
 // not sign: Content-Encoding or Cache-Control would change how it is served,
 // and none of it was validated.
-func checkMetadata(stored map[string]string) *Rejection {
+func checkMetadata(stored map[string]string) *files.Rejection {
 	var names []string
 	for h, v := range stored {
 		if !userAgentAdded(h, v) {
@@ -66,7 +56,7 @@ func checkMetadata(stored map[string]string) *Rejection {
 		return nil
 	}
 	sort.Strings(names)
-	return &Rejection{Code: "unexpected_metadata", Message: "the object was stored with headers the upload did not sign: " + strings.Join(names, ", ")}
+	return &files.Rejection{Code: "unexpected_metadata", Message: "the object was stored with headers the upload did not sign: " + strings.Join(names, ", ")}
 }
 
 // userAgentAdded reports the one header browsers and fetch add by themselves

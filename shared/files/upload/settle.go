@@ -1,43 +1,68 @@
-package files
+package upload
 
 import (
 	"context"
 	"encoding/hex"
 	"errors"
 	"strings"
+
+	"github.com/filegate/filegate/shared/files"
 )
+
+// Settlement validates uploaded objects and settles their files, COMPLETED
+// or REJECTED, by conditional writes: whichever of complete, the S3 event, a
+// racing retry or reconcile comes first wins, and every other one converges
+// on what it did.
+type Settlement struct {
+	files.Options
+	store   settleStore
+	objects ObjectInspector
+}
+
+// settleStore is what settling reads and writes of records: it reads them
+// as stored (an upload settles whatever its file's retention says).
+type settleStore interface {
+	files.RecordGetter
+	files.Transitioner
+}
+
+// NewSettlement settles files in store, validating their objects through
+// objects.
+func NewSettlement(store settleStore, objects ObjectInspector, o files.Options) *Settlement {
+	return &Settlement{Options: o.Resolved(), store: store, objects: objects}
+}
 
 // Complete is the client's "I have uploaded": it validates the object and
 // converges with process-upload on the same conditional transition.
-func (s *Service) Complete(ctx context.Context, projectID, id, md5 string) (*File, error) {
+func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
-			return nil, Errorf(KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
+			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
 		}
 		md5 = strings.ToLower(md5)
 	}
-	f, err := s.Get(ctx, projectID, id)
+	f, err := files.GetLive(ctx, s.store, projectID, id, s.Now())
 	if err != nil {
 		return nil, err
 	}
 	switch f.Status {
-	case StatusCompleted:
+	case files.StatusCompleted:
 		return s.confirm(ctx, f, md5)
-	case StatusPending:
+	case files.StatusPending:
 		done, err := s.settle(ctx, f, md5)
-		if errors.Is(err, ErrObjectMissing) && f.StatusAt(s.now()) == StatusExpired {
-			return nil, Errorf(KindConflict, "invalid_state", "the upload session has expired")
+		if errors.Is(err, files.ErrObjectMissing) && f.StatusAt(s.Now()) == files.StatusExpired {
+			return nil, files.Errorf(files.KindConflict, "invalid_state", "the upload session has expired")
 		}
 		return done, err
 	default:
-		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.now()))
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.Now()))
 	}
 }
 
 // ObjectCreated handles an S3 ObjectCreated event for key. Events arrive at
 // least once, late or out of order: anything that is not a PENDING file's
 // first valid upload changes nothing. Errors returned are retryable faults.
-func (s *Service) ObjectCreated(ctx context.Context, key string) error {
+func (s *Settlement) ObjectCreated(ctx context.Context, key string) error {
 	_, err := s.settleObject(ctx, key, true)
 	return err
 }
@@ -55,16 +80,16 @@ const (
 // object: settle a PENDING file, leave a COMPLETED one, delete a late upload
 // (cancelled, rejected) and, if deleteOrphan, an object whose record is gone.
 // Only retryable faults are returned.
-func (s *Service) settleObject(ctx context.Context, key string, deleteOrphan bool) (objectOutcome, error) {
-	projectID, id, ok := ParseObjectKey(key)
+func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan bool) (objectOutcome, error) {
+	projectID, id, ok := files.ParseObjectKey(key)
 	if !ok {
-		s.log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
+		s.Log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
 		return outcomeNone, nil
 	}
-	log := s.log.With("projectId", projectID, "fileId", id)
+	log := s.Log.With("projectId", projectID, "fileId", id)
 	f, err := s.store.Get(ctx, projectID, id)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, files.ErrNotFound):
 		if !deleteOrphan {
 			return outcomeNone, nil
 		}
@@ -75,11 +100,11 @@ func (s *Service) settleObject(ctx context.Context, key string, deleteOrphan boo
 		return outcomeNone, err
 	}
 	switch f.Status {
-	case StatusCompleted:
+	case files.StatusCompleted:
 		return outcomeNone, nil // duplicate event
-	case StatusPending:
+	case files.StatusPending:
 		_, err := s.settle(ctx, f, "")
-		if k := KindOf(err); err != nil && (k == KindInternal || k == KindUnavailable) {
+		if k := files.KindOf(err); err != nil && (k == files.KindInternal || k == files.KindUnavailable) {
 			return outcomeNone, err
 		}
 		log.InfoContext(ctx, "upload settled", "outcome", outcome(err))
@@ -95,7 +120,7 @@ func outcome(err error) string {
 	if err == nil {
 		return "completed"
 	}
-	var e *Error
+	var e *files.Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
@@ -105,12 +130,12 @@ func outcome(err error) string {
 // settle validates a PENDING file's object and moves it to COMPLETED or
 // REJECTED with a conditional write; losing the race returns the winner's
 // result, checked against md5 (the caller's checksum) like any COMPLETED file.
-func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error) {
+func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
 	info, rej, err := s.inspect(ctx, f, md5)
-	if errors.Is(err, ErrObjectMissing) {
+	if errors.Is(err, files.ErrObjectMissing) {
 		// A competitor may have rejected the upload and deleted its object:
 		// report that outcome, not a missing upload.
-		if cur, gerr := s.store.Get(ctx, f.ProjectID, f.ID); gerr == nil && cur.Status != StatusPending {
+		if cur, gerr := s.store.Get(ctx, f.ProjectID, f.ID); gerr == nil && cur.Status != files.StatusPending {
 			return s.outcome(ctx, cur, md5)
 		}
 	}
@@ -120,13 +145,13 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 	if rej != nil {
 		return s.reject(ctx, f, rej, md5)
 	}
-	now := s.now()
-	done, err := s.store.Transition(ctx, f, StatusPending, Change{To: StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: completedTTL(f)})
-	if errors.Is(err, ErrConditionFailed) {
+	now := s.Now()
+	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: files.CompletedTTL(f)})
+	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
 	if err == nil {
-		s.metrics.Record("completed", f.SizeBytes)
+		s.Metrics.Record("completed", f.SizeBytes)
 	}
 	return done, err
 }
@@ -134,7 +159,7 @@ func (s *Service) settle(ctx context.Context, f *File, md5 string) (*File, error
 // confirm answers a complete of a COMPLETED file: a checksum that does not
 // match the stored object rejects it, exactly as it would have before the
 // file completed, so the outcome never depends on who won a race.
-func (s *Service) confirm(ctx context.Context, f *File, md5 string) (*File, error) {
+func (s *Settlement) confirm(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
 	if rej := checkMD5(md5, f.ETag); rej != nil {
 		return s.reject(ctx, f, rej, md5)
 	}
@@ -143,9 +168,9 @@ func (s *Service) confirm(ctx context.Context, f *File, md5 string) (*File, erro
 
 // checkMD5 compares the client's md5 ("" = none given) with the object's
 // ETag; an ETag that is not an MD5 (multipart, SSE-KMS) cannot confirm it.
-func checkMD5(md5, etag string) *Rejection {
+func checkMD5(md5, etag string) *files.Rejection {
 	if got := etagMD5(etag); md5 != "" && (got == "" || got != md5) {
-		return &Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"}
+		return &files.Rejection{Code: "checksum_mismatch", Message: "the uploaded bytes do not match the given md5"}
 	}
 	return nil
 }
@@ -154,43 +179,26 @@ func checkMD5(md5, etag string) *Rejection {
 // the REJECTED record still names the object, so a retry or cleanup finds it.
 // Losing the write to a competitor returns the competitor's outcome, checked
 // against md5.
-func (s *Service) reject(ctx context.Context, f *File, rej *Rejection, md5 string) (*File, error) {
-	now := s.now()
-	_, err := s.store.Transition(ctx, f, f.Status, Change{To: StatusRejected, At: now, Rejection: rej, TTL: s.terminalTTL(f, now)})
-	if errors.Is(err, ErrConditionFailed) {
+func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (*files.File, error) {
+	now := s.Now()
+	_, err := s.store.Transition(ctx, f, f.Status, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
+	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.metrics.Record("rejected", f.SizeBytes)
+	s.Metrics.Record("rejected", f.SizeBytes)
 	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
 		return nil, err
 	}
-	return nil, rejected(rej)
-}
-
-func rejected(rej *Rejection) error {
-	if rej == nil {
-		rej = &Rejection{Code: "rejected", Message: "the upload failed validation"}
-	}
-	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message, Param: rejectionParam[rej.Code]}
-}
-
-// rejectionParam names the declared input each rejection contradicts.
-var rejectionParam = map[string]string{
-	"size_mismatch":         "sizeBytes",
-	"too_large":             "sizeBytes",
-	"content_type_mismatch": "mimeType",
-	"type_mismatch":         "mimeType",
-	"type_not_allowed":      "mimeType",
-	"checksum_mismatch":     "md5",
+	return nil, files.RejectionError(rej)
 }
 
 // settled reads the outcome of a transition someone else won. A COMPLETED
 // winner still has to match the caller's md5. Each step moves the record
 // forward (PENDING, COMPLETED, REJECTED or gone), so this ends.
-func (s *Service) settled(ctx context.Context, f *File, md5 string) (*File, error) {
+func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
 	cur, err := s.store.Get(ctx, f.ProjectID, f.ID)
 	if err != nil {
 		return nil, err
@@ -199,14 +207,14 @@ func (s *Service) settled(ctx context.Context, f *File, md5 string) (*File, erro
 }
 
 // outcome is what a settled record means to a caller carrying md5.
-func (s *Service) outcome(ctx context.Context, cur *File, md5 string) (*File, error) {
+func (s *Settlement) outcome(ctx context.Context, cur *files.File, md5 string) (*files.File, error) {
 	switch cur.Status {
-	case StatusCompleted:
+	case files.StatusCompleted:
 		return s.confirm(ctx, cur, md5)
-	case StatusRejected:
-		return nil, rejected(cur.Rejection)
+	case files.StatusRejected:
+		return nil, files.RejectionError(cur.Rejection)
 	default:
-		return nil, Errorf(KindConflict, "invalid_state", "the file is %s", cur.StatusAt(s.now()))
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file is %s", cur.StatusAt(s.Now()))
 	}
 }
 

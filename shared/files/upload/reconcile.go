@@ -1,26 +1,25 @@
-package files
+package upload
 
 import (
 	"context"
 	"time"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
-// Removed handles DynamoDB TTL's removal of a record (the stream's REMOVE):
-// the object goes, then the counters. Both steps are idempotent, so a
-// redelivered record is harmless.
-func (s *Service) Removed(ctx context.Context, f *File) error {
-	if f.ObjectKey != "" {
-		if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
-			return err
-		}
-	}
-	if err := s.store.Forget(ctx, f); err != nil {
-		return err
-	}
-	if f.Status == StatusPending {
-		s.metrics.Record("expired", f.SizeBytes) // a session that never completed
-	}
-	return nil
+// Reconciler settles what S3 events missed: the scheduled pass over the
+// bucket.
+type Reconciler struct {
+	files.Options
+	objects    ObjectLister
+	jobs       JobState
+	settlement *Settlement
+}
+
+// NewReconciler walks objects, keeps its place and lease in jobs and
+// settles each object with settlement.
+func NewReconciler(objects ObjectLister, jobs JobState, settlement *Settlement, o files.Options) *Reconciler {
+	return &Reconciler{Options: o.Resolved(), objects: objects, jobs: jobs, settlement: settlement}
 }
 
 // ReconcileReport says what one reconcile run did.
@@ -43,7 +42,7 @@ const reconcileStopBefore = 15 * time.Second
 // (Lambda's longest timeout), so a crashed run cannot hold it for ever.
 const maxJobRun = 15 * time.Minute
 
-// Reconcile walks the bucket from where the last run stopped, at most max
+// Run walks the bucket from where the last run stopped, at most max
 // objects, and treats each like a (possibly lost) S3 event: PENDING files get
 // settled by the same validator, late uploads are deleted, and objects with
 // no record are deleted once older than grace (never a fresh upload whose
@@ -51,41 +50,41 @@ const maxJobRun = 15 * time.Minute
 // until its deadline; one that finds it held returns Busy at once. A run
 // stops reconcileStopBefore its deadline, saving its place, so the next run
 // resumes there instead of walking the same keys again.
-func (s *Service) Reconcile(ctx context.Context, max int, grace time.Duration) (ReconcileReport, error) {
+func (r *Reconciler) Run(ctx context.Context, max int, grace time.Duration) (ReconcileReport, error) {
 	var rep ReconcileReport
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = s.now().Add(maxJobRun)
+		deadline = r.Now().Add(maxJobRun)
 	}
-	holder := NewID(s.now())
-	if held, err := s.store.AcquireLease(ctx, ReconcileJob, holder, s.now(), deadline); err != nil || !held {
+	holder := files.NewID(r.Now())
+	if held, err := r.jobs.AcquireLease(ctx, ReconcileJob, holder, r.Now(), deadline); err != nil || !held {
 		rep.Busy = err == nil
 		return rep, err
 	}
 	defer func() {
-		if err := s.store.ReleaseLease(context.WithoutCancel(ctx), ReconcileJob, holder); err != nil {
-			s.log.WarnContext(ctx, "reconcile lease left to expire", "until", deadline, "err", err)
+		if err := r.jobs.ReleaseLease(context.WithoutCancel(ctx), ReconcileJob, holder); err != nil {
+			r.Log.WarnContext(ctx, "reconcile lease left to expire", "until", deadline, "err", err)
 		}
 	}()
-	after, err := s.store.Cursor(ctx, ReconcileJob)
+	after, err := r.jobs.Cursor(ctx, ReconcileJob)
 	if err != nil {
 		return rep, err
 	}
-	objs, next, err := s.objects.List(ctx, "uploads/", after, max)
+	objs, next, err := r.objects.List(ctx, "uploads/", after, max)
 	if err != nil {
 		return rep, err
 	}
 	for _, o := range objs {
-		if deadline.Sub(s.now()) < reconcileStopBefore {
-			return rep, s.store.SaveCursor(ctx, ReconcileJob, after) // out of time: resume here
+		if deadline.Sub(r.Now()) < reconcileStopBefore {
+			return rep, r.jobs.SaveCursor(ctx, ReconcileJob, after) // out of time: resume here
 		}
 		rep.Scanned++
 		// An object without a record may be a compat upload whose record is
 		// being written right now: only old orphans go.
-		out, err := s.settleObject(ctx, o.Key, s.now().Sub(o.LastModified) >= grace)
+		out, err := r.settlement.settleObject(ctx, o.Key, r.Now().Sub(o.LastModified) >= grace)
 		if err != nil {
 			// Stop here; the next run resumes at this object.
-			_ = s.store.SaveCursor(ctx, ReconcileJob, after)
+			_ = r.jobs.SaveCursor(ctx, ReconcileJob, after)
 			return rep, err
 		}
 		switch out {
@@ -97,5 +96,5 @@ func (s *Service) Reconcile(ctx context.Context, max int, grace time.Duration) (
 		after = o.Key
 	}
 	rep.Done = next == ""
-	return rep, s.store.SaveCursor(ctx, ReconcileJob, next)
+	return rep, r.jobs.SaveCursor(ctx, ReconcileJob, next)
 }

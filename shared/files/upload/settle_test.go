@@ -1,24 +1,21 @@
-package files
+package upload
 
 import (
 	"context"
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 const project = "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10"
 
 var pdfBody = []byte("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
 
-func newTestService() (*Service, *memStore, *memObjects) {
-	st, obj := newMemStore(), newMemObjects()
-	return NewService(st, obj, Config{}, nil, nil), st, obj
-}
-
-func mustCreate(t *testing.T, s *Service) *File {
+func mustCreate(t *testing.T, s *service) *files.File {
 	t.Helper()
-	c, err := s.Create(context.Background(), CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +34,7 @@ func TestObjectCreated(t *testing.T) {
 			}
 		}
 		got, _ := st.Get(ctx, project, f.ID)
-		if got.Status != StatusCompleted || got.MD5 == "" || !obj.has(f.ObjectKey) {
+		if got.Status != files.StatusCompleted || got.MD5 == "" || !obj.has(f.ObjectKey) {
 			t.Fatalf("after two events: %+v", got)
 		}
 	})
@@ -49,7 +46,7 @@ func TestObjectCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := st.Get(ctx, project, f.ID)
-		if got.Status != StatusRejected || got.Rejection.Code != "type_mismatch" || obj.has(f.ObjectKey) {
+		if got.Status != files.StatusRejected || got.Rejection.Code != "type_mismatch" || obj.has(f.ObjectKey) {
 			t.Fatalf("after an invalid upload: %+v, object kept %v", got, obj.has(f.ObjectKey))
 		}
 	})
@@ -64,7 +61,7 @@ func TestObjectCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := st.Get(ctx, project, f.ID)
-		if got.Status != StatusCancelled || obj.has(f.ObjectKey) {
+		if got.Status != files.StatusCancelled || obj.has(f.ObjectKey) {
 			t.Fatalf("late upload: %+v, object kept %v", got, obj.has(f.ObjectKey))
 		}
 	})
@@ -92,8 +89,8 @@ func TestObjectCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
-		obj.failDelete = Unavailable("object storage", errors.New("503 SlowDown"))
-		if err := s.ObjectCreated(ctx, f.ObjectKey); KindOf(err) != KindUnavailable {
+		obj.failDelete = files.Unavailable("object storage", errors.New("503 SlowDown"))
+		if err := s.ObjectCreated(ctx, f.ObjectKey); files.KindOf(err) != files.KindUnavailable {
 			t.Fatalf("err = %v, want unavailable", err)
 		}
 	})
@@ -103,10 +100,10 @@ func TestCompleteWithoutUploadIsAConflict(t *testing.T) {
 	s, st, _ := newTestService()
 	f := mustCreate(t, s)
 	_, err := s.Complete(context.Background(), project, f.ID, "")
-	if KindOf(err) != KindConflict {
+	if files.KindOf(err) != files.KindConflict {
 		t.Fatalf("err = %v, want conflict", err)
 	}
-	if got, _ := st.Get(context.Background(), project, f.ID); got.Status != StatusPending {
+	if got, _ := st.Get(context.Background(), project, f.ID); got.Status != files.StatusPending {
 		t.Fatalf("status %s, want PENDING", got.Status)
 	}
 }
@@ -119,7 +116,7 @@ type raceStore struct {
 	once   sync.Once
 }
 
-func (r *raceStore) Transition(ctx context.Context, f *File, from Status, c Change) (*File, error) {
+func (r *raceStore) Transition(ctx context.Context, f *files.File, from files.Status, c files.Change) (*files.File, error) {
 	r.once.Do(r.before)
 	return r.memStore.Transition(ctx, f, from, c)
 }
@@ -134,8 +131,8 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 		t.Run(order, func(t *testing.T) {
 			mem, obj := newMemStore(), newMemObjects()
 			st := &raceStore{memStore: mem, before: func() {}}
-			s := NewService(st, obj, Config{}, nil, nil)
-			plain := NewService(mem, obj, Config{}, nil, nil)
+			s := newService(st, obj, files.Options{})
+			plain := newService(mem, obj, files.Options{})
 			f := mustCreate(t, s)
 			obj.put(f.ObjectKey, "application/pdf", pdfBody)
 			switch order {
@@ -151,8 +148,8 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 				}
 			}
 			_, err := s.Complete(ctx, project, f.ID, wrong)
-			var e *Error
-			if !errors.As(err, &e) || e.Kind != KindUnprocessable || e.Code != "checksum_mismatch" {
+			var e *files.Error
+			if !errors.As(err, &e) || e.Kind != files.KindUnprocessable || e.Code != "checksum_mismatch" {
 				t.Fatalf("wrong md5 %s: err = %v, want 422 checksum_mismatch", order, err)
 			}
 			if order == "before" {
@@ -162,7 +159,7 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 				}
 			}
 			got, _ := mem.Get(ctx, project, f.ID)
-			if got.Status != StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
+			if got.Status != files.StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
 				t.Fatalf("ended %s %+v, object kept %v", got.Status, got.Rejection, obj.has(f.ObjectKey))
 			}
 		})
@@ -190,7 +187,7 @@ func TestStoredMetadataMustBeWhatTheSessionSigned(t *testing.T) {
 		obj.objects[f.ObjectKey] = memObject{body: pdfBody, contentType: "application/pdf", metadata: tc.metadata}
 		_, err := s.Complete(ctx, project, f.ID, "")
 		got, _ := st.Get(ctx, project, f.ID)
-		if tc.ok != (err == nil) || !tc.ok && (got.Status != StatusRejected || got.Rejection.Code != "unexpected_metadata" || obj.has(f.ObjectKey)) {
+		if tc.ok != (err == nil) || !tc.ok && (got.Status != files.StatusRejected || got.Rejection.Code != "unexpected_metadata" || obj.has(f.ObjectKey)) {
 			t.Errorf("%v: err %v, status %s %+v", tc.metadata, err, got.Status, got.Rejection)
 		}
 	}

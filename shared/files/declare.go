@@ -1,0 +1,105 @@
+package files
+
+import (
+	"mime"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// What a client declares about a file, and the rules that need no more than
+// the declaration (the type rules that need the MIME sniffer's knowledge are
+// files/upload's).
+
+// CreateInput is a new upload session as a client declares it.
+type CreateInput struct {
+	OrganizationID string
+	ProjectID      string
+	Filename       string
+	MimeType       string
+	SizeBytes      int64
+	Purpose        string
+	// RetainUntil ends the file's retention (nil: the purpose's default, if any).
+	RetainUntil *time.Time
+	// Operation is set when the create runs under an Idempotency-Key.
+	Operation *Operation
+}
+
+// Created is a new PENDING file and the PUT that uploads its bytes.
+type Created struct {
+	File   *File
+	Upload Presigned
+}
+
+// ObjectKey is where a file's bytes live. It never contains the user's
+// filename, and process-upload recovers project and file from it.
+func ObjectKey(projectID, id string) string {
+	return "uploads/" + projectID + "/" + id
+}
+
+// ParseObjectKey inverts ObjectKey; ok is false for keys Filegate never issues.
+func ParseObjectKey(key string) (projectID, id string, ok bool) {
+	rest, found := strings.CutPrefix(key, "uploads/")
+	if !found {
+		return "", "", false
+	}
+	projectID, id, found = strings.Cut(rest, "/")
+	if !found || projectID == "" || !ValidID(id) {
+		return "", "", false
+	}
+	return projectID, id, true
+}
+
+// MaxRetention bounds explicit retention: far enough for any real use, near
+// enough to catch unit mistakes (milliseconds sent as seconds).
+const MaxRetention = 10 * 365 * 24 * time.Hour
+
+// CheckFilename enforces 1–255 characters of printable UTF-8.
+func CheckFilename(name string) error {
+	if !utf8.ValidString(name) {
+		return Errorf(KindInvalid, "invalid_filename", "filename must be valid UTF-8").WithParam("filename")
+	}
+	if n := utf8.RuneCountInString(name); n < 1 || n > 255 {
+		return Errorf(KindInvalid, "invalid_filename", "filename must be 1 to 255 characters").WithParam("filename")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return Errorf(KindInvalid, "invalid_filename", "filename must not contain control characters").WithParam("filename")
+		}
+	}
+	return nil
+}
+
+// NormalizeMimeType returns the lower-case type/subtype without parameters:
+// the exact value the presigned PUT signs as Content-Type. Both parts must be
+// RFC 6838 restricted names (at most 127 characters each), so every accepted
+// type fits the signed header S3 will check.
+func NormalizeMimeType(v string) (string, error) {
+	mt, _, err := mime.ParseMediaType(v)
+	typ, sub, ok := strings.Cut(mt, "/")
+	if err != nil || !ok || !restrictedName(typ) || !restrictedName(sub) {
+		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf: type and subtype of 1 to %d letters, digits or !#$&-^_.+, starting with a letter or digit (RFC 6838)", maxMimeNameLen).WithParam("mimeType")
+	}
+	return mt, nil
+}
+
+// maxMimeNameLen is RFC 6838's bound on each part of a media type.
+const maxMimeNameLen = 127
+
+// restrictedName is RFC 6838 §4.2's restricted-name.
+func restrictedName(s string) bool {
+	if s == "" || len(s) > maxMimeNameLen || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isAlnum(s[i]) && !strings.ContainsRune("!#$&-^_.+", rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}

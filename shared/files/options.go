@@ -1,0 +1,109 @@
+package files
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is the tunables every use case reads; zero values take the defaults.
+type Config struct {
+	UploadURLTTL   time.Duration      // lifetime of an upload session and its PUT URL (≤ MaxURLTTL)
+	DownloadURLTTL time.Duration      // lifetime of a download URL (≤ MaxURLTTL)
+	MaxBytes       int64              // cap for every file (≤ MaxSinglePutBytes)
+	Purposes       map[string]Purpose // nil: DefaultPurposes()
+	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
+	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
+}
+
+func (c Config) withDefaults() Config {
+	if c.UploadURLTTL <= 0 {
+		c.UploadURLTTL = 15 * time.Minute
+	}
+	if c.DownloadURLTTL <= 0 {
+		c.DownloadURLTTL = 5 * time.Minute
+	}
+	// No URL outlives the credentials that sign it (MaxURLTTL); a single-PUT
+	// session has one URL, so it ends with it.
+	c.UploadURLTTL, c.DownloadURLTTL = min(c.UploadURLTTL, MaxURLTTL), min(c.DownloadURLTTL, MaxURLTTL)
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	c.MaxBytes = min(c.MaxBytes, MaxSinglePutBytes)
+	if c.Purposes == nil {
+		c.Purposes = DefaultPurposes()
+	}
+	if c.PendingGrace <= 0 {
+		c.PendingGrace = 7 * 24 * time.Hour
+	}
+	if c.TerminalKeep <= 0 {
+		c.TerminalKeep = 30 * 24 * time.Hour
+	}
+	return c
+}
+
+// Options are what every use case shares besides its ports: configuration,
+// clock, log and lifecycle metrics. Zero values take the defaults.
+type Options struct {
+	Config  Config
+	Clock   func() time.Time // nil: time.Now
+	Log     *slog.Logger     // nil: slog.Default()
+	Metrics Metrics          // nil: none recorded
+}
+
+// Resolved is o with its defaults filled in; every use case's constructor
+// resolves its Options once.
+func (o Options) Resolved() Options {
+	o.Config = o.Config.withDefaults()
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
+	return o
+}
+
+// Now is the use case's clock, in UTC; views render statuses with it.
+func (o Options) Now() time.Time { return o.Clock().UTC() }
+
+// Metrics receives lifecycle events: created, completed, rejected,
+// cancelled, deleted, expired — with the file's declared size.
+type Metrics interface {
+	Record(event string, bytes int64)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Record(string, int64) {}
+
+// TTL rules: when DynamoDB may delete a record. Reads never rely on TTL having
+// run (StatusAt, GoneAt); TTL only bounds how long records and objects linger.
+
+// PendingTTL keeps an unfinished session readable as EXPIRED for a grace
+// period after it ends, but never past retention.
+func (c Config) PendingTTL(f *File) int64 {
+	return earliest(f.UploadExpiresAt.Add(c.PendingGrace), f.ExpiresAt)
+}
+
+// CompletedTTL is the end of retention; 0 (no TTL) keeps the file.
+func CompletedTTL(f *File) int64 {
+	if f.ExpiresAt == nil {
+		return 0
+	}
+	return f.ExpiresAt.Unix()
+}
+
+// TerminalTTL keeps CANCELLED and REJECTED records (and their reasons) for a while.
+func (c Config) TerminalTTL(f *File, now time.Time) int64 {
+	return earliest(now.Add(c.TerminalKeep), f.ExpiresAt)
+}
+
+func earliest(t time.Time, retention *time.Time) int64 {
+	if retention != nil && retention.Before(t) {
+		t = *retention
+	}
+	return t.Unix()
+}

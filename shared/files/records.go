@@ -1,0 +1,70 @@
+package files
+
+import (
+	"context"
+	"time"
+)
+
+// Records reads files: every operation on one file starts here, so all of
+// them accept both spellings of its id (id.go) and treat a file past its
+// retention as gone.
+type Records struct {
+	Options
+	store RecordReader
+}
+
+// NewRecords reads through store.
+func NewRecords(store RecordReader, o Options) *Records {
+	return &Records{Options: o.Resolved(), store: store}
+}
+
+// Get returns a live file of the project.
+func (r *Records) Get(ctx context.Context, projectID, id string) (*File, error) {
+	return GetLive(ctx, r.store, projectID, id, r.Now())
+}
+
+// GetLive is how every use case reads a file a client names: by either
+// spelling of its id, and not found once past its retention at now.
+func GetLive(ctx context.Context, store RecordGetter, projectID, id string, now time.Time) (*File, error) {
+	id, ok := CanonicalID(id)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	f, err := store.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.GoneAt(now) {
+		return nil, ErrNotFound
+	}
+	return f, nil
+}
+
+// GetCompleted is Get for views that show only COMPLETED files (the compat
+// API): any other file is not found there.
+func (r *Records) GetCompleted(ctx context.Context, projectID, id string) (*File, error) {
+	f, err := r.Get(ctx, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.Status != StatusCompleted {
+		return nil, ErrNotFound
+	}
+	return f, nil
+}
+
+// List returns one newest-first page and the project's total.
+func (r *Records) List(ctx context.Context, projectID string, limit, offset int) ([]*File, int, error) {
+	page, total, err := r.store.List(ctx, projectID, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := r.Now()
+	live := page[:0]
+	for _, f := range page {
+		if !f.GoneAt(now) {
+			live = append(live, f)
+		}
+	}
+	return live, total, nil
+}

@@ -1,0 +1,125 @@
+package upload
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Direct stores files whose bytes arrive with the request (the compat API's
+// upload), then settles them like any upload.
+type Direct struct {
+	files.Options
+	store      directStore
+	objects    ObjectWriter
+	settlement *Settlement
+}
+
+// directStore is what a direct upload does with records: write the PENDING
+// record, read the one a keyed upload's earlier attempt wrote, and remove
+// it when the bytes could not be stored.
+type directStore interface {
+	files.RecordCreator
+	files.RecordGetter
+	files.RecordDeleter
+}
+
+// NewDirect records files in store, writes their bytes with objects and
+// settles them with settlement.
+func NewDirect(store directStore, objects ObjectWriter, settlement *Settlement, o files.Options) *Direct {
+	return &Direct{Options: o.Resolved(), store: store, objects: objects, settlement: settlement}
+}
+
+// Upload validates the bytes in memory with the rules presigned
+// uploads get (size, purpose, sniffed type) and writes nothing when they fail.
+// Valid bytes are recorded PENDING, stored, then settled like a completed
+// presigned upload, so the object's S3 event finds the file COMPLETED (a
+// no-op), and if the event settles it first, both converge.
+//
+// If the function dies half-way, what it leaves depends on where: a PENDING
+// record without bytes stays (listed by the native API, EXPIRED once its
+// session ends) until TTL removes it PendingGrace after that (or at the end
+// of retention, if sooner); once the bytes are stored, their S3 event (or
+// reconcile) settles the file COMPLETED, though the client never heard of
+// it. A keyed upload (in.Operation) finds either on its retry, since its id
+// derives from the operation: it stores the bytes if they are missing and
+// settles or confirms the file.
+func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File, error) {
+	if int64(len(in.Body)) > files.MaxDirectUploadBytes {
+		return nil, files.ErrDirectTooLarge
+	}
+	if len(in.Body) == 0 {
+		return nil, files.Errorf(files.KindInvalid, "invalid_size", "the file is empty")
+	}
+	if in.Purpose == "" {
+		return nil, files.Errorf(files.KindInvalid, "invalid_purpose", "purpose is required")
+	}
+	if err := files.CheckExternalFileID(in.ExternalFileID); err != nil {
+		return nil, err
+	}
+	head := in.Body[:min(len(in.Body), sniffBytes)]
+	create := files.CreateInput{
+		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
+		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
+		Operation: in.Operation,
+	}
+	now := d.Now()
+	mimeType, err := checkDeclaration(d.Config, &create, now)
+	if err != nil {
+		return nil, err
+	}
+	if rej := checkContent(head, mimeType); rej != nil {
+		return nil, files.RejectionError(rej)
+	}
+	// The md5 makes settle check that S3 holds exactly these bytes.
+	sum := md5.Sum(in.Body)
+	md5hex := hex.EncodeToString(sum[:])
+	f := newPending(d.Options, create, mimeType, in.ExternalFileID, now)
+	err = d.store.Create(ctx, f)
+	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
+		// An earlier attempt recorded the file: finish what it started.
+		if f, err = d.store.Get(ctx, f.ProjectID, f.ID); err != nil {
+			if errors.Is(err, files.ErrNotFound) {
+				return nil, files.ErrConditionFailed // deleted since the write found it; a retry records it
+			}
+			return nil, err
+		}
+		if f.Status != files.StatusPending {
+			return d.settlement.outcome(ctx, f, md5hex) // COMPLETED: confirmed against these bytes
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, mimeType); err != nil && !errors.Is(err, files.ErrObjectExists) {
+		// Leave no PENDING trace. Should the PUT have landed after all, its
+		// S3 event finds no record and deletes the object.
+		if derr := d.store.Delete(ctx, f.ProjectID, f.ID); derr != nil {
+			d.Log.ErrorContext(ctx, "could not remove the record of a failed direct upload", "fileId", f.ID, "projectId", f.ProjectID, "err", derr)
+		}
+		return nil, err
+	}
+	// Stored now, or already: by an earlier attempt, or by this PUT if an
+	// SDK retry of it found its own object. Settle checks the md5 either way.
+	return d.settlement.settle(ctx, f, md5hex)
+}
+
+// declaredType is what a direct upload is stored as: the client's label when
+// it is specific, else what the extension says, else what the bytes sniff to.
+func declaredType(filename, label string, head []byte) string {
+	if mt, err := files.NormalizeMimeType(label); err == nil && mt != "application/octet-stream" {
+		return mt
+	}
+	if mt := TypeByExtension(filename); mt != "" {
+		return mt
+	}
+	mt, err := files.NormalizeMimeType(mimetype.Detect(head).String())
+	if err != nil {
+		return "application/octet-stream"
+	}
+	return mt
+}

@@ -1,0 +1,283 @@
+package upload
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// memStore is an in-memory Store with the same conditional semantics.
+type memStore struct {
+	mu      sync.Mutex
+	files   map[string]files.File
+	cursors map[string]string
+	leases  map[string]memLease
+}
+
+type memLease struct {
+	holder string
+	until  time.Time
+}
+
+func newMemStore() *memStore {
+	return &memStore{files: map[string]files.File{}, cursors: map[string]string{}, leases: map[string]memLease{}}
+}
+
+func (m *memStore) AcquireLease(_ context.Context, job, holder string, now, until time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l, ok := m.leases[job]; ok && l.until.After(now) {
+		return false, nil
+	}
+	m.leases[job] = memLease{holder, until}
+	return true, nil
+}
+
+func (m *memStore) ReleaseLease(_ context.Context, job, holder string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.leases[job].holder == holder {
+		delete(m.leases, job)
+	}
+	return nil
+}
+
+func (m *memStore) Create(_ context.Context, f *files.File) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.files[f.ProjectID+"/"+f.ID]; ok {
+		return files.ErrConditionFailed
+	}
+	m.files[f.ProjectID+"/"+f.ID] = *f
+	return nil
+}
+
+func (m *memStore) Get(_ context.Context, p, id string) (*files.File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[p+"/"+id]
+	if !ok {
+		return nil, files.ErrNotFound
+	}
+	return &f, nil
+}
+
+func (m *memStore) List(context.Context, string, int, int) ([]*files.File, int, error) {
+	return nil, 0, nil
+}
+
+func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Status, c files.Change) (*files.File, error) {
+	p, id := cur.ProjectID, cur.ID
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[p+"/"+id]
+	if !ok || f.Status != from {
+		return nil, files.ErrConditionFailed
+	}
+	f.Status, f.UpdatedAt, f.Rejection, f.TTL = c.To, c.At, c.Rejection, c.TTL
+	if c.To == files.StatusCompleted {
+		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
+	}
+	m.files[p+"/"+id] = f
+	return &f, nil
+}
+
+func (m *memStore) Forget(context.Context, *files.File) error { return nil }
+
+func (m *memStore) Cursor(_ context.Context, job string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cursors[job], nil
+}
+
+func (m *memStore) SaveCursor(_ context.Context, job, cursor string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cursors[job] = cursor
+	return nil
+}
+
+func (m *memStore) Delete(_ context.Context, p, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.files, p+"/"+id)
+	return nil
+}
+
+// memObjects is in-memory object storage; failDelete and failPut inject
+// faults, and failAfterPut fails a Put after storing (an answer lost on the
+// way back).
+type memObject struct {
+	body        []byte
+	contentType string
+	modified    time.Time
+	metadata    map[string]string
+}
+
+type memObjects struct {
+	mu         sync.Mutex
+	objects    map[string]memObject
+	failDelete   error
+	failPut      error
+	failAfterPut error
+	lastUpload   files.Upload // what the last PresignUpload signed
+}
+
+// Put is write-once, like If-None-Match: *.
+func (m *memObjects) Put(_ context.Context, key string, body []byte, contentType string) error {
+	if m.failPut != nil {
+		return m.failPut
+	}
+	if m.has(key) {
+		return files.ErrObjectExists
+	}
+	m.put(key, contentType, body)
+	return m.failAfterPut
+}
+
+func newMemObjects() *memObjects { return &memObjects{objects: map[string]memObject{}} }
+
+func (m *memObjects) put(key, contentType string, body []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.objects[key] = memObject{body: body, contentType: contentType, modified: time.Now()}
+}
+
+func (m *memObjects) has(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.objects[key]
+	return ok
+}
+
+func (m *memObjects) PresignUpload(_ context.Context, key string, u files.Upload) (files.Presigned, error) {
+	m.mu.Lock()
+	m.lastUpload = u
+	m.mu.Unlock()
+	return files.Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(u.Expires)}, nil
+}
+
+func (m *memObjects) PresignDownload(_ context.Context, key string, d files.Download) (files.Presigned, error) {
+	return files.Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(d.Expires)}, nil
+}
+
+func (m *memObjects) Stat(_ context.Context, key string) (files.ObjectInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return files.ObjectInfo{}, files.ErrObjectMissing
+	}
+	sum := md5.Sum(o.body)
+	return files.ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Metadata: o.metadata}, nil
+}
+
+func (m *memObjects) ReadPrefix(_ context.Context, key string, n int64) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.objects[key].body
+	return b[:min(int64(len(b)), n)], nil
+}
+
+func (m *memObjects) List(_ context.Context, prefix, after string, max int) ([]files.ObjectSummary, string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.objects {
+		if strings.HasPrefix(k, prefix) && k > after {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	next := ""
+	if len(keys) > max {
+		keys, next = keys[:max], keys[max-1]
+	}
+	out := make([]files.ObjectSummary, len(keys))
+	for i, k := range keys {
+		out[i] = files.ObjectSummary{Key: k, LastModified: m.objects[k].modified}
+	}
+	return out, next, nil
+}
+
+func (m *memObjects) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failDelete != nil {
+		return m.failDelete
+	}
+	delete(m.objects, key)
+	return nil
+}
+
+// testStore is the record ports the upload use cases take, all in one.
+type testStore interface {
+	files.RecordReader
+	files.RecordCreator
+	files.Transitioner
+	files.RecordDeleter
+	JobState
+}
+
+// service is every use case over one store and one bucket, wired as the
+// functions wire them.
+type service struct {
+	*Sessions
+	*Settlement
+	direct     *Direct
+	reconciler *Reconciler
+	records    *files.Records
+	cancel     *files.Cancellation
+	deletion   *files.Deletion
+	downloads  *files.Downloads
+}
+
+func newService(st testStore, obj *memObjects, o files.Options) *service {
+	records := files.NewRecords(st, o)
+	settlement := NewSettlement(st, obj, o)
+	return &service{
+		Sessions: NewSessions(st, obj, o), Settlement: settlement, direct: NewDirect(st, obj, settlement, o),
+		reconciler: NewReconciler(obj, st, settlement, o), records: records,
+		cancel: files.NewCancellation(records, st, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
+	}
+}
+
+func (s *service) Get(ctx context.Context, projectID, id string) (*files.File, error) {
+	return s.records.Get(ctx, projectID, id)
+}
+
+func (s *service) Cancel(ctx context.Context, projectID, id string) (*files.File, error) {
+	return s.cancel.Cancel(ctx, projectID, id)
+}
+
+func (s *service) Delete(ctx context.Context, projectID, id string) error {
+	return s.deletion.Delete(ctx, projectID, id)
+}
+
+func (s *service) UploadDirect(ctx context.Context, in files.DirectUpload) (*files.File, error) {
+	return s.direct.Upload(ctx, in)
+}
+
+func (s *service) DownloadURL(ctx context.Context, projectID, id string) (files.Presigned, error) {
+	return s.downloads.DownloadURL(ctx, projectID, id)
+}
+
+func (s *service) ContentURL(ctx context.Context, f *files.File, lifetime *time.Duration) (files.Presigned, error) {
+	return s.downloads.ContentURL(ctx, f, lifetime)
+}
+
+func newTestService() (*service, *memStore, *memObjects) {
+	st, obj := newMemStore(), newMemObjects()
+	return newService(st, obj, files.Options{}), st, obj
+}
+
+// newCompatService is newTestService, for the direct upload's tests.
+func newCompatService() (*service, *memStore, *memObjects) { return newTestService() }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,86 @@
+package upload
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// The rules on a declaration and on a purpose: create applies them to what
+// a client declares, validation again to what was uploaded (configuration
+// may have changed in between). Create names the broken rule in an error;
+// validation rejects the upload.
+
+// allows reports whether purpose accepts mimeType, under any of its names
+// (application/x-pdf is application/pdf, audio/x-wav is audio/wav,
+// audio/webm is video/webm's audio form). No purpose, or one the
+// configuration does not know (create refuses those first), accepts any.
+func allows(c files.Config, purpose, mimeType string) bool {
+	p, ok := c.Purposes[purpose]
+	if !ok || p.MimeTypes == nil {
+		return true
+	}
+	name := lineage(mimeType)[0]
+	for _, m := range p.MimeTypes {
+		if m == mimeType || lineage(m)[0] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDeclaration validates a new file as declared at now and returns its
+// normalised MIME type.
+func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (string, error) {
+	if err := files.CheckFilename(in.Filename); err != nil {
+		return "", err
+	}
+	mimeType, err := files.NormalizeMimeType(in.MimeType)
+	if err != nil {
+		return "", err
+	}
+	if err := checkExtension(in.Filename, mimeType); err != nil {
+		return "", err
+	}
+	if err := checkSize(c, in); err != nil {
+		return "", err
+	}
+	if !allows(c, in.Purpose, mimeType) {
+		return "", files.Errorf(files.KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).WithParam("mimeType")
+	}
+	if r := in.RetainUntil; r != nil && (!r.After(now) || r.After(now.Add(files.MaxRetention))) {
+		return "", files.Errorf(files.KindInvalid, "invalid_retention", "retention must end in the future and within %d years", int(files.MaxRetention.Hours()/24/365)).WithParam("retentionExpiresAt")
+	}
+	return mimeType, nil
+}
+
+// checkSize checks the purpose and the declared size against the bounds
+// (DESIGN §2a). A declaration past a bound is a bad request naming sizeBytes
+// and, in its code, the bound: nothing was sent yet, so nothing is too large.
+func checkSize(c files.Config, in *files.CreateInput) error {
+	if _, ok := c.Purposes[in.Purpose]; in.Purpose != "" && !ok {
+		return files.Errorf(files.KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose).WithParam("purpose")
+	}
+	if in.SizeBytes < 1 {
+		return files.Errorf(files.KindInvalid, "invalid_size", "sizeBytes must be at least 1").WithParam("sizeBytes")
+	}
+	switch bound, limit := c.SizeBound(in.Purpose, in.SizeBytes); bound {
+	case files.BoundMax:
+		return files.Errorf(files.KindInvalid, "too_large", "sizeBytes %d exceeds the maximum of %d bytes", in.SizeBytes, c.MaxBytes).WithParam("sizeBytes")
+	case files.BoundPurpose:
+		return files.Errorf(files.KindInvalid, "too_large_for_purpose", "sizeBytes %d exceeds the limit of %d bytes for purpose %q", in.SizeBytes, limit, in.Purpose).WithParam("sizeBytes")
+	}
+	return nil
+}
+
+// checkPurpose re-applies the purpose rules create applied.
+func checkPurpose(c files.Config, f *files.File) *files.Rejection {
+	if !allows(c, f.Purpose, f.MimeType) {
+		return &files.Rejection{Code: "type_not_allowed", Message: fmt.Sprintf("purpose %q does not accept %s files", f.Purpose, f.MimeType)}
+	}
+	if bound, limit := c.SizeBound(f.Purpose, f.SizeBytes); bound != files.BoundNone {
+		return &files.Rejection{Code: "too_large", Message: fmt.Sprintf("the file exceeds the limit of %d bytes", limit)}
+	}
+	return nil
+}

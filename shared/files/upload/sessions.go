@@ -1,0 +1,144 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// Sessions opens upload sessions: a PENDING record and the PUT that uploads
+// its bytes.
+type Sessions struct {
+	files.Options
+	store  sessionStore
+	signer UploadSigner
+}
+
+// sessionStore is what opening a session does with records: write the new
+// one, and read the one a keyed create's earlier attempt wrote.
+type sessionStore interface {
+	files.RecordCreator
+	files.RecordGetter
+}
+
+// NewSessions records sessions in store and signs their PUTs with signer.
+func NewSessions(store sessionStore, signer UploadSigner, o files.Options) *Sessions {
+	return &Sessions{Options: o.Resolved(), store: store, signer: signer}
+}
+
+// Create validates the declaration, records a PENDING file and presigns its
+// PUT. A keyed create (in.Operation) is idempotent by construction: its id
+// derives from the operation and the record is written only if absent, so
+// an attempt that finds the record an earlier one wrote answers with that
+// file and a PUT URL signed now.
+func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Created, error) {
+	if op := in.Operation; op != nil && op.Replay {
+		return s.resume(ctx, in.ProjectID, files.KeyedID(in.ProjectID, op), true)
+	}
+	now := s.Now()
+	mimeType, err := checkDeclaration(s.Config, &in, now)
+	if err != nil {
+		return nil, err
+	}
+	f := newPending(s.Options, in, mimeType, "", now)
+	// Presign first: it is local computation, so a failure leaves nothing behind.
+	up, ok, err := s.uploadURL(ctx, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
+	}
+	err = s.store.Create(ctx, f)
+	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
+		return s.resume(ctx, f.ProjectID, f.ID, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Metrics.Record("created", f.SizeBytes)
+	return &files.Created{File: f, Upload: up}, nil
+}
+
+// resume answers a keyed create whose file is already recorded (by an
+// earlier attempt, or by the create a replay repeats): the file as stored,
+// with a PUT URL signed now for the rest of its session, never a stored one.
+func (s *Sessions) resume(ctx context.Context, projectID, id string, replay bool) (*files.Created, error) {
+	f, err := s.store.Get(ctx, projectID, id)
+	now := s.Now()
+	switch {
+	case errors.Is(err, files.ErrNotFound) && !replay:
+		return nil, files.ErrConditionFailed // deleted since the write found it; a retry creates it
+	case errors.Is(err, files.ErrNotFound) || err == nil && f.GoneAt(now):
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file this Idempotency-Key created no longer exists")
+	case err != nil:
+		return nil, err
+	}
+	if st := f.StatusAt(now); st != files.StatusPending {
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, is %s: it has no upload session left", f.ID, st)
+	}
+	up, ok, err := s.uploadURL(ctx, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, has less than a second of its upload session left", f.ID)
+	}
+	return &files.Created{File: f, Upload: up}, nil
+}
+
+// uploadURL signs f's PUT for the rest of its upload session, as
+// files.URLLifetime caps it; ok is false when less than a second is left.
+func (s *Sessions) uploadURL(ctx context.Context, f *files.File, now time.Time) (up files.Presigned, ok bool, err error) {
+	ttl, ok := files.URLLifetime(f, f.UploadExpiresAt.Sub(now), now)
+	if !ok {
+		return files.Presigned{}, false, nil
+	}
+	up, err = s.signer.PresignUpload(ctx, f.ObjectKey, files.Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: ttl})
+	return up, err == nil, err
+}
+
+// newPending is a new PENDING record as both upload paths (Create and the
+// direct upload) make it: its id (see newID), the upload session's end,
+// retention (explicit, else the purpose's default) and the TTL that bounds
+// both.
+func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID string, now time.Time) *files.File {
+	id, createdAt := newID(in.ProjectID, in.Operation, now)
+	f := &files.File{
+		ID:              id,
+		ProjectID:       in.ProjectID,
+		OrganizationID:  in.OrganizationID,
+		Filename:        in.Filename,
+		MimeType:        mimeType,
+		SizeBytes:       in.SizeBytes,
+		Purpose:         in.Purpose,
+		Status:          files.StatusPending,
+		CreatedAt:       createdAt,
+		UpdatedAt:       now,
+		UploadExpiresAt: now.Add(o.Config.UploadURLTTL),
+		ExternalFileID:  externalFileID,
+		ObjectKey:       files.ObjectKey(in.ProjectID, id),
+	}
+	if in.RetainUntil != nil {
+		t := in.RetainUntil.UTC()
+		f.ExpiresAt = &t
+	} else if d := o.Config.Purposes[in.Purpose].Retention; d > 0 {
+		t := now.Add(d)
+		f.ExpiresAt = &t
+	}
+	// A session nobody finishes is removed by TTL like any other, and the
+	// cleanup deletes whatever object it left.
+	f.TTL = o.Config.PendingTTL(f)
+	return f
+}
+
+// newID is the id and creation time of a new file: random and now, or those
+// of its operation when it is keyed.
+func newID(projectID string, op *files.Operation, now time.Time) (id string, createdAt time.Time) {
+	if op == nil {
+		return files.NewID(now), now
+	}
+	return files.KeyedID(projectID, op), op.At.UTC().Truncate(time.Millisecond) // the id's precision
+}

@@ -1,0 +1,59 @@
+// Package upload is the half of Filegate's domain that judges bytes: upload
+// sessions, the validation of uploaded objects (size, declared type and
+// metadata, the purpose's rules, the content check on the first bytes, the
+// md5) and the conditional transitions that settle them, whichever of
+// complete, the S3 event, the compat direct upload or reconcile comes first.
+// It is apart from package files because it links the MIME sniffer, which
+// the functions that only read records never need.
+//
+//	Sessions    open an upload session (create)         RecordCreator, UploadSigner
+//	Settlement  complete, and settle on S3 events        RecordGetter, Transitioner, ObjectInspector
+//	Direct      the compat direct upload                 RecordCreator, RecordDeleter, ObjectWriter, Settlement
+//	Reconciler  the scheduled pass over the bucket       ObjectLister, JobState, Settlement
+package upload
+
+import (
+	"context"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+// UploadSigner presigns uploads.
+type UploadSigner interface {
+	PresignUpload(ctx context.Context, key string, u files.Upload) (files.Presigned, error)
+}
+
+// ObjectInspector reads what validation needs of an object.
+type ObjectInspector interface {
+	// Stat returns files.ErrObjectMissing when there is no object.
+	Stat(ctx context.Context, key string) (files.ObjectInfo, error)
+	// ReadPrefix returns at most n bytes from the start of the object.
+	ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error)
+	files.ObjectDeleter
+}
+
+// ObjectWriter stores bytes that arrived with a request.
+type ObjectWriter interface {
+	// Put stores body under key, only if no object exists there yet.
+	Put(ctx context.Context, key string, body []byte, contentType string) error
+}
+
+// ObjectLister walks the bucket.
+type ObjectLister interface {
+	// List returns up to max objects under prefix after the key `after`, in
+	// key order, and the key to continue after ("" when done).
+	List(ctx context.Context, prefix, after string, max int) ([]files.ObjectSummary, string, error)
+}
+
+// JobState is a background job's bookkeeping: its resume point and the
+// lease that lets one run at a time hold it.
+type JobState interface {
+	Cursor(ctx context.Context, job string) (string, error)
+	SaveCursor(ctx context.Context, job, cursor string) error
+	// AcquireLease makes holder the one run of job until `until`, unless
+	// another holder's lease is still live at now: then held is false.
+	AcquireLease(ctx context.Context, job, holder string, now, until time.Time) (held bool, err error)
+	// ReleaseLease ends holder's lease early; another holder's stays.
+	ReleaseLease(ctx context.Context, job, holder string) error
+}
