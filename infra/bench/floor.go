@@ -22,7 +22,7 @@ import (
 // PutItem plus one presign.
 const CreateVsFloorBudget = 1.5
 
-// sniffBytes is how much validation reads (shared/files/validate.go).
+// sniffBytes is how much validation reads (shared/files/upload/validate.go).
 const sniffBytes = 3072
 
 // fox is the 43-byte object the events/ samples describe.

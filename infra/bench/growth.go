@@ -64,7 +64,7 @@ type ValidationRow struct {
 	SizeBytes     int64   `json:"size_bytes"`
 	BytesRead     int64   `json:"bytes_read"` // S3 response bytes during complete
 	S3Requests    int64   `json:"s3_requests"`
-	ServiceMs     float64 `json:"service_complete_ms"` // files.Service.Complete, instrumented, in process
+	ServiceMs     float64 `json:"service_complete_ms"` // upload.Settlement.Complete, instrumented, in process
 	APICompleteMs float64 `json:"api_complete_ms"`     // POST /v1/files/{id}/complete on another file of the size
 	UploadMs      float64 `json:"upload_ms"`           // the presigned PUT, for scale
 	Reads         Dist    `json:"validation_reads"`    // HEAD + range GET as validation makes them, repeated

@@ -53,6 +53,9 @@ func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 		if err != nil {
 			return err
 		}
+		if f.Status == files.StatusRejected {
+			return files.RejectionError(f.Rejection) // the outcome's 422
+		}
 		jsonwire.Write(w, http.StatusOK, toJSON(f))
 		return nil
 	})

@@ -164,3 +164,33 @@ func TestOnlyTheUploadWritesOnce(t *testing.T) {
 		}
 	}
 }
+
+// uploads answers every upload with one file.
+type uploads struct{ f *files.File }
+
+func (u uploads) Upload(context.Context, files.DirectUpload) (*files.File, error) { return u.f, nil }
+
+// A REJECTED outcome of an upload is this dialect's 422 {"detail": ...}.
+func TestUploadAnswersARejectionWith422(t *testing.T) {
+	rejected := &files.File{ID: "fil_x", Status: files.StatusRejected, Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}}
+	rt := Upload(uploads{rejected}, nil)
+	body, ct := form(t, part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "user_data"})
+	mux := http.NewServeMux()
+	mux.Handle(rt.Pattern, rt.Handler(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/api/v1/beta/files", Headers: map[string]string{"content-type": ct},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/api/v1/beta/files"},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: owner.LambdaContext()},
+		}, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true}
+	resp, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("status %d, want 422", resp.StatusCode)
+	}
+	var detail errorBody
+	if err := json.Unmarshal([]byte(resp.Body), &detail); err != nil || !strings.Contains(detail.Detail, "looks like text/plain") {
+		t.Errorf("body %s (%v), want the rejection's message as detail", resp.Body, err)
+	}
+}

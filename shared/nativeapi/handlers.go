@@ -76,6 +76,9 @@ func Complete(settlement completing, once routeguard.Once) routeguard.Route {
 			return err
 		}
 		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
+		if err == nil && f.Status == files.StatusRejected {
+			return files.RejectionError(f.Rejection) // the outcome's 422
+		}
 		return writeFile(w, f, settlement.Now(), err)
 	})
 }

@@ -33,7 +33,7 @@ func (p *Processor) Handle(ctx context.Context, ev events.S3Event) error {
 			continue
 		}
 		// URLDecodedKey: S3 sends keys URL-encoded ("+" for spaces).
-		if err := p.Settlement.ObjectCreated(ctx, rec.S3.Object.URLDecodedKey); err != nil {
+		if _, err := p.Settlement.ObjectCreated(ctx, rec.S3.Object.URLDecodedKey); err != nil {
 			errs = append(errs, err)
 		}
 	}

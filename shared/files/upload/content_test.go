@@ -85,8 +85,8 @@ func TestPolyglotUploadIsRejectedAndDeleted(t *testing.T) {
 				t.Fatal(err)
 			}
 			obj.put(c.File.ObjectKey, tc.declared, tc.body)
-			if _, err := s.Complete(ctx, project, c.File.ID, ""); files.KindOf(err) != files.KindUnprocessable {
-				t.Fatalf("complete: %v, want 422", err)
+			if done, err := s.Complete(ctx, project, c.File.ID, ""); err != nil || done.Status != files.StatusRejected {
+				t.Fatalf("complete: %+v (%v), want the REJECTED outcome", done, err)
 			}
 			got, _ := st.Get(ctx, project, c.File.ID)
 			if got.Status != files.StatusRejected || obj.has(c.File.ObjectKey) {

@@ -39,7 +39,8 @@ func NewDirect(store directStore, objects ObjectWriter, settlement *Settlement, 
 // uploads get (size, purpose, sniffed type) and writes nothing when they fail.
 // Valid bytes are recorded PENDING, stored, then settled like a completed
 // presigned upload, so the object's S3 event finds the file COMPLETED (a
-// no-op), and if the event settles it first, both converge.
+// no-op), and if the event settles it first, both converge. The file comes
+// back COMPLETED, or REJECTED with its reason (Settlement.Complete's answer).
 //
 // If the function dies half-way, what it leaves depends on where: a PENDING
 // record without bytes stays (listed by the native API, EXPIRED once its
@@ -90,7 +91,12 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 			return nil, err
 		}
 		if f.Status != files.StatusPending {
-			return d.settlement.outcome(ctx, f, md5hex) // COMPLETED: confirmed against these bytes
+			// Settled already: confirmed against these bytes.
+			r, err := d.settlement.outcome(ctx, f, md5hex)
+			if err != nil {
+				return nil, err
+			}
+			return d.settlement.answer(f, r)
 		}
 	} else if err != nil {
 		return nil, err
@@ -105,7 +111,11 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	}
 	// Stored now, or already: by an earlier attempt, or by this PUT if an
 	// SDK retry of it found its own object. Settle checks the md5 either way.
-	return d.settlement.settle(ctx, f, md5hex)
+	r, err := d.settlement.settle(ctx, f, md5hex)
+	if err != nil {
+		return nil, err
+	}
+	return d.settlement.answer(f, r)
 }
 
 // declaredType is what a direct upload is stored as: the client's label when

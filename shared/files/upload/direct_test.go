@@ -22,8 +22,8 @@ func TestUploadDirect(t *testing.T) {
 		t.Fatalf("uploaded %+v, stored %+v", f, got)
 	}
 	// The object's S3 event, arriving afterwards, changes nothing.
-	if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
-		t.Fatal(err)
+	if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != Unchanged {
+		t.Fatalf("the event after: %s (%v), want unchanged", out, err)
 	}
 	if again, _ := st.Get(ctx, project, f.ID); again.Status != files.StatusCompleted || !again.UpdatedAt.Equal(got.UpdatedAt) {
 		t.Errorf("the event changed the file: %+v", again)

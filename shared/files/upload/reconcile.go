@@ -88,9 +88,9 @@ func (r *Reconciler) Run(ctx context.Context, max int, grace time.Duration) (Rec
 			return rep, err
 		}
 		switch out {
-		case outcomeSettled:
+		case Completed, Rejected:
 			rep.Settled++
-		case outcomeDeleted:
+		case ObjectDeleted:
 			rep.Deleted++
 		}
 		after = o.Key

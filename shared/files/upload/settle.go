@@ -33,7 +33,10 @@ func NewSettlement(store settleStore, objects ObjectInspector, o files.Options) 
 }
 
 // Complete is the client's "I have uploaded": it validates the object and
-// converges with process-upload on the same conditional transition.
+// converges with process-upload on the same conditional transition. The
+// file comes back COMPLETED, or REJECTED with its reason (an outcome, which
+// each dialect answers with its 422); errors are what the client must hear
+// otherwise (bad md5, no such file, no bytes yet, a settled state) or faults.
 func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
@@ -45,92 +48,89 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*
 	if err != nil {
 		return nil, err
 	}
+	var r Result
 	switch f.Status {
 	case files.StatusCompleted:
-		return s.confirm(ctx, f, md5)
+		r, err = s.confirm(ctx, f, md5)
 	case files.StatusPending:
-		done, err := s.settle(ctx, f, md5)
-		if errors.Is(err, files.ErrObjectMissing) && f.StatusAt(s.Now()) == files.StatusExpired {
-			return nil, files.Errorf(files.KindConflict, "invalid_state", "the upload session has expired")
-		}
-		return done, err
+		r, err = s.settle(ctx, f, md5)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.Now()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.answer(f, r)
+}
+
+// answer is what a client that asked to settle f hears of r: the settled
+// file, or why there is none.
+func (s *Settlement) answer(f *files.File, r Result) (*files.File, error) {
+	switch {
+	case r.Outcome == Completed || r.Outcome == Rejected:
+		return r.File, nil
+	case r.Outcome == Missing && f.StatusAt(s.Now()) == files.StatusExpired:
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the upload session has expired")
+	case r.Outcome == Missing:
+		return nil, files.ErrObjectMissing
+	case r.File == nil:
+		return nil, files.ErrNotFound // deleted meanwhile
+	default:
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file is %s", r.File.StatusAt(s.Now()))
 	}
 }
 
 // ObjectCreated handles an S3 ObjectCreated event for key. Events arrive at
 // least once, late or out of order: anything that is not a PENDING file's
-// first valid upload changes nothing. Errors returned are retryable faults.
-func (s *Settlement) ObjectCreated(ctx context.Context, key string) error {
-	_, err := s.settleObject(ctx, key, true)
-	return err
+// first upload changes nothing, and a late upload's object goes. The error
+// is a fault, which Lambda retries; nothing else is one.
+func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, error) {
+	return s.settleObject(ctx, key, true)
 }
-
-// objectOutcome is what settleObject did.
-type objectOutcome int
-
-const (
-	outcomeNone objectOutcome = iota
-	outcomeSettled
-	outcomeDeleted
-)
 
 // settleObject is what an S3 event and a reconcile run both do with an
 // object: settle a PENDING file, leave a COMPLETED one, delete a late upload
 // (cancelled, rejected) and, if deleteOrphan, an object whose record is gone.
-// Only retryable faults are returned.
-func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan bool) (objectOutcome, error) {
+func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan bool) (Outcome, error) {
 	projectID, id, ok := files.ParseObjectKey(key)
 	if !ok {
 		s.Log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
-		return outcomeNone, nil
+		return Unchanged, nil
 	}
 	log := s.Log.With("projectId", projectID, "fileId", id)
 	f, err := s.store.Get(ctx, projectID, id)
 	switch {
+	case errors.Is(err, files.ErrNotFound) && !deleteOrphan:
+		return Unchanged, nil
 	case errors.Is(err, files.ErrNotFound):
-		if !deleteOrphan {
-			return outcomeNone, nil
-		}
 		// The record was deleted; its session's PUT URL may still have been used.
 		log.InfoContext(ctx, "deleting object of a deleted file")
-		return outcomeDeleted, s.objects.Delete(ctx, key)
+		return ObjectDeleted, s.objects.Delete(ctx, key)
 	case err != nil:
-		return outcomeNone, err
+		return Unchanged, err
 	}
 	switch f.Status {
 	case files.StatusCompleted:
-		return outcomeNone, nil // duplicate event
+		return Unchanged, nil // a duplicate event
 	case files.StatusPending:
-		_, err := s.settle(ctx, f, "")
-		if k := files.KindOf(err); err != nil && (k == files.KindInternal || k == files.KindUnavailable) {
-			return outcomeNone, err
+		r, err := s.settle(ctx, f, "")
+		if err != nil {
+			return Unchanged, err
 		}
-		log.InfoContext(ctx, "upload settled", "outcome", outcome(err))
-		return outcomeSettled, nil
+		log.InfoContext(ctx, "upload settled", "outcome", r.Outcome)
+		return r.Outcome, nil
 	default:
 		// Cancelled or rejected: a late upload must not linger.
 		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
-		return outcomeDeleted, s.objects.Delete(ctx, key)
+		return ObjectDeleted, s.objects.Delete(ctx, key)
 	}
-}
-
-func outcome(err error) string {
-	if err == nil {
-		return "completed"
-	}
-	var e *files.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return "error"
 }
 
 // settle validates a PENDING file's object and moves it to COMPLETED or
 // REJECTED with a conditional write; losing the race returns the winner's
-// result, checked against md5 (the caller's checksum) like any COMPLETED file.
-func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
+// result, checked against md5 (the caller's checksum) like any COMPLETED
+// file. The error is a fault.
+func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (Result, error) {
 	info, rej, err := s.inspect(ctx, f, md5)
 	if errors.Is(err, files.ErrObjectMissing) {
 		// A competitor may have rejected the upload and deleted its object:
@@ -138,9 +138,10 @@ func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (*fi
 		if cur, gerr := s.store.Get(ctx, f.ProjectID, f.ID); gerr == nil && cur.Status != files.StatusPending {
 			return s.outcome(ctx, cur, md5)
 		}
+		return Result{Outcome: Missing, File: f}, nil
 	}
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	if rej != nil {
 		return s.reject(ctx, f, rej, md5)
@@ -150,20 +151,21 @@ func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (*fi
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
-	if err == nil {
-		s.Metrics.Record("completed", f.SizeBytes)
+	if err != nil {
+		return Result{}, err
 	}
-	return done, err
+	s.Metrics.Record("completed", f.SizeBytes)
+	return Result{Outcome: Completed, File: done}, nil
 }
 
 // confirm answers a complete of a COMPLETED file: a checksum that does not
 // match the stored object rejects it, exactly as it would have before the
 // file completed, so the outcome never depends on who won a race.
-func (s *Settlement) confirm(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
+func (s *Settlement) confirm(ctx context.Context, f *files.File, md5 string) (Result, error) {
 	if rej := checkMD5(md5, f.ETag); rej != nil {
 		return s.reject(ctx, f, rej, md5)
 	}
-	return f, nil
+	return Result{Outcome: Completed, File: f}, nil
 }
 
 // checkMD5 compares the client's md5 ("" = none given) with the object's
@@ -179,42 +181,45 @@ func checkMD5(md5, etag string) *files.Rejection {
 // the REJECTED record still names the object, so a retry or cleanup finds it.
 // Losing the write to a competitor returns the competitor's outcome, checked
 // against md5.
-func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (*files.File, error) {
+func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (Result, error) {
 	now := s.Now()
-	_, err := s.store.Transition(ctx, f, f.Status, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
+	done, err := s.store.Transition(ctx, f, f.Status, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	s.Metrics.Record("rejected", f.SizeBytes)
 	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
-		return nil, err
+		return Result{}, err
 	}
-	return nil, files.RejectionError(rej)
+	return Result{Outcome: Rejected, File: done}, nil
 }
 
 // settled reads the outcome of a transition someone else won. A COMPLETED
 // winner still has to match the caller's md5. Each step moves the record
 // forward (PENDING, COMPLETED, REJECTED or gone), so this ends.
-func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (*files.File, error) {
+func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (Result, error) {
 	cur, err := s.store.Get(ctx, f.ProjectID, f.ID)
+	if errors.Is(err, files.ErrNotFound) {
+		return Result{Outcome: Moved}, nil // deleted meanwhile
+	}
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	return s.outcome(ctx, cur, md5)
 }
 
 // outcome is what a settled record means to a caller carrying md5.
-func (s *Settlement) outcome(ctx context.Context, cur *files.File, md5 string) (*files.File, error) {
+func (s *Settlement) outcome(ctx context.Context, cur *files.File, md5 string) (Result, error) {
 	switch cur.Status {
 	case files.StatusCompleted:
 		return s.confirm(ctx, cur, md5)
 	case files.StatusRejected:
-		return nil, files.RejectionError(cur.Rejection)
+		return Result{Outcome: Rejected, File: cur}, nil
 	default:
-		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file is %s", cur.StatusAt(s.Now()))
+		return Result{Outcome: Moved, File: cur}, nil
 	}
 }
 

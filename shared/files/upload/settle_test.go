@@ -28,9 +28,9 @@ func TestObjectCreated(t *testing.T) {
 		s, st, obj := newTestService()
 		f := mustCreate(t, s)
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
-		for i := 0; i < 2; i++ {
-			if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
-				t.Fatal(err)
+		for i, want := range []Outcome{Completed, Unchanged} {
+			if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != want {
+				t.Fatalf("event %d: %s (%v), want %s", i+1, out, err, want)
 			}
 		}
 		got, _ := st.Get(ctx, project, f.ID)
@@ -42,8 +42,8 @@ func TestObjectCreated(t *testing.T) {
 		s, st, obj := newTestService()
 		f := mustCreate(t, s)
 		obj.put(f.ObjectKey, "application/pdf", append([]byte("\x89PNG\r\n\x1a\n"), pdfBody[8:]...))
-		if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
-			t.Fatal(err)
+		if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != Rejected {
+			t.Fatalf("%s (%v), want rejected", out, err)
 		}
 		got, _ := st.Get(ctx, project, f.ID)
 		if got.Status != files.StatusRejected || got.Rejection.Code != "type_mismatch" || obj.has(f.ObjectKey) {
@@ -57,8 +57,8 @@ func TestObjectCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
-		if err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
-			t.Fatal(err)
+		if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != ObjectDeleted {
+			t.Fatalf("%s (%v), want object deleted", out, err)
 		}
 		got, _ := st.Get(ctx, project, f.ID)
 		if got.Status != files.StatusCancelled || obj.has(f.ObjectKey) {
@@ -73,9 +73,9 @@ func TestObjectCreated(t *testing.T) {
 		}
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
 		obj.put("elsewhere/x", "text/plain", pdfBody)
-		for _, k := range []string{f.ObjectKey, "elsewhere/x"} {
-			if err := s.ObjectCreated(ctx, k); err != nil {
-				t.Fatal(err)
+		for k, want := range map[string]Outcome{f.ObjectKey: ObjectDeleted, "elsewhere/x": Unchanged} {
+			if out, err := s.ObjectCreated(ctx, k); err != nil || out != want {
+				t.Fatalf("%s: %s (%v), want %s", k, out, err, want)
 			}
 		}
 		if obj.has(f.ObjectKey) || !obj.has("elsewhere/x") {
@@ -90,7 +90,7 @@ func TestObjectCreated(t *testing.T) {
 		}
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
 		obj.failDelete = files.Unavailable("object storage", errors.New("503 SlowDown"))
-		if err := s.ObjectCreated(ctx, f.ObjectKey); files.KindOf(err) != files.KindUnavailable {
+		if _, err := s.ObjectCreated(ctx, f.ObjectKey); files.KindOf(err) != files.KindUnavailable {
 			t.Fatalf("err = %v, want unavailable", err)
 		}
 	})
@@ -147,10 +147,10 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 					}
 				}
 			}
-			_, err := s.Complete(ctx, project, f.ID, wrong)
-			var e *files.Error
-			if !errors.As(err, &e) || e.Kind != files.KindUnprocessable || e.Code != "checksum_mismatch" {
-				t.Fatalf("wrong md5 %s: err = %v, want 422 checksum_mismatch", order, err)
+			// The outcome is the REJECTED file (each dialect answers it 422).
+			done, err := s.Complete(ctx, project, f.ID, wrong)
+			if err != nil || done.Status != files.StatusRejected || done.Rejection.Code != "checksum_mismatch" {
+				t.Fatalf("wrong md5 %s: %+v (%v), want REJECTED checksum_mismatch", order, done, err)
 			}
 			if order == "before" {
 				// The plain complete that follows sees the rejection.
@@ -185,10 +185,13 @@ func TestStoredMetadataMustBeWhatTheSessionSigned(t *testing.T) {
 		f := mustCreate(t, s)
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
 		obj.objects[f.ObjectKey] = memObject{body: pdfBody, contentType: "application/pdf", metadata: tc.metadata}
-		_, err := s.Complete(ctx, project, f.ID, "")
+		done, err := s.Complete(ctx, project, f.ID, "")
+		if err != nil {
+			t.Fatalf("%v: %v", tc.metadata, err)
+		}
 		got, _ := st.Get(ctx, project, f.ID)
-		if tc.ok != (err == nil) || !tc.ok && (got.Status != files.StatusRejected || got.Rejection.Code != "unexpected_metadata" || obj.has(f.ObjectKey)) {
-			t.Errorf("%v: err %v, status %s %+v", tc.metadata, err, got.Status, got.Rejection)
+		if tc.ok != (done.Status == files.StatusCompleted) || !tc.ok && (got.Status != files.StatusRejected || got.Rejection.Code != "unexpected_metadata" || obj.has(f.ObjectKey)) {
+			t.Errorf("%v: answered %s, stored %s %+v", tc.metadata, done.Status, got.Status, got.Rejection)
 		}
 	}
 }
