@@ -9,10 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
 )
 
 // The store's tests run against DynamoDB Local, started once per test binary
@@ -70,4 +74,21 @@ func mustOpenTable(tb testing.TB) testTable {
 	}
 	t.db = dynamo.NewFromIface(t.client)
 	return t
+}
+
+// openStore is a fresh table and the store on it.
+func openStore(tb testing.TB) (testTable, *dynamostore.Store) {
+	tb.Helper()
+	tab := mustOpenTable(tb)
+	return tab, dynamostore.New(tab.db, tab.name)
+}
+
+// item reads f's raw item (dynamostore.KeyOf addresses it).
+func (t testTable) item(tb testing.TB, f *files.File) map[string]types.AttributeValue {
+	tb.Helper()
+	out, err := t.client.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: dynamostore.KeyOf(f), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out.Item
 }

@@ -90,8 +90,7 @@ func checkFile(t *testing.T, what string, want, got *files.File) {
 // catalog's batch read and through FileFromItem (the stream's decoding);
 // a field added to files.File fails here until fullFile sets it.
 func TestRecordRoundTripsEveryField(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	tab, store := openStore(t)
 	ctx := context.Background()
 	f := fullFile(projectA)
 	v := reflect.ValueOf(f).Elem()
@@ -113,12 +112,7 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 		t.Fatalf("GetMany: %d records, %v", len(many), err)
 	}
 	checkFile(t, "GetMany", f, many[0])
-	raw, err := tab.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tab.name), ConsistentRead: aws.Bool(true),
-		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + projectA}, "sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + f.ID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	decoded, ok := dynamostore.FileFromItem(raw.Item)
+	decoded, ok := dynamostore.FileFromItem(tab.item(t, f))
 	if !ok {
 		t.Fatal("FileFromItem does not read the item the store wrote")
 	}
@@ -140,8 +134,7 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 
 // Records are scoped to their project, and ids are never written twice.
 func TestCreateAndGetAreScoped(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	_, store := openStore(t)
 	ctx := context.Background()
 	f := pending(projectA, "a.pdf")
 	if err := store.Create(ctx, f); err != nil {
@@ -172,8 +165,7 @@ func pending(projectID, name string) *files.File {
 // Transitions apply only from the status they name, move the file in and
 // out of the catalog and its count, and return the record as written.
 func TestTransitionsAreConditional(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	_, store := openStore(t)
 	ctx := context.Background()
 	f := pending(projectA, "a.pdf")
 	f.ExternalFileID = "e"
@@ -249,8 +241,7 @@ func TestTransitionsAreConditional(t *testing.T) {
 // A deleted COMPLETED file leaves both counts; Forget (TTL's removal)
 // counts a record once however often the stream delivers it.
 func TestCountersFollowDeleteAndForget(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	_, store := openStore(t)
 	ctx := context.Background()
 	var fs []*files.File
 	for i := range 3 {
@@ -288,8 +279,7 @@ func TestCountersFollowDeleteAndForget(t *testing.T) {
 
 // A background job's cursor starts empty and keeps what was saved.
 func TestJobCursor(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	_, store := openStore(t)
 	ctx := context.Background()
 	if c, err := store.Cursor(ctx, "reconcile"); err != nil || c != "" {
 		t.Errorf("first cursor %q (%v), want empty", c, err)
@@ -307,8 +297,7 @@ func TestJobCursor(t *testing.T) {
 
 // The native listing is newest first at any offset, with the project's total.
 func TestListNewestFirst(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	_, store := openStore(t)
 	ctx := context.Background()
 	var ids []string
 	for i := range 7 {
@@ -351,8 +340,7 @@ func idsOf(fs []*files.File) []string {
 // records), is exactly what the store writes: for a PENDING record and a
 // COMPLETED one with an external id, every attribute, and none more.
 func TestItemOfIsTheStoresOwnLayout(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	tab, store := openStore(t)
 	ctx := context.Background()
 	f := pending(projectA, "a.pdf")
 	f.ExternalFileID = "crm-42"
@@ -361,12 +349,8 @@ func TestItemOfIsTheStoresOwnLayout(t *testing.T) {
 	}
 	check := func(what string) {
 		t.Helper()
-		out, err := tab.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tab.name), ConsistentRead: aws.Bool(true),
-			Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + projectA}, "sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + f.ID}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		decoded, ok := dynamostore.FileFromItem(out.Item)
+		item := tab.item(t, f)
+		decoded, ok := dynamostore.FileFromItem(item)
 		if !ok {
 			t.Fatalf("%s: FileFromItem does not read the store's item", what)
 		}
@@ -374,13 +358,13 @@ func TestItemOfIsTheStoresOwnLayout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, v := range out.Item {
+		for name, v := range item {
 			if !equalAttr(v, mine[name]) {
 				t.Errorf("%s: %s is %s in the store, %s in ItemOf", what, name, showAttr(v), showAttr(mine[name]))
 			}
 		}
 		for name, v := range mine {
-			if _, ok := out.Item[name]; !ok {
+			if _, ok := item[name]; !ok {
 				t.Errorf("%s: ItemOf adds %s = %s, which the store does not write", what, name, showAttr(v))
 			}
 		}
@@ -419,19 +403,14 @@ func showAttr(v ddbtypes.AttributeValue) string {
 // KeyOf addresses the record the store wrote; CounterItemOf is read as the
 // project's counts.
 func TestKeyOfAndCounterItemOf(t *testing.T) {
-	tab := mustOpenTable(t)
-	store := dynamostore.New(tab.db, tab.name)
+	tab, store := openStore(t)
 	ctx := context.Background()
 	f := pending(projectA, "a.pdf")
 	if err := store.Create(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	out, err := tab.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tab.name), Key: dynamostore.KeyOf(f), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, ok := dynamostore.FileFromItem(out.Item); !ok || got.ID != f.ID {
-		t.Errorf("KeyOf reads %v, want file %s", out.Item, f.ID)
+	if got, ok := dynamostore.FileFromItem(tab.item(t, f)); !ok || got.ID != f.ID {
+		t.Errorf("KeyOf reads %v, want file %s", got, f.ID)
 	}
 	if _, err := tab.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tab.name), Item: dynamostore.CounterItemOf(projectB, 7, 5)}); err != nil {
 		t.Fatal(err)
