@@ -26,7 +26,7 @@ type idemItem struct {
 	SK         string    `dynamo:"sk,range"`
 	BodyHash   string    `dynamo:"bodyHash"`
 	Done       bool      `dynamo:"done"`
-	LeaseUntil time.Time `dynamo:"leaseUntil"`
+	LeaseUntil string    `dynamo:"leaseUntil"` // leaseTime
 	FirstAt    int64     `dynamo:"firstAt,omitempty"` // Unix milliseconds: a file id's time
 	Status     int       `dynamo:"status,omitempty"`
 	Type       string    `dynamo:"contentType,omitempty"`
@@ -36,8 +36,21 @@ type idemItem struct {
 
 func idemKey(scope, key string) (string, string) { return "I#" + scope, "K#" + key }
 
+// leaseTime spells a lease's end as stored and compared: RFC 3339 in UTC
+// with all nine fractional digits, so that DynamoDB's string comparison
+// orders it as time. (RFC3339Nano drops trailing zeros, and "…:31Z" or
+// "…:31.09Z" sorts after "…:31.091Z": such a lease held its key for up to a
+// second too long.) Leases stored before read the same, give or take that.
+func leaseTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+
+// readLease reads a stored lease end, in either spelling.
+func readLease(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, v) // a garbled one reads as long over
+	return t
+}
+
 // released is the lease of a key nobody holds.
-var released = time.Unix(0, 0).UTC()
+var released = leaseTime(time.Unix(0, 0))
 
 // Begin claims the key unless a finished record or a live lease holds it. A
 // record past its ttl holds nothing: DynamoDB's TTL deletes it lazily (often
@@ -51,9 +64,9 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 	pk, sk := idemKey(rec.Scope, rec.Key)
 	var it idemItem
 	err := s.table.Update("pk", pk).Range("sk", sk).
-		Set("bodyHash", rec.BodyHash).Set("done", false).Set("leaseUntil", rec.LeaseUntil).Set("ttl", rec.TTL).
+		Set("bodyHash", rec.BodyHash).Set("done", false).Set("leaseUntil", leaseTime(rec.LeaseUntil)).Set("ttl", rec.TTL).
 		SetIfNotExists("firstAt", rec.FirstAt.UnixMilli()).
-		If("attribute_not_exists($) OR ($ = ? AND $ = ? AND $ < ? AND $ > ?)", "pk", "bodyHash", rec.BodyHash, "done", false, "leaseUntil", now, "ttl", now.Unix()).
+		If("attribute_not_exists($) OR ($ = ? AND $ = ? AND $ < ? AND $ > ?)", "pk", "bodyHash", rec.BodyHash, "done", false, "leaseUntil", leaseTime(now), "ttl", now.Unix()).
 		Value(ctx, &it)
 	if err == nil {
 		rec.FirstAt = time.UnixMilli(it.FirstAt).UTC()
@@ -62,8 +75,8 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 	if !dynamo.IsCondCheckFailed(err) {
 		return idempotency.Claim{}, classify(err)
 	}
-	fresh := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: rec.LeaseUntil, FirstAt: rec.FirstAt.UnixMilli(), TTL: rec.TTL}
-	err = s.table.Put(fresh).If("($ = ? AND $ < ?) OR $ <= ?", "done", false, "leaseUntil", now, "ttl", now.Unix()).Run(ctx)
+	fresh := idemItem{PK: pk, SK: sk, BodyHash: rec.BodyHash, LeaseUntil: leaseTime(rec.LeaseUntil), FirstAt: rec.FirstAt.UnixMilli(), TTL: rec.TTL}
+	err = s.table.Put(fresh).If("($ = ? AND $ < ?) OR $ <= ?", "done", false, "leaseUntil", leaseTime(now), "ttl", now.Unix()).Run(ctx)
 	if err == nil {
 		return idempotency.Claim{Claimed: true}, nil
 	}
@@ -77,7 +90,7 @@ func (s *Idempotency) Begin(ctx context.Context, rec *idempotency.Record, now ti
 		}
 		return idempotency.Claim{}, classify(err)
 	}
-	holder := &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: prev.LeaseUntil,
+	holder := &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: prev.BodyHash, Done: prev.Done, LeaseUntil: readLease(prev.LeaseUntil),
 		FirstAt: time.UnixMilli(prev.FirstAt).UTC(), Status: prev.Status, Type: prev.Type, Body: prev.Body, TTL: prev.TTL}
 	return idempotency.Claim{Holder: holder}, nil
 }
@@ -104,7 +117,7 @@ func (s *Idempotency) Finish(ctx context.Context, rec *idempotency.Record) error
 func (s *Idempotency) Release(ctx context.Context, rec *idempotency.Record) error {
 	pk, sk := idemKey(rec.Scope, rec.Key)
 	err := s.table.Update("pk", pk).Range("sk", sk).Set("leaseUntil", released).
-		If("$ = ? AND $ = ?", "done", false, "leaseUntil", rec.LeaseUntil).Run(ctx)
+		If("$ = ? AND $ = ?", "done", false, "leaseUntil", leaseTime(rec.LeaseUntil)).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return nil // another attempt holds it now, or finished it
 	}

@@ -3,6 +3,7 @@ package dynamostore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -178,5 +179,27 @@ func TestIdempotencyStoreKeepsTheFirstAttempt(t *testing.T) {
 	}
 	if rec, prev := claim(other.Add(time.Minute), "b"); prev != nil || !rec.FirstAt.Equal(other.Add(time.Minute)) {
 		t.Fatalf("another request after a release: held by %+v, first attempt %s, want a fresh one", prev, rec.FirstAt)
+	}
+}
+
+// A lease is over the moment its end has passed, also when that end falls
+// on a round time: DynamoDB compares the stored strings, and RFC 3339 with
+// its trailing zeros dropped ("…:31Z", "…:31.09Z") sorts after later times
+// ("…:31.001Z", "…:31.091Z").
+func TestIdempotencyLeaseEndsOnARoundTime(t *testing.T) {
+	tab := mustOpenTable(t)
+	store := dynamostore.NewIdempotency(tab.db, tab.name)
+	ctx := context.Background()
+	base := time.Now().UTC().Truncate(time.Second)
+	for i, end := range []time.Time{base, base.Add(90 * time.Millisecond), base.Add(100 * time.Microsecond)} {
+		rec := &idempotency.Record{Scope: projectA + "#POST /v1/files", Key: fmt.Sprint("round-", i), BodyHash: "a", FirstAt: end.Add(-time.Minute), LeaseUntil: end, TTL: end.Add(24 * time.Hour).Unix()}
+		if c, err := store.Begin(ctx, rec, end.Add(-time.Minute)); err != nil || !c.Claimed {
+			t.Fatalf("lease until %s: first claim %+v %v", end.Format(time.RFC3339Nano), c, err)
+		}
+		after := end.Add(time.Millisecond)
+		retry := &idempotency.Record{Scope: rec.Scope, Key: rec.Key, BodyHash: "a", FirstAt: after, LeaseUntil: after.Add(time.Minute), TTL: rec.TTL}
+		if c, err := store.Begin(ctx, retry, after); err != nil || !c.Claimed {
+			t.Errorf("lease until %s, claimed a millisecond later: %+v %v, want the key free", end.Format(time.RFC3339Nano), c.Holder, err)
+		}
 	}
 }
