@@ -192,7 +192,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 		waitFor(t, p.c, ids[i], "COMPLETED")
 		var l struct {
 			Data       []apiclient.File `json:"data"`
-			TotalCount int        `json:"totalCount"`
+			TotalCount int              `json:"totalCount"`
 		}
 		p.c.Do("GET", "/v1/files", nil, &l)
 		if len(l.Data) != 1 || l.TotalCount != 1 {

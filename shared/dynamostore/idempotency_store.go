@@ -22,16 +22,16 @@ func NewIdempotency(db *dynamo.DB, table string) *Idempotency {
 }
 
 type idemItem struct {
-	PK         string    `dynamo:"pk,hash"`
-	SK         string    `dynamo:"sk,range"`
-	BodyHash   string    `dynamo:"bodyHash"`
-	Done       bool      `dynamo:"done"`
-	LeaseUntil string    `dynamo:"leaseUntil"` // leaseTime
-	FirstAt    int64     `dynamo:"firstAt,omitempty"` // Unix milliseconds: a file id's time
-	Status     int       `dynamo:"status,omitempty"`
-	Type       string    `dynamo:"contentType,omitempty"`
-	Body       []byte    `dynamo:"body,omitempty"`
-	TTL        int64     `dynamo:"ttl"`
+	PK         string `dynamo:"pk,hash"`
+	SK         string `dynamo:"sk,range"`
+	BodyHash   string `dynamo:"bodyHash"`
+	Done       bool   `dynamo:"done"`
+	LeaseUntil string `dynamo:"leaseUntil"`        // leaseTime
+	FirstAt    int64  `dynamo:"firstAt,omitempty"` // Unix milliseconds: a file id's time
+	Status     int    `dynamo:"status,omitempty"`
+	Type       string `dynamo:"contentType,omitempty"`
+	Body       []byte `dynamo:"body,omitempty"`
+	TTL        int64  `dynamo:"ttl"`
 }
 
 func idemKey(scope, key string) (string, string) { return "I#" + scope, "K#" + key }

@@ -121,8 +121,8 @@ type memObject struct {
 }
 
 type memObjects struct {
-	mu         sync.Mutex
-	objects    map[string]memObject
+	mu           sync.Mutex
+	objects      map[string]memObject
 	failDelete   error
 	failPut      error
 	failAfterPut error
