@@ -172,7 +172,7 @@ func (signer) PresignDownload(_ context.Context, _ string, d files.Download) (fi
 func TestURLLifetime(t *testing.T) {
 	svc := files.NewDownloads(files.NewRecords(nil, files.Options{}), signer{}, files.Options{})
 	for v, want := range map[string]int64{"": 300, "60": 60, "0": 1, "-5": 1, "2.9": 2, "3600": 3600, "3601": 3600, "999999999999": 3600, "Inf": 3600} {
-		asked, err := urlLifetime(v)
+		asked, err := askedLifetime(v)
 		if err != nil {
 			t.Errorf("%q: %v", v, err)
 			continue
@@ -186,7 +186,7 @@ func TestURLLifetime(t *testing.T) {
 		}
 	}
 	for v, status := range map[string]int{"soon": 422, "1h": 422, "NaN": 400} {
-		if _, err := urlLifetime(v); statusFor(err) != status {
+		if _, err := askedLifetime(v); statusFor(err) != status {
 			t.Errorf("%q: err %v, want a %d", v, err, status)
 		}
 	}

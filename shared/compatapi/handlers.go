@@ -160,7 +160,7 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 // Content is GET /api/v1/beta/files/{id}/content: a presigned download.
 func Content(records *files.Records, downloads *files.Downloads) routeguard.Route {
 	return route(routeContent, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		ttl, err := urlLifetime(r.URL.Query().Get("expires_at_seconds"))
+		ttl, err := askedLifetime(r.URL.Query().Get("expires_at_seconds"))
 		if err != nil {
 			return err
 		}
@@ -183,11 +183,11 @@ func route(pattern, scope string, once routeguard.Once, h routeguard.Handler) ro
 	return routeguard.Route{Pattern: pattern, Scope: scope, Dialect: Dialect, Handle: h, Once: once}
 }
 
-// urlLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""
+// askedLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""
 // asks for the configured default (nil); fractions are dropped, and the
 // service bounds what is asked (files.MinURLTTL to files.MaxURLTTL). No
 // number is FastAPI's 422, NaN a 400.
-func urlLifetime(v string) (*time.Duration, error) {
+func askedLifetime(v string) (*time.Duration, error) {
 	if v == "" {
 		return nil, nil
 	}
