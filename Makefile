@@ -47,6 +47,8 @@ build-ProcessUploadFunction:
 	$(call build_fn,process-upload)
 build-CleanupFunction:
 	$(call build_fn,cleanup)
+build-CountersFunction:
+	$(call build_fn,counters)
 build-ReconcileFunction:
 	$(call build_fn,reconcile)
 

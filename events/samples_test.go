@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,7 +25,9 @@ import (
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -46,6 +49,7 @@ func TestSamples(t *testing.T) {
 				Type       string `json:"type"`
 				RouteKey   string `json:"routeKey"`
 				DetailType string `json:"detail-type"`
+				ShardID    string `json:"shardId"`
 				Records    []struct {
 					EventSource string `json:"eventSource"`
 				} `json:"Records"`
@@ -62,6 +66,8 @@ func TestSamples(t *testing.T) {
 				checkScheduled(t, decode[events.EventBridgeEvent](t, raw))
 			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:s3":
 				checkS3(t, decode[events.S3Event](t, raw))
+			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb" && probe.ShardID != "":
+				checkFileChanges(t, decode[events.DynamoDBTimeWindowEvent](t, raw))
 			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb":
 				checkTTLRemove(t, decode[events.DynamoDBEvent](t, raw))
 			default:
@@ -309,5 +315,38 @@ func checkTTLRemove(t *testing.T, ev events.DynamoDBEvent) {
 	ttl, err := c.OldImage["ttl"].Integer()
 	if err != nil || ttl > c.ApproximateCreationDateTime.Unix() {
 		t.Errorf("ttl %d (%v) must have passed before the removal at %d", ttl, err, c.ApproximateCreationDateTime.Unix())
+	}
+}
+
+// checkFileChanges: the counters sample is a tumbling-window batch (it names
+// its shard) of one file's INSERT, then its MODIFY into COMPLETED, in
+// stream order, with images in the dynamostore layout.
+func checkFileChanges(t *testing.T, ev events.DynamoDBTimeWindowEvent) {
+	if ev.ShardID == "" || ev.EventSourceARN == "" || len(ev.Records) != 2 {
+		t.Fatalf("shardId %q, eventSourceARN %q, %d records; want a shard's batch of 2", ev.ShardID, ev.EventSourceARN, len(ev.Records))
+	}
+	file := func(img map[string]events.DynamoDBAttributeValue) *files.File {
+		item, err := streamevents.ItemFromImage(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, ok := dynamostore.FileFromItem(item)
+		if !ok {
+			t.Fatal("an image is not a file item in the dynamostore layout")
+		}
+		return f
+	}
+	ins, mod := ev.Records[0], ev.Records[1]
+	if ins.EventName != "INSERT" || ins.Change.OldImage != nil || mod.EventName != "MODIFY" {
+		t.Fatalf("records %s, %s; want an INSERT (new image only), then a MODIFY", ins.EventName, mod.EventName)
+	}
+	created, before, after := file(ins.Change.NewImage), file(mod.Change.OldImage), file(mod.Change.NewImage)
+	if created.ID != after.ID || before.ID != after.ID || before.Status != files.StatusPending || after.Status != files.StatusCompleted {
+		t.Errorf("not one file's creation and completion: %s %s→%s", created.ID, before.Status, after.Status)
+	}
+	a, okA := new(big.Int).SetString(ins.Change.SequenceNumber, 10)
+	b, okB := new(big.Int).SetString(mod.Change.SequenceNumber, 10)
+	if !okA || !okB || b.Cmp(a) <= 0 {
+		t.Errorf("sequence numbers %s, %s: want increasing", ins.Change.SequenceNumber, mod.Change.SequenceNumber)
 	}
 }

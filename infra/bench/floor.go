@@ -100,8 +100,8 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		}
 		return h.presignPut(ctx, f)
 	}
-	// The local gateway asks the authorizer on every request; API Gateway
-	// caches its answer (AuthorizerCacheTtlSeconds).
+	// What a request whose authorization is not cached adds: the bench's
+	// gateway caches answers as API Gateway does (AuthorizerCacheTtlSeconds).
 	rawAuthCreate := func(ctx context.Context, i int) error {
 		if err := keyRead(ctx); err != nil {
 			return err

@@ -56,6 +56,9 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		Log:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		// Baselines call DynamoDB Local directly; so do the functions here.
 		NoIAMGate: true,
+		// API Gateway caches the authorizer's answers (ReauthorizeEvery), as
+		// `make dev` does: latencies are the ones a client on AWS would see.
+		CacheAuthorizations: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("the local stack did not start (run `make tools`; Java 17+ is needed): %w", err)

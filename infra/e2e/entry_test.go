@@ -61,6 +61,7 @@ var entryChecks = map[string]func(e *entry){
 	"DeleteFileFunction":    checkDelete,
 	"ProcessUploadFunction": checkProcessUpload,
 	"CleanupFunction":       checkCleanup,
+	"CountersFunction":      checkCounters,
 	"ReconcileFunction":     checkReconcile,
 	// Compat API (LlamaCloud shape): it shows COMPLETED files only.
 	"UploadFileFunction":        checkCompatUpload,
@@ -74,10 +75,13 @@ var entryChecks = map[string]func(e *entry){
 }
 
 // sampleName is a function's events/ sample: <dir>.json, except the
-// stream consumer, whose sample is named for the record it carries.
+// stream consumers', named for the records they carry.
 func sampleName(f *localstack.TemplateFunction) string {
-	if f.Stream {
+	switch f.LogicalID {
+	case "CleanupFunction":
 		return "dynamodb-ttl-remove.json"
+	case "CountersFunction":
+		return "dynamodb-file-changes.json"
 	}
 	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
 }
@@ -421,6 +425,30 @@ func checkCleanup(e *entry) {
 	_, err = stack.S3Client().HeadObject(e.t.Context(), &s3.HeadObjectInput{Bucket: aws.String(sideBucket), Key: aws.String(key)})
 	if nf := new(s3types.NotFound); !errors.As(err, &nf) {
 		e.t.Errorf("object of the expired record: HeadObject = %v, want NotFound", err)
+	}
+}
+
+// The sample's two records (a file created, then completed) count once in
+// the tenant's project, however often the batch is delivered. The file is
+// the sample's, not in the table, so the stack's own stream feed never
+// counts it: only this invocation can.
+func checkCounters(e *entry) {
+	r := e.start()
+	for range 2 {
+		var resp events.DynamoDBTimeWindowEventResponse
+		e.decode(e.invoke(r, e.event()), &resp)
+		if len(resp.BatchItemFailures) != 0 {
+			e.t.Errorf("batch item failures: %+v", resp.BatchItemFailures)
+		}
+	}
+	var native struct{ TotalCount int }
+	var compat struct {
+		TotalSize int `json:"total_size"`
+	}
+	e.ten.Call("GET", "/v1/files?limit=1", nil, &native)
+	e.ten.Call("GET", "/api/v1/beta/files?page_size=1", nil, &compat)
+	if native.TotalCount != 1 || compat.TotalSize != 1 {
+		e.t.Errorf("after the batch, delivered twice: totalCount %d, total_size %d; want 1 and 1", native.TotalCount, compat.TotalSize)
 	}
 }
 

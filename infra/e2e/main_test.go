@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/wiring"
 )
@@ -45,6 +47,8 @@ func run(m *testing.M) int {
 		// A page origin of the tests' own, in place of the template's default.
 		AllowedOrigins: []string{testOrigin},
 		Log:            slog.New(slog.NewJSONHandler(logFile, nil)),
+		// Records what each request writes (hotkeys_test.go).
+		DynamoDBMiddleware: []func(*middleware.Stack) error{writes.middleware},
 	})
 	if err != nil {
 		// Not a skip: the integration tests need the stack; say how to get it.

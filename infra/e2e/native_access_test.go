@@ -50,6 +50,7 @@ func TestListPagesNewestFirst(t *testing.T) {
 	for i := 0; i < 27; i++ {
 		ids = append(ids, c.Create("f.pdf", "application/pdf", 10, "").ID)
 	}
+	c.waitCounts(27, 0) // totalCount follows the stream (eventually consistent)
 	var got []string
 	for offset := 0; offset < 30; offset += 10 {
 		var l struct {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/apitest"
@@ -106,5 +107,28 @@ func putBody(t *testing.T, f apiclient.File, body []byte) {
 	t.Helper()
 	if st := apitest.Put(t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
 		t.Fatalf("PUT %s: %d", f.ID, st)
+	}
+}
+
+// counterLag bounds how long a test waits for a project's totalCount: the
+// counts follow the table's stream (eventually consistent), read by the
+// local stack 4 times a second.
+const counterLag = 15 * time.Second
+
+// waitTotalCount waits until c's project's totalCount is want, and fails
+// the test with the last value seen after counterLag.
+func waitTotalCount(t *testing.T, c *client, want int) {
+	t.Helper()
+	deadline := time.Now().Add(counterLag)
+	for {
+		var l struct{ TotalCount int }
+		st, _ := c.Do("GET", "/v1/files?limit=1", nil, &l)
+		if st == http.StatusOK && l.TotalCount == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("totalCount %d (status %d) after %s, want %d", l.TotalCount, st, counterLag, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

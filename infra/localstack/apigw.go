@@ -94,6 +94,9 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 			return
 		}
 		ev := requestEvent(r, route, body)
+		// API Gateway names every answer's request (the id the function's
+		// event carries), so a client can quote it.
+		w.Header().Set("Apigw-Requestid", ev.RequestContext.RequestID)
 		if !g.public[route] {
 			if status, msg, ok := g.authorize(r.Context(), &ev); !ok {
 				gatewayError(w, status, msg)

@@ -53,73 +53,109 @@ func TestEventFilterMatchesAsLambdaDocuments(t *testing.T) {
 	}
 }
 
-// cleanupFilters are the template's stream filters of the cleanup function.
-func cleanupFilters(t *testing.T) []*EventFilter {
+// streamFilters are the template's stream filters of function id.
+func streamFilters(t *testing.T, id string) []*EventFilter {
 	t.Helper()
-	var out []*EventFilter
-	for _, f := range repoTemplate(t).Functions {
-		for _, p := range f.StreamFilters {
-			flt, err := ParseEventFilter(p)
-			if err != nil {
-				t.Fatalf("%s: %v", f.LogicalID, err)
-			}
-			out = append(out, flt)
-		}
+	f := repoTemplate(t).Functions[id]
+	if f == nil {
+		t.Fatalf("template.yaml has no %s", id)
+	}
+	out, err := f.streamFilters()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(out) == 0 {
-		t.Fatal("the stream consumer in template.yaml has no FilterCriteria")
+		t.Fatalf("%s in template.yaml has no FilterCriteria", id)
 	}
 	return out
+}
+
+// passesAny reports whether r matches any of filters, as Lambda filters.
+func passesAny(t *testing.T, filters []*EventFilter, r events.DynamoDBEventRecord) bool {
+	t.Helper()
+	for _, f := range filters {
+		ok, err := f.Match(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ttlSample is events/dynamodb-ttl-remove.json's record.
+func ttlSample(t *testing.T) events.DynamoDBEventRecord {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "events", "dynamodb-ttl-remove.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil || len(ev.Records) != 1 {
+		t.Fatalf("sample: %v", err)
+	}
+	return ev.Records[0]
+}
+
+// keyedSample is the sample with another item's key.
+func keyedSample(t *testing.T, pk, sk string) events.DynamoDBEventRecord {
+	r := ttlSample(t)
+	r.Change.Keys = map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute(sk)}
+	return r
+}
+
+// otherItems are stream records of items that are not files.
+func otherItems(t *testing.T) map[string]events.DynamoDBEventRecord {
+	return map[string]events.DynamoDBEventRecord{
+		"an idempotency record": keyedSample(t, "I#7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42#POST /v1/files", "K#retry-1"),
+		"a counter":             keyedSample(t, "P#7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42", "COUNT"),
+		"a job's lease":         keyedSample(t, "JOB#reconcile", "LEASE"),
+		"an API key":            keyedSample(t, "K#0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "KEY"),
+		"a job's cursor":        keyedSample(t, "JOB#reconcile", "CURSOR"),
+	}
+}
+
+// The counter consumer's filter passes every change of a file record,
+// whoever made it, and nothing else (its own counter writes least of all:
+// they would feed back into it).
+func TestCountersFilterPassesEveryFileChangeOnly(t *testing.T) {
+	filters := streamFilters(t, "CountersFunction")
+	client := ttlSample(t)
+	client.UserIdentity = nil
+	for _, name := range []string{"INSERT", "MODIFY", "REMOVE"} {
+		for who, r := range map[string]events.DynamoDBEventRecord{"a client": client, "TTL": ttlSample(t)} {
+			r.EventName = name
+			if !passesAny(t, filters, r) {
+				t.Errorf("a file's %s by %s is filtered out", name, who)
+			}
+		}
+	}
+	for name, r := range otherItems(t) {
+		if passesAny(t, filters, r) {
+			t.Errorf("%s passes the counters filter", name)
+		}
+	}
 }
 
 // The template's filter lets through only what the cleanup function is for,
 // TTL removals of file records: not a client's delete (its object went with
 // it), not other changes, and not the TTL removals of idempotency records,
-// tombstones, counters, leases or keys, which outnumber files'.
+// counters, leases or keys, which outnumber files'.
 func TestCleanupFilterPassesOnlyTTLRemovalsOfFiles(t *testing.T) {
-	filters := cleanupFilters(t)
-	raw, err := os.ReadFile(filepath.Join(repoRoot, "events", "dynamodb-ttl-remove.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sample := func() events.DynamoDBEventRecord {
-		var ev events.DynamoDBEvent
-		if err := json.Unmarshal(raw, &ev); err != nil || len(ev.Records) != 1 {
-			t.Fatalf("sample: %v", err)
-		}
-		return ev.Records[0]
-	}
-	keyed := func(pk, sk string) events.DynamoDBEventRecord {
-		r := sample()
-		r.Change.Keys = map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute(sk)}
-		return r
-	}
-	passes := func(r events.DynamoDBEventRecord) bool {
-		for _, f := range filters {
-			if ok, err := f.Match(r); err != nil || ok {
-				return err == nil
-			}
-		}
-		return false
-	}
-	if !passes(sample()) {
+	filters := streamFilters(t, "CleanupFunction")
+	if !passesAny(t, filters, ttlSample(t)) {
 		t.Fatal("the TTL removal of a file record (events/dynamodb-ttl-remove.json) is filtered out")
 	}
-	client := sample()
+	client := ttlSample(t)
 	client.UserIdentity = nil
-	modify := sample()
+	modify := ttlSample(t)
 	modify.EventName = "MODIFY"
-	for name, r := range map[string]events.DynamoDBEventRecord{
-		"a client's delete":     client,
-		"a change":              modify,
-		"an idempotency record": keyed("I#7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42#POST /v1/files", "K#retry-1"),
-		"a tombstone":           keyed("P#7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42", "T#fil_06H0EN1ZAP202AP5WPNPHXF894"),
-		"a counter":             keyed("P#7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42", "COUNT"),
-		"a job's lease":         keyed("JOB#reconcile", "LEASE"),
-		"an API key":            keyed("K#0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "KEY"),
-		"a job's cursor":        keyed("JOB#reconcile", "CURSOR"),
-	} {
-		if passes(r) {
+	others := otherItems(t)
+	others["a client's delete"], others["a change"] = client, modify
+	for name, r := range others {
+		if passesAny(t, filters, r) {
 			t.Errorf("%s passes the cleanup filter", name)
 		}
 	}

@@ -31,6 +31,7 @@ func functions() map[string]func(env *wiring.Env) any {
 		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
 		"ProcessUploadFunction": func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
 		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
+		"CountersFunction":      func(env *wiring.Env) any { return wiring.Counters(env) },
 		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
 		// Compat API (LlamaCloud shape).
 		"UploadFileFunction": func(env *wiring.Env) any {

@@ -22,7 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/auth"
@@ -68,6 +70,10 @@ type Options struct {
 	// tests put a proxy there that crashes DynamoDB Local at a chosen
 	// request. DynamoClient and the stack's own setup keep the direct endpoint.
 	DynamoDBFront func(endpoint string) (string, error)
+	// DynamoDBMiddleware is added to every function's SDK clients (tests that
+	// watch what each request writes: awsmiddleware.GetServiceID tells the
+	// DynamoDB calls apart).
+	DynamoDBMiddleware []func(*middleware.Stack) error
 }
 
 // Stack is a running local Filegate.
@@ -81,6 +87,7 @@ type Stack struct {
 	DynamoDB   *DynamoDB
 	MinIO      *MinIO
 	Sweeper    *Sweeper                     // emulated DynamoDB TTL feeding the cleanup function
+	Counters   *StreamFeed                  // the table's stream feeding the counter consumer
 	Reconcile  uploadwiring.ReconcileLambda // the scheduled reconcile function
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
@@ -249,12 +256,17 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			process = fn
 		case s3wiring.CleanupLambda:
 			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
-			for _, p := range f.StreamFilters {
-				flt, err := ParseEventFilter(p)
-				if err != nil {
-					return nil, nil, fmt.Errorf("template function %s: %w", id, err)
-				}
-				s.Sweeper.Filters = append(s.Sweeper.Filters, flt)
+			if s.Sweeper.Filters, err = f.streamFilters(); err != nil {
+				return nil, nil, err
+			}
+		case wiring.CountersLambda:
+			arn, err := s.streamARN(context.Background())
+			if err != nil {
+				return nil, nil, err
+			}
+			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
+			if s.Counters.Filters, err = f.streamFilters(); err != nil {
+				return nil, nil, err
 			}
 		case uploadwiring.ReconcileLambda:
 			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
@@ -265,8 +277,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			return nil, nil, fmt.Errorf("infra/localstack/functions.go builds %s, which template.yaml lacks", id)
 		}
 	}
-	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Reconcile == nil {
-		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- or schedule-triggered function")
+	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil {
+		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters) or schedule-triggered function")
 	}
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
@@ -279,6 +291,14 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 // of f's own that enforces f's template policy, so every call its handler
 // makes is checked as IAM would check it.
 func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+	env, err := s.gatedEnv(o, f)
+	if err == nil {
+		env.AWS.APIOptions = append(env.AWS.APIOptions, o.DynamoDBMiddleware...)
+	}
+	return env, err
+}
+
+func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
 	if o.NoIAMGate {
 		return wiring.Load(s.Getenv)
 	}
@@ -361,6 +381,7 @@ func (s *Stack) background(o Options) {
 			}
 		}()
 	}
+	go s.Counters.Run(ctx, streamPollEvery)
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
 	every(o.ReconcileEvery, func(ctx context.Context) error {
 		_, err := s.reconcileRun(ctx)
@@ -383,6 +404,27 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 // DynamoClient is a raw client on the local DynamoDB, for tests and tools.
 func (s *Stack) DynamoClient() *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+}
+
+// StreamsClient is a raw DynamoDB Streams client on the local DynamoDB.
+func (s *Stack) StreamsClient() *dynamodbstreams.Client {
+	return dynamodbstreams.New(dynamodbstreams.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+}
+
+// streamPollEvery is how often the stream feed reads the table's stream:
+// Lambda polls each shard 4 times a second.
+const streamPollEvery = 250 * time.Millisecond
+
+// streamARN is the local table's stream.
+func (s *Stack) streamARN(ctx context.Context) (string, error) {
+	out, err := s.DynamoClient().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(TableName)})
+	if err != nil {
+		return "", fmt.Errorf("describe %s: %w", TableName, err)
+	}
+	if out.Table.LatestStreamArn == nil {
+		return "", fmt.Errorf("table %s has no stream (template.yaml's StreamSpecification)", TableName)
+	}
+	return *out.Table.LatestStreamArn, nil
 }
 
 // S3Client is a raw client on MinIO itself, behind the checking proxy: for

@@ -50,17 +50,20 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	res.Removed = len(records)
-	if records, err = s.filter(records); err != nil {
+	if records, err = filterRecords(s.Filters, records); err != nil {
 		return res, err
 	}
 	res.Filtered = len(records)
-	size := s.BatchSize
-	if size <= 0 {
-		size = 100 // the event source mapping's default for streams
-	}
+	size := cmpOr(s.BatchSize, 100) // the event source mapping's default for streams
 	for start := 0; start < len(records); start += size {
 		batch := records[start:min(start+size, len(records))]
-		d, dropped, err := s.deliver(ctx, batch)
+		d, dropped, err := deliverBatch(ctx, batch, s.Attempts, s.Log, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
+			resp, err := s.Handler(ctx, events.DynamoDBEvent{Records: b})
+			if err != nil {
+				err = fmt.Errorf("cleanup handler: %w", err)
+			}
+			return resp.BatchItemFailures, err
+		})
 		res.Delivered += d
 		res.Dropped += dropped
 		if err != nil {
@@ -70,18 +73,19 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-// filter keeps the records Lambda would pass to the function; the others
-// are gone, as filtered-out stream records are.
-func (s *Sweeper) filter(records []events.DynamoDBEventRecord) ([]events.DynamoDBEventRecord, error) {
-	if len(s.Filters) == 0 {
+// filterRecords keeps the records Lambda would pass to the function (those
+// matching any filter; every record if there are none); the others are gone,
+// as filtered-out stream records are.
+func filterRecords(filters []*EventFilter, records []events.DynamoDBEventRecord) ([]events.DynamoDBEventRecord, error) {
+	if len(filters) == 0 {
 		return records, nil
 	}
 	var kept []events.DynamoDBEventRecord
 	for _, r := range records {
-		for _, f := range s.Filters {
+		for _, f := range filters {
 			ok, err := f.Match(r)
 			if err != nil {
-				return nil, fmt.Errorf("sweeper filter: %w", err)
+				return nil, fmt.Errorf("stream filter: %w", err)
 			}
 			if ok {
 				kept = append(kept, r)
@@ -134,23 +138,28 @@ func (s *Sweeper) removeRecord(key, old map[string]types.AttributeValue) events.
 		UserIdentity:   &events.DynamoDBUserIdentity{Type: "Service", PrincipalID: "dynamodb.amazonaws.com"},
 		Change: events.DynamoDBStreamRecord{
 			ApproximateCreationDateTime: events.SecondsEpochTime{Time: time.Now()},
-			Keys:                        streamImage(key), OldImage: streamImage(old),
+			Keys:                        StreamImage(key), OldImage: StreamImage(old),
 			SequenceNumber: fmt.Sprintf("%021d", n), StreamViewType: string(events.DynamoDBStreamViewTypeNewAndOldImages),
 		},
 	}
 }
 
-// deliver invokes the handler like an event source mapping: on a reported
-// failure it retries from that record on; records before it are done.
-func (s *Sweeper) deliver(ctx context.Context, batch []events.DynamoDBEventRecord) (delivered, dropped int, err error) {
+// deliverBatch invokes a stream handler like an event source mapping: on a
+// reported failure it retries from that record on (records before it are
+// done), and drops a record that failed every one of its attempts.
+func deliverBatch(ctx context.Context, batch []events.DynamoDBEventRecord, maxAttempts int, log *slog.Logger,
+	invoke func(context.Context, []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error)) (delivered, dropped int, err error) {
 	attempts := 0
 	for len(batch) > 0 {
-		resp, err := s.Handler(ctx, events.DynamoDBEvent{Records: batch})
+		if err := ctx.Err(); err != nil {
+			return delivered, dropped, err // the stack is stopping
+		}
+		failures, err := invoke(ctx, batch)
 		if err != nil {
-			return delivered, dropped, fmt.Errorf("cleanup handler: %w", err)
+			return delivered, dropped, err
 		}
 		failed := len(batch)
-		for _, f := range resp.BatchItemFailures {
+		for _, f := range failures {
 			for i, r := range batch {
 				if r.Change.SequenceNumber == f.ItemIdentifier && i < failed {
 					failed = i
@@ -162,16 +171,17 @@ func (s *Sweeper) deliver(ctx context.Context, batch []events.DynamoDBEventRecor
 			return delivered, dropped, nil
 		}
 		batch = batch[failed:]
-		if attempts++; attempts >= max(s.Attempts, 1) {
-			s.Log.Error("sweeper: dropping a stream record after retries (the DLQ on AWS)", "eventId", batch[0].EventID)
+		if attempts++; attempts >= max(maxAttempts, 1) {
+			log.Error("stream: dropping a stream record after retries (the DLQ on AWS)", "eventId", batch[0].EventID)
 			batch, dropped, attempts = batch[1:], dropped+1, 0
 		}
 	}
 	return delivered, dropped, nil
 }
 
-// streamImage converts SDK attribute values to the stream's representation.
-func streamImage(item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+// StreamImage converts SDK attribute values to a stream image as Lambda
+// passes it (aws-lambda-go's representation).
+func StreamImage(item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
 	out := make(map[string]events.DynamoDBAttributeValue, len(item))
 	for k, v := range item {
 		out[k] = streamValue(v)
@@ -202,7 +212,7 @@ func streamValue(v types.AttributeValue) events.DynamoDBAttributeValue {
 		}
 		return events.NewListAttribute(l)
 	case *types.AttributeValueMemberM:
-		return events.NewMapAttribute(streamImage(v.Value))
+		return events.NewMapAttribute(StreamImage(v.Value))
 	default:
 		return events.NewNullAttribute()
 	}

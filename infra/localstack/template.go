@@ -247,6 +247,19 @@ func (t *Template) addFunction(id string, r resource) error {
 	return nil
 }
 
+// streamFilters are f's stream FilterCriteria, parsed.
+func (f *TemplateFunction) streamFilters() ([]*EventFilter, error) {
+	var out []*EventFilter
+	for _, p := range f.StreamFilters {
+		flt, err := ParseEventFilter(p)
+		if err != nil {
+			return nil, fmt.Errorf("template function %s: %w", f.LogicalID, err)
+		}
+		out = append(out, flt)
+	}
+	return out, nil
+}
+
 // readAuthorizer records the authorizer's function and returns its
 // ReauthorizeEvery as written (a number or a parameter name).
 func (t *Template) readAuthorizer(r resource) (string, error) {

@@ -13,8 +13,8 @@ import (
 )
 
 // functionWrites lists the kinds of items each function writes, by
-// partition-key prefix (shared/dynamostore): P# a project's records,
-// counters and tombstones; I# idempotency records; JOB# a background job's
+// partition-key prefix (shared/dynamostore): P# a project's records and
+// counters (only CountersFunction writes those); I# idempotency records; JOB# a background job's
 // cursor and lease; K# API keys, which only the key CLI writes. The e2e suite
 // runs every function behind the IAM gate, so a write missing here fails it;
 // TestFunctionsWriteOnlyTheirItems fails on any grant beyond it.
@@ -35,7 +35,8 @@ var functionWrites = map[string][]string{
 	"CompatFileContentFunction": nil,
 	"DefaultRouteFunction":      nil,
 	"ProcessUploadFunction":     {"P#"},
-	"CleanupFunction":           {"P#"},
+	"CleanupFunction":           nil,
+	"CountersFunction":          {"P#"},
 	"ReconcileFunction":         {"P#", "JOB#"},
 }
 
@@ -142,7 +143,8 @@ func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
 		allowed  bool
 	}{
 		{"PutItem", `{"TableName":"` + TableName + `","Item":` + item("I#p#POST /v1/files") + `}`, true},
-		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"` + TableName + `","Item":` + item("P#p") + `}},{"Update":{"TableName":"` + TableName + `","Key":` + item("P#p") + `}}]}`, true},
+		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"` + TableName + `","Item":` + item("P#p") + `}},{"Put":{"TableName":"` + TableName + `","Item":` + item("I#p#POST /v1/files") + `}}]}`, true},
+		{"UpdateItem", `{"TableName":"` + TableName + `","Key":` + item("P#p") + `}`, false}, // a create updates nothing
 		{"TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"` + TableName + `","Item":` + item("P#p") + `}},{"Put":{"TableName":"` + TableName + `","Item":` + item("K#h") + `}}]}`, false},
 		{"PutItem", `{"TableName":"` + TableName + `","Item":` + item("K#h") + `}`, false},
 		{"TransactWriteItems", `{"TransactItems":[{"ConditionCheck":{"TableName":"` + TableName + `","Key":` + item("P#p") + `}}]}`, false},
@@ -167,7 +169,7 @@ func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
 			t.Errorf("%s refused with %s, want AccessDeniedException", tc.op, body)
 		}
 	}
-	if n := len(gate.Denied()); n != 6 {
-		t.Errorf("gate recorded %d refusals, want 6", n)
+	if n := len(gate.Denied()); n != 7 {
+		t.Errorf("gate recorded %d refusals, want 7", n)
 	}
 }

@@ -384,17 +384,25 @@ func TestReconcileInvocationsAreBounded(t *testing.T) {
 	}
 }
 
-// Cleanup's timeout fits a slow batch: each record is an S3 delete and one
-// transaction, each up to 3 attempts with backoff up to 1 s (about 5 s).
-func TestCleanupTimeoutFitsItsBatch(t *testing.T) {
-	const perRecord = 5 * time.Second
+// Each stream function's timeout fits a slow batch. A record costs each
+// function at most one call that may take 3 attempts with backoff up to 1 s
+// (about 3 s): cleanup deletes its object; the counter consumer makes one
+// UpdateItem per project of the batch, and a batch has no more projects
+// than records.
+func TestStreamTimeoutsFitTheirBatches(t *testing.T) {
+	const perRecord = 3 * time.Second
+	streams := 0
 	for id, f := range repoTemplate(t).Functions {
 		if !f.Stream {
 			continue
 		}
+		streams++
 		if f.StreamBatch <= 0 || time.Duration(f.StreamBatch)*perRecord > f.Timeout {
 			t.Errorf("%s: BatchSize %d x %s exceeds its Timeout %s", id, f.StreamBatch, perRecord, f.Timeout)
 		}
+	}
+	if streams != 2 {
+		t.Errorf("%d stream functions, want 2 (cleanup, counters)", streams)
 	}
 }
 

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -20,7 +21,6 @@ var (
 	_ files.RecordCreator = (*Store)(nil)
 	_ files.Transitioner  = (*Store)(nil)
 	_ files.RecordDeleter = (*Store)(nil)
-	_ files.Forgetter     = (*Store)(nil)
 )
 
 // New returns a store on the named table.
@@ -28,13 +28,11 @@ func New(db *dynamo.DB, table string) *Store {
 	return &Store{db: db, table: db.Table(table)}
 }
 
-// Create writes the record and bumps the project's counter in one transaction,
-// so totalCount never drifts from the records.
+// Create writes the record with one conditional PutItem. No request writes
+// an item another file's request also writes: the project's counts follow
+// from the table's stream (counters.go), off the request path.
 func (s *Store) Create(ctx context.Context, f *files.File) error {
-	it := toItem(f)
-	put := s.table.Put(it).If("attribute_not_exists($)", "pk")
-	count := s.table.Update("pk", it.PK).Range("sk", counterSK).Add("files", 1)
-	return classify(s.db.WriteTx().Put(put).Update(count).Run(ctx))
+	return classify(s.table.Put(toItem(f)).If("attribute_not_exists($)", "pk").Run(ctx))
 }
 
 // Get is a strongly consistent read keyed by project and file.
@@ -69,11 +67,9 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	} else {
 		u.Remove("ttl")
 	}
-	if from == files.StatusCompleted || c.To == files.StatusCompleted {
-		// Entering or leaving COMPLETED also moves the file in or out of the
-		// catalog indexes and counter, in one transaction (catalog_write.go).
-		return s.transitionCataloged(ctx, u, f, from, c)
-	}
+	// Entering or leaving COMPLETED moves the file in or out of the catalog
+	// indexes in the same update (catalog_write.go).
+	catalog(u, f, from, c.To)
 	var it fileItem
 	if err := u.Value(ctx, &it); err != nil {
 		return nil, classify(err)
@@ -81,8 +77,11 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	return it.toFile(), nil
 }
 
-// Delete removes the record and decrements the counters in one transaction
-// (catalog_write.go: a COMPLETED file also leaves the completed count).
+// Delete removes the record with one conditional DeleteItem.
 func (s *Store) Delete(ctx context.Context, projectID, id string) error {
-	return s.deleteCounted(ctx, projectID, id)
+	err := classify(s.table.Delete("pk", projectPK(projectID)).Range("sk", fileSK(id)).If("attribute_exists($)", "pk").Run(ctx))
+	if errors.Is(err, files.ErrConditionFailed) {
+		return files.ErrNotFound
+	}
+	return err
 }

@@ -11,34 +11,6 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// tombstoneKeep is how long a "forgotten" marker outlives its record: longer
-// than a stream record can be redelivered (24 h retention).
-const tombstoneKeep = 48 * time.Hour
-
-type tombstone struct {
-	PK  string `dynamo:"pk,hash"`
-	SK  string `dynamo:"sk,range"`
-	TTL int64  `dynamo:"ttl"`
-}
-
-// Forget decrements the project's counter for a record TTL removed. The
-// decrement and a tombstone are written in one transaction conditioned on the
-// tombstone not existing, so a redelivered stream record counts once.
-func (s *Store) Forget(ctx context.Context, f *files.File) error {
-	pk := projectPK(f.ProjectID)
-	mark := s.table.Put(tombstone{PK: pk, SK: "T#" + f.ID, TTL: time.Now().Add(tombstoneKeep).Unix()}).If("attribute_not_exists($)", "pk")
-	count := s.table.Update("pk", pk).Range("sk", counterSK).Add("files", -1)
-	if f.Status == files.StatusCompleted {
-		// A COMPLETED record was in the catalog's count too (catalog_write.go).
-		count.Add("completed", -1)
-	}
-	err := classify(s.db.WriteTx().Put(mark).Update(count).Run(ctx))
-	if errors.Is(err, files.ErrConditionFailed) {
-		return nil // already forgotten
-	}
-	return err
-}
-
 type cursorItem struct {
 	PK     string `dynamo:"pk,hash"`
 	SK     string `dynamo:"sk,range"`

@@ -19,13 +19,15 @@ func (k itemKey) RangeKey() any { return k.SK }
 
 // List pages a project newest-first. Access pattern: skip `offset` keys on the
 // keys-only ByProjectNewest index (cheap: keys, not items), read `limit` keys,
-// then BatchGet those items; the total comes from the project's counter item,
-// so no call counts or scans the project.
+// then BatchGet those items. The total comes from the project's counter
+// item, which the stream keeps (counters.go), so no call counts or scans the
+// project; it lags writes, so the rows never depend on it, and it is never
+// less than the rows this page shows were there.
 func (s *Store) List(ctx context.Context, projectID string, limit, offset int) ([]*files.File, int, error) {
 	pk := projectPK(projectID)
 	total, err := s.count(ctx, pk)
-	if err != nil || offset >= total {
-		return nil, total, err
+	if err != nil {
+		return nil, 0, err
 	}
 	var start dynamo.PagingKey
 	if offset > 0 {
@@ -35,7 +37,7 @@ func (s *Store) List(ctx context.Context, projectID string, limit, offset int) (
 			return nil, 0, classify(err)
 		}
 		if start == nil || len(skipped) < offset {
-			return nil, total, nil
+			return nil, max(total, len(skipped)), nil
 		}
 	}
 	var keys []itemKey
@@ -47,7 +49,7 @@ func (s *Store) List(ctx context.Context, projectID string, limit, offset int) (
 		return nil, 0, classify(err)
 	}
 	page, err := s.getKeys(ctx, keys)
-	return page, total, err
+	return page, max(total, offset+len(page)), err
 }
 
 func (s *Store) newest(pk string) *dynamo.Query {
@@ -62,5 +64,5 @@ func (s *Store) count(ctx context.Context, pk string) (int, error) {
 	if errors.Is(err, dynamo.ErrNotFound) {
 		return 0, nil
 	}
-	return c.Files, classify(err)
+	return max(c.Files, 0), classify(err)
 }

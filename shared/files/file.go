@@ -8,7 +8,7 @@
 //	Downloads     download URLs                             Records, DownloadSigner
 //	Cancellation  cancel a PENDING session                  Records, Transitioner
 //	Deletion      delete a file and its object              Records, RecordDeleter, ObjectDeleter
-//	Expiry        finish TTL's removal of a record          ObjectDeleter, Forgetter
+//	Expiry        finish TTL's removal of a record          ObjectDeleter
 //
 // Uploading and settling, which judge bytes and need the MIME sniffer, are
 // files/upload's, so the functions that only read never link it.

@@ -12,7 +12,7 @@ import (
 // ports, the S3 adapter the object ones. Every record port is scoped to a
 // project: the project is part of the key, so no call can reach another
 // project's records. Ports of one use case live beside it (Catalog in
-// query.go, Forgetter in expiry.go, the upload ports in files/upload).
+// query.go, the upload ports in files/upload).
 
 // RecordGetter reads one record as stored.
 type RecordGetter interface {

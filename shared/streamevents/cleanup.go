@@ -48,7 +48,7 @@ func (c *Cleanup) record(ctx context.Context, rec events.DynamoDBEventRecord) er
 	}
 	f, ok := dynamostore.FileFromItem(item)
 	if !ok {
-		return nil // not a file record (counter, key, tombstone)
+		return nil // not a file record (counter, key, idempotency record)
 	}
 	if err := c.Expiry.Removed(ctx, f); err != nil {
 		return err

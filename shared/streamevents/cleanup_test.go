@@ -44,16 +44,7 @@ func removal(t *testing.T, id, seq string) events.DynamoDBEventRecord {
 	return r
 }
 
-// stubStore and stubObjects record what the cleanup asked of them.
-type stubStore struct {
-	forgot []string
-}
-
-func (s *stubStore) Forget(_ context.Context, f *files.File) error {
-	s.forgot = append(s.forgot, f.ID)
-	return nil
-}
-
+// stubObjects records what the cleanup asked of it.
 type stubObjects struct {
 	deleted []string
 	fail    string // a key whose delete fails
@@ -73,7 +64,7 @@ const (
 	idC = "fil_06H0EN1ZAP202AP5WPNPHXF896"
 )
 
-// TTL removals delete their objects and are forgotten, in order; a client's
+// TTL removals delete their objects, in order; a client's
 // delete (not TTL) and items that are not files are left alone; the first
 // failure stops the batch and is reported as its item failure, so Lambda
 // resumes there and nothing after it ran.
@@ -85,17 +76,14 @@ func TestCleanupStopsAtTheFirstFailure(t *testing.T) {
 	counter.Change.OldImage = map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute("P#x"), "sk": events.NewStringAttribute("COUNT")}
 	project := a.Change.OldImage["projectId"].String()
 
-	store, objects := &stubStore{}, &stubObjects{fail: files.ObjectKey(project, idB)}
-	cleanup := &streamevents.Cleanup{Expiry: files.NewExpiry(objects, store, files.Options{}), Log: slog.New(slog.DiscardHandler)}
+	objects := &stubObjects{fail: files.ObjectKey(project, idB)}
+	cleanup := &streamevents.Cleanup{Expiry: files.NewExpiry(objects, files.Options{}), Log: slog.New(slog.DiscardHandler)}
 	resp, err := cleanup.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{byClient, counter, a, b, c}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{files.ObjectKey(project, idA)}; !slices.Equal(objects.deleted, want) {
 		t.Errorf("deleted %v, want %v", objects.deleted, want)
-	}
-	if want := []string{idA}; !slices.Equal(store.forgot, want) {
-		t.Errorf("forgot %v, want %v", store.forgot, want)
 	}
 	if want := []events.DynamoDBBatchItemFailure{{ItemIdentifier: "200"}}; !slices.Equal(resp.BatchItemFailures, want) {
 		t.Errorf("batch item failures %v, want %v", resp.BatchItemFailures, want)

@@ -35,6 +35,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/routeguard"
+	"github.com/filegate/filegate/shared/streamevents"
 )
 
 // Env is one function's configuration and what is built from it once.
@@ -158,4 +159,14 @@ type AuthorizerLambda = func(context.Context, events.APIGatewayV2CustomAuthorize
 func Authorizer(e *Env) AuthorizerLambda {
 	a := &auth.Authorizer{Keys: dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName), Log: e.Log}
 	return a.Handle
+}
+
+// CountersLambda is the counter consumer's handler signature: a stream batch
+// of one shard (tumbling-window events carry its id).
+type CountersLambda = func(context.Context, events.DynamoDBTimeWindowEvent) (events.DynamoDBTimeWindowEventResponse, error)
+
+// Counters is the handler for the table's stream that keeps each project's
+// counts.
+func Counters(e *Env) CountersLambda {
+	return (&streamevents.Counters{Store: Store(e), Log: e.Log}).Handle
 }

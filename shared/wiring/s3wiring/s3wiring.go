@@ -39,7 +39,7 @@ func Deletion(e *wiring.Env) *files.Deletion {
 
 // Expiry finishes TTL's removals.
 func Expiry(e *wiring.Env) *files.Expiry {
-	return files.NewExpiry(Storage(e), wiring.Store(e), wiring.Options(e))
+	return files.NewExpiry(Storage(e), wiring.Options(e))
 }
 
 // CleanupLambda is the stream cleanup's handler signature.

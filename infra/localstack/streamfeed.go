@@ -1,0 +1,192 @@
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+
+	"github.com/filegate/filegate/shared/wiring"
+)
+
+// StreamFeed emulates the counter consumer's event source mapping: it reads
+// every INSERT, MODIFY and REMOVE from the table's stream as DynamoDB Local
+// serves it, and hands them to the handler the way Lambda does with the
+// template's FilterCriteria, BatchSize, TumblingWindowInSeconds (each event
+// names its shard) and ReportBatchItemFailures (a batch is retried from the
+// failed record). The TTL sweeper's own DeleteItem shows here as a REMOVE
+// like any other, and is counted once: its synthetic TTL record goes only to
+// the cleanup function. It is an emulator of AWS, not part of Filegate.
+type StreamFeed struct {
+	Streams   *dynamodbstreams.Client
+	StreamARN string
+	Handler   wiring.CountersLambda
+	Log       *slog.Logger
+	Filters   []*EventFilter
+	BatchSize int // 0: the mapping's default, 100
+	Attempts  int // deliveries of a failing record before it is dropped
+
+	mu     sync.Mutex // one poll at a time, as one mapping reads a shard
+	shards map[string]*shardReader
+}
+
+type shardReader struct {
+	iterator string
+	last     string // sequence number of the last record read
+	done     bool   // closed and read to its end
+}
+
+// Poll reads every shard to its current end and delivers what it read; it
+// returns the records delivered.
+func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.shards == nil {
+		f.shards = map[string]*shardReader{}
+	}
+	desc, err := f.Streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &f.StreamARN})
+	if err != nil {
+		return 0, fmt.Errorf("stream feed: %w", err)
+	}
+	delivered := 0
+	for _, sh := range desc.StreamDescription.Shards {
+		id := aws.ToString(sh.ShardId)
+		r := f.shards[id]
+		if r == nil {
+			r = &shardReader{}
+			f.shards[id] = r
+		}
+		if r.done {
+			continue
+		}
+		records, err := f.read(ctx, id, r)
+		if err != nil {
+			return delivered, err
+		}
+		if records, err = filterRecords(f.Filters, records); err != nil {
+			return delivered, err
+		}
+		size := cmpOr(f.BatchSize, 100)
+		for start := 0; start < len(records); start += size {
+			batch := records[start:min(start+size, len(records))]
+			d, _, err := deliverBatch(ctx, batch, f.Attempts, f.Log, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
+				ev := events.DynamoDBTimeWindowEvent{DynamoDBEvent: events.DynamoDBEvent{Records: b}}
+				ev.ShardID, ev.EventSourceARN = id, f.StreamARN
+				resp, err := f.Handler(ctx, ev)
+				return resp.BatchItemFailures, err
+			})
+			delivered += d
+			if err != nil {
+				return delivered, fmt.Errorf("counters handler: %w", err)
+			}
+		}
+	}
+	return delivered, nil
+}
+
+// read returns the shard's records after the last one read.
+func (f *StreamFeed) read(ctx context.Context, shard string, r *shardReader) ([]events.DynamoDBEventRecord, error) {
+	var out []events.DynamoDBEventRecord
+	for {
+		if r.iterator == "" {
+			in := &dynamodbstreams.GetShardIteratorInput{StreamArn: &f.StreamARN, ShardId: &shard, ShardIteratorType: streamtypes.ShardIteratorTypeTrimHorizon}
+			if r.last != "" {
+				in.ShardIteratorType, in.SequenceNumber = streamtypes.ShardIteratorTypeAfterSequenceNumber, &r.last
+			}
+			it, err := f.Streams.GetShardIterator(ctx, in)
+			if err != nil {
+				return nil, fmt.Errorf("stream feed: shard iterator: %w", err)
+			}
+			r.iterator = aws.ToString(it.ShardIterator)
+		}
+		page, err := f.Streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: &r.iterator})
+		var expired *streamtypes.ExpiredIteratorException
+		if errors.As(err, &expired) {
+			r.iterator = ""
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stream feed: records: %w", err)
+		}
+		for _, rec := range page.Records {
+			ev, err := eventRecord(rec, f.StreamARN)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ev)
+			r.last = ev.Change.SequenceNumber
+		}
+		if page.NextShardIterator == nil {
+			r.done, r.iterator = true, ""
+			return out, nil
+		}
+		r.iterator = aws.ToString(page.NextShardIterator)
+		if len(page.Records) == 0 {
+			return out, nil // the shard's current end
+		}
+	}
+}
+
+// Run polls every interval until ctx ends (Lambda polls a shard 4 times a
+// second).
+func (f *StreamFeed) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := f.Poll(ctx); err != nil && ctx.Err() == nil {
+				f.Log.Error("stream feed failed", "err", err)
+			}
+		}
+	}
+}
+
+// eventRecord is a stream record as Lambda passes it.
+func eventRecord(rec streamtypes.Record, arn string) (events.DynamoDBEventRecord, error) {
+	d := rec.Dynamodb
+	keys, err := attributevalue.FromDynamoDBStreamsMap(d.Keys)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	oldImg, err := attributevalue.FromDynamoDBStreamsMap(d.OldImage)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	newImg, err := attributevalue.FromDynamoDBStreamsMap(d.NewImage)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	ev := events.DynamoDBEventRecord{
+		AWSRegion: aws.ToString(rec.AwsRegion), EventID: aws.ToString(rec.EventID), EventName: string(rec.EventName),
+		EventSource: "aws:dynamodb", EventVersion: aws.ToString(rec.EventVersion), EventSourceArn: arn,
+		Change: events.DynamoDBStreamRecord{
+			Keys: StreamImage(keys), OldImage: StreamImage(oldImg), NewImage: StreamImage(newImg),
+			SequenceNumber: aws.ToString(d.SequenceNumber), SizeBytes: aws.ToInt64(d.SizeBytes), StreamViewType: string(d.StreamViewType),
+		},
+	}
+	if d.ApproximateCreationDateTime != nil {
+		ev.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: *d.ApproximateCreationDateTime}
+	}
+	if u := rec.UserIdentity; u != nil {
+		ev.UserIdentity = &events.DynamoDBUserIdentity{Type: aws.ToString(u.Type), PrincipalID: aws.ToString(u.PrincipalId)}
+	}
+	return ev, nil
+}
+
+func cmpOr(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
