@@ -358,7 +358,8 @@ func (s *Stack) UngatedFunctions() []string {
 	return out
 }
 
-// background runs the sweeper and reconcile on timers, as AWS would.
+// background runs the stream feed, the sweeper and reconcile on timers, as
+// AWS would.
 func (s *Stack) background(o Options) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
@@ -374,14 +375,14 @@ func (s *Stack) background(o Options) {
 				case <-ctx.Done():
 					return
 				case <-t.C:
-					if err := run(ctx); err != nil {
+					if err := run(ctx); err != nil && ctx.Err() == nil {
 						o.Log.Error("background job failed", "err", err)
 					}
 				}
 			}
 		}()
 	}
-	go s.Counters.Run(ctx, streamPollEvery)
+	every(streamPollEvery, func(ctx context.Context) error { _, err := s.Counters.Poll(ctx); return err })
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
 	every(o.ReconcileEvery, func(ctx context.Context) error {
 		_, err := s.reconcileRun(ctx)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -131,23 +130,6 @@ func (f *StreamFeed) read(ctx context.Context, shard string, r *shardReader) ([]
 		r.iterator = aws.ToString(page.NextShardIterator)
 		if len(page.Records) == 0 {
 			return out, nil // the shard's current end
-		}
-	}
-}
-
-// Run polls every interval until ctx ends (Lambda polls a shard 4 times a
-// second).
-func (f *StreamFeed) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := f.Poll(ctx); err != nil && ctx.Err() == nil {
-				f.Log.Error("stream feed failed", "err", err)
-			}
 		}
 	}
 }
