@@ -12,6 +12,7 @@
 //  4. floor: create and complete through the local API vs the raw calls
 //  5. growth: listings at 100 … 100,000 files; validation bytes by object size
 //  6. throughput: a bounded load run of the whole upload flow vs raw calls
+//  7. counterlag: how long the project count takes to follow a burst of creates
 package bench
 
 import (
@@ -42,6 +43,7 @@ type Config struct {
 	ObjectSizes  []int64
 	LoadClients  []int
 	LoadDuration time.Duration
+	LagCreates   int             // the burst counterlag measures
 	Sections     map[string]bool // nil: all
 	Log          func(string, ...any)
 }
@@ -50,18 +52,18 @@ type Config struct {
 func Full(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
-		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second}
+		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
 func Quick(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
-		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second}
+		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -74,6 +76,7 @@ type Results struct {
 	Floor      *FloorResult      `json:"floor,omitempty"`
 	Growth     *GrowthResult     `json:"growth,omitempty"`
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
+	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -125,7 +128,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -181,6 +184,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			fail("throughput", err)
 		}
 	}
+	if c.on("counterlag") {
+		if res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); err != nil {
+			fail("counterlag", err)
+		}
+	}
 	return nil
 }
 
@@ -234,6 +242,10 @@ func judge(r *Results) []Budget {
 			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
 		}
 		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
+	}
+	if l := r.CounterLag; l != nil {
+		out = append(out, Budget{fmt.Sprintf("counter lag after a burst of %d creates (local stack)", l.Creates), "reported (p50, max)",
+			fmt.Sprintf("p50 %.0f ms, max %.0f ms (burst %.0f ms from %d clients)", l.Lag.P50, l.Lag.Max, l.BurstMs, l.Clients), true})
 	}
 	return out
 }

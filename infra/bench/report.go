@@ -89,6 +89,11 @@ func Markdown(r *Results) string {
 		}
 		p("\n")
 	}
+	if l := r.CounterLag; l != nil {
+		p("## 7. Counter lag: %d creates from %d clients (one conditional PutItem each) in %.0f ms; per create, the time until the project count read it\n\n", l.Creates, l.Clients, l.BurstMs)
+		p("| p50 | p90 | p99 | max | last create → count complete |\n|---:|---:|---:|---:|---:|\n")
+		p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n\n", l.Lag.P50, l.Lag.P90, l.Lag.P99, l.Lag.Max, l.SettledMs)
+	}
 	return b.String()
 }
 

@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/dynamostore"
+)
+
+// CounterLagResult is how long the project count took to follow a burst of
+// creates: for the k-th create to finish, the time until the count first
+// read k or more (the count is eventually consistent: the counters function
+// adds the table stream's changes, which the local stack reads 4 times a
+// second).
+type CounterLagResult struct {
+	Creates   int     `json:"creates"`
+	Clients   int     `json:"clients"`
+	BurstMs   float64 `json:"burst_ms"` // first create sent → last answered
+	Lag       Dist    `json:"lag"`
+	SettledMs float64 `json:"settled_ms"` // last create answered → count complete
+}
+
+// runCounterLag writes n records as n concurrent clients' creates would (one
+// conditional PutItem each, the store's own call), polling the count
+// meanwhile.
+func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLagResult, error) {
+	org, project := apiclient.NewUUID(), apiclient.NewUUID()
+	done := make([]time.Time, 0, n) // when each create was answered, in order
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	next := make(chan struct{}, n)
+	for range n {
+		next <- struct{}{}
+	}
+	close(next)
+	began := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				if err := h.store.Create(ctx, pendingFile(org, project)); err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				done = append(done, time.Now())
+				mu.Unlock()
+			}
+		}()
+	}
+	var reached []time.Time // reached[k-1]: when the count first read ≥ k
+	deadline := time.Now().Add(2 * time.Minute)
+	poll := func() error {
+		total, err := h.fileCount(ctx, project)
+		if err != nil {
+			return err
+		}
+		for now := time.Now(); len(reached) < total; {
+			reached = append(reached, now)
+		}
+		return nil
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	for len(reached) < n {
+		select {
+		case err := <-errs:
+			return nil, err
+		default:
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("count %d of %d after 2 minutes", len(reached), n)
+		}
+		if err := poll(); err != nil {
+			return nil, err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	<-finished
+	lags := make([]time.Duration, n)
+	for k := range n {
+		lags[k] = max(reached[k].Sub(done[k]), 0)
+	}
+	return &CounterLagResult{Creates: n, Clients: clients, BurstMs: ms(done[n-1].Sub(began)),
+		Lag: Summarize(lags), SettledMs: ms(max(reached[n-1].Sub(done[n-1]), 0))}, nil
+}
+
+// fileCount reads the project's counter item as stored (the listing would
+// never report fewer than the rows it shows).
+func (h *harness) fileCount(ctx context.Context, project string) (int, error) {
+	c := dynamostore.CounterItemOf(project, 0, 0)
+	out, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName),
+		Key: map[string]types.AttributeValue{"pk": c["pk"], "sk": c["sk"]}})
+	if err != nil {
+		return 0, err
+	}
+	n, ok := out.Item["files"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, nil
+	}
+	return strconv.Atoi(n.Value)
+}
