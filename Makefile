@@ -27,6 +27,8 @@ build-FileUrlFunction:
 	$(call build_fn,file-url)
 build-CancelFileFunction:
 	$(call build_fn,cancel-file)
+build-MintUploadTokenFunction:
+	$(call build_fn,mint-upload-token)
 build-DeleteFileFunction:
 	$(call build_fn,delete-file)
 build-UploadFileFunction:

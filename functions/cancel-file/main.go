@@ -16,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env))).Handle)
 }

@@ -16,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env))).Handle)
 }

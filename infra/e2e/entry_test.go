@@ -51,18 +51,19 @@ const (
 // entryChecks invoke one function's real binary with its sample and judge
 // the result. A template function without a check fails TestEntry.
 var entryChecks = map[string]func(e *entry){
-	"AuthorizerFunction":    checkAuthorizer,
-	"CreateFileFunction":    checkCreate,
-	"GetFileFunction":       checkGet,
-	"ListFilesFunction":     checkList,
-	"CompleteFileFunction":  checkComplete,
-	"FileUrlFunction":       checkURL,
-	"CancelFileFunction":    checkCancel,
-	"DeleteFileFunction":    checkDelete,
-	"ProcessUploadFunction": checkProcessUpload,
-	"CleanupFunction":       checkCleanup,
-	"CountersFunction":      checkCounters,
-	"ReconcileFunction":     checkReconcile,
+	"AuthorizerFunction":      checkAuthorizer,
+	"CreateFileFunction":      checkCreate,
+	"GetFileFunction":         checkGet,
+	"ListFilesFunction":       checkList,
+	"CompleteFileFunction":    checkComplete,
+	"FileUrlFunction":         checkURL,
+	"CancelFileFunction":      checkCancel,
+	"DeleteFileFunction":      checkDelete,
+	"MintUploadTokenFunction": checkMintUploadToken,
+	"ProcessUploadFunction":   checkProcessUpload,
+	"CleanupFunction":         checkCleanup,
+	"CountersFunction":        checkCounters,
+	"ReconcileFunction":       checkReconcile,
 	// Compat API (LlamaCloud shape): it shows COMPLETED files only.
 	"UploadFileFunction":        checkCompatUpload,
 	"ListCompatFilesFunction":   checkCompatList,
@@ -289,7 +290,7 @@ func checkAuthorizer(e *entry) {
 	r := e.start()
 	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
 	e.decode(e.invoke(r, e.event()), &resp)
-	want := map[string]any{"organizationId": e.org, "projectId": e.ten.ProjectID, "scopes": "files:create files:read"}
+	want := map[string]any{"organizationId": e.org, "projectId": e.ten.ProjectID, "scopes": "files:create files:read", "keyHash": auth.Hash(e.ten.Key)}
 	if !resp.IsAuthorized || !reflect.DeepEqual(resp.Context, want) {
 		e.t.Errorf("authorizer = %+v, want authorized with %v", resp, want)
 	}
@@ -372,6 +373,24 @@ func checkCancel(e *entry) {
 	if st != http.StatusOK || got.ID != f.ID || got.Status != "CANCELLED" {
 		e.t.Errorf("cancel: %d %s", st, body)
 	}
+}
+
+// checkMintUploadToken mints with the sample (the tenant's key named by its
+// hash, as the authorizer passes it) and creates a file with the token
+// through the stack: what the binary signed, the authorizer verifies.
+func checkMintUploadToken(e *entry) {
+	st, body := e.http(e.event(auth.Hash(sampleKey), auth.Hash(e.ten.Key)))
+	var got struct {
+		Token     string   `json:"token"`
+		MaxFiles  int      `json:"maxFiles"`
+		MimeTypes []string `json:"mimeTypes"`
+	}
+	e.decode(body, &got)
+	if st != http.StatusOK || !strings.HasPrefix(got.Token, auth.TokenPrefix) || got.MaxFiles != 3 || len(got.MimeTypes) != 1 {
+		e.t.Fatalf("mint: %d %s", st, body)
+	}
+	browser := apitest.Tenant{T: e.t, ProjectID: e.ten.ProjectID, Client: apiclient.Client{Base: e.ten.Base, Key: got.Token}}
+	browser.Create("scan.pdf", "application/pdf", 10, "")
 }
 
 func checkDelete(e *entry) {

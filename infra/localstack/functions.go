@@ -17,22 +17,25 @@ func functions() map[string]func(env *wiring.Env) any {
 	return map[string]func(env *wiring.Env) any{
 		"AuthorizerFunction": func(env *wiring.Env) any { return wiring.Authorizer(env) },
 		"CreateFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Create(uploadwiring.Sessions(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Create(uploadwiring.Sessions(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
 		"CompleteFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Complete(uploadwiring.Settlement(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Complete(uploadwiring.Settlement(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
-		"GetFileFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Get(wiring.Records(env))) },
+		"GetFileFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env)))
+		},
 		"ListFilesFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.List(wiring.Records(env))) },
 		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Downloads(env))) },
 		"CancelFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env)))
+			return wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
-		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
-		"ProcessUploadFunction": func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
-		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
-		"CountersFunction":      func(env *wiring.Env) any { return wiring.Counters(env) },
-		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
+		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(wiring.Minter(env))) },
+		"DeleteFileFunction":      func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
+		"ProcessUploadFunction":   func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
+		"CleanupFunction":         func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
+		"CountersFunction":        func(env *wiring.Env) any { return wiring.Counters(env) },
+		"ReconcileFunction":       func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
 		// Compat API (LlamaCloud shape).
 		"UploadFileFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env)))

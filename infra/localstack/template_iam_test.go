@@ -15,12 +15,15 @@ import (
 // functionWrites lists the kinds of items each function writes, by
 // partition-key prefix (shared/dynamostore): P# a project's records and
 // counters (only CountersFunction writes those); I# idempotency records; JOB# a background job's
-// cursor and lease; K# API keys, which only the key CLI writes. The e2e suite
+// cursor and lease; K# API keys, which only the key CLI writes; S# upload
+// tokens' signing keys, which only minting writes; T# a token's ledger,
+// which only its creates write. The e2e suite
 // runs every function behind the IAM gate, so a write missing here fails it;
 // TestFunctionsWriteOnlyTheirItems fails on any grant beyond it.
 var functionWrites = map[string][]string{
 	"AuthorizerFunction":        nil,
-	"CreateFileFunction":        {"P#", "I#"},
+	"CreateFileFunction":        {"P#", "I#", "T#"},
+	"MintUploadTokenFunction":   {"S#"},
 	"CompleteFileFunction":      {"P#", "I#"},
 	"GetFileFunction":           nil,
 	"ListFilesFunction":         nil,
@@ -41,7 +44,7 @@ var functionWrites = map[string][]string{
 }
 
 var (
-	itemKinds   = []string{"P#", "I#", "JOB#", "K#"}
+	itemKinds   = []string{"P#", "I#", "JOB#", "K#", "S#", "T#"}
 	writeAction = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
 	tableARN    = "${FilesTable.Arn}"
 )

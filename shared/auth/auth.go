@@ -21,15 +21,35 @@ const (
 	ScopeRead   = "files:read"
 )
 
-// Principal is who a request acts for.
+// Principal is who a request acts for: an API key's tenant and scopes, or
+// an upload token (Token set, no scopes).
 type Principal struct {
 	OrganizationID string
 	ProjectID      string
 	Scopes         []string
+	// KeyHash names the API key (Hash of its secret); empty for a token.
+	KeyHash string
+	Token   *Token
+}
+
+// Token is what an upload token allows (shared/uploadtoken mints and
+// verifies them): the routes that accept tokens create at most MaxFiles
+// files of MaxBytes in all, of MimeTypes (any when empty) and Purpose (any
+// when empty), and read, complete or cancel only the files it created,
+// until ExpiresAt.
+type Token struct {
+	ID        string
+	ExpiresAt time.Time
+	MaxFiles  int
+	MaxBytes  int64
+	MimeTypes []string
+	Purpose   string
 }
 
 // Can reports whether the principal holds scope.
 func (p Principal) Can(scope string) bool { return slices.Contains(p.Scopes, scope) }
+
+func (k *Key) can(scope string) bool { return slices.Contains(k.Scopes, scope) }
 
 // Key is a stored API key; the secret itself is never stored.
 type Key struct {

@@ -157,7 +157,7 @@ func TestAuthorizer(t *testing.T) {
 	if !ok {
 		t.Fatalf("context %v carries no principal", resp.Context)
 	}
-	if want := (auth.Principal{OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeRead}}); !reflect.DeepEqual(p, want) {
+	if want := (auth.Principal{OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeRead}, KeyHash: auth.Hash(live)}); !reflect.DeepEqual(p, want) {
 		t.Errorf("principal %+v, want %+v", p, want)
 	}
 	store.fault = errors.New("throttled")
@@ -169,10 +169,19 @@ func TestAuthorizer(t *testing.T) {
 }
 
 func TestPrincipalContext(t *testing.T) {
-	p := auth.Principal{OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeCreate, auth.ScopeRead}}
+	p := auth.Principal{OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeCreate, auth.ScopeRead}, KeyHash: "abc"}
 	got, ok := auth.PrincipalFromLambdaContext(p.LambdaContext())
 	if !ok || !reflect.DeepEqual(got, p) {
 		t.Errorf("round trip %+v %v, want %+v", got, ok, p)
+	}
+	tok := auth.Principal{OrganizationID: org, ProjectID: project, Token: &auth.Token{ID: "utk_1", ExpiresAt: time.Unix(1700000000, 0).UTC(), MaxFiles: 3, MaxBytes: 99, MimeTypes: []string{"application/pdf", "image/png"}, Purpose: "user_data"}}
+	if got, ok := auth.PrincipalFromLambdaContext(tok.LambdaContext()); !ok || !reflect.DeepEqual(got, tok) {
+		t.Errorf("token round trip %+v %v, want %+v", got, ok, tok)
+	}
+	broken := tok.LambdaContext()
+	broken["tokenExpiresAt"] = "soon"
+	if got, ok := auth.PrincipalFromLambdaContext(broken); ok {
+		t.Errorf("a token context with a bad expiry is principal %+v", got)
 	}
 	if !got.Can(auth.ScopeCreate) || got.Can("files:admin") {
 		t.Errorf("Can: create %v, admin %v", got.Can(auth.ScopeCreate), got.Can("files:admin"))

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"context"
 	"mime"
 	"strings"
 	"time"
@@ -24,6 +25,11 @@ type CreateInput struct {
 	RetainUntil *time.Time
 	// Operation is set when the create runs under an Idempotency-Key.
 	Operation *Operation
+	// Admit, if set, may refuse the new file or account for it once its id
+	// is known and before it is recorded: an upload token's budget. A keyed
+	// create's retry admits the same id again, so Admit must be idempotent
+	// per id.
+	Admit func(ctx context.Context, f *File) error
 }
 
 // Created is a new PENDING file and the PUT that uploads its bytes.

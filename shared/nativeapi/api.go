@@ -15,11 +15,12 @@ const (
 	routeURL      = "GET /v1/files/{id}/url"
 	routeCancel   = "POST /v1/files/{id}/cancel"
 	routeDelete   = "DELETE /v1/files/{id}"
+	routeMint     = "POST /v1/upload-tokens"
 )
 
 // Routes lists every native route.
 func Routes() []string {
-	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete}
+	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint}
 }
 
 // Fallback answers, in this dialect's envelope, the requests outside

@@ -87,7 +87,7 @@ func BenchmarkCreateHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	route := Create(benchService(), nil)
+	route := Create(benchService(), nil, nil)
 	mux := http.NewServeMux()
 	mux.Handle(route.Pattern, accesslog.Wrap(log, route.Pattern, route.Handler(log)))
 	handler := httpadapter.NewV2(mux).ProxyWithContext

@@ -11,6 +11,7 @@ import (
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
 	"github.com/filegate/filegate/shared/routeguard"
+	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 type createRequest struct {
@@ -33,17 +34,28 @@ type creating interface {
 // Create is POST /v1/files: a new upload session and its presigned PUT. A
 // keyed repeat runs again as a lookup of the file its key names, so it
 // answers with a freshly signed URL (routeguard.Route.Rerun).
-func Create(sessions creating, once routeguard.Once) routeguard.Route {
+//
+// An upload token (tokens) may create within its grant: its MIME types,
+// purpose and budget of files and bytes, which its ledger charges once the
+// file's id is known and before it is recorded.
+func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
 	rt := write(routeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req createRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		c, err := sessions.Create(r.Context(), files.CreateInput{
+		in := files.CreateInput{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
 			RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
-		})
+		}
+		if t := p.Token; t != nil {
+			if err := uploadtoken.CheckDeclaration(t, &in); err != nil {
+				return err
+			}
+			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.ID, f.SizeBytes) }
+		}
+		c, err := sessions.Create(r.Context(), in)
 		if err != nil {
 			return err
 		}
@@ -54,7 +66,7 @@ func Create(sessions creating, once routeguard.Once) routeguard.Route {
 		jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, sessions.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
 		return nil
 	})
-	rt.Rerun = true
+	rt.Rerun, rt.Tokens = true, tokens
 	return rt
 }
 
@@ -69,8 +81,8 @@ type completing interface {
 }
 
 // Complete is POST /v1/files/{id}/complete: validate the uploaded bytes.
-func Complete(settlement completing, once routeguard.Once) routeguard.Route {
-	return write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
@@ -80,27 +92,34 @@ func Complete(settlement completing, once routeguard.Once) routeguard.Route {
 			return files.RejectionError(f.Rejection) // the outcome's 422
 		}
 		return writeFile(w, f, settlement.Now(), err)
-	})
+	}))
 }
 
 // Get is GET /v1/files/{id}.
-func Get(records *files.Records) routeguard.Route {
-	return read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+func Get(records *files.Records, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		f, err := records.Get(r.Context(), p.ProjectID, r.PathValue("id"))
 		return writeFile(w, f, records.Now(), err)
-	})
+	}))
 }
 
 // Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
-func Cancel(cancellation *files.Cancellation, once routeguard.Once) routeguard.Route {
-	return write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
 		f, err := cancellation.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
 		return writeFile(w, f, cancellation.Now(), err)
-	})
+	}))
+}
+
+// forTokens lets upload tokens call rt on the files they created (nil
+// tokens: API keys only).
+func forTokens(tokens routeguard.Tokens, rt routeguard.Route) routeguard.Route {
+	rt.Tokens = tokens
+	return rt
 }
 
 // Delete is DELETE /v1/files/{id} (a Filegate extension).

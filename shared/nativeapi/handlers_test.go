@@ -37,7 +37,7 @@ func TestCompleteAnswersTheOutcome(t *testing.T) {
 		{&files.File{ID: "fil_x", Status: files.StatusRejected, Rejection: &files.Rejection{Code: "checksum_mismatch", Message: "no"}}, 422, "checksum_mismatch", "md5"},
 		{&files.File{ID: "fil_x", Status: files.StatusCompleted}, 200, "", ""},
 	} {
-		rt := Complete(settles{tc.file}, nil)
+		rt := Complete(settles{tc.file}, nil, nil)
 		mux := http.NewServeMux()
 		mux.Handle(rt.Pattern, rt.Handler(slog.New(slog.NewTextHandler(io.Discard, nil))))
 		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/v1/files/fil_x/complete", RequestContext: events.APIGatewayV2HTTPRequestContext{

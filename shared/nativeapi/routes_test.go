@@ -16,9 +16,9 @@ func TestOnlyCreateRunsAgainOnReplay(t *testing.T) {
 		rt    routeguard.Route
 		rerun bool
 	}{
-		{Create(nil, once), true},
-		{Complete(nil, once), false},
-		{Cancel(nil, once), false},
+		{Create(nil, once, nil), true},
+		{Complete(nil, once, nil), false},
+		{Cancel(nil, once, nil), false},
 	} {
 		if tc.rt.Once == nil || tc.rt.Rerun != tc.rerun {
 			t.Errorf("%s: once %v, rerun %v; want rerun %v", tc.rt.Pattern, tc.rt.Once, tc.rt.Rerun, tc.rerun)

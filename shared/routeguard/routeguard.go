@@ -6,9 +6,11 @@
 package routeguard
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -37,6 +39,10 @@ type Route struct {
 	// Once is set on routes that write; nil serves every request afresh,
 	// so a read-only POST (a query) never replays a stored page.
 	Once Once
+	// Tokens, set on the routes upload tokens may call (create, complete,
+	// cancel and get), checks a token's ownership of the file the path
+	// names; nil refuses tokens.
+	Tokens Tokens
 	// Rerun makes a repeat of a request that succeeded run Handle again
 	// instead of replaying the stored answer: for a create whose file id
 	// derives from its Idempotency-Key (files.Operation), which then answers
@@ -65,7 +71,11 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 			return err
 		}
 	}
-	if !p.Can(rt.Scope) {
+	if p.Token != nil {
+		if err := rt.admitToken(r, p.Token); err != nil {
+			return err
+		}
+	} else if !p.Can(rt.Scope) {
 		return files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", rt.Scope)
 	}
 	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +91,46 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 		return rt.Once.Rerun(w, r, Scope(p, r), run)
 	}
 	return rt.Once.Run(w, r, Scope(p, r), run)
+}
+
+// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): the one
+// item per token of DESIGN §2a.
+type Tokens interface {
+	// Owns reports whether the token created the file.
+	Owns(ctx context.Context, tokenID, fileID string) (bool, error)
+	// Charge counts a new file against the token's budget, once per file id
+	// (a retry of a keyed create charges nothing more), or refuses it with
+	// a 403 naming the limit.
+	Charge(ctx context.Context, t *auth.Token, fileID string, sizeBytes int64) error
+}
+
+// admitToken lets an upload token through to a route that takes tokens,
+// for a file it created. The expiry is checked here, on every request, and
+// not only by the authorizer: API Gateway caches the authorizer's answer
+// (AuthorizerCacheTtlSeconds), which must not stretch a token's life.
+func (rt Route) admitToken(r *http.Request, t *auth.Token) error {
+	if !time.Now().Before(t.ExpiresAt) {
+		return files.Errorf(files.KindUnauthenticated, "token_expired", "this upload token expired at %s", t.ExpiresAt.Format(time.RFC3339))
+	}
+	if rt.Tokens == nil {
+		return files.Errorf(files.KindForbidden, "token_not_allowed", "upload tokens may only create files and read, complete or cancel the files they created")
+	}
+	id := r.PathValue("id")
+	if id == "" {
+		return nil
+	}
+	canonical, ok := files.CanonicalID(id)
+	if !ok {
+		return files.ErrNotFound
+	}
+	owns, err := rt.Tokens.Owns(r.Context(), t.ID, canonical)
+	if err != nil {
+		return err
+	}
+	if !owns {
+		return files.ErrNotFound // another's file: as if it did not exist
+	}
+	return nil
 }
 
 // errUnauthenticated answers a request that did not pass the authorizer
@@ -101,5 +151,9 @@ func Scope(p auth.Principal, r *http.Request) string {
 			path = strings.Replace(path, id, canonical, 1)
 		}
 	}
-	return p.ProjectID + "#" + r.Method + " " + path
+	owner := p.ProjectID
+	if p.Token != nil {
+		owner += "/" + p.Token.ID // a token's keys never name its API key's creates
+	}
+	return owner + "#" + r.Method + " " + path
 }

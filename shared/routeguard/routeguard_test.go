@@ -268,3 +268,74 @@ func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
 		}
 	}
 }
+
+// ledger is a Tokens fake: the files each token created.
+type ledger map[string][]string
+
+func (l ledger) Owns(_ context.Context, token, file string) (bool, error) {
+	return slices.Contains(l[token], file), nil
+}
+
+func (l ledger) Charge(context.Context, *auth.Token, string, int64) error { return nil }
+
+// Upload tokens: the route re-checks expiry itself (API Gateway may serve a
+// cached authorization past it), refuses routes without Tokens, and reaches
+// only the files the token created, as if no other existed.
+func TestRouteUploadTokens(t *testing.T) {
+	const mine, theirs = "fil_06H0EN1ZAP202AP5WPNPHXF894", "fil_06H0EN1ZAP202AP5WPNPHXF895"
+	live := &auth.Token{ID: "utk_a", ExpiresAt: time.Now().Add(time.Minute)}
+	expired := &auth.Token{ID: "utk_a", ExpiresAt: time.Now().Add(-time.Second)}
+	tokens := ledger{"utk_a": {mine}}
+	for _, tc := range []struct {
+		name   string
+		token  *auth.Token
+		tokens Tokens
+		id     string
+		kind   files.Kind
+		code   string
+	}{
+		{"own file", live, tokens, mine, 0, ""},
+		{"expired, authorization cached", expired, tokens, mine, files.KindUnauthenticated, "token_expired"},
+		{"route without tokens", live, nil, mine, files.KindForbidden, "token_not_allowed"},
+		{"another file", live, tokens, theirs, files.KindNotFound, "not_found"},
+		{"not an id", live, tokens, "x", files.KindNotFound, "not_found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got error
+			ran := false
+			rt := Route{Pattern: "GET /v1/files/{id}", Scope: auth.ScopeRead, Dialect: capture(&got, http.StatusBadRequest), Tokens: tc.tokens,
+				Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+					ran = true
+					w.WriteHeader(http.StatusNoContent)
+					return nil
+				}}
+			mux := http.NewServeMux()
+			mux.Handle(rt.Pattern, rt.Handler(discard))
+			p := auth.Principal{ProjectID: "p", Token: tc.token}
+			ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/v1/files/" + tc.id, RequestContext: events.APIGatewayV2HTTPRequestContext{
+				HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/files/" + tc.id},
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: p.LambdaContext()},
+			}}
+			if _, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+			var e *files.Error
+			switch {
+			case tc.code == "" && (!ran || got != nil):
+				t.Errorf("refused: %v", got)
+			case tc.code != "" && (ran || !errors.As(got, &e) || e.Kind != tc.kind || e.Code != tc.code):
+				t.Errorf("ran %v, error %v; want %s", ran, got, tc.code)
+			}
+		})
+	}
+}
+
+// A token's Idempotency-Keys never name what its project's API key did.
+func TestScopeSeparatesTokens(t *testing.T) {
+	r := httptest.NewRequest("POST", "/v1/files", nil)
+	key := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
+	token := auth.Principal{ProjectID: "p", Token: &auth.Token{ID: "utk_a"}}
+	if Scope(key, r) == Scope(token, r) {
+		t.Errorf("key and token share the scope %q", Scope(key, r))
+	}
+}

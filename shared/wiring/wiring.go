@@ -7,7 +7,7 @@
 //
 // A function's main names its handler in code the compiler checks:
 //
-//	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env))).Handle)
+//	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env))).Handle)
 //
 // (nativeapi.Get takes a *files.Records: passing it anything else does not
 // compile), and the local stack (infra/localstack) starts the same expression.
@@ -36,6 +36,7 @@ import (
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/streamevents"
+	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 // Env is one function's configuration and what is built from it once.
@@ -155,9 +156,13 @@ func Unmatched(e *Env, dialects ...routeguard.Fallback) HTTPFunction {
 // AuthorizerLambda is the authorizer's handler signature.
 type AuthorizerLambda = func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error)
 
-// Authorizer is the HTTP API's Lambda authorizer.
+// Authorizer is the HTTP API's Lambda authorizer: API keys and upload tokens.
 func Authorizer(e *Env) AuthorizerLambda {
-	a := &auth.Authorizer{Keys: dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName), Log: e.Log}
+	a := &auth.Authorizer{
+		Keys:   dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName),
+		Tokens: &uploadtoken.Verifier{Keys: signingKeys(e), Now: time.Now},
+		Log:    e.Log,
+	}
 	return a.Handle
 }
 
@@ -169,4 +174,24 @@ type CountersLambda = func(context.Context, events.DynamoDBTimeWindowEvent) (eve
 // counts.
 func Counters(e *Env) CountersLambda {
 	return (&streamevents.Counters{Store: Store(e), Log: e.Log}).Handle
+}
+
+// signingKeyCache is how long a warm function trusts a signing key it read:
+// the delay before deleting a key revokes its tokens (plus API Gateway's
+// authorizer cache).
+const signingKeyCache = time.Minute
+
+func signingKeys(e *Env) uploadtoken.KeyRing {
+	return uploadtoken.Cached(dynamostore.NewSigningKeys(e.DynamoDB(), e.Config.TableName), signingKeyCache, time.Now)
+}
+
+// Tokens is the upload tokens' ledger, for the routes tokens may call.
+func Tokens(e *Env) *dynamostore.TokenLedger {
+	return dynamostore.NewTokenLedger(e.DynamoDB(), e.Config.TableName)
+}
+
+// Minter mints upload tokens (POST /v1/upload-tokens).
+func Minter(e *Env) *uploadtoken.Minter {
+	c := Options(e).Resolved().Config
+	return &uploadtoken.Minter{Keys: signingKeys(e), MaxBytes: c.MaxBytes, Purposes: c.Purposes, Now: time.Now}
 }

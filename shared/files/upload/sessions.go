@@ -51,6 +51,11 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 	if !ok {
 		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
 	}
+	if in.Admit != nil {
+		if err := in.Admit(ctx, f); err != nil {
+			return nil, err
+		}
+	}
 	err = s.store.Create(ctx, f)
 	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
 		return s.resume(ctx, f.ProjectID, f.ID, false)

@@ -1,0 +1,144 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/routeguard"
+	"github.com/filegate/filegate/shared/uploadtoken"
+)
+
+// Upload tokens' items:
+//
+//	signing key:  pk=S#<period> sk=KEY     secret, createdAt, ttl
+//	token ledger: pk=T#<tokenId> sk=TOKEN  fileCount, byteCount, fileIds, ttl
+//
+// A signing key is written once per rotation period, by the first mint in
+// it; a token's ledger only by that token's own creates (DESIGN §2a's one
+// shared item on a request path, and it is shared by one browser page).
+const (
+	signingKeySK = "KEY"
+	ledgerSK     = "TOKEN"
+)
+
+func signingKeyPK(id string) string  { return "S#" + id }
+func ledgerPK(tokenID string) string { return "T#" + tokenID }
+
+// SigningKeys implements uploadtoken.KeyRing in the files table.
+type SigningKeys struct{ table dynamo.Table }
+
+var _ uploadtoken.KeyRing = (*SigningKeys)(nil)
+
+// NewSigningKeys returns the signing keys on the named table.
+func NewSigningKeys(db *dynamo.DB, table string) *SigningKeys {
+	return &SigningKeys{table: db.Table(table)}
+}
+
+type signingKeyItem struct {
+	PK        string    `dynamo:"pk,hash"`
+	SK        string    `dynamo:"sk,range"`
+	Secret    []byte    `dynamo:"secret"`
+	CreatedAt time.Time `dynamo:"createdAt"`
+	TTL       int64     `dynamo:"ttl"`
+}
+
+// Key reads a period's key; with create, a missing one is put if still
+// absent, so concurrent first mints of a period agree on one key.
+func (s *SigningKeys) Key(ctx context.Context, id string, create func() uploadtoken.SigningKey) (uploadtoken.SigningKey, error) {
+	var it signingKeyItem
+	err := s.table.Get("pk", signingKeyPK(id)).Range("sk", dynamo.Equal, signingKeySK).Consistent(true).One(ctx, &it)
+	switch {
+	case err == nil:
+		return uploadtoken.SigningKey{ID: id, Secret: it.Secret}, nil
+	case !errors.Is(err, dynamo.ErrNotFound):
+		return uploadtoken.SigningKey{}, classify(err)
+	case create == nil:
+		return uploadtoken.SigningKey{}, uploadtoken.ErrUnknownKey
+	}
+	k, now := create(), time.Now().UTC()
+	// TTL removes a key once no token it signed can be live (DynamoDB may
+	// take days to; the verifier refuses retired periods by their id first).
+	it = signingKeyItem{PK: signingKeyPK(id), SK: signingKeySK, Secret: k.Secret, CreatedAt: now,
+		TTL: now.Add(uploadtoken.RotationPeriod + 2*uploadtoken.MaxLifetime).Unix()}
+	err = classify(s.table.Put(it).If("attribute_not_exists($)", "pk").Run(ctx))
+	if errors.Is(err, files.ErrConditionFailed) {
+		return s.Key(ctx, id, nil) // another mint created it first
+	}
+	return k, err
+}
+
+// Revoke deletes a period's signing key: every token it signed is refused
+// once the functions' key caches and API Gateway's authorizer cache expire.
+func (s *SigningKeys) Revoke(ctx context.Context, id string) error {
+	return classify(s.table.Delete("pk", signingKeyPK(id)).Range("sk", signingKeySK).Run(ctx))
+}
+
+// TokenLedger implements routeguard.Tokens: one item per upload token.
+type TokenLedger struct{ table dynamo.Table }
+
+var _ routeguard.Tokens = (*TokenLedger)(nil)
+
+// NewTokenLedger returns the ledger on the named table.
+func NewTokenLedger(db *dynamo.DB, table string) *TokenLedger {
+	return &TokenLedger{table: db.Table(table)}
+}
+
+type ledgerItem struct {
+	FileCount int      `dynamo:"fileCount"`
+	ByteCount int64    `dynamo:"byteCount"`
+	FileIDs   []string `dynamo:"fileIds,set"`
+}
+
+func (l *TokenLedger) read(ctx context.Context, tokenID string) (ledgerItem, error) {
+	var it ledgerItem
+	err := l.table.Get("pk", ledgerPK(tokenID)).Range("sk", dynamo.Equal, ledgerSK).Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return ledgerItem{}, nil
+	}
+	return it, classify(err)
+}
+
+// Owns reports whether the token's ledger lists the file.
+func (l *TokenLedger) Owns(ctx context.Context, tokenID, fileID string) (bool, error) {
+	it, err := l.read(ctx, tokenID)
+	return slices.Contains(it.FileIDs, fileID), err
+}
+
+// Charge adds the file to the token's ledger if it fits, in one conditional
+// update: no read-then-write, so two concurrent creates of one token can
+// never both take its last file or byte.
+func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, fileID string, size int64) error {
+	room := t.MaxBytes - size
+	if room < 0 {
+		return uploadtoken.ByteLimit(t)
+	}
+	err := classify(l.table.Update("pk", ledgerPK(t.ID)).Range("sk", ledgerSK).
+		SetExpr("$ = if_not_exists($, ?) + ?", "fileCount", "fileCount", 0, 1).
+		SetExpr("$ = if_not_exists($, ?) + ?", "byteCount", "byteCount", 0, size).
+		AddStringsToSet("fileIds", fileID).
+		Set("ttl", t.ExpiresAt.Add(files.MaxURLTTL).Unix()).
+		If("(attribute_not_exists($) OR $ < ?)", "fileCount", "fileCount", t.MaxFiles).
+		If("(attribute_not_exists($) OR $ <= ?)", "byteCount", "byteCount", room).
+		If("NOT contains($, ?)", "fileIds", fileID).
+		Run(ctx))
+	if !errors.Is(err, files.ErrConditionFailed) {
+		return err
+	}
+	it, err := l.read(ctx, t.ID)
+	switch {
+	case err != nil:
+		return err
+	case slices.Contains(it.FileIDs, fileID):
+		return nil // a retry of a keyed create: charged once already
+	case it.FileCount >= t.MaxFiles:
+		return files.Errorf(files.KindForbidden, "token_file_limit", "this upload token allows at most %d files, and has created them", t.MaxFiles)
+	default:
+		return uploadtoken.ByteLimit(t)
+	}
+}

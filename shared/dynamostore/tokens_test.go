@@ -1,0 +1,106 @@
+package dynamostore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/uploadtoken"
+)
+
+// The first request for a period's key creates it once; concurrent first
+// mints agree on one secret; a deleted key is unknown.
+func TestSigningKeys(t *testing.T) {
+	tab := mustOpenTable(t)
+	keys := dynamostore.NewSigningKeys(tab.db, tab.name)
+	ctx := context.Background()
+	if _, err := keys.Key(ctx, "20261130", nil); !errors.Is(err, uploadtoken.ErrUnknownKey) {
+		t.Fatalf("absent key without create: %v, want ErrUnknownKey", err)
+	}
+	got := make([]uploadtoken.SigningKey, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			k, err := keys.Key(ctx, "20261130", func() uploadtoken.SigningKey { return uploadtoken.NewSigningKey("20261130") })
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = k
+		})
+	}
+	wg.Wait()
+	for _, k := range got[1:] {
+		if !bytes.Equal(k.Secret, got[0].Secret) || len(k.Secret) != 32 {
+			t.Fatalf("concurrent first mints got different keys")
+		}
+	}
+	if err := keys.Revoke(ctx, "20261130"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Key(ctx, "20261130", nil); !errors.Is(err, uploadtoken.ErrUnknownKey) {
+		t.Errorf("revoked key: %v, want ErrUnknownKey", err)
+	}
+}
+
+// A token's ledger charges each file once and never past its budget, even
+// when its creates race.
+func TestTokenLedger(t *testing.T) {
+	tab := mustOpenTable(t)
+	ledger := dynamostore.NewTokenLedger(tab.db, tab.name)
+	ctx := context.Background()
+	tk := &auth.Token{ID: "utk_ledger", ExpiresAt: time.Now().Add(time.Hour), MaxFiles: 3, MaxBytes: 100}
+	if err := ledger.Charge(ctx, tk, "fil_a", 60); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Charge(ctx, tk, "fil_a", 60); err != nil {
+		t.Errorf("the same file again (a keyed retry): %v, want nil", err)
+	}
+	if err := ledger.Charge(ctx, tk, "fil_b", 41); code(err) != "token_byte_limit" {
+		t.Errorf("41 more bytes of 100 with 60 used: %v, want token_byte_limit", err)
+	}
+	// Two files left by count, 40 bytes by size: of 8 racing 20-byte files, 2 fit.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range 8 {
+		wg.Go(func() {
+			err := ledger.Charge(ctx, tk, "fil_race"+string(rune('0'+i)), 20)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				ok++
+			} else if c := code(err); c != "token_file_limit" && c != "token_byte_limit" {
+				t.Errorf("racing charge: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 2 {
+		t.Errorf("%d racing files charged, want 2", ok)
+	}
+	if err := ledger.Charge(ctx, tk, "fil_last", 0); code(err) != "token_file_limit" {
+		t.Errorf("a fourth file: %v, want token_file_limit", err)
+	}
+	for id, want := range map[string]bool{"fil_a": true, "fil_b": false, "fil_last": false} {
+		if owns, err := ledger.Owns(ctx, tk.ID, id); err != nil || owns != want {
+			t.Errorf("Owns(%s) = %v, %v; want %v", id, owns, err, want)
+		}
+	}
+	if owns, err := ledger.Owns(ctx, "utk_other", "fil_a"); err != nil || owns {
+		t.Errorf("another token owns fil_a: %v %v", owns, err)
+	}
+}
+
+func code(err error) string {
+	var e *files.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

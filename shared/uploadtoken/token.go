@@ -1,0 +1,152 @@
+// Package uploadtoken is Filegate's browser credential: a short-lived,
+// HMAC-signed token a server holding an API key mints for one web page, so
+// the key itself never reaches the browser. Minting writes nothing: the
+// token carries its own limits and expiry, signed with the current signing
+// key (KeyRing). Its file and byte budget is the one per-token item of
+// DESIGN §2a, written only by that token's own creates (dynamostore.TokenLedger).
+//
+// Wire form: "fgt_" + keyID + "." + base64url(JSON claims) + "." +
+// base64url(HMAC-SHA256(secret, everything before the last dot)).
+package uploadtoken
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/filegate/filegate/shared/auth"
+)
+
+// Lifetimes (DESIGN §2a).
+const (
+	DefaultLifetime = 15 * time.Minute
+	MaxLifetime     = time.Hour
+	MinLifetime     = time.Minute
+)
+
+// claims is what a token says; short JSON names keep it small in a header.
+type claims struct {
+	ID        string   `json:"jti"`
+	Org       string   `json:"org"`
+	Project   string   `json:"prj"`
+	KeyHash   string   `json:"key"` // the minting API key: revoking it revokes the token
+	IssuedAt  int64    `json:"iat"`
+	ExpiresAt int64    `json:"exp"`
+	MaxFiles  int      `json:"mf"`
+	MaxBytes  int64    `json:"mb"`
+	MimeTypes []string `json:"mt,omitempty"`
+	Purpose   string   `json:"pu,omitempty"`
+}
+
+// SigningKey is one HMAC key; ID names the rotation period it signs in.
+type SigningKey struct {
+	ID     string
+	Secret []byte
+}
+
+// KeyRing keeps the signing keys (dynamostore.SigningKeys: one item per
+// rotation period).
+type KeyRing interface {
+	// Key returns the key with id, creating it (once, whoever asks first)
+	// if create is set; ErrUnknownKey when it is absent and create is not.
+	Key(ctx context.Context, id string, create func() SigningKey) (SigningKey, error)
+}
+
+// ErrUnknownKey is what a KeyRing returns for a key it does not hold.
+var ErrUnknownKey = errors.New("unknown signing key")
+
+// RotationPeriod is how long one signing key signs: a new key starts each
+// UTC day. A token verifies only with its period's key or, for a token
+// minted just before midnight, the previous period's, so a leaked key is
+// useless a day and an hour after its period began.
+const RotationPeriod = 24 * time.Hour
+
+// KeyID names the signing key of the period holding t.
+func KeyID(t time.Time) string { return t.UTC().Format("20060102") }
+
+// NewSigningKey is a fresh random key for period id.
+func NewSigningKey(id string) SigningKey {
+	k := SigningKey{ID: id, Secret: make([]byte, 32)}
+	_, _ = rand.Read(k.Secret) // crypto/rand.Read never returns an error
+	return k
+}
+
+// Grant is one token's scope as the mint endpoint accepted it.
+type Grant struct {
+	auth.Token
+	OrganizationID string
+	ProjectID      string
+	KeyHash        string
+	IssuedAt       time.Time
+}
+
+// Sign encodes g with key.
+func Sign(g Grant, key SigningKey) string {
+	c := claims{ID: g.ID, Org: g.OrganizationID, Project: g.ProjectID, KeyHash: g.KeyHash,
+		IssuedAt: g.IssuedAt.Unix(), ExpiresAt: g.ExpiresAt.Unix(), MaxFiles: g.MaxFiles,
+		MaxBytes: g.MaxBytes, MimeTypes: g.MimeTypes, Purpose: g.Purpose}
+	body, _ := json.Marshal(c) // plain fields: cannot fail
+	signed := auth.TokenPrefix + key.ID + "." + base64.RawURLEncoding.EncodeToString(body)
+	return signed + "." + base64.RawURLEncoding.EncodeToString(mac(key, signed))
+}
+
+func mac(key SigningKey, signed string) []byte {
+	h := hmac.New(sha256.New, key.Secret)
+	h.Write([]byte(signed))
+	return h.Sum(nil)
+}
+
+// Verifier checks tokens for the authorizer (auth.TokenVerifier).
+type Verifier struct {
+	Keys KeyRing
+	Now  func() time.Time
+}
+
+var _ auth.TokenVerifier = (*Verifier)(nil)
+
+// Verify returns the principal a token acts as and the hash of the key that
+// minted it. Every way a token can be wrong is auth.ErrUnauthorized (API
+// Gateway's 401): the client learns nothing about which check failed.
+func (v *Verifier) Verify(ctx context.Context, token string) (auth.Principal, string, error) {
+	signed, sig, ok := cutLast(token)
+	rest, found := strings.CutPrefix(signed, auth.TokenPrefix)
+	kid, body, ok2 := strings.Cut(rest, ".")
+	now := v.Now()
+	if !ok || !found || !ok2 || (kid != KeyID(now) && kid != KeyID(now.Add(-MaxLifetime))) {
+		return auth.Principal{}, "", auth.ErrUnauthorized
+	}
+	key, err := v.Keys.Key(ctx, kid, nil)
+	if errors.Is(err, ErrUnknownKey) {
+		return auth.Principal{}, "", auth.ErrUnauthorized // revoked, or never issued
+	}
+	if err != nil {
+		return auth.Principal{}, "", err
+	}
+	got, err1 := base64.RawURLEncoding.DecodeString(sig)
+	raw, err2 := base64.RawURLEncoding.DecodeString(body)
+	if err1 != nil || err2 != nil || !hmac.Equal(got, mac(key, signed)) {
+		return auth.Principal{}, "", auth.ErrUnauthorized
+	}
+	var c claims
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Project == "" || c.KeyHash == "" ||
+		!now.Before(time.Unix(c.ExpiresAt, 0)) || time.Unix(c.ExpiresAt, 0).Sub(time.Unix(c.IssuedAt, 0)) > MaxLifetime {
+		return auth.Principal{}, "", auth.ErrUnauthorized
+	}
+	t := &auth.Token{ID: c.ID, ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC(), MaxFiles: c.MaxFiles,
+		MaxBytes: c.MaxBytes, MimeTypes: c.MimeTypes, Purpose: c.Purpose}
+	return auth.Principal{OrganizationID: c.Org, ProjectID: c.Project, Token: t}, c.KeyHash, nil
+}
+
+func cutLast(s string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
