@@ -69,8 +69,9 @@ tools:
 dev: tools
 	$(GO) run ./infra/cmd/dev
 
-## test: lint, every Go test (unit, local-stack integration, template), and each fuzzer briefly
+## test: lint, every Go test (unit, local-stack integration, the upload page in headless Chromium, template), and each fuzzer briefly
 test: tools lint
+	@bash infra/tools/chromium.sh
 	$(GO) test -count=1 -timeout 30m ./...
 	@bash infra/tools/fuzz.sh $(FUZZTIME_BRIEF)
 

@@ -183,3 +183,21 @@ func TestUploadTokenRefused(t *testing.T) {
 		t.Error("a token living longer than an hour is accepted")
 	}
 }
+
+// A renewal (the host page's refresh callback) continues its token: the
+// fresh token reads and completes the files the old one created, and
+// shares its budget.
+func TestUploadTokenRenewal(t *testing.T) {
+	ten, other := apitest.NewTenant(t, stack), apitest.NewTenant(t, stack)
+	old, m := mintToken(t, ten, map[string]any{"maxFiles": 1})
+	f := old.Create("a.pdf", "application/pdf", 5, "")
+	renewed, r := mintToken(t, ten, map[string]any{"renew": m.Token, "maxFiles": 50})
+	if r.MaxFiles != 1 || r.ExpiresAt < m.ExpiresAt {
+		t.Errorf("renewal %+v: want the old limits and a lifetime from now", r)
+	}
+	if st := renewed.Call("GET", "/v1/files/"+f.ID, nil, nil); st != 200 {
+		t.Errorf("the renewed token reads the old one's file: %d", st)
+	}
+	refused(t, renewed, "a file past the shared budget", "POST", "/v1/files", pdf(1, ""), 403, "token_file_limit")
+	refused(t, other, "renewing another project's token", "POST", "/v1/upload-tokens", map[string]any{"renew": m.Token}, 400, "invalid_renew")
+}

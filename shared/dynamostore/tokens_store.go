@@ -79,6 +79,10 @@ func (s *SigningKeys) Revoke(ctx context.Context, id string) error {
 	return classify(s.table.Delete("pk", signingKeyPK(id)).Range("sk", signingKeySK).Run(ctx))
 }
 
+// ledgerKeep is how long a ledger outlives the token that last charged
+// it: renewals (uploadtoken.Request.Renew) continue the ledger for a week.
+const ledgerKeep = 7 * 24 * time.Hour
+
 // TokenLedger implements routeguard.Tokens: one item per upload token.
 type TokenLedger struct{ table dynamo.Table }
 
@@ -122,7 +126,7 @@ func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, fileID string, 
 		SetExpr("$ = if_not_exists($, ?) + ?", "fileCount", "fileCount", 0, 1).
 		SetExpr("$ = if_not_exists($, ?) + ?", "byteCount", "byteCount", 0, size).
 		AddStringsToSet("fileIds", fileID).
-		Set("ttl", t.ExpiresAt.Add(files.MaxURLTTL).Unix()).
+		Set("ttl", t.ExpiresAt.Add(ledgerKeep).Unix()).
 		If("(attribute_not_exists($) OR $ < ?)", "fileCount", "fileCount", t.MaxFiles).
 		If("(attribute_not_exists($) OR $ <= ?)", "byteCount", "byteCount", room).
 		If("NOT contains($, ?)", "fileIds", fileID).

@@ -18,6 +18,8 @@ type mintRequest struct {
 	MaxBytes         int64    `json:"maxBytes"`
 	MimeTypes        []string `json:"mimeTypes"`
 	Purpose          string   `json:"purpose"`
+	// Renew continues a token: same id, budget, files and limits.
+	Renew string `json:"renew"`
 }
 
 type tokenJSON struct {
@@ -46,7 +48,7 @@ func MintToken(minter *uploadtoken.Minter) routeguard.Route {
 		}
 		m, err := minter.Mint(r.Context(), p, p.KeyHash, uploadtoken.Request{
 			ExpiresIn: life, MaxFiles: req.MaxFiles,
-			MaxBytes: req.MaxBytes, MimeTypes: req.MimeTypes, Purpose: req.Purpose,
+			MaxBytes: req.MaxBytes, MimeTypes: req.MimeTypes, Purpose: req.Purpose, Renew: req.Renew,
 		})
 		if err != nil {
 			return err

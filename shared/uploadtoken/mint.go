@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"slices"
 	"time"
 
@@ -28,7 +29,15 @@ type Request struct {
 	MaxBytes  int64
 	MimeTypes []string
 	Purpose   string
+	// Renew, a token of the caller's project (live, or expired less than
+	// RenewGrace ago), makes the new token continue it: the same id, so
+	// the same budget and the same files, with the same limits and a new
+	// lifetime. The host page's refresh callback uses it for long uploads.
+	Renew string
 }
+
+// RenewGrace is how long after its expiry a token can still be renewed.
+const RenewGrace = time.Hour
 
 // Minter mints tokens for API keys (POST /v1/upload-tokens).
 type Minter struct {
@@ -54,6 +63,9 @@ func (m *Minter) Mint(ctx context.Context, p auth.Principal, keyHash string, req
 		return nil, files.Errorf(files.KindUnauthenticated, "unauthenticated", "an API key is required to mint upload tokens")
 	}
 	g, err := m.grant(p, keyHash, req)
+	if err == nil && req.Renew != "" {
+		err = m.renew(ctx, &g, req.Renew)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +75,20 @@ func (m *Minter) Mint(ctx context.Context, p auth.Principal, keyHash string, req
 		return nil, files.Unavailable("the token signing key", err)
 	}
 	return &Minted{Token: Sign(g, key), Grant: g}, nil
+}
+
+// renew gives g the identity and limits of the token it continues.
+func (m *Minter) renew(ctx context.Context, g *Grant, token string) error {
+	c, err := open(ctx, m.Keys, token, g.IssuedAt, RenewGrace)
+	if err != nil && !errors.Is(err, auth.ErrUnauthorized) {
+		return files.Unavailable("the token signing key", err)
+	}
+	if err != nil || c.Project != g.ProjectID {
+		return files.Errorf(files.KindInvalid, "invalid_renew", "renew must be an upload token of this project that expired less than %s ago", RenewGrace).WithParam("renew")
+	}
+	old := c.grant()
+	g.ID, g.MaxFiles, g.MaxBytes, g.MimeTypes, g.Purpose = old.ID, old.MaxFiles, old.MaxBytes, old.MimeTypes, old.Purpose
+	return nil
 }
 
 func (m *Minter) grant(p auth.Principal, keyHash string, req Request) (Grant, error) {

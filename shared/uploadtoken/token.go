@@ -114,33 +114,52 @@ var _ auth.TokenVerifier = (*Verifier)(nil)
 // minted it. Every way a token can be wrong is auth.ErrUnauthorized (API
 // Gateway's 401): the client learns nothing about which check failed.
 func (v *Verifier) Verify(ctx context.Context, token string) (auth.Principal, string, error) {
+	c, err := open(ctx, v.Keys, token, v.Now(), 0)
+	if err != nil {
+		return auth.Principal{}, "", err
+	}
+	g := c.grant()
+	return auth.Principal{OrganizationID: g.OrganizationID, ProjectID: g.ProjectID, Token: &g.Token}, g.KeyHash, nil
+}
+
+// open checks a token's signature and lifetime at now, accepting one that
+// expired less than grace ago (a renewal's).
+func open(ctx context.Context, keys KeyRing, token string, now time.Time, grace time.Duration) (claims, error) {
+	var c claims
 	signed, sig, ok := cutLast(token)
 	rest, found := strings.CutPrefix(signed, auth.TokenPrefix)
 	kid, body, ok2 := strings.Cut(rest, ".")
-	now := v.Now()
-	if !ok || !found || !ok2 || (kid != KeyID(now) && kid != KeyID(now.Add(-MaxLifetime))) {
-		return auth.Principal{}, "", auth.ErrUnauthorized
+	if !ok || !found || !ok2 || (kid != KeyID(now) && kid != KeyID(now.Add(-MaxLifetime-grace))) {
+		return c, auth.ErrUnauthorized
 	}
-	key, err := v.Keys.Key(ctx, kid, nil)
+	key, err := keys.Key(ctx, kid, nil)
 	if errors.Is(err, ErrUnknownKey) {
-		return auth.Principal{}, "", auth.ErrUnauthorized // revoked, or never issued
+		return c, auth.ErrUnauthorized // revoked, or never issued
 	}
 	if err != nil {
-		return auth.Principal{}, "", err
+		return c, err
 	}
 	got, err1 := base64.RawURLEncoding.DecodeString(sig)
 	raw, err2 := base64.RawURLEncoding.DecodeString(body)
 	if err1 != nil || err2 != nil || !hmac.Equal(got, mac(key, signed)) {
-		return auth.Principal{}, "", auth.ErrUnauthorized
+		return c, auth.ErrUnauthorized
 	}
-	var c claims
-	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Project == "" || c.KeyHash == "" ||
-		!now.Before(time.Unix(c.ExpiresAt, 0)) || time.Unix(c.ExpiresAt, 0).Sub(time.Unix(c.IssuedAt, 0)) > MaxLifetime {
-		return auth.Principal{}, "", auth.ErrUnauthorized
+	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Project == "" || c.KeyHash == "" {
+		return c, auth.ErrUnauthorized
 	}
-	t := &auth.Token{ID: c.ID, ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC(), MaxFiles: c.MaxFiles,
-		MaxBytes: c.MaxBytes, MimeTypes: c.MimeTypes, Purpose: c.Purpose}
-	return auth.Principal{OrganizationID: c.Org, ProjectID: c.Project, Token: t}, c.KeyHash, nil
+	exp := time.Unix(c.ExpiresAt, 0)
+	if !now.Before(exp.Add(grace)) || exp.Sub(time.Unix(c.IssuedAt, 0)) > MaxLifetime {
+		return c, auth.ErrUnauthorized
+	}
+	return c, nil
+}
+
+func (c claims) grant() Grant {
+	return Grant{
+		Token: auth.Token{ID: c.ID, ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC(), MaxFiles: c.MaxFiles,
+			MaxBytes: c.MaxBytes, MimeTypes: c.MimeTypes, Purpose: c.Purpose},
+		OrganizationID: c.Org, ProjectID: c.Project, KeyHash: c.KeyHash, IssuedAt: time.Unix(c.IssuedAt, 0).UTC(),
+	}
 }
 
 func cutLast(s string) (before, after string, ok bool) {

@@ -235,3 +235,41 @@ func (m *memKeys) RevokeKey(_ context.Context, hash string, at time.Time) error 
 	m.keys[hash] = k
 	return nil
 }
+
+// Renewal continues a token (same id, so the same budget and files) with a
+// new lifetime, up to RenewGrace after it expired, in its own project only.
+func TestRenew(t *testing.T) {
+	_, c, m, v := setup()
+	ctx := context.Background()
+	old, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{MaxFiles: 2, MimeTypes: []string{"application/pdf"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.t = old.Grant.ExpiresAt.Add(uploadtoken.RenewGrace - time.Second)
+	fresh, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{Renew: old.Token, MaxFiles: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := v.Verify(ctx, fresh.Token)
+	if err != nil || p.Token.ID != old.Grant.ID || p.Token.MaxFiles != 2 || len(p.Token.MimeTypes) != 1 || !p.Token.ExpiresAt.After(c.t) {
+		t.Errorf("renewed: %v %+v; want id %s, the old limits, a new expiry", err, p.Token, old.Grant.ID)
+	}
+	other := minter
+	other.ProjectID = "00000000-0000-4000-8000-000000000009"
+	for name, tc := range map[string]struct {
+		p     auth.Principal
+		token string
+		at    time.Time
+	}{
+		"past the grace":   {minter, old.Token, old.Grant.ExpiresAt.Add(uploadtoken.RenewGrace)},
+		"another project":  {other, fresh.Token, c.t},
+		"not a real token": {minter, old.Token + "x", c.t},
+	} {
+		c.t = tc.at
+		_, err := m.Mint(ctx, tc.p, "parent", uploadtoken.Request{Renew: tc.token})
+		var e *files.Error
+		if !errors.As(err, &e) || e.Param != "renew" {
+			t.Errorf("%s: %v, want a 400 on renew", name, err)
+		}
+	}
+}

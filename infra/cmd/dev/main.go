@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,7 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/uploadpage"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -35,8 +39,20 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// The drop-in upload page gets an origin of its own, as a web app's
+	// would be, so the browser really makes CORS requests to the API and storage.
+	pageAddr := os.Getenv("FILEGATE_PAGE_ADDR")
+	if pageAddr == "" {
+		pageAddr = "127.0.0.1:3001"
+	}
+	pageLn, err := net.Listen("tcp", pageAddr)
+	if err != nil {
+		log.Fatalf("filegate: the upload page's address: %v", err)
+	}
+	pageOrigin := "http://" + pageLn.Addr().String()
 	// TTL sweeps and reconcile runs on timers, as AWS runs them.
-	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true})
+	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
+		AllowedOrigins: []string{pageOrigin}})
 	if err != nil {
 		log.Fatalf("filegate: local stack failed to start: %v", err)
 	}
@@ -48,6 +64,13 @@ func main() {
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
 		log.Fatal(err)
 	}
+	host := &uploadpage.Host{Dir: "web/upload", API: apiclient.Client{Base: st.APIURL, Key: key}}
+	token, err := host.Token(ctx, "")
+	if err != nil {
+		log.Fatalf("filegate: minting the dev upload token: %v", err)
+	}
+	go func() { _ = http.Serve(pageLn, host.Handler()) }()
+	fmt.Printf("\nUpload page (a fresh 15-minute upload token; the page renews it through %s/upload/token):\n\n  %s\n", pageOrigin, uploadpage.PageURL(pageOrigin, st.APIURL, token, true))
 	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nCtrl-C stops everything; data stays under .local/.\n",
 		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL)
 	<-ctx.Done()

@@ -1,0 +1,163 @@
+package uploadpage_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/apitest"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/uploadpage"
+)
+
+// installChromium is what `make test` runs when Chromium is missing.
+const installChromium = "apt-get install -y chromium"
+
+// chromium finds Debian's Chromium; missing, the test fails saying how to
+// get it (`make test` installs it first when it may: infra/tools/chromium.sh).
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("Chromium is missing: the upload page's browser test needs Debian's chromium package.\nInstall it with:\n\n  %s\n\n(as root; `make test` does this itself when it runs as root)", installChromium)
+	return ""
+}
+
+var (
+	pdfBytes = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	pngBytes = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"), make([]byte, 64)...)
+)
+
+// TestUploadPageInChromium runs the drop-in page in headless Chromium
+// against the local stack. The page is served from an origin of its own
+// (another port than the API), so Chromium sends real CORS preflights to
+// the API gateway and, through the checking proxy, to storage; the stack
+// applies template.yaml's CORS rules with AllowedOrigins set to the page's
+// origin, so a template that would block a browser fails here. Three files:
+// a PDF (COMPLETED), a PNG named .pdf (REJECTED with its reason) and one
+// cancelled before its upload (CANCELLED); each state is read in the page
+// and through the API with the project's key.
+func TestUploadPageInChromium(t *testing.T) {
+	browser := chromium(t)
+	ctx := t.Context()
+	pageLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := "http://" + pageLn.Addr().String()
+	st, err := localstack.Start(ctx, localstack.Options{Root: "../..", AllowedOrigins: []string{origin}, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("the local stack did not start: %v (run `make tools`)", err)
+	}
+	t.Cleanup(st.Stop)
+	ten := apitest.NewTenant(t, st)
+	host := &uploadpage.Host{Dir: "../../web/upload", API: apiclient.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 3}}
+	srv := &http.Server{Handler: host.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(pageLn) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	token, err := host.Token(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	names := map[string][]byte{"report.pdf": pdfBytes, "photo.pdf": pngBytes, "later.pdf": pdfBytes}
+	var paths []string
+	for _, n := range []string{"report.pdf", "photo.pdf", "later.pdf"} {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, names[n], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.WindowSize(900, 520), chromedp.Flag("disable-dev-shm-usage", true))...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithErrorf(t.Logf))
+	defer cancelBrowser()
+	// The first run starts the browser, for the life of bctx; the page's
+	// steps then get a deadline of their own.
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting %s: %v", browser, err)
+	}
+	steps, cancelSteps := context.WithTimeout(bctx, 90*time.Second)
+	defer cancelSteps()
+
+	row := func(name string) string { return fmt.Sprintf(`li[data-name=%q]`, name) }
+	// Every file gets its session first (autostart=0 waits for "Upload all").
+	if err := chromedp.Do(steps,
+		chromedp.Navigate(uploadpage.PageURL(origin, st.APIURL, token, false)),
+		chromedp.WaitVisible(`[data-role=dropzone]`),
+		chromedp.SetUploadFiles(`input[type=file]`, paths, chromedp.NodeReady),
+		chromedp.WaitVisible(row("report.pdf")+`[data-status=PENDING]`),
+		chromedp.WaitVisible(row("photo.pdf")+`[data-status=PENDING]`),
+		chromedp.WaitVisible(row("later.pdf")+`[data-status=PENDING]`),
+		chromedp.Click(row("later.pdf")+` [data-role=cancel]`),
+		chromedp.WaitVisible(row("later.pdf")+`[data-status=CANCELLED]`),
+		chromedp.Click(`[data-role=start]`),
+		chromedp.WaitVisible(row("report.pdf")+`[data-status=COMPLETED]`),
+		chromedp.WaitVisible(row("photo.pdf")+`[data-status=REJECTED]`),
+	); err != nil {
+		states, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`[...document.querySelectorAll('li')].map(l => l.dataset.name + ': ' + l.textContent).join('\n')`))
+		t.Fatalf("the page did not reach the expected states: %v\npage:\n%s", err, states)
+	}
+	reason, err := chromedp.Run(steps, chromedp.Text(row("photo.pdf")+` [data-role=state]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(steps, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reason, "image/png") {
+		t.Errorf("the rejected file shows %q: want the reason (its bytes are image/png)", reason)
+	}
+	writeArtifact(t, "upload-page.png", png)
+
+	// The API agrees with the page, file by file.
+	for name, want := range map[string]string{"report.pdf": "COMPLETED", "photo.pdf": "REJECTED", "later.pdf": "CANCELLED"} {
+		attr, err := chromedp.Run(steps, chromedp.AttributeValue(row(name), "data-file-id"))
+		id := attr.Value
+		if err != nil || id == "" {
+			t.Fatalf("%s: no file id in the page (%v)", name, err)
+		}
+		var f apiclient.File
+		if st := ten.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != want || f.Filename != name {
+			t.Errorf("%s (%s) in the API: %d %s %q, want %s", name, id, st, f.Status, f.Filename, want)
+		}
+		if want == "REJECTED" && (f.Rejection == nil || !strings.Contains(reason, f.Rejection.Message)) {
+			t.Errorf("%s: the API's rejection %+v is not what the page shows (%q)", name, f.Rejection, reason)
+		}
+	}
+}
+
+// writeArtifact keeps a test artifact (never committed) under
+// $FILEGATE_ARTIFACTS, or the system temp dir, and logs where.
+func writeArtifact(t *testing.T, name string, data []byte) {
+	dir := os.Getenv("FILEGATE_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "filegate-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
