@@ -12,6 +12,7 @@ import (
 
 	"github.com/filegate/filegate/infra/apiclient"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -34,7 +35,21 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
-	return &Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: st.APIURL, Key: key}}
+	// Every answer is checked against the OpenAPI documents; the suite's
+	// TestMain fails on what did not match (Violations).
+	check, err := openapicheck.For(st.APIURL)
+	if err != nil {
+		t.Fatalf("the OpenAPI documents: %v", err)
+	}
+	hc := &http.Client{Transport: check.Transport(nil)}
+	return &Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: st.APIURL, Key: key, HTTP: hc}}
+}
+
+// WithKey is the tenant calling with another credential (an upload token).
+func (c *Tenant) WithKey(key string) *Tenant {
+	other := *c
+	other.Key = key
+	return &other
 }
 
 // Do sends body as JSON and decodes a JSON answer into out (both may be nil).

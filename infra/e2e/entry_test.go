@@ -389,8 +389,7 @@ func checkMintUploadToken(e *entry) {
 	if st != http.StatusOK || !strings.HasPrefix(got.Token, auth.TokenPrefix) || got.MaxFiles != 3 || len(got.MimeTypes) != 1 {
 		e.t.Fatalf("mint: %d %s", st, body)
 	}
-	browser := apitest.Tenant{T: e.t, ProjectID: e.ten.ProjectID, Client: apiclient.Client{Base: e.ten.Base, Key: got.Token}}
-	browser.Create("scan.pdf", "application/pdf", 10, "")
+	e.ten.WithKey(got.Token).Create("scan.pdf", "application/pdf", 10, "")
 }
 
 func checkDelete(e *entry) {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -68,6 +69,19 @@ func run(m *testing.M) int {
 	if denied := s.PolicyDenials(); len(denied) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: template.yaml policies refused %d DynamoDB requests the functions made:\n  %s\n", len(denied), strings.Join(denied, "\n  "))
 		code = 1
+	}
+	// Every answer a tenant's client received matches openapi/*.yaml.
+	if check, err := openapicheck.For(s.APIURL); err != nil || check == nil {
+		fmt.Fprintln(os.Stderr, "FAIL: the OpenAPI documents:", err)
+		code = 1
+	} else if bad, checked := check.Violations(); len(bad) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d of %d API responses do not match openapi/*.yaml:\n  %s\n", len(bad), checked, strings.Join(bad, "\n  "))
+		code = 1
+	} else if checked == 0 && code == 0 {
+		fmt.Fprintln(os.Stderr, "FAIL: no API response went through the OpenAPI check: the test kit's transport is bypassed")
+		code = 1
+	} else {
+		fmt.Fprintf(os.Stderr, "openapi: %d API responses matched openapi/*.yaml\n", checked)
 	}
 	// Only a whole run exercises every function (-run picks some tests).
 	if ungated := s.UngatedFunctions(); code == 0 && flag.Lookup("test.run").Value.String() == "" && len(ungated) > 0 {

@@ -35,7 +35,7 @@ func mintToken(t *testing.T, ten *apitest.Tenant, req map[string]any) (*apitest.
 	if st := ten.Call("POST", "/v1/upload-tokens", req, &m); st != http.StatusOK || !strings.HasPrefix(m.Token, auth.TokenPrefix) {
 		t.Fatalf("mint %v: %d %+v", req, st, m)
 	}
-	return &apitest.Tenant{T: t, ProjectID: ten.ProjectID, Client: apiclient.Client{Base: ten.Base, Key: m.Token}}, m
+	return ten.WithKey(m.Token), m
 }
 
 // refused calls and checks the status and the error's code.
@@ -169,17 +169,16 @@ func TestUploadTokenRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, token := range map[string]string{"expired": expired, "tampered": tampered, "minting key revoked": orphaned, "forged": "fgt_20260101.e30.AAAA"} {
-		c := &apitest.Tenant{T: t, Client: apiclient.Client{Base: ten.Base, Key: token}}
-		if st := c.Call("POST", "/v1/files", pdf(1, ""), nil); st != 401 {
+		if st := ten.WithKey(token).Call("POST", "/v1/files", pdf(1, ""), nil); st != 401 {
 			t.Errorf("%s token: %d, want 401", name, st)
 		}
 	}
-	if c := (&apitest.Tenant{T: t, Client: apiclient.Client{Base: ten.Base, Key: live}}); c.Call("POST", "/v1/files", pdf(1, ""), nil) != 200 {
+	if ten.WithKey(live).Call("POST", "/v1/files", pdf(1, ""), nil) != 200 {
 		t.Error("the untampered token does not work: the refusals above prove nothing")
 	}
 	stretched := g
 	stretched.ExpiresAt = stretched.IssuedAt.Add(uploadtoken.MaxLifetime + time.Second)
-	if c := (&apitest.Tenant{T: t, Client: apiclient.Client{Base: ten.Base, Key: uploadtoken.Sign(stretched, key)}}); c.Call("POST", "/v1/files", pdf(1, ""), nil) != 401 {
+	if ten.WithKey(uploadtoken.Sign(stretched, key)).Call("POST", "/v1/files", pdf(1, ""), nil) != 401 {
 		t.Error("a token living longer than an hour is accepted")
 	}
 }

@@ -1,6 +1,6 @@
 // Package uploadpage plays the host application of the drop-in upload page
 // (web/upload) on the local stack: it serves the page from an origin of its
-// own, as a web app would, and mints the page's upload tokens with an API
+// own, as a web app would (and, for `make dev`, the API's OpenAPI documents), and mints the page's upload tokens with an API
 // key it keeps server-side (POST /upload/token, which the page's tokenUrl
 // names). `make dev` and the browser test both run it.
 package uploadpage
@@ -22,6 +22,8 @@ type Host struct {
 	API apiclient.Client // the Filegate API, with the host's API key
 	// Mint is the body of every mint (limits, lifetime), with renew added.
 	Mint map[string]any
+	// OpenAPIDir, if set, is served at /openapi/ (the API's documents).
+	OpenAPIDir string
 }
 
 // Handler serves the page under /upload/ and its token endpoint.
@@ -29,6 +31,9 @@ func (h *Host) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /upload/", http.StripPrefix("/upload/", http.FileServer(http.Dir(filepath.Clean(h.Dir)))))
 	mux.HandleFunc("POST /upload/token", h.token)
+	if h.OpenAPIDir != "" {
+		mux.Handle("GET /openapi/", http.StripPrefix("/openapi/", http.FileServer(http.Dir(filepath.Clean(h.OpenAPIDir)))))
+	}
 	return mux
 }
 

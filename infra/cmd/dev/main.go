@@ -64,13 +64,14 @@ func main() {
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
 		log.Fatal(err)
 	}
-	host := &uploadpage.Host{Dir: "web/upload", API: apiclient.Client{Base: st.APIURL, Key: key}}
+	host := &uploadpage.Host{Dir: "web/upload", OpenAPIDir: "openapi", API: apiclient.Client{Base: st.APIURL, Key: key}}
 	token, err := host.Token(ctx, "")
 	if err != nil {
 		log.Fatalf("filegate: minting the dev upload token: %v", err)
 	}
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
 	fmt.Printf("\nUpload page (a fresh 15-minute upload token; the page renews it through %s/upload/token):\n\n  %s\n", pageOrigin, uploadpage.PageURL(pageOrigin, st.APIURL, token, true))
+	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)
 	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nCtrl-C stops everything; data stays under .local/.\n",
 		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL)
 	<-ctx.Done()
