@@ -77,7 +77,7 @@ func run(m *testing.M) int {
 	} else if bad, checked := check.Violations(); len(bad) > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: %d of %d API responses do not match openapi/*.yaml:\n  %s\n", len(bad), checked, strings.Join(bad, "\n  "))
 		code = 1
-	} else if checked == 0 && code == 0 {
+	} else if checked == 0 && code == 0 && flag.Lookup("test.run").Value.String() == "" {
 		fmt.Fprintln(os.Stderr, "FAIL: no API response went through the OpenAPI check: the test kit's transport is bypassed")
 		code = 1
 	} else {
