@@ -73,9 +73,9 @@ func TestUploadTokenLimits(t *testing.T) {
 	browser.Create("b.pdf", "application/pdf", 40, "")
 	refused(t, browser, "a file past the file budget", "POST", "/v1/files", pdf(1, ""), 403, "token_file_limit")
 	// Refusals wrote nothing: the project holds the two files.
-	var page struct{ TotalCount int }
-	if st := ten.Call("GET", "/v1/files", nil, &page); st != 200 || page.TotalCount != 2 {
-		t.Errorf("project after refusals: %d, %d files; want 2", st, page.TotalCount)
+	var page struct{ Data []apiclient.File }
+	if st := ten.Call("GET", "/v1/files", nil, &page); st != 200 || len(page.Data) != 2 {
+		t.Errorf("project after refusals: %d, %d files; want 2", st, len(page.Data))
 	}
 }
 
