@@ -151,12 +151,15 @@ describe('pagination never ends early (point 8)', () => {
   });
 
   test('files past their retention are skipped, never leaving an empty page with a token', async () => {
-    // Retention ends in 3 s; the records stay in the index until TTL (the
-    // test stack's sweeper runs only when asked), so reads must skip them.
-    const until = new Date(Date.now() + 3000).toISOString();
+    // Each file's retention ends 6 s after its create (time enough to upload
+    // and complete it on a loaded machine); the records stay in the index
+    // until TTL (the test stack's sweeper runs only when asked), so reads
+    // must skip them.
+    let until;
     const name = '!fleeting.txt'; // sorts before every other name of the project
     const bytes = text('gone soon');
     for (let i = 0; i < 5; i++) {
+      until = new Date(Date.now() + 6000).toISOString();
       const s = await nativeCall(baseURL, key, 'POST', '/v1/files', { filename: name, mimeType: 'text/plain', sizeBytes: bytes.length, retentionExpiresAt: until });
       assert.equal(s.status, 200, JSON.stringify(s.body));
       assert.equal((await fetch(s.body.uploadUrl, { method: 'PUT', headers: s.body.uploadHeaders, body: bytes })).status, 200);
