@@ -36,6 +36,7 @@ type File struct {
 	ExpiresAt          *string           `json:"expiresAt"`
 	RetentionExpiresAt *string           `json:"retentionExpiresAt"`
 	Rejection          *Rejection        `json:"rejection"`
+	SHA256             string            `json:"sha256"`
 	UploadURL          string            `json:"uploadUrl"`
 	UploadHeaders      map[string]string `json:"uploadHeaders"`
 }

@@ -61,6 +61,7 @@ type fileItem struct {
 	ObjectKey        string         `dynamo:"objectKey"`
 	ETag             string         `dynamo:"etag,omitempty"`
 	MD5              string         `dynamo:"md5,omitempty"`
+	SHA256           string         `dynamo:"sha256,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
@@ -75,7 +76,7 @@ func toItem(f *files.File) fileItem {
 		UploadExpiresAt: f.UploadExpiresAt, ExpiresAt: f.ExpiresAt,
 		ExternalFileID: f.ExternalFileID, DataSourceID: f.DataSourceID,
 		PermissionInfo: f.PermissionInfo, ResourceInfo: f.ResourceInfo,
-		ObjectKey: f.ObjectKey, ETag: f.ETag, MD5: f.MD5, TTL: f.TTL,
+		ObjectKey: f.ObjectKey, ETag: f.ETag, MD5: f.MD5, SHA256: f.SHA256, TTL: f.TTL,
 	}
 	if f.Rejection != nil {
 		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
@@ -91,7 +92,7 @@ func (it *fileItem) toFile() *files.File {
 		CompletedAt: utc(it.CompletedAt), UploadExpiresAt: it.UploadExpiresAt.UTC(), ExpiresAt: utc(it.ExpiresAt),
 		ExternalFileID: it.ExternalFileID, DataSourceID: it.DataSourceID,
 		PermissionInfo: it.PermissionInfo, ResourceInfo: it.ResourceInfo,
-		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, TTL: it.TTL,
+		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, SHA256: it.SHA256, TTL: it.TTL,
 	}
 	if it.RejectionCode != "" {
 		f.Rejection = &files.Rejection{Code: it.RejectionCode, Message: it.RejectionMessage}

@@ -2,6 +2,8 @@ package files
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"mime"
 	"strings"
 	"time"
@@ -21,6 +23,9 @@ type CreateInput struct {
 	MimeType       string
 	SizeBytes      int64
 	Purpose        string
+	// SHA256 is the file's declared SHA-256, hex or base64 as the client
+	// sent it ("" = none); ParseSHA256 normalises it.
+	SHA256 string
 	// RetainUntil ends the file's retention (nil: the purpose's default, if any).
 	RetainUntil *time.Time
 	// Operation is set when the create runs under an Idempotency-Key.
@@ -108,4 +113,28 @@ func restrictedName(s string) bool {
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// ParseSHA256 reads a declared SHA-256, 64 hexadecimal characters or the
+// base64 of its 32 bytes (what S3's x-amz-checksum-sha256 carries), as
+// lower-case hex; "" stays "".
+func ParseSHA256(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if b, err := hex.DecodeString(v); err == nil && len(b) == 32 {
+		return hex.EncodeToString(b), nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && len(b) == 32 {
+			return hex.EncodeToString(b), nil
+		}
+	}
+	return "", Errorf(KindInvalid, "invalid_sha256", "sha256 must be the SHA-256 of the file: 64 hexadecimal characters, or its 32 bytes in base64").WithParam("sha256")
+}
+
+// SHA256Base64 is hex (a File's SHA256) as S3's checksum headers carry it.
+func SHA256Base64(hexSum string) string {
+	b, _ := hex.DecodeString(hexSum)
+	return base64.StdEncoding.EncodeToString(b)
 }

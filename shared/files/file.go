@@ -56,8 +56,12 @@ type File struct {
 	ObjectKey       string
 	ETag            string
 	MD5             string
-	Rejection       *Rejection
-	TTL             int64 // epoch seconds for DynamoDB TTL; 0 = none
+	// SHA256 is the whole file's SHA-256 (lower-case hex) when it is known:
+	// declared at create, which the presigned PUT makes storage enforce, or
+	// computed by the compat upload from the bytes it stored. "" = unknown.
+	SHA256    string
+	Rejection *Rejection
+	TTL       int64 // epoch seconds for DynamoDB TTL; 0 = none
 }
 
 // StatusAt is the status a reader sees at now: a PENDING file whose session

@@ -89,7 +89,10 @@ type Presigned struct {
 type Upload struct {
 	ContentType   string
 	ContentLength int64
-	Expires       time.Duration
+	// SHA256 (hex, "" = none) is signed as x-amz-checksum-sha256, so
+	// storage refuses bytes with another digest.
+	SHA256  string
+	Expires time.Duration
 }
 
 // ObjectInfo is what a HEAD tells.

@@ -19,6 +19,9 @@ type createRequest struct {
 	MimeType  string `json:"mimeType"`
 	SizeBytes int64  `json:"sizeBytes"`
 	Purpose   string `json:"purpose"`
+	// SHA256 (Filegate extension, hex or base64) is signed into the upload
+	// URL: storage refuses bytes with another digest.
+	SHA256 string `json:"sha256"`
 	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
 	// apart from expiresAt, which is the upload session's end.
 	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
@@ -46,7 +49,7 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 		}
 		in := files.CreateInput{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose,
+			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
 			RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
 		}
 		if t := p.Token; t != nil {

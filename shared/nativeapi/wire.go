@@ -29,6 +29,8 @@ type fileJSON struct {
 	// RetentionExpiresAt is when the file will be deleted (null: kept).
 	RetentionExpiresAt *jsonwire.Timestamp `json:"retentionExpiresAt"`
 	Rejection          *rejectionJSON      `json:"rejection,omitempty"`
+	// SHA256 (Filegate extension) is the file's SHA-256 in hex, when known.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 type rejectionJSON struct {
@@ -57,6 +59,7 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 	j := fileJSON{
 		ID: f.ID, Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
 		CreatedAt: jsonwire.Timestamp(f.CreatedAt), CompletedAt: jsonwire.Optional(f.CompletedAt), RetentionExpiresAt: jsonwire.Optional(f.ExpiresAt),
+		SHA256: f.SHA256,
 	}
 	if f.Purpose != "" {
 		j.Purpose = &f.Purpose

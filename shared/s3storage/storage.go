@@ -53,15 +53,21 @@ func ClientOptions(o *s3.Options) {
 
 // PresignUpload signs a PUT that only succeeds with exactly the declared
 // Content-Type and Content-Length, and only if no object exists yet
-// (If-None-Match: *), so validated bytes are never replaced.
+// (If-None-Match: *), so validated bytes are never replaced; with a SHA256,
+// only bytes of that digest (x-amz-checksum-sha256, which S3 checks before
+// it stores anything).
 func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload) (files.Presigned, error) {
-	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+	in := &s3.PutObjectInput{
 		Bucket:        &s.bucket,
 		Key:           &key,
 		ContentType:   &u.ContentType,
 		ContentLength: &u.ContentLength,
 		IfNoneMatch:   aws.String("*"),
-	}, s3.WithPresignExpires(u.Expires))
+	}
+	if u.SHA256 != "" {
+		in.ChecksumSHA256 = aws.String(files.SHA256Base64(u.SHA256))
+	}
+	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(u.Expires))
 	if err != nil {
 		return files.Presigned{}, files.Internal(fmt.Errorf("presign put: %w", err))
 	}

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ func TestCreateRefusalsNameTheirInput(t *testing.T) {
 		}, "type_not_allowed", "mimeType"},
 		{"type the extension contradicts", func(in *files.CreateInput) { in.MimeType = "application/pdf" }, "type_extension_mismatch", "mimeType"},
 		{"retention in the past", func(in *files.CreateInput) { in.RetainUntil = &past }, "invalid_retention", "retentionExpiresAt"},
+		{"sha256 too short", func(in *files.CreateInput) { in.SHA256 = "abcd" }, "invalid_sha256", "sha256"},
+		{"sha256 not hex", func(in *files.CreateInput) { in.SHA256 = strings.Repeat("g", 64) }, "invalid_sha256", "sha256"},
 	} {
 		in := ok
 		tc.edit(&in)
@@ -48,5 +51,22 @@ func TestCreateRefusalsNameTheirInput(t *testing.T) {
 	in.SizeBytes = files.DefaultMaxBytes // the bound itself is allowed
 	if _, err := s.Create(context.Background(), in); err != nil {
 		t.Errorf("sizeBytes at the maximum: %v", err)
+	}
+}
+
+// A declared SHA-256, hex or base64, is recorded as hex and signed into the
+// PUT, so storage checks the bytes against it.
+func TestCreateSignsTheDeclaredSHA256(t *testing.T) {
+	s, st, obj := newTestService()
+	const hexSum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	for _, declared := range []string{hexSum, strings.ToUpper(hexSum), "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"} {
+		c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.txt", MimeType: "text/plain", SizeBytes: 4, SHA256: declared})
+		if err != nil {
+			t.Fatalf("sha256 %q: %v", declared, err)
+		}
+		got, _ := st.Get(context.Background(), project, c.File.ID)
+		if c.File.SHA256 != hexSum || got.SHA256 != hexSum || obj.lastUpload.SHA256 != hexSum {
+			t.Errorf("sha256 %q: answered %q, recorded %q, signed %q; want %s", declared, c.File.SHA256, got.SHA256, obj.lastUpload.SHA256, hexSum)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 
@@ -67,7 +68,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	create := files.CreateInput{
 		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
 		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
-		Operation: in.Operation,
+		Operation: in.Operation, SHA256: sha256Hex(in.Body),
 	}
 	now := d.Now()
 	mimeType, err := checkDeclaration(d.Config, &create, now)
@@ -101,7 +102,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	} else if err != nil {
 		return nil, err
 	}
-	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, mimeType); err != nil && !errors.Is(err, files.ErrObjectExists) {
+	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, mimeType, f.SHA256); err != nil && !errors.Is(err, files.ErrObjectExists) {
 		// Leave no PENDING trace. Should the PUT have landed after all, its
 		// S3 event finds no record and deletes the object.
 		if derr := d.store.Delete(ctx, f.ProjectID, f.ID); derr != nil {
@@ -116,6 +117,13 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 		return nil, err
 	}
 	return d.settlement.answer(f, r)
+}
+
+// sha256Hex is what the record keeps of the bytes and storage checks them
+// against.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // declaredType is what a direct upload is stored as: the client's label when

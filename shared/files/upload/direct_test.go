@@ -18,7 +18,7 @@ func TestUploadDirect(t *testing.T) {
 	}
 	got, _ := st.Get(ctx, project, f.ID)
 	if f.Status != files.StatusCompleted || got.Status != files.StatusCompleted || f.MimeType != "application/pdf" || f.ExternalFileID != "ext" ||
-		f.SizeBytes != int64(len(pdfBody)) || got.TTL != 0 || !obj.has(f.ObjectKey) {
+		f.SizeBytes != int64(len(pdfBody)) || got.TTL != 0 || !obj.has(f.ObjectKey) || got.SHA256 != sha256Hex(pdfBody) {
 		t.Fatalf("uploaded %+v, stored %+v", f, got)
 	}
 	// The object's S3 event, arriving afterwards, changes nothing.

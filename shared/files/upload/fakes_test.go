@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -129,10 +130,14 @@ type memObjects struct {
 	lastUpload   files.Upload // what the last PresignUpload signed
 }
 
-// Put is write-once, like If-None-Match: *.
-func (m *memObjects) Put(_ context.Context, key string, body []byte, contentType string) error {
+// Put is write-once, like If-None-Match: *, and refuses bytes whose
+// SHA-256 is not sha256, like x-amz-checksum-sha256.
+func (m *memObjects) Put(_ context.Context, key string, body []byte, contentType, sha256 string) error {
 	if m.failPut != nil {
 		return m.failPut
+	}
+	if sum := sha256Hex(body); sha256 != sum {
+		return fmt.Errorf("BadDigest: the body's SHA-256 is %s, not %s", sum, sha256)
 	}
 	if m.has(key) {
 		return files.ErrObjectExists

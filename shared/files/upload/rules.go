@@ -30,8 +30,8 @@ func allows(c files.Config, purpose, mimeType string) bool {
 	return false
 }
 
-// checkDeclaration validates a new file as declared at now and returns its
-// normalised MIME type.
+// checkDeclaration validates a new file as declared at now, normalises its
+// SHA256 in place and returns its normalised MIME type.
 func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (string, error) {
 	if err := files.CheckFilename(in.Filename); err != nil {
 		return "", err
@@ -44,6 +44,9 @@ func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (str
 		return "", err
 	}
 	if err := checkSize(c, in); err != nil {
+		return "", err
+	}
+	if in.SHA256, err = files.ParseSHA256(in.SHA256); err != nil {
 		return "", err
 	}
 	if !allows(c, in.Purpose, mimeType) {

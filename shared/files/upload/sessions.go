@@ -101,7 +101,7 @@ func (s *Sessions) uploadURL(ctx context.Context, f *files.File, now time.Time) 
 	if !ok {
 		return files.Presigned{}, false, nil
 	}
-	up, err = s.signer.PresignUpload(ctx, f.ObjectKey, files.Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: ttl})
+	up, err = s.signer.PresignUpload(ctx, f.ObjectKey, files.Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, SHA256: f.SHA256, Expires: ttl})
 	return up, err == nil, err
 }
 
@@ -124,6 +124,7 @@ func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID 
 		UpdatedAt:       now,
 		UploadExpiresAt: now.Add(o.Config.UploadURLTTL),
 		ExternalFileID:  externalFileID,
+		SHA256:          in.SHA256,
 		ObjectKey:       files.ObjectKey(in.ProjectID, id),
 	}
 	if in.RetainUntil != nil {

@@ -35,8 +35,9 @@ type ObjectInspector interface {
 
 // ObjectWriter stores bytes that arrived with a request.
 type ObjectWriter interface {
-	// Put stores body under key, only if no object exists there yet.
-	Put(ctx context.Context, key string, body []byte, contentType string) error
+	// Put stores body under key, only if no object exists there yet, and
+	// only if body's SHA-256 is sha256 (hex).
+	Put(ctx context.Context, key string, body []byte, contentType, sha256 string) error
 }
 
 // ObjectLister walks the bucket.
