@@ -29,6 +29,12 @@ build-CancelFileFunction:
 	$(call build_fn,cancel-file)
 build-MintUploadTokenFunction:
 	$(call build_fn,mint-upload-token)
+build-SignPartsFunction:
+	$(call build_fn,sign-parts)
+build-ListPartsFunction:
+	$(call build_fn,list-parts)
+build-UploadUrlFunction:
+	$(call build_fn,upload-url)
 build-DeleteFileFunction:
 	$(call build_fn,delete-file)
 build-UploadFileFunction:

@@ -65,7 +65,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		in.s3.bytes.Store(0)
 		in.s3.calls.Store(0)
 		start := time.Now()
-		done, err := in.settlement.Complete(ctx, project, ids[0], "")
+		done, err := in.settlement.Complete(ctx, project, ids[0], "", "")
 		row.ServiceMs = ms(time.Since(start))
 		if err != nil {
 			return nil, false, fmt.Errorf("complete %d bytes: %w", size, err)

@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -64,6 +66,9 @@ var entryChecks = map[string]func(e *entry){
 	"CleanupFunction":         checkCleanup,
 	"CountersFunction":        checkCounters,
 	"ReconcileFunction":       checkReconcile,
+	"SignPartsFunction":       checkSignParts,
+	"ListPartsFunction":       checkListParts,
+	"UploadUrlFunction":       checkUploadURL,
 	// Compat API (LlamaCloud shape): it shows COMPLETED files only.
 	"UploadFileFunction":        checkCompatUpload,
 	"ListCompatFilesFunction":   checkCompatList,
@@ -390,6 +395,75 @@ func checkMintUploadToken(e *entry) {
 		e.t.Fatalf("mint: %d %s", st, body)
 	}
 	e.ten.WithKey(got.Token).Create("scan.pdf", "application/pdf", 10, "")
+}
+
+// multipartFox starts a multipart session of the fox in one part, whose
+// SHA-256 (the sign-parts sample's) storage checks.
+func (e *entry) multipartFox() apiclient.File {
+	e.t.Helper()
+	var f apiclient.File
+	body := map[string]any{"filename": "fox.txt", "mimeType": "text/plain", "sizeBytes": len(fox), "multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}
+	if st := e.ten.Call("POST", "/v1/files", body, &f); st != http.StatusOK {
+		e.t.Fatalf("multipart create: %d", st)
+	}
+	return f
+}
+
+type partURLs struct {
+	Data []struct {
+		PartNumber int               `json:"partNumber"`
+		URL        string            `json:"url"`
+		Headers    map[string]string `json:"headers"`
+	} `json:"data"`
+}
+
+func checkSignParts(e *entry) {
+	f := e.multipartFox()
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got partURLs
+	e.decode(body, &got)
+	if st != http.StatusOK || len(got.Data) != 1 || got.Data[0].PartNumber != 1 {
+		e.t.Fatalf("sign parts: %d %s", st, body)
+	}
+	if st := put(e.t, got.Data[0].URL, got.Data[0].Headers, []byte(fox)); st != http.StatusOK {
+		e.t.Errorf("PUT of part 1 to its URL: %d", st)
+	}
+}
+
+func checkListParts(e *entry) {
+	f := e.multipartFox()
+	var urls partURLs
+	sum := sha256.Sum256([]byte(fox))
+	if st := e.ten.Call("POST", "/v1/files/"+f.ID+"/parts", map[string]any{"parts": []map[string]any{{"partNumber": 1, "sha256": hex.EncodeToString(sum[:])}}}, &urls); st != http.StatusOK || len(urls.Data) != 1 {
+		e.t.Fatalf("sign parts: %d", st)
+	}
+	if st := put(e.t, urls.Data[0].URL, urls.Data[0].Headers, []byte(fox)); st != http.StatusOK {
+		e.t.Fatalf("PUT part 1: %d", st)
+	}
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got struct {
+		Data []struct {
+			PartNumber int   `json:"partNumber"`
+			SizeBytes  int64 `json:"sizeBytes"`
+		} `json:"data"`
+	}
+	e.decode(body, &got)
+	if st != http.StatusOK || len(got.Data) != 1 || got.Data[0].SizeBytes != int64(len(fox)) {
+		e.t.Errorf("list parts: %d %s", st, body)
+	}
+}
+
+func checkUploadURL(e *entry) {
+	f := e.createFox()
+	st, body := e.http(e.event(sampleFileID, f.ID))
+	var got apiclient.File
+	e.decode(body, &got)
+	if st != http.StatusOK || got.ID != f.ID || got.UploadURL == "" {
+		e.t.Fatalf("upload-url: %d %s", st, body)
+	}
+	if st := put(e.t, got.UploadURL, got.UploadHeaders, []byte(fox)); st != http.StatusOK {
+		e.t.Errorf("PUT to the fresh URL: %d", st)
+	}
 }
 
 func checkDelete(e *entry) {

@@ -51,6 +51,8 @@ type objectPorts interface {
 	upload.ObjectInspector
 	upload.ObjectWriter
 	upload.ObjectLister
+	upload.SessionStorage
+	upload.PartAssembler
 }
 
 // useCases are the functions' use cases over one store and a bucket of the

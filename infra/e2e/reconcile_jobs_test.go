@@ -66,7 +66,7 @@ func newJobBench(t *testing.T, n int) *jobBench {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Complete(ctx, project, c.File.ID, ""); err != nil {
+		if _, err := svc.Complete(ctx, project, c.File.ID, "", ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,9 +28,12 @@ func functions() map[string]func(env *wiring.Env) any {
 		"ListFilesFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.List(wiring.Records(env))) },
 		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Downloads(env))) },
 		"CancelFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Cancel(wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
+			return wiring.HTTP(env, nativeapi.Cancel(s3wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
 		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(wiring.Minter(env))) },
+		"SignPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env))) },
+		"ListPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env))) },
+		"UploadUrlFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.UploadURL(uploadwiring.Sessions(env))) },
 		"DeleteFileFunction":      func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
 		"ProcessUploadFunction":   func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
 		"CleanupFunction":         func(env *wiring.Env) any { return s3wiring.Cleanup(env) },

@@ -59,6 +59,9 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	if c.MD5 != "" {
 		u.Set("md5", c.MD5)
 	}
+	if c.SHA256 != "" {
+		u.Set("sha256", c.SHA256)
+	}
 	if c.Rejection != nil {
 		u.Set("rejectionCode", c.Rejection.Code).Set("rejectionMessage", c.Rejection.Message)
 	}

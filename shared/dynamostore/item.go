@@ -62,6 +62,7 @@ type fileItem struct {
 	ETag             string         `dynamo:"etag,omitempty"`
 	MD5              string         `dynamo:"md5,omitempty"`
 	SHA256           string         `dynamo:"sha256,omitempty"`
+	Multipart        *multipartItem `dynamo:"multipart,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
@@ -77,6 +78,9 @@ func toItem(f *files.File) fileItem {
 		ExternalFileID: f.ExternalFileID, DataSourceID: f.DataSourceID,
 		PermissionInfo: f.PermissionInfo, ResourceInfo: f.ResourceInfo,
 		ObjectKey: f.ObjectKey, ETag: f.ETag, MD5: f.MD5, SHA256: f.SHA256, TTL: f.TTL,
+	}
+	if m := f.Multipart; m != nil {
+		it.Multipart = &multipartItem{UploadID: m.UploadID, PartSizeBytes: m.PartSizeBytes, PartSHA256: m.PartSHA256}
 	}
 	if f.Rejection != nil {
 		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
@@ -94,10 +98,20 @@ func (it *fileItem) toFile() *files.File {
 		PermissionInfo: it.PermissionInfo, ResourceInfo: it.ResourceInfo,
 		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, SHA256: it.SHA256, TTL: it.TTL,
 	}
+	if m := it.Multipart; m != nil {
+		f.Multipart = &files.Multipart{UploadID: m.UploadID, PartSizeBytes: m.PartSizeBytes, PartSHA256: m.PartSHA256}
+	}
 	if it.RejectionCode != "" {
 		f.Rejection = &files.Rejection{Code: it.RejectionCode, Message: it.RejectionMessage}
 	}
 	return f
+}
+
+// multipartItem is a multipart session, one map attribute of its record.
+type multipartItem struct {
+	UploadID      string `dynamo:"uploadId"`
+	PartSizeBytes int64  `dynamo:"partSizeBytes"`
+	PartSHA256    bool   `dynamo:"partSha256,omitempty"`
 }
 
 func utc(t *time.Time) *time.Time {

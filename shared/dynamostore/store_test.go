@@ -39,6 +39,7 @@ func fullFile(projectID string) *files.File {
 		ResourceInfo:   map[string]any{"pages": float64(12), "tags": []any{"q3", "board"}},
 		ObjectKey:      files.ObjectKey(projectID, id), ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6",
 		SHA256:    "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592",
+		Multipart: &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
 		Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}, TTL: keep.Unix(),
 	}
 }

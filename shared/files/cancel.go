@@ -10,11 +10,13 @@ type Cancellation struct {
 	Options
 	records *Records
 	store   Transitioner
+	uploads MultipartAborter
 }
 
-// NewCancellation cancels files records reads, through store.
-func NewCancellation(records *Records, store Transitioner, o Options) *Cancellation {
-	return &Cancellation{Options: o.Resolved(), records: records, store: store}
+// NewCancellation cancels files records reads, through store, and aborts
+// their multipart uploads through uploads.
+func NewCancellation(records *Records, store Transitioner, uploads MultipartAborter, o Options) *Cancellation {
+	return &Cancellation{Options: o.Resolved(), records: records, store: store, uploads: uploads}
 }
 
 // Cancel ends a PENDING session.
@@ -31,8 +33,17 @@ func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File,
 	if errors.Is(err, ErrConditionFailed) {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}
-	if err == nil {
-		c.Metrics.Record("cancelled", f.SizeBytes)
+	if err != nil {
+		return nil, err
 	}
-	return f, err
+	c.Metrics.Record("cancelled", f.SizeBytes)
+	// The parts go with the session. Should the abort fail, the file is
+	// cancelled all the same: TTL's expiry, reconcile and the bucket's
+	// lifecycle rule abort it later.
+	if m := f.Multipart; m != nil {
+		if err := c.uploads.AbortMultipart(ctx, f.ObjectKey, m.UploadID); err != nil {
+			c.Log.WarnContext(ctx, "could not abort a cancelled file's multipart upload", "fileId", f.ID, "err", err)
+		}
+	}
+	return f, nil
 }

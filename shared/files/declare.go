@@ -26,6 +26,8 @@ type CreateInput struct {
 	// SHA256 is the file's declared SHA-256, hex or base64 as the client
 	// sent it ("" = none); ParseSHA256 normalises it.
 	SHA256 string
+	// Multipart asks for a multipart session (nil: one PUT).
+	Multipart *MultipartPlan
 	// RetainUntil ends the file's retention (nil: the purpose's default, if any).
 	RetainUntil *time.Time
 	// Operation is set when the create runs under an Idempotency-Key.

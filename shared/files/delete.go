@@ -7,11 +7,12 @@ type Deletion struct {
 	Options
 	records *Records
 	store   RecordDeleter
-	objects ObjectDeleter
+	objects expiredObjects
 }
 
-// NewDeletion deletes files records reads, from store and objects.
-func NewDeletion(records *Records, store RecordDeleter, objects ObjectDeleter, o Options) *Deletion {
+// NewDeletion deletes files records reads, from store and objects (their
+// objects, and the parts of unfinished multipart uploads).
+func NewDeletion(records *Records, store RecordDeleter, objects expiredObjects, o Options) *Deletion {
 	return &Deletion{Options: o.Resolved(), records: records, store: store, objects: objects}
 }
 
@@ -40,6 +41,11 @@ func (d *Deletion) delete(ctx context.Context, f *File) error {
 		return err
 	}
 	d.Metrics.Record("deleted", f.SizeBytes)
+	if m := f.Multipart; m != nil && f.Status != StatusCompleted {
+		if err := d.objects.AbortMultipart(ctx, f.ObjectKey, m.UploadID); err != nil {
+			d.Log.WarnContext(ctx, "multipart upload left for the bucket's lifecycle rule", "key", f.ObjectKey, "err", err)
+		}
+	}
 	if err := d.objects.Delete(ctx, f.ObjectKey); err != nil {
 		d.Log.WarnContext(ctx, "object left for reconcile", "key", f.ObjectKey, "err", err)
 	}

@@ -59,7 +59,10 @@ type File struct {
 	// SHA256 is the whole file's SHA-256 (lower-case hex) when it is known:
 	// declared at create, which the presigned PUT makes storage enforce, or
 	// computed by the compat upload from the bytes it stored. "" = unknown.
-	SHA256    string
+	SHA256 string
+	// Multipart is the multipart session of a file uploaded in parts (nil:
+	// one PUT).
+	Multipart *Multipart
 	Rejection *Rejection
 	TTL       int64 // epoch seconds for DynamoDB TTL; 0 = none
 }

@@ -7,9 +7,12 @@ import (
 
 // Config is the tunables every use case reads; zero values take the defaults.
 type Config struct {
-	UploadURLTTL   time.Duration      // lifetime of an upload session and its PUT URL (≤ MaxURLTTL)
+	UploadURLTTL time.Duration // lifetime of a single-PUT session and its PUT URL (≤ MaxURLTTL)
+	// MultipartTTL is the lifetime of a multipart session (≤
+	// MaxMultipartSession); its part URLs live UploadURLTTL at most.
+	MultipartTTL   time.Duration
 	DownloadURLTTL time.Duration      // lifetime of a download URL (≤ MaxURLTTL)
-	MaxBytes       int64              // cap for every file (≤ MaxSinglePutBytes)
+	MaxBytes       int64              // cap for every file (≤ MaxObjectBytes)
 	Purposes       map[string]Purpose // nil: DefaultPurposes()
 	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
 	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
@@ -28,7 +31,11 @@ func (c Config) withDefaults() Config {
 	if c.MaxBytes <= 0 {
 		c.MaxBytes = DefaultMaxBytes
 	}
-	c.MaxBytes = min(c.MaxBytes, MaxSinglePutBytes)
+	c.MaxBytes = min(c.MaxBytes, MaxObjectBytes)
+	if c.MultipartTTL <= 0 {
+		c.MultipartTTL = 24 * time.Hour
+	}
+	c.MultipartTTL = min(c.MultipartTTL, MaxMultipartSession)
 	if c.Purposes == nil {
 		c.Purposes = DefaultPurposes()
 	}

@@ -54,6 +54,7 @@ type Change struct {
 	At        time.Time
 	ETag      string
 	MD5       string
+	SHA256    string // hex; "" leaves the record's
 	Rejection *Rejection
 	TTL       int64 // 0 removes the TTL attribute
 }

@@ -14,8 +14,8 @@ const (
 	mib = int64(1) << 20
 	// DefaultMaxBytes caps files without a purpose (and every purpose).
 	DefaultMaxBytes = 512 * mib
-	// MaxSinglePutBytes is S3's limit for one PUT, and so for a file until
-	// uploads can be multipart (DESIGN §2a).
+	// MaxSinglePutBytes is S3's limit for one PUT, and so for a single-PUT
+	// session; larger files need a multipart one (DESIGN §2a).
 	MaxSinglePutBytes = 5 << 30
 )
 

@@ -16,11 +16,15 @@ const (
 	routeCancel   = "POST /v1/files/{id}/cancel"
 	routeDelete   = "DELETE /v1/files/{id}"
 	routeMint     = "POST /v1/upload-tokens"
+	// Filegate extensions: multipart sessions and fresh upload URLs.
+	routeSignParts = "POST /v1/files/{id}/parts"
+	routeListParts = "GET /v1/files/{id}/parts"
+	routeUploadURL = "POST /v1/files/{id}/upload-url"
 )
 
 // Routes lists every native route.
 func Routes() []string {
-	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint}
+	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint, routeSignParts, routeListParts, routeUploadURL}
 }
 
 // Fallback answers, in this dialect's envelope, the requests outside

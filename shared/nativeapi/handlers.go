@@ -22,6 +22,8 @@ type createRequest struct {
 	// SHA256 (Filegate extension, hex or base64) is signed into the upload
 	// URL: storage refuses bytes with another digest.
 	SHA256 string `json:"sha256"`
+	// Multipart (Filegate extension) asks for a multipart session.
+	Multipart *multipartRequest `json:"multipart"`
 	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
 	// apart from expiresAt, which is the upload session's end.
 	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
@@ -47,10 +49,14 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
+		plan, err := req.Multipart.plan()
+		if err != nil {
+			return err
+		}
 		in := files.CreateInput{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
-			RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
+			Multipart: plan, RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
 		}
 		if t := p.Token; t != nil {
 			if err := uploadtoken.CheckDeclaration(t, &in); err != nil {
@@ -62,11 +68,7 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 		if err != nil {
 			return err
 		}
-		headers := make(map[string]string, len(c.Upload.Headers))
-		for k := range c.Upload.Headers {
-			headers[k] = c.Upload.Headers.Get(k)
-		}
-		jsonwire.Write(w, http.StatusOK, createdJSON{fileJSON: toJSON(c.File, sessions.Now()), UploadURL: c.Upload.URL, UploadHeaders: headers})
+		jsonwire.Write(w, http.StatusOK, toCreated(c, sessions.Now()))
 		return nil
 	})
 	rt.Rerun, rt.Tokens = true, tokens
@@ -75,24 +77,32 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 
 type completeRequest struct {
 	MD5 string `json:"md5"`
+	// SHA256 (Filegate extension) is a multipart file's whole-file SHA-256.
+	SHA256 string `json:"sha256"`
 }
 
 // completing is what Complete calls: files/upload's Settlement.
 type completing interface {
-	Complete(ctx context.Context, projectID, id, md5 string) (*files.File, error)
+	Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error)
 	Now() time.Time
 }
 
-// Complete is POST /v1/files/{id}/complete: validate the uploaded bytes.
+// Complete is POST /v1/files/{id}/complete: validate the uploaded bytes. A
+// multipart file storage is still assembling is a 202 with the file
+// PENDING: the S3 event settles it, and the client polls GET.
 func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
 	return forTokens(tokens, write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5)
-		if err == nil && f.Status == files.StatusRejected {
+		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5, req.SHA256)
+		switch {
+		case err == nil && f.Status == files.StatusRejected:
 			return files.RejectionError(f.Rejection) // the outcome's 422
+		case err == nil && f.Status == files.StatusPending:
+			jsonwire.Write(w, http.StatusAccepted, toJSON(f, settlement.Now()))
+			return nil
 		}
 		return writeFile(w, f, settlement.Now(), err)
 	}))

@@ -19,7 +19,7 @@ import (
 // settles answers every complete with one file.
 type settles struct{ f *files.File }
 
-func (s settles) Complete(context.Context, string, string, string) (*files.File, error) {
+func (s settles) Complete(context.Context, string, string, string, string) (*files.File, error) {
 	return s.f, nil
 }
 func (settles) Now() time.Time { return time.Now() }

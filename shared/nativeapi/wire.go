@@ -31,6 +31,15 @@ type fileJSON struct {
 	Rejection          *rejectionJSON      `json:"rejection,omitempty"`
 	// SHA256 (Filegate extension) is the file's SHA-256 in hex, when known.
 	SHA256 string `json:"sha256,omitempty"`
+	// Multipart (Filegate extension) is the plan of a file uploaded in parts.
+	Multipart *multipartJSON `json:"multipart,omitempty"`
+}
+
+type multipartJSON struct {
+	PartSizeBytes int64 `json:"partSizeBytes"`
+	PartCount     int   `json:"partCount"`
+	// PartChecksum is "SHA256" when storage checks every part's SHA-256.
+	PartChecksum *string `json:"partChecksum"`
 }
 
 type rejectionJSON struct {
@@ -40,8 +49,26 @@ type rejectionJSON struct {
 
 type createdJSON struct {
 	fileJSON
-	UploadURL     string            `json:"uploadUrl"`
-	UploadHeaders map[string]string `json:"uploadHeaders"`
+	// A multipart session has no single URL: its parts have theirs.
+	UploadURL     string            `json:"uploadUrl,omitempty"`
+	UploadHeaders map[string]string `json:"uploadHeaders,omitempty"`
+}
+
+func toCreated(c *files.Created, now time.Time) createdJSON {
+	j := createdJSON{fileJSON: toJSON(c.File, now)}
+	if c.File.Multipart == nil {
+		j.UploadURL, j.UploadHeaders = c.Upload.URL, headerMap(c.Upload.Headers)
+	}
+	return j
+}
+
+// headerMap is the headers a presigned request must carry, one value each.
+func headerMap(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k := range h {
+		out[k] = h.Get(k)
+	}
+	return out
 }
 
 type listJSON struct {
@@ -66,6 +93,12 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 	}
 	if j.Status == files.StatusPending {
 		j.ExpiresAt = jsonwire.Optional(&f.UploadExpiresAt)
+	}
+	if m := f.Multipart; m != nil {
+		j.Multipart = &multipartJSON{PartSizeBytes: m.PartSizeBytes, PartCount: m.PartCount(f.SizeBytes)}
+		if m.PartSHA256 {
+			j.Multipart.PartChecksum = ptr("SHA256")
+		}
 	}
 	if f.Status == files.StatusRejected && f.Rejection != nil {
 		j.Rejection = &rejectionJSON{Code: f.Rejection.Code, Message: f.Rejection.Message}

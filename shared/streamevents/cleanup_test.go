@@ -50,6 +50,8 @@ type stubObjects struct {
 	fail    string // a key whose delete fails
 }
 
+func (o *stubObjects) AbortMultipart(context.Context, string, string) error { return nil }
+
 func (o *stubObjects) Delete(_ context.Context, key string) error {
 	if key == o.fail {
 		return files.Unavailable("object storage", errors.New("down"))

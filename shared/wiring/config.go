@@ -43,7 +43,8 @@ func configFrom(getenv func(string) string) (Config, error) {
 	}{
 		{"UPLOAD_URL_TTL_SECONDS", 60, seconds(files.MaxURLTTL), &c.Files.UploadURLTTL, nil},
 		{"DOWNLOAD_URL_TTL_SECONDS", seconds(files.MinURLTTL), seconds(files.MaxURLTTL), &c.Files.DownloadURLTTL, nil},
-		{"MAX_FILE_SIZE_BYTES", 1, files.MaxSinglePutBytes, nil, &c.Files.MaxBytes},
+		{"MAX_FILE_SIZE_BYTES", 1, files.MaxObjectBytes, nil, &c.Files.MaxBytes},
+		{"MULTIPART_SESSION_SECONDS", 900, seconds(files.MaxMultipartSession), &c.Files.MultipartTTL, nil},
 		{"PENDING_GRACE_SECONDS", 1, seconds(maxKeep), &c.Files.PendingGrace, nil},
 		{"TERMINAL_RETENTION_SECONDS", 1, seconds(maxKeep), &c.Files.TerminalKeep, nil},
 		{"RECONCILE_BATCH", 0, math.MaxInt64, nil, &batch},

@@ -91,11 +91,6 @@ func Records(e *Env) *files.Records { return files.NewRecords(Store(e), Options(
 // Listing lists COMPLETED files on the catalog.
 func Listing(e *Env) *files.Listing { return files.NewListing(Store(e), Options(e)) }
 
-// Cancellation cancels upload sessions.
-func Cancellation(e *Env) *files.Cancellation {
-	return files.NewCancellation(Records(e), Store(e), Options(e))
-}
-
 // Idempotency makes a route's POSTs safe to retry (Idempotency-Key).
 func Idempotency(e *Env) *idempotency.Keys {
 	return &idempotency.Keys{Store: dynamostore.NewIdempotency(e.DynamoDB(), e.Config.TableName), Now: time.Now}

@@ -128,6 +128,90 @@ type memObjects struct {
 	failPut      error
 	failAfterPut error
 	lastUpload   files.Upload // what the last PresignUpload signed
+	uploads      map[string]*memUpload
+	slowAssembly bool // CompleteMultipart outlasts any deadline
+	lastPart     files.Part
+}
+
+// memUpload is a multipart upload in progress.
+type memUpload struct {
+	key, contentType string
+	parts            map[int][]byte
+}
+
+func (m *memObjects) StartMultipart(_ context.Context, key, contentType string, _ bool) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.uploads == nil {
+		m.uploads = map[string]*memUpload{}
+	}
+	id := fmt.Sprintf("upload-%d", len(m.uploads)+1)
+	m.uploads[id] = &memUpload{key: key, contentType: contentType, parts: map[int][]byte{}}
+	return id, nil
+}
+
+func (m *memObjects) PresignPart(_ context.Context, key, uploadID string, p files.Part) (files.Presigned, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastPart = p
+	return files.Presigned{URL: fmt.Sprintf("https://s3.test/%s?uploadId=%s&partNumber=%d", key, uploadID, p.Number), ExpiresAt: time.Now().Add(p.Expires)}, nil
+}
+
+// putPart stores a part as a client's PUT to its URL would.
+func (m *memObjects) putPart(uploadID string, n int, body []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.uploads[uploadID].parts[n] = body
+}
+
+func (m *memObjects) ListParts(_ context.Context, _, uploadID string) ([]files.StoredPart, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.uploads[uploadID]
+	if !ok {
+		return nil, files.ErrObjectMissing
+	}
+	var out []files.StoredPart
+	for n := 1; n <= files.MaxParts; n++ {
+		if b, ok := u.parts[n]; ok {
+			out = append(out, files.StoredPart{Number: n, SizeBytes: int64(len(b)), ETag: fmt.Sprintf(`"%d"`, n)})
+		}
+	}
+	return out, nil
+}
+
+func (m *memObjects) CompleteMultipart(ctx context.Context, _, uploadID string, parts []files.StoredPart) error {
+	if m.slowAssembly {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	m.mu.Lock()
+	u, ok := m.uploads[uploadID]
+	delete(m.uploads, uploadID)
+	m.mu.Unlock()
+	if !ok {
+		return files.ErrObjectMissing
+	}
+	var body []byte
+	for _, p := range parts {
+		body = append(body, u.parts[p.Number]...)
+	}
+	m.put(u.key, u.contentType, body)
+	return nil
+}
+
+func (m *memObjects) AbortMultipart(_ context.Context, _, uploadID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.uploads, uploadID)
+	return nil
+}
+
+func (m *memObjects) hasUpload(uploadID string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.uploads[uploadID]
+	return ok
 }
 
 // Put is write-once, like If-None-Match: *, and refuses bytes whose
@@ -249,7 +333,7 @@ func newService(st testStore, obj *memObjects, o files.Options) *service {
 	return &service{
 		Sessions: NewSessions(st, obj, o), Settlement: settlement, direct: NewDirect(st, obj, settlement, o),
 		reconciler: NewReconciler(obj, st, settlement, o), records: records,
-		cancel: files.NewCancellation(records, st, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
+		cancel: files.NewCancellation(records, st, obj, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
 	}
 }
 

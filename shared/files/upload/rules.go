@@ -46,6 +46,9 @@ func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (str
 	if err := checkSize(c, in); err != nil {
 		return "", err
 	}
+	if err := checkPlan(in); err != nil {
+		return "", err
+	}
 	if in.SHA256, err = files.ParseSHA256(in.SHA256); err != nil {
 		return "", err
 	}

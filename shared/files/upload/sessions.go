@@ -8,12 +8,12 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Sessions opens upload sessions: a PENDING record and the PUT that uploads
-// its bytes.
+// Sessions opens upload sessions (a PENDING record and the PUT that uploads
+// its bytes, or a multipart upload) and signs their URLs while they last.
 type Sessions struct {
 	files.Options
 	store  sessionStore
-	signer UploadSigner
+	signer SessionStorage
 }
 
 // sessionStore is what opening a session does with records: write the new
@@ -24,7 +24,7 @@ type sessionStore interface {
 }
 
 // NewSessions records sessions in store and signs their PUTs with signer.
-func NewSessions(store sessionStore, signer UploadSigner, o files.Options) *Sessions {
+func NewSessions(store sessionStore, signer SessionStorage, o files.Options) *Sessions {
 	return &Sessions{Options: o.Resolved(), store: store, signer: signer}
 }
 
@@ -43,6 +43,9 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 		return nil, err
 	}
 	f := newPending(s.Options, in, mimeType, "", now)
+	if in.Multipart != nil {
+		return s.createMultipart(ctx, in, f)
+	}
 	// Presign first: it is local computation, so a failure leaves nothing behind.
 	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
@@ -84,6 +87,9 @@ func (s *Sessions) resume(ctx context.Context, projectID, id string, replay bool
 	if st := f.StatusAt(now); st != files.StatusPending {
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, is %s: it has no upload session left", f.ID, st)
 	}
+	if f.Multipart != nil {
+		return &files.Created{File: f}, nil // its URLs are the parts'
+	}
 	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
 		return nil, err
@@ -122,7 +128,7 @@ func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID 
 		Status:          files.StatusPending,
 		CreatedAt:       createdAt,
 		UpdatedAt:       now,
-		UploadExpiresAt: now.Add(o.Config.UploadURLTTL),
+		UploadExpiresAt: now.Add(sessionTTL(o.Config, in)),
 		ExternalFileID:  externalFileID,
 		SHA256:          in.SHA256,
 		ObjectKey:       files.ObjectKey(in.ProjectID, id),
@@ -138,6 +144,14 @@ func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID 
 	// cleanup deletes whatever object it left.
 	f.TTL = o.Config.PendingTTL(f)
 	return f
+}
+
+// sessionTTL is how long a new upload session lasts.
+func sessionTTL(c files.Config, in files.CreateInput) time.Duration {
+	if in.Multipart != nil {
+		return c.MultipartTTL
+	}
+	return c.UploadURLTTL
 }
 
 // newID is the id and creation time of a new file: random and now, or those

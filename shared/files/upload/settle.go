@@ -16,7 +16,14 @@ import (
 type Settlement struct {
 	files.Options
 	store   settleStore
-	objects ObjectInspector
+	objects settleObjects
+}
+
+// settleObjects is what settling asks of storage: validation's reads, and
+// the assembly of multipart uploads.
+type settleObjects interface {
+	ObjectInspector
+	PartAssembler
 }
 
 // settleStore is what settling reads and writes of records: it reads them
@@ -28,7 +35,7 @@ type settleStore interface {
 
 // NewSettlement settles files in store, validating their objects through
 // objects.
-func NewSettlement(store settleStore, objects ObjectInspector, o files.Options) *Settlement {
+func NewSettlement(store settleStore, objects settleObjects, o files.Options) *Settlement {
 	return &Settlement{Options: o.Resolved(), store: store, objects: objects}
 }
 
@@ -37,7 +44,11 @@ func NewSettlement(store settleStore, objects ObjectInspector, o files.Options) 
 // file comes back COMPLETED, or REJECTED with its reason (an outcome, which
 // each dialect answers with its 422); errors are what the client must hear
 // otherwise (bad md5, no such file, no bytes yet, a settled state) or faults.
-func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*files.File, error) {
+// A multipart file is assembled first; if storage is still assembling it
+// when AssemblyTimeout ends, the file comes back PENDING (the S3 event
+// settles it). sha256 (hex or base64, "" = none) is a multipart file's
+// whole-file digest as the client computed it, kept on the record.
+func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
 			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
@@ -47,6 +58,10 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*
 	f, err := files.GetLive(ctx, s.store, projectID, id, s.Now())
 	if err != nil {
 		return nil, err
+	}
+	f, assembling, err := s.assembled(ctx, f, md5, sha256)
+	if err != nil || assembling {
+		return f, err
 	}
 	var r Result
 	switch f.Status {
@@ -61,6 +76,41 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5 string) (*
 		return nil, err
 	}
 	return s.answer(f, r)
+}
+
+// assembled readies a multipart file for settling: it checks what complete
+// may carry, keeps the client's whole-file sha256 and, while the file is
+// PENDING, assembles the upload. assembling is true when storage is still
+// at it; otherwise Complete settles or confirms the file returned.
+func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sha256 string) (_ *files.File, assembling bool, err error) {
+	sum, err := files.ParseSHA256(sha256)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case f.Multipart == nil && sum != "":
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's sha256 is declared at create, where storage checks it").WithParam("sha256")
+	case f.Multipart == nil:
+		return f, false, nil
+	case md5 != "":
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").WithParam("md5")
+	case f.SHA256 != "" && sum != "" && sum != f.SHA256:
+		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "sha256 differs from the one declared at create").WithParam("sha256")
+	case f.StatusAt(s.Now()) != files.StatusPending:
+		return f, false, nil // Complete answers the state
+	}
+	if sum != "" && f.SHA256 == "" {
+		// Kept before assembly, by a conditional write that changes nothing else.
+		f, err = s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusPending, At: s.Now(), SHA256: sum, TTL: f.TTL})
+		if errors.Is(err, files.ErrConditionFailed) {
+			f, err = s.store.Get(ctx, f.ProjectID, f.ID) // settled meanwhile
+			return f, false, err
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	done, err := s.assemble(ctx, f)
+	return f, !done && err == nil, err
 }
 
 // answer is what a client that asked to settle f hears of r: the settled

@@ -99,7 +99,7 @@ func TestObjectCreated(t *testing.T) {
 func TestCompleteWithoutUploadIsAConflict(t *testing.T) {
 	s, st, _ := newTestService()
 	f := mustCreate(t, s)
-	_, err := s.Complete(context.Background(), project, f.ID, "")
+	_, err := s.Complete(context.Background(), project, f.ID, "", "")
 	if files.KindOf(err) != files.KindConflict {
 		t.Fatalf("err = %v, want conflict", err)
 	}
@@ -137,24 +137,24 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 			obj.put(f.ObjectKey, "application/pdf", pdfBody)
 			switch order {
 			case "after":
-				if _, err := plain.Complete(ctx, project, f.ID, ""); err != nil {
+				if _, err := plain.Complete(ctx, project, f.ID, "", ""); err != nil {
 					t.Fatal(err)
 				}
 			case "plain wins between its read and its write":
 				st.before = func() {
-					if _, err := plain.Complete(ctx, project, f.ID, ""); err != nil {
+					if _, err := plain.Complete(ctx, project, f.ID, "", ""); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
 			// The outcome is the REJECTED file (each dialect answers it 422).
-			done, err := s.Complete(ctx, project, f.ID, wrong)
+			done, err := s.Complete(ctx, project, f.ID, wrong, "")
 			if err != nil || done.Status != files.StatusRejected || done.Rejection.Code != "checksum_mismatch" {
 				t.Fatalf("wrong md5 %s: %+v (%v), want REJECTED checksum_mismatch", order, done, err)
 			}
 			if order == "before" {
 				// The plain complete that follows sees the rejection.
-				if _, err := plain.Complete(ctx, project, f.ID, ""); err == nil {
+				if _, err := plain.Complete(ctx, project, f.ID, "", ""); err == nil {
 					t.Fatal("a plain complete after the rejection succeeded")
 				}
 			}
@@ -185,7 +185,7 @@ func TestStoredMetadataMustBeWhatTheSessionSigned(t *testing.T) {
 		f := mustCreate(t, s)
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
 		obj.objects[f.ObjectKey] = memObject{body: pdfBody, contentType: "application/pdf", metadata: tc.metadata}
-		done, err := s.Complete(ctx, project, f.ID, "")
+		done, err := s.Complete(ctx, project, f.ID, "", "")
 		if err != nil {
 			t.Fatalf("%v: %v", tc.metadata, err)
 		}

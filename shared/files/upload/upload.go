@@ -24,6 +24,31 @@ type UploadSigner interface {
 	PresignUpload(ctx context.Context, key string, u files.Upload) (files.Presigned, error)
 }
 
+// SessionStorage is what upload sessions ask of storage: signed PUTs, and
+// multipart uploads.
+type SessionStorage interface {
+	UploadSigner
+	// StartMultipart opens a multipart upload and returns its id.
+	StartMultipart(ctx context.Context, key, contentType string, partSHA256 bool) (string, error)
+	PresignPart(ctx context.Context, key, uploadID string, p files.Part) (files.Presigned, error)
+	PartLister
+	files.MultipartAborter
+}
+
+// PartLister reads which parts storage holds of a multipart upload.
+type PartLister interface {
+	// ListParts returns files.ErrObjectMissing when the upload is gone.
+	ListParts(ctx context.Context, key, uploadID string) ([]files.StoredPart, error)
+}
+
+// PartAssembler completes multipart uploads.
+type PartAssembler interface {
+	PartLister
+	// CompleteMultipart returns files.ErrObjectMissing when the upload is
+	// gone (completed before, or aborted).
+	CompleteMultipart(ctx context.Context, key, uploadID string, parts []files.StoredPart) error
+}
+
 // ObjectInspector reads what validation needs of an object.
 type ObjectInspector interface {
 	// Stat returns files.ErrObjectMissing when there is no object.

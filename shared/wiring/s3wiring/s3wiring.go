@@ -37,6 +37,11 @@ func Deletion(e *wiring.Env) *files.Deletion {
 	return files.NewDeletion(wiring.Records(e), wiring.Store(e), Storage(e), wiring.Options(e))
 }
 
+// Cancellation cancels upload sessions (and aborts multipart uploads).
+func Cancellation(e *wiring.Env) *files.Cancellation {
+	return files.NewCancellation(wiring.Records(e), wiring.Store(e), Storage(e), wiring.Options(e))
+}
+
 // Expiry finishes TTL's removals.
 func Expiry(e *wiring.Env) *files.Expiry {
 	return files.NewExpiry(Storage(e), wiring.Options(e))

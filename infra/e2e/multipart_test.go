@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/files"
+)
+
+type partURL struct {
+	PartNumber int               `json:"partNumber"`
+	URL        string            `json:"url"`
+	Headers    map[string]string `json:"headers"`
+}
+
+type multipartSession struct {
+	apiclient.File
+	Multipart struct {
+		PartSizeBytes int64   `json:"partSizeBytes"`
+		PartCount     int     `json:"partCount"`
+		PartChecksum  *string `json:"partChecksum"`
+	} `json:"multipart"`
+}
+
+// partURLsFor signs the given parts of body (each with its SHA-256).
+func (c *tenant) partURLsFor(id string, body []byte, partSize int64, numbers ...int) []partURL {
+	c.T.Helper()
+	var req []map[string]any
+	for _, n := range numbers {
+		sum := sha256.Sum256(partOf(body, partSize, n))
+		req = append(req, map[string]any{"partNumber": n, "sha256": hex.EncodeToString(sum[:])})
+	}
+	var out struct{ Data []partURL }
+	if st := c.Call("POST", "/v1/files/"+id+"/parts", map[string]any{"parts": req}, &out); st != http.StatusOK || len(out.Data) != len(numbers) {
+		c.T.Fatalf("sign parts %v: %d", numbers, st)
+	}
+	return out.Data
+}
+
+func partOf(body []byte, partSize int64, n int) []byte {
+	off := int64(n-1) * partSize
+	return body[off:min(off+partSize, int64(len(body)))]
+}
+
+// TestMultipartUploadEndToEnd: a multipart session with part checksums on
+// the real stack. Storage refuses a part whose bytes do not match its signed
+// SHA-256; the parts it holds are listed for a resume; complete assembles
+// them from ListParts (the client sends no ETags), the S3 event and
+// validation treat the object like any upload, and the download is the file.
+func TestMultipartUploadEndToEnd(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	const partSize = files.MinPartBytes
+	body := bytes.Repeat([]byte("multipart upload line\n"), (2*partSize+1000)/22)
+	var f multipartSession
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "big.txt", "mimeType": "text/plain", "sizeBytes": len(body),
+		"multipart": map[string]any{"partSizeBytes": partSize, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
+		t.Fatalf("multipart create: %d", st)
+	}
+	if f.Multipart.PartCount != 3 || f.Multipart.PartSizeBytes != partSize || f.UploadURL != "" || f.Multipart.PartChecksum == nil {
+		t.Fatalf("multipart create answered %+v", f)
+	}
+	urls := c.partURLsFor(f.ID, body, partSize, 1, 2)
+	tampered := append([]byte{}, partOf(body, partSize, 1)...)
+	tampered[0] ^= 1
+	if st := put(t, urls[0].URL, urls[0].Headers, tampered); st != http.StatusBadRequest {
+		t.Fatalf("PUT of a part whose bytes do not match its sha256: %d, want 400 (BadDigest)", st)
+	}
+	if st := put(t, urls[1].URL, urls[1].Headers, partOf(body, partSize, 2)); st != http.StatusOK {
+		t.Fatalf("PUT part 2: %d", st)
+	}
+	var listed struct {
+		Data []struct {
+			PartNumber int   `json:"partNumber"`
+			SizeBytes  int64 `json:"sizeBytes"`
+		}
+	}
+	if st := c.Call("GET", "/v1/files/"+f.ID+"/parts", nil, &listed); st != http.StatusOK || len(listed.Data) != 1 || listed.Data[0].PartNumber != 2 {
+		t.Fatalf("stored parts: %d %+v, want part 2 alone (part 1 was refused)", st, listed)
+	}
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, nil); st != http.StatusConflict {
+		t.Fatalf("complete with parts missing: %d, want 409", st)
+	}
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"md5": "9e107d9d372bb6826bd81d3542a419d6"}, nil); st != http.StatusBadRequest {
+		t.Fatalf("complete of a multipart file with md5: %d, want 400", st)
+	}
+	for _, u := range c.partURLsFor(f.ID, body, partSize, 1, 3) {
+		if st := put(t, u.URL, u.Headers, partOf(body, partSize, u.PartNumber)); st != http.StatusOK {
+			t.Fatalf("PUT part %d: %d", u.PartNumber, st)
+		}
+	}
+	sum := sha256.Sum256(body)
+	var done apiclient.File
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": hex.EncodeToString(sum[:])}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
+		t.Fatalf("complete: %d %+v", st, done)
+	}
+	if done.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("the completed file shows sha256 %q, want the one complete gave", done.SHA256)
+	}
+	var u struct{ URL string }
+	if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
+		t.Fatalf("download url: %d", st)
+	}
+	resp, err := http.Get(u.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if got, _ := io.ReadAll(resp.Body); !bytes.Equal(got, body) {
+		t.Errorf("downloaded %d bytes that are not the file", len(got))
+	}
+}
+
+// TestCancelAbortsTheMultipartUpload: cancelling a multipart session drops
+// the parts storage held.
+func TestCancelAbortsTheMultipartUpload(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	body := []byte("short text, one part\n")
+	var f multipartSession
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "c.txt", "mimeType": "text/plain", "sizeBytes": len(body),
+		"multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
+		t.Fatalf("multipart create: %d", st)
+	}
+	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
+	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
+		t.Fatalf("PUT part 1: %d", st)
+	}
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, nil); st != http.StatusOK {
+		t.Fatalf("cancel: %d", st)
+	}
+	out, err := stack.S3Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: ptr(files.ObjectKey(c.ProjectID, f.ID))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Uploads) != 0 {
+		t.Errorf("the cancelled file's multipart upload is still open: %+v", out.Uploads)
+	}
+}
+
+// TestUploadURLRefreshesASinglePutSession: a single-PUT client whose URL
+// expired asks for a fresh one; a multipart session is told to use parts.
+func TestUploadURLRefreshesASinglePutSession(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	f := c.Create("again.pdf", "application/pdf", len(pdfBytes), "")
+	var fresh apiclient.File
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/upload-url", map[string]any{}, &fresh); st != http.StatusOK || fresh.UploadURL == "" || fresh.ID != f.ID {
+		t.Fatalf("upload-url: %d %+v", st, fresh)
+	}
+	if st := put(t, fresh.UploadURL, fresh.UploadHeaders, pdfBytes); st != http.StatusOK {
+		t.Fatalf("PUT to the fresh URL: %d", st)
+	}
+	c.WaitStatus(f.ID, "COMPLETED")
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/upload-url", map[string]any{}, nil); st != http.StatusConflict {
+		t.Errorf("upload-url of a COMPLETED file: %d, want 409", st)
+	}
+}

@@ -1,0 +1,140 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/filegate/filegate/shared/files"
+)
+
+const partSize = files.MinPartBytes
+
+// multipartFile is a PENDING multipart session of a 2½-part text file.
+func multipartFile(t *testing.T, s *service, sum bool) (*files.File, []byte) {
+	t.Helper()
+	body := bytes.Repeat([]byte("lorem ipsum\n"), (2*partSize+partSize/2)/12)
+	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "big.txt", MimeType: "text/plain", SizeBytes: int64(len(body)),
+		Multipart: &files.MultipartPlan{PartSizeBytes: partSize, PartSHA256: sum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Upload.URL != "" || c.File.Multipart == nil || c.File.Multipart.PartCount(c.File.SizeBytes) != 3 {
+		t.Fatalf("multipart create answered %+v", c)
+	}
+	return c.File, body
+}
+
+func putParts(obj *memObjects, f *files.File, body []byte, numbers ...int) {
+	for _, n := range numbers {
+		off := int64(n-1) * partSize
+		obj.putPart(f.Multipart.UploadID, n, body[off:off+f.Multipart.PartSize(f.SizeBytes, n)])
+	}
+}
+
+func TestMultipartSessionCompletesFromStoredParts(t *testing.T) {
+	ctx := context.Background()
+	s, _, obj := newTestService()
+	f, body := multipartFile(t, s, false)
+	if got := f.UploadExpiresAt.Sub(f.CreatedAt); got != 24*time.Hour {
+		t.Errorf("a multipart session lasts %s, want the default 24h", got)
+	}
+	_, urls, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 3}})
+	if err != nil || len(urls) != 1 || obj.lastPart.SizeBytes != int64(len(body))-2*partSize || obj.lastPart.Expires > 15*time.Minute {
+		t.Fatalf("part 3's URL: %+v %v, signed %+v", urls, err, obj.lastPart)
+	}
+	putParts(obj, f, body, 1, 3)
+	if _, parts, err := s.Parts(ctx, project, f.ID); err != nil || len(parts) != 2 || parts[1].Number != 3 {
+		t.Fatalf("stored parts: %+v %v", parts, err)
+	}
+	var e *files.Error
+	if _, err := s.Complete(ctx, project, f.ID, "", ""); !errors.As(err, &e) || e.Code != "parts_missing" || !strings.Contains(e.Message, "[2]") {
+		t.Fatalf("complete without part 2: %v, want parts_missing naming it", err)
+	}
+	if _, err := s.Complete(ctx, project, f.ID, strings.Repeat("0", 32), ""); !errors.As(err, &e) || e.Param != "md5" || e.Kind != files.KindInvalid {
+		t.Fatalf("complete of a multipart file with md5: %v, want a 400 naming md5", err)
+	}
+	putParts(obj, f, body, 2)
+	done, err := s.Complete(ctx, project, f.ID, "", "")
+	if err != nil || done.Status != files.StatusCompleted {
+		t.Fatalf("complete: %+v %v", done, err)
+	}
+	if got := obj.objects[f.ObjectKey].body; !bytes.Equal(got, body) {
+		t.Error("the assembled object is not the file")
+	}
+	// A repeat (the first answer lost) finds the upload assembled and confirms.
+	if again, err := s.Complete(ctx, project, f.ID, "", ""); err != nil || again.Status != files.StatusCompleted {
+		t.Fatalf("repeated complete: %+v %v", again, err)
+	}
+}
+
+func TestMultipartPartChecksumsAreRequiredAndSigned(t *testing.T) {
+	ctx := context.Background()
+	s, _, obj := newTestService()
+	f, _ := multipartFile(t, s, true)
+	var e *files.Error
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 1}}); !errors.As(err, &e) || e.Param != "parts[0].sha256" {
+		t.Fatalf("a part URL without the part's sha256: %v", err)
+	}
+	const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 2, SHA256: sum}}); err != nil || obj.lastPart.SHA256 != sum {
+		t.Fatalf("part 2 with its sha256: %v, signed %+v", err, obj.lastPart)
+	}
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 4, SHA256: sum}}); !errors.As(err, &e) || e.Code != "invalid_part_number" {
+		t.Fatalf("part 4 of 3: %v", err)
+	}
+}
+
+// Assembly that outlasts the request leaves the file PENDING (the 202); the
+// S3 event settles it later.
+func TestSlowAssemblyAnswersPending(t *testing.T) {
+	s, _, obj := newTestService()
+	f, body := multipartFile(t, s, false)
+	putParts(obj, f, body, 1, 2, 3)
+	obj.slowAssembly = true
+	ctx, cancel := context.WithTimeout(context.Background(), assemblyReserve+200*time.Millisecond)
+	defer cancel()
+	got, err := s.Complete(ctx, project, f.ID, "", "")
+	if err != nil || got.Status != files.StatusPending {
+		t.Fatalf("complete while storage assembles: %+v %v, want the file PENDING", got, err)
+	}
+}
+
+func TestCancelAbortsTheMultipartUpload(t *testing.T) {
+	s, _, obj := newTestService()
+	f, _ := multipartFile(t, s, false)
+	if _, err := s.Cancel(context.Background(), project, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if obj.hasUpload(f.Multipart.UploadID) {
+		t.Error("the cancelled file's multipart upload is still open")
+	}
+}
+
+func TestMultipartPlanBounds(t *testing.T) {
+	s := newService(newMemStore(), newMemObjects(), files.Options{Config: files.Config{MaxBytes: files.MaxObjectBytes}})
+	for _, tc := range []struct {
+		name  string
+		size  int64
+		plan  *files.MultipartPlan
+		code  string
+		param string
+	}{
+		{"single PUT past 5 GiB", files.MaxSinglePutBytes + 1, nil, "too_large_for_single_put", "sizeBytes"},
+		{"part below 5 MiB", 10 << 20, &files.MultipartPlan{PartSizeBytes: 1 << 20}, "invalid_part_size", "multipart.partSizeBytes"},
+		{"more than 10,000 parts", files.MaxObjectBytes, &files.MultipartPlan{PartSizeBytes: partSize}, "too_many_parts", "multipart.partSizeBytes"},
+	} {
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: tc.size, Multipart: tc.plan})
+		var e *files.Error
+		if !errors.As(err, &e) || e.Code != tc.code || e.Param != tc.param {
+			t.Errorf("%s: %v, want %s naming %s", tc.name, err, tc.code, tc.param)
+		}
+	}
+	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: files.MaxObjectBytes,
+		Multipart: &files.MultipartPlan{PartSizeBytes: (files.MaxObjectBytes + files.MaxParts - 1) / files.MaxParts}}); err != nil {
+		t.Errorf("5 TiB in 10,000 parts: %v", err)
+	}
+}
