@@ -1,5 +1,5 @@
 // Package apitest is the test kit the end-to-end, fault and other suites
-// share over infra/apiclient: a project's key on a running API, whose calls
+// share over the filegate client package: a project's key on a running API, whose calls
 // fail the test on transport errors instead of returning them.
 package apitest
 
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/auth"
@@ -20,7 +20,7 @@ import (
 type Tenant struct {
 	T         *testing.T
 	ProjectID string
-	apiclient.Client
+	filegate.Client
 }
 
 // NewTenant mints a key for a fresh project of a fresh organization on st,
@@ -30,8 +30,8 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 	if len(scopes) == 0 {
 		scopes = []string{auth.ScopeCreate, auth.ScopeRead}
 	}
-	project := apiclient.NewUUID()
-	key, err := st.MintKey(context.Background(), apiclient.NewUUID(), project, scopes...)
+	project := filegate.NewUUID()
+	key, err := st.MintKey(context.Background(), filegate.NewUUID(), project, scopes...)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
@@ -42,7 +42,7 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 		t.Fatalf("the OpenAPI documents: %v", err)
 	}
 	hc := &http.Client{Transport: check.Transport(nil)}
-	return &Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: st.APIURL, Key: key, HTTP: hc}}
+	return &Tenant{T: t, ProjectID: project, Client: filegate.Client{Base: st.APIURL, Key: key, HTTP: hc}}
 }
 
 // WithKey is the tenant calling with another credential (an upload token).
@@ -71,9 +71,9 @@ func (c *Tenant) Call(method, path string, body, out any) int {
 
 // Create opens an upload session ("" purpose: none) and fails the test
 // unless it is a 200.
-func (c *Tenant) Create(name, mimeType string, size int, purpose string) apiclient.File {
+func (c *Tenant) Create(name, mimeType string, size int, purpose string) filegate.File {
 	c.T.Helper()
-	var f apiclient.File
+	var f filegate.File
 	body := map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": size}
 	if purpose != "" {
 		body["purpose"] = purpose
@@ -85,9 +85,9 @@ func (c *Tenant) Create(name, mimeType string, size int, purpose string) apiclie
 }
 
 // WaitStatus polls GET until the file is in status want, for up to 20 s.
-func (c *Tenant) WaitStatus(id string, want string) apiclient.File {
+func (c *Tenant) WaitStatus(id string, want string) filegate.File {
 	c.T.Helper()
-	var f apiclient.File
+	var f filegate.File
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if st := c.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
@@ -106,7 +106,7 @@ func (c *Tenant) WaitStatus(id string, want string) apiclient.File {
 // the status.
 func Put(t *testing.T, url string, headers map[string]string, body []byte) int {
 	t.Helper()
-	st, err := apiclient.Put(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
+	st, err := filegate.Put(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -230,7 +230,7 @@ func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*Growt
 // round by round. Slow listings get fewer samples: up to reps under 250 ms,
 // 5 under 5 s, and none past that (DynamoDB Local pages deep offsets in
 // minutes; the one in-process call is then the latency sample, marked so).
-func (h *harness) measureLists(ctx context.Context, api *apiclient.Client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
+func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
 	points := make([]GrowthPoint, len(qs))
 	samples := make([]int, len(qs))
 	for i, q := range qs {
@@ -292,7 +292,7 @@ func (h *harness) measureLists(ctx context.Context, api *apiclient.Client, in *i
 }
 
 // listCall GETs a listing and returns how many files it carried and its total.
-func listCall(ctx context.Context, api *apiclient.Client, path string, native bool) (int, int, error) {
+func listCall(ctx context.Context, api *filegate.Client, path string, native bool) (int, int, error) {
 	var page struct {
 		Data       []json.RawMessage `json:"data"`
 		TotalCount int               `json:"totalCount"`

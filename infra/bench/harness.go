@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
@@ -96,13 +96,13 @@ func (h *harness) events(ctx context.Context, on bool) error {
 }
 
 // tenant mints a key for a new project.
-func (h *harness) tenant(ctx context.Context) (*apiclient.Client, string, string, error) {
-	org, project := apiclient.NewUUID(), apiclient.NewUUID()
+func (h *harness) tenant(ctx context.Context) (*filegate.Client, string, string, error) {
+	org, project := filegate.NewUUID(), filegate.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return &apiclient.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, org, project, nil
+	return &filegate.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, org, project, nil
 }
 
 // instrumented is the use cases built by the functions' own wiring, over
@@ -140,7 +140,7 @@ func newHTTPClient(conns int) *http.Client {
 }
 
 // create opens an upload session for size bytes of mimeType.
-func create(ctx context.Context, api *apiclient.Client, name, mimeType string, size int64) (apiclient.File, error) {
+func create(ctx context.Context, api *filegate.Client, name, mimeType string, size int64) (filegate.File, error) {
 	return api.CreateFile(ctx, map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": size})
 }
 

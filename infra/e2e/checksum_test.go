@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestDeclaredSHA256IsEnforcedByStorage: a create with sha256 gets a PUT
@@ -20,7 +20,7 @@ func TestDeclaredSHA256IsEnforcedByStorage(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	sum := sha256.Sum256(pdfBytes)
-	var f apiclient.File
+	var f filegate.File
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "sum.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "sha256": base64.StdEncoding.EncodeToString(sum[:])}, &f); st != http.StatusOK {
 		t.Fatalf("create with sha256: %d", st)
 	}

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 )
 
@@ -22,7 +22,7 @@ func newTenant(t *testing.T, scopes ...string) *tenant {
 // call sends a request with key ("" sends none) and decodes a JSON answer into out.
 func call(t *testing.T, key, method, path string, body any, out any) int {
 	t.Helper()
-	c := apitest.Tenant{T: t, Client: apiclient.Client{Base: stack.APIURL, Key: key}}
+	c := apitest.Tenant{T: t, Client: filegate.Client{Base: stack.APIURL, Key: key}}
 	return c.Call(method, path, body, out)
 }
 

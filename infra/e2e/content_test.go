@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/samples"
 )
 
@@ -20,7 +20,7 @@ var htmlThenPDF = append([]byte("<!DOCTYPE html><html><head><script>alert(docume
 func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "parse"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
 		t.Errorf("native create of invoice.html as a PDF: %d %+v, want 400", st, e)
 	}
@@ -29,7 +29,7 @@ func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 		t.Errorf("compat upload of invoice.html as a PDF: %d %s, want 400", st, body)
 	}
 	// Rows, not the (eventually consistent) count: a record would show here.
-	var l struct{ Data []apiclient.File }
+	var l struct{ Data []filegate.File }
 	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
 		t.Errorf("refused uploads left %d records", len(l.Data))
 	}
@@ -101,7 +101,7 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 			if st := put(t, f.UploadURL, f.UploadHeaders, s.Body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
 			}
-			var done apiclient.File
+			var done filegate.File
 			if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 				t.Fatalf("native complete: %d %+v", st, done)
 			}

@@ -26,7 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
@@ -153,12 +153,12 @@ type entry struct {
 }
 
 func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
-	org, project := apiclient.NewUUID(), apiclient.NewUUID()
+	org, project := filegate.NewUUID(), filegate.NewUUID()
 	key, err := stack.MintKey(t.Context(), org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
-	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{&apitest.Tenant{T: t, ProjectID: project, Client: apiclient.Client{Base: stack.APIURL, Key: key}}}}
+	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{&apitest.Tenant{T: t, ProjectID: project, Client: filegate.Client{Base: stack.APIURL, Key: key}}}}
 }
 
 // start runs the binary with the stack's environment plus env.
@@ -236,12 +236,12 @@ func (e *entry) decode(body []byte, v any) {
 }
 
 // createFox starts an upload session for the samples' 43-byte text object.
-func (e *entry) createFox() apiclient.File {
+func (e *entry) createFox() filegate.File {
 	return e.ten.Create("fox.txt", "text/plain", len(fox), "")
 }
 
 // putSide stores f's object in sideBucket (no event: nothing settles it).
-func (e *entry) putSide(f apiclient.File) string {
+func (e *entry) putSide(f filegate.File) string {
 	e.t.Helper()
 	key := files.ObjectKey(e.ten.ProjectID, f.ID)
 	_, err := stack.S3Client().PutObject(e.t.Context(), &s3.PutObjectInput{
@@ -255,13 +255,13 @@ func (e *entry) putSide(f apiclient.File) string {
 
 // completedFox is a COMPLETED file the way a client makes one: create, PUT
 // to the presigned URL, complete (faster than waiting for the S3 event).
-func (e *entry) completedFox(name string) apiclient.File {
+func (e *entry) completedFox(name string) filegate.File {
 	e.t.Helper()
 	f := e.ten.Create(name, "text/plain", len(fox), "")
 	if st := put(e.t, f.UploadURL, f.UploadHeaders, []byte(fox)); st != http.StatusOK {
 		e.t.Fatalf("PUT: %d", st)
 	}
-	var done apiclient.File
+	var done filegate.File
 	if st := e.ten.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		e.t.Fatalf("complete: %d %+v", st, done)
 	}
@@ -284,7 +284,7 @@ func (e *entry) fetch(url string) {
 // status reads a file through the API.
 func (e *entry) status(id string) string {
 	e.t.Helper()
-	var f apiclient.File
+	var f filegate.File
 	if st := e.ten.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK {
 		e.t.Fatalf("GET %s: %d", id, st)
 	}
@@ -307,7 +307,7 @@ func checkAuthorizer(e *entry) {
 
 func checkCreate(e *entry) {
 	st, body := e.http(e.event())
-	var f apiclient.File
+	var f filegate.File
 	e.decode(body, &f)
 	if st != http.StatusOK || !files.ValidID(f.ID) || f.Status != "PENDING" || f.UploadURL == "" || f.Filename != "Q3 board deck.pdf" {
 		e.t.Fatalf("create: %d %s", st, body)
@@ -320,7 +320,7 @@ func checkCreate(e *entry) {
 func checkGet(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event(sampleFileID, f.ID))
-	var got apiclient.File
+	var got filegate.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.ID != f.ID || got.Status != "PENDING" || got.SizeBytes != int64(len(fox)) {
 		e.t.Errorf("get: %d %s", st, body)
@@ -331,9 +331,9 @@ func checkList(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event())
 	var page struct {
-		Object     string           `json:"object"`
-		Data       []apiclient.File `json:"data"`
-		TotalCount int              `json:"totalCount"`
+		Object     string          `json:"object"`
+		Data       []filegate.File `json:"data"`
+		TotalCount int             `json:"totalCount"`
 	}
 	e.decode(body, &page)
 	if st != http.StatusOK || page.Object != "list" || page.TotalCount < 1 || len(page.Data) == 0 || page.Data[0].ID != f.ID {
@@ -349,7 +349,7 @@ func checkComplete(e *entry) {
 	}
 	// The sample's md5 is the fox's: the function checks it against the object.
 	st, body := e.http(e.event(sampleFileID, f.ID), "BUCKET_NAME="+sideBucket)
-	var got apiclient.File
+	var got filegate.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.Status != "COMPLETED" || got.CompletedAt == nil {
 		e.t.Errorf("complete: %d %s", st, body)
@@ -373,7 +373,7 @@ func checkURL(e *entry) {
 func checkCancel(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event(sampleFileID, f.ID))
-	var got apiclient.File
+	var got filegate.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.ID != f.ID || got.Status != "CANCELLED" {
 		e.t.Errorf("cancel: %d %s", st, body)
@@ -399,9 +399,9 @@ func checkMintUploadToken(e *entry) {
 
 // multipartFox starts a multipart session of the fox in one part, whose
 // SHA-256 (the sign-parts sample's) storage checks.
-func (e *entry) multipartFox() apiclient.File {
+func (e *entry) multipartFox() filegate.File {
 	e.t.Helper()
-	var f apiclient.File
+	var f filegate.File
 	body := map[string]any{"filename": "fox.txt", "mimeType": "text/plain", "sizeBytes": len(fox), "multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}
 	if st := e.ten.Call("POST", "/v1/files", body, &f); st != http.StatusOK {
 		e.t.Fatalf("multipart create: %d", st)
@@ -456,7 +456,7 @@ func checkListParts(e *entry) {
 func checkUploadURL(e *entry) {
 	f := e.createFox()
 	st, body := e.http(e.event(sampleFileID, f.ID))
-	var got apiclient.File
+	var got filegate.File
 	e.decode(body, &got)
 	if st != http.StatusOK || got.ID != f.ID || got.UploadURL == "" {
 		e.t.Fatalf("upload-url: %d %s", st, body)

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // writeLog is SDK middleware on every function's DynamoDB client (the
@@ -121,7 +121,7 @@ func TestNoRequestWritesAnItemAnotherFilesRequestWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := []byte(fmt.Sprintf("hot key %d\n", i))
-			var f apiclient.File
+			var f filegate.File
 			st, h := c.Do("POST", "/v1/files", map[string]any{"filename": fmt.Sprintf("f%03d.txt", i), "mimeType": "text/plain", "sizeBytes": len(body)}, &f)
 			if st != http.StatusOK {
 				t.Errorf("create %d: %d %+v", i, st, f)

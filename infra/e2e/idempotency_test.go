@@ -15,7 +15,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/idempotency"
@@ -45,7 +45,7 @@ func TestIdempotencyKeyReplaysAndConflicts(t *testing.T) {
 	st1, first, _ := c.postWithKey("/v1/files", "create-1", body)
 	st2, second, h := c.postWithKey("/v1/files", "create-1", body)
 	// The same file; its upload URL is signed anew (TestReplayedCreateSignsAFreshUploadURL).
-	var a, b apiclient.File
+	var a, b filegate.File
 	json.Unmarshal(first, &a)
 	json.Unmarshal(second, &b)
 	if st1 != http.StatusOK || st2 != http.StatusOK || a.ID == "" || a.ID != b.ID || a.CreatedAt != b.CreatedAt || h.Get("Idempotent-Replayed") != "true" {
@@ -61,7 +61,7 @@ func TestIdempotencyKeyReplaysAndConflicts(t *testing.T) {
 		t.Fatalf("same key, other body: %d %s", st, raw)
 	}
 	// Scoped per operation and per project: the same key elsewhere is new.
-	var f apiclient.File
+	var f filegate.File
 	json.Unmarshal(first, &f)
 	if st, _, _ := c.postWithKey("/v1/files/"+f.ID+"/cancel", "create-1", map[string]any{}); st != http.StatusOK {
 		t.Fatalf("same key on another operation: %d", st)
@@ -86,7 +86,7 @@ func TestIdempotencyKeyUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			st, raw, _ := c.postWithKey("/v1/files", "race", body)
-			var f apiclient.File
+			var f filegate.File
 			switch st {
 			case http.StatusOK:
 				json.Unmarshal(raw, &f)
@@ -156,7 +156,7 @@ func TestIdempotencyKeysExpireAfter24Hours(t *testing.T) {
 		runs++
 		w.WriteHeader(http.StatusOK)
 	})
-	scope := apiclient.NewUUID() + "#POST /v1/files"
+	scope := filegate.NewUUID() + "#POST /v1/files"
 	serve := func() *httptest.ResponseRecorder {
 		rr := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(`{}`))

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -42,7 +42,7 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var f apiclient.File
+	var f filegate.File
 	if st := c.Call("POST", "/v1/files/"+legacyUUID+"/complete", nil, &f); st != http.StatusOK || f.Status != "COMPLETED" || f.ID != legacy {
 		t.Fatalf("complete by the UUID spelling: %d %+v", st, f)
 	}

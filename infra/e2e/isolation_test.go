@@ -10,7 +10,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
@@ -84,7 +84,7 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 		})
 	}
 	// Nothing A did reached B's file.
-	var f apiclient.File
+	var f filegate.File
 	if st := b.Call("GET", "/v1/files/"+bFile.ID, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
 		t.Fatalf("B's file after A's attempts: %d %s", st, f.Status)
 	}

@@ -14,7 +14,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -134,7 +134,7 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
 	until := time.Now().Add(2 * time.Second).UTC()
-	var f apiclient.File
+	var f filegate.File
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with retention: %d", st)
 	}
@@ -166,7 +166,7 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 			t.Errorf("%s %s after retention: %d, want 404", r.method, r.path, st)
 		}
 	}
-	var l struct{ Data []apiclient.File }
+	var l struct{ Data []filegate.File }
 	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
 		t.Errorf("list shows %d expired files", len(l.Data))
 	}
@@ -195,7 +195,7 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(1200 * time.Millisecond)
-	var f apiclient.File
+	var f filegate.File
 	if c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); f.Status != "EXPIRED" {
 		t.Fatalf("status %q, want EXPIRED", f.Status)
 	}
@@ -315,7 +315,7 @@ func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
 	notificationsOff(t, c.ProjectID)
 	f := c.uploaded("lost.pdf", "application/pdf", pdfBytes)
 	time.Sleep(3 * time.Second) // an event, had one been sent, would have arrived
-	var got apiclient.File
+	var got filegate.File
 	if c.Call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
 		t.Fatalf("without its event the file is %s, want PENDING", got.Status)
 	}

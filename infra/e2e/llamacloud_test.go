@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -35,7 +35,7 @@ func TestLlamaCloudClient(t *testing.T) {
 	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
 
 	ctx := context.Background()
-	orgA, projectA, projectB := apiclient.NewUUID(), apiclient.NewUUID(), apiclient.NewUUID()
+	orgA, projectA, projectB := filegate.NewUUID(), filegate.NewUUID(), filegate.NewUUID()
 	keyA, err := stack.MintKey(ctx, orgA, projectA, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
@@ -44,12 +44,12 @@ func TestLlamaCloudClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyB, err := stack.MintKey(ctx, apiclient.NewUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
+	keyB, err := stack.MintKey(ctx, filegate.NewUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}
-	projectC := apiclient.NewUUID()
-	keyC, err := stack.MintKey(ctx, apiclient.NewUUID(), projectC, auth.ScopeCreate, auth.ScopeRead)
+	projectC := filegate.NewUUID()
+	keyC, err := stack.MintKey(ctx, filegate.NewUUID(), projectC, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func checkNoOrphans(t *testing.T, projectID, key string) {
 	}
 	for _, o := range out.Contents {
 		id := strings.TrimPrefix(*o.Key, prefix)
-		var f apiclient.File
+		var f filegate.File
 		if st := call(t, key, "GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" {
 			t.Errorf("object %s has no COMPLETED record (GET: %d, status %q)", *o.Key, st, f.Status)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestWrongMD5CompleteNeverWinsARace races, 200 times, a plain complete
@@ -53,8 +53,8 @@ func raceRound(t *testing.T, c *tenant, i int) (wrongWon bool) {
 		return false
 	}
 	var wg sync.WaitGroup
-	var e apiclient.Error
-	var got apiclient.File
+	var e filegate.Error
+	var got filegate.File
 	var wrongStatus int
 	wg.Add(2)
 	go func() {

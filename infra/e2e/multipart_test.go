@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -22,7 +22,7 @@ type partURL struct {
 }
 
 type multipartSession struct {
-	apiclient.File
+	filegate.File
 	Multipart struct {
 		PartSizeBytes int64   `json:"partSizeBytes"`
 		PartCount     int     `json:"partCount"`
@@ -98,7 +98,7 @@ func TestMultipartUploadEndToEnd(t *testing.T) {
 		}
 	}
 	sum := sha256.Sum256(body)
-	var done apiclient.File
+	var done filegate.File
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": hex.EncodeToString(sum[:])}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		t.Fatalf("complete: %d %+v", st, done)
 	}
@@ -152,7 +152,7 @@ func TestUploadURLRefreshesASinglePutSession(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	f := c.Create("again.pdf", "application/pdf", len(pdfBytes), "")
-	var fresh apiclient.File
+	var fresh filegate.File
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/upload-url", map[string]any{}, &fresh); st != http.StatusOK || fresh.UploadURL == "" || fresh.ID != f.ID {
 		t.Fatalf("upload-url: %d %+v", st, fresh)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -23,7 +23,7 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond)
-	var f apiclient.File
+	var f filegate.File
 	if st := c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); st != http.StatusOK || f.Status != "EXPIRED" || f.ExpiresAt != nil {
 		t.Fatalf("after the session lifetime: %d %+v", st, f)
 	}
@@ -34,7 +34,7 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	if st := put(t, created.Upload.URL, headers, pdfBytes); st < 400 {
 		t.Fatalf("PUT after the session ended: %d, want refusal", st)
 	}
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &e); st != http.StatusConflict {
 		t.Fatalf("complete an expired session: %d %+v", st, e)
 	}
@@ -54,9 +54,9 @@ func TestListPagesNewestFirst(t *testing.T) {
 	var got []string
 	for offset := 0; offset < 30; offset += 10 {
 		var l struct {
-			Object     string           `json:"object"`
-			Data       []apiclient.File `json:"data"`
-			TotalCount int              `json:"totalCount"`
+			Object     string          `json:"object"`
+			Data       []filegate.File `json:"data"`
+			TotalCount int             `json:"totalCount"`
 		}
 		if st := c.Call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.Object != "list" || l.TotalCount != 27 {
 			t.Fatalf("offset %d: %d object=%q totalCount=%d", offset, st, l.Object, l.TotalCount)
@@ -73,12 +73,12 @@ func TestListPagesNewestFirst(t *testing.T) {
 			t.Fatalf("item %d is %s, want %s (newest first)", i, id, ids[26-i])
 		}
 	}
-	var l struct{ Data []apiclient.File }
+	var l struct{ Data []filegate.File }
 	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 25 {
 		t.Fatalf("default limit returned %d, want 25", len(l.Data))
 	}
 	for _, q := range []string{"limit=26", "limit=0", "limit=x", "offset=-1", "offset=1.5"} {
-		var e apiclient.Error
+		var e filegate.Error
 		if st := c.Call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "bad_request" {
 			t.Errorf("%s: %d %+v", q, st, e)
 		}
@@ -98,7 +98,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		t.Errorf("unknown key: %d", st)
 	}
 	readOnly := newTenant(t, auth.ScopeRead)
-	var e apiclient.Error
+	var e filegate.Error
 	if st := readOnly.Call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "forbidden" {
 		t.Errorf("create without files:create: %d %+v", st, e)
 	}
@@ -122,7 +122,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		}
 	}
 	var l struct {
-		Data       []apiclient.File
+		Data       []filegate.File
 		TotalCount int
 	}
 	a.Call("GET", "/v1/files", nil, &l)
@@ -156,7 +156,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"unknown purpose", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1, "purpose": "nope"}, http.StatusBadRequest},
 		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "parse"}, http.StatusBadRequest},
 	} {
-		var e apiclient.Error
+		var e filegate.Error
 		if st := c.Call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want %d with a message", tc.name, st, e, tc.status)
 		}

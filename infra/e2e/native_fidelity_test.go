@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -109,9 +109,9 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 
 	// Scoped to the operation on its resource: cancel of B is not cancel of A.
 	a, b := c.Create("a.pdf", "application/pdf", 10, ""), c.Create("b.pdf", "application/pdf", 10, "")
-	for _, f := range []apiclient.File{a, b} {
+	for _, f := range []filegate.File{a, b} {
 		r := sdk.do("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, key("cancel-K"))
-		var got apiclient.File
+		var got filegate.File
 		json.Unmarshal(r.body, &got)
 		if r.status != 200 || got.ID != f.ID || got.Status != "CANCELLED" {
 			t.Errorf("cancel %s with the shared key: %d %s", f.ID, r.status, r.body)
@@ -128,7 +128,7 @@ func TestIdempotencyKeysAsLightfieldDocumentsThem(t *testing.T) {
 		t.Fatalf("PUT: %d", st)
 	}
 	r := sdk.do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, key("complete-K"))
-	var completed apiclient.File
+	var completed filegate.File
 	json.Unmarshal(r.body, &completed)
 	if r.status != 200 || completed.Status != "COMPLETED" || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("complete after the PUT, same key: %d %s (replayed %q)", r.status, r.body, r.header.Get("Idempotent-Replayed"))
@@ -171,7 +171,7 @@ func TestTheFourDocumentedPurposesAreAccepted(t *testing.T) {
 		if st := put(t, f.UploadURL, f.UploadHeaders, text); st != http.StatusOK {
 			t.Fatalf("%s: PUT %d", purpose, st)
 		}
-		var got apiclient.File
+		var got filegate.File
 		if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
 			t.Errorf("%s: complete %d %+v", purpose, st, got)
 		}
@@ -220,7 +220,7 @@ func TestStainlessRetriesOnlyWhatCanSucceed(t *testing.T) {
 		}
 	}}
 	r = slow.do("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, nil)
-	var got apiclient.File
+	var got filegate.File
 	json.Unmarshal(r.body, &got)
 	if r.status != 200 || got.Status != "COMPLETED" || r.attempts != 2 {
 		t.Errorf("complete racing the PUT: %d %s after %d requests", r.status, r.body, r.attempts)

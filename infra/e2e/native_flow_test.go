@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -29,7 +29,7 @@ var pngBytes = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x0
 var htmlBytes = []byte("<!DOCTYPE html><html><head><script>alert(1)</script></head><body>hi</body></html>\n")
 
 // uploaded creates a file and PUTs body with exactly the returned headers.
-func (c *tenant) uploaded(name, mimeType string, body []byte) apiclient.File {
+func (c *tenant) uploaded(name, mimeType string, body []byte) filegate.File {
 	c.T.Helper()
 	f := c.Create(name, mimeType, len(body), "")
 	if st := put(c.T, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
@@ -89,7 +89,7 @@ func TestCompleteAndS3EventConvergeInEitherOrder(t *testing.T) {
 	t.Run("complete first, racing itself", func(t *testing.T) {
 		f := c.uploaded("a.pdf", "application/pdf", pdfBytes)
 		var wg sync.WaitGroup
-		results := make([]apiclient.File, 8)
+		results := make([]filegate.File, 8)
 		statuses := make([]int, 8)
 		for i := range results {
 			wg.Add(1)
@@ -113,7 +113,7 @@ func TestCompleteAndS3EventConvergeInEitherOrder(t *testing.T) {
 	t.Run("event first", func(t *testing.T) {
 		f := c.uploaded("b.pdf", "application/pdf", pdfBytes)
 		byEvent := c.WaitStatus(f.ID, "COMPLETED")
-		var got apiclient.File
+		var got filegate.File
 		if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &got); st != http.StatusOK || got.Status != "COMPLETED" || *got.CompletedAt != *byEvent.CompletedAt {
 			t.Fatalf("complete after the event: %d %+v", st, got)
 		}
@@ -165,7 +165,7 @@ func TestSniffedTypeMismatchIsRejectedAndObjectDeleted(t *testing.T) {
 				t.Fatalf("rejection = %+v", got.Rejection)
 			}
 			waitObjectGone(t, c.ProjectID, f.ID)
-			var e apiclient.Error
+			var e filegate.Error
 			if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &e); st != http.StatusConflict {
 				t.Fatalf("url of a rejected file: %d", st)
 			}
@@ -180,13 +180,13 @@ func TestCompleteChecksMD5(t *testing.T) {
 	good := hex.EncodeToString(sum[:])
 
 	f := c.uploaded("good.pdf", "application/pdf", pdfBytes)
-	var got apiclient.File
+	var got filegate.File
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]string{"md5": good}, &got); st != http.StatusOK || got.Status != "COMPLETED" {
 		t.Fatalf("complete with the right md5: %d %+v", st, got)
 	}
 
 	bad := c.uploaded("bad.pdf", "application/pdf", pdfBytes)
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
 		t.Fatalf("complete with a wrong md5: %d %+v", st, e)
 	}
@@ -250,7 +250,7 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 	}
 
 	pending := c.Create("later.pdf", "application/pdf", 10, "")
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict" {
 		t.Fatalf("url of a PENDING file: %d %+v", st, e)
 	}
@@ -260,11 +260,11 @@ func TestCancel(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	f := c.Create("c.pdf", "application/pdf", 10, "")
-	var got apiclient.File
+	var got filegate.File
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, &got); st != http.StatusOK || got.Status != "CANCELLED" || got.ExpiresAt != nil {
 		t.Fatalf("cancel PENDING: %d %+v", st, got)
 	}
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
 		t.Fatalf("cancel CANCELLED: %d", st)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -22,18 +22,18 @@ func TestConcurrentMixedOperationsEndConsistent(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	events := serviceWith(realObjects(), files.Config{}) // delivers duplicate events directly
-	var created []apiclient.File
+	var created []filegate.File
 	for i := 0; i < 50; i++ {
 		created = append(created, c.Create("race.pdf", "application/pdf", len(pdfBytes), ""))
 	}
 	var fiveXX atomic.Int64
-	ops := []func(f apiclient.File){
-		func(f apiclient.File) { put(t, f.UploadURL, f.UploadHeaders, pdfBytes) },
-		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, nil))) },
-		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil))) },
-		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("DELETE", "/v1/files/"+f.ID, nil, nil))) },
-		func(f apiclient.File) { fiveXX.Add(is5xx(c.Call("GET", "/v1/files/"+f.ID, nil, nil))) },
-		func(f apiclient.File) {
+	ops := []func(f filegate.File){
+		func(f filegate.File) { put(t, f.UploadURL, f.UploadHeaders, pdfBytes) },
+		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, nil))) },
+		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, nil))) },
+		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("DELETE", "/v1/files/"+f.ID, nil, nil))) },
+		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("GET", "/v1/files/"+f.ID, nil, nil))) },
+		func(f filegate.File) {
 			if _, err := events.ObjectCreated(context.Background(), files.ObjectKey(c.ProjectID, f.ID)); err != nil {
 				t.Errorf("duplicate event: %v", err)
 			}
@@ -89,8 +89,8 @@ func is5xx(status int) int64 {
 	return 0
 }
 
-func inspectFile(t *testing.T, c *tenant, id string) (apiclient.File, int, bool) {
-	var got apiclient.File
+func inspectFile(t *testing.T, c *tenant, id string) (filegate.File, int, bool) {
+	var got filegate.File
 	st := c.Call("GET", "/v1/files/"+id, nil, &got)
 	return got, st, objectExists(t, c.ProjectID, id)
 }

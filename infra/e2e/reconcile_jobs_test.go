@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -56,7 +56,7 @@ func newJobBench(t *testing.T, n int) *jobBench {
 	}
 	b := &jobBench{store: wiring.Store(own), objects: s3wiring.Storage(own), n: n}
 	svc := b.service(nil)
-	project := apiclient.NewUUID()
+	project := filegate.NewUUID()
 	for range n {
 		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 		if err != nil {

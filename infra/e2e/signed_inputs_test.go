@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestSignedInputsFitWhatStorageAccepts: every input that ends up in a
@@ -25,7 +25,7 @@ func TestSignedInputsFitWhatStorageAccepts(t *testing.T) {
 		{"a 128-character type", strings.Repeat("x", 128) + "/pdf"},
 		{"characters RFC 6838 does not allow", "application/x~y"},
 	} {
-		var e apiclient.Error
+		var e filegate.Error
 		if st := c.Call("POST", "/v1/files", map[string]any{"filename": "a.bin", "mimeType": tc.mimeType, "sizeBytes": 10}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "mimeType") {
 			t.Errorf("%s: %d %q, want 400 naming mimeType", tc.name, st, e.Error.Message)
 		}
@@ -40,7 +40,7 @@ func TestSignedInputsFitWhatStorageAccepts(t *testing.T) {
 	if st := put(t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
 		t.Fatalf("PUT with the longest accepted mimeType: %d", st)
 	}
-	var done apiclient.File
+	var done filegate.File
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		t.Fatalf("complete: %d %+v", st, done)
 	}

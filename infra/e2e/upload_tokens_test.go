@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
@@ -41,7 +41,7 @@ func mintToken(t *testing.T, ten *apitest.Tenant, req map[string]any) (*apitest.
 // refused calls and checks the status and the error's code.
 func refused(t *testing.T, c *apitest.Tenant, what, method, path string, body any, status int, code string) {
 	t.Helper()
-	var e apiclient.Error
+	var e filegate.Error
 	if st := c.Call(method, path, body, &e); st != status || (code != "" && e.Error.Code != code) {
 		t.Errorf("%s: %d %q (%s), want %d %q", what, st, e.Error.Code, e.Error.Message, status, code)
 	}
@@ -73,7 +73,7 @@ func TestUploadTokenLimits(t *testing.T) {
 	browser.Create("b.pdf", "application/pdf", 40, "")
 	refused(t, browser, "a file past the file budget", "POST", "/v1/files", pdf(1, ""), 403, "token_file_limit")
 	// Refusals wrote nothing: the project holds the two files.
-	var page struct{ Data []apiclient.File }
+	var page struct{ Data []filegate.File }
 	if st := ten.Call("GET", "/v1/files", nil, &page); st != 200 || len(page.Data) != 2 {
 		t.Errorf("project after refusals: %d, %d files; want 2", st, len(page.Data))
 	}
@@ -87,11 +87,11 @@ func TestUploadTokenKeyedRetryChargesOnce(t *testing.T) {
 	headers := map[string]string{"Idempotency-Key": "page-upload-1", "Authorization": "Bearer " + browser.Key, "Content-Type": "application/json"}
 	var ids []string
 	for range 2 {
-		res, raw, err := apiclient.Send(context.Background(), nil, "POST", browser.Base+"/v1/files", headers, strings.NewReader(body), int64(len(body)))
+		res, raw, err := filegate.Send(context.Background(), nil, "POST", browser.Base+"/v1/files", headers, strings.NewReader(body), int64(len(body)))
 		if err != nil || res.StatusCode != 200 {
 			t.Fatalf("keyed create: %v %s", err, raw)
 		}
-		var f apiclient.File
+		var f filegate.File
 		_ = json.Unmarshal(raw, &f)
 		ids = append(ids, f.ID)
 	}
@@ -132,7 +132,7 @@ func TestUploadTokenScope(t *testing.T) {
 	if st := ten.Call("GET", "/v1/files/"+mine.ID, nil, nil); st != 200 {
 		t.Errorf("the project's key reads the token's file: %d", st)
 	}
-	var f apiclient.File
+	var f filegate.File
 	if st := browser.Call("POST", "/v1/files/"+mine.ID+"/cancel", map[string]any{}, &f); st != 200 || f.Status != "CANCELLED" {
 		t.Errorf("cancel its own file: %d %s", st, f.Status)
 	}
@@ -161,7 +161,7 @@ func TestUploadTokenRefused(t *testing.T) {
 	live := uploadtoken.Sign(g, key)
 	dot := strings.LastIndex(live, ".")
 	tampered := uploadtoken.Sign(func() uploadtoken.Grant { h := g; h.MaxFiles = 100; return h }(), key)[:dot] + live[dot:]
-	revokedKey, _ := stack.MintKey(context.Background(), apiclient.NewUUID(), ten.ProjectID, auth.ScopeCreate)
+	revokedKey, _ := stack.MintKey(context.Background(), filegate.NewUUID(), ten.ProjectID, auth.ScopeCreate)
 	orphan := g
 	orphan.KeyHash = auth.Hash(revokedKey)
 	orphaned := uploadtoken.Sign(orphan, key)

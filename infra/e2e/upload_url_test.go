@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestUploadURLNeverOutlivesRetention: a file whose retention ends before its
@@ -18,7 +18,7 @@ func TestUploadURLNeverOutlivesRetention(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	until := time.Now().Add(2 * time.Second).UTC()
-	var f apiclient.File
+	var f filegate.File
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "short.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with a retention shorter than the session: %d", st)
 	}
@@ -41,7 +41,7 @@ func TestReplayedCreateSignsAFreshUploadURL(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := map[string]any{"filename": "again.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes)}
-	var first, again apiclient.File
+	var first, again filegate.File
 	st, raw, _ := c.postWithKey("/v1/files", "fresh-url", body)
 	if st != http.StatusOK || json.Unmarshal(raw, &first) != nil {
 		t.Fatalf("create: %d %s", st, raw)

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -23,7 +23,7 @@ func TestAuditFindsEveryMismatch(t *testing.T) {
 	st := startStack(t)
 	c := newClient(t, st)
 	up := &Uploads{}
-	completed := func(n int, known bool) apiclient.File {
+	completed := func(n int, known bool) filegate.File {
 		body := uniquePDF(n)
 		f := create(c, body)
 		if known {
@@ -56,7 +56,7 @@ func TestAuditFindsEveryMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := func(f apiclient.File) string {
+	key := func(f filegate.File) string {
 		for _, r := range records {
 			if r.ID == f.ID {
 				return r.ObjectKey

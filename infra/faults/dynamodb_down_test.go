@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
@@ -18,7 +18,7 @@ var pdf = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R
 // client is the shared test kit's project key.
 type client = apitest.Tenant
 
-func putObject(t *testing.T, f apiclient.File) {
+func putObject(t *testing.T, f filegate.File) {
 	t.Helper()
 	putBody(t, f, pdf)
 }
@@ -41,8 +41,8 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{T: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
-	var done, pending, late apiclient.File
+	c := &client{T: t, Client: filegate.Client{Base: st.APIURL, Key: key}}
+	var done, pending, late filegate.File
 	body := map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}
 	c.Do("POST", "/v1/files", body, &done)
 	c.Do("POST", "/v1/files", body, &pending)
@@ -82,7 +82,7 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 	waitFor(t, c, pending.ID, "PENDING")
 	waitFor(t, c, late.ID, "COMPLETED") // MinIO redelivers the event it could not hand over
 	var l struct {
-		Data []apiclient.File `json:"data"`
+		Data []filegate.File `json:"data"`
 	}
 	if c.Do("GET", "/v1/files", nil, &l); len(l.Data) != 3 {
 		t.Fatalf("after restart: %d files listed, want 3 (no half-written create)", len(l.Data))
@@ -92,7 +92,7 @@ func TestDynamoDBDownMeans503sAndConsistencyAfter(t *testing.T) {
 
 func waitFor(t *testing.T, c *client, id, want string) {
 	t.Helper()
-	var f apiclient.File
+	var f filegate.File
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if st, _ := c.Do("GET", "/v1/files/"+id, nil, &f); st == http.StatusOK && f.Status == want {

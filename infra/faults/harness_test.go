@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 )
@@ -63,15 +63,15 @@ func uniquePDF(n int) []byte {
 }
 
 // create opens an upload session for body.
-func create(c *client, body []byte) apiclient.File {
+func create(c *client, body []byte) filegate.File {
 	c.T.Helper()
 	return c.Create("f.pdf", "application/pdf", len(body), "")
 }
 
 // createN opens n upload sessions, the i-th for uniquePDF(i).
-func createN(c *client, n int) []apiclient.File {
+func createN(c *client, n int) []filegate.File {
 	c.T.Helper()
-	sessions := make([]apiclient.File, n)
+	sessions := make([]filegate.File, n)
 	for i := range sessions {
 		sessions[i] = create(c, uniquePDF(i))
 	}
@@ -103,7 +103,7 @@ func reportAudit(t *testing.T, rep AuditReport) {
 }
 
 // putBody PUTs body to f's upload URL.
-func putBody(t *testing.T, f apiclient.File, body []byte) {
+func putBody(t *testing.T, f filegate.File, body []byte) {
 	t.Helper()
 	if st := apitest.Put(t, f.UploadURL, f.UploadHeaders, body); st != http.StatusOK {
 		t.Fatalf("PUT %s: %d", f.ID, st)

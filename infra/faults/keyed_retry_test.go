@@ -14,7 +14,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/idempotency"
 )
@@ -65,7 +65,7 @@ func (k keyedRequest) send(ctx context.Context, c *client) (*http.Response, []by
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	headers := map[string]string{"Authorization": "Bearer " + c.Key, "Content-Type": contentType, "Idempotency-Key": k.key}
-	return apiclient.Send(ctx, hc, http.MethodPost, c.Base+path, headers, bytes.NewReader(payload), int64(len(payload)))
+	return filegate.Send(ctx, hc, http.MethodPost, c.Base+path, headers, bytes.NewReader(payload), int64(len(payload)))
 }
 
 // retryUntilDone sends k until it succeeds, as a client whose first attempt
@@ -170,7 +170,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			if raw == nil {
 				return
 			}
-			var f apiclient.File
+			var f filegate.File
 			if err := json.Unmarshal(raw, &f); err != nil || f.ID == "" {
 				t.Errorf("%s: the retry's answer %s names no file", p.name, raw)
 				return
@@ -178,7 +178,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			ids[i] = f.ID
 			if !p.req.compat {
 				up.AddNamed(p.req.name, p.req.body)
-				if status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(p.req.body), int64(len(p.req.body))); err != nil || status != http.StatusOK {
+				if status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(p.req.body), int64(len(p.req.body))); err != nil || status != http.StatusOK {
 					t.Errorf("%s: PUT to the retry's upload URL: %d %v", p.name, status, err)
 				}
 			}
@@ -191,7 +191,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 	for i, p := range points {
 		waitFor(t, p.c, ids[i], "COMPLETED")
 		var l struct {
-			Data []apiclient.File `json:"data"`
+			Data []filegate.File `json:"data"`
 		}
 		p.c.Do("GET", "/v1/files", nil, &l)
 		if len(l.Data) != 1 {
@@ -238,7 +238,7 @@ func backgroundTraffic(t *testing.T, c *client, up *Uploads, stop <-chan struct{
 			case <-time.After(50 * time.Millisecond):
 			}
 			name, body := fmt.Sprintf("traffic-%d.pdf", i), uniquePDF(1000+i)
-			var f apiclient.File
+			var f filegate.File
 			r, err := c.Client.Do(ctx, "POST", "/v1/files", map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
 			if err != nil || r.Status != http.StatusOK {
 				res.failed++
@@ -246,7 +246,7 @@ func backgroundTraffic(t *testing.T, c *client, up *Uploads, stop <-chan struct{
 			}
 			up.AddNamed(name, body)
 			for {
-				status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+				status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 				if err == nil && (status == http.StatusOK || status == http.StatusPreconditionFailed) {
 					break
 				}

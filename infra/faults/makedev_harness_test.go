@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -129,7 +129,7 @@ func (d *devClone) start() *devRun {
 	if r.env, err = readEnvFile(filepath.Join(local, "env")); err != nil {
 		d.t.Fatal(err)
 	}
-	r.api = &client{T: d.t, Client: apiclient.Client{Base: "http://" + d.addr, Key: strings.TrimSpace(string(key))}}
+	r.api = &client{T: d.t, Client: filegate.Client{Base: "http://" + d.addr, Key: strings.TrimSpace(string(key))}}
 	return r
 }
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestMakeDevKilledMidTrafficRestartsOnItsData SIGKILLs `make dev` (the whole
@@ -60,7 +60,7 @@ func TestMakeDevKilledMidTrafficRestartsOnItsData(t *testing.T) {
 	r = d.start()
 	statuses := map[string]int{}
 	for _, id := range ids {
-		var f apiclient.File
+		var f filegate.File
 		if st, _ := r.api.Do("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != "COMPLETED" && f.Status != "PENDING" {
 			t.Errorf("file %s, created before the crash: %d %s, want COMPLETED or PENDING", id, st, f.Status)
 		}

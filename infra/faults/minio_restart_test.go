@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestUploadsAroundAMinIOCrashSettle kills MinIO with SIGKILL in the middle
@@ -38,11 +38,11 @@ func TestUploadsAroundAMinIOCrashSettle(t *testing.T) {
 	answers := map[string]int{}
 	uploaded := make(chan error, workers)
 	hc := &http.Client{Timeout: 2 * time.Second}
-	upload := func(i int, f apiclient.File) error {
+	upload := func(i int, f filegate.File) error {
 		body := uniquePDF(i)
 		up.Add(f.ID, body) // before the PUT: one whose answer is lost may have landed
 		for {
-			status, err := apiclient.Put(ctx, hc, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+			status, err := filegate.Put(ctx, hc, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 			answer := fmt.Sprint(status)
 			if err != nil {
 				answer = "transport error"

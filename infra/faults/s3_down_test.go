@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 )
@@ -24,8 +24,8 @@ func TestS3DownMeans503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{T: t, Client: apiclient.Client{Base: st.APIURL, Key: key}}
-	var f apiclient.File
+	c := &client{T: t, Client: filegate.Client{Base: st.APIURL, Key: key}}
+	var f filegate.File
 	c.Do("POST", "/v1/files", map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdf)}, &f)
 	if err := st.MinIO.Stop(); err != nil {
 		t.Fatal(err)

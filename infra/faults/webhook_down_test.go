@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestEventsWaitInTheQueueWhileTheWebhookIsDown makes MinIO's webhook target
@@ -31,7 +31,7 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	for i, f := range sessions {
 		body := uniquePDF(i)
 		up.Add(f.ID, body)
-		if status, err := apiclient.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || status != http.StatusOK {
+		if status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || status != http.StatusOK {
 			t.Fatalf("PUT with the webhook target down: %d %v", status, err)
 		}
 	}
@@ -41,7 +41,7 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	queued := waitQueue(t, st.EventQueueDir(), func(k int) bool { return k >= n }, "the events still queued")
 	t.Logf("%d events queued on disk while the target is down", queued)
 	for _, f := range sessions {
-		var got apiclient.File
+		var got filegate.File
 		if c.Do("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
 			t.Fatalf("file %s is %s while its event cannot be delivered", f.ID, got.Status)
 		}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // laxStore behaves as MinIO does where S3 is stricter: it accepts any
@@ -52,7 +52,7 @@ func startProxy(t *testing.T, origins ...string) (*httptest.Server, *laxStore) {
 
 func do(t *testing.T, method, u string, headers map[string]string) *http.Response {
 	t.Helper()
-	resp, _, err := apiclient.Send(context.Background(), nil, method, u, headers, nil, 0)
+	resp, _, err := filegate.Send(context.Background(), nil, method, u, headers, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

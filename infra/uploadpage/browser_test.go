@@ -15,7 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/uploadpage"
@@ -64,7 +64,7 @@ func TestUploadPageInChromium(t *testing.T) {
 	}
 	t.Cleanup(st.Stop)
 	ten := apitest.NewTenant(t, st)
-	host := &uploadpage.Host{Dir: "../../web/upload", API: apiclient.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 3}}
+	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 3}}
 	srv := &http.Server{Handler: host.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(pageLn) }()
 	t.Cleanup(func() { _ = srv.Close() })
@@ -135,7 +135,7 @@ func TestUploadPageInChromium(t *testing.T) {
 		if err != nil || id == "" {
 			t.Fatalf("%s: no file id in the page (%v)", name, err)
 		}
-		var f apiclient.File
+		var f filegate.File
 		if st := ten.Call("GET", "/v1/files/"+id, nil, &f); st != http.StatusOK || f.Status != want || f.Filename != name {
 			t.Errorf("%s (%s) in the API: %d %s %q, want %s", name, id, st, f.Status, f.Filename, want)
 		}

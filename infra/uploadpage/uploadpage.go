@@ -13,13 +13,13 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 )
 
 // Host is the page's host application.
 type Host struct {
-	Dir string           // web/upload
-	API apiclient.Client // the Filegate API, with the host's API key
+	Dir string          // web/upload
+	API filegate.Client // the Filegate API, with the host's API key
 	// Mint is the body of every mint (limits, lifetime), with renew added.
 	Mint map[string]any
 	// OpenAPIDir, if set, is served at /openapi/ (the API's documents).

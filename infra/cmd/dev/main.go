@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/filegate/filegate/infra/apiclient"
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/uploadpage"
 	"github.com/filegate/filegate/shared/auth"
@@ -64,7 +64,7 @@ func main() {
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
 		log.Fatal(err)
 	}
-	host := &uploadpage.Host{Dir: "web/upload", OpenAPIDir: "openapi", API: apiclient.Client{Base: st.APIURL, Key: key}}
+	host := &uploadpage.Host{Dir: "web/upload", OpenAPIDir: "openapi", API: filegate.Client{Base: st.APIURL, Key: key}}
 	token, err := host.Token(ctx, "")
 	if err != nil {
 		log.Fatalf("filegate: minting the dev upload token: %v", err)

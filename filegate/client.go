@@ -1,9 +1,10 @@
-// Package apiclient is a small client of Filegate's HTTP API for the
-// project's own tests and benchmarks: one place that knows how to call the
-// API, what a native File looks like on the wire, how to PUT to a presigned
-// URL, and how to mint the UUIDs tenants are made of. infra/apitest builds
-// the test kit of the e2e and fault suites on it.
-package apiclient
+// Package filegate is the Go client of Filegate's native API (/v1/files):
+// what a File looks like on the wire, each endpoint as a method, presigned
+// PUTs and GETs, and Uploader, which uploads a file in parallel parts and
+// resumes an interrupted upload. The filegate CLI is built on it, and so are
+// the project's own tests (infra/apitest) and benchmarks; the HTTP client is
+// injectable (Client.HTTP), so a test can wrap its transport.
+package filegate
 
 import (
 	"bytes"
