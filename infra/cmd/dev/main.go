@@ -72,8 +72,8 @@ func main() {
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
 	fmt.Printf("\nUpload page (a fresh 15-minute upload token; the page renews it through %s/upload/token):\n\n  %s\n", pageOrigin, uploadpage.PageURL(pageOrigin, st.APIURL, token, true))
 	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)
-	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nCtrl-C stops everything; data stays under .local/.\n",
-		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL)
+	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nCtrl-C stops everything; data stays under .local/.\n",
+		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL)
 	<-ctx.Done()
 	fmt.Println("\nfilegate: stopping")
 }

@@ -1,0 +1,283 @@
+package filegate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Uploader uploads local files: one PUT with a declared SHA-256 (which
+// storage enforces) below PartSize, else a multipart session with per-part
+// SHA-256, Parallel parts at a time. With a StateDir it remembers unfinished
+// multipart sessions, so uploading the same file again (same path, size
+// and modification time) resumes: it asks the server which parts storage
+// already holds and sends only the others.
+type Uploader struct {
+	Client   *Client
+	PartSize int64 // default 8 MiB; at least 5 MiB (S3's smallest part)
+	Parallel int   // default 4
+	StateDir string
+	// Progress, when set, is told of every chunk of bytes sent (from any
+	// goroutine) and, once per resumed part, of its size as skipped.
+	Progress func(sent int64, skipped bool)
+	// RateLimit caps bytes per second sent, all parts together (0: none).
+	RateLimit int64
+}
+
+// Result is an upload's outcome.
+type Result struct {
+	File      File
+	SHA256    string // the file's SHA-256 as read (hex)
+	BytesSent int64  // bytes PUT to storage by this run
+	Resumed   bool   // an earlier run's session was continued
+	Skipped   int    // parts an earlier run stored
+}
+
+// resumeState is what a StateDir keeps of an unfinished multipart session.
+type resumeState struct {
+	FileID   string `json:"fileId"`
+	PartSize int64  `json:"partSize"`
+}
+
+const defaultPartSize = 8 << 20
+
+// Upload uploads the file at path as mimeType.
+func (u *Uploader) Upload(ctx context.Context, path, mimeType string) (Result, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return Result{}, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return Result{}, err
+	}
+	partSize := u.PartSize
+	if partSize <= 0 {
+		partSize = defaultPartSize
+	}
+	if st.Size() < partSize {
+		return u.single(ctx, fh, st, mimeType)
+	}
+	return u.multipart(ctx, fh, st, mimeType, partSize)
+}
+
+// single is one PUT with the file's SHA-256 signed in.
+func (u *Uploader) single(ctx context.Context, fh *os.File, st os.FileInfo, mimeType string) (Result, error) {
+	body, err := io.ReadAll(fh)
+	if err != nil {
+		return Result{}, err
+	}
+	sum := sha256.Sum256(body)
+	r := Result{SHA256: hex.EncodeToString(sum[:])}
+	f, err := u.Client.Create(ctx, CreateRequest{Filename: st.Name(), MimeType: mimeType, SizeBytes: int64(len(body)), SHA256: r.SHA256})
+	if err != nil {
+		return r, err
+	}
+	if err := u.put(ctx, f.UploadURL, f.UploadHeaders, body, &r.BytesSent); err != nil {
+		return r, err
+	}
+	r.File, err = u.complete(ctx, f.ID, "")
+	return r, err
+}
+
+// multipart uploads in parts, resuming a session the state remembers.
+func (u *Uploader) multipart(ctx context.Context, fh *os.File, st os.FileInfo, mimeType string, partSize int64) (Result, error) {
+	var r Result
+	statePath := u.statePath(fh.Name(), st)
+	f, stored, ok := u.resume(ctx, statePath, partSize)
+	if ok {
+		r.Resumed, r.Skipped = true, len(stored)
+	} else {
+		var err error
+		f, err = u.Client.Create(ctx, CreateRequest{Filename: st.Name(), MimeType: mimeType, SizeBytes: st.Size(),
+			Multipart: &MultipartRequest{PartSizeBytes: partSize, PartChecksum: "SHA256"}})
+		if err != nil {
+			return r, err
+		}
+		u.saveState(statePath, resumeState{FileID: f.ID, PartSize: partSize})
+	}
+	// The whole file's SHA-256, read in order beside the parallel parts.
+	sumc := make(chan string, 1)
+	go func() {
+		h := sha256.New()
+		_, _ = io.Copy(h, io.NewSectionReader(fh, 0, st.Size()))
+		sumc <- hex.EncodeToString(h.Sum(nil))
+	}()
+	count := int((st.Size() + partSize - 1) / partSize)
+	todo := make(chan int)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		failed  error
+	)
+	parallel := max(u.Parallel, 1)
+	if u.Parallel == 0 {
+		parallel = 4
+	}
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, partSize)
+			for n := range todo {
+				if err := u.sendPart(ctx, fh, f.ID, n, partSize, st.Size(), buf, &r.BytesSent); err != nil {
+					errOnce.Do(func() { failed = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
+	for n := 1; n <= count; n++ {
+		if _, done := stored[n]; done {
+			if u.Progress != nil {
+				u.Progress(min(partSize, st.Size()-int64(n-1)*partSize), true)
+			}
+			continue
+		}
+		select {
+		case todo <- n:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(todo)
+	wg.Wait()
+	r.SHA256 = <-sumc
+	if failed != nil {
+		return r, failed
+	}
+	var err error
+	if r.File, err = u.complete(ctx, f.ID, r.SHA256); err != nil {
+		return r, err
+	}
+	_ = os.Remove(statePath)
+	return r, nil
+}
+
+// sendPart reads part n, signs its URL with its SHA-256 and PUTs it.
+func (u *Uploader) sendPart(ctx context.Context, fh *os.File, id string, n int, partSize, size int64, buf []byte, sent *int64) error {
+	off := int64(n-1) * partSize
+	body := buf[:min(partSize, size-off)]
+	if _, err := fh.ReadAt(body, off); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	urls, err := u.Client.SignParts(ctx, id, []PartRequest{{Number: n, SHA256: hex.EncodeToString(sum[:])}})
+	if err != nil {
+		return err
+	}
+	if len(urls) != 1 {
+		return fmt.Errorf("part %d: the server signed %d URLs", n, len(urls))
+	}
+	return u.put(ctx, urls[0].URL, urls[0].Headers, body, sent)
+}
+
+// put PUTs body to a presigned URL, counting and pacing what it sends.
+func (u *Uploader) put(ctx context.Context, url string, headers map[string]string, body []byte, sent *int64) error {
+	rd := &meteredReader{r: bytes.NewReader(body), u: u, sent: sent}
+	resp, raw, err := Send(ctx, u.Client.HTTP, http.MethodPut, url, headers, rd, int64(len(body)))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &APIError{Status: resp.StatusCode, Code: "storage_refused", Message: "storage refused the upload: " + string(bytes.TrimSpace(raw))}
+	}
+	return nil
+}
+
+// complete completes id and waits out an assembly that outlasts the request.
+func (u *Uploader) complete(ctx context.Context, id, sum string) (File, error) {
+	f, accepted, err := u.Client.Complete(ctx, id, sum)
+	for accepted && err == nil && f.Status == "PENDING" {
+		select {
+		case <-ctx.Done():
+			return f, ctx.Err()
+		case <-time.After(time.Second):
+		}
+		f, err = u.Client.Get(ctx, id)
+	}
+	return f, err
+}
+
+// resume continues a remembered session still PENDING, with the parts
+// storage holds; ok is false when there is none to continue.
+func (u *Uploader) resume(ctx context.Context, statePath string, partSize int64) (File, map[int]bool, bool) {
+	raw, err := os.ReadFile(statePath)
+	var s resumeState
+	if err != nil || json.Unmarshal(raw, &s) != nil || s.PartSize != partSize {
+		return File{}, nil, false
+	}
+	f, err := u.Client.Get(ctx, s.FileID)
+	if err != nil || f.Status != "PENDING" || f.Multipart == nil {
+		return File{}, nil, false
+	}
+	parts, err := u.Client.StoredParts(ctx, f.ID)
+	if err != nil {
+		return File{}, nil, false
+	}
+	stored := map[int]bool{}
+	for _, p := range parts {
+		if p.SizeBytes == min(partSize, f.SizeBytes-int64(p.Number-1)*partSize) {
+			stored[p.Number] = true
+		}
+	}
+	return f, stored, true
+}
+
+// statePath names the state of one file's upload to one API: its absolute
+// path, size and modification time (a changed file starts afresh).
+func (u *Uploader) statePath(path string, st os.FileInfo) string {
+	if u.StateDir == "" {
+		return ""
+	}
+	abs, _ := filepath.Abs(path)
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d", u.Client.Base, abs, st.Size(), st.ModTime().UnixNano()))
+	return filepath.Join(u.StateDir, hex.EncodeToString(h[:12])+".json")
+}
+
+func (u *Uploader) saveState(path string, s resumeState) {
+	if path == "" {
+		return
+	}
+	raw, _ := json.Marshal(s)
+	if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
+		_ = os.WriteFile(path, raw, 0o600)
+	}
+}
+
+// meteredReader counts bytes as the HTTP client reads them, tells
+// Progress, and paces them to RateLimit.
+type meteredReader struct {
+	r    io.Reader
+	u    *Uploader
+	sent *int64
+}
+
+func (m *meteredReader) Read(p []byte) (int, error) {
+	if lim := m.u.RateLimit; lim > 0 {
+		p = p[:min(len(p), 64<<10)]
+		time.Sleep(time.Duration(int64(len(p)) * int64(time.Second) / lim * int64(max(m.u.Parallel, 1))))
+	}
+	n, err := m.r.Read(p)
+	if n > 0 {
+		atomic.AddInt64(m.sent, int64(n))
+		if m.u.Progress != nil {
+			m.u.Progress(int64(n), false)
+		}
+	}
+	return n, err
+}
