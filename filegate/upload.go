@@ -108,59 +108,11 @@ func (u *Uploader) multipart(ctx context.Context, fh *os.File, st os.FileInfo, m
 		}
 		u.saveState(statePath, resumeState{FileID: f.ID, PartSize: partSize})
 	}
-	// The whole file's SHA-256, read in order beside the parallel parts.
-	sumc := make(chan string, 1)
-	go func() {
-		h := sha256.New()
-		_, _ = io.Copy(h, io.NewSectionReader(fh, 0, st.Size()))
-		sumc <- hex.EncodeToString(h.Sum(nil))
-	}()
-	count := int((st.Size() + partSize - 1) / partSize)
-	todo := make(chan int)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		failed  error
-	)
-	parallel := max(u.Parallel, 1)
-	if u.Parallel == 0 {
-		parallel = 4
+	sum, err := u.sendParts(ctx, fh, f, st.Size(), partSize, stored, &r.BytesSent)
+	r.SHA256 = sum
+	if err != nil {
+		return r, err
 	}
-	for range parallel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, partSize)
-			for n := range todo {
-				if err := u.sendPart(ctx, fh, f.ID, n, partSize, st.Size(), buf, &r.BytesSent); err != nil {
-					errOnce.Do(func() { failed = err; cancel() })
-				}
-			}
-		}()
-	}
-feed:
-	for n := 1; n <= count; n++ {
-		if _, done := stored[n]; done {
-			if u.Progress != nil {
-				u.Progress(min(partSize, st.Size()-int64(n-1)*partSize), true)
-			}
-			continue
-		}
-		select {
-		case todo <- n:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(todo)
-	wg.Wait()
-	r.SHA256 = <-sumc
-	if failed != nil {
-		return r, failed
-	}
-	var err error
 	if r.File, err = u.complete(ctx, f.ID, r.SHA256); err != nil {
 		return r, err
 	}
@@ -168,22 +120,93 @@ feed:
 	return r, nil
 }
 
-// sendPart reads part n, signs its URL with its SHA-256 and PUTs it.
-func (u *Uploader) sendPart(ctx context.Context, fh *os.File, id string, n int, partSize, size int64, buf []byte, sent *int64) error {
-	off := int64(n-1) * partSize
-	body := buf[:min(partSize, size-off)]
-	if _, err := fh.ReadAt(body, off); err != nil && !errors.Is(err, io.EOF) {
-		return err
+// part is one part read from the file, with its SHA-256.
+type part struct {
+	n    int
+	body []byte
+	sum  string
+}
+
+// sendParts reads the file once, in order: it hashes the whole file as it
+// goes (the SHA-256 it returns) and hands each part storage lacks, with its
+// own SHA-256, to Parallel senders, which sign their URLs and PUT them.
+// Reading runs at most one part ahead of sending.
+func (u *Uploader) sendParts(ctx context.Context, fh *os.File, f File, size, partSize int64, stored map[int]bool, sent *int64) (string, error) {
+	parallel := u.Parallel
+	if parallel <= 0 {
+		parallel = 4
 	}
-	sum := sha256.Sum256(body)
-	urls, err := u.Client.SignParts(ctx, id, []PartRequest{{Number: n, SHA256: hex.EncodeToString(sum[:])}})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// One buffer per sender and one being read: memory is (Parallel+1) parts.
+	free := make(chan []byte, parallel+1)
+	for range parallel + 1 {
+		free <- make([]byte, partSize)
+	}
+	ready := make(chan part)
+	var (
+		wg     sync.WaitGroup
+		once   sync.Once
+		failed error
+	)
+	fail := func(err error) { once.Do(func() { failed = err; cancel() }) }
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range ready {
+				if err := u.sendPart(ctx, f.ID, p, sent); err != nil {
+					fail(err)
+				}
+				free <- p.body[:cap(p.body)]
+			}
+		}()
+	}
+	whole := sha256.New()
+	count := int((size + partSize - 1) / partSize)
+read:
+	for n := 1; n <= count; n++ {
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-ctx.Done():
+			break read
+		}
+		body := buf[:min(partSize, size-int64(n-1)*partSize)]
+		if _, err := fh.ReadAt(body, int64(n-1)*partSize); err != nil && !errors.Is(err, io.EOF) {
+			fail(err)
+			break
+		}
+		whole.Write(body)
+		if stored[n] {
+			free <- buf
+			if u.Progress != nil {
+				u.Progress(int64(len(body)), true)
+			}
+			continue
+		}
+		ps := sha256.Sum256(body)
+		select {
+		case ready <- part{n: n, body: body, sum: hex.EncodeToString(ps[:])}:
+		case <-ctx.Done():
+			break read
+		}
+	}
+	close(ready)
+	wg.Wait()
+	return hex.EncodeToString(whole.Sum(nil)), failed
+}
+
+// sendPart signs part p's URL with its SHA-256 and PUTs it.
+func (u *Uploader) sendPart(ctx context.Context, id string, p part, sent *int64) error {
+	urls, err := u.Client.SignParts(ctx, id, []PartRequest{{Number: p.n, SHA256: p.sum}})
 	if err != nil {
 		return err
 	}
 	if len(urls) != 1 {
-		return fmt.Errorf("part %d: the server signed %d URLs", n, len(urls))
+		return fmt.Errorf("part %d: the server signed %d URLs", p.n, len(urls))
 	}
-	return u.put(ctx, urls[0].URL, urls[0].Headers, body, sent)
+	return u.put(ctx, urls[0].URL, urls[0].Headers, p.body, sent)
 }
 
 // put PUTs body to a presigned URL, counting and pacing what it sends.

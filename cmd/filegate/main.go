@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -85,11 +86,19 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 		fmt.Fprintln(stderr, "filegate: set FILEGATE_API_URL and FILEGATE_API_KEY (or --api-url and --api-key); `make dev` prints both for the local stack")
 		return exitUsage
 	}
-	c := &cli{client: &filegate.Client{Base: strings.TrimRight(*apiURL, "/"), Key: *apiKey}, json: *asJSON, out: stdout, err: stderr}
+	c := &cli{client: &filegate.Client{Base: strings.TrimRight(*apiURL, "/"), Key: *apiKey, HTTP: httpClient()}, json: *asJSON, out: stdout, err: stderr}
 	if err := parse(ctx, c, fs.Args()); err != nil {
 		return c.fail(err)
 	}
 	return exitOK
+}
+
+// httpClient keeps a connection per parallel part alive (the default
+// transport keeps 2 per host, so parts 3 and 4 would dial anew each time).
+func httpClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return &http.Client{Transport: t}
 }
 
 // errUsage is a command's complaint about its arguments.

@@ -43,27 +43,33 @@ type Config struct {
 	ObjectSizes  []int64
 	LoadClients  []int
 	LoadDuration time.Duration
-	LagCreates   int             // the burst counterlag measures
-	Sections     map[string]bool // nil: all
-	Log          func(string, ...any)
+	LagCreates   int // the burst counterlag measures
+	// LargeFile is the large-file section's file size (its own file,
+	// largefile.go); LargeValidation the multipart objects it validates.
+	LargeFile       int64
+	LargeValidation []int64
+	Sections        map[string]bool // nil: all
+	Log             func(string, ...any)
 }
 
 // Full is `make bench`.
 func Full(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
-		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000}
+		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000,
+		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20}}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
 func Quick(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
-		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100}
+		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100,
+		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20}}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -77,6 +83,7 @@ type Results struct {
 	Growth     *GrowthResult     `json:"growth,omitempty"`
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
+	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -128,7 +135,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -187,6 +194,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 	if c.on("counterlag") {
 		if res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); err != nil {
 			fail("counterlag", err)
+		}
+	}
+	if c.on("largefile") {
+		if res.LargeFile, err = h.runLargeFile(ctx, c.Root, c.LargeFile, c.LargeValidation); err != nil {
+			fail("largefile", err)
 		}
 	}
 	return nil

@@ -94,6 +94,9 @@ func Markdown(r *Results) string {
 		p("| p50 | p90 | p99 | max | last create → count complete |\n|---:|---:|---:|---:|---:|\n")
 		p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n\n", l.Lag.P50, l.Lag.P90, l.Lag.P99, l.Lag.Max, l.SettledMs)
 	}
+	if r.LargeFile != nil {
+		largeFileTable(p, r.LargeFile)
+	}
 	return b.String()
 }
 
