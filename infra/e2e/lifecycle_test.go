@@ -53,6 +53,7 @@ type objectPorts interface {
 	upload.ObjectLister
 	upload.SessionStorage
 	upload.PartAssembler
+	upload.UploadLister
 }
 
 // useCases are the functions' use cases over one store and a bucket of the

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
@@ -163,4 +164,38 @@ func TestUploadURLRefreshesASinglePutSession(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/upload-url", map[string]any{}, nil); st != http.StatusConflict {
 		t.Errorf("upload-url of a COMPLETED file: %d, want 409", st)
 	}
+}
+
+// TestMultipartAssembledByStorageSettlesOnItsEvent: when storage finishes
+// assembling after complete gave up waiting (its 202), the S3 event of
+// CompleteMultipartUpload validates the object like any upload.
+func TestMultipartAssembledByStorageSettlesOnItsEvent(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	var f multipartSession
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "late.pdf", "mimeType": "application/pdf", "sizeBytes": len(body),
+		"multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
+		t.Fatalf("multipart create: %d", st)
+	}
+	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
+	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
+		t.Fatalf("PUT part 1: %d", st)
+	}
+	key := files.ObjectKey(c.ProjectID, f.ID)
+	s3c := stack.S3Client()
+	ups, err := s3c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: &key})
+	if err != nil || len(ups.Uploads) != 1 {
+		t.Fatalf("the file's multipart upload: %+v %v", ups, err)
+	}
+	parts, err := s3c.ListParts(t.Context(), &s3.ListPartsInput{Bucket: ptr(localstack.BucketName), Key: &key, UploadId: ups.Uploads[0].UploadId})
+	if err != nil || len(parts.Parts) != 1 {
+		t.Fatalf("its parts: %v", err)
+	}
+	p := parts.Parts[0]
+	if _, err := s3c.CompleteMultipartUpload(t.Context(), &s3.CompleteMultipartUploadInput{Bucket: ptr(localstack.BucketName), Key: &key, UploadId: ups.Uploads[0].UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{{PartNumber: p.PartNumber, ETag: p.ETag, ChecksumSHA256: p.ChecksumSHA256}}}}); err != nil {
+		t.Fatalf("storage's own assembly: %v", err)
+	}
+	c.WaitStatus(f.ID, "COMPLETED")
 }

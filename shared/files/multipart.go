@@ -75,6 +75,13 @@ type StoredPart struct {
 	SHA256    string // base64, as S3 lists it; "" without part checksums
 }
 
+// OpenUpload is a multipart upload storage holds open.
+type OpenUpload struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
+}
+
 // MultipartAborter ends multipart uploads.
 type MultipartAborter interface {
 	// AbortMultipart is idempotent: an upload already gone is no error.

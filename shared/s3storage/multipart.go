@@ -98,3 +98,17 @@ func (s *Storage) AbortMultipart(ctx context.Context, key, uploadID string) erro
 	}
 	return err
 }
+
+// OpenUploads is one ListMultipartUploads page: up to max multipart uploads
+// under prefix, oldest first within a key.
+func (s *Storage) OpenUploads(ctx context.Context, prefix string, max int) ([]files.OpenUpload, error) {
+	out, err := s.client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &s.bucket, Prefix: &prefix, MaxUploads: aws.Int32(int32(max))})
+	if err != nil {
+		return nil, classify(err)
+	}
+	ups := make([]files.OpenUpload, 0, len(out.Uploads))
+	for _, u := range out.Uploads {
+		ups = append(ups, files.OpenUpload{Key: aws.ToString(u.Key), UploadID: aws.ToString(u.UploadId), Initiated: aws.ToTime(u.Initiated)})
+	}
+	return ups, nil
+}

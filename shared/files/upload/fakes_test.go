@@ -137,6 +137,7 @@ type memObjects struct {
 type memUpload struct {
 	key, contentType string
 	parts            map[int][]byte
+	initiated        time.Time
 }
 
 func (m *memObjects) StartMultipart(_ context.Context, key, contentType string, _ bool) (string, error) {
@@ -146,7 +147,7 @@ func (m *memObjects) StartMultipart(_ context.Context, key, contentType string, 
 		m.uploads = map[string]*memUpload{}
 	}
 	id := fmt.Sprintf("upload-%d", len(m.uploads)+1)
-	m.uploads[id] = &memUpload{key: key, contentType: contentType, parts: map[int][]byte{}}
+	m.uploads[id] = &memUpload{key: key, contentType: contentType, parts: map[int][]byte{}, initiated: time.Now()}
 	return id, nil
 }
 
@@ -205,6 +206,18 @@ func (m *memObjects) AbortMultipart(_ context.Context, _, uploadID string) error
 	defer m.mu.Unlock()
 	delete(m.uploads, uploadID)
 	return nil
+}
+
+func (m *memObjects) OpenUploads(_ context.Context, prefix string, max int) ([]files.OpenUpload, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []files.OpenUpload
+	for id, u := range m.uploads {
+		if strings.HasPrefix(u.key, prefix) && len(out) < max {
+			out = append(out, files.OpenUpload{Key: u.key, UploadID: id, Initiated: u.initiated})
+		}
+	}
+	return out, nil
 }
 
 func (m *memObjects) hasUpload(uploadID string) bool {

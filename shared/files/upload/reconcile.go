@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
@@ -11,20 +12,28 @@ import (
 // bucket.
 type Reconciler struct {
 	files.Options
-	objects    ObjectLister
+	objects    reconcileObjects
 	jobs       JobState
 	settlement *Settlement
 }
 
 // NewReconciler walks objects, keeps its place and lease in jobs and
 // settles each object with settlement.
-func NewReconciler(objects ObjectLister, jobs JobState, settlement *Settlement, o files.Options) *Reconciler {
+func NewReconciler(objects reconcileObjects, jobs JobState, settlement *Settlement, o files.Options) *Reconciler {
 	return &Reconciler{Options: o.Resolved(), objects: objects, jobs: jobs, settlement: settlement}
+}
+
+// reconcileObjects is what reconcile walks: objects, and open multipart
+// uploads.
+type reconcileObjects interface {
+	ObjectLister
+	UploadLister
 }
 
 // ReconcileReport says what one reconcile run did.
 type ReconcileReport struct {
 	Scanned, Settled, Deleted int
+	Aborted                   int  // multipart uploads no live session owns
 	Done                      bool // the listing reached the end and starts over next run
 	Busy                      bool // another run held the job's lease: this one did nothing
 }
@@ -96,5 +105,45 @@ func (r *Reconciler) Run(ctx context.Context, max int, grace time.Duration) (Rec
 		after = o.Key
 	}
 	rep.Done = next == ""
+	if rep.Done {
+		if rep.Aborted, err = r.abortStrays(ctx, max, grace); err != nil {
+			r.Log.WarnContext(ctx, "stray multipart uploads left for the next run", "err", err)
+		}
+	}
 	return rep, r.jobs.SaveCursor(ctx, ReconcileJob, next)
+}
+
+// abortStrays aborts open multipart uploads no live session owns: the
+// file's record is gone, no longer PENDING, its session has ended, or it
+// names another upload (a create that failed half-way). Uploads younger
+// than grace may belong to a record still being written. Cancel, delete
+// and TTL's expiry abort their own; this catches what those missed, once
+// per pass over the bucket, before the bucket's lifecycle rule would.
+func (r *Reconciler) abortStrays(ctx context.Context, max int, grace time.Duration) (int, error) {
+	ups, err := r.objects.OpenUploads(ctx, "uploads/", max)
+	if err != nil {
+		return 0, err
+	}
+	aborted := 0
+	for _, u := range ups {
+		if r.Now().Sub(u.Initiated) < grace {
+			continue
+		}
+		projectID, id, ok := files.ParseObjectKey(u.Key)
+		if !ok {
+			continue
+		}
+		f, err := r.settlement.store.Get(ctx, projectID, id)
+		switch {
+		case err != nil && !errors.Is(err, files.ErrNotFound):
+			return aborted, err
+		case err == nil && f.StatusAt(r.Now()) == files.StatusPending && f.Multipart != nil && f.Multipart.UploadID == u.UploadID:
+			continue // a live session's
+		}
+		if err := r.objects.AbortMultipart(ctx, u.Key, u.UploadID); err != nil {
+			return aborted, err
+		}
+		aborted++
+	}
+	return aborted, nil
 }

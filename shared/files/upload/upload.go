@@ -65,6 +65,13 @@ type ObjectWriter interface {
 	Put(ctx context.Context, key string, body []byte, contentType, sha256 string) error
 }
 
+// UploadLister lists open multipart uploads.
+type UploadLister interface {
+	// OpenUploads returns up to max open uploads under prefix.
+	OpenUploads(ctx context.Context, prefix string, max int) ([]files.OpenUpload, error)
+	files.MultipartAborter
+}
+
 // ObjectLister walks the bucket.
 type ObjectLister interface {
 	// List returns up to max objects under prefix after the key `after`, in

@@ -56,7 +56,7 @@ func Reconcile(e *wiring.Env) ReconcileLambda {
 	batch, grace := e.Config.ReconcileBatch, e.Config.OrphanGrace
 	return func(ctx context.Context, _ events.EventBridgeEvent) (upload.ReconcileReport, error) {
 		rep, err := reconciler.Run(ctx, batch, grace)
-		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "done", rep.Done, "busy", rep.Busy, "err", err)
+		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "aborted", rep.Aborted, "done", rep.Done, "busy", rep.Busy, "err", err)
 		return rep, err
 	}
 }
