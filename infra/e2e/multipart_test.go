@@ -31,6 +31,18 @@ type multipartSession struct {
 	} `json:"multipart"`
 }
 
+// createMultipart opens a multipart session of body in 5 MiB parts, with
+// part checksums.
+func (c *tenant) createMultipart(name, mimeType string, body []byte) multipartSession {
+	c.T.Helper()
+	var f multipartSession
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": len(body),
+		"multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
+		c.T.Fatalf("multipart create: %d", st)
+	}
+	return f
+}
+
 // partURLsFor signs the given parts of body (each with its SHA-256).
 func (c *tenant) partURLsFor(id string, body []byte, partSize int64, numbers ...int) []partURL {
 	c.T.Helper()
@@ -59,13 +71,9 @@ func partOf(body []byte, partSize int64, n int) []byte {
 func TestMultipartUploadEndToEnd(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	const partSize = files.MinPartBytes
+	const partSize = files.MinPartBytes // createMultipart's
 	body := bytes.Repeat([]byte("multipart upload line\n"), (2*partSize+1000)/22)
-	var f multipartSession
-	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "big.txt", "mimeType": "text/plain", "sizeBytes": len(body),
-		"multipart": map[string]any{"partSizeBytes": partSize, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
-		t.Fatalf("multipart create: %d", st)
-	}
+	f := c.createMultipart("big.txt", "text/plain", body)
 	if f.Multipart.PartCount != 3 || f.Multipart.PartSizeBytes != partSize || f.UploadURL != "" || f.Multipart.PartChecksum == nil {
 		t.Fatalf("multipart create answered %+v", f)
 	}
@@ -126,11 +134,7 @@ func TestCancelAbortsTheMultipartUpload(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := []byte("short text, one part\n")
-	var f multipartSession
-	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "c.txt", "mimeType": "text/plain", "sizeBytes": len(body),
-		"multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
-		t.Fatalf("multipart create: %d", st)
-	}
+	f := c.createMultipart("c.txt", "text/plain", body)
 	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
 	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
 		t.Fatalf("PUT part 1: %d", st)
@@ -173,11 +177,7 @@ func TestMultipartAssembledByStorageSettlesOnItsEvent(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-	var f multipartSession
-	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "late.pdf", "mimeType": "application/pdf", "sizeBytes": len(body),
-		"multipart": map[string]any{"partSizeBytes": files.MinPartBytes, "partChecksum": "SHA256"}}, &f); st != http.StatusOK {
-		t.Fatalf("multipart create: %d", st)
-	}
+	f := c.createMultipart("late.pdf", "application/pdf", body)
 	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
 	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
 		t.Fatalf("PUT part 1: %d", st)

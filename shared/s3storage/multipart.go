@@ -3,7 +3,6 @@ package s3storage
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -43,12 +42,7 @@ func (s *Storage) PresignPart(ctx context.Context, key, uploadID string, p files
 		in.ChecksumSHA256 = aws.String(files.SHA256Base64(p.SHA256))
 	}
 	req, err := s.presign.PresignUploadPart(ctx, in, s3.WithPresignExpires(p.Expires))
-	if err != nil {
-		return files.Presigned{}, files.Internal(fmt.Errorf("presign part: %w", err))
-	}
-	h := req.SignedHeader.Clone()
-	h.Del("Host")
-	return files.Presigned{URL: req.URL, Headers: h, ExpiresAt: s.now().Add(p.Expires).UTC()}, nil
+	return s.upload(req, err, "part", p.Expires)
 }
 
 // ListParts is every part storage holds of the upload, in part order;

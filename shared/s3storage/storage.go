@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -68,12 +69,18 @@ func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload)
 		in.ChecksumSHA256 = aws.String(files.SHA256Base64(u.SHA256))
 	}
 	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(u.Expires))
+	return s.upload(req, err, "put", u.Expires)
+}
+
+// upload is a presigned upload (PUT or part) as clients get it: the URL and
+// every header its signature covers, which the request must carry.
+func (s *Storage) upload(req *v4.PresignedHTTPRequest, err error, what string, expires time.Duration) (files.Presigned, error) {
 	if err != nil {
-		return files.Presigned{}, files.Internal(fmt.Errorf("presign put: %w", err))
+		return files.Presigned{}, files.Internal(fmt.Errorf("presign %s: %w", what, err))
 	}
 	h := req.SignedHeader.Clone()
 	h.Del("Host") // set by every HTTP client from the URL
-	return files.Presigned{URL: req.URL, Headers: h, ExpiresAt: s.now().Add(u.Expires).UTC()}, nil
+	return files.Presigned{URL: req.URL, Headers: h, ExpiresAt: s.now().Add(expires).UTC()}, nil
 }
 
 // Response headers every download pins, whatever the object was stored with:
