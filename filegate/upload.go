@@ -25,7 +25,7 @@ import (
 // already holds and sends only the others.
 type Uploader struct {
 	Client   *Client
-	PartSize int64 // default 8 MiB; at least 5 MiB (S3's smallest part)
+	PartSize int64 // 0: AutoPartSize of the file; else at least 5 MiB (S3's smallest part)
 	Parallel int   // default 4
 	StateDir string
 	// Progress, when set, is told of every chunk of bytes sent (from any
@@ -50,7 +50,17 @@ type resumeState struct {
 	PartSize int64  `json:"partSize"`
 }
 
-const defaultPartSize = 8 << 20
+// AutoPartSize is the part size for a file of size bytes when none is
+// given: a sixteenth of the file between 8 and 64 MiB (large parts keep the
+// per-part overhead small: a 1 GiB file goes as 64 MiB parts; the cap keeps
+// the Parallel part buffers in memory modest), in whole MiB, and larger only
+// where S3's 10,000 parts would not hold the file.
+func AutoPartSize(size int64) int64 {
+	const mib, maxParts = 1 << 20, 10000
+	sixteenth := (size + 16*mib - 1) / (16 * mib) * mib
+	fits := (size + maxParts*mib - 1) / (maxParts * mib) * mib
+	return max(min(max(sixteenth, 8*mib), 64*mib), fits)
+}
 
 // Upload uploads the file at path as mimeType.
 func (u *Uploader) Upload(ctx context.Context, path, mimeType string) (Result, error) {
@@ -65,7 +75,7 @@ func (u *Uploader) Upload(ctx context.Context, path, mimeType string) (Result, e
 	}
 	partSize := u.PartSize
 	if partSize <= 0 {
-		partSize = defaultPartSize
+		partSize = AutoPartSize(st.Size())
 	}
 	if st.Size() < partSize {
 		return u.single(ctx, fh, st, mimeType)

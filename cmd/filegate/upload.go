@@ -16,7 +16,7 @@ import (
 
 func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 	parallel := fset.Int("parallel", 4, "parts sent at once")
-	partMiB := fset.Int64("part-size-mib", 8, "part size in MiB (at least 5); smaller files are one PUT")
+	partMiB := fset.Int64("part-size-mib", 0, "part size in MiB (at least 5; default a sixteenth of the file between 8 and 64); smaller files are one PUT")
 	rate := fset.Int64("limit-rate", 0, "bytes per second at most, all parts together (0: no limit)")
 	mimeType := fset.String("type", "", "MIME type of every file (default: from the extension, else the content)")
 	stateDir := fset.String("state-dir", defaultStateDir(), "where unfinished uploads are remembered, to resume them")
@@ -24,7 +24,7 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 		if len(args) == 0 {
 			return errUsage("give files or directories to upload")
 		}
-		if *partMiB < 5 {
+		if *partMiB != 0 && *partMiB < 5 {
 			return errUsage("--part-size-mib must be at least 5")
 		}
 		paths, total, err := collect(args)

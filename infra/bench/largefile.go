@@ -46,10 +46,11 @@ type MultipartReadRow struct {
 	S3Requests     int64 `json:"s3_requests"`
 }
 
-const largePartMiB, largeParallel = 64, 4
+const largeParallel = 4
 
 func (h *harness) runLargeFile(ctx context.Context, root string, size int64, validationSizes []int64) (*LargeFileResult, error) {
-	r := &LargeFileResult{SizeBytes: size, PartMiB: largePartMiB, Parallel: largeParallel}
+	// The CLI picks its part size (filegate.AutoPartSize), as a user's run would.
+	r := &LargeFileResult{SizeBytes: size, PartMiB: filegate.AutoPartSize(size) >> 20, Parallel: largeParallel}
 	dir, err := os.MkdirTemp("", "filegate-largefile-")
 	if err != nil {
 		return nil, err
@@ -121,7 +122,7 @@ func (h *harness) rawPut(ctx context.Context, path string, size int64) (float64,
 
 // cliUpload is one `filegate upload` of the file to COMPLETED, in seconds.
 func (h *harness) cliUpload(ctx context.Context, cli string, api *filegate.Client, dir, path string, sent *int64) (float64, error) {
-	cmd := exec.CommandContext(ctx, cli, "upload", "--json", "--part-size-mib", fmt.Sprint(largePartMiB), "--parallel", fmt.Sprint(largeParallel), "--state-dir", dir, path)
+	cmd := exec.CommandContext(ctx, cli, "upload", "--json", "--parallel", fmt.Sprint(largeParallel), "--state-dir", dir, path)
 	cmd.Env = append(os.Environ(), "FILEGATE_API_URL="+api.Base, "FILEGATE_API_KEY="+api.Key)
 	start := time.Now()
 	out, err := cmd.Output()
