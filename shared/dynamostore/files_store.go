@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -14,6 +15,9 @@ import (
 type Store struct {
 	db    *dynamo.DB
 	table dynamo.Table
+	// fallbackWalks counts the lists that walked the index because the
+	// position counts could not place their page (list.go).
+	fallbackWalks atomic.Int64
 }
 
 var (

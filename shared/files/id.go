@@ -121,3 +121,29 @@ func uuidBytes(s string) ([16]byte, bool) {
 	_, err := hex.Decode(b[:], []byte(h))
 	return b, err == nil
 }
+
+// IDMillis is the creation time, in Unix milliseconds, that an ID in its
+// stored spelling carries in its first 48 bits (UUIDv7 and the older ULID
+// layout alike); ok is false for anything else.
+func IDMillis(id string) (ms int64, ok bool) {
+	b, ok := storedBytes(id)
+	if !ok {
+		return 0, false
+	}
+	var n [8]byte
+	copy(n[2:], b[:6])
+	return int64(binary.BigEndian.Uint64(n[:])), true
+}
+
+// LastIDAt is the greatest stored spelling of any ID made at ms: every ID
+// made at ms or earlier sorts at or before it, every later one after it.
+func LastIDAt(ms int64) string {
+	var b [16]byte
+	for i := range b {
+		b[i] = 0xff
+	}
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(ms))
+	copy(b[:6], n[2:])
+	return storedID(b)
+}

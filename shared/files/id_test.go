@@ -152,3 +152,21 @@ func TestKeyedID(t *testing.T) {
 		t.Errorf("an earlier file's id %s sorts after %s", earlier, id)
 	}
 }
+
+// An ID's time reads back, and LastIDAt bounds every ID of its millisecond:
+// the store finds a time bucket's files with lsk <= LastIDAt(end).
+func TestIDMillisAndLastIDAt(t *testing.T) {
+	at := time.UnixMilli(1_780_000_000_123)
+	for range 50 {
+		id := NewID(at)
+		if ms, ok := IDMillis(id); !ok || ms != at.UnixMilli() {
+			t.Fatalf("IDMillis(%s) = %d, %v; want %d", id, ms, ok, at.UnixMilli())
+		}
+		if !(LastIDAt(at.UnixMilli()-1) < id && id <= LastIDAt(at.UnixMilli())) {
+			t.Fatalf("%s is not between LastIDAt(ms-1) %s and LastIDAt(ms) %s", id, LastIDAt(at.UnixMilli()-1), LastIDAt(at.UnixMilli()))
+		}
+	}
+	if _, ok := IDMillis("fil_nope"); ok {
+		t.Error("IDMillis accepted a malformed id")
+	}
+}

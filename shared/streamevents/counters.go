@@ -88,7 +88,7 @@ func (c *Counters) change(ctx context.Context, rec events.DynamoDBEventRecord) (
 	if f == nil {
 		return "", dynamostore.CountChange{}, false // a counter, key, lease, idempotency record
 	}
-	ch := dynamostore.CountChange{Seq: rec.Change.SequenceNumber, Completed: completed(after) - completed(before)}
+	ch := dynamostore.CountChange{Seq: rec.Change.SequenceNumber, ID: f.ID, Completed: completed(after) - completed(before)}
 	switch events.DynamoDBOperationType(rec.EventName) {
 	case events.DynamoDBOperationTypeInsert:
 		ch.Files = 1
