@@ -99,7 +99,11 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 // fileCount reads the project's counter item as stored (the listing would
 // never report fewer than the rows it shows).
 func (h *harness) fileCount(ctx context.Context, project string) (int, error) {
-	c := dynamostore.CounterItemOf(project, 0, 0)
+	items, err := dynamostore.CountItemsOf(project, nil, 0)
+	if err != nil {
+		return 0, err
+	}
+	c := items[0]
 	out, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName),
 		Key: map[string]types.AttributeValue{"pk": c["pk"], "sk": c["sk"]}})
 	if err != nil {

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/filegate"
@@ -42,6 +40,7 @@ type GrowthPoint struct {
 	Latency  Dist     `json:"latency"` // through the local API
 	Capacity Snapshot `json:"capacity"`
 	Returned int      `json:"returned"`
+	Offset   int      `json:"offset,omitempty"` // native listings: the page's offset
 	Total    int      `json:"total"`
 	// InProcessOnly: too slow to sample through the API; Latency is the one
 	// instrumented in-process call.
@@ -131,6 +130,7 @@ type seeder struct {
 	project   string
 	base      time.Time
 	n         int
+	ids       []string // every file seeded so far
 	sampleIDs []string
 }
 
@@ -158,7 +158,7 @@ func (s *seeder) file(i int) *files.File {
 	return f
 }
 
-// grow seeds files s.n … to-1 and sets the project's counters, with four
+// grow seeds files s.n … to-1 and sets the project's counts, with four
 // batch writers (DynamoDB Local takes them faster than one).
 func (s *seeder) grow(ctx context.Context, to int) error {
 	items := make([]any, 0, to-s.n)
@@ -172,6 +172,16 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 			return err
 		}
 		items = append(items, item)
+		s.ids = append(s.ids, f.ID)
+	}
+	// The counts the counter consumer would keep for every file so far: the
+	// counter item and the position nodes (rewritten whole at each size).
+	counts, err := dynamostore.CountItemsOf(s.project, s.ids, to)
+	if err != nil {
+		return err
+	}
+	for _, c := range counts {
+		items = append(items, c)
 	}
 	const workers = 4
 	table := dynamo.NewFromIface(s.h.ddb).Table(localstack.TableName)
@@ -187,8 +197,7 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 		return err
 	}
 	s.n = to
-	_, err := s.h.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(localstack.TableName), Item: dynamostore.CounterItemOf(s.project, s.n, s.n)})
-	return err
+	return nil
 }
 
 // runGrowth seeds one project to each scale in turn and measures every
@@ -254,6 +263,9 @@ func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *in
 		}
 		took := time.Since(start)
 		points[i] = GrowthPoint{Query: q.name, Files: scale, Capacity: in.meter.Snapshot(), Returned: n}
+		if q.native {
+			points[i].Offset = q.offset(scale)
+		}
 		switch {
 		case took > 5*time.Second:
 			points[i].Latency = Summarize([]time.Duration{took})

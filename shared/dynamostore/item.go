@@ -6,7 +6,8 @@
 //	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	         while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	         and, with an external id, cxk=P#<project>#X#<externalFileId>
-//	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n>
+//	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n>
+//	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
 //	api key: pk=K#<sha256>  sk=KEY
 //
 // File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
@@ -16,7 +17,6 @@
 package dynamostore
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -129,12 +129,6 @@ func utc(t *time.Time) *time.Time {
 // KeyOf is the primary key of f's record.
 func KeyOf(f *files.File) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: projectPK(f.ProjectID)}, "sk": &types.AttributeValueMemberS{Value: fileSK(f.ID)}}
-}
-
-// CounterItemOf is a project's counter item: n files, completed of them COMPLETED.
-func CounterItemOf(projectID string, n, completed int) dynamo.Item {
-	return dynamo.Item{"pk": &types.AttributeValueMemberS{Value: projectPK(projectID)}, "sk": &types.AttributeValueMemberS{Value: counterSK},
-		"files": &types.AttributeValueMemberN{Value: strconv.Itoa(n)}, "completed": &types.AttributeValueMemberN{Value: strconv.Itoa(completed)}}
 }
 
 // ItemOf is the item the store keeps for f, catalog attributes included when

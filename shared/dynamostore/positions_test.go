@@ -21,8 +21,8 @@ import (
 // positioned is a project seeded below the store, counted through
 // ApplyCounts as the counter consumer would, one batch of 100 at a time.
 type positioned struct {
-	tab   testTable
-	store *dynamostore.Store
+	tab     testTable
+	store   *dynamostore.Store
 	ids     []string // newest first: what a full scan of the index returns
 	created []string // in creation order, as the stream delivered them
 	seq     int

@@ -380,9 +380,9 @@ func showAttr(v ddbtypes.AttributeValue) string {
 	return fmt.Sprintf("%v", decodeAttr(v))
 }
 
-// KeyOf addresses the record the store wrote; CounterItemOf is read as the
-// project's counts.
-func TestKeyOfAndCounterItemOf(t *testing.T) {
+// KeyOf addresses the record the store wrote; CountItemsOf's counter item is
+// read as the project's counts.
+func TestKeyOfAndCountItemsOf(t *testing.T) {
 	tab, store := openStore(t)
 	ctx := context.Background()
 	f := pending(projectA, "a.pdf")
@@ -392,7 +392,15 @@ func TestKeyOfAndCounterItemOf(t *testing.T) {
 	if got, ok := dynamostore.FileFromItem(tab.item(t, f)); !ok || got.ID != f.ID {
 		t.Errorf("KeyOf reads %v, want file %s", got, f.ID)
 	}
-	if _, err := tab.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tab.name), Item: dynamostore.CounterItemOf(projectB, 7, 5)}); err != nil {
+	var ids []string
+	for i := range 7 {
+		ids = append(ids, files.NewID(t0.Add(time.Duration(i)*time.Hour)))
+	}
+	items, err := dynamostore.CountItemsOf(projectB, ids, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tab.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tab.name), Item: items[0]}); err != nil {
 		t.Fatal(err)
 	}
 	if _, total, err := store.List(ctx, projectB, 1, 0); err != nil || total != 7 {
