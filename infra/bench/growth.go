@@ -123,14 +123,13 @@ func (s *seeder) queries() []listQuery {
 }
 
 // seeder fills one project with COMPLETED files by raw BatchWriteItem, in
-// the store's exact layout (dynamostore.ItemOf), and keeps its counters.
+// the store's exact layout (dynamostore.ItemOf); the stack's counter consumer counts them.
 type seeder struct {
 	h         *harness
 	org       string
 	project   string
 	base      time.Time
 	n         int
-	ids       []string // every file seeded so far
 	sampleIDs []string
 }
 
@@ -158,8 +157,8 @@ func (s *seeder) file(i int) *files.File {
 	return f
 }
 
-// grow seeds files s.n … to-1 and sets the project's counts, with four
-// batch writers (DynamoDB Local takes them faster than one).
+// grow seeds files s.n … to-1 with four batch writers (DynamoDB Local takes
+// them faster than one), then waits until the counter consumer counted them.
 func (s *seeder) grow(ctx context.Context, to int) error {
 	items := make([]any, 0, to-s.n)
 	for i := s.n; i < to; i++ {
@@ -172,16 +171,6 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 			return err
 		}
 		items = append(items, item)
-		s.ids = append(s.ids, f.ID)
-	}
-	// The counts the counter consumer would keep for every file so far: the
-	// counter item and the position nodes (rewritten whole at each size).
-	counts, err := dynamostore.CountItemsOf(s.project, s.ids, to)
-	if err != nil {
-		return err
-	}
-	for _, c := range counts {
-		items = append(items, c)
 	}
 	const workers = 4
 	table := dynamo.NewFromIface(s.h.ddb).Table(localstack.TableName)
@@ -197,7 +186,29 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 		return err
 	}
 	s.n = to
-	return nil
+	return s.counted(ctx)
+}
+
+// counted waits until the counter consumer has counted every seeded record.
+// The stack feeds it the table's stream, seeded records included, as AWS
+// would: it keeps the counts and position counts (CountItemsOf's layout)
+// itself, and the listings are measured once it is done, not while it works.
+func (s *seeder) counted(ctx context.Context) error {
+	deadline := time.Now().Add(15 * time.Minute)
+	for {
+		n, err := s.h.fileCount(ctx, s.project)
+		if err != nil || n == s.n {
+			return err
+		}
+		if n > s.n || time.Now().After(deadline) {
+			return fmt.Errorf("the project counts %d files, want %d", n, s.n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // runGrowth seeds one project to each scale in turn and measures every

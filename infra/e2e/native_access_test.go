@@ -85,6 +85,38 @@ func TestListPagesNewestFirst(t *testing.T) {
 	}
 }
 
+// An offset past the shortest walk (100) is found through the position
+// counts the counter consumer keeps: through the stack's IAM gate, the
+// consumer may write them and the list function read them, and the page is
+// the one a walk would give.
+func TestListDeepOffsetThroughThePositionCounts(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	const n = 130
+	var ids []string
+	for range n {
+		ids = append(ids, c.Create("f.pdf", "application/pdf", 10, "").ID)
+	}
+	c.waitCounts(n, 0)
+	for _, offset := range []int{101, 117, n - 10, n - 3} {
+		var l struct {
+			Data       []apiclient.File `json:"data"`
+			TotalCount int              `json:"totalCount"`
+		}
+		if st := c.Call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.TotalCount != n {
+			t.Fatalf("offset %d: %d totalCount=%d", offset, st, l.TotalCount)
+		}
+		if want := min(10, n-offset); len(l.Data) != want {
+			t.Fatalf("offset %d: %d files, want %d", offset, len(l.Data), want)
+		}
+		for i, f := range l.Data {
+			if want := ids[n-1-offset-i]; f.ID != want {
+				t.Fatalf("offset %d, item %d is %s, want %s (newest first)", offset, i, f.ID, want)
+			}
+		}
+	}
+}
+
 func TestAuthAndTenantIsolation(t *testing.T) {
 	t.Parallel()
 	a, b := newTenant(t), newTenant(t)
