@@ -86,6 +86,7 @@ type listQuery struct {
 	path   func(scale int) string
 	native bool
 	offset func(scale int) int
+	first  func(scale int) string // native: the id the page must start with
 	q      files.Query // compat: ProjectID filled in at run time
 }
 
@@ -98,6 +99,7 @@ func (s *seeder) queries() []listQuery {
 	for i := range qs {
 		off := qs[i].offset
 		qs[i].path = func(n int) string { return fmt.Sprintf("/v1/files?limit=%d&offset=%d", nativeLimit, off(n)) }
+		qs[i].first = func(n int) string { return s.ids[n-1-off(n)] } // file i is the i-th oldest
 	}
 	ids := strings.Join(s.sampleIDs, ",")
 	for _, order := range []files.Order{files.OrderCreatedDesc, files.OrderIDAsc, files.OrderNameAsc} {
@@ -130,6 +132,7 @@ type seeder struct {
 	project   string
 	base      time.Time
 	n         int
+	ids       []string // in creation order
 	sampleIDs []string
 }
 
@@ -171,6 +174,7 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 			return err
 		}
 		items = append(items, item)
+		s.ids = append(s.ids, f.ID)
 	}
 	const workers = 4
 	table := dynamo.NewFromIface(s.h.ddb).Table(localstack.TableName)
@@ -261,6 +265,9 @@ func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *in
 			page, _, err := in.records.List(ctx, project, nativeLimit, q.offset(scale))
 			if err != nil {
 				return nil, err
+			}
+			if want := q.first(scale); len(page) == 0 || page[0].ID != want {
+				return nil, fmt.Errorf("%s at %d files: the page does not start with file %s (the offset's), so its cost is not the listing's", q.name, scale, want)
 			}
 			n = len(page)
 		} else {
