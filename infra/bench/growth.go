@@ -87,7 +87,7 @@ type listQuery struct {
 	native bool
 	offset func(scale int) int
 	first  func(scale int) string // native: the id the page must start with
-	q      files.Query // compat: ProjectID filled in at run time
+	q      files.Query            // compat: ProjectID filled in at run time
 }
 
 func (s *seeder) queries() []listQuery {
