@@ -134,7 +134,9 @@ func reconcileAll(t *testing.T) upload.ReconcileReport {
 func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
-	until := time.Now().Add(2 * time.Second).UTC()
+	// Five seconds: time for the upload and the reads below on a loaded
+	// machine (the PUT URL itself ends at retention).
+	until := time.Now().Add(5 * time.Second).UTC()
 	var f filegate.File
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "r.pdf", "mimeType": "application/pdf", "sizeBytes": len(pdfBytes), "retentionExpiresAt": until.Format(time.RFC3339Nano)}, &f); st != http.StatusOK {
 		t.Fatalf("create with retention: %d", st)
@@ -145,7 +147,6 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &f); st != http.StatusOK {
 		t.Fatalf("complete: %d", st)
 	}
-	c.waitCounts(1, 1)
 	var u struct{ ExpiresAt string }
 	if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
 		t.Fatalf("url before retention ends: %d", st)
@@ -156,6 +157,7 @@ func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
 	if st := c.Call("GET", "/api/v1/beta/files/"+f.ID, nil, nil); st != http.StatusOK {
 		t.Fatalf("compat GET before retention ends: %d", st)
 	}
+	c.waitCounts(1, 1) // counts are of records: an expired one counts until swept
 	time.Sleep(time.Until(until) + 200*time.Millisecond)
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/v1/files/" + f.ID}, {"GET", "/v1/files/" + f.ID + "/url"},

@@ -100,7 +100,7 @@ func TestListDeepOffsetThroughThePositionCounts(t *testing.T) {
 	c.waitCounts(n, 0)
 	for _, offset := range []int{101, 117, n - 10, n - 3} {
 		var l struct {
-			Data       []apiclient.File `json:"data"`
+			Data       []filegate.File `json:"data"`
 			TotalCount int              `json:"totalCount"`
 		}
 		if st := c.Call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.TotalCount != n {
