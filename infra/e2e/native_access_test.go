@@ -101,7 +101,7 @@ func TestListDeepOffsetThroughThePositionCounts(t *testing.T) {
 	for _, offset := range []int{101, 117, n - 10, n - 3} {
 		var l struct {
 			Data       []filegate.File `json:"data"`
-			TotalCount int              `json:"totalCount"`
+			TotalCount int             `json:"totalCount"`
 		}
 		if st := c.Call("GET", "/v1/files?limit=10&offset="+strconv.Itoa(offset), nil, &l); st != http.StatusOK || l.TotalCount != n {
 			t.Fatalf("offset %d: %d totalCount=%d", offset, st, l.TotalCount)
