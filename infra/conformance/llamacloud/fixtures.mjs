@@ -93,3 +93,29 @@ export function uuidToFil(uuid) {
   for (let i = 0; i < bits.length; i += 5) out += crockford[parseInt(bits.slice(i, i + 5), 2)];
   return out;
 }
+
+// Counts follow the table's stream (README "Counts are eventually
+// consistent"), so tests read them as a client would: eventually reads fn
+// until it returns want (15 s at most) and returns what it read last.
+export async function eventually(fn, want) {
+  let got = await fn();
+  for (const end = Date.now() + 15000; JSON.stringify(got) !== JSON.stringify(want) && Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await fn();
+  }
+  return got;
+}
+
+// settled reads fn until two reads 1.5 s apart (longer than the local
+// stream feed's poll) agree, so a count taken before an action has caught up
+// with what came before it, and one taken after shows what the action wrote.
+export async function settled(fn) {
+  let last = await fn();
+  for (const end = Date.now() + 15000; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const now = await fn();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error(`counts did not settle within 15 s: ${JSON.stringify(last)}`);
+}
