@@ -58,17 +58,17 @@ func Load(root, base string) (*Checker, error) {
 }
 
 var (
-	shared   sync.Map // base → *Checker
-	loadOnce sync.Mutex
+	sharedMu sync.Mutex
+	shared   = map[string]*Checker{} // by base
 )
 
 // For is the process's checker of the API at base, loaded once from the
 // repository that holds the working directory.
 func For(base string) (*Checker, error) {
-	loadOnce.Lock()
-	defer loadOnce.Unlock()
-	if c, ok := shared.Load(base); ok {
-		return c.(*Checker), nil
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if c, ok := shared[base]; ok {
+		return c, nil
 	}
 	root, err := repoRoot()
 	if err != nil {
@@ -76,7 +76,7 @@ func For(base string) (*Checker, error) {
 	}
 	c, err := Load(root, base)
 	if err == nil {
-		shared.Store(base, c)
+		shared[base] = c
 	}
 	return c, err
 }
