@@ -66,7 +66,7 @@ type ValidationRow struct {
 	ServiceMs     float64 `json:"service_complete_ms"` // upload.Settlement.Complete, instrumented, in process
 	APICompleteMs float64 `json:"api_complete_ms"`     // POST /v1/files/{id}/complete on another file of the size
 	UploadMs      float64 `json:"upload_ms"`           // the presigned PUT, for scale
-	Reads         Dist    `json:"validation_reads"`    // HEAD + range GET as validation makes them, repeated
+	Reads         Dist    `json:"validation_reads"`    // the range GET as validation makes it, repeated
 }
 
 // GrowthResult is section 5.

@@ -83,7 +83,7 @@ func TestUnsignedAmzHeadersOnThePUTAreRefused(t *testing.T) {
 	c.WaitStatus(f.ID, "COMPLETED")
 }
 
-// TestStorageReportsStoredMetadata: the S3 adapter's Stat reports every
+// TestStorageReportsStoredMetadata: the S3 adapter's Peek reports every
 // piece of metadata a PUT could add beyond the signed ones (here set through
 // the SDK, which signs them, as an attacker with a lax store could), and
 // validation rejects such an object.
@@ -118,12 +118,12 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 			if _, err := stack.S3Client().PutObject(ctx, &in); err != nil {
 				t.Fatal(err)
 			}
-			info, err := objects.Stat(ctx, created.File.ObjectKey)
+			info, _, err := objects.Peek(ctx, created.File.ObjectKey, 16)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := info.Metadata[tc.header]; !ok || len(info.Metadata) != 1 {
-				t.Fatalf("Stat metadata %v, want exactly %s", info.Metadata, tc.header)
+				t.Fatalf("Peek metadata %v, want exactly %s", info.Metadata, tc.header)
 			}
 			done, err := svc.Complete(ctx, project, created.File.ID, "", "")
 			if err != nil || done.Status != files.StatusRejected || !strings.Contains(done.Rejection.Message, tc.header) {
@@ -140,8 +140,8 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 		if st := put(t, created.Upload.URL, flat(created.Upload.Headers), pdfBytes); st != http.StatusOK {
 			t.Fatalf("PUT: %d", st)
 		}
-		if info, err := objects.Stat(ctx, created.File.ObjectKey); err != nil || len(info.Metadata) != 0 {
-			t.Fatalf("Stat: %v, metadata %v", err, info.Metadata)
+		if info, _, err := objects.Peek(ctx, created.File.ObjectKey, 16); err != nil || len(info.Metadata) != 0 {
+			t.Fatalf("Peek: %v, metadata %v", err, info.Metadata)
 		}
 	})
 }

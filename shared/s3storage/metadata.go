@@ -8,16 +8,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// storedMetadata is what a HEAD shows the object was stored with beyond an
+// storedMetadata is what a GET shows the object was stored with beyond an
 // upload session's signed headers (Content-Type, Content-Length), keyed by
 // the request header that sets it. Every one of them could have come with a
 // presigned PUT: the Content-* family, Cache-Control and Expires unsigned
 // (S3 stores them), the x-amz-* ones only where a store is laxer than S3.
 //
-// The tag count is in a HEAD only for a caller allowed s3:GetObjectTagging
+// The tag count is in a GET only for a caller allowed s3:GetObjectTagging
 // (template.yaml grants it to the validating functions); MinIO always shows
 // it, so a missing permission cannot show locally.
-func storedMetadata(out *s3.HeadObjectOutput) map[string]string {
+func storedMetadata(out *s3.GetObjectOutput) map[string]string {
 	m := map[string]string{}
 	set := func(header string, v *string) {
 		if s := aws.ToString(v); s != "" {

@@ -1,12 +1,11 @@
-// Package s3storage is the S3 adapter: presigned PUT/GET, HEAD, ranged reads
-// and deletes of file objects in one bucket.
+// Package s3storage is the S3 adapter: presigned PUT/GET, ranged reads and
+// deletes of file objects in one bucket.
 package s3storage
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -110,35 +109,6 @@ func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Downl
 		return files.Presigned{}, files.Internal(fmt.Errorf("presign get: %w", err))
 	}
 	return files.Presigned{URL: req.URL, ExpiresAt: s.now().Add(d.Expires).UTC()}, nil
-}
-
-// Stat is a HEAD of the object.
-func (s *Storage) Stat(ctx context.Context, key string) (files.ObjectInfo, error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &key})
-	if err != nil {
-		return files.ObjectInfo{}, classify(err)
-	}
-	return files.ObjectInfo{
-		Size:         aws.ToInt64(out.ContentLength),
-		ContentType:  aws.ToString(out.ContentType),
-		ETag:         aws.ToString(out.ETag),
-		LastModified: aws.ToTime(out.LastModified),
-		Metadata:     storedMetadata(out),
-	}, nil
-}
-
-// ReadPrefix is a ranged GET: validation never reads whole objects.
-func (s *Storage) ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key, Range: aws.String(fmt.Sprintf("bytes=0-%d", n-1))})
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, n))
-	if err != nil {
-		return nil, classify(err)
-	}
-	return b, nil
 }
 
 // Delete removes the object; S3 deletes are idempotent.

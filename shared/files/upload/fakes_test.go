@@ -269,22 +269,16 @@ func (m *memObjects) PresignDownload(_ context.Context, key string, d files.Down
 	return files.Presigned{URL: "https://s3.test/" + key, ExpiresAt: time.Now().Add(d.Expires)}, nil
 }
 
-func (m *memObjects) Stat(_ context.Context, key string) (files.ObjectInfo, error) {
+func (m *memObjects) Peek(_ context.Context, key string, n int64) (files.ObjectInfo, []byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	o, ok := m.objects[key]
 	if !ok {
-		return files.ObjectInfo{}, files.ErrObjectMissing
+		return files.ObjectInfo{}, nil, files.ErrObjectMissing
 	}
 	sum := md5.Sum(o.body)
-	return files.ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Metadata: o.metadata}, nil
-}
-
-func (m *memObjects) ReadPrefix(_ context.Context, key string, n int64) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b := m.objects[key].body
-	return b[:min(int64(len(b)), n)], nil
+	info := files.ObjectInfo{Size: int64(len(o.body)), ContentType: o.contentType, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Metadata: o.metadata}
+	return info, o.body[:min(int64(len(o.body)), n)], nil
 }
 
 func (m *memObjects) List(_ context.Context, prefix, after string, max int) ([]files.ObjectSummary, string, error) {

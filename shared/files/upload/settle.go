@@ -55,9 +55,14 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 		}
 		md5 = strings.ToLower(md5)
 	}
+	objects := s.prefetch(ctx, projectID, id)
+	defer objects.stop()
 	f, err := files.GetLive(ctx, s.store, projectID, id, s.Now())
 	if err != nil {
 		return nil, err
+	}
+	if f.Multipart != nil || f.Status != files.StatusPending {
+		objects.stop() // an assembled object, or none to validate
 	}
 	f, assembling, err := s.assembled(ctx, f, md5, sha256)
 	if err != nil || assembling {
@@ -68,7 +73,7 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	case files.StatusCompleted:
 		r, err = s.confirm(ctx, f, md5)
 	case files.StatusPending:
-		r, err = s.settle(ctx, f, md5)
+		r, err = s.settleRead(ctx, objects.of(f), f, md5)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.Now()))
 	}
@@ -76,6 +81,16 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 		return nil, err
 	}
 	return s.answer(f, r)
+}
+
+// prefetch starts validation's reads of the object file id of projectID
+// would have, beside the record read (prefetch.go).
+func (s *Settlement) prefetch(ctx context.Context, projectID, id string) *prefetch {
+	key := ""
+	if cid, ok := files.CanonicalID(id); ok {
+		key = files.ObjectKey(projectID, cid)
+	}
+	return startPrefetch(ctx, s.objects, key)
 }
 
 // assembled readies a multipart file for settling: it checks what complete
@@ -181,7 +196,12 @@ func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan 
 // result, checked against md5 (the caller's checksum) like any COMPLETED
 // file. The error is a fault.
 func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (Result, error) {
-	info, rej, err := s.inspect(ctx, f, md5)
+	return s.settleRead(ctx, s.objects, f, md5)
+}
+
+// settleRead is settle reading the object through objects.
+func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *files.File, md5 string) (Result, error) {
+	info, rej, err := s.inspect(ctx, objects, f, md5)
 	if errors.Is(err, files.ErrObjectMissing) {
 		// A competitor may have rejected the upload and deleted its object:
 		// report that outcome, not a missing upload.

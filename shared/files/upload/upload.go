@@ -49,13 +49,18 @@ type PartAssembler interface {
 	CompleteMultipart(ctx context.Context, key, uploadID string, parts []files.StoredPart) error
 }
 
-// ObjectInspector reads what validation needs of an object.
+// ObjectInspector reads what validation needs of an object, and deletes
+// the objects it rejects.
 type ObjectInspector interface {
-	// Stat returns files.ErrObjectMissing when there is no object.
-	Stat(ctx context.Context, key string) (files.ObjectInfo, error)
-	// ReadPrefix returns at most n bytes from the start of the object.
-	ReadPrefix(ctx context.Context, key string, n int64) ([]byte, error)
+	objectReads
 	files.ObjectDeleter
+}
+
+// objectReads is validation's read of an object.
+type objectReads interface {
+	// Peek returns what the object is and at most n bytes from its start,
+	// or files.ErrObjectMissing when there is no object.
+	Peek(ctx context.Context, key string, n int64) (files.ObjectInfo, []byte, error)
 }
 
 // ObjectWriter stores bytes that arrived with a request.

@@ -13,10 +13,11 @@ import (
 // sniffer's signatures, constant whatever the object's size.
 const sniffBytes = 3072
 
-// inspect checks an uploaded object against its record (DESIGN §3). A nil
-// rejection means valid; err is for faults and a missing object.
-func (s *Settlement) inspect(ctx context.Context, f *files.File, md5 string) (files.ObjectInfo, *files.Rejection, error) {
-	info, err := s.objects.Stat(ctx, f.ObjectKey)
+// inspect checks an uploaded object, read through objects, against its
+// record (DESIGN §3). A nil rejection means valid; err is for faults and a
+// missing object.
+func (s *Settlement) inspect(ctx context.Context, objects objectReads, f *files.File, md5 string) (files.ObjectInfo, *files.Rejection, error) {
+	info, head, err := objects.Peek(ctx, f.ObjectKey, sniffBytes)
 	if err != nil {
 		return files.ObjectInfo{}, nil, err
 	}
@@ -31,10 +32,6 @@ func (s *Settlement) inspect(ctx context.Context, f *files.File, md5 string) (fi
 	}
 	if rej := checkPurpose(s.Config, f); rej != nil {
 		return info, rej, nil
-	}
-	head, err := s.objects.ReadPrefix(ctx, f.ObjectKey, sniffBytes)
-	if err != nil {
-		return files.ObjectInfo{}, nil, err
 	}
 	if rej := checkContent(head, f.MimeType); rej != nil {
 		return info, rej, nil
