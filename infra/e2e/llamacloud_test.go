@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -25,8 +29,9 @@ import (
 // @llamaindex/llama-cloud client, unmodified, against the compat API.
 const llamaCloudSuite = "../conformance/llamacloud"
 
-// TestLlamaCloudClient runs that suite against this package's local stack
-// with three fresh projects (files.test.mjs uses A and B, wire.test.mjs C,
+// TestLlamaCloudClient runs that suite against this package's local stack,
+// through a proxy that holds every answer to openapi/compat.yaml, with
+// three fresh projects (files.test.mjs uses A and B, wire.test.mjs C,
 // since node runs the files in parallel), then checks that the bucket holds
 // no object without a record (refused, failed and deleted uploads leave
 // nothing) once TTL has removed what outlived its retention.
@@ -59,7 +64,7 @@ func TestLlamaCloudClient(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "files.test.mjs", "wire.test.mjs")
 	cmd.Dir = llamaCloudSuite
 	cmd.Env = append(os.Environ(),
-		"FILEGATE_URL="+stack.APIURL,
+		"FILEGATE_URL="+checkedProxy(t),
 		"FILEGATE_KEY_A="+keyA, "FILEGATE_PROJECT_A="+projectA, "FILEGATE_ORG_A="+orgA,
 		"FILEGATE_KEY_A_READONLY="+readOnlyA,
 		"FILEGATE_KEY_B="+keyB, "FILEGATE_PROJECT_B="+projectB,
@@ -78,6 +83,28 @@ func TestLlamaCloudClient(t *testing.T) {
 	for _, p := range []struct{ project, key string }{{projectA, keyA}, {projectB, keyB}, {projectC, keyC}} {
 		checkNoOrphans(t, p.project, p.key)
 	}
+}
+
+// checkedProxy serves the stack's API through a reverse proxy whose
+// transport is the test kit's OpenAPI check: what the official client
+// receives is held to the documents like what the Go suites receive
+// (TestMain reports what did not match).
+func checkedProxy(t *testing.T) string {
+	t.Helper()
+	check, err := openapicheck.For(stack.APIURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse(stack.APIURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite:   func(r *httputil.ProxyRequest) { r.SetURL(target) },
+		Transport: check.Transport(nil),
+	})
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // tool finds a program on PATH or fails saying how to get it.
