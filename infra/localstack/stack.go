@@ -264,7 +264,7 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
+			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts}
 			if s.Counters.Filters, err = f.streamFilters(); err != nil {
 				return nil, nil, err
 			}

@@ -20,8 +20,11 @@ import (
 // every INSERT, MODIFY and REMOVE from the table's stream as DynamoDB Local
 // serves it, and hands them to the handler the way Lambda does with the
 // template's FilterCriteria, BatchSize, TumblingWindowInSeconds (each event
-// names its shard) and ReportBatchItemFailures (a batch is retried from the
-// failed record). The TTL sweeper's own DeleteItem shows here as a REMOVE
+// names its shard), ReportBatchItemFailures (a batch is retried from the
+// failed record) and MaximumRetryAttempts: a shard whose batch failed is
+// retried from that record at the next poll (the mapping's backoff), and
+// nothing after it is delivered before it, so an outage delays counts but
+// loses none. The TTL sweeper's own DeleteItem shows here as a REMOVE
 // like any other, and is counted once: its synthetic TTL record goes only to
 // the cleanup function. It is an emulator of AWS, not part of Filegate.
 type StreamFeed struct {
@@ -31,7 +34,7 @@ type StreamFeed struct {
 	Log       *slog.Logger
 	Filters   []*EventFilter
 	BatchSize int // 0: the mapping's default, 100
-	Attempts  int // deliveries of a failing record before it is dropped
+	Attempts  int // deliveries of a failing record before it is dropped; 0: never
 
 	mu     sync.Mutex // one poll at a time, as one mapping reads a shard
 	shards map[string]*shardReader
@@ -39,12 +42,14 @@ type StreamFeed struct {
 
 type shardReader struct {
 	iterator string
-	last     string // sequence number of the last record read
-	done     bool   // closed and read to its end
+	last     string                       // sequence number of the last record read
+	done     bool                         // closed and read to its end
+	pending  []events.DynamoDBEventRecord // read, filtered, not yet delivered
+	attempts int                          // failed deliveries of pending[0]
 }
 
-// Poll reads every shard to its current end and delivers what it read; it
-// returns the records delivered.
+// Poll reads every shard to its current end and delivers what it read and
+// what earlier polls could not; it returns the records delivered.
 func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -63,30 +68,58 @@ func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
 			r = &shardReader{}
 			f.shards[id] = r
 		}
-		if r.done {
-			continue
+		if !r.done {
+			records, err := f.read(ctx, id, r)
+			if err != nil {
+				return delivered, err
+			}
+			if records, err = filterRecords(f.Filters, records); err != nil {
+				return delivered, err
+			}
+			r.pending = append(r.pending, records...)
 		}
-		records, err := f.read(ctx, id, r)
+		d, err := f.deliver(ctx, id, r)
+		delivered += d
 		if err != nil {
 			return delivered, err
 		}
-		if records, err = filterRecords(f.Filters, records); err != nil {
-			return delivered, err
+	}
+	return delivered, nil
+}
+
+// deliver hands the shard's pending records to the handler in batches, in
+// order, until one fails: that one waits for the next poll, and is dropped
+// (the DLQ on AWS) after Attempts failed deliveries. The error is only the
+// stack stopping.
+func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) (int, error) {
+	delivered := 0
+	for len(r.pending) > 0 {
+		batch := r.pending[:min(cmpOr(f.BatchSize, 100), len(r.pending))]
+		done, err := deliverOnce(ctx, batch, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
+			ev := events.DynamoDBTimeWindowEvent{DynamoDBEvent: events.DynamoDBEvent{Records: b}}
+			ev.ShardID, ev.EventSourceARN = shard, f.StreamARN
+			resp, err := f.Handler(ctx, ev)
+			return resp.BatchItemFailures, err
+		})
+		if cerr := ctx.Err(); cerr != nil {
+			return delivered, cerr // the stack is stopping
 		}
-		size := cmpOr(f.BatchSize, 100)
-		for start := 0; start < len(records); start += size {
-			batch := records[start:min(start+size, len(records))]
-			d, _, err := deliverBatch(ctx, batch, f.Attempts, f.Log, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
-				ev := events.DynamoDBTimeWindowEvent{DynamoDBEvent: events.DynamoDBEvent{Records: b}}
-				ev.ShardID, ev.EventSourceARN = id, f.StreamARN
-				resp, err := f.Handler(ctx, ev)
-				return resp.BatchItemFailures, err
-			})
-			delivered += d
-			if err != nil {
-				return delivered, fmt.Errorf("counters handler: %w", err)
-			}
+		delivered += done
+		r.pending = r.pending[done:]
+		if done == len(batch) {
+			r.attempts = 0
+			continue
 		}
+		if done > 0 {
+			r.attempts = 0 // a new record failed
+		}
+		r.attempts++
+		f.Log.Warn("stream: counters batch failed; retrying it at the next poll", "shard", shard, "attempt", r.attempts, "err", err)
+		if f.Attempts == 0 || r.attempts < f.Attempts {
+			break
+		}
+		f.Log.Error("stream: dropping a stream record after retries (the DLQ on AWS)", "eventId", r.pending[0].EventID)
+		r.pending, r.attempts = r.pending[1:], 0
 	}
 	return delivered, nil
 }

@@ -154,29 +154,42 @@ func deliverBatch(ctx context.Context, batch []events.DynamoDBEventRecord, maxAt
 		if err := ctx.Err(); err != nil {
 			return delivered, dropped, err // the stack is stopping
 		}
-		failures, err := invoke(ctx, batch)
+		done, err := deliverOnce(ctx, batch, invoke)
 		if err != nil {
 			return delivered, dropped, err
 		}
-		failed := len(batch)
-		for _, f := range failures {
-			for i, r := range batch {
-				if r.Change.SequenceNumber == f.ItemIdentifier && i < failed {
-					failed = i
-				}
-			}
-		}
-		delivered += failed
-		if failed == len(batch) {
+		delivered += done
+		if done == len(batch) {
 			return delivered, dropped, nil
 		}
-		batch = batch[failed:]
+		batch = batch[done:]
 		if attempts++; attempts >= max(maxAttempts, 1) {
 			log.Error("stream: dropping a stream record after retries (the DLQ on AWS)", "eventId", batch[0].EventID)
 			batch, dropped, attempts = batch[1:], dropped+1, 0
 		}
 	}
 	return delivered, dropped, nil
+}
+
+// deliverOnce invokes a stream handler with batch once: done counts the
+// records before the first one it reported failed (all of them when it
+// reported none); a handler error fails the whole batch.
+func deliverOnce(ctx context.Context, batch []events.DynamoDBEventRecord,
+	invoke func(context.Context, []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error)) (done int, err error) {
+	failures, err := invoke(ctx, batch)
+	if err != nil {
+		return 0, err
+	}
+	done = len(batch)
+	for _, f := range failures {
+		for i, r := range batch[:done] {
+			if r.Change.SequenceNumber == f.ItemIdentifier {
+				done = i
+				break
+			}
+		}
+	}
+	return done, nil
 }
 
 // StreamImage converts SDK attribute values to a stream image as Lambda

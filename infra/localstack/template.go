@@ -58,13 +58,17 @@ type TemplateFunction struct {
 	S3Events  bool     // the bucket's notification invokes it
 	Stream    bool     // has a DynamoDB stream event source
 	// StreamFilters are its stream event source's FilterCriteria patterns
-	// (Lambda passes a record matching any of them), StreamBatch its BatchSize.
-	StreamFilters []string
-	StreamBatch   int
-	Schedule      string        // its Schedule event's expression, if any
-	Timeout       time.Duration // its Timeout, or Globals.Function's
-	CodeURI       string
-	Build         string // Metadata.BuildMethod
+	// (Lambda passes a record matching any of them), StreamBatch its BatchSize,
+	// StreamAttempts its deliveries of a failing record before it is given up
+	// (MaximumRetryAttempts + 1; 0 = until the record leaves the stream, the
+	// default).
+	StreamFilters  []string
+	StreamBatch    int
+	StreamAttempts int
+	Schedule       string        // its Schedule event's expression, if any
+	Timeout        time.Duration // its Timeout, or Globals.Function's
+	CodeURI        string
+	Build          string // Metadata.BuildMethod
 	// Policy is its inline policy statements (the local stack's IAM gate).
 	Policy []PolicyStatement
 }
@@ -195,6 +199,7 @@ func (t *Template) addFunction(id string, r resource) error {
 				Path      string `yaml:"Path"`
 				Schedule  string `yaml:"Schedule"`
 				BatchSize int    `yaml:"BatchSize"`
+				Retries   *int   `yaml:"MaximumRetryAttempts"`
 				Filter    struct {
 					Filters []struct {
 						Pattern string `yaml:"Pattern"`
@@ -235,6 +240,9 @@ func (t *Template) addFunction(id string, r resource) error {
 			}
 		case "DynamoDB":
 			f.Stream, f.StreamBatch = true, ev.Properties.BatchSize
+			if r := ev.Properties.Retries; r != nil && *r >= 0 {
+				f.StreamAttempts = *r + 1
+			}
 			for _, flt := range ev.Properties.Filter.Filters {
 				f.StreamFilters = append(f.StreamFilters, flt.Pattern)
 			}
