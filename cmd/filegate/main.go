@@ -79,7 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	apiKey := fs.String("api-key", os.Getenv("FILEGATE_API_KEY"), "API key")
 	asJSON := fs.Bool("json", false, "print JSON, one object per line")
 	parse := cmd(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := parseAnywhere(fs, args[1:])
+	if err != nil {
 		return exitUsage
 	}
 	if *apiURL == "" || *apiKey == "" {
@@ -87,10 +88,30 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 		return exitUsage
 	}
 	c := &cli{client: &filegate.Client{Base: strings.TrimRight(*apiURL, "/"), Key: *apiKey, HTTP: httpClient()}, json: *asJSON, out: stdout, err: stderr}
-	if err := parse(ctx, c, fs.Args()); err != nil {
+	if err := parse(ctx, c, rest); err != nil {
 		return c.fail(err)
 	}
 	return exitOK
+}
+
+// parseAnywhere parses fs's flags wherever they stand among the arguments,
+// as the usage shows them (`download ID -o OUT`): the flag package stops at
+// the first argument. "--" ends the flags; the arguments come back in order.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if at := len(args) - len(rest); at > 0 && args[at-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 // httpClient keeps a connection per parallel part alive (the default
