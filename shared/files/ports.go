@@ -96,7 +96,7 @@ type Upload struct {
 	Expires time.Duration
 }
 
-// ObjectInfo is what a HEAD tells.
+// ObjectInfo is what storage tells of an object (the headers of a GET or HEAD).
 type ObjectInfo struct {
 	Size         int64
 	ContentType  string
