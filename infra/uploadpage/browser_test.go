@@ -2,6 +2,7 @@ package uploadpage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,12 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/uploadpage"
+	"github.com/filegate/filegate/shared/files"
 )
 
 // installChromium is what `make test` runs when Chromium is missing.
@@ -46,10 +52,11 @@ var (
 // (another port than the API), so Chromium sends real CORS preflights to
 // the API gateway and, through the checking proxy, to storage; the stack
 // applies template.yaml's CORS rules with AllowedOrigins set to the page's
-// origin, so a template that would block a browser fails here. Three files:
-// a PDF (COMPLETED), a PNG named .pdf (REJECTED with its reason) and one
-// cancelled before its upload (CANCELLED); each state is read in the page
-// and through the API with the project's key.
+// origin, so a template that would block a browser fails here. Four files:
+// a PDF (COMPLETED), a PNG named .pdf (REJECTED with its reason), one
+// cancelled before its upload and one cancelled halfway through it, over a
+// throttled network (both CANCELLED, and the second leaves no object); each
+// state is read in the page and through the API with the project's key.
 func TestUploadPageInChromium(t *testing.T) {
 	browser := chromium(t)
 	ctx := t.Context()
@@ -64,7 +71,7 @@ func TestUploadPageInChromium(t *testing.T) {
 	}
 	t.Cleanup(st.Stop)
 	ten := apitest.NewTenant(t, st)
-	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 3}}
+	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 4}}
 	srv := &http.Server{Handler: host.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(pageLn) }()
 	t.Cleanup(func() { _ = srv.Close() })
@@ -74,15 +81,18 @@ func TestUploadPageInChromium(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	names := map[string][]byte{"report.pdf": pdfBytes, "photo.pdf": pngBytes, "later.pdf": pdfBytes}
+	// big.pdf takes 16 s at the throttled 128 KiB/s: time to cancel it.
+	big := append(append([]byte(nil), pdfBytes...), make([]byte, 2<<20)...)
+	names := map[string][]byte{"report.pdf": pdfBytes, "photo.pdf": pngBytes, "later.pdf": pdfBytes, "big.pdf": big}
 	var paths []string
-	for _, n := range []string{"report.pdf", "photo.pdf", "later.pdf"} {
+	for _, n := range []string{"report.pdf", "photo.pdf", "later.pdf", "big.pdf"} {
 		p := filepath.Join(dir, n)
 		if err := os.WriteFile(p, names[n], 0o600); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)
 	}
+	bigPath, paths := paths[3], paths[:3]
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.WindowSize(900, 520), chromedp.Flag("disable-dev-shm-usage", true))...)
@@ -128,8 +138,26 @@ func TestUploadPageInChromium(t *testing.T) {
 	}
 	writeArtifact(t, "upload-page.png", png)
 
+	// Cancelled while its bytes are on the way: the page aborts the PUT and
+	// cancels the session; storage keeps no partial object.
+	if _, err := chromedp.Call(steps, emulateNetworkConditions, networkConditions{UploadThroughput: 128 << 10, DownloadThroughput: -1}); err != nil {
+		t.Fatalf("throttling the browser's network: %v", err)
+	}
+	if err := chromedp.Do(steps,
+		chromedp.SetUploadFiles(`input[type=file]`, []string{bigPath}, chromedp.NodeReady),
+		chromedp.WaitVisible(row("big.pdf")+`[data-status=PENDING]`),
+		chromedp.Click(`[data-role=start]`),
+		chromedp.WaitVisible(row("big.pdf")+`[data-status=UPLOADING]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('li[data-name="big.pdf"] progress').value > 0.05`, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Click(row("big.pdf")+` [data-role=cancel]`),
+		chromedp.WaitVisible(row("big.pdf")+`[data-status=CANCELLED]`),
+	); err != nil {
+		states, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`[...document.querySelectorAll('li')].map(l => l.dataset.name + ': ' + l.textContent).join('\n')`))
+		t.Fatalf("cancelling big.pdf mid-upload: %v\npage:\n%s", err, states)
+	}
+
 	// The API agrees with the page, file by file.
-	for name, want := range map[string]string{"report.pdf": "COMPLETED", "photo.pdf": "REJECTED", "later.pdf": "CANCELLED"} {
+	for name, want := range map[string]string{"report.pdf": "COMPLETED", "photo.pdf": "REJECTED", "later.pdf": "CANCELLED", "big.pdf": "CANCELLED"} {
 		attr, err := chromedp.Run(steps, chromedp.AttributeValue(row(name), "data-file-id"))
 		id := attr.Value
 		if err != nil || id == "" {
@@ -142,6 +170,44 @@ func TestUploadPageInChromium(t *testing.T) {
 		if want == "REJECTED" && (f.Rejection == nil || !strings.Contains(reason, f.Rejection.Message)) {
 			t.Errorf("%s: the API's rejection %+v is not what the page shows (%q)", name, f.Rejection, reason)
 		}
+		if name == "big.pdf" {
+			noObject(t, st, ten.ProjectID, id)
+		}
+	}
+}
+
+// emulateNetworkConditions is DevTools' Network.emulateNetworkConditions,
+// which throttles the page's requests (cdproto lists only its by-rule
+// successor, which this Chromium refuses with "Invalid parameters").
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`            // ms
+	DownloadThroughput float64 `json:"downloadThroughput"` // bytes/s; -1: none
+	UploadThroughput   float64 `json:"uploadThroughput"`   // bytes/s; -1: none
+}
+
+// noObject waits up to 10 s for storage to hold no object for file id (an
+// upload that landed before its cancel is deleted by its S3 event).
+func noObject(t *testing.T, st *localstack.Stack, projectID, id string) {
+	t.Helper()
+	stored, ok := files.CanonicalID(id)
+	if !ok {
+		t.Fatalf("%q is no file id", id)
+	}
+	key := files.ObjectKey(projectID, stored)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := st.S3Client().HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String(localstack.BucketName), Key: &key})
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: storage still holds %s 10 s after its cancel (%v)", id, key, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
