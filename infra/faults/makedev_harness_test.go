@@ -54,6 +54,7 @@ type devClone struct {
 	t    *testing.T
 	dir  string
 	addr string // the API's address, the same for every run as 127.0.0.1:3000 is
+	s3   string // storage's, the same for every run as 127.0.0.1:3002 is
 	runs int
 }
 
@@ -76,7 +77,11 @@ func newDevClone(t *testing.T) *devClone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &devClone{t: t, dir: dir, addr: "127.0.0.1:" + strconv.Itoa(port)}
+	s3Port, err := localstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &devClone{t: t, dir: dir, addr: "127.0.0.1:" + strconv.Itoa(port), s3: "127.0.0.1:" + strconv.Itoa(s3Port)}
 	t.Cleanup(func() {
 		if left := d.killLeftovers(); len(left) > 0 {
 			t.Errorf("processes left running in %s, killed: %q", dir, left)
@@ -106,7 +111,7 @@ func (d *devClone) start() *devRun {
 	r := &devRun{d: d, logPath: filepath.Join(d.dir, fmt.Sprintf("make-dev-%d.log", d.runs))}
 	// Blank ORPHAN_GRACE_SECONDS: `make dev`'s default, whatever other tests set here.
 	r.proc, err = localstack.StartProcess(context.Background(), "make dev", r.logPath, d.dir,
-		[]string{"FILEGATE_API_ADDR=" + d.addr, "ORPHAN_GRACE_SECONDS="}, bin)
+		[]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS="}, bin)
 	if err != nil {
 		d.t.Fatal(err)
 	}

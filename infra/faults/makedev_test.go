@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/filegate"
 )
 
 // TestMakeDevStartsTenTimesOnData is issue 16's acceptance for `make dev`:
@@ -14,7 +16,8 @@ import (
 // and stops (as Ctrl-C stops it) ten times in a row. A start fails if the
 // bucket notification cannot be configured (what made it flaky). Every run
 // must list all earlier files and take a new one to COMPLETED; in the last,
-// its S3 event alone completes it, and the audit follows.
+// its S3 event alone completes it, and the audit follows. An upload URL
+// issued before a restart still works after it (storage keeps its address).
 func TestMakeDevStartsTenTimesOnData(t *testing.T) {
 	const runs, files = 10, 300
 	d := newDevClone(t)
@@ -27,6 +30,8 @@ func TestMakeDevStartsTenTimesOnData(t *testing.T) {
 	t.Logf("populated with %d files in %s", files, time.Since(began).Round(time.Millisecond))
 
 	want := files
+	var carried filegate.File // created in the first run, uploaded in the second
+	carriedBody := uniquePDF(files + runs)
 	for i := range runs {
 		began := time.Now()
 		r := d.start()
@@ -34,6 +39,13 @@ func TestMakeDevStartsTenTimesOnData(t *testing.T) {
 		// Counted once across restarts: the stream is read again from its
 		// start, and each shard's mark skips what was counted.
 		waitTotalCount(t, r.api, want)
+		if carried.ID != "" {
+			putBody(t, carried, carriedBody) // to the URL the previous run signed
+			if st, _ := r.api.Do("POST", "/v1/files/"+carried.ID+"/complete", nil, &carried); st != http.StatusOK || carried.Status != "COMPLETED" {
+				t.Fatalf("run %d: complete of the file uploaded through the previous run's URL: %d %s", i+1, st, carried.Status)
+			}
+			carried = filegate.File{}
+		}
 		body := uniquePDF(files + i)
 		f := create(r.api, body)
 		up.Add(f.ID, body)
@@ -48,6 +60,11 @@ func TestMakeDevStartsTenTimesOnData(t *testing.T) {
 			if rep := r.audit(up); rep.ByStatus["COMPLETED"] != want {
 				t.Errorf("audit: %d COMPLETED files, want %d", rep.ByStatus["COMPLETED"], want)
 			}
+		}
+		if i == 0 {
+			carried = create(r.api, carriedBody)
+			up.Add(carried.ID, carriedBody)
+			want++
 		}
 		stopping := time.Now()
 		r.stop()

@@ -4,6 +4,7 @@
 package localstack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,11 +44,15 @@ const (
 
 // Options configure a stack.
 type Options struct {
-	Root    string            // the repository (holds template.yaml)
-	DataDir string            // persistent state; "" keeps everything temporary
-	APIAddr string            // e.g. 127.0.0.1:3000; "" picks a free port
-	Env     map[string]string // extra function configuration, e.g. UPLOAD_URL_TTL_SECONDS
-	Log     *slog.Logger
+	Root    string // the repository (holds template.yaml)
+	DataDir string // persistent state; "" keeps everything temporary
+	APIAddr string // e.g. 127.0.0.1:3000; "" picks a free port
+	// S3Addr is where clients reach storage (the checking proxy before
+	// MinIO), e.g. 127.0.0.1:3002; "" picks a free port. Presigned URLs
+	// name it, so a fixed one keeps them working across restarts.
+	S3Addr string
+	Env    map[string]string // extra function configuration, e.g. UPLOAD_URL_TTL_SECONDS
+	Log    *slog.Logger
 	// SweepEvery runs the TTL sweeper in the background; 0 leaves it to
 	// explicit Sweeper.Sweep calls (tests).
 	SweepEvery time.Duration
@@ -170,7 +175,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.S3Endpoint, err = s.serve("127.0.0.1:0", NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
+	if s.S3Endpoint, err = s.serve(cmp.Or(o.S3Addr, "127.0.0.1:0"), NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
 		return nil, err
 	}
 	s.functionsDynamoDB = s.DynamoDB.Endpoint

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log"
@@ -41,17 +42,17 @@ func main() {
 	}
 	// The drop-in upload page gets an origin of its own, as a web app's
 	// would be, so the browser really makes CORS requests to the API and storage.
-	pageAddr := os.Getenv("FILEGATE_PAGE_ADDR")
-	if pageAddr == "" {
-		pageAddr = "127.0.0.1:3001"
-	}
+	pageAddr := cmp.Or(os.Getenv("FILEGATE_PAGE_ADDR"), "127.0.0.1:3001")
+	// Storage has a fixed address too: the presigned URLs a client holds
+	// name it, and go on working across a restart.
+	s3Addr := cmp.Or(os.Getenv("FILEGATE_S3_ADDR"), "127.0.0.1:3002")
 	pageLn, err := net.Listen("tcp", pageAddr)
 	if err != nil {
 		log.Fatalf("filegate: the upload page's address: %v", err)
 	}
 	pageOrigin := "http://" + pageLn.Addr().String()
 	// TTL sweeps and reconcile runs on timers, as AWS runs them.
-	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
+	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
 		AllowedOrigins: []string{pageOrigin}})
 	if err != nil {
 		log.Fatalf("filegate: local stack failed to start: %v", err)
