@@ -98,10 +98,9 @@ type Upload struct {
 
 // ObjectInfo is what storage tells of an object (the headers of a GET or HEAD).
 type ObjectInfo struct {
-	Size         int64
-	ContentType  string
-	ETag         string
-	LastModified time.Time
+	Size        int64
+	ContentType string
+	ETag        string
 	// Metadata is what the object was stored with beyond what an upload
 	// session signs (Content-Type, Content-Length), by the header that sets
 	// it: "Cache-Control", "Content-Encoding", "x-amz-tagging",

@@ -40,11 +40,10 @@ func (s *Storage) Peek(ctx context.Context, key string, n int64) (files.ObjectIn
 		return files.ObjectInfo{}, nil, classify(err)
 	}
 	return files.ObjectInfo{
-		Size:         size,
-		ContentType:  aws.ToString(out.ContentType),
-		ETag:         aws.ToString(out.ETag),
-		LastModified: aws.ToTime(out.LastModified),
-		Metadata:     storedMetadata(out),
+		Size:        size,
+		ContentType: aws.ToString(out.ContentType),
+		ETag:        aws.ToString(out.ETag),
+		Metadata:    storedMetadata(out),
 	}, head, nil
 }
 

@@ -24,7 +24,6 @@ type prefetch struct {
 	info    files.ObjectInfo
 	head    []byte
 	err     error
-	stopped bool // by the caller (only it reads and writes this)
 }
 
 var _ objectReads = (*prefetch)(nil)
@@ -35,7 +34,7 @@ func startPrefetch(ctx context.Context, objects objectReads, key string) *prefet
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetch{objects: objects, key: key, cancel: cancel, done: make(chan struct{})}
 	if key == "" {
-		p.stop()
+		close(p.done) // nothing to read
 		return p
 	}
 	go func() {
@@ -50,20 +49,19 @@ func startPrefetch(ctx context.Context, objects objectReads, key string) *prefet
 // Stopping twice is stopping once.
 func (p *prefetch) stop() {
 	p.cancel()
-	if p.key == "" {
-		return
-	}
 	<-p.done
-	p.stopped = true
 }
 
-// of is how to read f's object: through what was prefetched if it is f's
-// and still usable, else directly.
+// of is how to read f's object, as the record read found f: through what
+// was prefetched for a PENDING single-PUT file at the key read; for any
+// other (an assembled multipart object, a settled file) the prefetch stops
+// and reads go to storage directly.
 func (p *prefetch) of(f *files.File) objectReads {
-	if p.stopped || p.key == "" || f.Multipart != nil || f.ObjectKey != p.key {
-		return p.objects
+	if f.Status == files.StatusPending && f.Multipart == nil && f.ObjectKey == p.key {
+		return p
 	}
-	return p
+	p.stop()
+	return p.objects
 }
 
 func (p *prefetch) wait(ctx context.Context) error {

@@ -61,9 +61,7 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	if err != nil {
 		return nil, err
 	}
-	if f.Multipart != nil || f.Status != files.StatusPending {
-		objects.stop() // an assembled object, or none to validate
-	}
+	reads := objects.of(f)
 	f, assembling, err := s.assembled(ctx, f, md5, sha256)
 	if err != nil || assembling {
 		return f, err
@@ -73,7 +71,7 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	case files.StatusCompleted:
 		r, err = s.confirm(ctx, f, md5)
 	case files.StatusPending:
-		r, err = s.settleRead(ctx, objects.of(f), f, md5)
+		r, err = s.settleRead(ctx, reads, f, md5)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.Now()))
 	}
