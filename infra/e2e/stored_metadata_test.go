@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -81,6 +83,42 @@ func TestUnsignedAmzHeadersOnThePUTAreRefused(t *testing.T) {
 		t.Fatalf("the signed PUT: %d", st)
 	}
 	c.WaitStatus(f.ID, "COMPLETED")
+}
+
+// TestMinIOHeadersOnThePUTAreRefused: S3 has no x-minio-* headers; MinIO
+// acts on them, and the first lets a client choose the stored ETag, which
+// complete's md5 check compares with. The attack: PUT other bytes with
+// X-Minio-Source-Etag set to the claimed bytes' MD5, then complete with that
+// md5. The local stack's storage refuses every such header as S3 would
+// refuse an unsigned x-amz-* one, so nothing is stored and the complete
+// cannot answer COMPLETED.
+func TestMinIOHeadersOnThePUTAreRefused(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	claimed := md5.Sum(pdfBytes)
+	other := bytes.Replace(pdfBytes, []byte("Catalog"), []byte("Catalox"), 1)
+	for _, h := range [][2]string{
+		{"X-Minio-Source-Etag", hex.EncodeToString(claimed[:])},
+		{"x-minio-meta-owner", "mallory"},
+		{"X-Minio-Source-Mtime", "2001-02-03T04:05:06Z"},
+		{"X-Minio-Source-Replication-Request", "true"},
+	} {
+		f := c.Create("doc.pdf", "application/pdf", len(other), "")
+		headers := map[string]string{h[0]: h[1]}
+		for k, v := range f.UploadHeaders {
+			headers[k] = v
+		}
+		if st := put(t, f.UploadURL, headers, other); st != http.StatusForbidden {
+			t.Errorf("PUT with %s: %d, want 403 as S3 answers a header it does not sign", h[0], st)
+		}
+		var got filegate.File
+		if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"md5": hex.EncodeToString(claimed[:])}, &got); st == http.StatusOK {
+			t.Errorf("complete after a PUT with %s and the claimed bytes' md5: 200 %s, for other bytes", h[0], got.Status)
+		}
+		if objectExists(t, c.ProjectID, f.ID) {
+			t.Errorf("a PUT with %s stored the object", h[0])
+		}
+	}
 }
 
 // TestStorageReportsStoredMetadata: the S3 adapter's Peek reports every

@@ -21,6 +21,12 @@ import (
 //     add to the request" in X-Amz-SignedHeaders, and answers 403 AccessDenied
 //     ("There were headers present in the request which were not signed");
 //     MinIO stores them;
+//   - refuses MinIO's own extensions the same way, on every request: S3 has
+//     no x-minio-* headers, yet MinIO acts on them (x-minio-source-etag sets
+//     the stored ETag, which complete's md5 check trusts; x-minio-meta-* is
+//     stored and served; x-minio-source-mtime sets Last-Modified), and no
+//     x-minio-* query parameters, MinIO-only subresources or /minio/ APIs
+//     (see minioOnly);
 //   - applies the bucket's CORS rules as S3 does (MinIO ignores bucket CORS
 //     and allows every origin): preflights are answered here from the rules,
 //     and other responses carry CORS headers only for an allowed origin.
@@ -59,12 +65,55 @@ func (p *S3Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.preflight(w, r)
 		return
 	}
-	if unsigned := unsignedAmzHeaders(r); len(unsigned) > 0 {
+	if unsigned := append(unsignedAmzHeaders(r), minioHeaders(r)...); len(unsigned) > 0 {
 		s3Error(w, http.StatusForbidden, "AccessDenied", "There were headers present in the request which were not signed",
 			[]s3ErrorField{{"HeadersNotSigned", strings.Join(unsigned, ", ")}})
 		return
 	}
+	if ext := minioOnly(r); ext != "" {
+		s3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied", []s3ErrorField{{"Resource", ext}})
+		return
+	}
 	p.proxy.ServeHTTP(w, r)
+}
+
+// minioHeaders lists the request's x-minio-* headers and trailers (a
+// trailer is a header sent after the body). S3 knows none of them, so no
+// signature can make one legitimate: they are refused on every request,
+// presigned or not, as S3 refuses an unsigned x-amz-* header.
+func minioHeaders(r *http.Request) []string {
+	var out []string
+	for _, h := range []http.Header{r.Header, r.Trailer} {
+		for name := range h {
+			if n := strings.ToLower(name); strings.HasPrefix(n, "x-minio-") && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// minioSubresources are the query parameters that select a MinIO-only API
+// (MinIO's cmd/api-router.go): ?events streams a bucket's notifications,
+// ?lambdaArn transforms a GET, ?metadata lists user metadata, the
+// replication ones report or reset replication.
+var minioSubresources = []string{"events", "lambdaArn", "metadata", "replication-check", "replication-metrics", "replication-reset", "replication-reset-status"}
+
+// minioOnly names what in the request only MinIO serves, "" if nothing: a
+// path under /minio/ (its admin, health, metrics and peer APIs), an
+// x-minio-* query parameter (MinIO reads object metadata from the query as
+// well as the headers), or a MinIO-only subresource. S3 has none of them.
+func minioOnly(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/minio/") || r.URL.Path == "/minio" {
+		return r.URL.Path
+	}
+	for name := range r.URL.Query() {
+		if strings.HasPrefix(strings.ToLower(name), "x-minio-") || slices.Contains(minioSubresources, name) {
+			return "?" + name
+		}
+	}
+	return ""
 }
 
 // unsignedAmzHeaders lists the x-amz-* headers of a presigned request that

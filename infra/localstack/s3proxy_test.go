@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -170,5 +171,79 @@ func TestTemplateBucketCORS(t *testing.T) {
 	tpl.SetAllowedOrigins([]string{"http://127.0.0.1:5173"})
 	if got := tpl.BucketCORS[0].AllowedOrigins; len(got) != 1 || got[0] != "http://127.0.0.1:5173" || tpl.APICORS == nil || tpl.APICORS.AllowOrigins[0] != "http://127.0.0.1:5173" {
 		t.Fatalf("after SetAllowedOrigins: bucket %v, API %+v", got, tpl.APICORS)
+	}
+}
+
+// TestS3ProxyRefusesMinIOExtensions: S3 has no x-minio-* headers, query
+// parameters or /minio/ APIs; MinIO acts on them (x-minio-source-etag sets
+// the stored ETag, x-minio-meta-* is stored and served, x-minio-source-mtime
+// sets Last-Modified, x-minio-extract reads inside a zip, ?events streams a
+// bucket's notifications). The proxy refuses every one, on presigned and
+// header-signed requests alike, before MinIO sees it.
+func TestS3ProxyRefusesMinIOExtensions(t *testing.T) {
+	proxy, store := startProxy(t, "https://app.example")
+	headerSigned := map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"}
+	with := func(base map[string]string, k, v string) map[string]string {
+		h := map[string]string{k: v}
+		for name, value := range base {
+			h[name] = value
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		headers            map[string]string
+	}{
+		{"presigned, X-Minio-Source-Etag", http.MethodPut, presigned, map[string]string{"X-Minio-Source-Etag": "0123456789abcdef0123456789abcdef"}},
+		{"presigned, x-minio-meta-owner (lower case)", http.MethodPut, presigned, map[string]string{"x-minio-meta-owner": "mallory"}},
+		{"presigned, X-Minio-Source-Mtime", http.MethodPut, presigned, map[string]string{"X-Minio-Source-Mtime": "2001-01-01T00:00:00Z", "X-Minio-Source-Replication-Request": "true"}},
+		{"presigned GET, X-Minio-Extract", http.MethodGet, presigned, map[string]string{"X-Minio-Extract": "true"}},
+		{"presigned, X-Minio-Internal-anything", http.MethodPut, presigned, map[string]string{"X-Minio-Internal-Actual-Size": "1"}},
+		{"header-signed, X-Minio-Source-Etag", http.MethodPut, "/bucket/key", with(headerSigned, "X-Minio-Source-Etag", "0123456789abcdef0123456789abcdef")},
+		{"presigned, x-minio-* query parameter", http.MethodPut, presigned + "&x-minio-force-create=true", nil},
+		{"presigned, MinIO's ?events listener", http.MethodGet, "/bucket?events=s3%3AObjectCreated%3A%2A&X-Amz-Signature=00&X-Amz-SignedHeaders=host", nil},
+		{"header-signed, MinIO's ?lambdaArn", http.MethodGet, "/bucket/key?lambdaArn=arn", headerSigned},
+		{"header-signed, MinIO's ?replication-metrics", http.MethodGet, "/bucket?replication-metrics=2", headerSigned},
+		{"MinIO's own API under /minio/", http.MethodGet, "/minio/admin/v3/info", headerSigned},
+		{"MinIO's health endpoint", http.MethodGet, "/minio/health/live", nil},
+	} {
+		before := store.hits
+		resp := do(t, tc.method, proxy.URL+tc.path, tc.headers)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", tc.name, resp.StatusCode)
+		}
+		if store.hits > before {
+			t.Errorf("%s: reached storage", tc.name)
+		}
+	}
+	// Names that merely resemble MinIO's pass: S3 stores or ignores them.
+	for _, h := range []string{"X-Minioish", "X-Amz-Meta-Minio-Note"} {
+		headers := map[string]string{h: "v"}
+		if strings.HasPrefix(strings.ToLower(h), "x-amz-") {
+			headers = with(headerSigned, h, "v")
+		}
+		if resp := do(t, http.MethodPut, proxy.URL+"/bucket/key", headers); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want it forwarded", h, resp.StatusCode)
+		}
+	}
+}
+
+// A trailer is a header sent after the body: MinIO must not get an
+// x-minio-* one that way either.
+func TestS3ProxyRefusesMinIOTrailers(t *testing.T) {
+	proxy, store := startProxy(t, "https://app.example")
+	req, err := http.NewRequest(http.MethodPut, proxy.URL+presigned, io.NopCloser(strings.NewReader("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = -1 // chunked, so trailers can follow
+	req.Trailer = http.Header{"X-Minio-Source-Etag": {"0123456789abcdef0123456789abcdef"}}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || store.hits != 0 {
+		t.Errorf("an x-minio-* trailer: %d, %d requests reached storage; want 403 and none", resp.StatusCode, store.hits)
 	}
 }
