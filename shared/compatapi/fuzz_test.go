@@ -95,6 +95,9 @@ func FuzzDecodeToken(f *testing.F) {
 		if len(c) == 0 {
 			t.Fatal("accepted a token without a cursor")
 		}
+		if encodeToken(projectA, fp, c) != token {
+			t.Fatal("accepted a token spelled otherwise than the API spells it")
+		}
 		// Only a token that names project A and this query gets through.
 		if again, err := decodeToken(encodeToken(projectA, fp, c), projectA, fp); err != nil || len(again) != len(c) {
 			t.Fatalf("re-encoding the cursor fails: %v", err)

@@ -54,12 +54,18 @@ func decodeToken(s, projectID, query string) (files.Cursor, error) {
 	if len(s) > maxTokenLen {
 		return "", errTokenMalformed
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return "", errTokenMalformed
 	}
 	var t pageToken
 	if err := json.Unmarshal(raw, &t); err != nil || t.Version != tokenVersion || t.After == "" {
+		return "", errTokenMalformed
+	}
+	// A token has one spelling, the one encodeToken wrote: any other base64
+	// (padding bits, line breaks) or JSON (spacing, key order or case,
+	// escapes, duplicate keys) spelling of it is malformed.
+	if encodeToken(t.Project, t.Query, t.After) != s {
 		return "", errTokenMalformed
 	}
 	if t.Project != projectID {

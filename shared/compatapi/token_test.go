@@ -84,3 +84,42 @@ func TestFingerprint(t *testing.T) {
 		seen[fp] = i
 	}
 }
+
+// A page token has exactly one valid spelling, the one the API issued:
+// other base64 spellings of its bytes (unused low bits set, a line break)
+// and other JSON spellings of its content (spacing, key order, letter case
+// of keys, escapes, duplicate keys) are refused as malformed.
+func TestPageTokenHasOneSpelling(t *testing.T) {
+	fp := fingerprint(files.OrderIDAsc, files.Filter{})
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for _, cursor := range []files.Cursor{"fil_x", "fil_xy", "fil_xyz"} { // every length mod 3
+		valid := encodeToken(projectA, fp, cursor)
+		if _, err := decodeToken(valid, projectA, fp); err != nil {
+			t.Fatalf("the issued token: %v", err)
+		}
+		raw, _ := base64.RawURLEncoding.DecodeString(valid)
+		variants := map[string]string{
+			"a line break":    valid[:4] + "\n" + valid[4:],
+			"a trailing CRLF": valid + "\r\n",
+			"spaces":          enc(strings.ReplaceAll(string(raw), ",", ", ")),
+			"keys reordered":  enc(`{"a":"` + string(cursor) + `","v":2,"p":"` + projectA + `","q":"` + fp + `"}`),
+			"upper-case keys": enc(strings.Replace(string(raw), `"v":`, `"V":`, 1)),
+			"an escape":       enc(strings.Replace(string(raw), `"fil_`, `"\u0066il_`, 1)),
+			"a duplicate key": enc(strings.Replace(string(raw), `{`, `{"a":"fil_other",`, 1)),
+		}
+		unused := map[int]int{2: 4, 3: 2}[len(valid)%4]
+		last := strings.IndexByte(alphabet, valid[len(valid)-1])
+		for low := 1; low < 1<<unused; low++ {
+			variants["low bits "+string(rune('0'+low))] = valid[:len(valid)-1] + string(alphabet[last^low])
+		}
+		for name, token := range variants {
+			if token == valid {
+				t.Fatalf("%s: not a respelling", name)
+			}
+			if c, err := decodeToken(token, projectA, fp); !errors.Is(err, errTokenMalformed) {
+				t.Errorf("cursor %q, %s: %q %v, want errTokenMalformed", cursor, name, c, err)
+			}
+		}
+	}
+}

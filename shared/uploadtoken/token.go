@@ -6,7 +6,8 @@
 // DESIGN §2a, written only by that token's own creates (dynamostore.TokenLedger).
 //
 // Wire form: "fgt_" + keyID + "." + base64url(JSON claims) + "." +
-// base64url(HMAC-SHA256(secret, everything before the last dot)).
+// base64url(HMAC-SHA256(secret, everything before the last dot)), base64url
+// unpadded and canonical: a token has exactly one valid spelling.
 package uploadtoken
 
 import (
@@ -139,9 +140,9 @@ func open(ctx context.Context, keys KeyRing, token string, now time.Time, grace 
 	if err != nil {
 		return c, err
 	}
-	got, err1 := base64.RawURLEncoding.DecodeString(sig)
-	raw, err2 := base64.RawURLEncoding.DecodeString(body)
-	if err1 != nil || err2 != nil || !hmac.Equal(got, mac(key, signed)) {
+	got, ok1 := canonical(sig)
+	raw, ok2 := canonical(body)
+	if !ok1 || !ok2 || !hmac.Equal(got, mac(key, signed)) {
 		return c, auth.ErrUnauthorized
 	}
 	if json.Unmarshal(raw, &c) != nil || c.ID == "" || c.Project == "" || c.KeyHash == "" {
@@ -152,6 +153,16 @@ func open(ctx context.Context, keys KeyRing, token string, now time.Time, grace 
 		return c, auth.ErrUnauthorized
 	}
 	return c, nil
+}
+
+// canonical decodes a base64url part of a token, refusing every spelling
+// but the one Sign writes: a token has exactly one valid spelling. The
+// strict decoder refuses set padding bits (a 32-byte signature's last
+// character carries two, so four spellings would otherwise verify); only
+// re-encoding refuses the CR and LF it skips.
+func canonical(part string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(part)
+	return b, err == nil && base64.RawURLEncoding.EncodeToString(b) == part
 }
 
 func (c claims) grant() Grant {

@@ -273,3 +273,56 @@ func TestRenew(t *testing.T) {
 		}
 	}
 }
+
+// respell returns the other spellings base64url allows for part: the same
+// bytes with the unused low bits of the last character set otherwise
+// (lenient decoders ignore them), and with a line break inside (Go's
+// decoder skips CR and LF).
+func respell(part string) []string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	unused := map[int]int{2: 4, 3: 2}[len(part)%4] // bits the last character carries beyond the bytes
+	last := strings.IndexByte(alphabet, part[len(part)-1])
+	var out []string
+	for low := 1; low < 1<<unused; low++ {
+		out = append(out, part[:len(part)-1]+string(alphabet[last^low]))
+	}
+	return append(out, part[:2]+"\n"+part[2:], part+"\r\n")
+}
+
+// A token has exactly one valid spelling: every other spelling of its
+// signature or claims is refused by the verifier and by a renewal.
+func TestTokenHasOneSpelling(t *testing.T) {
+	_, _, m, v := setup()
+	ctx := context.Background()
+	got, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(got.Token, ".")
+	if len(parts) != 3 || len(parts[2]) != 43 {
+		t.Fatalf("token %q: want three parts, a 43-character signature", got.Token)
+	}
+	var variants []string
+	for _, sig := range respell(parts[2]) {
+		variants = append(variants, parts[0]+"."+parts[1]+"."+sig)
+	}
+	for _, body := range respell(parts[1]) {
+		variants = append(variants, parts[0]+"."+body+"."+parts[2])
+	}
+	if len(variants) < 5 {
+		t.Fatalf("only %d respellings: the signature alone has three", len(variants))
+	}
+	for _, variant := range variants {
+		if _, _, err := v.Verify(ctx, variant); !errors.Is(err, auth.ErrUnauthorized) {
+			t.Errorf("verify %q: %v, want ErrUnauthorized", variant, err)
+		}
+		_, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{Renew: variant})
+		var e *files.Error
+		if !errors.As(err, &e) || e.Param != "renew" {
+			t.Errorf("renew %q: %v, want a 400 on renew", variant, err)
+		}
+	}
+	if _, _, err := v.Verify(ctx, got.Token); err != nil {
+		t.Fatalf("the token as minted: %v", err)
+	}
+}
