@@ -200,3 +200,47 @@ func TestUploadTokenRenewal(t *testing.T) {
 	refused(t, renewed, "a file past the shared budget", "POST", "/v1/files", pdf(1, ""), 403, "token_file_limit")
 	refused(t, other, "renewing another project's token", "POST", "/v1/upload-tokens", map[string]any{"renew": m.Token}, 400, "invalid_renew")
 }
+
+// A token dies with the API key that minted it, and so does its renewal:
+// the API refuses to renew a token whose minting key is revoked, whichever
+// live key of the project asks (a host that rotated its key, or any host
+// that renews what its page sends).
+func TestUploadTokenRenewalNeedsALiveMintingKey(t *testing.T) {
+	ctx := context.Background()
+	ten := apitest.NewTenant(t, stack)
+	secondKey, err := stack.MintKey(ctx, filegate.NewUUID(), ten.ProjectID, auth.ScopeCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := ten.WithKey(secondKey)
+	_, first := mintToken(t, ten, map[string]any{"maxFiles": 1})
+	_, stale := mintToken(t, ten, map[string]any{"maxFiles": 1})
+	// While the minting key lives, another key of the project renews.
+	mintToken(t, second, map[string]any{"renew": first.Token})
+	if err := dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName).RevokeKey(ctx, auth.Hash(ten.Key), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	refused(t, second, "renewing a token of a revoked key", "POST", "/v1/upload-tokens", map[string]any{"renew": stale.Token}, 400, "invalid_renew")
+	if st := ten.WithKey(stale.Token).Call("POST", "/v1/files", pdf(1, ""), nil); st != 401 {
+		t.Errorf("the revoked key's token itself: %d, want 401", st)
+	}
+}
+
+// A token has one spelling: the other spellings of its signature (the
+// unused low bits of its last base64 character set) are 401 at the gateway.
+func TestUploadTokenHasOneSpelling(t *testing.T) {
+	ten := apitest.NewTenant(t, stack)
+	_, m := mintToken(t, ten, map[string]any{"maxFiles": 1})
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, m.Token[len(m.Token)-1])
+	for low := 1; low < 4; low++ { // a 32-byte signature leaves two bits unused
+		respelled := m.Token[:len(m.Token)-1] + string(alphabet[last^low])
+		if st := ten.WithKey(respelled).Call("POST", "/v1/files", pdf(1, ""), nil); st != 401 {
+			t.Errorf("the token with low bits %d set: %d, want 401", low, st)
+		}
+		refused(t, ten, "renewing a respelled token", "POST", "/v1/upload-tokens", map[string]any{"renew": respelled}, 400, "invalid_renew")
+	}
+	if st := ten.WithKey(m.Token).Call("POST", "/v1/files", pdf(1, ""), nil); st != 200 {
+		t.Errorf("the token as minted: %d", st)
+	}
+}

@@ -30,18 +30,31 @@ type Request struct {
 	MimeTypes []string
 	Purpose   string
 	// Renew, a token of the caller's project (live, or expired less than
-	// RenewGrace ago), makes the new token continue it: the same id, so
-	// the same budget and the same files, with the same limits and a new
-	// lifetime. The host page's refresh callback uses it for long uploads.
+	// RenewGrace ago) whose minting API key is still live, makes the new
+	// token continue it: the same id, so the same budget and the same
+	// files, with the same limits and a new lifetime. The host page's
+	// refresh callback uses it for long uploads.
 	Renew string
 }
 
-// RenewGrace is how long after its expiry a token can still be renewed.
-const RenewGrace = time.Hour
+// RenewGrace is how long after its expiry a token can still be renewed: as
+// long as a default single-PUT session (and a default token's whole life),
+// so a page whose token ran out during an upload it started can still
+// complete it. A page back from a longer sleep asks its host for a new
+// token instead (a new budget, which the host decides on).
+const RenewGrace = 15 * time.Minute
+
+// KeyLookup reads API keys (auth.KeyStore's read).
+type KeyLookup interface {
+	GetKey(ctx context.Context, hash string) (*auth.Key, error)
+}
 
 // Minter mints tokens for API keys (POST /v1/upload-tokens).
 type Minter struct {
 	Keys KeyRing
+	// APIKeys reads the key that minted a token being renewed: a token
+	// dies with its key, and its renewals with it.
+	APIKeys KeyLookup
 	// MaxBytes is the default byte budget: the largest file the service takes.
 	MaxBytes int64
 	// Purposes are the known purposes (files.Config.Purposes).
@@ -86,8 +99,28 @@ func (m *Minter) renew(ctx context.Context, g *Grant, token string) error {
 	if err != nil || c.Project != g.ProjectID {
 		return files.Errorf(files.KindInvalid, "invalid_renew", "renew must be an upload token of this project that expired less than %s ago", RenewGrace).WithParam("renew")
 	}
+	if err := m.mintingKeyLive(ctx, c); err != nil {
+		return err
+	}
 	old := c.grant()
 	g.ID, g.MaxFiles, g.MaxBytes, g.MimeTypes, g.Purpose = old.ID, old.MaxFiles, old.MaxBytes, old.MimeTypes, old.Purpose
+	return nil
+}
+
+// mintingKeyLive refuses to continue a token the authorizer would refuse
+// for its key (revoked, gone, of another project, without files:create),
+// whichever key of the project asks: the check is the API's, not the host's.
+func (m *Minter) mintingKeyLive(ctx context.Context, c claims) error {
+	if m.APIKeys == nil {
+		return files.Unavailable("the API keys", errors.New("uploadtoken: Minter.APIKeys is not set"))
+	}
+	k, err := m.APIKeys.GetKey(ctx, c.KeyHash)
+	if err != nil && !errors.Is(err, auth.ErrKeyNotFound) {
+		return files.Unavailable("the API keys", err)
+	}
+	if err != nil || k.RevokedAt != nil || k.ProjectID != c.Project || !slices.Contains(k.Scopes, auth.ScopeCreate) {
+		return files.Errorf(files.KindInvalid, "invalid_renew", "renew names an upload token whose API key is revoked: mint a new token").WithParam("renew")
+	}
 	return nil
 }
 

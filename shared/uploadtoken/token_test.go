@@ -49,7 +49,9 @@ func (c *clock) now() time.Time { return c.t }
 func setup() (*memRing, *clock, *uploadtoken.Minter, *uploadtoken.Verifier) {
 	ring := &memRing{keys: map[string]uploadtoken.SigningKey{}}
 	c := &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
-	m := &uploadtoken.Minter{Keys: ring, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
+	// "parent", the key the tests mint with, is a live key of project.
+	keys := &memKeys{keys: map[string]auth.Key{"parent": {Hash: "parent", OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeCreate}}}}
+	m := &uploadtoken.Minter{Keys: ring, APIKeys: keys, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
 	return ring, c, m, &uploadtoken.Verifier{Keys: ring, Now: c.now}
 }
 
@@ -214,9 +216,15 @@ func TestAuthorizerTokens(t *testing.T) {
 	}
 }
 
-type memKeys struct{ keys map[string]auth.Key }
+type memKeys struct {
+	keys map[string]auth.Key
+	fail error // GetKey's answer when set
+}
 
 func (m *memKeys) GetKey(_ context.Context, hash string) (*auth.Key, error) {
+	if m.fail != nil {
+		return nil, m.fail
+	}
 	k, ok := m.keys[hash]
 	if !ok {
 		return nil, auth.ErrKeyNotFound
@@ -324,5 +332,45 @@ func TestTokenHasOneSpelling(t *testing.T) {
 	}
 	if _, _, err := v.Verify(ctx, got.Token); err != nil {
 		t.Fatalf("the token as minted: %v", err)
+	}
+}
+
+// A renewal continues a token only while the API key that minted it could
+// still mint it: live, of the token's project, holding files:create. The
+// check is the API's, so a host that renews whatever its page sends cannot
+// revive the tokens of a key it revoked.
+func TestRenewNeedsALiveMintingKey(t *testing.T) {
+	_, c, m, _ := setup()
+	ctx := context.Background()
+	keys := m.APIKeys.(*memKeys)
+	mintWith := func(hash string, scopes ...string) string {
+		keys.keys[hash] = auth.Key{Hash: hash, OrganizationID: org, ProjectID: project, Scopes: scopes}
+		got, err := m.Mint(ctx, minter, hash, uploadtoken.Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Token
+	}
+	live := mintWith("live", auth.ScopeCreate)
+	revoked := mintWith("revoked", auth.ScopeCreate)
+	_ = keys.RevokeKey(ctx, "revoked", c.t)
+	deleted := mintWith("deleted", auth.ScopeCreate)
+	delete(keys.keys, "deleted")
+	readOnly := mintWith("read-only", auth.ScopeRead)
+	moved := mintWith("moved", auth.ScopeCreate)
+	keys.keys["moved"] = auth.Key{Hash: "moved", OrganizationID: org, ProjectID: "00000000-0000-4000-8000-000000000009", Scopes: []string{auth.ScopeCreate}}
+	if _, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{Renew: live}); err != nil {
+		t.Fatalf("renewing a live key's token with another key of the project: %v", err)
+	}
+	for name, token := range map[string]string{"revoked": revoked, "deleted": deleted, "read-only": readOnly, "of another project": moved} {
+		_, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{Renew: token})
+		var e *files.Error
+		if !errors.As(err, &e) || e.Kind != files.KindInvalid || e.Code != "invalid_renew" || e.Param != "renew" {
+			t.Errorf("renewing a token whose minting key is %s: %v, want 400 invalid_renew", name, err)
+		}
+	}
+	keys.fail = errors.New("DynamoDB is down")
+	if _, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{Renew: live}); files.KindOf(err) != files.KindUnavailable {
+		t.Errorf("renewing while the keys cannot be read: %v, want 503", err)
 	}
 }

@@ -188,5 +188,6 @@ func Tokens(e *Env) *dynamostore.TokenLedger {
 // Minter mints upload tokens (POST /v1/upload-tokens).
 func Minter(e *Env) *uploadtoken.Minter {
 	c := Options(e).Resolved().Config
-	return &uploadtoken.Minter{Keys: signingKeys(e), MaxBytes: c.MaxBytes, Purposes: c.Purposes, Now: time.Now}
+	return &uploadtoken.Minter{Keys: signingKeys(e), MaxBytes: c.MaxBytes, Purposes: c.Purposes, Now: time.Now,
+		APIKeys: dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName)}
 }
