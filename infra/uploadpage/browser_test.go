@@ -52,7 +52,9 @@ var (
 // (another port than the API), so Chromium sends real CORS preflights to
 // the API gateway and, through the checking proxy, to storage; the stack
 // applies template.yaml's CORS rules with AllowedOrigins set to the page's
-// origin, so a template that would block a browser fails here. Four files:
+// origin, so a template that would block a browser fails here. The page
+// gets no token before its user logs in to the host (a one-time link, an
+// HttpOnly session cookie), then its first token from the host. Four files:
 // a PDF (COMPLETED), a PNG named .pdf (REJECTED with its reason), one
 // cancelled before its upload and one cancelled halfway through it, over a
 // throttled network (both CANCELLED, and the second leaves no object); each
@@ -71,14 +73,10 @@ func TestUploadPageInChromium(t *testing.T) {
 	}
 	t.Cleanup(st.Stop)
 	ten := apitest.NewTenant(t, st)
-	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 4}}
+	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key}, Mint: map[string]any{"maxFiles": 4}, Origin: origin}
 	srv := &http.Server{Handler: host.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(pageLn) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	token, err := host.Token(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	dir := t.TempDir()
 	// big.pdf takes 16 s at the throttled 128 KiB/s: time to cancel it.
@@ -107,10 +105,35 @@ func TestUploadPageInChromium(t *testing.T) {
 	steps, cancelSteps := context.WithTimeout(bctx, 90*time.Second)
 	defer cancelSteps()
 
+	// Not logged in, the page gets no token from its host: a file fails
+	// with the host's reason, and the API never sees it.
 	row := func(name string) string { return fmt.Sprintf(`li[data-name=%q]`, name) }
-	// Every file gets its session first (autostart=0 waits for "Upload all").
 	if err := chromedp.Do(steps,
-		chromedp.Navigate(uploadpage.PageURL(origin, st.APIURL, token, false)),
+		chromedp.Navigate(uploadpage.PageURL(origin, st.APIURL, "", false)),
+		chromedp.WaitVisible(`[data-role=dropzone]`),
+		chromedp.SetUploadFiles(`input[type=file]`, paths[:1], chromedp.NodeReady),
+		chromedp.WaitVisible(row("report.pdf")+`[data-status=ERROR]`),
+	); err != nil {
+		t.Fatalf("the page before a login: %v", err)
+	}
+	if msg, err := chromedp.Run(steps, chromedp.Text(row("report.pdf")+` [data-role=state]`)); err != nil || !strings.Contains(msg, "log in") {
+		t.Errorf("the page before a login shows %q (%v): want the host's refusal", msg, err)
+	}
+	// The one-time login link opens a session the page's script cannot
+	// read (HttpOnly) and lands on the page, which now gets its first
+	// token from the host; every file gets its session first (autostart=0
+	// waits for "Upload all").
+	if err := chromedp.Do(steps,
+		chromedp.Navigate(host.LoginURL()),
+		chromedp.WaitVisible(`[data-role=dropzone]`),
+	); err != nil {
+		t.Fatalf("logging in: %v", err)
+	}
+	if cookies, err := chromedp.Run(steps, chromedp.Evaluate[string](`document.cookie`)); err != nil || cookies != "" {
+		t.Errorf("the page's script reads the cookies %q (%v): the session must be HttpOnly", cookies, err)
+	}
+	if err := chromedp.Do(steps,
+		chromedp.Navigate(uploadpage.PageURL(origin, st.APIURL, "", false)),
 		chromedp.WaitVisible(`[data-role=dropzone]`),
 		chromedp.SetUploadFiles(`input[type=file]`, paths, chromedp.NodeReady),
 		chromedp.WaitVisible(row("report.pdf")+`[data-status=PENDING]`),

@@ -60,14 +60,22 @@
       return tokenPromise;
     }
 
+    // call answers {status, json}; a token the host would not give (not
+    // logged in, a renewal refused) or a network failure is status 0 with
+    // the reason as the error message.
     async function call(method, path, body) {
       for (let attempt = 0; ; attempt++) {
-        const t = await fresh(attempt > 0);
-        const res = await fetch(api + path, {
-          method,
-          headers: Object.assign({ Authorization: 'Bearer ' + t }, body ? { 'Content-Type': 'application/json' } : {}),
-          body: body ? JSON.stringify(body) : undefined,
-        });
+        let res;
+        try {
+          const t = await fresh(attempt > 0);
+          res = await fetch(api + path, {
+            method,
+            headers: Object.assign({ Authorization: 'Bearer ' + t }, body ? { 'Content-Type': 'application/json' } : {}),
+            body: body ? JSON.stringify(body) : undefined,
+          });
+        } catch (e) {
+          return { status: 0, json: { error: { message: String(e.message || e) } } };
+        }
         if (res.status === 401 && attempt === 0) continue; // expired under us: renew once
         let json = null;
         try { json = await res.json(); } catch (e) { /* 204 or a gateway body */ }
@@ -166,7 +174,7 @@
     // show reads the file's state as the API has it.
     async function show(item) {
       const r = await call('GET', '/v1/files/' + item.id);
-      if (r.status !== 200) return finish(item, 'ERROR', 'HTTP ' + r.status);
+      if (r.status !== 200) return finish(item, 'ERROR', (r.json && r.json.error && r.json.error.message) || 'HTTP ' + r.status);
       finish(item, r.json.status, r.json.rejection ? r.json.rejection.message : '');
     }
 

@@ -65,13 +65,22 @@ func main() {
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
 		log.Fatal(err)
 	}
-	host := &uploadpage.Host{Dir: "web/upload", OpenAPIDir: "openapi", API: filegate.Client{Base: st.APIURL, Key: key}}
-	token, err := host.Token(ctx, "")
-	if err != nil {
-		log.Fatalf("filegate: minting the dev upload token: %v", err)
+	// The page's host mints tokens for its logged-in user only: a one-time
+	// login link, printed here and, after each login, a fresh one in
+	// .local/page-login-url for the next browser.
+	host := &uploadpage.Host{Dir: "web/upload", OpenAPIDir: "openapi", API: filegate.Client{Base: st.APIURL, Key: key}, Origin: pageOrigin}
+	loginFile := filepath.Join(local, "page-login-url")
+	freshLogin := func() string {
+		link := host.LoginURL()
+		if err := os.WriteFile(loginFile, []byte(link+"\n"), 0o600); err != nil {
+			log.Printf("filegate: writing the page's login link: %v", err)
+		}
+		return link
 	}
+	host.OnLogin = func() { freshLogin() }
+	login := freshLogin()
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
-	fmt.Printf("\nUpload page (a fresh 15-minute upload token; the page renews it through %s/upload/token):\n\n  %s\n", pageOrigin, uploadpage.PageURL(pageOrigin, st.APIURL, token, true))
+	fmt.Printf("\nUpload page: log in with this one-time link (it opens the page; a fresh link is in .local/page-login-url after each login):\n\n  %s\n", login)
 	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)
 	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nCtrl-C stops everything; data stays under .local/.\n",
 		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL)
