@@ -119,7 +119,7 @@ func (m *Minter) mintingKeyLive(ctx context.Context, c claims) error {
 		return files.Unavailable("the API keys", err)
 	}
 	if err != nil || k.RevokedAt != nil || k.ProjectID != c.Project || !slices.Contains(k.Scopes, auth.ScopeCreate) {
-		return files.Errorf(files.KindInvalid, "invalid_renew", "renew names an upload token whose API key is revoked: mint a new token").WithParam("renew")
+		return files.Errorf(files.KindInvalid, "invalid_renew", "renew names an upload token whose API key is revoked (or may no longer mint it): mint a new token").WithParam("renew")
 	}
 	return nil
 }
