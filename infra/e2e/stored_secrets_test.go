@@ -2,10 +2,15 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -66,9 +71,17 @@ func TestNoItemHoldsASecret(t *testing.T) {
 	}
 	ten.waitCounts(4, 1) // the counter consumer has run over these records
 
+	secrets := stackSecrets(t)
 	items := scanTable(t)
 	seen := map[string]int{}
 	for _, it := range items {
+		for name, v := range it {
+			for _, s := range attrValues(v) {
+				if what := holdsSecret(s, secrets); what != "" {
+					t.Errorf("item pk %q sk %q: attribute %s holds %s", attrS(it["pk"]), attrS(it["sk"]), name, what)
+				}
+			}
+		}
 		pk := attrS(it["pk"])
 		kind := ""
 		for _, k := range itemKinds {
@@ -87,6 +100,53 @@ func TestNoItemHoldsASecret(t *testing.T) {
 		}
 	}
 	t.Logf("%d items scanned: %v", len(items), seen)
+}
+
+// stackSecrets are the stack's root secret (each version in its file) and
+// the upload-token keys derived from it for yesterday, today and tomorrow,
+// each in every spelling a store might use (raw, hex, base64 and base64url),
+// by what they are.
+func stackSecrets(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(stack.RootSecretFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := map[string][]byte{}
+	for i, line := range strings.Fields(string(raw)) {
+		plain[fmt.Sprintf("the root secret (version %d)", i)] = []byte(line)
+	}
+	for _, d := range []time.Duration{-24 * time.Hour, 0, 24 * time.Hour} {
+		k, err := stackKeys(t).Signing(context.Background(), time.Now().Add(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain["the signing key "+k.ID] = k.Secret
+	}
+	out := map[string]string{}
+	for what, b := range plain {
+		for enc, v := range map[string]string{"": string(b), " (hex)": hex.EncodeToString(b), " (base64)": base64.StdEncoding.EncodeToString(b),
+			" (base64url)": base64.RawURLEncoding.EncodeToString(b), " (base64, unpadded)": base64.RawStdEncoding.EncodeToString(b)} {
+			out[v] = what + enc
+		}
+	}
+	// The search must be able to fail: a value holding a key is found.
+	for v, what := range out {
+		if holdsSecret("x"+v+"y", out) == "" {
+			t.Fatalf("the search misses %s", what)
+		}
+	}
+	return out
+}
+
+// holdsSecret names the secret s contains, or is "".
+func holdsSecret(s string, secrets map[string]string) string {
+	for v, what := range secrets {
+		if strings.Contains(s, v) {
+			return what
+		}
+	}
+	return ""
 }
 
 // scanTable reads every item of the local table (straight from DynamoDB

@@ -2,13 +2,17 @@ package localstack
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // What a deployed role may do is only visible after SAM's transform: SAM
@@ -47,29 +51,47 @@ for r in tpl.get("Resources", {}).values():
 json.dump(transform(tpl, {}, Policies()), sys.stdout)
 `
 
+// transformed is template.yaml after SAM's transform, made once per test
+// binary (the transform takes seconds).
+var transformed struct {
+	once sync.Once
+	out  []byte
+	err  error
+}
+
 // transformedTemplate is template.yaml after SAM's transform. A missing
 // python3 or samtranslator fails the test, saying how to get them.
 func transformedTemplate(t *testing.T) cfnDoc {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatal("python3 is not on PATH (cfn-lint needs it too): install Python 3, then pip install cfn-lint")
-	}
-	if out, err := exec.CommandContext(t.Context(), py, "-c", "import samtranslator").CombinedOutput(); err != nil {
-		t.Fatalf("python3 cannot import samtranslator (aws-sam-translator, installed with cfn-lint): pip install cfn-lint\n%s", out)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(t.Context(), py, "-c", samTransform, filepath.Join(repoRoot, "template.yaml"))
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("SAM transform of template.yaml: %v\n%s", err, stderr.String())
+	transformed.once.Do(func() { transformed.out, transformed.err = samTransformTemplate() })
+	if transformed.err != nil {
+		t.Fatal(transformed.err)
 	}
 	var doc cfnDoc
-	if err := json.Unmarshal(out, &doc); err != nil {
+	if err := json.Unmarshal(transformed.out, &doc); err != nil {
 		t.Fatalf("SAM transform output: %v", err)
 	}
 	return doc
+}
+
+func samTransformTemplate() ([]byte, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, errors.New("python3 is not on PATH (cfn-lint needs it too): install Python 3, then pip install cfn-lint")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, py, "-c", "import samtranslator").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("python3 cannot import samtranslator (aws-sam-translator, installed with cfn-lint): pip install cfn-lint\n%s", out)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, py, "-c", samTransform, filepath.Join(repoRoot, "template.yaml"))
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("SAM transform of template.yaml: %v\n%s", err, stderr.String())
+	}
+	return out, nil
 }
 
 // The managed policies a function role may carry: their grants are known
