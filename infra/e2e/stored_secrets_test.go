@@ -15,9 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/shared/auth"
+	"github.com/filegate/filegate/shared/dynamostore"
 )
 
 // itemKinds are the partition-key prefixes of everything the table holds
@@ -70,6 +73,10 @@ func TestNoItemHoldsASecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	ten.waitCounts(4, 1) // the counter consumer has run over these records
+	keys := dynamostore.NewKeys(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
+	if _, err := auth.Rotate(ctx, keys, ten.Key, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 
 	secrets := stackSecrets(t)
 	items := scanTable(t)

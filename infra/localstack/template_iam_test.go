@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -189,5 +191,68 @@ func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
 	}
 	if n := len(gate.Denied()); n != 7 {
 		t.Errorf("gate recorded %d refusals, want 7", n)
+	}
+}
+
+// The local stack refuses what would not deploy or would over-grant: a
+// stream mapping whose function may not read the stream (Lambda refuses to
+// create it), and a SAM DynamoDB event (SAM would attach
+// AWSLambdaDynamoDBExecutionRole, every stream of the account).
+func TestReadTemplateRefusesUngrantedAndSAMStreamConsumers(t *testing.T) {
+	const head = `
+Resources:
+  FilesTable:
+    Type: AWS::DynamoDB::Table
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+`
+	grant := `
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator]
+              Resource: !GetAtt FilesTable.StreamArn
+            - Effect: Allow
+              Action: [dynamodb:ListStreams]
+              Resource: !Sub ${FilesTable.Arn}/stream/*
+`
+	const mapping = `
+  Feed:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Consumer
+      EventSourceArn: !GetAtt FilesTable.StreamArn
+      BatchSize: 10
+`
+	const samEvent = `
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt FilesTable.StreamArn
+`
+	for name, tc := range map[string]struct {
+		yaml string
+		ok   bool
+	}{
+		"granted mapping":                 {head + grant + mapping, true},
+		"mapping without the grant":       {head + mapping, false},
+		"mapping without ListStreams":     {head + strings.Replace(grant, "[dynamodb:ListStreams]", "[dynamodb:GetItem]", 1) + mapping, false},
+		"grant on another table's stream": {head + strings.Replace(grant, "FilesTable.StreamArn", "OtherTable.StreamArn", 1) + mapping, false},
+		"SAM DynamoDB event":              {head + grant + samEvent, false},
+	} {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tpl, err := ReadTemplate(path)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", name, err, tc.ok)
+		}
+		if tc.ok && (!tpl.Functions["Consumer"].Stream || tpl.Functions["Consumer"].StreamBatch != 10) {
+			t.Errorf("%s: the mapping is not read: %+v", name, tpl.Functions["Consumer"])
+		}
 	}
 }
