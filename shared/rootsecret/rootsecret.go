@@ -15,8 +15,8 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -40,11 +40,11 @@ func NewVersion(secret []byte) (Version, error) {
 		return Version{}, err
 	}
 	v := Version{prk: prk}
-	v.tag = base64.RawURLEncoding.EncodeToString(v.Derive("version-tag")[:6])
+	v.tag = hex.EncodeToString(v.Derive("version-tag")[:6])
 	return v, nil
 }
 
-// Tag names the version publicly (8 URL-safe characters): it is derived
+// Tag names the version publicly (12 hex digits): it is derived
 // from the secret, so it reveals nothing of it, and a verifier finds the
 // version that signed a value by it.
 func (v Version) Tag() string { return v.tag }

@@ -61,8 +61,8 @@ func TestDerive(t *testing.T) {
 	if !bytes.Equal(a.Derive("x", "y"), version(t, rootA).Derive("x", "y")) {
 		t.Error("one root derives two keys for one purpose")
 	}
-	if a.Tag() == b.Tag() || len(a.Tag()) != 8 || a.Tag() != version(t, rootA).Tag() || strings.Contains(string(rootA), a.Tag()) {
-		t.Errorf("tags %q and %q: want 8 characters, one per root, stable", a.Tag(), b.Tag())
+	if a.Tag() == b.Tag() || len(a.Tag()) != 12 || a.Tag() != version(t, rootA).Tag() || strings.Contains(string(rootA), a.Tag()) {
+		t.Errorf("tags %q and %q: want 12 hex digits, one per root, stable", a.Tag(), b.Tag())
 	}
 	if _, err := rootsecret.NewVersion(rootA[:rootsecret.MinLength-1]); err == nil {
 		t.Error("a root secret shorter than MinLength is accepted")

@@ -121,7 +121,7 @@ func TestVerifyRefuses(t *testing.T) {
 	bigger := uploadtoken.Sign(func() uploadtoken.Grant { g := got.Grant; g.MaxFiles = 100; return g }(), real)
 	swapped := bigger[:strings.LastIndex(bigger, ".")+1] + got.Token[strings.LastIndex(got.Token, ".")+1:]
 	// The real key under an id naming no version in use.
-	unknownTag := uploadtoken.Sign(got.Grant, uploadtoken.SigningKey{ID: "20261130-AAAAAAAA", Secret: real.Secret})
+	unknownTag := uploadtoken.Sign(got.Grant, uploadtoken.SigningKey{ID: "20261130-000000000000", Secret: real.Secret})
 	for name, token := range map[string]string{
 		"forged with another root": other, "signed with a key for another purpose": misused,
 		"claims changed, signed with a guess": tampered, "claims changed, old signature": swapped,
