@@ -1,5 +1,6 @@
 // Command authorizer is the HTTP API's Lambda authorizer: Bearer API key →
-// organization, project and scopes.
+// organization, project and scopes; Bearer upload token → its project and
+// limits, verified with a key derived from the root secret.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 )
 
 func main() {
@@ -16,5 +18,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.Authorizer(env))
+	lambda.Start(tokenwiring.Authorizer(env))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 )
 
 func main() {
@@ -16,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.MintToken(wiring.Minter(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.MintToken(tokenwiring.Minter(env))).Handle)
 }

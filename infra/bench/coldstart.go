@@ -123,7 +123,11 @@ func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME="+id), Event: ev, Kind: kind})
+		fnEnv := []string{"AWS_LAMBDA_FUNCTION_NAME=" + id}
+		for k, v := range h.stack.FunctionEnv(id) { // the stack's, plus the root secret's file for the token functions
+			fnEnv = append(fnEnv, k+"="+v)
+		}
+		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: fnEnv, Event: ev, Kind: kind})
 	}
 	createEvent, err := event("create-file.json")
 	if err != nil {

@@ -161,11 +161,11 @@ func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
 	return &entry{t: t, id: id, bin: bin, sample: sample, org: org, ten: &tenant{&apitest.Tenant{T: t, ProjectID: project, Client: filegate.Client{Base: stack.APIURL, Key: key}}}}
 }
 
-// start runs the binary with the stack's environment plus env.
+// start runs the binary with its environment on the stack plus env.
 func (e *entry) start(env ...string) *lambdaruntime.Runtime {
 	e.t.Helper()
 	var all []string
-	for k, v := range stack.Env {
+	for k, v := range stack.FunctionEnv(e.id) {
 		all = append(all, k+"="+v)
 	}
 	slices.Sort(all)

@@ -14,6 +14,7 @@ import (
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/uploadtoken"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 )
 
 // mintedToken is POST /v1/upload-tokens's answer.
@@ -149,10 +150,11 @@ func TestUploadTokenRefused(t *testing.T) {
 	refused(t, ten, "a lifetime over an hour", "POST", "/v1/upload-tokens", map[string]any{"expiresInSeconds": 3601}, 400, "invalid_expires_in")
 	refused(t, ten, "too many files", "POST", "/v1/upload-tokens", map[string]any{"maxFiles": 101}, 400, "invalid_max_files")
 
-	// An expired token, genuinely signed with the stack's current key.
+	// An expired token, genuinely signed with the stack's current key (of
+	// the root secret, as the mint function reads it).
 	g := uploadtoken.Grant{Token: auth.Token{ID: "utk_expired", ExpiresAt: time.Now().Add(-time.Second), MaxFiles: 1, MaxBytes: 1},
 		OrganizationID: "o", ProjectID: ten.ProjectID, KeyHash: auth.Hash(ten.Key), IssuedAt: time.Now().Add(-time.Minute)}
-	key, err := wiring.Minter(env).Keys.Key(context.Background(), uploadtoken.KeyID(time.Now()), nil)
+	key, err := stackKeys(t).Signing(context.Background(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,8 @@ func TestUploadTokenRefused(t *testing.T) {
 	if _, err := auth.Rotate(context.Background(), dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), revokedKey, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for name, token := range map[string]string{"expired": expired, "tampered": tampered, "minting key revoked": orphaned, "forged": "fgt_20260101.e30.AAAA"} {
+	forged := uploadtoken.Sign(g, uploadtoken.SigningKey{ID: key.ID, Secret: make([]byte, 32)})
+	for name, token := range map[string]string{"expired": expired, "tampered": tampered, "minting key revoked": orphaned, "forged": forged, "garbage": "fgt_20260101.e30.AAAA"} {
 		if st := ten.WithKey(token).Call("POST", "/v1/files", pdf(1, ""), nil); st != 401 {
 			t.Errorf("%s token: %d, want 401", name, st)
 		}
@@ -181,6 +184,17 @@ func TestUploadTokenRefused(t *testing.T) {
 	if ten.WithKey(uploadtoken.Sign(stretched, key)).Call("POST", "/v1/files", pdf(1, ""), nil) != 401 {
 		t.Error("a token living longer than an hour is accepted")
 	}
+}
+
+// stackKeys are the upload tokens' keys of the stack's root secret, read as
+// the mint function reads them.
+func stackKeys(t *testing.T) uploadtoken.KeyRing {
+	t.Helper()
+	e, err := wiring.Load(func(name string) string { return stack.FunctionEnv("MintUploadTokenFunction")[name] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokenwiring.Keys(e)
 }
 
 // A renewal (the host page's refresh callback) continues its token: the

@@ -5,6 +5,7 @@ import (
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
@@ -15,7 +16,7 @@ import (
 // calls exactly the handler each main starts.
 func functions() map[string]func(env *wiring.Env) any {
 	return map[string]func(env *wiring.Env) any{
-		"AuthorizerFunction": func(env *wiring.Env) any { return wiring.Authorizer(env) },
+		"AuthorizerFunction": func(env *wiring.Env) any { return tokenwiring.Authorizer(env) },
 		"CreateFileFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, nativeapi.Create(uploadwiring.Sessions(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
@@ -30,7 +31,7 @@ func functions() map[string]func(env *wiring.Env) any {
 		"CancelFileFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, nativeapi.Cancel(s3wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
-		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(wiring.Minter(env))) },
+		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(tokenwiring.Minter(env))) },
 		"SignPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env))) },
 		"ListPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env))) },
 		"UploadUrlFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.UploadURL(uploadwiring.Sessions(env))) },

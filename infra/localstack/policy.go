@@ -10,8 +10,9 @@ import (
 
 // PolicyStatement is one statement of a function's inline policy in
 // template.yaml, with its resources written symbolically as the template
-// does: "${FilesTable.Arn}" (!GetAtt FilesTable.Arn) or
-// "${FilesTable.Arn}/index/ByProjectNewest" (!Sub).
+// does: "${FilesTable.Arn}" (!GetAtt FilesTable.Arn),
+// "${FilesTable.Arn}/index/ByProjectNewest" (!Sub) or "${RootSecret}"
+// (!Ref RootSecret, a secret's ARN).
 type PolicyStatement struct {
 	Effect     string
 	Actions    []string
@@ -78,13 +79,27 @@ func scalars(n yaml.Node) []string {
 	return out
 }
 
-// symbolicResource writes !GetAtt X.Arn as "${X.Arn}"; !Sub strings and
-// literal ARNs stay as written.
+// symbolicResource writes !GetAtt X.Arn as "${X.Arn}" and !Ref X as
+// "${X}"; a table's stream (!GetAtt X.StreamArn) as its ARN is made, the
+// table's ARN + "/stream/" + a label (streamResource), so that a grant on
+// "${X.Arn}/stream/*" covers it as IAM's does. !Sub strings and literal
+// ARNs stay as written.
 func symbolicResource(n *yaml.Node) string {
-	if n.Tag == "!GetAtt" {
+	switch n.Tag {
+	case "!GetAtt":
+		if table, ok := strings.CutSuffix(n.Value, ".StreamArn"); ok {
+			return streamResource(table)
+		}
+		return "${" + n.Value + "}"
+	case "!Ref":
 		return "${" + n.Value + "}"
 	}
 	return n.Value
+}
+
+// streamResource is the symbolic ARN of table's stream.
+func streamResource(table string) string {
+	return "${" + table + ".Arn}/stream/${" + table + ".StreamLabel}"
 }
 
 // Request is one authorization IAM makes for an API call: an action on a

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/secretfile"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
@@ -97,8 +99,12 @@ type Stack struct {
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
-	Webhook          *WebhookTarget  // where MinIO sends bucket events (the S3 bridge)
-	gates            []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
+	Webhook          *WebhookTarget // where MinIO sends bucket events (the S3 bridge)
+	// RootSecretFile holds the root secret upload tokens' keys derive from
+	// (Secrets Manager on AWS): <data dir>/root-secret, .local/root-secret
+	// for make dev, created on first start.
+	RootSecretFile string
+	gates          []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
 	// functionsDynamoDB is where the functions' DynamoDB calls go (through
 	// their gates): DynamoDB Local, or Options.DynamoDBFront's endpoint.
 	functionsDynamoDB string
@@ -184,6 +190,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			return nil, err
 		}
 	}
+	s.RootSecretFile = filepath.Join(data, "root-secret")
+	if err := secretfile.Ensure(s.RootSecretFile); err != nil {
+		return nil, fmt.Errorf("the root secret's file: %w", err)
+	}
 	s.Env = map[string]string{
 		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
 		"AWS_ENDPOINT_URL_DYNAMODB": s.functionsDynamoDB, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
@@ -230,6 +240,18 @@ func (s *Stack) provision(ctx context.Context) error {
 
 // Getenv reads the functions' environment (Env), as os.Getenv does on Lambda.
 func (s *Stack) Getenv(name string) string { return s.Env[name] }
+
+// FunctionEnv is template function id's environment: Env, plus
+// ROOT_SECRET_FILE for the functions whose template policy may read the
+// root secret, the local form of template.yaml's ROOT_SECRET_ARN (only their
+// roles may read the secret on AWS, so no other function learns where it is).
+func (s *Stack) FunctionEnv(id string) map[string]string {
+	env := maps.Clone(s.Env)
+	if f := s.Template.Functions[id]; f != nil && f.ReadsRootSecret {
+		env["ROOT_SECRET_FILE"] = s.RootSecretFile
+	}
+	return env
+}
 
 // handlers builds every template function as its main does (functions.go),
 // each with the stack's environment and behind its own IAM gate (see gate).
@@ -304,8 +326,9 @@ func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error)
 }
 
 func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+	vars := s.FunctionEnv(f.LogicalID)
 	if o.NoIAMGate {
-		return wiring.Load(s.Getenv)
+		return wiring.Load(func(name string) string { return vars[name] })
 	}
 	target, err := url.Parse(s.functionsDynamoDB)
 	if err != nil {
@@ -324,12 +347,8 @@ func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
 		return nil, err
 	}
 	s.gates = append(s.gates, gate)
-	return wiring.Load(func(name string) string {
-		if name == "AWS_ENDPOINT_URL_DYNAMODB" {
-			return endpoint
-		}
-		return s.Getenv(name)
-	})
+	vars["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+	return wiring.Load(func(name string) string { return vars[name] })
 }
 
 // PolicyDenials lists every DynamoDB request a function's template policy

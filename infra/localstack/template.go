@@ -32,6 +32,9 @@ type Template struct {
 	// UploadEvents is the bucket's Lambda notification: which function its
 	// ObjectCreated events invoke, for keys under which prefix.
 	UploadEvents BucketNotification
+	// RootSecret is the logical ID of the Secrets Manager secret upload
+	// tokens' keys derive from (the local stack keeps it in a file).
+	RootSecret string
 }
 
 // BucketNotification is one of the bucket's LambdaConfigurations.
@@ -56,7 +59,7 @@ type TemplateFunction struct {
 	LogicalID string
 	Routes    []string // "METHOD /path" of its HttpApi events
 	S3Events  bool     // the bucket's notification invokes it
-	Stream    bool     // has a DynamoDB stream event source
+	Stream    bool     // an AWS::Lambda::EventSourceMapping feeds it the table's stream
 	// StreamFilters are its stream event source's FilterCriteria patterns
 	// (Lambda passes a record matching any of them), StreamBatch its BatchSize,
 	// StreamAttempts its deliveries of a failing record before it is given up
@@ -71,6 +74,9 @@ type TemplateFunction struct {
 	Build          string // Metadata.BuildMethod
 	// Policy is its inline policy statements (the local stack's IAM gate).
 	Policy []PolicyStatement
+	// ReadsRootSecret: its policy may read the root secret, so the local
+	// stack tells it where the secret's file is (and tells no other).
+	ReadsRootSecret bool
 }
 
 // TableSpec mirrors the CloudFormation properties of the files table.
@@ -141,6 +147,7 @@ func ReadTemplate(path string) (*Template, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	t := &Template{Functions: map[string]*TemplateFunction{}, PublicRoutes: map[string]bool{}}
+	mappings := map[string]resource{}
 	// param resolves a value written as !Ref Param, which decodes as the
 	// parameter's name, to the parameter's default.
 	param := func(v string) string {
@@ -154,6 +161,13 @@ func ReadTemplate(path string) (*Template, error) {
 		switch r.Type {
 		case "AWS::Serverless::Function":
 			err = t.addFunction(id, r)
+		case "AWS::Lambda::EventSourceMapping":
+			mappings[id] = r
+		case "AWS::SecretsManager::Secret":
+			if t.RootSecret != "" {
+				err = fmt.Errorf("a second secret (%s is the first): the local stack keeps one", t.RootSecret)
+			}
+			t.RootSecret = id
 		case "AWS::Serverless::HttpApi":
 			var every string
 			every, err = t.readAuthorizer(r)
@@ -176,12 +190,23 @@ func ReadTemplate(path string) (*Template, error) {
 			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
 		}
 	}
+	for id, r := range mappings {
+		if err := t.addStreamMapping(r); err != nil {
+			return nil, fmt.Errorf("%s: resource %s: %w", path, id, err)
+		}
+	}
 	if f := t.Functions[t.UploadEvents.Function]; f != nil {
 		f.S3Events = true
 	}
 	for _, f := range t.Functions {
 		if f.Timeout == 0 {
 			f.Timeout = time.Duration(doc.Globals.Function.Timeout) * time.Second
+		}
+		if t.RootSecret != "" {
+			var err error
+			if f.ReadsRootSecret, err = Allows(f.Policy, Request{Action: "secretsmanager:GetSecretValue", Resource: "${" + t.RootSecret + "}"}); err != nil {
+				return nil, fmt.Errorf("%s: function %s: %w", path, f.LogicalID, err)
+			}
 		}
 	}
 	return t, nil
@@ -195,17 +220,10 @@ func (t *Template) addFunction(id string, r resource) error {
 		Events   map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
-				Method    string `yaml:"Method"`
-				Path      string `yaml:"Path"`
-				Schedule  string `yaml:"Schedule"`
-				BatchSize int    `yaml:"BatchSize"`
-				Retries   *int   `yaml:"MaximumRetryAttempts"`
-				Filter    struct {
-					Filters []struct {
-						Pattern string `yaml:"Pattern"`
-					} `yaml:"Filters"`
-				} `yaml:"FilterCriteria"`
-				Auth struct {
+				Method   string `yaml:"Method"`
+				Path     string `yaml:"Path"`
+				Schedule string `yaml:"Schedule"`
+				Auth     struct {
 					Authorizer string `yaml:"Authorizer"`
 				} `yaml:"Auth"`
 			} `yaml:"Properties"`
@@ -239,13 +257,7 @@ func (t *Template) addFunction(id string, r resource) error {
 				t.PublicRoutes[route] = true
 			}
 		case "DynamoDB":
-			f.Stream, f.StreamBatch = true, ev.Properties.BatchSize
-			if r := ev.Properties.Retries; r != nil && *r >= 0 {
-				f.StreamAttempts = *r + 1
-			}
-			for _, flt := range ev.Properties.Filter.Filters {
-				f.StreamFilters = append(f.StreamFilters, flt.Pattern)
-			}
+			return fmt.Errorf("a SAM DynamoDB event attaches AWSLambdaDynamoDBExecutionRole (GetRecords on every stream of the account): declare an AWS::Lambda::EventSourceMapping and grant this table's stream in the function's policy")
 		case "Schedule":
 			f.Schedule = ev.Properties.Schedule
 		}
@@ -254,6 +266,58 @@ func (t *Template) addFunction(id string, r resource) error {
 	t.Functions[id] = f
 	return nil
 }
+
+// addStreamMapping reads an event source mapping: the table's stream
+// feeding a function, with its batch, retries and filters. Lambda refuses
+// to create it unless the function's role may read the stream, so the local
+// stack refuses it too.
+func (t *Template) addStreamMapping(r resource) error {
+	var p struct {
+		FunctionName   string `yaml:"FunctionName"`   // !Ref X decodes as "X"
+		EventSourceArn string `yaml:"EventSourceArn"` // !GetAtt X.StreamArn decodes as "X.StreamArn"
+		BatchSize      int    `yaml:"BatchSize"`
+		Retries        *int   `yaml:"MaximumRetryAttempts"`
+		Filter         struct {
+			Filters []struct {
+				Pattern string `yaml:"Pattern"`
+			} `yaml:"Filters"`
+		} `yaml:"FilterCriteria"`
+	}
+	if err := r.Properties.Decode(&p); err != nil {
+		return err
+	}
+	f := t.Functions[p.FunctionName]
+	table, ok := strings.CutSuffix(p.EventSourceArn, ".StreamArn")
+	switch {
+	case f == nil:
+		return fmt.Errorf("FunctionName %q is no function of the template", p.FunctionName)
+	case !ok || table != t.Table.Name:
+		return fmt.Errorf("EventSourceArn %q: the local stack feeds functions the table's stream only", p.EventSourceArn)
+	case f.Stream:
+		return fmt.Errorf("%s has two stream mappings: the local stack feeds it one", f.LogicalID)
+	}
+	for _, action := range StreamReadActions {
+		allowed, err := Allows(f.Policy, Request{Action: action, Resource: streamResource(table)})
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return fmt.Errorf("%s's policy does not grant %s on the table's stream: Lambda could not read it", f.LogicalID, action)
+		}
+	}
+	f.Stream, f.StreamBatch = true, p.BatchSize
+	if r := p.Retries; r != nil && *r >= 0 {
+		f.StreamAttempts = *r + 1
+	}
+	for _, flt := range p.Filter.Filters {
+		f.StreamFilters = append(f.StreamFilters, flt.Pattern)
+	}
+	return nil
+}
+
+// StreamReadActions are what Lambda needs to read a DynamoDB stream for a
+// function (AWS's DynamoDB developer guide).
+var StreamReadActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 
 // streamFilters are f's stream FilterCriteria, parsed.
 func (f *TemplateFunction) streamFilters() ([]*EventFilter, error) {

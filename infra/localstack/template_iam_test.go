@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,15 +17,15 @@ import (
 // functionWrites lists the kinds of items each function writes, by
 // partition-key prefix (shared/dynamostore): P# a project's records and
 // counters (only CountersFunction writes those); I# idempotency records; JOB# a background job's
-// cursor and lease; K# API keys, which only the key CLI writes; S# upload
-// tokens' signing keys, which only minting writes; T# a token's ledger,
-// which only its creates write. The e2e suite
+// cursor and lease; K# API keys, which only the key CLI writes; T# a
+// token's ledger, which only its creates write. No item holds a signing
+// secret (TestNoItemHoldsASecret): minting writes nothing. The e2e suite
 // runs every function behind the IAM gate, so a write missing here fails it;
 // TestFunctionsWriteOnlyTheirItems fails on any grant beyond it.
 var functionWrites = map[string][]string{
 	"AuthorizerFunction":        nil,
 	"CreateFileFunction":        {"P#", "I#", "T#"},
-	"MintUploadTokenFunction":   {"S#"},
+	"MintUploadTokenFunction":   nil,
 	"CompleteFileFunction":      {"P#", "I#"},
 	"GetFileFunction":           nil,
 	"ListFilesFunction":         nil,
@@ -47,7 +49,7 @@ var functionWrites = map[string][]string{
 }
 
 var (
-	itemKinds   = []string{"P#", "I#", "JOB#", "K#", "S#", "T#"}
+	itemKinds   = []string{"P#", "I#", "JOB#", "K#", "T#"}
 	writeAction = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
 	tableARN    = "${FilesTable.Arn}"
 )
@@ -114,17 +116,29 @@ func TestEveryDynamoDBWriteGrantHasLeadingKeys(t *testing.T) {
 	}
 }
 
-// SAM's DynamoDB event source attaches AWSLambdaDynamoDBExecutionRole, which
-// reads the stream: no statement of the template repeats it.
-func TestNoStatementRepeatsSAMsStreamPolicy(t *testing.T) {
-	for id, f := range repoTemplate(t).Functions {
-		for _, s := range f.Policy {
-			for _, a := range s.Actions {
-				if slices.Contains([]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}, a) {
-					t.Errorf("%s grants %s, which SAM's managed policy already does", id, a)
-				}
+// Only the functions an event source mapping feeds may read the table's
+// stream (which carries every item's old and new image); that they read
+// no other stream, after SAM's transform too, is
+// TestTransformedRolesReadOnlyTheTablesStream's.
+func TestOnlyStreamConsumersReadTheStream(t *testing.T) {
+	tpl := repoTemplate(t)
+	consumers := 0
+	for id, f := range tpl.Functions {
+		if f.Stream {
+			consumers++
+		}
+		for _, a := range StreamReadActions {
+			ok, err := Allows(f.Policy, Request{Action: a, Resource: streamResource(tpl.Table.Name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != f.Stream {
+				t.Errorf("%s: %s on the table's stream granted %v; a stream mapping feeds it: %v", id, a, ok, f.Stream)
 			}
 		}
+	}
+	if consumers != 2 {
+		t.Errorf("%d stream consumers, want 2 (cleanup, counters)", consumers)
 	}
 }
 
@@ -177,5 +191,68 @@ func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
 	}
 	if n := len(gate.Denied()); n != 7 {
 		t.Errorf("gate recorded %d refusals, want 7", n)
+	}
+}
+
+// The local stack refuses what would not deploy or would over-grant: a
+// stream mapping whose function may not read the stream (Lambda refuses to
+// create it), and a SAM DynamoDB event (SAM would attach
+// AWSLambdaDynamoDBExecutionRole, every stream of the account).
+func TestReadTemplateRefusesUngrantedAndSAMStreamConsumers(t *testing.T) {
+	const head = `
+Resources:
+  FilesTable:
+    Type: AWS::DynamoDB::Table
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+`
+	grant := `
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator]
+              Resource: !GetAtt FilesTable.StreamArn
+            - Effect: Allow
+              Action: [dynamodb:ListStreams]
+              Resource: !Sub ${FilesTable.Arn}/stream/*
+`
+	const mapping = `
+  Feed:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Consumer
+      EventSourceArn: !GetAtt FilesTable.StreamArn
+      BatchSize: 10
+`
+	const samEvent = `
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt FilesTable.StreamArn
+`
+	for name, tc := range map[string]struct {
+		yaml string
+		ok   bool
+	}{
+		"granted mapping":                 {head + grant + mapping, true},
+		"mapping without the grant":       {head + mapping, false},
+		"mapping without ListStreams":     {head + strings.Replace(grant, "[dynamodb:ListStreams]", "[dynamodb:GetItem]", 1) + mapping, false},
+		"grant on another table's stream": {head + strings.Replace(grant, "FilesTable.StreamArn", "OtherTable.StreamArn", 1) + mapping, false},
+		"SAM DynamoDB event":              {head + grant + samEvent, false},
+	} {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tpl, err := ReadTemplate(path)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", name, err, tc.ok)
+		}
+		if tc.ok && (!tpl.Functions["Consumer"].Stream || tpl.Functions["Consumer"].StreamBatch != 10) {
+			t.Errorf("%s: the mapping is not read: %+v", name, tpl.Functions["Consumer"])
+		}
 	}
 }

@@ -468,11 +468,12 @@ func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 	}
 }
 
-// The table and the bucket outlive the stack, but not a failed first
-// deploy: a bucket retained then (its name is fixed) fails every retry.
+// The table, the bucket and the root secret (which webhook endpoints'
+// secrets derive from) outlive the stack, but not a failed first deploy: a
+// bucket retained then (its name is fixed) fails every retry.
 func TestDataSurvivesDeletionButNotAFailedCreate(t *testing.T) {
 	doc := readCfnDoc(t)
-	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket"} {
+	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret"} {
 		for id, r := range doc.resources(typ) {
 			if r["DeletionPolicy"] != "RetainExceptOnCreate" || r["UpdateReplacePolicy"] != "Retain" {
 				t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want RetainExceptOnCreate and Retain", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])

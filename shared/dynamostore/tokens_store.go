@@ -14,70 +14,16 @@ import (
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
-// Upload tokens' items:
+// An upload token's one item, its ledger:
 //
-//	signing key:  pk=S#<period> sk=KEY     secret, createdAt, ttl
-//	token ledger: pk=T#<tokenId> sk=TOKEN  fileCount, byteCount, fileIds, ttl
+//	pk=T#<tokenId> sk=TOKEN  fileCount, byteCount, fileIds, ttl
 //
-// A signing key is written once per rotation period, by the first mint in
-// it; a token's ledger only by that token's own creates (DESIGN §2a's one
-// shared item on a request path, and it is shared by one browser page).
-const (
-	signingKeySK = "KEY"
-	ledgerSK     = "TOKEN"
-)
+// written only by that token's own creates (DESIGN §2a's one shared item on
+// a request path, and it is shared by one browser page). Tokens' signing
+// keys are never stored: they derive from the root secret (shared/rootsecret).
+const ledgerSK = "TOKEN"
 
-func signingKeyPK(id string) string  { return "S#" + id }
 func ledgerPK(tokenID string) string { return "T#" + tokenID }
-
-// SigningKeys implements uploadtoken.KeyRing in the files table.
-type SigningKeys struct{ table dynamo.Table }
-
-var _ uploadtoken.KeyRing = (*SigningKeys)(nil)
-
-// NewSigningKeys returns the signing keys on the named table.
-func NewSigningKeys(db *dynamo.DB, table string) *SigningKeys {
-	return &SigningKeys{table: db.Table(table)}
-}
-
-type signingKeyItem struct {
-	PK        string    `dynamo:"pk,hash"`
-	SK        string    `dynamo:"sk,range"`
-	Secret    []byte    `dynamo:"secret"`
-	CreatedAt time.Time `dynamo:"createdAt"`
-	TTL       int64     `dynamo:"ttl"`
-}
-
-// Key reads a period's key; with create, a missing one is put if still
-// absent, so concurrent first mints of a period agree on one key.
-func (s *SigningKeys) Key(ctx context.Context, id string, create func() uploadtoken.SigningKey) (uploadtoken.SigningKey, error) {
-	var it signingKeyItem
-	err := s.table.Get("pk", signingKeyPK(id)).Range("sk", dynamo.Equal, signingKeySK).Consistent(true).One(ctx, &it)
-	switch {
-	case err == nil:
-		return uploadtoken.SigningKey{ID: id, Secret: it.Secret}, nil
-	case !errors.Is(err, dynamo.ErrNotFound):
-		return uploadtoken.SigningKey{}, classify(err)
-	case create == nil:
-		return uploadtoken.SigningKey{}, uploadtoken.ErrUnknownKey
-	}
-	k, now := create(), time.Now().UTC()
-	// TTL removes a key once no token it signed can be live (DynamoDB may
-	// take days to; the verifier refuses retired periods by their id first).
-	it = signingKeyItem{PK: signingKeyPK(id), SK: signingKeySK, Secret: k.Secret, CreatedAt: now,
-		TTL: now.Add(uploadtoken.RotationPeriod + 2*uploadtoken.MaxLifetime).Unix()}
-	err = classify(s.table.Put(it).If("attribute_not_exists($)", "pk").Run(ctx))
-	if errors.Is(err, files.ErrConditionFailed) {
-		return s.Key(ctx, id, nil) // another mint created it first
-	}
-	return k, err
-}
-
-// Revoke deletes a period's signing key: every token it signed is refused
-// once the functions' key caches and API Gateway's authorizer cache expire.
-func (s *SigningKeys) Revoke(ctx context.Context, id string) error {
-	return classify(s.table.Delete("pk", signingKeyPK(id)).Range("sk", signingKeySK).Run(ctx))
-}
 
 // ledgerKeep is how long a ledger outlives the token that last charged
 // it: renewals (uploadtoken.Request.Renew) continue the ledger for a week.

@@ -1,7 +1,6 @@
 package dynamostore_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -11,42 +10,7 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/uploadtoken"
 )
-
-// The first request for a period's key creates it once; concurrent first
-// mints agree on one secret; a deleted key is unknown.
-func TestSigningKeys(t *testing.T) {
-	tab := mustOpenTable(t)
-	keys := dynamostore.NewSigningKeys(tab.db, tab.name)
-	ctx := context.Background()
-	if _, err := keys.Key(ctx, "20261130", nil); !errors.Is(err, uploadtoken.ErrUnknownKey) {
-		t.Fatalf("absent key without create: %v, want ErrUnknownKey", err)
-	}
-	got := make([]uploadtoken.SigningKey, 8)
-	var wg sync.WaitGroup
-	for i := range got {
-		wg.Go(func() {
-			k, err := keys.Key(ctx, "20261130", func() uploadtoken.SigningKey { return uploadtoken.NewSigningKey("20261130") })
-			if err != nil {
-				t.Error(err)
-			}
-			got[i] = k
-		})
-	}
-	wg.Wait()
-	for _, k := range got[1:] {
-		if !bytes.Equal(k.Secret, got[0].Secret) || len(k.Secret) != 32 {
-			t.Fatalf("concurrent first mints got different keys")
-		}
-	}
-	if err := keys.Revoke(ctx, "20261130"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := keys.Key(ctx, "20261130", nil); !errors.Is(err, uploadtoken.ErrUnknownKey) {
-		t.Errorf("revoked key: %v, want ErrUnknownKey", err)
-	}
-}
 
 // A token's ledger charges each file once and never past its budget, even
 // when its creates race.

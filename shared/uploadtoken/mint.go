@@ -69,8 +69,7 @@ type Minted struct {
 }
 
 // Mint checks req against the bounds and signs a token for p, the API key
-// keyHash names. It writes nothing except, on the first mint of a rotation
-// period, that period's signing key.
+// keyHash names. It writes nothing.
 func (m *Minter) Mint(ctx context.Context, p auth.Principal, keyHash string, req Request) (*Minted, error) {
 	if keyHash == "" { // only an API key, named by the authorizer, mints
 		return nil, files.Errorf(files.KindUnauthenticated, "unauthenticated", "an API key is required to mint upload tokens")
@@ -82,8 +81,7 @@ func (m *Minter) Mint(ctx context.Context, p auth.Principal, keyHash string, req
 	if err != nil {
 		return nil, err
 	}
-	kid := KeyID(g.IssuedAt)
-	key, err := m.Keys.Key(ctx, kid, func() SigningKey { return NewSigningKey(kid) })
+	key, err := m.Keys.Signing(ctx, g.IssuedAt)
 	if err != nil {
 		return nil, files.Unavailable("the token signing key", err)
 	}

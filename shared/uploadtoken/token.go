@@ -13,7 +13,6 @@ package uploadtoken
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -43,39 +42,6 @@ type claims struct {
 	MaxBytes  int64    `json:"mb"`
 	MimeTypes []string `json:"mt,omitempty"`
 	Purpose   string   `json:"pu,omitempty"`
-}
-
-// SigningKey is one HMAC key; ID names the rotation period it signs in.
-type SigningKey struct {
-	ID     string
-	Secret []byte
-}
-
-// KeyRing keeps the signing keys (dynamostore.SigningKeys: one item per
-// rotation period).
-type KeyRing interface {
-	// Key returns the key with id, creating it (once, whoever asks first)
-	// if create is set; ErrUnknownKey when it is absent and create is not.
-	Key(ctx context.Context, id string, create func() SigningKey) (SigningKey, error)
-}
-
-// ErrUnknownKey is what a KeyRing returns for a key it does not hold.
-var ErrUnknownKey = errors.New("unknown signing key")
-
-// RotationPeriod is how long one signing key signs: a new key starts each
-// UTC day. A token verifies only with its period's key or, for a token
-// minted just before midnight, the previous period's, so a leaked key is
-// useless a day and an hour after its period began.
-const RotationPeriod = 24 * time.Hour
-
-// KeyID names the signing key of the period holding t.
-func KeyID(t time.Time) string { return t.UTC().Format("20060102") }
-
-// NewSigningKey is a fresh random key for period id.
-func NewSigningKey(id string) SigningKey {
-	k := SigningKey{ID: id, Secret: make([]byte, 32)}
-	_, _ = rand.Read(k.Secret) // crypto/rand.Read never returns an error
-	return k
 }
 
 // Grant is one token's scope as the mint endpoint accepted it.
@@ -130,12 +96,12 @@ func open(ctx context.Context, keys KeyRing, token string, now time.Time, grace 
 	signed, sig, ok := cutLast(token)
 	rest, found := strings.CutPrefix(signed, auth.TokenPrefix)
 	kid, body, ok2 := strings.Cut(rest, ".")
-	if !ok || !found || !ok2 || (kid != KeyID(now) && kid != KeyID(now.Add(-MaxLifetime-grace))) {
+	if !ok || !found || !ok2 {
 		return c, auth.ErrUnauthorized
 	}
-	key, err := keys.Key(ctx, kid, nil)
+	key, err := keys.Verifying(ctx, kid, now, grace)
 	if errors.Is(err, ErrUnknownKey) {
-		return c, auth.ErrUnauthorized // revoked, or never issued
+		return c, auth.ErrUnauthorized // another day's, a retired root version's, or made up
 	}
 	if err != nil {
 		return c, err

@@ -3,6 +3,7 @@ package uploadtoken_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/rootsecret"
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
@@ -21,51 +23,57 @@ const (
 	project = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
 )
 
-// memRing is a KeyRing in memory; created counts the keys it made.
-type memRing struct {
-	mu      sync.Mutex
-	keys    map[string]uploadtoken.SigningKey
-	created int
+// memRoot is the root secret in memory; rotate replaces it as Secrets
+// Manager's put-secret-value does (the current version becomes previous).
+type memRoot struct {
+	mu                sync.Mutex
+	current, previous []byte
+	loads, rotations  int
 }
 
-func (m *memRing) Key(_ context.Context, id string, create func() uploadtoken.SigningKey) (uploadtoken.SigningKey, error) {
+func (m *memRoot) Load(context.Context) (rootsecret.Versions, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if k, ok := m.keys[id]; ok {
-		return k, nil
-	}
-	if create == nil {
-		return uploadtoken.SigningKey{}, uploadtoken.ErrUnknownKey
-	}
-	m.keys[id] = create()
-	m.created++
-	return m.keys[id], nil
+	m.loads++
+	return rootsecret.Parse(m.current, m.previous)
+}
+
+func (m *memRoot) rotate() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rotations++
+	m.previous, m.current = m.current, fmt.Appendf(nil, "%064d", m.rotations)
 }
 
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func setup() (*memRing, *clock, *uploadtoken.Minter, *uploadtoken.Verifier) {
-	ring := &memRing{keys: map[string]uploadtoken.SigningKey{}}
+// cacheTTL is how long the functions under test keep the root secret.
+const cacheTTL = 5 * time.Minute
+
+func setup() (*memRoot, *clock, *uploadtoken.Minter, *uploadtoken.Verifier) {
+	root := &memRoot{current: []byte(strings.Repeat("r", 64))}
 	c := &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
 	// "parent", the key the tests mint with, is a live key of project.
 	keys := &memKeys{keys: map[string]auth.Key{"parent": {Hash: "parent", OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeCreate}}}}
-	m := &uploadtoken.Minter{Keys: ring, APIKeys: keys, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
-	return ring, c, m, &uploadtoken.Verifier{Keys: ring, Now: c.now}
+	// Minter and verifier run in different functions: each has its cache.
+	m := &uploadtoken.Minter{Keys: uploadtoken.KeyRing{Root: rootsecret.NewCache(root, cacheTTL, c.now)}, APIKeys: keys, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
+	return root, c, m, &uploadtoken.Verifier{Keys: uploadtoken.KeyRing{Root: rootsecret.NewCache(root, cacheTTL, c.now)}, Now: c.now}
 }
 
 var minter = auth.Principal{OrganizationID: org, ProjectID: project, Scopes: []string{auth.ScopeCreate}, KeyHash: "parent"}
 
 func TestMintAndVerify(t *testing.T) {
-	ring, c, m, v := setup()
+	root, c, m, v := setup()
 	ctx := context.Background()
 	got, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{MaxFiles: 2, MaxBytes: 500, MimeTypes: []string{"Application/PDF"}, Purpose: "user_data"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(got.Token, "fgt_20261130.") {
-		t.Errorf("token %q: want fgt_<key id>.", got.Token)
+	vs, _ := root.Load(ctx)
+	if !strings.HasPrefix(got.Token, "fgt_20261130-"+vs.Current.Tag()+".") {
+		t.Errorf("token %q: want fgt_<day>-<root version tag>.", got.Token)
 	}
 	if want := c.t.Add(uploadtoken.DefaultLifetime); !got.Grant.ExpiresAt.Equal(want) {
 		t.Errorf("expiresAt %v, want the default 15 minutes: %v", got.Grant.ExpiresAt, want)
@@ -82,31 +90,45 @@ func TestMintAndVerify(t *testing.T) {
 		len(tk.MimeTypes) != 1 || tk.MimeTypes[0] != "application/pdf" || !tk.ExpiresAt.Equal(got.Grant.ExpiresAt) {
 		t.Errorf("token grant %+v, want what was minted: %+v", tk, got.Grant)
 	}
-	// A second mint in the period reuses the period's key: no write.
-	if _, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{}); err != nil || ring.created != 1 {
-		t.Errorf("second mint: %v, %d keys created; want 1", err, ring.created)
+	// Minting and verifying again within the cache's TTL reads the root
+	// secret no more: once per function (the test's Load above is the third).
+	if _, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{}); err != nil || root.loads != 3 {
+		t.Errorf("second mint: %v, %d loads of the root secret; want 3", err, root.loads)
 	}
 }
 
-// Expiry, tampering, forgery and a retired or revoked signing key are all
-// 401 (auth.ErrUnauthorized, exactly).
+// Expiry, tampering, forgery and a key of another day are all 401
+// (auth.ErrUnauthorized, exactly).
 func TestVerifyRefuses(t *testing.T) {
-	ring, c, m, v := setup()
+	root, c, m, v := setup()
 	ctx := context.Background()
 	got, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{ExpiresIn: 10 * time.Minute, MaxFiles: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	real, err := m.Keys.Signing(ctx, c.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := real.ID
 	signed, sig, _ := strings.Cut(got.Token[strings.Index(got.Token, ".")+1:], ".")
-	kid := uploadtoken.KeyID(c.t)
-	other := uploadtoken.Sign(got.Grant, uploadtoken.NewSigningKey(kid))
+	// The same key id, derived from another root.
+	otherRoot, _ := rootsecret.NewVersion([]byte(strings.Repeat("x", 64)))
+	other := uploadtoken.Sign(got.Grant, uploadtoken.SigningKey{ID: kid, Secret: otherRoot.Derive("upload-token", "20261130")})
+	// The root's key of the day, for another purpose.
+	vs, _ := root.Load(ctx)
+	misused := uploadtoken.Sign(got.Grant, uploadtoken.SigningKey{ID: kid, Secret: vs.Current.Derive("webhook-endpoint", "20261130")})
 	tampered := uploadtoken.Sign(func() uploadtoken.Grant { g := got.Grant; g.MaxFiles = 100; return g }(), uploadtoken.SigningKey{ID: kid, Secret: []byte("guess")})
 	// The claims of a bigger grant under the real token's signature.
-	bigger := uploadtoken.Sign(func() uploadtoken.Grant { g := got.Grant; g.MaxFiles = 100; return g }(), ring.keys[kid])
+	bigger := uploadtoken.Sign(func() uploadtoken.Grant { g := got.Grant; g.MaxFiles = 100; return g }(), real)
 	swapped := bigger[:strings.LastIndex(bigger, ".")+1] + got.Token[strings.LastIndex(got.Token, ".")+1:]
+	// The real key under an id naming no version in use.
+	unknownTag := uploadtoken.Sign(got.Grant, uploadtoken.SigningKey{ID: "20261130-000000000000", Secret: real.Secret})
 	for name, token := range map[string]string{
-		"forged with another key": other, "claims changed, signed with a guess": tampered, "claims changed, old signature": swapped,
+		"forged with another root": other, "signed with a key for another purpose": misused,
+		"claims changed, signed with a guess": tampered, "claims changed, old signature": swapped,
 		"no signature": auth.TokenPrefix + kid + "." + signed, "garbage": "fgt_x", "signature only": "fgt_" + kid + ".." + sig,
+		"an unknown root version": unknownTag, "a key id without a version": auth.TokenPrefix + "20261130." + signed + "." + sig,
 	} {
 		if _, _, err := v.Verify(ctx, token); !errors.Is(err, auth.ErrUnauthorized) {
 			t.Errorf("%s: %v, want ErrUnauthorized", name, err)
@@ -116,20 +138,122 @@ func TestVerifyRefuses(t *testing.T) {
 	if _, _, err := v.Verify(ctx, got.Token); !errors.Is(err, auth.ErrUnauthorized) {
 		t.Errorf("expired token: %v, want ErrUnauthorized", err)
 	}
-	// Revocation of every token of a period: delete its signing key.
+	// A token whose key's day ended more than MaxLifetime ago is refused,
+	// its claims and signature otherwise genuine.
 	c.t = got.Grant.ExpiresAt.Add(-time.Minute)
-	delete(ring.keys, kid)
-	if _, _, err := v.Verify(ctx, got.Token); !errors.Is(err, auth.ErrUnauthorized) {
-		t.Errorf("token of a deleted signing key: %v, want ErrUnauthorized", err)
-	}
-	// A token whose signing key's period ended more than MaxLifetime ago is
-	// refused even if the key were still stored.
-	ring.keys[kid] = uploadtoken.NewSigningKey(kid)
 	g := got.Grant
 	g.IssuedAt, g.ExpiresAt = c.t.Add(-25*time.Hour), c.t.Add(time.Hour)
-	if _, _, err := v.Verify(ctx, uploadtoken.Sign(g, uploadtoken.SigningKey{ID: uploadtoken.KeyID(c.t.Add(-48 * time.Hour)), Secret: ring.keys[kid].Secret})); !errors.Is(err, auth.ErrUnauthorized) {
-		t.Errorf("token of a retired period: %v, want ErrUnauthorized", err)
+	old, _ := m.Keys.Signing(ctx, g.IssuedAt)
+	if _, _, err := v.Verify(ctx, uploadtoken.Sign(g, old)); !errors.Is(err, auth.ErrUnauthorized) {
+		t.Errorf("token of a retired day: %v, want ErrUnauthorized", err)
 	}
+}
+
+// A rotation of the root secret keeps every live token valid: one signed
+// under the previous version verifies until it expires, while new tokens
+// are signed under the new one. A second rotation retires the first
+// version: its tokens are refused (how an operator revokes every token).
+// Functions see a rotation within their cache's TTL; a verifier meeting a
+// token of a version it has not loaded yet reloads.
+func TestRotation(t *testing.T) {
+	root, c, m, v := setup()
+	ctx := context.Background()
+	before, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{ExpiresIn: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := v.Verify(ctx, before.Token); err != nil {
+		t.Fatal(err)
+	}
+	root.rotate()
+	c.t = c.t.Add(cacheTTL) // the minter's cache expires; the verifier's too
+	after, err := m.Mint(ctx, minter, "parent", uploadtoken.Request{ExpiresIn: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kidOf(after.Token) == kidOf(before.Token) {
+		t.Fatalf("a token minted after the rotation has the old key id %s", kidOf(before.Token))
+	}
+	for name, token := range map[string]string{"signed before the rotation": before.Token, "signed after": after.Token} {
+		if _, _, err := v.Verify(ctx, token); err != nil {
+			t.Errorf("%s: %v, want it valid", name, err)
+		}
+	}
+	c.t = before.Grant.ExpiresAt.Add(-time.Second)
+	if _, _, err := v.Verify(ctx, before.Token); err != nil {
+		t.Errorf("the previous version's token a second before it expires: %v", err)
+	}
+	c.t = before.Grant.ExpiresAt
+	if _, _, err := v.Verify(ctx, before.Token); !errors.Is(err, auth.ErrUnauthorized) {
+		t.Errorf("the previous version's token at its expiry: %v, want ErrUnauthorized", err)
+	}
+	// Revoke: two rotations retire the version every live token was
+	// signed with.
+	live, _ := m.Mint(ctx, minter, "parent", uploadtoken.Request{ExpiresIn: time.Hour})
+	if _, _, err := v.Verify(ctx, live.Token); err != nil || kidOf(live.Token) != kidOf(after.Token) {
+		t.Fatalf("a live token of the current version: %v", err)
+	}
+	root.rotate()
+	root.rotate()
+	c.t = c.t.Add(cacheTTL)
+	if _, _, err := v.Verify(ctx, live.Token); !errors.Is(err, auth.ErrUnauthorized) {
+		t.Errorf("a live token after two rotations: %v, want ErrUnauthorized", err)
+	}
+	fresh, _ := m.Mint(ctx, minter, "parent", uploadtoken.Request{})
+	if _, _, err := v.Verify(ctx, fresh.Token); err != nil {
+		t.Errorf("a token minted after the revocation: %v", err)
+	}
+}
+
+// A verifier whose cached root is older than a rotation the minter already
+// saw still verifies the minter's new tokens: it reloads for the new tag.
+func TestVerifierCatchesUpWithARotation(t *testing.T) {
+	root, c, m, v := setup()
+	ctx := context.Background()
+	first, _ := m.Mint(ctx, minter, "parent", uploadtoken.Request{})
+	if _, _, err := v.Verify(ctx, first.Token); err != nil { // the verifier loads now
+		t.Fatal(err)
+	}
+	root.rotate()
+	c.t = c.t.Add(rootsecret.RetryAfter)
+	minterAfter := &uploadtoken.Minter{Keys: uploadtoken.KeyRing{Root: rootsecret.NewCache(root, cacheTTL, c.now)}, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
+	fresh, err := minterAfter.Mint(ctx, minter, "parent", uploadtoken.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := v.Verify(ctx, fresh.Token); err != nil {
+		t.Errorf("a token of the new version, with the verifier's cache still warm: %v", err)
+	}
+}
+
+// The root secret's store failing is an error (a 503 at the mint, a
+// failed authorization), never a token signed or accepted without it.
+func TestRootSecretUnavailable(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	down := rootsecret.NewCache(failingRoot{}, cacheTTL, c.now)
+	m := &uploadtoken.Minter{Keys: uploadtoken.KeyRing{Root: down}, MaxBytes: 1000, Purposes: files.DefaultPurposes(), Now: c.now}
+	_, err := m.Mint(context.Background(), minter, "parent", uploadtoken.Request{})
+	var e *files.Error
+	if !errors.As(err, &e) || e.Kind != files.KindUnavailable {
+		t.Errorf("mint with the root secret unavailable: %v, want unavailable", err)
+	}
+	_, _, up, _ := setup()
+	token, _ := up.Mint(context.Background(), minter, "parent", uploadtoken.Request{})
+	v := &uploadtoken.Verifier{Keys: uploadtoken.KeyRing{Root: down}, Now: c.now}
+	if _, _, err := v.Verify(context.Background(), token.Token); err == nil || errors.Is(err, auth.ErrUnauthorized) {
+		t.Errorf("verify with the root secret unavailable: %v, want an error that is not a 401", err)
+	}
+}
+
+type failingRoot struct{}
+
+func (failingRoot) Load(context.Context) (rootsecret.Versions, error) {
+	return rootsecret.Versions{}, errors.New("secrets manager is down")
+}
+
+func kidOf(token string) string {
+	kid, _, _ := strings.Cut(strings.TrimPrefix(token, auth.TokenPrefix), ".")
+	return kid
 }
 
 // Each bound of a mint request is a 400 naming its field.

@@ -19,12 +19,18 @@ type Config struct {
 	// object without a record must be before reconcile deletes it.
 	ReconcileBatch int
 	OrphanGrace    time.Duration
+	// The root secret (shared/rootsecret), for the functions that sign or
+	// verify: RootSecretARN names it in Secrets Manager (AWS); RootSecretFile
+	// is the local stack's file, which wins when set.
+	RootSecretARN  string
+	RootSecretFile string
 }
 
 // configFrom reads Config through getenv; a malformed value is an error,
 // never a silent default.
 func configFrom(getenv func(string) string) (Config, error) {
-	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME")}
+	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME"),
+		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}

@@ -29,14 +29,12 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/accesslog"
-	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/streamevents"
-	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 // Env is one function's configuration and what is built from it once.
@@ -148,18 +146,9 @@ func Unmatched(e *Env, dialects ...routeguard.Fallback) HTTPFunction {
 	return serve(e, DefaultRoute, mux)
 }
 
-// AuthorizerLambda is the authorizer's handler signature.
+// AuthorizerLambda is the authorizer's handler signature (the authorizer
+// itself is tokenwiring's: it verifies upload tokens with the root secret).
 type AuthorizerLambda = func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error)
-
-// Authorizer is the HTTP API's Lambda authorizer: API keys and upload tokens.
-func Authorizer(e *Env) AuthorizerLambda {
-	a := &auth.Authorizer{
-		Keys:   dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName),
-		Tokens: &uploadtoken.Verifier{Keys: signingKeys(e), Now: time.Now},
-		Log:    e.Log,
-	}
-	return a.Handle
-}
 
 // CountersLambda is the counter consumer's handler signature: a stream batch
 // of one shard (tumbling-window events carry its id).
@@ -171,23 +160,7 @@ func Counters(e *Env) CountersLambda {
 	return (&streamevents.Counters{Store: Store(e), Log: e.Log}).Handle
 }
 
-// signingKeyCache is how long a warm function trusts a signing key it read:
-// the delay before deleting a key revokes its tokens (plus API Gateway's
-// authorizer cache).
-const signingKeyCache = time.Minute
-
-func signingKeys(e *Env) uploadtoken.KeyRing {
-	return uploadtoken.Cached(dynamostore.NewSigningKeys(e.DynamoDB(), e.Config.TableName), signingKeyCache, time.Now)
-}
-
 // Tokens is the upload tokens' ledger, for the routes tokens may call.
 func Tokens(e *Env) *dynamostore.TokenLedger {
 	return dynamostore.NewTokenLedger(e.DynamoDB(), e.Config.TableName)
-}
-
-// Minter mints upload tokens (POST /v1/upload-tokens).
-func Minter(e *Env) *uploadtoken.Minter {
-	c := Options(e).Resolved().Config
-	return &uploadtoken.Minter{Keys: signingKeys(e), MaxBytes: c.MaxBytes, Purposes: c.Purposes, Now: time.Now,
-		APIKeys: dynamostore.NewKeys(e.DynamoDB(), e.Config.TableName)}
 }
