@@ -9,11 +9,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // Fixed dev credentials: the server only listens on loopback.
@@ -21,6 +24,13 @@ const (
 	MinIOAccessKey = "filegatelocal"
 	MinIOSecretKey = "filegatelocalsecret"
 )
+
+// StaleUploadsExpiry is how old an unfinished multipart upload gets before
+// MinIO aborts it. MinIO ignores the bucket's AbortIncompleteMultipartUpload
+// rule and aborts stale uploads itself after MINIO_API_STALE_UPLOADS_EXPIRY,
+// 24 h by default: a live multipart session (up to 7 days) would lose its
+// parts. It is the template's rule instead: the longest session + 1 day.
+const StaleUploadsExpiry = files.MaxMultipartSession + 24*time.Hour
 
 // Webhook ids become env var suffixes and part of a directory name.
 var webhookIDRe = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
@@ -69,6 +79,7 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		"MINIO_ROOT_PASSWORD=" + MinIOSecretKey,
 		"MINIO_BROWSER=off", // no console UI needed
 		"MINIO_UPDATE=off",  // no update checks
+		"MINIO_API_STALE_UPLOADS_EXPIRY=" + StaleUploadsExpiry.String(),
 	}
 	queueDirs := map[string]string{}
 	for id, endpoint := range webhooks {
