@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,7 +41,7 @@ type MinIO struct {
 	Endpoint  string // http://127.0.0.1:N (S3 API)
 	AccessKey string
 	SecretKey string
-	proc      *Process
+	proc      atomic.Pointer[Process] // the running server; a restart replaces it
 	bin       string
 	args      []string
 	env       []string
@@ -118,7 +119,7 @@ func (m *MinIO) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.proc = proc
+	m.proc.Store(proc)
 	probe := m.Client(func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
 		// The S3 API answers before MinIO has registered its notification targets
@@ -151,12 +152,12 @@ func (m *MinIO) start(ctx context.Context) error {
 // Restart starts the server again on the same port, data and webhooks (fault tests
 // kill it and bring it back); a running server is stopped first.
 func (m *MinIO) Restart(ctx context.Context) error {
-	_ = m.proc.Stop()
+	_ = m.proc.Load().Stop()
 	return m.start(ctx)
 }
 
 // Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
-func (m *MinIO) Kill() error { return m.proc.Kill() }
+func (m *MinIO) Kill() error { return m.proc.Load().Kill() }
 
 // QueueDir is where MinIO keeps the events for webhook id it has not delivered yet.
 func (m *MinIO) QueueDir(id string) string { return m.queueDirs[id] }
@@ -206,4 +207,4 @@ func (m *MinIO) Unnotify(ctx context.Context, bucket string) error {
 }
 
 // Stop terminates the server and waits for it to exit.
-func (m *MinIO) Stop() error { return m.proc.Stop() }
+func (m *MinIO) Stop() error { return m.proc.Load().Stop() }

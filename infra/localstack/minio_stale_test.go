@@ -38,7 +38,7 @@ func TestMinIOKeepsMultipartUploadsAsLongAsTheBucketRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Stop() })
-	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", m.proc.Pid()))
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", m.proc.Load().Pid()))
 	if err != nil {
 		t.Fatalf("reading MinIO's environment: %v", err)
 	}
