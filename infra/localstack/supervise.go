@@ -77,7 +77,7 @@ func (s *Stack) supervise(parent, ctx context.Context, srv supervised, p Restart
 		}
 		wait := p.backoff(len(crashes))
 		s.log.Error(srv.name+" exited; restarting it", "server", srv.name, "exit", fmt.Sprint(proc.ExitErr()),
-			"restart", len(crashes), "of", p.Max, "window", p.Window.String(), "after", wait.String(), "log", srv.logPath)
+			"restart", fmt.Sprintf("%d of %d", len(crashes), p.Max), "window", p.Window.String(), "after", wait.String(), "log", srv.logPath)
 		select {
 		case <-ctx.Done():
 			return
