@@ -71,9 +71,9 @@ build:
 tools:
 	@bash infra/tools/install.sh >/dev/null
 
-## dev: run the whole stack on 127.0.0.1:3000 and print a dev API key
+## dev: run the whole stack on 127.0.0.1:3000 and print a dev API key (kept across restarts; NEW_KEY=1 replaces it)
 dev: tools
-	$(GO) run ./infra/cmd/dev
+	$(GO) run ./infra/cmd/dev $(if $(NEW_KEY),-new-key)
 
 ## test: lint, every Go test (unit, local-stack integration, the upload page in headless Chromium, template), and each fuzzer briefly
 test: tools lint

@@ -21,6 +21,9 @@ type Client struct {
 	Base string
 	Key  string       // "" sends no Authorization header
 	HTTP *http.Client // nil: http.DefaultClient
+	// Limiter paces the bytes of every upload (Uploader) and Download this
+	// client makes, all together (nil: no limit).
+	Limiter *RateLimiter
 }
 
 // File is the native File as the wire carries it, with the upload session's

@@ -41,7 +41,7 @@ func (c *Client) Download(ctx context.Context, id string, w io.Writer, progress 
 		return f, "", &APIError{Status: resp.StatusCode, Code: "storage_refused", Message: "storage refused the download"}
 	}
 	h := sha256.New()
-	var r io.Reader = resp.Body
+	r := c.Limiter.Reader(ctx, resp.Body)
 	if progress != nil {
 		r = &countingReader{r: r, progress: progress}
 	}

@@ -30,9 +30,8 @@ type Uploader struct {
 	StateDir string
 	// Progress, when set, is told of every chunk of bytes sent (from any
 	// goroutine) and, once per resumed part, of its size as skipped.
+	// Client.Limiter paces the bytes, all parts together.
 	Progress func(sent int64, skipped bool)
-	// RateLimit caps bytes per second sent, all parts together (0: none).
-	RateLimit int64
 }
 
 // Result is an upload's outcome.
@@ -221,7 +220,7 @@ func (u *Uploader) sendPart(ctx context.Context, id string, p part, sent *int64)
 
 // put PUTs body to a presigned URL, counting and pacing what it sends.
 func (u *Uploader) put(ctx context.Context, url string, headers map[string]string, body []byte, sent *int64) error {
-	rd := &meteredReader{r: bytes.NewReader(body), u: u, sent: sent}
+	rd := &meteredReader{r: u.Client.Limiter.Reader(ctx, bytes.NewReader(body)), u: u, sent: sent}
 	resp, raw, err := Send(ctx, u.Client.HTTP, http.MethodPut, url, headers, rd, int64(len(body)))
 	if err != nil {
 		return err
@@ -292,8 +291,8 @@ func (u *Uploader) saveState(path string, s resumeState) {
 	}
 }
 
-// meteredReader counts bytes as the HTTP client reads them, tells
-// Progress, and paces them to RateLimit.
+// meteredReader counts bytes as the HTTP client reads them (once the
+// client's Limiter lets them go) and tells Progress.
 type meteredReader struct {
 	r    io.Reader
 	u    *Uploader
@@ -301,10 +300,6 @@ type meteredReader struct {
 }
 
 func (m *meteredReader) Read(p []byte) (int, error) {
-	if lim := m.u.RateLimit; lim > 0 {
-		p = p[:min(len(p), 64<<10)]
-		time.Sleep(time.Duration(int64(len(p)) * int64(time.Second) / lim * int64(max(m.u.Parallel, 1))))
-	}
 	n, err := m.r.Read(p)
 	if n > 0 {
 		atomic.AddInt64(m.sent, int64(n))

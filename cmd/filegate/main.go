@@ -230,10 +230,12 @@ func lsCmd(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 
 func downloadCmd(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 	out := fs.String("o", "-", `where to write the file ("-": stdout)`)
+	rate := limitRateFlag(fs)
 	return func(ctx context.Context, c *cli, args []string) error {
 		if len(args) != 1 {
 			return errUsage("give one file id")
 		}
+		c.client.Limiter = filegate.NewRateLimiter(*rate)
 		var w io.Writer = c.out
 		if *out != "-" {
 			fh, err := os.Create(*out)

@@ -17,7 +17,7 @@ import (
 func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 	parallel := fset.Int("parallel", 4, "parts sent at once")
 	partMiB := fset.Int64("part-size-mib", 0, "part size in MiB (at least 5; default a sixteenth of the file between 8 and 64); smaller files are one PUT")
-	rate := fset.Int64("limit-rate", 0, "bytes per second at most, all parts together (0: no limit)")
+	rate := limitRateFlag(fset)
 	mimeType := fset.String("type", "", "MIME type of every file (default: from the extension, else the content)")
 	stateDir := fset.String("state-dir", defaultStateDir(), "where unfinished uploads are remembered, to resume them")
 	return func(ctx context.Context, c *cli, args []string) error {
@@ -31,12 +31,13 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 		if err != nil {
 			return err
 		}
+		c.client.Limiter = filegate.NewRateLimiter(*rate) // one total for every file and part
 		prog := newProgress(c.err, c.json, total, len(paths))
 		defer prog.wait()
 		for _, p := range paths {
 			st, _ := os.Stat(p)
 			add, done := prog.start(filepath.Base(p), st.Size())
-			u := &filegate.Uploader{Client: c.client, PartSize: *partMiB << 20, Parallel: *parallel, RateLimit: *rate, StateDir: *stateDir,
+			u := &filegate.Uploader{Client: c.client, PartSize: *partMiB << 20, Parallel: *parallel, StateDir: *stateDir,
 				Progress: func(n int64, _ bool) { add(n) }}
 			typ := *mimeType
 			if typ == "" {
@@ -56,6 +57,12 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 		}
 		return nil
 	}
+}
+
+// limitRateFlag is --limit-rate: one total over every transfer of the
+// command, however many are in flight.
+func limitRateFlag(fset *flag.FlagSet) *int64 {
+	return fset.Int64("limit-rate", 0, "bytes per second at most, all transfers together (0: no limit)")
 }
 
 func resumed(r filegate.Result) string {

@@ -56,6 +56,8 @@ type devClone struct {
 	addr string // the API's address, the same for every run as 127.0.0.1:3000 is
 	s3   string // storage's, the same for every run as 127.0.0.1:3002 is
 	runs int
+	env  []string // more environment for every run
+	args []string // make dev's flags for the next run
 }
 
 // newDevClone prepares a clone-like directory. Whatever the test leaves
@@ -111,7 +113,7 @@ func (d *devClone) start() *devRun {
 	r := &devRun{d: d, logPath: filepath.Join(d.dir, fmt.Sprintf("make-dev-%d.log", d.runs))}
 	// Blank ORPHAN_GRACE_SECONDS: `make dev`'s default, whatever other tests set here.
 	r.proc, err = localstack.StartProcess(context.Background(), "make dev", r.logPath, d.dir,
-		[]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS="}, bin)
+		append([]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS="}, d.env...), bin, d.args...)
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,7 +27,7 @@ const (
 type DynamoDB struct {
 	Endpoint string // http://127.0.0.1:N
 	Port     int
-	proc     *Process
+	proc     atomic.Pointer[Process] // the running server; a restart replaces it
 	java     string
 	args     []string
 	logPath  string
@@ -87,7 +88,7 @@ func (d *DynamoDB) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.proc = proc
+	d.proc.Store(proc)
 	probe := d.Client(func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
 		_, err := probe.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
@@ -103,7 +104,7 @@ func (d *DynamoDB) start(ctx context.Context) error {
 // Restart starts a stopped server again on the same port and data (fault
 // tests stop it mid-run and bring it back). Data survives only with a dataDir.
 func (d *DynamoDB) Restart(ctx context.Context) error {
-	_ = d.proc.Stop()
+	_ = d.proc.Load().Stop()
 	return d.start(ctx)
 }
 
@@ -117,7 +118,7 @@ func (d *DynamoDB) Client(optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 }
 
 // Stop terminates the server and waits for it to exit.
-func (d *DynamoDB) Stop() error { return d.proc.Stop() }
+func (d *DynamoDB) Stop() error { return d.proc.Load().Stop() }
 
 // Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
-func (d *DynamoDB) Kill() error { return d.proc.Kill() }
+func (d *DynamoDB) Kill() error { return d.proc.Load().Kill() }

@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // Fixed dev credentials: the server only listens on loopback.
@@ -21,6 +25,13 @@ const (
 	MinIOAccessKey = "filegatelocal"
 	MinIOSecretKey = "filegatelocalsecret"
 )
+
+// StaleUploadsExpiry is how old an unfinished multipart upload gets before
+// MinIO aborts it. MinIO ignores the bucket's AbortIncompleteMultipartUpload
+// rule and aborts stale uploads itself after MINIO_API_STALE_UPLOADS_EXPIRY,
+// 24 h by default: a live multipart session (up to 7 days) would lose its
+// parts. It is the template's rule instead: the longest session + 1 day.
+const StaleUploadsExpiry = files.MaxMultipartSession + 24*time.Hour
 
 // Webhook ids become env var suffixes and part of a directory name.
 var webhookIDRe = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
@@ -30,7 +41,7 @@ type MinIO struct {
 	Endpoint  string // http://127.0.0.1:N (S3 API)
 	AccessKey string
 	SecretKey string
-	proc      *Process
+	proc      atomic.Pointer[Process] // the running server; a restart replaces it
 	bin       string
 	args      []string
 	env       []string
@@ -69,6 +80,7 @@ func StartMinIO(ctx context.Context, toolsDir, dataDir, logPath string, webhooks
 		"MINIO_ROOT_PASSWORD=" + MinIOSecretKey,
 		"MINIO_BROWSER=off", // no console UI needed
 		"MINIO_UPDATE=off",  // no update checks
+		"MINIO_API_STALE_UPLOADS_EXPIRY=" + StaleUploadsExpiry.String(),
 	}
 	queueDirs := map[string]string{}
 	for id, endpoint := range webhooks {
@@ -107,7 +119,7 @@ func (m *MinIO) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.proc = proc
+	m.proc.Store(proc)
 	probe := m.Client(func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	err = proc.WaitReady(ctx, DefaultReadyTimeout, func(ctx context.Context) error {
 		// The S3 API answers before MinIO has registered its notification targets
@@ -140,12 +152,12 @@ func (m *MinIO) start(ctx context.Context) error {
 // Restart starts the server again on the same port, data and webhooks (fault tests
 // kill it and bring it back); a running server is stopped first.
 func (m *MinIO) Restart(ctx context.Context) error {
-	_ = m.proc.Stop()
+	_ = m.proc.Load().Stop()
 	return m.start(ctx)
 }
 
 // Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
-func (m *MinIO) Kill() error { return m.proc.Kill() }
+func (m *MinIO) Kill() error { return m.proc.Load().Kill() }
 
 // QueueDir is where MinIO keeps the events for webhook id it has not delivered yet.
 func (m *MinIO) QueueDir(id string) string { return m.queueDirs[id] }
@@ -195,4 +207,4 @@ func (m *MinIO) Unnotify(ctx context.Context, bucket string) error {
 }
 
 // Stop terminates the server and waits for it to exit.
-func (m *MinIO) Stop() error { return m.proc.Stop() }
+func (m *MinIO) Stop() error { return m.proc.Load().Stop() }

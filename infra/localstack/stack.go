@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -81,6 +82,10 @@ type Options struct {
 	// watch what each request writes: awsmiddleware.GetServiceID tells the
 	// DynamoDB calls apart).
 	DynamoDBMiddleware []func(*middleware.Stack) error
+	// Supervise restarts a crashed DynamoDB Local or MinIO within its
+	// bounds, and reports on Failed once past them (`make dev`). nil: a
+	// crashed server stays down (fault tests restart it themselves).
+	Supervise *RestartPolicy
 }
 
 // Stack is a running local Filegate.
@@ -112,6 +117,11 @@ type Stack struct {
 	tmp               string
 	servers           []*http.Server
 	stop              context.CancelFunc
+	// stopSupervising ends the supervisors (Options.Supervise), which
+	// report on failed when they give up.
+	stopSupervising context.CancelFunc
+	supervising     sync.WaitGroup
+	failed          chan error
 }
 
 // ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
@@ -133,7 +143,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	s = &Stack{log: o.Log}
+	s = &Stack{log: o.Log, failed: make(chan error, 1)}
 	started := s // the returns below set s to nil; stop what did start
 	defer func() {
 		if err != nil {
@@ -224,6 +234,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	if s.APIURL, err = s.serve(addr, gw); err != nil {
 		return nil, err
+	}
+	if o.Supervise != nil {
+		s.superviseServers(ctx, *o.Supervise)
 	}
 	return s, nil
 }
@@ -458,12 +471,20 @@ func (s *Stack) S3Client() *s3.Client { return s.MinIO.Client() }
 
 // MintKey creates an API key in the local table.
 func (s *Stack) MintKey(ctx context.Context, orgID, projectID string, scopes ...string) (string, error) {
-	keys := dynamostore.NewKeys(dynamo.NewFromIface(s.DynamoClient()), TableName)
-	return auth.Mint(ctx, keys, orgID, projectID, scopes, time.Now())
+	return auth.Mint(ctx, s.Keys(), orgID, projectID, scopes, time.Now())
+}
+
+// Keys is the API keys' store in the local table.
+func (s *Stack) Keys() auth.KeyStore {
+	return dynamostore.NewKeys(dynamo.NewFromIface(s.DynamoClient()), TableName)
 }
 
 // Stop stops servers and processes and removes temporary state.
 func (s *Stack) Stop() {
+	if s.stopSupervising != nil {
+		s.stopSupervising() // before the servers stop: that is no crash
+		s.supervising.Wait()
+	}
 	if s.stop != nil {
 		s.stop()
 	}

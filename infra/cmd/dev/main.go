@@ -5,14 +5,15 @@ package main
 import (
 	"cmp"
 	"context"
+	"flag"
 	"fmt"
-	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,7 +21,6 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/uploadpage"
-	"github.com/filegate/filegate/shared/auth"
 )
 
 // devProject and devOrg are the fixed IDs of the dev key's tenant.
@@ -30,15 +30,27 @@ const (
 )
 
 func main() {
+	newKey := flag.Bool("new-key", false, "replace the dev key (and revoke the old one) instead of keeping it across restarts (make dev NEW_KEY=1)")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	addr := os.Getenv("FILEGATE_API_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:3000"
+	if err := run(ctx, *newKey); err != nil {
+		fmt.Fprintln(os.Stderr, "\nfilegate:", err)
+		os.Exit(1)
 	}
+}
+
+// run serves until ctx ends (Ctrl-C) or the stack gives up on a server
+// that keeps crashing, which is an error: the stack stops either way.
+func run(ctx context.Context, newKey bool) error {
+	addr := cmp.Or(os.Getenv("FILEGATE_API_ADDR"), "127.0.0.1:3000")
 	local, err := filepath.Abs(".local")
 	if err != nil {
-		log.Fatal(err)
+		return err
+	}
+	restarts, err := restartPolicy()
+	if err != nil {
+		return err
 	}
 	// The drop-in upload page gets an origin of its own, as a web app's
 	// would be, so the browser really makes CORS requests to the API and storage.
@@ -48,22 +60,23 @@ func main() {
 	s3Addr := cmp.Or(os.Getenv("FILEGATE_S3_ADDR"), "127.0.0.1:3002")
 	pageLn, err := net.Listen("tcp", pageAddr)
 	if err != nil {
-		log.Fatalf("filegate: the upload page's address: %v", err)
+		return fmt.Errorf("the upload page's address: %w", err)
 	}
 	pageOrigin := "http://" + pageLn.Addr().String()
-	// TTL sweeps and reconcile runs on timers, as AWS runs them.
+	// TTL sweeps and reconcile runs on timers, as AWS runs them; a crashed
+	// DynamoDB Local or MinIO is restarted within bounds.
 	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
-		AllowedOrigins: []string{pageOrigin}})
+		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts})
 	if err != nil {
-		log.Fatalf("filegate: local stack failed to start: %v", err)
+		return fmt.Errorf("local stack failed to start: %w", err)
 	}
 	defer st.Stop()
-	key, err := st.MintKey(ctx, devOrg, devProject, auth.ScopeCreate, auth.ScopeRead)
+	key, note, err := devKey(ctx, st.Keys(), filepath.Join(local, "dev-api-key"), newKey)
 	if err != nil {
-		log.Fatalf("filegate: minting the dev key: %v", err)
+		return fmt.Errorf("the dev key: %w", err)
 	}
 	if err := writeLocalFiles(local, key, st.Env); err != nil {
-		log.Fatal(err)
+		return err
 	}
 	// The page's host mints tokens for its logged-in user only: a one-time
 	// login link, printed here and, after each login, a fresh one in
@@ -73,7 +86,7 @@ func main() {
 	freshLogin := func() string {
 		link := host.LoginURL()
 		if err := os.WriteFile(loginFile, []byte(link+"\n"), 0o600); err != nil {
-			log.Printf("filegate: writing the page's login link: %v", err)
+			fmt.Fprintf(os.Stderr, "filegate: writing the page's login link: %v\n", err)
 		}
 		return link
 	}
@@ -82,16 +95,46 @@ func main() {
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
 	fmt.Printf("\nUpload page: log in with this one-time link (it opens the page; a fresh link is in .local/page-login-url after each login):\n\n  %s\n", login)
 	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)
-	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nCtrl-C stops everything; data stays under .local/.\n",
-		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL)
-	<-ctx.Done()
-	fmt.Println("\nfilegate: stopping")
+	if note != "" {
+		fmt.Printf("\nfilegate: %s\n", note)
+	}
+	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key; kept across restarts, make dev NEW_KEY=1 replaces it):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nA crashed DynamoDB Local or MinIO is restarted (at most %d times in %s). Ctrl-C stops everything; data stays under .local/.\n",
+		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL, restarts.Max, restarts.Window)
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nfilegate: stopping")
+		return nil
+	case err := <-st.Failed():
+		return err
+	}
+}
+
+// restartPolicy is the default, or FILEGATE_MAX_RESTARTS and
+// FILEGATE_RESTART_WINDOW (a Go duration) where set.
+func restartPolicy() (localstack.RestartPolicy, error) {
+	p := localstack.DefaultRestartPolicy
+	if v := os.Getenv("FILEGATE_MAX_RESTARTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, fmt.Errorf("FILEGATE_MAX_RESTARTS must be a whole number ≥ 0, got %q", v)
+		}
+		p.Max = n
+	}
+	if v := os.Getenv("FILEGATE_RESTART_WINDOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return p, fmt.Errorf("FILEGATE_RESTART_WINDOW must be a positive duration such as 10m, got %q", v)
+		}
+		p.Window = d
+	}
+	return p, nil
 }
 
 // writeLocalFiles saves the dev key and the functions' environment, which
-// `make api-key` uses to reach the running stack.
+// `make api-key` uses to reach the running stack. Clients read them while
+// the stack restarts: each is replaced whole, never rewritten in place.
 func writeLocalFiles(dir, key string, env map[string]string) error {
-	if err := os.WriteFile(filepath.Join(dir, "dev-api-key"), []byte(key+"\n"), 0o600); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "dev-api-key"), []byte(key+"\n"), 0o600); err != nil {
 		return err
 	}
 	var lines []string
@@ -99,5 +142,5 @@ func writeLocalFiles(dir, key string, env map[string]string) error {
 		lines = append(lines, fmt.Sprintf("export %s=%q", k, v))
 	}
 	sort.Strings(lines)
-	return os.WriteFile(filepath.Join(dir, "env"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	return writeFileAtomic(filepath.Join(dir, "env"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 }
