@@ -95,8 +95,9 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 			return nil, err
 		}
 		if f.Status != files.StatusPending {
-			// Settled already: confirmed against these bytes.
-			r, err := d.settlement.outcome(ctx, f, md5hex)
+			// Settled already: confirmed against these bytes (a COMPLETED
+			// file holding others is a conflict, and stays as it is).
+			r, err := outcome(f, md5hex)
 			if err != nil {
 				return nil, err
 			}
