@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/shared/files"
 )
 
 // TestDeclaredSHA256IsEnforcedByStorage: a create with sha256 gets a PUT
@@ -71,5 +72,34 @@ func TestCompatUploadRecordsSHA256(t *testing.T) {
 	sum := sha256.Sum256(pdfBytes)
 	if got := c.WaitStatus(up.ID, "COMPLETED"); got.SHA256 != hex.EncodeToString(sum[:]) {
 		t.Errorf("the compat upload recorded sha256 %q, want %x", got.SHA256, sum)
+	}
+}
+
+// TestMultipartWholeFileDigestIsAClaim: storage checks a multipart file's
+// parts, never its whole-file SHA-256, so the digest complete carries is
+// shown as claimedSha256, never as the verified sha256 a single PUT gets.
+func TestMultipartWholeFileDigestIsAClaim(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	body := []byte("a multipart file of one short part\n")
+	f := c.createMultipart("claim.txt", "text/plain", body)
+	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
+	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
+		t.Fatalf("PUT part 1: %d", st)
+	}
+	sum := sha256.Sum256(body)
+	want := hex.EncodeToString(sum[:])
+	var done map[string]any
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": base64.StdEncoding.EncodeToString(sum[:])}, &done); st != http.StatusOK || done["status"] != "COMPLETED" {
+		t.Fatalf("complete: %d %v", st, done)
+	}
+	var got map[string]any
+	if st := c.Call("GET", "/v1/files/"+f.ID, nil, &got); st != http.StatusOK {
+		t.Fatalf("get: %d", st)
+	}
+	for what, file := range map[string]map[string]any{"complete": done, "GET": got} {
+		if _, shown := file["sha256"]; shown || file["claimedSha256"] != want {
+			t.Errorf("%s shows sha256 %v and claimedSha256 %v; want the claim %s as claimedSha256 alone", what, file["sha256"], file["claimedSha256"], want)
+		}
 	}
 }

@@ -111,8 +111,8 @@ func TestMultipartUploadEndToEnd(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": hex.EncodeToString(sum[:])}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		t.Fatalf("complete: %d %+v", st, done)
 	}
-	if done.SHA256 != hex.EncodeToString(sum[:]) {
-		t.Errorf("the completed file shows sha256 %q, want the one complete gave", done.SHA256)
+	if done.ClaimedSHA256 != hex.EncodeToString(sum[:]) || done.SHA256 != "" {
+		t.Errorf("the completed file shows sha256 %q, claimedSha256 %q; want the one complete gave as the claim", done.SHA256, done.ClaimedSHA256)
 	}
 	var u struct{ URL string }
 	if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
