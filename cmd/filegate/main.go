@@ -262,7 +262,10 @@ func downloadCmd(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 		if *out != "-" {
 			line := map[string]any{"id": f.ID, "path": *out, "sha256": sum, "verified": false}
 			if want, claimed := f.Digest(); want != "" {
-				line["verified"], line["verifiedAgainst"] = true, map[bool]string{false: "sha256", true: "claimedSha256"}[claimed]
+				line["verified"], line["verifiedAgainst"] = true, "sha256"
+				if claimed {
+					line["verifiedAgainst"] = "claimedSha256"
+				}
 			}
 			c.print(line, fmt.Sprintf("downloaded %s to %s (sha256 %s, %s)", f.ID, *out, sum, verified(f)))
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
-	"github.com/filegate/filegate/shared/files"
 )
 
 // TestDeclaredSHA256IsEnforcedByStorage: a create with sha256 gets a PUT
@@ -82,11 +81,7 @@ func TestMultipartWholeFileDigestIsAClaim(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := []byte("a multipart file of one short part\n")
-	f := c.createMultipart("claim.txt", "text/plain", body)
-	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
-	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
-		t.Fatalf("PUT part 1: %d", st)
-	}
+	f := c.uploadedInOnePart("claim.txt", "text/plain", body)
 	sum := sha256.Sum256(body)
 	want := hex.EncodeToString(sum[:])
 	var done map[string]any

@@ -8,7 +8,6 @@ import (
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/shared/auth"
-	"github.com/filegate/filegate/shared/files"
 )
 
 // The native dialect tried as a Stainless-generated Lightfield client would
@@ -24,11 +23,7 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 	// Complete assembles a multipart file's object itself, so its validation
 	// is this request's to answer whatever the S3 event does: a
 	// deterministic 422.
-	notPDF := []byte("plain text, declared as a PDF\n")
-	invalid := c.createMultipart("i.pdf", "application/pdf", notPDF)
-	if u := c.partURLsFor(invalid.ID, notPDF, files.MinPartBytes, 1)[0]; put(t, u.URL, u.Headers, notPDF) != http.StatusOK {
-		t.Fatal("PUT of the invalid file's part")
-	}
+	invalid := c.uploadedInOnePart("i.pdf", "application/pdf", []byte("plain text, declared as a PDF\n"))
 	create := func(over map[string]any) map[string]any {
 		b := map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 10}
 		for k, v := range over {

@@ -46,7 +46,7 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 	// A single PUT is presigned first: it is local computation, so a failure
 	// leaves nothing behind (a multipart session's part URLs come later).
 	var up files.Presigned
-	ok := true
+	var ok bool
 	if in.Multipart == nil {
 		up, ok, err = s.uploadURL(ctx, f, now)
 	} else {
