@@ -41,6 +41,7 @@ type File struct {
 	RetentionExpiresAt *string           `json:"retentionExpiresAt"`
 	Rejection          *Rejection        `json:"rejection"`
 	SHA256             string            `json:"sha256"`
+	ClaimedSHA256      string            `json:"claimedSha256"`
 	Multipart          *Multipart        `json:"multipart"`
 	UploadURL          string            `json:"uploadUrl"`
 	UploadHeaders      map[string]string `json:"uploadHeaders"`

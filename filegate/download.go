@@ -9,16 +9,34 @@ import (
 	"net/http"
 )
 
-// ChecksumError is a download whose bytes are not the file's recorded SHA-256.
-type ChecksumError struct{ Want, Got string }
+// ChecksumError is a download whose bytes are not the file's digest:
+// its verified sha256, or (Claimed) the claimedSha256 its uploader gave.
+type ChecksumError struct {
+	Want, Got string
+	Claimed   bool
+}
 
 func (e *ChecksumError) Error() string {
+	if e.Claimed {
+		return fmt.Sprintf("checksum mismatch: the file's claimed sha256 (its uploader's, which storage did not verify) is %s, the downloaded bytes' %s", e.Want, e.Got)
+	}
 	return fmt.Sprintf("checksum mismatch: the file's sha256 is %s, the downloaded bytes' %s", e.Want, e.Got)
 }
 
+// Digest is what a download is checked against: the SHA-256 storage
+// verified, else a multipart file's claimedSha256 (claimed is true), else
+// nothing (""). A claim is worth checking: bytes that differ from what the
+// uploader hashed are not the file it sent.
+func (f File) Digest() (sum string, claimed bool) {
+	if f.SHA256 != "" {
+		return f.SHA256, false
+	}
+	return f.ClaimedSHA256, f.ClaimedSHA256 != ""
+}
+
 // Download writes a COMPLETED file's bytes to w and checks them against the
-// file's SHA-256 when it has one (a *ChecksumError if they differ; w has
-// the bytes by then). progress, when set, is told of every chunk read.
+// file's Digest when it has one (a *ChecksumError if they differ; w has the
+// bytes by then). progress, when set, is told of every chunk read.
 func (c *Client) Download(ctx context.Context, id string, w io.Writer, progress func(int64)) (File, string, error) {
 	f, err := c.Get(ctx, id)
 	if err != nil {
@@ -49,8 +67,8 @@ func (c *Client) Download(ctx context.Context, id string, w io.Writer, progress 
 		return f, "", err
 	}
 	got := hex.EncodeToString(h.Sum(nil))
-	if f.SHA256 != "" && f.SHA256 != got {
-		return f, got, &ChecksumError{Want: f.SHA256, Got: got}
+	if want, claimed := f.Digest(); want != "" && want != got {
+		return f, got, &ChecksumError{Want: want, Got: got, Claimed: claimed}
 	}
 	return f, got, nil
 }

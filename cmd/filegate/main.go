@@ -40,6 +40,7 @@ const usage = `usage: filegate <command> [flags] [args]
 commands:
   upload PATH...        upload files and directories (resumes interrupted uploads)
   download ID [-o OUT]  download a file (OUT "-" or absent: stdout) and verify its sha256
+                        (a multipart file's: the claimedSha256 its uploader gave)
   ls                    list the project's files, newest first
   info ID               show a file
   url ID                print a presigned download URL
@@ -205,6 +206,9 @@ func describe(f filegate.File) string {
 	if f.SHA256 != "" {
 		s += "  sha256:" + f.SHA256
 	}
+	if f.ClaimedSHA256 != "" {
+		s += "  claimedSha256:" + f.ClaimedSHA256
+	}
 	return s
 }
 
@@ -258,15 +262,27 @@ func downloadCmd(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 			return err
 		}
 		if *out != "-" {
-			c.print(map[string]any{"id": f.ID, "path": *out, "sha256": sum, "verified": f.SHA256 != ""}, fmt.Sprintf("downloaded %s to %s (sha256 %s, %s)", f.ID, *out, sum, verified(f)))
+			line := map[string]any{"id": f.ID, "path": *out, "sha256": sum, "verified": false}
+			if want, claimed := f.Digest(); want != "" {
+				line["verified"], line["verifiedAgainst"] = true, "sha256"
+				if claimed {
+					line["verifiedAgainst"] = "claimedSha256"
+				}
+			}
+			c.print(line, fmt.Sprintf("downloaded %s to %s (sha256 %s, %s)", f.ID, *out, sum, verified(f)))
 		}
 		return nil
 	}
 }
 
+// verified says what the downloaded bytes were checked against.
 func verified(f filegate.File) string {
-	if f.SHA256 == "" {
+	switch want, claimed := f.Digest(); {
+	case want == "":
 		return "no recorded checksum to verify"
+	case claimed:
+		return "matches the sha256 its uploader claimed; storage verified each part, not the whole file"
+	default:
+		return "verified"
 	}
-	return "verified"
 }

@@ -73,3 +73,28 @@ func TestCompatUploadRecordsSHA256(t *testing.T) {
 		t.Errorf("the compat upload recorded sha256 %q, want %x", got.SHA256, sum)
 	}
 }
+
+// TestMultipartWholeFileDigestIsAClaim: storage checks a multipart file's
+// parts, never its whole-file SHA-256, so the digest complete carries is
+// shown as claimedSha256, never as the verified sha256 a single PUT gets.
+func TestMultipartWholeFileDigestIsAClaim(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	body := []byte("a multipart file of one short part\n")
+	f := c.uploadedInOnePart("claim.txt", "text/plain", body)
+	sum := sha256.Sum256(body)
+	want := hex.EncodeToString(sum[:])
+	var done map[string]any
+	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": base64.StdEncoding.EncodeToString(sum[:])}, &done); st != http.StatusOK || done["status"] != "COMPLETED" {
+		t.Fatalf("complete: %d %v", st, done)
+	}
+	var got map[string]any
+	if st := c.Call("GET", "/v1/files/"+f.ID, nil, &got); st != http.StatusOK {
+		t.Fatalf("get: %d", st)
+	}
+	for what, file := range map[string]map[string]any{"complete": done, "GET": got} {
+		if _, shown := file["sha256"]; shown || file["claimedSha256"] != want {
+			t.Errorf("%s shows sha256 %v and claimedSha256 %v; want the claim %s as claimedSha256 alone", what, file["sha256"], file["claimedSha256"], want)
+		}
+	}
+}

@@ -127,12 +127,17 @@ func TestCLIResumesAKilledUpload(t *testing.T) {
 	if r.BytesSent != size-storedBytes {
 		t.Errorf("the resumed run sent %d bytes, want %d (the %d bytes of stored parts not again)", r.BytesSent, size-storedBytes, storedBytes)
 	}
-	if f, _ := c.Client.Get(t.Context(), id); f.SHA256 != sum || f.Multipart == nil || f.Multipart.PartCount != (size+part-1)/part {
+	if f, _ := c.Client.Get(t.Context(), id); f.ClaimedSHA256 != sum || f.Multipart == nil || f.Multipart.PartCount != (size+part-1)/part {
 		t.Errorf("the completed file: %+v", f)
 	}
 	dst := filepath.Join(t.TempDir(), "back.bin")
-	if out, err := c.cliCommand("download", "--json", "-o", dst, id).CombinedOutput(); err != nil {
+	out, err = c.cliCommand("download", "--json", "-o", dst, id).Output()
+	if err != nil {
 		t.Fatalf("download: %v\n%s", err, out)
+	}
+	var d struct{ VerifiedAgainst string }
+	if json.Unmarshal(out, &d) != nil || d.VerifiedAgainst != "claimedSha256" {
+		t.Errorf("download printed %q: want the bytes verified against the claimed sha256", out)
 	}
 	got, _ := os.ReadFile(dst)
 	if back := sha256.Sum256(got); hex.EncodeToString(back[:]) != sum {

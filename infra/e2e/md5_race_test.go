@@ -14,8 +14,10 @@ import (
 // TestWrongMD5CompleteNeverWinsARace races, 200 times, a plain complete
 // against a complete carrying a wrong md5 (a client retry does this), with
 // the S3 event live as well. Whoever wins the conditional write, the
-// wrong-md5 call must answer 422 checksum_mismatch — never 200 — and the file
-// must end REJECTED with its object deleted.
+// wrong-md5 call never answers 200: if it settles the file first, 422
+// checksum_mismatch and the file ends REJECTED with its object deleted; if
+// the file settled first, 409 checksum_mismatch and the COMPLETED file keeps
+// its object (a settled file never changes through complete).
 func TestWrongMD5CompleteNeverWinsARace(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
@@ -80,12 +82,20 @@ func raceRound(t *testing.T, c *tenant, i int) (wrongWon bool) {
 		t.Errorf("round %d: the wrong md5 got 200 (%s)", i, got.Status)
 		return true
 	}
-	if wrongStatus != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
-		t.Errorf("round %d: the wrong md5 got %d %q, want 422 checksum_mismatch", i, wrongStatus, e.Error.Code)
+	switch {
+	case e.Error.Code != "checksum_mismatch":
+		t.Errorf("round %d: the wrong md5 got %d %q, want checksum_mismatch", i, wrongStatus, e.Error.Code)
+	case wrongStatus == http.StatusUnprocessableEntity:
+		if end := c.WaitStatus(f.ID, "REJECTED"); end.Rejection == nil || end.Rejection.Code != "checksum_mismatch" {
+			t.Errorf("round %d: ended with rejection %+v, want checksum_mismatch", i, end.Rejection)
+		}
+		waitObjectGone(t, c.ProjectID, f.ID)
+	case wrongStatus == http.StatusConflict:
+		if end := c.WaitStatus(f.ID, "COMPLETED"); end.Rejection != nil || !objectExists(t, c.ProjectID, f.ID) {
+			t.Errorf("round %d: after the 409 the file is %+v, object kept %v; want it COMPLETED with its object", i, end, objectExists(t, c.ProjectID, f.ID))
+		}
+	default:
+		t.Errorf("round %d: the wrong md5 got %d, want 422 (before the file settled) or 409 (after)", i, wrongStatus)
 	}
-	if end := c.WaitStatus(f.ID, "REJECTED"); end.Rejection == nil || end.Rejection.Code != "checksum_mismatch" {
-		t.Errorf("round %d: ended with rejection %+v, want checksum_mismatch", i, end.Rejection)
-	}
-	waitObjectGone(t, c.ProjectID, f.ID)
 	return false
 }

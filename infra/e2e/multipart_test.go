@@ -58,6 +58,18 @@ func (c *tenant) partURLsFor(id string, body []byte, partSize int64, numbers ...
 	return out.Data
 }
 
+// uploadedInOnePart is a multipart session of body, one part under the
+// minimum part size, whose part storage holds: complete assembles it.
+func (c *tenant) uploadedInOnePart(name, mimeType string, body []byte) multipartSession {
+	c.T.Helper()
+	f := c.createMultipart(name, mimeType, body)
+	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
+	if st := put(c.T, u.URL, u.Headers, body); st != http.StatusOK {
+		c.T.Fatalf("PUT part 1: %d", st)
+	}
+	return f
+}
+
 func partOf(body []byte, partSize int64, n int) []byte {
 	off := int64(n-1) * partSize
 	return body[off:min(off+partSize, int64(len(body)))]
@@ -111,8 +123,8 @@ func TestMultipartUploadEndToEnd(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{"sha256": hex.EncodeToString(sum[:])}, &done); st != http.StatusOK || done.Status != "COMPLETED" {
 		t.Fatalf("complete: %d %+v", st, done)
 	}
-	if done.SHA256 != hex.EncodeToString(sum[:]) {
-		t.Errorf("the completed file shows sha256 %q, want the one complete gave", done.SHA256)
+	if done.ClaimedSHA256 != hex.EncodeToString(sum[:]) || done.SHA256 != "" {
+		t.Errorf("the completed file shows sha256 %q, claimedSha256 %q; want the one complete gave as the claim", done.SHA256, done.ClaimedSHA256)
 	}
 	var u struct{ URL string }
 	if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &u); st != http.StatusOK {
@@ -134,11 +146,7 @@ func TestCancelAbortsTheMultipartUpload(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := []byte("short text, one part\n")
-	f := c.createMultipart("c.txt", "text/plain", body)
-	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
-	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
-		t.Fatalf("PUT part 1: %d", st)
-	}
+	f := c.uploadedInOnePart("c.txt", "text/plain", body)
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, nil); st != http.StatusOK {
 		t.Fatalf("cancel: %d", st)
 	}
@@ -177,11 +185,7 @@ func TestMultipartAssembledByStorageSettlesOnItsEvent(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-	f := c.createMultipart("late.pdf", "application/pdf", body)
-	u := c.partURLsFor(f.ID, body, files.MinPartBytes, 1)[0]
-	if st := put(t, u.URL, u.Headers, body); st != http.StatusOK {
-		t.Fatalf("PUT part 1: %d", st)
-	}
+	f := c.uploadedInOnePart("late.pdf", "application/pdf", body)
 	key := files.ObjectKey(c.ProjectID, f.ID)
 	s3c := stack.S3Client()
 	ups, err := s3c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: &key})

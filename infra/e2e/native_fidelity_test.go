@@ -20,7 +20,10 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 	pending := c.Create("p.pdf", "application/pdf", len(pdfBytes), "")
 	done := c.uploaded("d.pdf", "application/pdf", pdfBytes)
 	c.WaitStatus(done.ID, "COMPLETED")
-	wrongMD5 := c.uploaded("w.pdf", "application/pdf", pdfBytes)
+	// Complete assembles a multipart file's object itself, so its validation
+	// is this request's to answer whatever the S3 event does: a
+	// deterministic 422.
+	invalid := c.uploadedInOnePart("i.pdf", "application/pdf", []byte("plain text, declared as a PDF\n"))
 	create := func(over map[string]any) map[string]any {
 		b := map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 10}
 		for k, v := range over {
@@ -47,7 +50,8 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 		{"Idempotency-Key", "POST", "/v1/files", create(nil), map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}, 400, "bad_request", "invalid_idempotency_key", "Idempotency-Key"},
 		{"not found", "GET", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894", nil, nil, 404, "not_found", "not_found", ""},
 		{"state conflict", "POST", "/v1/files/" + done.ID + "/cancel", map[string]any{}, nil, 409, "conflict", "invalid_state", ""},
-		{"wrong checksum", "POST", "/v1/files/" + wrongMD5.ID + "/complete", map[string]any{"md5": "0123456789abcdef0123456789abcdef"}, nil, 422, "unprocessable_content", "checksum_mismatch", "md5"},
+		{"upload that fails validation", "POST", "/v1/files/" + invalid.ID + "/complete", map[string]any{}, nil, 422, "unprocessable_content", "type_mismatch", "mimeType"},
+		{"wrong checksum of a COMPLETED file", "POST", "/v1/files/" + done.ID + "/complete", map[string]any{"md5": "0123456789abcdef0123456789abcdef"}, nil, 409, "conflict", "checksum_mismatch", "md5"},
 		{"body that is not JSON", "POST", "/v1/files", "filename=a.pdf", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", "unsupported_media_type", "Content-Type"},
 		{"body the server will not read", "POST", "/v1/files", create(map[string]any{"filename": strings.Repeat("a", 70<<10)}), nil, 413, "content_too_large", "body_too_large", ""},
 		{"unknown method", "PUT", "/v1/files", nil, nil, 405, "method_not_allowed", "method_not_allowed", ""},

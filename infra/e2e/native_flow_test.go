@@ -185,15 +185,29 @@ func TestCompleteChecksMD5(t *testing.T) {
 		t.Fatalf("complete with the right md5: %d %+v", st, got)
 	}
 
+	// A wrong md5 rejects the file if this complete settles it; if the S3
+	// event settled it first, the COMPLETED file stays as it is and the
+	// answer is a 409 (a settled file never changes through complete).
 	bad := c.uploaded("bad.pdf", "application/pdf", pdfBytes)
 	var e filegate.Error
-	if st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "checksum_mismatch" {
-		t.Fatalf("complete with a wrong md5: %d %+v", st, e)
+	switch st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); {
+	case e.Error.Code != "checksum_mismatch" || e.Error.Param != "md5":
+		t.Fatalf("complete with a wrong md5: %d %+v, want checksum_mismatch naming md5", st, e)
+	case st == http.StatusUnprocessableEntity:
+		if r := c.WaitStatus(bad.ID, "REJECTED"); r.Rejection == nil || r.Rejection.Code != "checksum_mismatch" {
+			t.Fatalf("after a wrong md5: %+v", r)
+		}
+		waitObjectGone(t, c.ProjectID, bad.ID)
+	case st == http.StatusConflict:
+		if r := c.WaitStatus(bad.ID, "COMPLETED"); r.Rejection != nil || !objectExists(t, c.ProjectID, bad.ID) {
+			t.Fatalf("after a wrong md5 that came late: %+v, want the COMPLETED file with its object", r)
+		}
+	default:
+		t.Fatalf("complete with a wrong md5: %d, want 422 or 409", st)
 	}
-	if r := c.WaitStatus(bad.ID, "REJECTED"); r.Rejection == nil || r.Rejection.Code != "checksum_mismatch" {
-		t.Fatalf("after a wrong md5: %+v", r)
+	if st := c.Call("POST", "/v1/files/"+got.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); st != http.StatusConflict || e.Error.Code != "checksum_mismatch" {
+		t.Fatalf("complete of a COMPLETED file with a wrong md5: %d %+v, want 409 checksum_mismatch", st, e)
 	}
-	waitObjectGone(t, c.ProjectID, bad.ID)
 	if st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "xyz"}, &e); st != http.StatusBadRequest {
 		t.Fatalf("malformed md5: %d", st)
 	}

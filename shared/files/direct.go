@@ -1,6 +1,9 @@
 package files
 
-import "unicode/utf8"
+import (
+	"context"
+	"unicode/utf8"
+)
 
 // The compat API's direct upload: its limits and its input (files/upload
 // stores it).
@@ -47,6 +50,10 @@ type DirectUpload struct {
 	Body           []byte
 	// Operation is set when the upload runs under an Idempotency-Key.
 	Operation *Operation
+	// Admit is CreateInput.Admit: the caller's budget, spent before the
+	// file is recorded. The compat route refuses upload tokens today, so
+	// it sets none; a route that lets them in must.
+	Admit func(ctx context.Context, f *File) error
 }
 
 // CheckExternalFileID allows "" (none) or valid UTF-8 up to MaxExternalIDBytes.

@@ -57,8 +57,11 @@ type File struct {
 	ETag            string
 	MD5             string
 	// SHA256 is the whole file's SHA-256 (lower-case hex) when it is known:
-	// declared at create, which the presigned PUT makes storage enforce, or
-	// computed by the compat upload from the bytes it stored. "" = unknown.
+	// declared at create, which a single PUT's presigned URL makes storage
+	// enforce, computed by the compat upload from the bytes it stored, or,
+	// for a multipart file, the client's word (given at create or complete),
+	// which storage never checks. "" = unknown. VerifiedSHA256 and
+	// ClaimedSHA256 tell the two apart.
 	SHA256 string
 	// Multipart is the multipart session of a file uploaded in parts (nil:
 	// one PUT).
@@ -74,6 +77,28 @@ func (f *File) StatusAt(now time.Time) Status {
 		return StatusExpired
 	}
 	return f.Status
+}
+
+// VerifiedSHA256 is the whole file's SHA-256 as storage checked it ("" =
+// none): signed into a single PUT (x-amz-checksum-sha256), or sent with the
+// compat upload's bytes. S3 checks a multipart object's parts, and keeps a
+// checksum of their checksums, never the whole file's SHA-256: a multipart
+// file has none.
+func (f *File) VerifiedSHA256() string {
+	if f.Multipart != nil {
+		return ""
+	}
+	return f.SHA256
+}
+
+// ClaimedSHA256 is a multipart file's whole-file SHA-256 as its client gave
+// it ("" = none): a claim, which a reader may check the bytes against but
+// which storage never verified.
+func (f *File) ClaimedSHA256() string {
+	if f.Multipart == nil {
+		return ""
+	}
+	return f.SHA256
 }
 
 // GoneAt reports whether retention has ended: such a file is treated as deleted.

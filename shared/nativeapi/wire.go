@@ -29,8 +29,12 @@ type fileJSON struct {
 	// RetentionExpiresAt is when the file will be deleted (null: kept).
 	RetentionExpiresAt *jsonwire.Timestamp `json:"retentionExpiresAt"`
 	Rejection          *rejectionJSON      `json:"rejection,omitempty"`
-	// SHA256 (Filegate extension) is the file's SHA-256 in hex, when known.
+	// SHA256 (Filegate extension) is the file's SHA-256 in hex, when storage
+	// verified it (a single PUT that signed it, the compat upload).
 	SHA256 string `json:"sha256,omitempty"`
+	// ClaimedSHA256 (Filegate extension) is a multipart file's whole-file
+	// SHA-256 as its client gave it: storage checked the parts, not this.
+	ClaimedSHA256 string `json:"claimedSha256,omitempty"`
 	// Multipart (Filegate extension) is the plan of a file uploaded in parts.
 	Multipart *multipartJSON `json:"multipart,omitempty"`
 }
@@ -86,7 +90,7 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 	j := fileJSON{
 		ID: f.ID, Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
 		CreatedAt: jsonwire.Timestamp(f.CreatedAt), CompletedAt: jsonwire.Optional(f.CompletedAt), RetentionExpiresAt: jsonwire.Optional(f.ExpiresAt),
-		SHA256: f.SHA256,
+		SHA256: f.VerifiedSHA256(), ClaimedSHA256: f.ClaimedSHA256(),
 	}
 	if f.Purpose != "" {
 		j.Purpose = &f.Purpose

@@ -68,7 +68,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	create := files.CreateInput{
 		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
 		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
-		Operation: in.Operation, SHA256: sha256Hex(in.Body),
+		Operation: in.Operation, SHA256: sha256Hex(in.Body), Admit: in.Admit,
 	}
 	now := d.Now()
 	mimeType, err := checkDeclaration(d.Config, &create, now)
@@ -82,6 +82,9 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	sum := md5.Sum(in.Body)
 	md5hex := hex.EncodeToString(sum[:])
 	f := newPending(d.Options, create, mimeType, in.ExternalFileID, now)
+	if err := admit(ctx, create, f); err != nil {
+		return nil, err
+	}
 	err = d.store.Create(ctx, f)
 	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
 		// An earlier attempt recorded the file: finish what it started.
@@ -92,8 +95,9 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 			return nil, err
 		}
 		if f.Status != files.StatusPending {
-			// Settled already: confirmed against these bytes.
-			r, err := d.settlement.outcome(ctx, f, md5hex)
+			// Settled already: confirmed against these bytes (a COMPLETED
+			// file holding others is a conflict, and stays as it is).
+			r, err := outcome(f, md5hex)
 			if err != nil {
 				return nil, err
 			}

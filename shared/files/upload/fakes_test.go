@@ -82,6 +82,9 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 		return nil, files.ErrConditionFailed
 	}
 	f.Status, f.UpdatedAt, f.Rejection, f.TTL = c.To, c.At, c.Rejection, c.TTL
+	if c.SHA256 != "" {
+		f.SHA256 = c.SHA256
+	}
 	if c.To == files.StatusCompleted {
 		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
 	}

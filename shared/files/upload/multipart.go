@@ -35,13 +35,10 @@ func checkPlan(in *files.CreateInput) error {
 	return nil
 }
 
-// createMultipart records f with a new multipart upload. The upload is
-// opened first: if recording fails, it is aborted (or, should that fail too,
-// the bucket's lifecycle rule aborts it).
+// createMultipart records f, checked and admitted by Create, with a new
+// multipart upload. The upload is opened first: if recording fails, it is
+// aborted (or, should that fail too, the bucket's lifecycle rule aborts it).
 func (s *Sessions) createMultipart(ctx context.Context, in files.CreateInput, f *files.File) (*files.Created, error) {
-	if _, ok := files.URLLifetime(f, time.Hour, s.Now()); !ok {
-		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
-	}
 	uploadID, err := s.signer.StartMultipart(ctx, f.ObjectKey, f.MimeType, in.Multipart.PartSHA256)
 	if err != nil {
 		return nil, err

@@ -163,3 +163,34 @@ func TestReconcileAbortsStrayMultipartUploads(t *testing.T) {
 			obj.hasUpload(live.Multipart.UploadID), obj.hasUpload(orphan), obj.hasUpload(stale))
 	}
 }
+
+// A digest is verified only where storage checked it: a single PUT signs
+// the declared sha256, the compat upload stores its bytes with theirs. A
+// multipart file's whole-file sha256 (given at create or complete) is the
+// client's claim, since storage checks each part and never the whole file.
+func TestMultipartWholeFileSHA256IsAClaim(t *testing.T) {
+	ctx := context.Background()
+	s, _, obj := newTestService()
+	f, body := multipartFile(t, s, false)
+	putParts(obj, f, body, 1, 2, 3)
+	claim := sha256Hex(body)
+	done, err := s.Complete(ctx, project, f.ID, "", claim)
+	if err != nil || done.VerifiedSHA256() != "" || done.ClaimedSHA256() != claim {
+		t.Errorf("multipart: verified %q, claimed %q (%v); want the claim %s, nothing verified", done.VerifiedSHA256(), done.ClaimedSHA256(), err, claim)
+	}
+
+	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody)), SHA256: sha256Hex(pdfBody)})
+	if err != nil || obj.lastUpload.SHA256 != sha256Hex(pdfBody) {
+		t.Fatalf("single PUT: %v, signed %q", err, obj.lastUpload.SHA256)
+	}
+	obj.put(c.File.ObjectKey, "application/pdf", pdfBody)
+	single, err := s.Complete(ctx, project, c.File.ID, "", "")
+	if err != nil || single.VerifiedSHA256() != sha256Hex(pdfBody) || single.ClaimedSHA256() != "" {
+		t.Errorf("single PUT: verified %q, claimed %q (%v); want the signed digest verified", single.VerifiedSHA256(), single.ClaimedSHA256(), err)
+	}
+
+	direct, err := s.UploadDirect(ctx, files.DirectUpload{ProjectID: project, Filename: "a.pdf", Purpose: "parse", Body: pdfBody})
+	if err != nil || direct.VerifiedSHA256() != sha256Hex(pdfBody) || direct.ClaimedSHA256() != "" {
+		t.Errorf("compat upload: verified %q, claimed %q (%v); want the stored bytes' digest verified", direct.VerifiedSHA256(), direct.ClaimedSHA256(), err)
+	}
+}

@@ -43,21 +43,26 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 		return nil, err
 	}
 	f := newPending(s.Options, in, mimeType, "", now)
-	if in.Multipart != nil {
-		return s.createMultipart(ctx, in, f)
+	// A single PUT is presigned first: it is local computation, so a failure
+	// leaves nothing behind (a multipart session's part URLs come later).
+	var up files.Presigned
+	var ok bool
+	if in.Multipart == nil {
+		up, ok, err = s.uploadURL(ctx, f, now)
+	} else {
+		_, ok = files.URLLifetime(f, time.Hour, now)
 	}
-	// Presign first: it is local computation, so a failure leaves nothing behind.
-	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
 	}
-	if in.Admit != nil {
-		if err := in.Admit(ctx, f); err != nil {
-			return nil, err
-		}
+	if err := admit(ctx, in, f); err != nil {
+		return nil, err
+	}
+	if in.Multipart != nil {
+		return s.createMultipart(ctx, in, f)
 	}
 	err = s.store.Create(ctx, f)
 	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
@@ -68,6 +73,18 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 	}
 	s.Metrics.Record("created", f.SizeBytes)
 	return &files.Created{File: f, Upload: up}, nil
+}
+
+// admit spends the caller's budget (CreateInput.Admit: an upload token's,
+// files and bytes) on f, once its id is known and before anything is opened
+// in storage or recorded. It is the one charge point: every way of creating
+// a file (one PUT, a multipart session, the direct upload) passes it, so no
+// file exists that its caller's budget did not pay for.
+func admit(ctx context.Context, in files.CreateInput, f *files.File) error {
+	if in.Admit == nil {
+		return nil
+	}
+	return in.Admit(ctx, f)
 }
 
 // resume answers a keyed create whose file is already recorded (by an

@@ -47,13 +47,24 @@ func NewSettlement(store settleStore, objects settleObjects, o files.Options) *S
 // A multipart file is assembled first; if storage is still assembling it
 // when AssemblyTimeout ends, the file comes back PENDING (the S3 event
 // settles it). sha256 (hex or base64, "" = none) is a multipart file's
-// whole-file digest as the client computed it, kept on the record.
+// whole-file digest as the client computed it, kept on the record as its
+// claim (storage never checks a multipart object's whole-file digest).
+//
+// Only a PENDING file settles. A settled file never changes through
+// complete, whoever calls it (an API key or an upload token): a COMPLETED
+// one comes back as stored when the checksums given agree with it (or none
+// is given) and is a permanent conflict otherwise; a REJECTED, CANCELLED or
+// EXPIRED one is a state conflict.
 func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
 			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
 		}
 		md5 = strings.ToLower(md5)
+	}
+	sum, err := files.ParseSHA256(sha256)
+	if err != nil {
+		return nil, err
 	}
 	objects := s.prefetch(ctx, projectID, id)
 	defer objects.stop()
@@ -62,18 +73,18 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 		return nil, err
 	}
 	reads := objects.of(f)
-	f, assembling, err := s.assembled(ctx, f, md5, sha256)
+	f, assembling, err := s.assembled(ctx, f, md5, sum)
 	if err != nil || assembling {
 		return f, err
 	}
 	var r Result
-	switch f.Status {
+	switch st := f.StatusAt(s.Now()); st {
 	case files.StatusCompleted:
-		r, err = s.confirm(ctx, f, md5)
+		r, err = confirm(f, md5, sum)
 	case files.StatusPending:
 		r, err = s.settleRead(ctx, reads, f, md5)
 	default:
-		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", f.StatusAt(s.Now()))
+		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", st)
 	}
 	if err != nil {
 		return nil, err
@@ -92,24 +103,22 @@ func (s *Settlement) prefetch(ctx context.Context, projectID, id string) *prefet
 }
 
 // assembled readies a multipart file for settling: it checks what complete
-// may carry, keeps the client's whole-file sha256 and, while the file is
-// PENDING, assembles the upload. assembling is true when storage is still
-// at it; otherwise Complete settles or confirms the file returned.
-func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sha256 string) (_ *files.File, assembling bool, err error) {
-	sum, err := files.ParseSHA256(sha256)
+// may carry, keeps the client's whole-file sha256 (hex, "" = none) and,
+// while the file is PENDING, assembles the upload. assembling is true when
+// storage is still at it; otherwise Complete settles or confirms the file
+// returned.
+func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sum string) (_ *files.File, assembling bool, err error) {
 	switch {
-	case err != nil:
-		return nil, false, err
 	case f.Multipart == nil && sum != "":
 		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's sha256 is declared at create, where storage checks it").WithParam("sha256")
 	case f.Multipart == nil:
 		return f, false, nil
 	case md5 != "":
 		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").WithParam("md5")
+	case f.StatusAt(s.Now()) != files.StatusPending:
+		return f, false, nil // Complete answers the state, and confirms a COMPLETED file's claim
 	case f.SHA256 != "" && sum != "" && sum != f.SHA256:
 		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "sha256 differs from the one declared at create").WithParam("sha256")
-	case f.StatusAt(s.Now()) != files.StatusPending:
-		return f, false, nil // Complete answers the state
 	}
 	if sum != "" && f.SHA256 == "" {
 		// Kept before assembly, by a conditional write that changes nothing else.
@@ -204,7 +213,7 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 		// A competitor may have rejected the upload and deleted its object:
 		// report that outcome, not a missing upload.
 		if cur, gerr := s.store.Get(ctx, f.ProjectID, f.ID); gerr == nil && cur.Status != files.StatusPending {
-			return s.outcome(ctx, cur, md5)
+			return outcome(cur, md5)
 		}
 		return Result{Outcome: Missing, File: f}, nil
 	}
@@ -226,12 +235,20 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 	return Result{Outcome: Completed, File: done}, nil
 }
 
-// confirm answers a complete of a COMPLETED file: a checksum that does not
-// match the stored object rejects it, exactly as it would have before the
-// file completed, so the outcome never depends on who won a race.
-func (s *Settlement) confirm(ctx context.Context, f *files.File, md5 string) (Result, error) {
-	if rej := checkMD5(md5, f.ETag); rej != nil {
-		return s.reject(ctx, f, rej, md5)
+// confirm answers a caller carrying md5 and sha256 (hex, "" = none) about a
+// COMPLETED file: the file as stored when they agree with it, else a
+// permanent conflict. The file itself never changes: once settled, what a
+// client says about the bytes cannot undo what validation approved, so a
+// caller that may not delete a file (an upload token) cannot destroy it
+// with a wrong checksum either. A wrong md5 before the file settles still
+// rejects it; one that loses the race to a plain complete or the S3 event
+// hears this conflict, never a 200.
+func confirm(f *files.File, md5, sha256 string) (Result, error) {
+	if checkMD5(md5, f.ETag) != nil {
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID).WithParam("md5")
+	}
+	if sha256 != "" && sha256 != f.SHA256 {
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED with another sha256 (or none): it stays as it is", f.ID).WithParam("sha256")
 	}
 	return Result{Outcome: Completed, File: f}, nil
 }
@@ -245,13 +262,14 @@ func checkMD5(md5, etag string) *files.Rejection {
 	return nil
 }
 
-// reject records the rejection, then deletes the object: if the delete fails,
-// the REJECTED record still names the object, so a retry or cleanup finds it.
-// Losing the write to a competitor returns the competitor's outcome, checked
-// against md5.
+// reject records the rejection of a PENDING file, then deletes the object:
+// if the delete fails, the REJECTED record still names the object, so a
+// retry or cleanup finds it. The write's condition is status = PENDING, so
+// no caller, racing or not, rejects a settled file; losing the write to a
+// competitor returns the competitor's outcome, checked against md5.
 func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (Result, error) {
 	now := s.Now()
-	done, err := s.store.Transition(ctx, f, f.Status, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
+	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
@@ -266,8 +284,8 @@ func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejec
 }
 
 // settled reads the outcome of a transition someone else won. A COMPLETED
-// winner still has to match the caller's md5. Each step moves the record
-// forward (PENDING, COMPLETED, REJECTED or gone), so this ends.
+// winner still has to match the caller's md5, or the caller hears a
+// conflict (the file stays COMPLETED).
 func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (Result, error) {
 	cur, err := s.store.Get(ctx, f.ProjectID, f.ID)
 	if errors.Is(err, files.ErrNotFound) {
@@ -276,14 +294,14 @@ func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (Re
 	if err != nil {
 		return Result{}, err
 	}
-	return s.outcome(ctx, cur, md5)
+	return outcome(cur, md5)
 }
 
 // outcome is what a settled record means to a caller carrying md5.
-func (s *Settlement) outcome(ctx context.Context, cur *files.File, md5 string) (Result, error) {
+func outcome(cur *files.File, md5 string) (Result, error) {
 	switch cur.Status {
 	case files.StatusCompleted:
-		return s.confirm(ctx, cur, md5)
+		return confirm(cur, md5, "")
 	case files.StatusRejected:
 		return Result{Outcome: Rejected, File: cur}, nil
 	default:

@@ -1,10 +1,16 @@
 package upload
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -121,9 +127,11 @@ func (r *raceStore) Transition(ctx context.Context, f *files.File, from files.St
 	return r.memStore.Transition(ctx, f, from, c)
 }
 
-// A complete with a wrong md5 answers 422 checksum_mismatch and leaves the
-// file REJECTED without its object, whether it ran before, after or in the
-// middle of a plain complete (or the S3 event).
+// A complete with a wrong md5 never gets the file: before the file settles
+// it answers 422 checksum_mismatch and leaves the file REJECTED without its
+// object; once a plain complete (or the S3 event) settled it, in between
+// this caller's read and write too, it answers 409 and the COMPLETED file
+// and its object stay as they are.
 func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 	ctx := context.Background()
 	const wrong = "0123456789abcdef0123456789abcdef"
@@ -147,23 +155,153 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 					}
 				}
 			}
-			// The outcome is the REJECTED file (each dialect answers it 422).
 			done, err := s.Complete(ctx, project, f.ID, wrong, "")
-			if err != nil || done.Status != files.StatusRejected || done.Rejection.Code != "checksum_mismatch" {
-				t.Fatalf("wrong md5 %s: %+v (%v), want REJECTED checksum_mismatch", order, done, err)
-			}
+			got, _ := mem.Get(ctx, project, f.ID)
 			if order == "before" {
+				// The outcome is the REJECTED file (each dialect answers it 422).
+				if err != nil || done.Status != files.StatusRejected || done.Rejection.Code != "checksum_mismatch" {
+					t.Fatalf("wrong md5 first: %+v (%v), want REJECTED checksum_mismatch", done, err)
+				}
 				// The plain complete that follows sees the rejection.
 				if _, err := plain.Complete(ctx, project, f.ID, "", ""); err == nil {
 					t.Fatal("a plain complete after the rejection succeeded")
 				}
+				if got.Status != files.StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
+					t.Fatalf("ended %s %+v, object kept %v", got.Status, got.Rejection, obj.has(f.ObjectKey))
+				}
+				return
 			}
-			got, _ := mem.Get(ctx, project, f.ID)
-			if got.Status != files.StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
-				t.Fatalf("ended %s %+v, object kept %v", got.Status, got.Rejection, obj.has(f.ObjectKey))
+			var e *files.Error
+			if !errors.As(err, &e) || e.Kind != files.KindConflict || e.Code != "checksum_mismatch" || files.RetryOf(err) != files.RetryNever {
+				t.Fatalf("wrong md5 %s: %+v (%v), want a permanent 409 checksum_mismatch", order, done, err)
+			}
+			if got.Status != files.StatusCompleted || got.Rejection != nil || !obj.has(f.ObjectKey) {
+				t.Fatalf("ended %s %+v, object kept %v; want the COMPLETED file unchanged", got.Status, got.Rejection, obj.has(f.ObjectKey))
 			}
 		})
 	}
+}
+
+// A settled file never changes state through complete, whoever calls it
+// and whatever it carries: a COMPLETED file answers itself to a complete
+// with its own checksum or none, and 409 to another (its record and object
+// untouched); a REJECTED, CANCELLED or EXPIRED one is a 409 state conflict.
+// The compat upload's retry, which settles through the same path, follows
+// the same rule.
+func TestCompleteNeverChangesASettledFile(t *testing.T) {
+	ctx := context.Background()
+	const other = "0123456789abcdef0123456789abcdef"
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	type settled struct {
+		s   *service
+		st  *memStore
+		obj *memObjects
+		f   *files.File
+	}
+	setup := func(t *testing.T, to files.Status) settled {
+		t.Helper()
+		now := start
+		st, obj := newMemStore(), newMemObjects()
+		s := newService(st, obj, files.Options{Clock: func() time.Time { return now }})
+		f := mustCreate(t, s)
+		switch to {
+		case files.StatusCompleted:
+			obj.put(f.ObjectKey, "application/pdf", pdfBody)
+			if _, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+				t.Fatal(err)
+			}
+		case files.StatusRejected:
+			obj.put(f.ObjectKey, "application/pdf", append([]byte("\x89PNG\r\n\x1a\n"), pdfBody[8:]...))
+			if _, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+				t.Fatal(err)
+			}
+		case files.StatusCancelled:
+			if _, err := s.Cancel(ctx, project, f.ID); err != nil {
+				t.Fatal(err)
+			}
+		case files.StatusExpired:
+			obj.put(f.ObjectKey, "application/pdf", pdfBody) // in time, but nobody settled it
+			now = f.UploadExpiresAt
+		}
+		got, _ := st.Get(ctx, project, f.ID)
+		if got.StatusAt(now) != to {
+			t.Fatalf("set up %s, got %s", to, got.StatusAt(now))
+		}
+		return settled{s, st, obj, got}
+	}
+	md5Of := func(b []byte) string { return etagMD5(obj5(b)) }
+	for _, tc := range []struct {
+		status files.Status
+		md5    string
+		code   string // "" = answered with the file as stored
+	}{
+		{files.StatusCompleted, "", ""},
+		{files.StatusCompleted, md5Of(pdfBody), ""},
+		{files.StatusCompleted, other, "checksum_mismatch"},
+		{files.StatusRejected, "", "invalid_state"},
+		{files.StatusRejected, other, "invalid_state"},
+		{files.StatusCancelled, "", "invalid_state"},
+		{files.StatusExpired, "", "invalid_state"},
+		{files.StatusExpired, md5Of(pdfBody), "invalid_state"},
+	} {
+		t.Run(string(tc.status)+" md5 "+tc.md5, func(t *testing.T) {
+			x := setup(t, tc.status)
+			hadObject := x.obj.has(x.f.ObjectKey)
+			done, err := x.s.Complete(ctx, project, x.f.ID, tc.md5, "")
+			switch {
+			case tc.code == "" && (err != nil || !reflect.DeepEqual(done, x.f)):
+				t.Errorf("answered %+v (%v), want the stored file %+v", done, err, x.f)
+			case tc.code != "" && (files.KindOf(err) != files.KindConflict || err.(*files.Error).Code != tc.code || files.RetryOf(err) != files.RetryNever):
+				t.Errorf("answered %+v (%v), want a permanent 409 %s", done, err, tc.code)
+			}
+			if got, _ := x.st.Get(ctx, project, x.f.ID); !reflect.DeepEqual(got, x.f) || x.obj.has(x.f.ObjectKey) != hadObject {
+				t.Errorf("the record became %+v (object kept %v), want it unchanged: %+v (object %v)", got, x.obj.has(x.f.ObjectKey), x.f, hadObject)
+			}
+		})
+	}
+	t.Run("multipart file completed with a claimed sha256", func(t *testing.T) {
+		s, st, obj := newTestService()
+		f, body := multipartFile(t, s, false)
+		putParts(obj, f, body, 1, 2, 3)
+		claim, other := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
+		done, err := s.Complete(ctx, project, f.ID, "", claim)
+		if err != nil || done.Status != files.StatusCompleted {
+			t.Fatalf("complete: %+v %v", done, err)
+		}
+		for _, sum := range []string{"", claim} {
+			if again, err := s.Complete(ctx, project, f.ID, "", sum); err != nil || !reflect.DeepEqual(again, done) {
+				t.Errorf("complete again with sha256 %q: %+v (%v), want the stored file", sum, again, err)
+			}
+		}
+		if _, err := s.Complete(ctx, project, f.ID, "", other); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
+			t.Errorf("complete again with another sha256: %v, want a permanent 409", err)
+		}
+		if got, _ := st.Get(ctx, project, f.ID); !reflect.DeepEqual(got, done) || !obj.has(f.ObjectKey) {
+			t.Errorf("the file became %+v, want it unchanged: %+v, with its object", got, done)
+		}
+	})
+	t.Run("compat upload retried with other bytes", func(t *testing.T) {
+		s, st, obj := newCompatService()
+		op := &files.Operation{Seed: "upload", At: time.Now()}
+		in := files.DirectUpload{ProjectID: project, Filename: "a.pdf", Purpose: "parse", Body: pdfBody, Operation: op}
+		f, err := s.UploadDirect(ctx, in)
+		if err != nil || f.Status != files.StatusCompleted {
+			t.Fatalf("upload: %+v %v", f, err)
+		}
+		in.Body = append(append([]byte{}, pdfBody...), '\n')
+		if _, err := s.UploadDirect(ctx, in); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
+			t.Errorf("a retry with other bytes: %v, want a permanent 409", err)
+		}
+		if got, _ := st.Get(ctx, project, f.ID); !reflect.DeepEqual(got, f) || !bytes.Equal(obj.objects[f.ObjectKey].body, pdfBody) {
+			t.Errorf("the file became %+v, want it unchanged: %+v, with its bytes", got, f)
+		}
+	})
+}
+
+// obj5 is the ETag storage gives b (its MD5, quoted).
+func obj5(b []byte) string {
+	sum := md5.Sum(b)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
 }
 
 // Validation refuses an object stored with metadata the session did not
