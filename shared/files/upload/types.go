@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -174,19 +175,26 @@ var containerOf = map[string]string{
 	"application/vnd.ms-works":                                                "application/x-ole-storage",
 }
 
-// TypeByExtension is the MIME type name's extension stands for, or "".
+// TypeByExtension is the MIME type the extension of name's saved form
+// (files.DownloadName) stands for, or "".
 func TypeByExtension(name string) string {
 	return typesByExtension[files.FileType(name)]
 }
 
-// checkExtension refuses a declared type that contradicts the filename's
-// known extension. They agree when they are the same type, one is a parent
-// of the other (text/plain for a .csv, application/zip for a .docx), or the
-// declared type is application/octet-stream (the client does not know).
+// checkExtension refuses a declared type that contradicts the known
+// extension of the name the download will be saved under (files.FileType):
+// "invoice.html." is judged as "invoice.html". They agree when they are the
+// same type, one is a parent of the other (text/plain for a .csv,
+// application/zip for a .docx), or the declared type is
+// application/octet-stream (the client does not know).
 func checkExtension(filename, declared string) error {
 	byExt := TypeByExtension(filename)
 	if byExt == "" || declared == rootType || related(declared, byExt) {
 		return nil
 	}
-	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, filename, byExt, byExt).WithParam("mimeType")
+	named := fmt.Sprintf("%q", filename)
+	if saved := files.DownloadName(filename); saved != filename {
+		named += fmt.Sprintf(" (saved as %q)", saved)
+	}
+	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %s, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, named, byExt, byExt).WithParam("mimeType")
 }
