@@ -104,3 +104,29 @@ func TestSavedNamesThatAgreeAreAccepted(t *testing.T) {
 		}
 	}
 }
+
+// Every extension a browser or the OS opens as a web document or script is
+// in the table, so none of them passes as a PDF; each still takes its own
+// type, or a parent the content check can judge.
+func TestWebDocumentExtensionsAreKnown(t *testing.T) {
+	s, _, _ := newTestService()
+	for _, tc := range []struct{ filename, ownType string }{
+		{"invoice.xhtml", "application/xhtml+xml"},
+		{"invoice.xht", "application/xhtml+xml"},
+		{"invoice.shtml", "text/html"},
+		{"invoice.svgz", "image/svg+xml"},
+		{"invoice.js", "text/javascript"},
+		{"invoice.mjs", "text/javascript"},
+		{"invoice.xsl", "text/xml"},
+		{"invoice.xslt", "application/xslt+xml"},
+		{"invoice.hta", "text/html"},
+		{"invoice.mht", "message/rfc822"},
+		{"invoice.mhtml", "multipart/related"},
+	} {
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: "application/pdf", SizeBytes: 10})
+		checkRefused(t, tc.filename+" as a PDF", err, "type_extension_mismatch")
+		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}); err != nil {
+			t.Errorf("%s as %s: %v", tc.filename, tc.ownType, err)
+		}
+	}
+}

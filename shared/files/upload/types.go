@@ -152,12 +152,26 @@ var typesByExtension = map[string]string{
 	"eml":      "message/rfc822",
 	"vtt":      "text/vtt",
 	"srt":      "application/x-subrip",
+	// documents a browser or the OS opens as a web page, a script or a
+	// stylesheet that runs one: known, so none passes under another type
+	"xhtml": "application/xhtml+xml",
+	"xht":   "application/xhtml+xml",
+	"shtml": "text/html",
+	"svgz":  "image/svg+xml",
+	"js":    "text/javascript",
+	"mjs":   "text/javascript",
+	"xsl":   "application/xslt+xml",
+	"xslt":  "application/xslt+xml",
+	"hta":   "application/hta",
+	"mht":   "multipart/related",
+	"mhtml": "multipart/related",
 }
 
 // containerOf names, for formats the sniffer does not know, the format it
 // reads them as: macro-enabled and template Office files are Office Open XML
 // packages, iWork and StarOffice files are ZIP archives, Works files are OLE
-// compound files. The content check treats them as that format's children.
+// compound files, XSLT is XML, an HTML application is HTML and MHTML is a
+// MIME message. The content check treats them as that format's children.
 var containerOf = map[string]string{
 	"application/vnd.ms-word.document.macroenabled.12":                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.template": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -173,6 +187,9 @@ var containerOf = map[string]string{
 	"application/vnd.sun.xml.writer":                                          "application/zip",
 	"application/vnd.sun.xml.impress":                                         "application/zip",
 	"application/vnd.ms-works":                                                "application/x-ole-storage",
+	"application/xslt+xml":                                                    "text/xml",
+	"application/hta":                                                         "text/html",
+	"multipart/related":                                                       "message/rfc822",
 }
 
 // TypeByExtension is the MIME type the extension of name's saved form
