@@ -1,9 +1,6 @@
 package upload
 
-import (
-	"bytes"
-	"strings"
-)
+import "bytes"
 
 // Active content, judged by the structure a browser's parser gives markup
 // rather than by a list of tags: in an ASCII view of the window (lower-cased;
@@ -144,6 +141,10 @@ func scriptURL(v []byte) string {
 	var matched [len(scriptSchemes)]int
 	for i := 0; i < len(v); {
 		c, n := v[i], 1
+		if matched == [len(scriptSchemes)]int{} && !mayStartScheme[c] {
+			i++
+			continue
+		}
 		if c == '&' {
 			if r, m := charRef(v[i:]); m > 0 {
 				c, n = r, m
@@ -243,9 +244,13 @@ func nameStart(c byte) bool {
 
 // space is white space between attributes, in HTML (which folds CR into LF)
 // and XML.
-func space(c byte) bool {
-	return strings.IndexByte(" \t\n\r\f", c) >= 0
-}
+func space(c byte) bool { return spaces[c] }
+
+var spaces = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\f': true}
+
+// mayStartScheme are the bytes a script scheme can start with: its first
+// letters, or a character reference.
+var mayStartScheme = [256]bool{'j': true, 'J': true, 'v': true, 'V': true, '&': true}
 
 // clip bounds a marker quoted in a rejection message.
 func clip(b []byte) string {

@@ -208,14 +208,20 @@ func FuzzActiveMarkup(f *testing.F) {
 		seps := []string{" ", "/", "\n", "\t", "\f", "\r\n", " / "}
 		handler := "<x" + seps[pick(0, len(seps))] + `a="1"` + seps[pick(1, len(seps))] + caseMix(name, choices) + []string{"", " ", "\n", "\t"}[pick(2, 4)] + "=go()>"
 		var url strings.Builder
-		for i, c := range "javascript:" {
+		const scheme = "javascript:"
+		for i, c := range scheme {
 			switch pick(i+4, 6) {
 			case 0:
 				url.WriteRune(c)
 			case 1:
 				fmt.Fprintf(&url, "&#%d;", c)
 			case 2:
+				// without its semicolon unless a hex digit follows (a browser
+				// would read that digit as part of the number too)
 				fmt.Fprintf(&url, "&#x%X", c)
+				if i+1 < len(scheme) && strings.IndexByte("abcdef", scheme[i+1]) >= 0 {
+					url.WriteByte(';')
+				}
 			case 3:
 				fmt.Fprintf(&url, "&#%07d", c)
 			case 4:
