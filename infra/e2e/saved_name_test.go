@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"regexp"
 	"testing"
 
@@ -15,7 +18,8 @@ import (
 // name a download is saved under. invoice.html with a trailing dot, a
 // trailing space or no-break space is refused as a PDF on the native create
 // and the compat upload, as invoice.html is; a bidi override or a byte-order
-// mark in a name is refused outright. A harmless name with a trailing dot
+// mark in a name is refused outright; so is the compat file part naming
+// invoice.html. in RFC 2231 form (filename*). A harmless name with a trailing dot
 // completes through the whole flow of each dialect (native create, PUT,
 // complete; compat upload) and downloads with the normalised name in both
 // Content-Disposition parameters.
@@ -38,6 +42,27 @@ func TestSavedNameIsJudgedOnBothDialects(t *testing.T) {
 		if st != http.StatusBadRequest {
 			t.Errorf("compat upload of %q as a PDF: %d %s, want 400", tc.name, st, body)
 		}
+	}
+	// The file part's name in RFC 2231 form, as some clients send it.
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename*=UTF-8''invoice.html%2E%20`)
+	h.Set("Content-Type", "application/pdf")
+	fw, _ := w.CreatePart(h)
+	fw.Write(pdf)
+	w.WriteField("purpose", "parse")
+	w.Close()
+	req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &buf)
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("compat upload naming invoice.html. in RFC 2231 form: %s, want 400", resp.Status)
 	}
 	var l struct{ Data []filegate.File }
 	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
