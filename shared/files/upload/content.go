@@ -146,8 +146,9 @@ func activeMarker(head []byte) string {
 }
 
 // utf16ASCII reads b from offset as UTF-16 code units and keeps the ASCII
-// ones (a zero high byte), lower-cased; any other unit becomes 0xFF, which no
-// marker contains, so chance byte pairs in binary data do not spell markers.
+// ones (a zero high byte), lower-cased; any other unit becomes 0xFF, which
+// spells no marker (the structure scan reads it as some non-ASCII name
+// character), so chance byte pairs in binary data do not spell markers.
 func utf16ASCII(b []byte, offset int, bigEndian bool) []byte {
 	out := make([]byte, 0, len(b)/2)
 	for i := offset; i+1 < len(b); i += 2 {
