@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"regexp"
 	"testing"
 
@@ -44,25 +41,8 @@ func TestSavedNameIsJudgedOnBothDialects(t *testing.T) {
 		}
 	}
 	// The file part's name in RFC 2231 form, as some clients send it.
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", `form-data; name="file"; filename*=UTF-8''invoice.html%2E%20`)
-	h.Set("Content-Type", "application/pdf")
-	fw, _ := w.CreatePart(h)
-	fw.Write(pdf)
-	w.WriteField("purpose", "parse")
-	w.Close()
-	req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &buf)
-	req.Header.Set("Authorization", "Bearer "+c.Key)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("compat upload naming invoice.html. in RFC 2231 form: %s, want 400", resp.Status)
+	if st, body := compatUploadPart(t, c.Key, `form-data; name="file"; filename*=UTF-8''invoice.html%2E%20`, "application/pdf", "parse", pdf); st != http.StatusBadRequest {
+		t.Errorf("compat upload naming invoice.html. in RFC 2231 form: %d %s, want 400", st, body)
 	}
 	var l struct{ Data []filegate.File }
 	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 0 {
