@@ -20,10 +20,17 @@ func compatUpload(t *testing.T, key, name, purpose string, body []byte) (int, []
 // compatUploadAs is compatUpload with the file part labelled contentType.
 func compatUploadAs(t *testing.T, key, name, contentType, purpose string, body []byte) (int, []byte) {
 	t.Helper()
+	return compatUploadPart(t, key, fmt.Sprintf(`form-data; name="file"; filename="%s"`, name), contentType, purpose, body)
+}
+
+// compatUploadPart uploads body as the file part with the given
+// Content-Disposition and Content-Type.
+func compatUploadPart(t *testing.T, key, disposition, contentType, purpose string, body []byte) (int, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
+	h.Set("Content-Disposition", disposition)
 	h.Set("Content-Type", contentType)
 	fw, _ := w.CreatePart(h)
 	fw.Write(body)
@@ -34,7 +41,7 @@ func compatUploadAs(t *testing.T, key, name, contentType, purpose string, body [
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Errorf("upload %s: %v", name, err)
+		t.Errorf("upload (%s): %v", disposition, err)
 		return 0, nil
 	}
 	defer resp.Body.Close()

@@ -50,6 +50,10 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 		{"scan.pdf", "application/pdf", append(samples.PDF(), "<html><body><script>alert(1)</script></body></html>"...)},
 		{"photo.png", "image/png", append(append([]byte{}, png...), "<html><script>alert(1)</script></html>"...)},
 		{"anim.gif", "image/gif", append(append([]byte("GIF89a/*"), gif[8:]...), "*/=1;alert(document.domain);//"...)},
+		// markup judged by its structure: no tag list names these
+		{"details.pdf", "application/pdf", append(samples.PDF(), "<details open ontoggle=go()>"...)},
+		{"autofocus.pdf", "application/pdf", append(samples.PDF(), "<x onfocus=go() autofocus>"...)},
+		{"link.pdf", "application/pdf", append(samples.PDF(), `<a href="&#106;ava&Tab;script&colon;go()">`...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTenant(t)
@@ -85,6 +89,8 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 		"report.pdf", "letter.docx", "letter.doc", "story.odt", "deck.pptx", "sheet.xlsx", "table.csv",
 		"photo.png", "photo.jpg", "photo.webp", "scan.tiff", "logo.svg", "call.mp3", "call.wav", "call.m4a",
 		"call.webm", "book.epub", "page.html", "badges.md", "data.json", "plain.txt",
+		// markup in the window that runs nothing
+		"report-pdfa.pdf", "photo-xmp.jpg", "photo-xmp.png", "book-stored.epub", "letter-stored.docx",
 	} {
 		s := samples.Named(name)
 		t.Run(name, func(t *testing.T) {

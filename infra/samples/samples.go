@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -30,7 +31,9 @@ type Sample struct {
 func All() []Sample {
 	return []Sample{
 		{"documents", "report.pdf", PDF()},
+		{"documents", "report-pdfa.pdf", PDFA()},
 		{"documents", "letter.docx", ooxml("word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "document.xml", `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>`)},
+		{"documents", "letter-stored.docx", storedDOCX()},
 		{"documents", "macro.docm", ooxml("word", "application/vnd.ms-word.document.macroEnabled.main+xml", "document.xml", `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>`)},
 		{"documents", "letter.doc", compoundFile(clsidWord)},
 		{"documents", "notes.rtf", []byte(`{\rtf1\ansi\deff0{\fonttbl{\f0 Times New Roman;}}\f0\fs24 Hello, world.\par}` + "\n")},
@@ -47,6 +50,8 @@ func All() []Sample {
 		{"spreadsheets", "sheet.ods", openDocument("application/vnd.oasis.opendocument.spreadsheet", `<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2"><office:body><office:spreadsheet/></office:body></office:document-content>`)},
 		{"images", "photo.png", encode(func(b *bytes.Buffer, m image.Image) error { return png.Encode(b, m) })},
 		{"images", "photo.jpg", encode(func(b *bytes.Buffer, m image.Image) error { return jpeg.Encode(b, m, nil) })},
+		{"images", "photo-xmp.jpg", jpegWithXMP()},
+		{"images", "photo-xmp.png", pngWithXMP()},
 		{"images", "anim.gif", encode(func(b *bytes.Buffer, m image.Image) error { return gif.Encode(b, m, nil) })},
 		{"images", "scan.bmp", BMP()},
 		{"images", "scan.tiff", TIFF()},
@@ -59,6 +64,7 @@ func All() []Sample {
 		{"audio", "call.mp4", isoMedia("isom", "isomiso2mp41")},
 		{"audio", "call.webm", WebM()},
 		{"ebooks", "book.epub", EPUB()},
+		{"ebooks", "book-stored.epub", storedEPUB()},
 		{"web", "page.html", []byte("<!DOCTYPE html>\n<html><head><title>Page</title></head><body><p>Hello</p></body></html>\n")},
 		{"text", "readme.md", []byte("# Project\n\nSome *emphasis* and a [link](https://example.com).\n")},
 		{"text", "badges.md", []byte("<p align=\"center\"><img src=\"logo.png\" width=\"80\"></p>\n\n# Project\n\nMarkdown may open with HTML.\n")},
@@ -71,13 +77,33 @@ func All() []Sample {
 
 // PDF is a one-page PDF with a correct cross-reference table.
 func PDF() []byte {
-	objects := []string{
+	return pdfOf(
 		"<</Type/Catalog/Pages 2 0 R>>",
 		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
 		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
 		"<</Length 44>>\nstream\nBT /F1 24 Tf 72 700 Td (Hello, PDF) Tj ET\nendstream",
 		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-	}
+	)
+}
+
+// PDFA is a one-page PDF/A-2b as archiving tools write it: the XMP metadata
+// stream, which PDF/A requires uncompressed, comes right after the catalog,
+// so its markup lies in the first kilobytes.
+func PDFA() []byte {
+	meta := XMP("Microsoft® Word for Microsoft 365", `pdf:Producer="Microsoft® Word for Microsoft 365" pdfaid:part="2" pdfaid:conformance="B"`)
+	return pdfOf(
+		"<</Type/Catalog/Pages 3 0 R/Metadata 2 0 R/MarkInfo<</Marked true>>/Lang(en-GB)>>",
+		fmt.Sprintf("<</Type/Metadata/Subtype/XML/Length %d>>\nstream\n%s\nendstream", len(meta), meta),
+		"<</Type/Pages/Kids[4 0 R]/Count 1>>",
+		"<</Type/Page/Parent 3 0 R/MediaBox[0 0 595 842]/Contents 5 0 R/Resources<</Font<</F1 6 0 R>>>>>>",
+		"<</Length 46>>\nstream\nBT /F1 12 Tf 72 770 Td (Invoice 2026-014) Tj ET\nendstream",
+		"<</Type/Font/Subtype/TrueType/BaseFont/ABCDEE+Calibri/FirstChar 32/LastChar 122/Encoding/WinAnsiEncoding>>",
+	)
+}
+
+// pdfOf is a PDF of the given objects, numbered from 1, with a correct
+// cross-reference table.
+func pdfOf(objects ...string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objects))
@@ -92,6 +118,68 @@ func PDF() []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
 	return b.Bytes()
+}
+
+// XMP is an XMP packet as Adobe's toolkit writes it into PDFs, JPEGs and
+// PNGs: an RDF description whose properties are attributes (extra adds
+// some), a title, a history of edits, and the padding that lets an editor
+// rewrite it in place.
+func XMP(creatorTool, extra string) string {
+	return `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 9.1-c001 79.675d0f7, 2023/06/11-19:21:16">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+    xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
+   xmp:CreatorTool="` + creatorTool + `"
+   xmp:CreateDate="2026-01-05T10:12:03+01:00"
+   xmp:ModifyDate="2026-01-05T10:14:41+01:00"
+   xmp:MetadataDate="2026-01-05T10:14:41+01:00"
+   photoshop:ColorMode="3"
+   xmpMM:DocumentID="uuid:8f1c2a3e-5b7d-4e21-9c0a-1d2e3f4a5b6c"
+   xmpMM:InstanceID="uuid:0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"
+   ` + extra + `>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Invoice 2026-014 &amp; online order &lt;ref 7&gt;</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>Accounts</rdf:li></rdf:Seq></dc:creator>
+   <xmpMM:History>
+    <rdf:Seq>
+     <rdf:li stEvt:action="created" stEvt:instanceID="xmp.iid:1a2b3c4d" stEvt:when="2026-01-05T10:12:03+01:00" stEvt:softwareAgent="Adobe Photoshop 25.0 (Windows)"/>
+     <rdf:li stEvt:action="saved" stEvt:instanceID="xmp.iid:5e6f7a8b" stEvt:when="2026-01-05T10:14:41+01:00" stEvt:softwareAgent="Adobe Photoshop 25.0 (Windows)" stEvt:changed="/"/>
+    </rdf:Seq>
+   </xmpMM:History>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+` + strings.Repeat(strings.Repeat(" ", 99)+"\n", 4) + `<?xpacket end="w"?>`
+}
+
+// jpegWithXMP is a JPEG whose XMP packet sits in an APP1 segment right
+// after the start-of-image marker, where cameras and editors put it.
+func jpegWithXMP() []byte {
+	body := encode(func(b *bytes.Buffer, m image.Image) error { return jpeg.Encode(b, m, nil) })
+	payload := append([]byte("http://ns.adobe.com/xap/1.0/\x00"), XMP("Adobe Photoshop 25.0 (Windows)", `photoshop:DateCreated="2026-01-05T10:12:03"`)...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	return append(append(append([]byte{0xFF, 0xD8}, seg...), payload...), body[2:]...)
+}
+
+// pngWithXMP is a PNG with its XMP packet in an iTXt chunk right after the
+// header chunk, as image editors write it.
+func pngWithXMP() []byte {
+	body := encode(func(b *bytes.Buffer, m image.Image) error { return png.Encode(b, m) })
+	data := append([]byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00"), XMP("Adobe Photoshop 25.0 (Windows)", `photoshop:ICCProfile="sRGB IEC61966-2.1"`)...)
+	chunk := make([]byte, 4, 12+len(data))
+	binary.BigEndian.PutUint32(chunk, uint32(len(data)))
+	chunk = append(append(chunk, "iTXt"...), data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	const afterIHDR = 8 + 25 // signature, then IHDR: length, type, 13 bytes, CRC
+	return append(append(append([]byte{}, body[:afterIHDR]...), chunk...), body[afterIHDR:]...)
 }
 
 // zipEntry is one member of a zip sample; stored members are not compressed.
@@ -122,6 +210,15 @@ func zipOf(entries ...zipEntry) []byte {
 
 // ooxml is an Office Open XML package: [Content_Types].xml first, as Office writes it.
 func ooxml(dir, mainType, part, body string) []byte {
+	return ooxmlPackage(dir, mainType, part, body, false)
+}
+
+// ooxmlStored is ooxml with every member stored uncompressed.
+func ooxmlStored(dir, mainType, part, body string) []byte {
+	return ooxmlPackage(dir, mainType, part, body, true)
+}
+
+func ooxmlPackage(dir, mainType, part, body string, stored bool) []byte {
 	types := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
 		`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
@@ -131,9 +228,9 @@ func ooxml(dir, mainType, part, body string) []byte {
 		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="` + dir + `/` + part + `"/></Relationships>`
 	return zipOf(
-		zipEntry{name: "[Content_Types].xml", body: types},
-		zipEntry{name: "_rels/.rels", body: rels},
-		zipEntry{name: dir + "/" + part, body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + body},
+		zipEntry{name: "[Content_Types].xml", body: types, stored: stored},
+		zipEntry{name: "_rels/.rels", body: rels, stored: stored},
+		zipEntry{name: dir + "/" + part, body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + body, stored: stored},
 	)
 }
 
@@ -163,6 +260,44 @@ func EPUB() []byte {
 		zipEntry{name: "OEBPS/content.opf", body: opf},
 		zipEntry{name: "OEBPS/chapter1.xhtml", body: chapter},
 	)
+}
+
+// storedEPUB is an EPUB 3 book written by a tool that stores every member
+// uncompressed (some converters do): its first chapter's XHTML, with a
+// title, a stylesheet link, a note reference and an image, lies in the
+// first kilobytes.
+func storedEPUB() []byte {
+	container := `<?xml version="1.0" encoding="UTF-8"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">` +
+		`<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>`
+	chapter := `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">
+<head><meta charset="utf-8"/><title>Chapter One</title><link rel="stylesheet" type="text/css" href="../css/style.css"/></head>
+<body epub:type="bodymatter"><section id="c1" epub:type="chapter" role="doc-chapter">
+<h1 class="one">One</h1>
+<p>She was online at once, and on the morning train.<a href="notes.xhtml#n1" epub:type="noteref" role="doc-noteref">1</a></p>
+<figure><img src="../images/map.jpg" alt="A map of the line"/><figcaption>The line, 1926</figcaption></figure>
+</section></body></html>`
+	opf := `<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">` +
+		`<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:uuid:1</dc:identifier><dc:title>Book</dc:title><dc:language>en</dc:language></metadata>` +
+		`<manifest><item id="c1" href="text/chapter1.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c1"/></spine></package>`
+	return zipOf(
+		zipEntry{name: "mimetype", body: "application/epub+zip", stored: true},
+		zipEntry{name: "META-INF/container.xml", body: container, stored: true},
+		zipEntry{name: "OEBPS/text/chapter1.xhtml", body: chapter, stored: true},
+		zipEntry{name: "OEBPS/content.opf", body: opf, stored: true},
+	)
+}
+
+// storedDOCX is a Word document whose package members are stored
+// uncompressed, with the namespaces and attributes Word writes.
+func storedDOCX() []byte {
+	doc := `<w:document xmlns:wpc="http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:w10="urn:schemas-microsoft-com:office:word" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" mc:Ignorable="w14">` +
+		`<w:body><w:p w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3"><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t xml:space="preserve">Online order </w:t></w:r>` +
+		`<w:hyperlink r:id="rId5" w:history="1"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>details</w:t></w:r></w:hyperlink></w:p>` +
+		`<w:p><w:r><w:pict><v:shape id="_x0000_i1025" type="#_x0000_t75" style="width:12pt;height:12pt" o:ole=""><v:imagedata r:id="rId6" o:title=""/></v:shape></w:pict></w:r></w:p>` +
+		`<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440"/></w:sectPr></w:body></w:document>`
+	return ooxmlStored("word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "document.xml", doc)
 }
 
 // Root-storage CLSIDs of the legacy Office formats (little-endian GUIDs).

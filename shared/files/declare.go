@@ -84,6 +84,23 @@ func CheckFilename(name string) error {
 	return nil
 }
 
+// CheckNewFilename is what create asks of a filename: CheckFilename's rules,
+// and no format characters (bidi controls, zero-width characters, byte-order
+// marks), line or paragraph separators or noncharacters, which make a name
+// read otherwise than it is saved (DownloadName). Stored names are only held
+// to CheckFilename: records made before this rule keep working.
+func CheckNewFilename(name string) error {
+	if err := CheckFilename(name); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if invisible(r) {
+			return Errorf(KindInvalid, "invalid_filename", "filename must not contain invisible formatting characters (%U): bidirectional controls, zero-width characters, byte-order marks and line separators make a name look otherwise than it is saved", r).WithParam("filename")
+		}
+	}
+	return nil
+}
+
 // NormalizeMimeType returns the lower-case type/subtype without parameters:
 // the exact value the presigned PUT signs as Content-Type. Both parts must be
 // RFC 6838 restricted names (at most 127 characters each), so every accepted

@@ -53,14 +53,3 @@ func FuzzNormalizeMimeType(f *testing.F) {
 		}
 	})
 }
-
-func TestFileType(t *testing.T) {
-	for name, want := range map[string]string{
-		"report.pdf": "pdf", "Report.PDF": "pdf", "archive.tar.gz": "gz", "noext": "", ".env": "", "trailing.": "",
-		"dir.d/file": "", "dir/.hidden": "", "a.b/c.docx": "docx",
-	} {
-		if got := FileType(name); got != want {
-			t.Errorf("FileType(%q) = %q, want %q", name, got, want)
-		}
-	}
-}

@@ -3,7 +3,6 @@ package upload
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"unicode/utf16"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -17,8 +16,9 @@ import (
 //     active content (HTML, SVG, XHTML, script) that a sniffer recognises at
 //     its start must be declared as itself;
 //   - a declared binary type (PDF, images, audio/video, office documents,
-//     archives, anything not text) must carry no active-content marker
-//     anywhere in the window, read as bytes and as UTF-16 in either byte order.
+//     archives, anything not text) must carry no active content anywhere in
+//     the window (markup judged by its structure, see activeStructure, or
+//     script), read as bytes and as UTF-16 in either byte order.
 //
 // Text types (text/*, message/rfc822, JSON, XML, CSV, Markdown, captions) may
 // quote HTML: they are served as what they are, and quoting markup is what
@@ -38,7 +38,7 @@ func checkContent(head []byte, declared string) *files.Rejection {
 		return nil
 	}
 	if marker := activeMarker(head); marker != "" {
-		return &files.Rejection{Code: "active_content", Message: fmt.Sprintf("the first %d bytes contain active content (%q), which a %s file must not carry", sniffBytes, marker, declared)}
+		return &files.Rejection{Code: "active_content", Message: fmt.Sprintf("the first %d bytes contain active content (%s), which a %s file must not carry", sniffBytes, marker, declared)}
 	}
 	return nil
 }
@@ -115,68 +115,40 @@ func utf16Text(head []byte) []byte {
 	return []byte(string(utf16.Decode(units)))
 }
 
-// activeTags open HTML, SVG or XHTML content; each counts only when followed
-// by whitespace, "/" or ">", as a parser would read it. One- and two-letter
-// tags (<a>, <p>, <br>) are left out: in binary data they occur by chance.
-var activeTags = []string{
-	"<!doctype html", "<html", "<head", "<body", "<script", "<iframe", "<frame", "<frameset",
-	"<object", "<embed", "<applet", "<svg", "<math", "<style", "<title", "<meta", "<link",
-	"<base", "<img", "<form", "<input", "<button", "<div", "<span", "<table", "<template",
-	"<video", "<audio", "<marquee", "<isindex", "<xmp", "<?xml-stylesheet",
+// scriptTokens are script outside markup (a GIF that is also a script, a
+// script declared as application/octet-stream): fragments that mean script
+// wherever they appear.
+var scriptTokens = []string{
+	"document.cookie", "document.write", "document.domain", "document.location", "window.location",
+	"alert(", "eval(", "fetch(", "atob(", "import(", "fromcharcode(", "xmlhttprequest", "onerror=", "onload=",
 }
 
-// activeTokens are script and markup fragments that mean active content
-// wherever they appear, whatever follows them.
-var activeTokens = []string{
-	"http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg",
-	"javascript:", "vbscript:", "<script", "document.cookie", "document.write",
-	"document.domain", "document.location", "window.location", "alert(", "eval(",
-	"fetch(", "atob(", "import(", "fromcharcode(", "xmlhttprequest", "onerror=", "onload=",
-}
-
-// activeMarker returns the first active-content marker found in head, read
-// as bytes and as UTF-16 in both byte orders from an even and an odd offset,
-// case-insensitively; "" if none.
+// activeMarker describes the first active content in head (activeStructure,
+// or a script fragment), read as bytes (UTF-8 and any ASCII-compatible
+// encoding) and as UTF-16 in both byte orders from an even and an odd
+// offset (with or without a byte-order mark), case-insensitively; "" if none.
 func activeMarker(head []byte) string {
 	views := [][]byte{asciiLower(head)}
 	for _, o := range []int{0, 1} {
 		views = append(views, utf16ASCII(head, o, false), utf16ASCII(head, o, true))
 	}
 	for _, v := range views {
-		for _, tok := range activeTokens {
+		if m := activeStructure(v); m != "" {
+			return m
+		}
+		for _, tok := range scriptTokens {
 			if bytes.Contains(v, []byte(tok)) {
-				return tok
+				return "script (" + tok + ")"
 			}
 		}
-		if tag := openingTag(v); tag != "" {
-			return tag
-		}
-	}
-	return ""
-}
-
-// openingTag returns the first of activeTags that opens in v, "" if none:
-// one pass over the '<' bytes rather than one search per tag.
-func openingTag(v []byte) string {
-	for i := bytes.IndexByte(v, '<'); i >= 0; {
-		rest := v[i:]
-		for _, tag := range activeTags {
-			if len(rest) > len(tag) && bytes.HasPrefix(rest, []byte(tag)) && strings.IndexByte(" \t\n\r\f/>", rest[len(tag)]) >= 0 {
-				return tag
-			}
-		}
-		j := bytes.IndexByte(rest[1:], '<')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
 	}
 	return ""
 }
 
 // utf16ASCII reads b from offset as UTF-16 code units and keeps the ASCII
-// ones (a zero high byte), lower-cased; any other unit becomes 0xFF, which no
-// marker contains, so chance byte pairs in binary data do not spell markers.
+// ones (a zero high byte), lower-cased; any other unit becomes 0xFF, which
+// spells no marker (the structure scan reads it as some non-ASCII name
+// character), so chance byte pairs in binary data do not spell markers.
 func utf16ASCII(b []byte, offset int, bigEndian bool) []byte {
 	out := make([]byte, 0, len(b)/2)
 	for i := offset; i+1 < len(b); i += 2 {

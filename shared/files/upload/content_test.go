@@ -56,7 +56,7 @@ func polyglots() []struct {
 		{"UTF-16 HTML declared as text", "text/plain", utf16LE(script, true)},
 		{"HTML after whitespace padding, declared as text", "text/plain", cat(bytes.Repeat([]byte(" \n\t"), 600), []byte(script))},
 		{"HTML after whitespace padding, declared as PDF", "application/pdf", cat([]byte("%PDF-1.4\n"), bytes.Repeat([]byte(" "), 1500), []byte(script))},
-		{"XHTML stored in a zip", "application/zip", cat([]byte("PK\x03\x04"), make([]byte, 26), []byte(`<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>`))},
+		{"XHTML with a handler stored in a zip", "application/zip", cat([]byte("PK\x03\x04"), make([]byte, 26), []byte(`<html xmlns="http://www.w3.org/1999/xhtml"><body onpageshow="go()"/></html>`))},
 		{"MP3 with a javascript: URL", "audio/mpeg", cat(samples.MP3()[:20], []byte("javascript:alert(1)"), samples.MP3()[20:])},
 		{"HTML declared as octet-stream", "application/octet-stream", []byte(script)},
 	}

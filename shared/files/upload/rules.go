@@ -33,7 +33,7 @@ func allows(c files.Config, purpose, mimeType string) bool {
 // checkDeclaration validates a new file as declared at now, normalises its
 // SHA256 in place and returns its normalised MIME type.
 func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (string, error) {
-	if err := files.CheckFilename(in.Filename); err != nil {
+	if err := files.CheckNewFilename(in.Filename); err != nil {
 		return "", err
 	}
 	mimeType, err := files.NormalizeMimeType(in.MimeType)

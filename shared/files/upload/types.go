@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -151,12 +152,26 @@ var typesByExtension = map[string]string{
 	"eml":      "message/rfc822",
 	"vtt":      "text/vtt",
 	"srt":      "application/x-subrip",
+	// documents a browser or the OS opens as a web page, a script or a
+	// stylesheet that runs one: known, so none passes under another type
+	"xhtml": "application/xhtml+xml",
+	"xht":   "application/xhtml+xml",
+	"shtml": "text/html",
+	"svgz":  "image/svg+xml",
+	"js":    "text/javascript",
+	"mjs":   "text/javascript",
+	"xsl":   "application/xslt+xml",
+	"xslt":  "application/xslt+xml",
+	"hta":   "application/hta",
+	"mht":   "multipart/related",
+	"mhtml": "multipart/related",
 }
 
 // containerOf names, for formats the sniffer does not know, the format it
 // reads them as: macro-enabled and template Office files are Office Open XML
 // packages, iWork and StarOffice files are ZIP archives, Works files are OLE
-// compound files. The content check treats them as that format's children.
+// compound files, XSLT is XML, an HTML application is HTML and MHTML is a
+// MIME message. The content check treats them as that format's children.
 var containerOf = map[string]string{
 	"application/vnd.ms-word.document.macroenabled.12":                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.template": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -172,21 +187,31 @@ var containerOf = map[string]string{
 	"application/vnd.sun.xml.writer":                                          "application/zip",
 	"application/vnd.sun.xml.impress":                                         "application/zip",
 	"application/vnd.ms-works":                                                "application/x-ole-storage",
+	"application/xslt+xml":                                                    "text/xml",
+	"application/hta":                                                         "text/html",
+	"multipart/related":                                                       "message/rfc822",
 }
 
-// TypeByExtension is the MIME type name's extension stands for, or "".
+// TypeByExtension is the MIME type the extension of name's saved form
+// (files.DownloadName) stands for, or "".
 func TypeByExtension(name string) string {
 	return typesByExtension[files.FileType(name)]
 }
 
-// checkExtension refuses a declared type that contradicts the filename's
-// known extension. They agree when they are the same type, one is a parent
-// of the other (text/plain for a .csv, application/zip for a .docx), or the
-// declared type is application/octet-stream (the client does not know).
+// checkExtension refuses a declared type that contradicts the known
+// extension of the name the download will be saved under (files.FileType):
+// "invoice.html." is judged as "invoice.html". They agree when they are the
+// same type, one is a parent of the other (text/plain for a .csv,
+// application/zip for a .docx), or the declared type is
+// application/octet-stream (the client does not know).
 func checkExtension(filename, declared string) error {
 	byExt := TypeByExtension(filename)
 	if byExt == "" || declared == rootType || related(declared, byExt) {
 		return nil
 	}
-	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, filename, byExt, byExt).WithParam("mimeType")
+	named := fmt.Sprintf("%q", filename)
+	if saved := files.DownloadName(filename); saved != filename {
+		named += fmt.Sprintf(" (saved as %q)", saved)
+	}
+	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %s, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, named, byExt, byExt).WithParam("mimeType")
 }
