@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 func TestDecodeListQuery(t *testing.T) {
@@ -198,6 +199,6 @@ func statusFor(err error) int {
 	if !errors.As(err, &e) {
 		e = files.Internal(err)
 	}
-	status, _ := envelope(err, e)
+	status, _ := envelope(err, e, routeguard.Status(e.Kind))
 	return status
 }

@@ -51,7 +51,7 @@ func NewSettlement(store settleStore, objects settleObjects, o files.Options) *S
 func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
-			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
+			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "%s must be 32 hexadecimal characters", files.FieldMD5).On(files.FieldMD5)
 		}
 		md5 = strings.ToLower(md5)
 	}
@@ -101,13 +101,13 @@ func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sha256 s
 	case err != nil:
 		return nil, false, err
 	case f.Multipart == nil && sum != "":
-		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's sha256 is declared at create, where storage checks it").WithParam("sha256")
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's %s is declared at create, where storage checks it", files.FieldSHA256).On(files.FieldSHA256)
 	case f.Multipart == nil:
 		return f, false, nil
 	case md5 != "":
-		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").WithParam("md5")
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").On(files.FieldMD5)
 	case f.SHA256 != "" && sum != "" && sum != f.SHA256:
-		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "sha256 differs from the one declared at create").WithParam("sha256")
+		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "%s differs from the one declared at create", files.FieldSHA256).On(files.FieldSHA256)
 	case f.StatusAt(s.Now()) != files.StatusPending:
 		return f, false, nil // Complete answers the state
 	}

@@ -188,5 +188,5 @@ func checkExtension(filename, declared string) error {
 	if byExt == "" || declared == rootType || related(declared, byExt) {
 		return nil
 	}
-	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, filename, byExt, byExt).WithParam("mimeType")
+	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "%s %s does not match %s %q, whose extension means %s; declare %s (or application/octet-stream) or rename the file", files.FieldMimeType, declared, files.FieldFilename, filename, byExt, byExt).On(files.FieldMimeType)
 }
