@@ -3,6 +3,7 @@ package compatapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,15 +34,21 @@ func TestMalformedIDsAreFastAPI422s(t *testing.T) {
 			"Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `m` at 1"},
 		{"POST /api/v1/beta/files/query", "/api/v1/beta/files/query", "organization_id=42", []any{"query", "organization_id"}, "42",
 			"Input should be a valid UUID, invalid length: expected length 32 for simple format, found 2"},
+		{"POST /api/v1/beta/files/query", "/api/v1/beta/files/query", "", []any{"body", "filter", "project_id"}, "abc",
+			"Input should be a valid UUID, invalid length: expected length 32 for simple format, found 3"},
 	} {
-		status, body := invoke(t, request{route: tc.route, path: tc.path, query: tc.query, contentType: "application/json", principal: &owner})
+		var sent []byte
+		if tc.loc[0] == "body" {
+			sent = []byte(`{"filter":{"project_id":"` + tc.input + `"}}`)
+		}
+		status, body := invoke(t, request{route: tc.route, path: tc.path, query: tc.query, contentType: "application/json", body: sent, principal: &owner})
 		var got fieldsBody
 		if err := json.Unmarshal([]byte(body), &got); err != nil || status != 422 || len(got.Detail) != 1 {
 			t.Errorf("%s %s?%s: %d %s, want one 422 entry", tc.route, tc.path, tc.query, status, body)
 			continue
 		}
 		d := got.Detail[0]
-		if d.Type != "uuid_parsing" || d.Msg != tc.msg || d.Input != tc.input || len(d.Loc) != 2 || d.Loc[0] != tc.loc[0] || d.Loc[1] != tc.loc[1] {
+		if d.Type != "uuid_parsing" || d.Msg != tc.msg || d.Input != tc.input || fmt.Sprint(d.Loc) != fmt.Sprint(tc.loc) {
 			t.Errorf("%s %s?%s: %+v, want uuid_parsing at %v: %q", tc.route, tc.path, tc.query, d, tc.loc, tc.msg)
 		}
 	}
