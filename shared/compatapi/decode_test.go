@@ -95,7 +95,7 @@ func TestQueryOrder(t *testing.T) {
 
 func TestDecodeQueryBody(t *testing.T) {
 	p, err := decodeQueryBody(strings.NewReader(`{"filter":{"file_name":"a.pdf","external_file_id":"e","file_ids":["x","y"],
-		"data_source_id":"d","only_manually_uploaded":true,"project_id":"`+projectA+`"},"order_by":"name","page_size":5000,"page_token":"t"}`))
+		"data_source_id":"d","only_manually_uploaded":true,"project_id":"` + projectA + `"},"order_by":"name","page_size":5000,"page_token":"t"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
