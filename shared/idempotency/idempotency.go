@@ -44,12 +44,13 @@ const (
 	// maxStored keeps a record inside DynamoDB's 400 KB item limit. Larger
 	// responses are only ever reads (query pages), which may simply run again.
 	maxStored = 300 << 10
-	// settleTimeout bounds storing or releasing a key once the request ran:
-	// that runs detached from the request's context (the client may have
-	// gone), and must end inside routeguard.AnswerReserve so a stalled
-	// store still lets the answer out. A release that does not happen
-	// leaves the key to its lease.
-	settleTimeout = 500 * time.Millisecond
+	// settleGrace is how far past the request's deadline storing or
+	// releasing its key may run: that runs detached from the request's
+	// context (the client may have gone, or the deadline passed because a
+	// dependency stalled), and must still end inside routeguard's
+	// AnswerReserve, so a stalled store lets the answer out. A release that
+	// does not happen leaves the key to its lease.
+	settleGrace = 500 * time.Millisecond
 )
 
 // Record is one key's state.
@@ -172,7 +173,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 	held := &heldResponse{header: http.Header{}, status: http.StatusOK}
 	next.ServeHTTP(held, r.WithContext(withOperation(ctx, rec, rec.FirstAt, false)))
 	// Detached: the client may have gone, the key must still be settled.
-	settle, cancelSettle := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	settle, cancelSettle := context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(settleGrace))
 	defer cancelSettle()
 	if held.status >= 400 || held.body.Len() > maxStored {
 		_ = k.Store.Release(settle, rec)
