@@ -186,7 +186,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"control character", map[string]any{"filename": "a\x00.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"bad mime type", map[string]any{"filename": "a.pdf", "mimeType": "pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"unknown purpose", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1, "purpose": "nope"}, http.StatusBadRequest},
-		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "parse"}, http.StatusBadRequest},
+		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "knowledge_user"}, http.StatusBadRequest},
 	} {
 		var e filegate.Error
 		if st := c.Call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {

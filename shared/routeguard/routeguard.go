@@ -55,10 +55,32 @@ type Route struct {
 func (rt Route) Handler(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		ctx, cancel := withAnswerReserve(r.Context())
+		defer cancel()
+		r = r.WithContext(ctx)
 		if err := rt.serve(w, r, log); err != nil {
 			rt.Dialect.fail(w, r, log, err)
 		}
 	})
+}
+
+// AnswerReserve is how long before the invocation's deadline a request's
+// work must end. That deadline is the function's timeout: Lambda stops the
+// function there, and API Gateway answers a bare 500 for it. Ending the
+// context earlier makes a dependency that stalls (DynamoDB or S3 never
+// answering, credentials that cannot be had) fail its call with the
+// context's error, which the adapters classify as unavailable, and leaves
+// time to answer 503 with Retry-After. The SDKs' own retries are bounded
+// (wiring), but an attempt that hangs has no timeout but this one.
+const AnswerReserve = time.Second
+
+// withAnswerReserve ends ctx AnswerReserve before its deadline (if it has one).
+func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-AnswerReserve))
 }
 
 func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) error {
