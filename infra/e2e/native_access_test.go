@@ -178,7 +178,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"wrong type", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": "ten"}, http.StatusBadRequest},
 		{"fractional size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1.5}, http.StatusBadRequest},
 		{"zero size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 0}, http.StatusBadRequest},
-		// A declared size past the bound is a bad request (DESIGN §2a): 413 is
+		// A declared size past the bound is a bad request (docs/ARCHITECTURE.md "Limits and lifetimes"): 413 is
 		// only for bodies the server will not read.
 		{"too large", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": int64(1) << 40}, http.StatusBadRequest},
 		{"empty filename", map[string]any{"filename": "", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},

@@ -73,7 +73,8 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 	if r := readOnly.do("POST", "/v1/files", create(nil), nil); r.status != 403 || r.errorOf(t).Type != "forbidden" {
 		t.Errorf("create without files:create: %d %s", r.status, r.body)
 	}
-	// 401 comes from API Gateway's authorizer, in its own body (README).
+	// 401 comes from API Gateway's authorizer, in its own body
+	// (docs/api.md "Answers from API Gateway").
 	if r := (&stainless{t: t, key: "fgk_not-a-key"}).do("GET", "/v1/files", nil, nil); r.status != 401 || string(r.body) != "{\"message\":\"Unauthorized\"}\n" {
 		t.Errorf("unknown key: %d %q, want API Gateway's 401", r.status, r.body)
 	}

@@ -1,9 +1,10 @@
 package files
 
 // Field is an input the domain's rules judge. The domain names it in its
-// own vocabulary (the record's fields, DESIGN §2); each API dialect names it
-// as its clients spell it (the compat API's file_size is the native API's
-// sizeBytes), in an error's param and message alike.
+// own vocabulary (the record's fields, docs/ARCHITECTURE.md "The table");
+// each API dialect names it as its clients spell it (the compat API's
+// file_size is the native API's sizeBytes), in an error's param and message
+// alike.
 type Field int
 
 const (

@@ -46,7 +46,7 @@ type Route struct {
 	// Rerun makes a repeat of a request that succeeded run Handle again
 	// instead of replaying the stored answer: for a create whose file id
 	// derives from its Idempotency-Key (files.Operation), which then answers
-	// with the file as stored and freshly signed URLs (DESIGN §2a).
+	// with the file as stored and freshly signed URLs (docs/ARCHITECTURE.md "Limits and lifetimes").
 	Rerun bool
 }
 
@@ -115,8 +115,8 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	return rt.Once.Run(w, r, Scope(p, r), run)
 }
 
-// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): the one
-// item per token of DESIGN §2a.
+// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): one item
+// per token (docs/ARCHITECTURE.md "Limits and lifetimes").
 type Tokens interface {
 	// Owns reports whether the token created the file.
 	Owns(ctx context.Context, tokenID, fileID string) (bool, error)

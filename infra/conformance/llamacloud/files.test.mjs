@@ -1,5 +1,5 @@
 // The official LlamaCloud TypeScript client, unmodified, against Filegate's
-// compat API: only baseURL and the API key change (DESIGN §5).
+// compat API: only baseURL and the API key change (docs/api.md "LlamaCloud-compatible API").
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 

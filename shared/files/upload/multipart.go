@@ -9,7 +9,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Multipart sessions: a file uploaded in parts (DESIGN §2a). The session
+// Multipart sessions: a file uploaded in parts (docs/ARCHITECTURE.md "Limits and lifetimes"). The session
 // outlives its URLs: part URLs are signed in batches for at most an hour,
 // while the session lasts MultipartTTL; the client asks storage (through
 // Parts) which parts arrived to resume, and complete assembles whatever

@@ -63,7 +63,7 @@ func checkDeclaration(c files.Config, in *files.CreateInput, maxName int, now ti
 }
 
 // checkSize checks the purpose and the declared size against the bounds
-// (DESIGN §2a). A declaration past a bound is a bad request naming sizeBytes
+// (docs/ARCHITECTURE.md "Limits and lifetimes"). A declaration past a bound is a bad request naming sizeBytes
 // and, in its code, the bound: nothing was sent yet, so nothing is too large.
 func checkSize(c files.Config, in *files.CreateInput) error {
 	if _, ok := c.Purposes[in.Purpose]; in.Purpose != "" && !ok {
