@@ -247,8 +247,10 @@ export default class Filegate extends BasePlugin {
   // nothing twice: creates carry an Idempotency-Key).
   async #call(file, method, path, body, { signal, idempotencyKey } = {}) {
     let renewed = false
+    let renew = false
     for (let attempt = 0; ; ) {
-      const token = await this.token(file && this.#meta(file), renewed)
+      const token = await this.token(file && this.#meta(file), renew)
+      renew = false
       let res
       try {
         res = await fetch(this.api + path, {
@@ -272,7 +274,7 @@ export default class Filegate extends BasePlugin {
         continue
       }
       if (res.status === 401 && !renewed) {
-        renewed = true
+        renewed = renew = true // expired or revoked under us: renew once
         continue
       }
       if ((res.status === 429 || res.status >= 500) && ++attempt <= 4) {
