@@ -12,7 +12,7 @@ out="$root/web/upload/dist"
 command -v npm >/dev/null 2>&1 || { echo "filegate: missing 'npm': the upload page is built from npm packages; install Node.js 20+ with npm" >&2; exit 1; }
 
 stamp="$dir/node_modules/.filegate-lock-sha256"
-want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+want="$( (sha256sum "$dir/package-lock.json" 2>/dev/null || shasum -a 256 "$dir/package-lock.json") | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "filegate: installing the upload page's npm packages (web/uppy, once per package-lock.json)..." >&2
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || {

@@ -349,10 +349,16 @@ func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 		t.Fatalf("paused after its first part, storage holds %d parts, then %d; want at least 1 of %d, and no more while paused", held, again, bigParts)
 	}
 	screenshot(ctx, t, "dashboard-mid-upload.png")
+	mark := p.storage.mark()
 	if err := chromedp.Do(ctx, chromedp.Click(`button[aria-label="Resume upload"]`)); err != nil {
 		t.Fatalf("resuming from the Dashboard: %v", err)
 	}
 	waitRow(ctx, t, "paused.pdf", "COMPLETED")
+	// Resumed, it sent only what storage lacked, a part whose PUT the pause
+	// aborted but storage kept included (the page lists the parts first).
+	if sent, ok, _ := p.storage.parts(p.objectKey(id), mark); sent != bigParts-held || ok != sent {
+		t.Errorf("after the resume: %d part PUTs, %d stored; want exactly the %d parts storage lacked", sent, ok, bigParts-held)
+	}
 	if f := p.apiFile(id); f.Status != "COMPLETED" || f.SizeBytes != bigSize {
 		t.Errorf("the resumed file in the API: %s, %d bytes", f.Status, f.SizeBytes)
 	}
@@ -404,6 +410,7 @@ func (p *uppyPage) offline(t *testing.T, ctx context.Context) {
 	if err != nil || online {
 		t.Errorf("the page is online (%v) while DevTools has it offline", err)
 	}
+	screenshot(ctx, t, "dashboard-offline.png")
 	id := p.fileID(ctx, "offline.pdf")
 	held := p.storedParts(id)
 	if held >= bigParts {
