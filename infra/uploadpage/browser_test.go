@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,21 @@ const picker = `.uppy-Dashboard-input[name="files[]"]:not([webkitdirectory])`
 // add gives the Dashboard's file picker the files.
 func add(paths ...string) chromedp.Action[chromedp.Void] {
 	return chromedp.SetUploadFiles(picker, paths, chromedp.NodeReady)
+}
+
+// upload opens the page, runs hook there (Uppy's events are in reach as
+// filegateUppy) and gives the Dashboard the file.
+func (p *uppyPage) upload(ctx context.Context, hook, path string) {
+	p.t.Helper()
+	if err := p.open(ctx, true); err != nil {
+		p.t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](hook+"; undefined")); err != nil {
+		p.t.Fatalf("the page's hook: %v", err)
+	}
+	if err := chromedp.Do(ctx, add(path)); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 // reset removes every file of the page (cancelling the unsettled ones) and
@@ -327,22 +343,14 @@ func waitRow(ctx context.Context, t *testing.T, name, status string) {
 // holds has the file's SHA-256.
 func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 	path, body := bigPDF(t, t.TempDir(), "paused.pdf", bigSize)
-	if err := p.open(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`filegateUppy.once('s3-multipart:part-uploaded', (f) => filegateUppy.pauseResume(f.id)); undefined`)); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, add(path)); err != nil {
-		t.Fatal(err)
-	}
+	p.upload(ctx, `filegateUppy.once('s3-multipart:part-uploaded', (f) => filegateUppy.pauseResume(f.id))`, path)
 	waitRow(ctx, t, "paused.pdf", "PAUSED")
 	id := p.fileID(ctx, "paused.pdf")
 	if f := p.apiFile(id); f.Status != "PENDING" {
 		t.Fatalf("the paused file is %s in the API, want PENDING", f.Status)
 	}
 	// Parts in flight when it paused were aborted: what storage holds stays.
-	_ = chromedp.Do(ctx, chromedp.Sleep(time.Second))
+	_ = chromedp.Do(ctx, chromedp.Sleep(500*time.Millisecond))
 	held := p.storedParts(id)
 	_ = chromedp.Do(ctx, chromedp.Sleep(time.Second))
 	if again := p.storedParts(id); held < 1 || again != held || held >= bigParts {
@@ -375,28 +383,22 @@ func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 // PUTs at most the parts plus the requests Uppy runs at once.
 func (p *uppyPage) offline(t *testing.T, ctx context.Context) {
 	path, body := bigPDF(t, t.TempDir(), "offline.pdf", bigSize)
-	if err := p.open(ctx, true); err != nil {
-		t.Fatal(err)
-	}
+	// Part events reach the test through a binding (each call in a goroutine
+	// of its own); the first takes the page offline.
 	cut := make(chan error, 1)
-	stored := 0
-	err := chromedp.Do(ctx,
-		chromedp.ExposeFunc("filegateTestPartStored", func(fctx context.Context, n int) (chromedp.Void, error) {
-			if stored++; stored == 1 {
-				_, err := chromedp.Call(fctx, emulateNetworkConditions, offline)
-				cut <- err
-			}
-			return chromedp.Void{}, nil
-		}),
-		chromedp.Evaluate[chromedp.Void](`filegateUppy.on('s3-multipart:part-uploaded', (f, part) => filegateTestPartStored(part.PartNumber)); undefined`),
-	)
+	var first sync.Once
+	err := chromedp.Do(ctx, chromedp.ExposeFunc("filegateTestPartStored", func(fctx context.Context, n int) (chromedp.Void, error) {
+		first.Do(func() {
+			_, err := chromedp.Call(fctx, emulateNetworkConditions, offline)
+			cut <- err
+		})
+		return chromedp.Void{}, nil
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mark := p.storage.mark()
-	if err := chromedp.Do(ctx, add(path)); err != nil {
-		t.Fatal(err)
-	}
+	p.upload(ctx, `filegateUppy.on('s3-multipart:part-uploaded', (f, part) => filegateTestPartStored(part.PartNumber))`, path)
 	select {
 	case err := <-cut:
 		if err != nil {
@@ -441,16 +443,8 @@ func (p *uppyPage) offline(t *testing.T, ctx context.Context) {
 // parts are sent again.
 func (p *uppyPage) reload(t *testing.T, ctx context.Context) {
 	path, body := bigPDF(t, t.TempDir(), "reloaded.pdf", bigSize)
-	if err := p.open(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`{ let n = 0; filegateUppy.on('s3-multipart:part-uploaded', (f) => { if (++n === 2) filegateUppy.pauseResume(f.id) }) }; undefined`)); err != nil {
-		t.Fatal(err)
-	}
 	mark := p.storage.mark()
-	if err := chromedp.Do(ctx, add(path)); err != nil {
-		t.Fatal(err)
-	}
+	p.upload(ctx, `{ let n = 0; filegateUppy.on('s3-multipart:part-uploaded', (f) => { if (++n === 2) filegateUppy.pauseResume(f.id) }) }`, path)
 	waitRow(ctx, t, "reloaded.pdf", "PAUSED")
 	id := p.fileID(ctx, "reloaded.pdf")
 	// Golden Retriever keeps the bytes in IndexedDB and the state (with the
@@ -494,15 +488,7 @@ func (p *uppyPage) reload(t *testing.T, ctx context.Context) {
 // neither an object nor its multipart upload.
 func (p *uppyPage) cancelMidUpload(t *testing.T, ctx context.Context) {
 	path, _ := bigPDF(t, t.TempDir(), "dropped.pdf", 3*partSize)
-	if err := p.open(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`filegateUppy.once('s3-multipart:part-uploaded', (f) => filegateUppy.removeFile(f.id)); undefined`)); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, add(path)); err != nil {
-		t.Fatal(err)
-	}
+	p.upload(ctx, `filegateUppy.once('s3-multipart:part-uploaded', (f) => filegateUppy.removeFile(f.id))`, path)
 	waitRow(ctx, t, "dropped.pdf", "CANCELLED")
 	id := p.fileID(ctx, "dropped.pdf")
 	if f := p.apiFile(id); f.Status != "CANCELLED" {
