@@ -357,6 +357,9 @@ func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 		t.Fatalf("paused after its first part, storage holds %d parts, then %d; want at least 1 of %d, and no more while paused", held, again, bigParts)
 	}
 	screenshot(ctx, t, "dashboard-mid-upload.png")
+	if bad := axeViolations(ctx, t); len(bad) > 0 {
+		t.Errorf("axe-core, an upload paused: %d serious or critical violations:\n  %s", len(bad), strings.Join(bad, "\n  "))
+	}
 	mark := p.storage.mark()
 	if err := chromedp.Do(ctx, chromedp.Click(`button[aria-label="Resume upload"]`)); err != nil {
 		t.Fatalf("resuming from the Dashboard: %v", err)
