@@ -377,6 +377,9 @@ func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 		t.Errorf("storage holds bytes whose SHA-256 is %x, not the file's", got)
 	}
 	screenshot(ctx, t, "dashboard-done.png")
+	if bad := axeViolations(ctx, t); len(bad) > 0 {
+		t.Errorf("axe-core, a large file done: %d serious or critical violations:\n  %s", len(bad), strings.Join(bad, "\n  "))
+	}
 	p.reset(ctx)
 }
 

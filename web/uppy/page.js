@@ -140,6 +140,12 @@ uppy
   .use(GoldenRetriever, { serviceWorker: false, indexedDB: { maxFileSize: 10 * GiB, maxTotalSize: 10 * GiB } })
   .use(Filegate, { api, getToken })
 
+// Uppy's Dashboard (5.1.1) renders a lone file as a listitem outside any list (axe-core:
+// aria-required-parent, critical): its container gets the list role it lacks.
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll('.uppy-Dashboard-files:not([role])')) el.setAttribute('role', 'list')
+}).observe(document.getElementById('uploads'), { childList: true, subtree: true })
+
 // The token's limits, in words, under the drop zone.
 uppy.on('filegate:token', (c) => {
   const parts = []
