@@ -154,6 +154,7 @@ export default class Filegate extends BasePlugin {
       // sends only what storage lacks. Removing the file cancels it (file-removed).
       abortMultipartUpload: async () => {},
     })
+    this.uppy.addPreProcessor(this.#checkAll)
     this.uppy.addPostProcessor(this.#settleAll)
     this.uppy.on('file-removed', this.#onRemoved)
     // The first token now: its limits restrict the files added from the start.
@@ -163,6 +164,7 @@ export default class Filegate extends BasePlugin {
   uninstall() {
     const s3 = this.uppy.getPlugin(`${this.id}:AwsS3`)
     if (s3) this.uppy.removePlugin(s3)
+    this.uppy.removePreProcessor(this.#checkAll)
     this.uppy.removePostProcessor(this.#settleAll)
     this.uppy.off('file-removed', this.#onRemoved)
   }
@@ -220,8 +222,9 @@ export default class Filegate extends BasePlugin {
     return t
   }
 
-  // #restrict makes the token's limits Uppy's restrictions (the tighter of them and the
-  // host's own), and tells the page (filegate:token).
+  // #restrict makes the token's limits Uppy's restrictions (counts and sizes: the tighter
+  // of them and the host's own; types: the token's, when it names any), and tells the
+  // page (filegate:token).
   #restrict(token) {
     const c = tokenClaims(token)
     this.uppy.emit('filegate:token', c)
@@ -307,28 +310,50 @@ export default class Filegate extends BasePlugin {
       this.#cancel({ ...file, meta: { ...meta, filegateToken: token, filegateId: created.id } }) // removed meanwhile
       throw new FilegateError(0, 'the file was removed')
     }
-    this.uppy.setFileMeta(file.id, { filegateId: created.id, filegateMultipart: Boolean(partSize), filegateStatus: 'PENDING', filegateReason: null })
+    this.uppy.setFileMeta(file.id, {
+      filegateId: created.id, filegateMultipart: Boolean(partSize), filegatePartSize: created.multipart?.partSizeBytes ?? null,
+      filegateStatus: 'PENDING', filegateReason: null,
+    })
     this.uppy.emit('filegate:created', this.uppy.getFile(file.id), created)
     return created
   }
 
-  // #reusable is the file's session, if it has one still PENDING (a retry or a restore
-  // goes on with it); otherwise the file forgets it and starts afresh.
-  async #reusable(file, signal) {
+  #checkAll = (fileIDs) => Promise.all(fileIDs.map((id) => this.#check(id)))
+
+  // #check runs before an upload of a file that has a Filegate session already (a retry):
+  // while the session is PENDING the upload goes on with it; a file storage has already
+  // (its answer lost) is not sent again, and the post-processor reports it, COMPLETED or
+  // REJECTED; a session that ended otherwise is forgotten, and the file starts afresh.
+  async #check(id) {
+    const file = this.uppy.getFile(id)
+    if (!file || !file.meta.filegateId || file.progress.uploadComplete) return
+    let res
+    try {
+      res = await this.#call(file, 'GET', `/v1/files/${file.meta.filegateId}`)
+    } catch {
+      return // the upload's own calls will say what is wrong
+    }
+    const status = res.status === 200 ? res.json.status : null
+    if (status === 'PENDING') return
+    if (status === 'COMPLETED' || status === 'REJECTED') {
+      await this.#record(file, res)
+      this.uppy.emit('upload-success', this.uppy.getFile(id), { status: 200, body: res.json })
+      return
+    }
+    this.uppy.setFileMeta(id, { filegateId: null, filegateKey: null, filegateToken: null, filegateStatus: null, filegateReason: null })
+  }
+
+  // #session is the file's PENDING session, if it has one (#check forgot the others).
+  #session(file) {
     const meta = this.#meta(file)
-    if (meta.filegateStatus === 'REJECTED') throw new FilegateError(422, `rejected: ${meta.filegateReason}`) // a retry changes nothing
-    if (!meta.filegateId) return null
-    const res = await this.#call(file, 'GET', `/v1/files/${meta.filegateId}`, null, { signal })
-    if (res.status === 200 && res.json.status === 'PENDING') return res.json
-    this.uppy.setFileMeta(file.id, { filegateId: null, filegateKey: null, filegateStatus: null, filegateReason: null })
-    return null
+    return meta.filegateId && meta.filegateStatus === 'PENDING' ? meta : null
   }
 
   async #uploadParameters(file, signal) {
     let upload
-    const live = await this.#reusable(file, signal)
-    if (live && !live.multipart) {
-      const res = await this.#call(file, 'POST', `/v1/files/${live.id}/upload-url`, {}, { signal })
+    const live = this.#session(file)
+    if (live && !live.filegateMultipart) {
+      const res = await this.#call(file, 'POST', `/v1/files/${live.filegateId}/upload-url`, {}, { signal })
       if (res.status !== 200) throw refusal(res)
       upload = res.json
     } else {
@@ -339,12 +364,13 @@ export default class Filegate extends BasePlugin {
 
   async #createMultipart(file, signal) {
     const size = partSizeFor(file.size, this.opts.partSize)
-    let session = await this.#reusable(file, signal)
-    if (!session || !session.multipart) session = await this.#create(file, size, signal)
-    if (session.multipart.partSizeBytes !== size) {
-      throw new FilegateError(0, `the session's parts are ${session.multipart.partSizeBytes} bytes, this page cuts ${size}`)
+    const live = this.#session(file)
+    const id = live && live.filegateMultipart ? live.filegateId : (await this.#create(file, size, signal)).id
+    const planned = this.#meta(file).filegatePartSize
+    if (planned !== size) {
+      throw new FilegateError(0, `the session's parts are ${planned} bytes, this page cuts ${size}`)
     }
-    return { key: session.id, uploadId: session.id }
+    return { key: id, uploadId: id }
   }
 
   async #signPart(file, { key, partNumber, body, signal }) {
