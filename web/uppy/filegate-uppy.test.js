@@ -1,4 +1,4 @@
-// Unit tests of the plugin's token handling and part sizes (node --test, run by
+// Unit tests of the plugin's token handling, part sizes and retries (node --test, run by
 // infra/uploadpage's TestUppyPlugin); the browser test covers the uploads.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -94,4 +94,59 @@ test('a renewal answered with another token is refused, and so is a host that gi
 test('claims of a malformed token are empty', () => {
   assert.deepEqual(tokenClaims('garbage'), {})
   assert.equal(tokenClaims(token({ jti: 'utk_a' })).jti, 'utk_a')
+})
+
+// withAPI answers the plugin's requests from routes ("METHOD /path" → [status, body]) and
+// records them; a request no route answers is refused (418), which the plugin does not retry.
+function withAPI(routes) {
+  const sent = []
+  const saved = globalThis.fetch
+  globalThis.fetch = async (url, init = {}) => {
+    const path = new URL(url).pathname
+    sent.push({ route: `${init.method || 'GET'} ${path}`, key: init.headers?.['Idempotency-Key'] })
+    const [status, body] = routes[`${init.method || 'GET'} ${path}`] || [418, { error: { message: 'no route in the test' } }]
+    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+  }
+  return { sent, restore: () => { globalThis.fetch = saved } }
+}
+
+// failedFile is a small PDF whose upload failed after its Filegate session was created
+// (say, the answer of its PUT or complete was lost), ready for a retry.
+function failedFile(status = 'PENDING') {
+  const t = token({ jti: 'utk_a', iat: now(), exp: now() + 900, mt: ['application/pdf'] })
+  const { uppy } = withPlugin([t])
+  const id = uppy.addFile({ name: 'report.pdf', type: 'application/pdf', data: new Blob(['%PDF-1.4\n'], { type: 'application/pdf' }) })
+  uppy.setFileMeta(id, { filegateId: 'fil_1', filegateKey: 'k1', filegateToken: t, filegateMultipart: false, filegateStatus: status })
+  uppy.setFileState(id, { error: 'the network failed' })
+  return { uppy, id }
+}
+
+test('a retry of a file storage already has reports it, without uploading it again', async (t) => {
+  const api = withAPI({ 'GET /v1/files/fil_1': [200, { id: 'fil_1', status: 'COMPLETED' }] })
+  t.after(api.restore)
+  const { uppy, id } = failedFile()
+  const result = await uppy.retryUpload(id)
+  assert.deepEqual(result.successful.map((f) => f.id), [id])
+  assert.equal(uppy.getFile(id).meta.filegateStatus, 'COMPLETED')
+  assert.deepEqual(api.sent.map((s) => s.route), ['GET /v1/files/fil_1'], 'no second file, no PUT, no complete')
+})
+
+test('a retry of a rejected file fails again with the reason, without uploading it again', async (t) => {
+  const api = withAPI({ 'GET /v1/files/fil_1': [200, { id: 'fil_1', status: 'REJECTED', rejection: { message: 'the content looks like image/png' } }] })
+  t.after(api.restore)
+  const { uppy, id } = failedFile()
+  const result = await uppy.retryUpload(id)
+  assert.deepEqual(result.failed.map((f) => f.id), [id])
+  assert.match(String(uppy.getFile(id).error), /rejected: the content looks like image\/png/)
+  assert.deepEqual(api.sent.map((s) => s.route), ['GET /v1/files/fil_1'])
+})
+
+test('a retry of a file whose session expired starts a new one, with a new Idempotency-Key', async (t) => {
+  const api = withAPI({ 'GET /v1/files/fil_1': [200, { id: 'fil_1', status: 'EXPIRED' }], 'POST /v1/files': [400, { error: { message: 'the test stops here' } }] })
+  t.after(api.restore)
+  const { uppy, id } = failedFile()
+  await uppy.retryUpload(id)
+  const creates = api.sent.filter((s) => s.route === 'POST /v1/files')
+  assert.equal(creates.length, 1, `requests: ${JSON.stringify(api.sent)}`)
+  assert.notEqual(creates[0].key, 'uppy-k1', "the expired session's key would answer the expired file")
 })
