@@ -384,7 +384,8 @@ func (p *uppyPage) pauseAndResume(t *testing.T, ctx context.Context) {
 }
 
 // offline: the network is cut (DevTools offline) when the first part is
-// stored, for two seconds, and restored: the upload goes on by itself. At
+// stored, for two seconds (the page says the upload waits for the
+// network), and restored: the upload goes on by itself. At
 // storage, part PUTs that succeeded are exactly the parts, and all part
 // PUTs at most the parts plus the requests Uppy runs at once.
 func (p *uppyPage) offline(t *testing.T, ctx context.Context) {
@@ -417,6 +418,11 @@ func (p *uppyPage) offline(t *testing.T, ctx context.Context) {
 	online, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`navigator.onLine`))
 	if err != nil || online {
 		t.Errorf("the page is online (%v) while DevTools has it offline", err)
+	}
+	// Its user sees why nothing moves.
+	waitRow(ctx, t, "offline.pdf", "OFFLINE")
+	if msg, err := chromedp.Run(ctx, chromedp.Text(row("offline.pdf")+` [data-role=state]`)); err != nil || !strings.Contains(msg, "goes on by itself") {
+		t.Errorf("offline, the page shows %q (%v): want that the upload waits for the network", msg, err)
 	}
 	screenshot(ctx, t, "dashboard-offline.png")
 	id := p.fileID(ctx, "offline.pdf")

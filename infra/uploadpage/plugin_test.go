@@ -7,8 +7,8 @@ import (
 
 // TestUppyPlugin runs the unit tests of Filegate's plugin for Uppy
 // (web/uppy/filegate-uppy.test.js: token renewal and lineages, the token's
-// restrictions, part sizes, what a retry does with a file's session) under Node's test runner, with the packages the
-// page is built from.
+// restrictions, part sizes, what a retry does with a file's session) under
+// Node's test runner, with the packages the page is built from.
 func TestUppyPlugin(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {

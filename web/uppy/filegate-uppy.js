@@ -341,6 +341,7 @@ export default class Filegate extends BasePlugin {
       return
     }
     this.uppy.setFileMeta(id, { filegateId: null, filegateKey: null, filegateToken: null, filegateStatus: null, filegateReason: null })
+    this.uppy.setFileState(id, { s3Multipart: undefined }) // else Uppy would resume the ended upload
   }
 
   // #session is the file's PENDING session, if it has one (#check forgot the others).

@@ -99,6 +99,11 @@ uppy.on('upload-pause', (file, paused) => file && show(file, paused ? 'PAUSED' :
 const uploading = () => uppy.getFiles().filter((f) => f.progress.uploadStarted && !f.progress.uploadComplete && !f.error)
 uppy.on('pause-all', () => uploading().forEach((f) => show(f, 'PAUSED')))
 uppy.on('resume-all', () => uploading().forEach((f) => show(f, 'UPLOADING')))
+// Offline, uploads wait for the network and go on by themselves; the page says so (Uppy's
+// own "No Internet connection" note is hidden as soon as it is shown, in 5.2.0).
+const waiting = 'no network: the upload waits, and goes on by itself when the network is back'
+addEventListener('offline', () => uploading().filter((f) => !f.isPaused).forEach((f) => show(f, 'OFFLINE', waiting)))
+addEventListener('online', () => uploading().filter((f) => !f.isPaused).forEach((f) => show(f, 'UPLOADING')))
 uppy.on('upload-success', (file) => file && show(file, 'VALIDATING'))
 uppy.on('filegate:settled', (file) => {
   if (file.meta.filegateStatus === 'COMPLETED') show(file, 'COMPLETED')
