@@ -22,4 +22,26 @@ fi
 
 mkdir -p "$out"
 "$dir/node_modules/.bin/esbuild" "$dir/page.js" --bundle --format=esm --target=es2022 --minify \
-  --sourcemap --legal-comments=linked --log-level=warning --outfile="$out/filegate-page.js"
+  --sourcemap --legal-comments=linked --log-level=warning --outfile="$out/filegate-page.js" \
+  --metafile="$dir/node_modules/.filegate-meta.json"
+
+# The licenses of the packages in the bundle (what esbuild's metafile says it took in), with
+# each one's license text, for whoever serves the page.
+(cd "$dir" && node --input-type=module -e '
+import { readFileSync, readdirSync, writeFileSync } from "node:fs"
+const meta = JSON.parse(readFileSync("node_modules/.filegate-meta.json", "utf8"))
+const pkgs = new Set()
+for (const f of Object.keys(meta.inputs)) {
+  const m = f.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)
+  if (m) pkgs.add(m[1])
+}
+let text = "Packages bundled into filegate-page.js and filegate-page.css, and their licenses.\n"
+for (const name of [...pkgs].sort()) {
+  const dir = `node_modules/${name}`
+  const pkg = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"))
+  const file = readdirSync(dir).find((n) => /^(licen[cs]e|copying)/i.test(n))
+  text += `\n== ${name} ${pkg.version} (${pkg.license || "no license field"})\n`
+  text += file ? readFileSync(`${dir}/${file}`, "utf8") : "(the package ships no license file)\n"
+}
+writeFileSync(process.argv[1], text)
+' "$out/filegate-page.licenses.txt")
