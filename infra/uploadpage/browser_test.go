@@ -281,6 +281,18 @@ func (p *uppyPage) outcomes(t *testing.T, ctx context.Context) {
 		t.Errorf("axe-core, the empty page: %d serious or critical violations:\n  %s", len(bad), strings.Join(bad, "\n  "))
 	}
 
+	// No CDN: everything the page loaded came from its own host (the
+	// token from its host too).
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`performance.getEntriesByType('resource').map(e => e.name)`))
+	if err != nil || !slices.ContainsFunc(loaded, func(u string) bool { return strings.HasSuffix(u, uploadpage.Bundle) }) {
+		t.Errorf("the page loaded %v (%v): want its bundle among them", loaded, err)
+	}
+	for _, u := range loaded {
+		if !strings.HasPrefix(u, p.origin+"/") {
+			t.Errorf("the page loaded %s, which its own host does not serve", u)
+		}
+	}
+
 	// A text file, which the token (PDFs only) forbids: refused in the
 	// page, no request made.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`performance.clearResourceTimings()`)); err != nil {
