@@ -62,7 +62,7 @@ build-ReconcileFunction:
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 
-.PHONY: build tools dev test lint fuzz api-key clean
+.PHONY: build tools web dev test lint fuzz api-key clean
 ## build: every function's bootstrap under build/<LogicalId>/ (what sam build produces)
 build:
 	@for id in $(FUNCTION_IDS); do $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(ARTIFACTS_DIR)/$$id; done
@@ -71,12 +71,16 @@ build:
 tools:
 	@bash infra/tools/install.sh >/dev/null
 
+## web: build the upload page (web/upload/dist/: Uppy and Filegate's plugin) from the npm packages web/uppy/package-lock.json pins
+web:
+	@bash infra/tools/uppy.sh
+
 ## dev: run the whole stack on 127.0.0.1:3000 and print a dev API key (kept across restarts; NEW_KEY=1 replaces it)
-dev: tools
+dev: tools web
 	$(GO) run ./infra/cmd/dev $(if $(NEW_KEY),-new-key)
 
-## test: lint, every Go test (unit, local-stack integration, the upload page in headless Chromium, template), and each fuzzer briefly
-test: tools lint
+## test: lint, every Go test (unit, local-stack integration, the Uppy upload page in headless Chromium, template), and each fuzzer briefly
+test: tools lint web
 	@bash infra/tools/chromium.sh
 	$(GO) test -count=1 -timeout 30m ./...
 	@bash infra/tools/fuzz.sh $(FUZZTIME_BRIEF)

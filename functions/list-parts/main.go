@@ -17,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env))).Handle)
+	lambda.Start(wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env), wiring.Tokens(env))).Handle)
 }

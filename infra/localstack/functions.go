@@ -32,14 +32,20 @@ func functions() map[string]func(env *wiring.Env) any {
 			return wiring.HTTP(env, nativeapi.Cancel(s3wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
 		},
 		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(tokenwiring.Minter(env))) },
-		"SignPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env))) },
-		"ListPartsFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env))) },
-		"UploadUrlFunction":       func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.UploadURL(uploadwiring.Sessions(env))) },
-		"DeleteFileFunction":      func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
-		"ProcessUploadFunction":   func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
-		"CleanupFunction":         func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
-		"CountersFunction":        func(env *wiring.Env) any { return wiring.Counters(env) },
-		"ReconcileFunction":       func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
+		"SignPartsFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env), wiring.Tokens(env)))
+		},
+		"ListPartsFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env), wiring.Tokens(env)))
+		},
+		"UploadUrlFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.UploadURL(uploadwiring.Sessions(env), wiring.Tokens(env)))
+		},
+		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
+		"ProcessUploadFunction": func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
+		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
+		"CountersFunction":      func(env *wiring.Env) any { return wiring.Counters(env) },
+		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
 		// Compat API (LlamaCloud shape).
 		"UploadFileFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env)))

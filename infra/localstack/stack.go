@@ -82,6 +82,9 @@ type Options struct {
 	// watch what each request writes: awsmiddleware.GetServiceID tells the
 	// DynamoDB calls apart).
 	DynamoDBMiddleware []func(*middleware.Stack) error
+	// StorageFront, if set, wraps the checking proxy before MinIO: every S3
+	// request of the stack passes it (the browser test counts part PUTs).
+	StorageFront func(http.Handler) http.Handler
 	// Supervise restarts a crashed DynamoDB Local or MinIO within its
 	// bounds, and reports on Failed once past them (`make dev`). nil: a
 	// crashed server stays down (fault tests restart it themselves).
@@ -191,7 +194,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.S3Endpoint, err = s.serve(cmp.Or(o.S3Addr, "127.0.0.1:0"), NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
+	var storage http.Handler = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	if o.StorageFront != nil {
+		storage = o.StorageFront(storage)
+	}
+	if s.S3Endpoint, err = s.serve(cmp.Or(o.S3Addr, "127.0.0.1:0"), storage); err != nil {
 		return nil, err
 	}
 	s.functionsDynamoDB = s.DynamoDB.Endpoint

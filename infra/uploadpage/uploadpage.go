@@ -1,6 +1,8 @@
 // Package uploadpage plays the host application of the drop-in upload page
-// (web/upload) on the local stack: it serves the page from an origin of its
-// own, as a web app would (and, for `make dev`, the API's OpenAPI
+// (web/upload: Uppy's Dashboard with Filegate's plugin, whose bundle
+// infra/tools/uppy.sh builds into web/upload/dist) on the local stack: it
+// serves the page from an origin of its own, as a web app would (and, for
+// `make dev`, the API's OpenAPI
 // documents), and mints the page's upload tokens with an API key it keeps
 // server-side (POST /upload/token, which the page's tokenUrl names) for
 // its own logged-in user only: a one-time login link opens a session
@@ -17,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 
 	"github.com/filegate/filegate/filegate"
@@ -38,6 +41,18 @@ type Host struct {
 	OnLogin func()
 
 	logins logins
+}
+
+// Bundle is the page's script, under Dir, which infra/tools/uppy.sh builds.
+const Bundle = "dist/filegate-page.js"
+
+// Built says how to build the page of dir (a Host's Dir) when its bundle
+// is missing.
+func Built(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, Bundle)); err != nil {
+		return fmt.Errorf("the upload page is not built (%w): run `make web` (bash infra/tools/uppy.sh), which `make dev` runs", err)
+	}
+	return nil
 }
 
 // Handler serves the page under /upload/, its token endpoint and /login.

@@ -35,8 +35,8 @@ type Principal struct {
 // Token is what an upload token allows (shared/uploadtoken mints and
 // verifies them): the routes that accept tokens create at most MaxFiles
 // files of MaxBytes in all, of MimeTypes (any when empty) and Purpose (any
-// when empty), and read, complete or cancel only the files it created,
-// until ExpiresAt.
+// when empty), and read, upload (part URLs, stored parts, a fresh PUT
+// URL), complete or cancel only the files it created, until ExpiresAt.
 type Token struct {
 	ID        string
 	ExpiresAt time.Time

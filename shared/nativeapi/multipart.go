@@ -67,9 +67,10 @@ type partsJSON struct {
 
 // SignParts is POST /v1/files/{id}/parts: presigned URLs for up to 100
 // parts. It writes nothing, so it takes no Idempotency-Key: a repeat signs
-// fresh URLs, which is what a retry wants.
-func SignParts(sessions parting) routeguard.Route {
-	return write(routeSignParts, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+// fresh URLs, which is what a retry wants. An upload token (tokens) signs
+// the parts of the files it created: a browser uploads in parts with it.
+func SignParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, write(routeSignParts, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req signPartsRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
@@ -88,7 +89,7 @@ func SignParts(sessions parting) routeguard.Route {
 		}
 		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID, Data: out})
 		return nil
-	})
+	}))
 }
 
 type storedPartJSON struct {
@@ -99,9 +100,10 @@ type storedPartJSON struct {
 }
 
 // ListParts is GET /v1/files/{id}/parts: the parts storage holds, so a
-// client resuming after a crash sends only the others.
-func ListParts(sessions parting) routeguard.Route {
-	return read(routeListParts, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+// client resuming after a crash sends only the others; a token (tokens)
+// lists those of the files it created.
+func ListParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, read(routeListParts, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		f, parts, err := sessions.Parts(r.Context(), p.ProjectID, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -112,14 +114,15 @@ func ListParts(sessions parting) routeguard.Route {
 		}
 		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID, Data: out})
 		return nil
-	})
+	}))
 }
 
 // UploadURL is POST /v1/files/{id}/upload-url: a fresh PUT URL for a
-// single-PUT session whose URL expired (the session lives on). Like
-// SignParts it writes nothing and takes no Idempotency-Key.
-func UploadURL(sessions parting) routeguard.Route {
-	return write(routeUploadURL, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+// single-PUT session whose URL expired (the session lives on), for the
+// files a token (tokens) created too. Like SignParts it writes nothing and
+// takes no Idempotency-Key.
+func UploadURL(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+	return forTokens(tokens, write(routeUploadURL, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
@@ -130,5 +133,5 @@ func UploadURL(sessions parting) routeguard.Route {
 		}
 		jsonwire.Write(w, http.StatusOK, toCreated(c, sessions.Now()))
 		return nil
-	})
+	}))
 }

@@ -39,8 +39,8 @@ type Route struct {
 	// Once is set on routes that write; nil serves every request afresh,
 	// so a read-only POST (a query) never replays a stored page.
 	Once Once
-	// Tokens, set on the routes upload tokens may call (create, complete,
-	// cancel and get), checks a token's ownership of the file the path
+	// Tokens, set on the routes upload tokens may call (create, get, part
+	// URLs, list parts, upload-url, complete and cancel), checks a token's ownership of the file the path
 	// names; nil refuses tokens.
 	Tokens Tokens
 	// Rerun makes a repeat of a request that succeeded run Handle again
@@ -135,7 +135,7 @@ func (rt Route) admitToken(r *http.Request, t *auth.Token) error {
 		return files.Errorf(files.KindUnauthenticated, "token_expired", "this upload token expired at %s", t.ExpiresAt.Format(time.RFC3339))
 	}
 	if rt.Tokens == nil {
-		return files.Errorf(files.KindForbidden, "token_not_allowed", "upload tokens may only create files and read, complete or cancel the files they created")
+		return files.Errorf(files.KindForbidden, "token_not_allowed", "upload tokens may only create files, and read, upload (part URLs, stored parts, fresh PUT URLs), complete or cancel the files they created")
 	}
 	id := r.PathValue("id")
 	if id == "" {

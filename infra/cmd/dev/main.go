@@ -52,6 +52,9 @@ func run(ctx context.Context, newKey bool) error {
 	if err != nil {
 		return err
 	}
+	if err := uploadpage.Built("web/upload"); err != nil {
+		fmt.Fprintf(os.Stderr, "filegate: %v\n", err) // the API works without it
+	}
 	// The drop-in upload page gets an origin of its own, as a web app's
 	// would be, so the browser really makes CORS requests to the API and storage.
 	pageAddr := cmp.Or(os.Getenv("FILEGATE_PAGE_ADDR"), "127.0.0.1:3001")
