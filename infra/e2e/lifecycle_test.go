@@ -62,9 +62,10 @@ type objectPorts interface {
 type useCases struct {
 	*upload.Sessions
 	*upload.Settlement
-	reconciler *upload.Reconciler
-	deletion   *files.Deletion
-	expiry     *files.Expiry
+	reconciler   *upload.Reconciler
+	deletion     *files.Deletion
+	cancellation *files.Cancellation
+	expiry       *files.Expiry
 }
 
 func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) *useCases {
@@ -72,7 +73,8 @@ func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) 
 	settlement := upload.NewSettlement(store, objects, o)
 	return &useCases{Sessions: upload.NewSessions(store, objects, o), Settlement: settlement,
 		reconciler: upload.NewReconciler(objects, store, settlement, o),
-		deletion:   files.NewDeletion(records, store, objects, o), expiry: files.NewExpiry(objects, o)}
+		deletion:   files.NewDeletion(records, store, objects, o), cancellation: files.NewCancellation(records, store, objects, o),
+		expiry: files.NewExpiry(objects, o)}
 }
 
 func (u *useCases) Delete(ctx context.Context, projectID, id string) error {
