@@ -50,7 +50,7 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 	if c, err := s.Create(ctx, in); err != nil || c.File.ID != first.File.ID || c.File.StatusAt(now) != files.StatusExpired || c.Upload.URL != "" {
 		t.Errorf("replay after the session ended: %+v %v, want the file, EXPIRED, with no URL to give", c, err)
 	}
-	if err := st.Delete(ctx, project, first.File.ID); err != nil {
+	if err := st.Delete(ctx, first.File); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Create(ctx, in); files.KindOf(err) != files.KindConflict || len(st.files) != 0 {
