@@ -13,12 +13,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
@@ -46,33 +46,6 @@ type ReconcileRow struct {
 	RCU       float64        `json:"read_units"`
 	WCU       float64        `json:"write_units"`
 	Repaired  int            `json:"repaired"` // of the lost events, files COMPLETED after the runs
-}
-
-// OpCounter counts a client's SDK calls by service and operation
-// ("S3.GetObject"), each call once whatever its retries.
-type OpCounter struct {
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-// Add installs the counter on every call of a client (aws.Config.APIOptions).
-func (c *OpCounter) Add(s *middleware.Stack) error {
-	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchOpCounter", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-		c.mu.Lock()
-		if c.calls == nil {
-			c.calls = map[string]int{}
-		}
-		c.calls[awsmiddleware.GetServiceID(ctx)+"."+awsmiddleware.GetOperationName(ctx)]++
-		c.mu.Unlock()
-		return next.HandleInitialize(ctx, in)
-	}), middleware.After)
-}
-
-// Snapshot is the counts so far.
-func (c *OpCounter) Snapshot() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return maps.Clone(c.calls)
 }
 
 // runReconcile repairs lost lost events in a fresh table and bucket (no
@@ -152,7 +125,7 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 	if err != nil {
 		return row, err
 	}
-	counter, meter := &OpCounter{}, &Meter{}
+	counter, meter := &sdkcalls.Counter{}, &Meter{}
 	meter.Reset()
 	metered, err := env(counter.Add, meter.Add)
 	if err != nil {

@@ -5,18 +5,17 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
@@ -55,37 +54,6 @@ func ownTableAndBucket(t *testing.T, apiOptions ...func(*middleware.Stack) error
 	return own
 }
 
-// callCounter counts the SDK calls a client makes, by service and operation
-// ("S3.ListObjectsV2").
-type callCounter struct {
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-func (c *callCounter) middleware(s *middleware.Stack) error {
-	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("CountCalls", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-		c.mu.Lock()
-		if c.calls == nil {
-			c.calls = map[string]int{}
-		}
-		c.calls[awsmiddleware.GetServiceID(ctx)+"."+awsmiddleware.GetOperationName(ctx)]++
-		c.mu.Unlock()
-		return next.HandleInitialize(ctx, in)
-	}), middleware.After)
-}
-
-func (c *callCounter) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.calls = map[string]int{}
-}
-
-func (c *callCounter) count(op string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.calls[op]
-}
-
 // scheduledRun invokes env's reconcile function as its 5-minute schedule does.
 func scheduledRun(t *testing.T, env *wiring.Env) {
 	t.Helper()
@@ -115,8 +83,8 @@ func putRaw(t *testing.T, env *wiring.Env, key string, body []byte, contentType 
 // objects the bucket holds, and scans no table. A file whose window is still
 // open is not yet reconcile's business: its event may still come.
 func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
-	calls := &callCounter{}
-	own := ownTableAndBucket(t, calls.middleware)
+	calls := &sdkcalls.Counter{}
+	own := ownTableAndBucket(t, calls.Add)
 	ctx := t.Context()
 	store, objects := wiring.Store(own), s3wiring.Storage(own)
 	project := filegate.NewUUID()
@@ -145,7 +113,7 @@ func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
 		putRaw(t, own, files.ObjectKey(filegate.NewUUID(), files.NewID(time.Now())), pdfBytes, "application/pdf")
 	}
 
-	calls.reset()
+	calls.Reset()
 	scheduledRun(t, own)
 	status := func(f *files.File) files.Status {
 		got, err := store.Get(ctx, project, f.ID)
@@ -169,7 +137,7 @@ func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
 		t.Errorf("a session still open: stored %s, want PENDING (its event may still come)", st)
 	}
 	for _, op := range []string{"S3.ListObjectsV2", "S3.ListObjects", "S3.ListMultipartUploads", "DynamoDB.Scan"} {
-		if n := calls.count(op); n != 0 {
+		if n := calls.Snapshot()[op]; n != 0 {
 			t.Errorf("the run made %d %s calls; repairing from the records makes none", n, op)
 		}
 	}

@@ -146,12 +146,10 @@ func (s *Settlement) answer(f *files.File, r Result) (*files.File, error) {
 }
 
 // ObjectCreated handles an S3 ObjectCreated event for key. Events arrive at
-// least once, late or out of order: anything that is not a PENDING file's
-// first upload changes nothing, and a late upload's object goes. The error
-// is a fault, which Lambda retries; nothing else is one.
-// It settles a PENDING file, leaves a COMPLETED one, and deletes a late
-// upload (the file cancelled, rejected or expired) and an object whose
-// record is gone.
+// least once, late or out of order: it settles a PENDING file, leaves a
+// COMPLETED one, and deletes a late upload (the file cancelled, rejected or
+// expired) and an object whose record is gone. The error is a fault, which
+// Lambda retries; nothing else is one.
 func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, error) {
 	projectID, id, ok := files.ParseObjectKey(key)
 	if !ok {
