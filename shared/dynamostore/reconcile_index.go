@@ -104,15 +104,16 @@ func (s *Store) Due(ctx context.Context, before time.Time) iter.Seq2[files.FileK
 // ended by at: one conditional UpdateItem, on status PENDING and
 // assemblingSince as f has it (a complete that began assembling meanwhile
 // wins). uploadExpiresAt never changes once written, so checking it on f
-// is checking it on the record. The file leaves reconcile's index; its TTL
-// stays (the expired session's grace).
-func (s *Store) Expire(ctx context.Context, f *files.File, at time.Time) (*files.File, error) {
+// is checking it on the record. The file is next due at reconcileAt (zero:
+// it leaves reconcile's index); its TTL stays (the expired session's grace).
+func (s *Store) Expire(ctx context.Context, f *files.File, at, reconcileAt time.Time) (*files.File, error) {
 	if at.Before(f.UploadExpiresAt) {
 		return nil, files.ErrConditionFailed
 	}
 	u := s.table.Update("pk", projectPK(f.ProjectID)).Range("sk", fileSK(f.ID)).
-		Set("status", string(files.StatusExpired)).Set("updatedAt", at).Remove(reconcileAttrs...).
+		Set("status", string(files.StatusExpired)).Set("updatedAt", at).
 		If("$ = ?", "status", string(files.StatusPending))
+	reconcileIndex(u, f, reconcileAt)
 	if f.AssemblingSince == nil {
 		u.If("attribute_not_exists($)", "assemblingSince")
 	} else {

@@ -95,7 +95,7 @@ func TestExpireAndReconciledAreConditional(t *testing.T) {
 		return f
 	}
 	live := create(now.Add(time.Minute))
-	if _, err := store.Expire(ctx, live, now); !errors.Is(err, files.ErrConditionFailed) {
+	if _, err := store.Expire(ctx, live, now, time.Time{}); !errors.Is(err, files.ErrConditionFailed) {
 		t.Errorf("Expire of a live session: %v, want ErrConditionFailed", err)
 	}
 	ended := create(now.Add(-time.Minute))
@@ -103,15 +103,20 @@ func TestExpireAndReconciledAreConditional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Expire(ctx, ended, now); !errors.Is(err, files.ErrConditionFailed) {
+	if _, err := store.Expire(ctx, ended, now, time.Time{}); !errors.Is(err, files.ErrConditionFailed) {
 		t.Errorf("Expire of a file a complete began assembling after it was read: %v, want ErrConditionFailed", err)
 	}
-	got, err := store.Expire(ctx, assembling, now)
+	got, err := store.Expire(ctx, assembling, now, time.Time{})
 	if err != nil || got.Status != files.StatusExpired || !got.ReconcileAt.IsZero() || got.TTL != ended.TTL {
 		t.Fatalf("Expire as read: %+v %v; want EXPIRED, out of the index, its TTL kept", got, err)
 	}
-	if _, err := store.Expire(ctx, assembling, now); !errors.Is(err, files.ErrConditionFailed) {
+	if _, err := store.Expire(ctx, assembling, now, time.Time{}); !errors.Is(err, files.ErrConditionFailed) {
 		t.Errorf("a second Expire: %v, want ErrConditionFailed", err)
+	}
+
+	multipart := create(now.Add(-time.Minute))
+	if got, err := store.Expire(ctx, multipart, now, now); err != nil || got.Status != files.StatusExpired || !slices.Contains(due(t, store, now), multipart.ID) {
+		t.Errorf("Expire keeping the file due (its uploads to abort): %+v %v", got, err)
 	}
 
 	cancelled := create(now.Add(-time.Minute))

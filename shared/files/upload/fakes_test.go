@@ -117,14 +117,14 @@ func (m *memStore) Due(_ context.Context, before time.Time) iter.Seq2[files.File
 	}
 }
 
-func (m *memStore) Expire(_ context.Context, cur *files.File, at time.Time) (*files.File, error) {
+func (m *memStore) Expire(_ context.Context, cur *files.File, at, reconcileAt time.Time) (*files.File, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
 	if !ok || f.Status != files.StatusPending || at.Before(f.UploadExpiresAt) || (f.AssemblingSince == nil) != (cur.AssemblingSince == nil) {
 		return nil, files.ErrConditionFailed
 	}
-	f.Status, f.UpdatedAt, f.ReconcileAt = files.StatusExpired, at, time.Time{}
+	f.Status, f.UpdatedAt, f.ReconcileAt = files.StatusExpired, at, reconcileAt
 	m.files[cur.ProjectID+"/"+cur.ID] = f
 	return &f, nil
 }
@@ -188,7 +188,8 @@ type memObjects struct {
 	uploads      map[string]*memUpload
 	slowAssembly bool // CompleteMultipart outlasts any deadline
 	lastPart     files.Part
-	lists        int // bucket listings
+	lists        int              // bucket listings
+	failPeek     map[string]error // Peek's fault, by key
 }
 
 // memUpload is a multipart upload in progress.
@@ -332,6 +333,9 @@ func (m *memObjects) PresignDownload(_ context.Context, key string, d files.Down
 func (m *memObjects) Peek(_ context.Context, key string, n int64) (files.ObjectInfo, []byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.failPeek[key]; err != nil {
+		return files.ObjectInfo{}, nil, err
+	}
 	o, ok := m.objects[key]
 	if !ok {
 		return files.ObjectInfo{}, nil, files.ErrObjectMissing

@@ -36,8 +36,8 @@ type reconcileStore interface {
 	Due(ctx context.Context, before time.Time) iter.Seq2[files.FileKey, error]
 	// Expire stores EXPIRED for a PENDING file whose session has ended by
 	// at, unless it changed since it was read (ErrConditionFailed); the
-	// file leaves the due list.
-	Expire(ctx context.Context, f *files.File, at time.Time) (*files.File, error)
+	// file is next due at reconcileAt (zero: it leaves the due list).
+	Expire(ctx context.Context, f *files.File, at, reconcileAt time.Time) (*files.File, error)
 	// Reconciled takes a file that is no longer PENDING off the due list,
 	// unless its status changed since it was read.
 	Reconciled(ctx context.Context, f *files.File) error
@@ -91,8 +91,10 @@ const reconcileStopBefore = 15 * time.Second
 // (Lambda's longest timeout), so a crashed run cannot hold it for ever.
 const maxJobRun = 15 * time.Minute
 
-// maxFaults is how many files in a row may fail before a run gives up (a
-// dependency is down; the next run retries them, they stay due).
+// maxFaults is how many files in a row may find a dependency unavailable
+// before a run gives up (the next run retries them: they stay due). Any
+// other fault is logged and the run goes on past the file, so no file
+// that keeps failing holds up the ones behind it.
 const maxFaults = 3
 
 // forever is a due time past every file's: Converge's all.
@@ -126,14 +128,15 @@ func (r *Reconciler) Converge(ctx context.Context, all bool) (ReconcileReport, e
 				return nil // out of time: the rest stays due
 			}
 			rep.Due++
-			if err := r.reconcile(ctx, key, all, &rep); err != nil {
+			err := r.reconcile(ctx, key, all, &rep)
+			if err != nil {
 				r.Log.WarnContext(ctx, "reconcile left a file for the next run", "projectId", key.ProjectID, "fileId", key.ID, "err", err)
-				if faults++; faults >= maxFaults {
-					return err
-				}
-				continue
 			}
-			faults = 0
+			if files.KindOf(err) != files.KindUnavailable {
+				faults = 0
+			} else if faults++; faults >= maxFaults {
+				return err
+			}
 		}
 		rep.Done = true
 		return nil
@@ -207,15 +210,13 @@ func (r *Reconciler) settleOrExpire(ctx context.Context, f *files.File, rep *Rec
 	return r.expire(ctx, f, rep)
 }
 
-// expire stores EXPIRED for f, whose session has ended without bytes,
-// having aborted its multipart upload first.
+// expire stores EXPIRED for f, whose session has ended without bytes. A
+// multipart file's uploads are aborted after the write, never before: a
+// complete that began assembling meanwhile wins the write and keeps its
+// upload. Until they are aborted the file stays due (endSession).
 func (r *Reconciler) expire(ctx context.Context, f *files.File, rep *ReconcileReport) error {
-	if f.Multipart != nil {
-		if err := r.abortKey(ctx, f.ObjectKey, rep); err != nil {
-			return err
-		}
-	}
-	_, err := r.store.Expire(ctx, f, r.Now())
+	now := r.Now()
+	g, err := r.store.Expire(ctx, f, now, r.Config.ReconcileAt(f, files.StatusExpired, now))
 	if errors.Is(err, files.ErrConditionFailed) {
 		return nil // settled, cancelled or being assembled meanwhile: the next look decides
 	}
@@ -225,6 +226,9 @@ func (r *Reconciler) expire(ctx context.Context, f *files.File, rep *ReconcileRe
 	rep.Expired++
 	r.Metrics.Record("expired", f.SizeBytes)
 	r.Log.InfoContext(ctx, "upload session expired", "projectId", f.ProjectID, "fileId", f.ID)
+	if g.Multipart != nil {
+		return r.endSession(ctx, g, rep)
+	}
 	return nil
 }
 

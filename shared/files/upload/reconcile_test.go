@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -201,5 +202,41 @@ func TestConvergeAllSettlesLiveUploadsWithStoredBytes(t *testing.T) {
 		if got := stored(t, st, f); got.Status != want {
 			t.Errorf("%s: %s, want %s", f.Filename, got.Status, want)
 		}
+	}
+}
+
+// A file reconcile cannot judge (a fault reading its object) stays due for
+// the next run and does not hold up the files behind it; only a dependency
+// that is unavailable for several files in a row ends the run.
+func TestConvergeGoesPastAFileThatFails(t *testing.T) {
+	ctx := context.Background()
+	s, st, obj, c := newClockedService()
+	var made []*files.File
+	for range 5 {
+		cr, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj.put(cr.File.ObjectKey, "application/pdf", pdfBody)
+		made = append(made, cr.File)
+		c.now = c.now.Add(time.Second) // due in creation order
+	}
+	c.now = c.now.Add(time.Hour)
+	obj.failPeek = map[string]error{made[0].ObjectKey: files.Internal(errors.New("access denied"))}
+	rep, err := s.reconciler.Converge(ctx, false)
+	if err != nil || rep.Due != 5 || rep.Settled != 4 || !rep.Done {
+		t.Fatalf("a run with one failing file first: %+v %v; want the 4 others settled", rep, err)
+	}
+	if got := stored(t, st, made[0]); got.Status != files.StatusPending || got.ReconcileAt.IsZero() {
+		t.Errorf("the failing file: %s, due %s; want it PENDING and still due", got.Status, got.ReconcileAt)
+	}
+	down := files.Unavailable("object storage", errors.New("down"))
+	for _, f := range made[1:] {
+		st.files[f.ProjectID+"/"+f.ID] = *f // PENDING and due again
+		obj.failPeek[f.ObjectKey] = down
+	}
+	rep, err = s.reconciler.Converge(ctx, false)
+	if files.KindOf(err) != files.KindUnavailable || rep.Done || rep.Due != maxFaults+1 {
+		t.Errorf("storage unavailable: %+v %v; want the run to stop after %d unavailable files in a row", rep, err, maxFaults)
 	}
 }
