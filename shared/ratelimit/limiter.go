@@ -1,0 +1,247 @@
+package ratelimit
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Limiter is one function instance's side of the shared buckets. It leases
+// tokens from a bucket in batches sized to this instance's own demand (one
+// conditional write per batch), spends them locally, and lets the rest
+// lapse after LeaseLife; when the bucket holds less than a batch, it refuses
+// locally, without a write, until the bucket (as last seen) holds one again.
+//
+// What that buys and costs (docs/api.md "Rate limits"):
+//   - a batch is at most MaxLease(rate) = rate/8 tokens (at least 1), so a
+//     bucket's item takes at most rate/batch writes a second from leases
+//     that succeed: within DynamoDB's 1,000 writes a second per item for
+//     any rate up to 8,000/s;
+//   - an instance serving d requests a second leases min(d, rate/8) at a
+//     time: below one write per admitted request once d ≥ 2/s;
+//   - over any window, a bucket admits at most its capacity + rate × the
+//     window, plus the tokens instances held unspent when it began: at most
+//     rate/8 each, and never more than rate × LeaseLife in all;
+//   - tokens that lapse unspent are lost to everyone: under a sustained
+//     overload, at most one batch per instance.
+//
+// Clocks: each instance computes with its own clock; Lambda hosts keep
+// theirs within milliseconds, which the limit does not notice.
+//
+// A store that fails or stalls (Timeout) fails open: the request is
+// admitted and the failure logged, since the request needs the same
+// DynamoDB and will meet the fault itself.
+type Limiter struct {
+	Buckets  Buckets
+	Policies Policies
+	// Defaults are the deployment's rates (the template's parameters); a
+	// category whose rate is 0 everywhere is not limited.
+	Defaults Rates
+	Now      func() time.Time // nil: time.Now
+	Log      *slog.Logger     // nil: slog.Default()
+
+	mu     sync.Mutex
+	states map[string]*state
+}
+
+const (
+	// LeaseLife is how long leased tokens stay spendable: the time a bucket
+	// takes to refill entirely, so held tokens never add more than one
+	// bucket's worth to a burst.
+	LeaseLife = time.Second
+	// Timeout bounds each call to the store.
+	Timeout = 500 * time.Millisecond
+	// maxStates bounds the buckets an instance remembers; past it, the ones
+	// idle for longer than a lease are forgotten.
+	maxStates = 10_000
+)
+
+// MaxLease is the largest batch an instance leases from a bucket of rate.
+func MaxLease(rate int) int { return max(1, rate/8) }
+
+// state is this instance's knowledge of one bucket.
+type state struct {
+	mu        sync.Mutex
+	rate      int
+	held      int       // leased, not yet spent
+	heldUntil time.Time // when they lapse
+	full      time.Time // when the bucket is full again, as last seen
+	blocked   time.Time // refuse locally until then
+	demand    demand
+	used      time.Time // last request
+}
+
+// Admit decides one request of category c for a project of an
+// organization: it passes the project's bucket if the operator set one,
+// then the organization's. The decision names the bucket that refused, or
+// the one with fewer requests left.
+func (l *Limiter) Admit(ctx context.Context, orgID, projectID string, c Category) Decision {
+	now := l.now()
+	ov, err := l.overrides(ctx, orgID, projectID)
+	if err != nil {
+		l.log().WarnContext(ctx, "rate limits: the operator's overrides are unreadable; the deployment's defaults apply", "err", err)
+	}
+	var d Decision
+	allowed := Decision{Allowed: true}
+	if rate := ov.Project.Of(c); rate > 0 {
+		if d = l.take(ctx, BucketKey(orgID, projectID, c), rate, now); !d.Allowed {
+			return d
+		}
+		allowed = d
+	}
+	rate := cmp.Or(ov.Org.Of(c), l.Defaults.Of(c))
+	if rate <= 0 {
+		return allowed
+	}
+	d = l.take(ctx, BucketKey(orgID, "", c), rate, now)
+	if allowed.Limit == 0 {
+		return d
+	}
+	return tighter(allowed, d)
+}
+
+func (l *Limiter) overrides(ctx context.Context, orgID, projectID string) (Overrides, error) {
+	if l.Policies == nil {
+		return Overrides{}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	return l.Policies.Overrides(ctx, orgID, projectID)
+}
+
+// take spends one token of bucket key, leasing a batch first if none is held.
+func (l *Limiter) take(ctx context.Context, key string, rate int, now time.Time) Decision {
+	st := l.state(key, now)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.used = now
+	st.demand.add(now)
+	if st.rate != rate { // the operator changed it: what was held was leased at the old rate
+		st.rate, st.held, st.blocked = rate, 0, time.Time{}
+	}
+	if st.held > 0 && now.Before(st.heldUntil) {
+		st.held--
+		return st.decision(now, true)
+	}
+	st.held = 0
+	if now.Before(st.blocked) {
+		return st.decision(now, false)
+	}
+	n := min(MaxLease(rate), int(math.Ceil(st.demand.perSecond(now)*LeaseLife.Seconds())))
+	n = max(n, 1)
+	tctx, cancel := context.WithTimeout(ctx, Timeout)
+	full, ok, err := l.Buckets.Take(tctx, key, rate, n, now, st.full)
+	cancel()
+	if err != nil {
+		l.log().WarnContext(ctx, "rate limits: the bucket is unreachable; admitting", "bucket", key, "err", err)
+		return st.decision(now, true)
+	}
+	st.full = full
+	if ok {
+		st.held, st.heldUntil = n-1, now.Add(LeaseLife)
+		return st.decision(now, true)
+	}
+	// The bucket holds fewer than a batch: wait, without asking again, until
+	// it holds one (as last seen; others may take it first), plus up to one
+	// token's interval so instances that learnt the same time do not all
+	// ask at once.
+	interval := time.Second / time.Duration(rate)
+	st.blocked = holds(full, rate, n).Add(time.Duration(rand.Int64N(int64(interval) + 1)))
+	return st.decision(now, false)
+}
+
+// holds is when a bucket full again at full holds n tokens.
+func holds(full time.Time, rate, n int) time.Time {
+	return full.Add(-time.Second + time.Duration(n)*time.Second/time.Duration(rate))
+}
+
+// available is how many tokens a bucket full again at full holds at now.
+func available(full, now time.Time, rate int) int {
+	missing := max(0, full.Sub(now).Seconds()) * float64(rate)
+	return max(0, int(math.Floor(float64(rate)-missing+1e-9)))
+}
+
+// decision is the answer at now: what this instance holds plus what the
+// bucket held when last seen (others may have taken some since).
+func (st *state) decision(now time.Time, allowed bool) Decision {
+	d := Decision{Limit: st.rate, Reset: now, Allowed: allowed}
+	if st.full.After(now) {
+		d.Reset = st.full
+	}
+	if allowed {
+		d.Remaining = min(st.rate, st.held+available(st.full, now, st.rate))
+	} else {
+		d.RetryAfter = st.blocked.Sub(now)
+	}
+	return d
+}
+
+func (l *Limiter) state(key string, now time.Time) *state {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.states == nil {
+		l.states = map[string]*state{}
+	}
+	st := l.states[key]
+	if st == nil {
+		if len(l.states) >= maxStates {
+			for k, s := range l.states {
+				if s.mu.TryLock() {
+					if now.Sub(s.used) > 2*LeaseLife {
+						delete(l.states, k)
+					}
+					s.mu.Unlock()
+				}
+			}
+		}
+		st = &state{}
+		l.states[key] = st
+	}
+	return st
+}
+
+func (l *Limiter) now() time.Time {
+	if l.Now == nil {
+		return time.Now()
+	}
+	return l.Now()
+}
+
+func (l *Limiter) log() *slog.Logger {
+	if l.Log == nil {
+		return slog.Default()
+	}
+	return l.Log
+}
+
+// demand estimates an instance's requests a second to one bucket: this
+// second's count plus the share of the previous second's that a sliding
+// one-second window still covers.
+type demand struct {
+	start     time.Time
+	cur, prev int
+}
+
+func (d *demand) roll(now time.Time) {
+	switch elapsed := now.Sub(d.start); {
+	case elapsed >= 2*time.Second || elapsed < 0:
+		d.start, d.prev, d.cur = now, 0, 0
+	case elapsed >= time.Second:
+		d.start, d.prev, d.cur = d.start.Add(time.Second), d.cur, 0
+	}
+}
+
+func (d *demand) add(now time.Time) {
+	d.roll(now)
+	d.cur++
+}
+
+func (d *demand) perSecond(now time.Time) float64 {
+	d.roll(now)
+	frac := now.Sub(d.start).Seconds()
+	return float64(d.prev)*(1-frac) + float64(d.cur)
+}
