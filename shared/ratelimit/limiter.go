@@ -17,17 +17,21 @@ import (
 // locally, without a write, until the bucket (as last seen) holds one again.
 //
 // What that buys and costs (docs/api.md "Rate limits"):
-//   - a batch is at most MaxLease(rate) = rate/8 tokens (at least 1), so a
-//     bucket's item takes at most rate/batch writes a second from leases
-//     that succeed: within DynamoDB's 1,000 writes a second per item for
-//     any rate up to 8,000/s;
-//   - an instance serving d requests a second leases min(d, rate/8) at a
-//     time: below one write per admitted request once d ≥ 2/s;
+//   - a batch is at most MaxLease(rate) = rate/4 tokens (at least 1): an
+//     instance serving d requests a second leases min(d, rate/4) at a time,
+//     so the limiter writes less than once per admitted request once d ≥ 2
+//     and rate ≥ 8; a bucket's item takes at most one write per token, and
+//     about rate/batch a second under load;
+//   - a refusal costs no write while the bucket, as last seen, cannot hold
+//     a batch; an instance the store refused backs off (MaxBackoff), so
+//     instances do not race for each batch;
 //   - over any window, a bucket admits at most its capacity + rate × the
 //     window, plus the tokens instances held unspent when it began: at most
-//     rate/8 each, and never more than rate × LeaseLife in all;
-//   - tokens that lapse unspent are lost to everyone: under a sustained
-//     overload, at most one batch per instance.
+//     rate/4 each, and never more than rate × LeaseLife in all;
+//   - tokens that lapse unspent are lost to everyone: at most a batch per
+//     instance per lease, which under a sustained overload leaves the
+//     admitted count a few percent under the rate (measured by
+//     TestInstancesTogetherHoldTheLimit and infra/globallimit).
 //
 // Clocks: each instance computes with its own clock; Lambda hosts keep
 // theirs within milliseconds, which the limit does not notice.
@@ -55,13 +59,17 @@ const (
 	LeaseLife = time.Second
 	// Timeout bounds each call to the store.
 	Timeout = 500 * time.Millisecond
+	// MaxBackoff bounds how long past a batch's arrival an instance the
+	// store refused may wait: half the time a bucket takes to fill, so
+	// waiting instances never let it overflow.
+	MaxBackoff = LeaseLife / 2
 	// maxStates bounds the buckets an instance remembers; past it, the ones
 	// idle for longer than a lease are forgotten.
 	maxStates = 10_000
 )
 
 // MaxLease is the largest batch an instance leases from a bucket of rate.
-func MaxLease(rate int) int { return max(1, rate/8) }
+func MaxLease(rate int) int { return max(1, rate/4) }
 
 // state is this instance's knowledge of one bucket.
 type state struct {
@@ -71,6 +79,7 @@ type state struct {
 	heldUntil time.Time // when they lapse
 	full      time.Time // when the bucket is full again, as last seen
 	blocked   time.Time // refuse locally until then
+	refusals  int       // the store's refusals since this instance's last lease
 	demand    demand
 	used      time.Time // last request
 }
@@ -142,15 +151,17 @@ func (l *Limiter) take(ctx context.Context, key string, rate int, now time.Time)
 	}
 	st.full = full
 	if ok {
-		st.held, st.heldUntil = n-1, now.Add(LeaseLife)
+		st.held, st.heldUntil, st.refusals = n-1, now.Add(LeaseLife), 0
 		return st.decision(now, true)
 	}
 	// The bucket holds fewer than a batch: wait, without asking again, until
-	// it holds one (as last seen; others may take it first), plus up to one
-	// token's interval so instances that learnt the same time do not all
-	// ask at once.
-	interval := time.Second / time.Duration(rate)
-	st.blocked = holds(full, rate, n).Add(time.Duration(rand.Int64N(int64(interval) + 1)))
+	// it holds one (as last seen; others may take it first). Instances that
+	// learnt the same time would all ask at once and all but one lose (a
+	// refused write costs a write too), so each waits a random share of a
+	// window that doubles with every refusal in a row, up to MaxBackoff.
+	st.refusals++
+	window := min(MaxBackoff, time.Duration(n)*time.Second/time.Duration(rate)<<min(st.refusals-1, 10))
+	st.blocked = holds(full, rate, n).Add(time.Duration(rand.Int64N(int64(window) + 1)))
 	return st.decision(now, false)
 }
 

@@ -31,7 +31,11 @@ func admitRate(w http.ResponseWriter, r *http.Request, l Limit, p auth.Principal
 	if l == nil {
 		return nil
 	}
-	d := l.Admit(r.Context(), p.OrganizationID, p.ProjectID, c)
+	org := p.OrganizationID
+	if org == "" {
+		org = p.ProjectID // every key names its organization; one that did not would be its own
+	}
+	d := l.Admit(r.Context(), org, p.ProjectID, c)
 	if d.Limit > 0 {
 		h := w.Header()
 		h.Set(HeaderLimit, strconv.Itoa(d.Limit))
@@ -41,7 +45,8 @@ func admitRate(w http.ResponseWriter, r *http.Request, l Limit, p auth.Principal
 	if d.Allowed {
 		return nil
 	}
-	e := files.Errorf(files.KindTooManyRequests, "rate_limit_exceeded", "Rate limit exceeded: this organization may make %d %s requests per second. Please try again later.", d.Limit, c)
+	// No code: Lightfield's 429 carries none.
+	e := files.Errorf(files.KindTooManyRequests, "", "Rate limit exceeded: at most %d %s requests per second. Please try again later.", d.Limit, c)
 	e.Transient, e.RetryAfter = true, d.RetryAfter
 	return e
 }
