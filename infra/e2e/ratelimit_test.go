@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,6 +178,26 @@ func TestLightfieldClientRetriesA429AfterRetryAfter(t *testing.T) {
 			t.Errorf("retry %d waited %s, Retry-After said %ss", i+1, wait, advised[i])
 		}
 	}
+}
+
+// The official LlamaCloud client, with its default retries, retries the
+// compat API's 429s after what Retry-After says, and sees the rate-limit
+// headers on every answer (ratelimit.test.mjs).
+func TestLlamaCloudClientRetriesA429AfterRetryAfter(t *testing.T) {
+	node := tool(t, "node")
+	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
+	c := newTenant(t)
+	setLimits(t, c.OrgID, c.ProjectID, dynamostore.ProjectLimits{Rates: ratelimit.Rates{Search: 1}})
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "ratelimit.test.mjs")
+	cmd.Dir = llamaCloudSuite
+	cmd.Env = append(os.Environ(), "FILEGATE_URL="+checkedProxy(t), "FILEGATE_KEY_R="+c.Key, "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test ratelimit.test.mjs (in %s) failed: %v\n%s", llamaCloudSuite, err, out)
+	}
+	t.Logf("node --test:\n%s", out)
 }
 
 // checkFileCount fails unless the project lists exactly n files.
