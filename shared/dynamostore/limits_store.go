@@ -36,9 +36,23 @@ type Limits struct {
 	table dynamo.Table
 	now   func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cachedLimits
+	mu       sync.Mutex
+	cache    map[string]cachedLimits
+	inflight map[string]*limitsFetch
 }
+
+// limitsFetch is one read of an organization's and project's limits that
+// every request missing the cache meanwhile waits for: a burst on a cold
+// instance makes one read, not one per request.
+type limitsFetch struct {
+	done chan struct{}
+	c    cachedLimits
+	err  error
+}
+
+// limitsReadTimeout bounds a shared read: it runs on its own context, so
+// one waiting request's short deadline does not fail the others.
+const limitsReadTimeout = 5 * time.Second
 
 var (
 	_ ratelimit.Policies = (*Limits)(nil)
@@ -84,24 +98,56 @@ func (l *Limits) Overrides(ctx context.Context, orgID, projectID string) (rateli
 }
 
 // cached is the organization's and the project's limits, read together (one
-// BatchGetItem) at most once per LimitsCacheTTL.
+// BatchGetItem) at most once per LimitsCacheTTL, by one request for all
+// those that miss the cache at once.
 func (l *Limits) cached(ctx context.Context, orgID, projectID string) (cachedLimits, error) {
 	key := orgID + "/" + projectID
 	now := l.now()
 	l.mu.Lock()
 	c, ok := l.cache[key]
-	l.mu.Unlock()
 	if ok && now.Sub(c.at) < LimitsCacheTTL {
+		l.mu.Unlock()
 		return c, nil
 	}
+	f := l.inflight[key]
+	if f == nil {
+		f = &limitsFetch{done: make(chan struct{})}
+		if l.inflight == nil {
+			l.inflight = map[string]*limitsFetch{}
+		}
+		l.inflight[key] = f
+		go l.fetch(context.WithoutCancel(ctx), key, orgID, projectID, f)
+	}
+	l.mu.Unlock()
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return c, classify(ctx.Err()) // the stale entry, if any, is better than none
+	}
+	if f.err != nil {
+		return c, f.err
+	}
+	return f.c, nil
+}
+
+// fetch reads the organization's and the project's limits together (one
+// BatchGetItem) into the cache, and hands them to whoever waits on f.
+func (l *Limits) fetch(ctx context.Context, key, orgID, projectID string, f *limitsFetch) {
+	ctx, cancel := context.WithTimeout(ctx, limitsReadTimeout)
+	defer cancel()
 	var items []limitsItem
 	err := l.table.Batch("pk", "sk").Get(
 		dynamo.Keys{limitsPK(orgID), orgLimitsSK}, dynamo.Keys{limitsPK(orgID), projectSK(projectID)},
 	).All(ctx, &items)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.inflight, key)
+	defer close(f.done)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return c, classify(err) // the stale entry, if any, is better than none
+		f.err = classify(err)
+		return
 	}
-	c = cachedLimits{at: now}
+	c := cachedLimits{at: l.now()}
 	for _, it := range items {
 		if it.SK == orgLimitsSK {
 			c.org = it.limits()
@@ -109,13 +155,11 @@ func (l *Limits) cached(ctx context.Context, orgID, projectID string) (cachedLim
 			c.project = it.limits()
 		}
 	}
-	l.mu.Lock()
 	if l.cache == nil || len(l.cache) >= maxCachedLimits {
-		l.cache = prune(l.cache, now)
+		l.cache = prune(l.cache, c.at)
 	}
 	l.cache[key] = c
-	l.mu.Unlock()
-	return c, nil
+	f.c = c
 }
 
 func prune(cache map[string]cachedLimits, now time.Time) map[string]cachedLimits {

@@ -37,8 +37,9 @@ import (
 // theirs within milliseconds, which the limit does not notice.
 //
 // A store that fails or stalls (Timeout) fails open: the request is
-// admitted and the failure logged, since the request needs the same
-// DynamoDB and will meet the fault itself.
+// admitted (without the rate-limit headers: there is no bucket to report)
+// and the failure logged, since the request needs the same DynamoDB and
+// will meet the fault itself. So do overrides that cannot be read.
 type Limiter struct {
 	Buckets  Buckets
 	Policies Policies
@@ -75,11 +76,12 @@ func MaxLease(rate int) int { return max(1, rate/4) }
 type state struct {
 	mu        sync.Mutex
 	rate      int
-	held      int       // leased, not yet spent
-	heldUntil time.Time // when they lapse
-	full      time.Time // when the bucket is full again, as last seen
-	blocked   time.Time // refuse locally until then
-	refusals  int       // the store's refusals since this instance's last lease
+	held      int        // leased, not yet spent
+	heldUntil time.Time  // when they lapse
+	full      time.Time  // when the bucket is full again, as last seen
+	blocked   time.Time  // refuse locally until then
+	refusals  int        // the store's refusals since this instance's last lease
+	dmu       sync.Mutex // demand's own, taken without mu
 	demand    demand
 	used      time.Time // last request
 }
@@ -92,7 +94,10 @@ func (l *Limiter) Admit(ctx context.Context, orgID, projectID string, c Category
 	now := l.now()
 	ov, err := l.overrides(ctx, orgID, projectID)
 	if err != nil {
-		l.log().WarnContext(ctx, "rate limits: the operator's overrides are unreadable; the deployment's defaults apply", "err", err)
+		// Not the defaults: they could refuse a tenant whose limit the
+		// operator raised. Admitted, as when a bucket is unreachable.
+		l.log().WarnContext(ctx, "rate limits: the operator's overrides are unreadable; admitting", "err", err)
+		return Decision{Allowed: true}
 	}
 	var d Decision
 	allowed := Decision{Allowed: true}
@@ -125,10 +130,18 @@ func (l *Limiter) overrides(ctx context.Context, orgID, projectID string) (Overr
 // take spends one token of bucket key, leasing a batch first if none is held.
 func (l *Limiter) take(ctx context.Context, key string, rate int, now time.Time) Decision {
 	st := l.state(key, now)
+	// Demand is counted before waiting for the state: requests queued
+	// behind a lease in flight make the next lease big enough for them all.
+	st.dmu.Lock()
+	st.demand.add(now)
+	st.dmu.Unlock()
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	// The time again: a request may have waited here for other requests'
+	// leases, and a stale now would misjudge the bucket (a take dated a
+	// second back finds it never holds enough).
+	now = l.now()
 	st.used = now
-	st.demand.add(now)
 	if st.rate != rate { // the operator changed it: what was held was leased at the old rate
 		st.rate, st.held, st.blocked = rate, 0, time.Time{}
 	}
@@ -140,7 +153,10 @@ func (l *Limiter) take(ctx context.Context, key string, rate int, now time.Time)
 	if now.Before(st.blocked) {
 		return st.decision(now, false)
 	}
-	n := min(MaxLease(rate), int(math.Ceil(st.demand.perSecond(now)*LeaseLife.Seconds())))
+	st.dmu.Lock()
+	perSecond := st.demand.perSecond(now)
+	st.dmu.Unlock()
+	n := min(MaxLease(rate), int(math.Ceil(perSecond*LeaseLife.Seconds())))
 	n = max(n, 1)
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	full, ok, err := l.Buckets.Take(tctx, key, rate, n, now, st.full)

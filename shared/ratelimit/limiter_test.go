@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -207,5 +208,24 @@ func TestNoRateNoLimit(t *testing.T) {
 	l := &ratelimit.Limiter{Buckets: &memBuckets{fail: errors.New("never called")}}
 	if d := l.Admit(context.Background(), "org", "p", ratelimit.Write); !d.Allowed || d.Limit != 0 {
 		t.Errorf("%+v", d)
+	}
+}
+
+type failingPolicies struct{}
+
+func (failingPolicies) Overrides(context.Context, string, string) (ratelimit.Overrides, error) {
+	return ratelimit.Overrides{}, errors.New("table unreachable")
+}
+
+// Overrides that cannot be read admit, as an unreachable bucket does: the
+// defaults could refuse a tenant whose limit the operator raised.
+func TestUnreadableOverridesAdmit(t *testing.T) {
+	c := &clock{t: epoch}
+	l := &ratelimit.Limiter{Buckets: &memBuckets{}, Defaults: ratelimit.Rates{Write: 1}, Policies: failingPolicies{}, Now: c.now,
+		Log: slog.New(slog.DiscardHandler)}
+	for i := range 5 {
+		if d := l.Admit(context.Background(), "org", "p", ratelimit.Write); !d.Allowed || d.Limit != 0 {
+			t.Fatalf("request %d: %+v, want admitted without a bucket to report", i+1, d)
+		}
 	}
 }
