@@ -132,6 +132,8 @@ func (l *Limits) cached(ctx context.Context, orgID, projectID string) (cachedLim
 
 // fetch reads the organization's and the project's limits together (one
 // BatchGetItem) into the cache, and hands them to whoever waits on f.
+// Throttled, DynamoDB returns keys unprocessed, which the batch retries
+// within the timeout; DynamoDB Local never does, so no local test shows it.
 func (l *Limits) fetch(ctx context.Context, key, orgID, projectID string, f *limitsFetch) {
 	ctx, cancel := context.WithTimeout(ctx, limitsReadTimeout)
 	defer cancel()

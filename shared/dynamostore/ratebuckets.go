@@ -59,6 +59,16 @@ func NewRateBuckets(db *dynamo.DB, table string) *RateBuckets {
 // which tells whether the other case applies: a second write only when the
 // caller's view was stale, a third only if another instance changed the
 // case meanwhile.
+//
+// What DynamoDB Local cannot show: it serialises every write and never
+// throttles, so locally a take never meets the 1,000-writes-a-second cap
+// of one item, nor the throttling (ThrottlingException) a hot partition
+// gets on DynamoDB, and racing takes only ever lose their condition, never
+// time out. On DynamoDB, leasing keeps a bucket's writes near rate/batch a
+// second, far under that cap; a throttled or failed take is an error the
+// Limiter answers by admitting (fail open), and conditional failures from
+// racing instances cost one more write each, bounded by the random backoff
+// (ratelimit.Limiter.take).
 func (b *RateBuckets) Take(ctx context.Context, key string, rate, n int, now, hint time.Time) (time.Time, bool, error) {
 	if rate <= 0 || n <= 0 || n > rate {
 		return time.Time{}, false, errors.New("ratelimit: a take needs 0 < n <= rate")
