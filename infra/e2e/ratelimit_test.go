@@ -44,12 +44,16 @@ func rateHeaders(t *testing.T, what string, h http.Header) (limit, remaining int
 }
 
 // Every answer a function writes for a tenant carries Lightfield's three
-// headers, in both dialects, errors and unknown routes included: the
-// bucket's capacity (the deployment's 25/s), what is left of it, and when it
+// headers, in both dialects, errors included: the bucket's capacity (25/s,
+// Lightfield's and the template's default), what is left of it, and when it
 // is full again (Unix seconds, within a second of now for a bucket that
 // refills at 25/s). Each category is a bucket of its own.
 func TestRateLimitHeadersOnEveryAnswer(t *testing.T) {
 	c := newTenant(t)
+	// Lightfield's 25/s, which the template deploys by default (this
+	// suite's stack runs with higher defaults).
+	lf := wiring.DefaultRateLimit
+	setLimits(t, c.OrgID, "", dynamostore.ProjectLimits{Rates: ratelimit.Rates{Write: lf, Read: lf, Search: lf}})
 	f := c.Create("a.txt", "text/plain", 5, "")
 	missing := "0190f1c2-0000-7000-8000-000000000000"
 	for _, tc := range []struct {
