@@ -109,5 +109,14 @@ api-key:
 	@[ -f .local/env ] || { echo "start the local stack first: make dev"; exit 1; }
 	@source .local/env && $(GO) run ./infra/cmd/apikey mint -project $(PROJECT)
 
+## limits: show or set the operator's rate limits and quotas against the running `make dev`:
+##   make limits [ORG=<uuid>] [PROJECT=<uuid>] [WRITE=n] [READ=n] [SEARCH=n] [MAX_FILES=n] [MAX_BYTES=n]   (0 removes one)
+.PHONY: limits
+limits:
+	@[ -f .local/env ] || { echo "start the local stack first: make dev"; exit 1; }
+	@source .local/env && $(GO) run ./infra/cmd/limits $(if $(WRITE)$(READ)$(SEARCH)$(MAX_FILES)$(MAX_BYTES),set,get) \
+		$(if $(ORG),-org $(ORG)) $(if $(PROJECT),-project $(PROJECT)) $(if $(WRITE),-write $(WRITE)) $(if $(READ),-read $(READ)) \
+		$(if $(SEARCH),-search $(SEARCH)) $(if $(MAX_FILES),-max-files $(MAX_FILES)) $(if $(MAX_BYTES),-max-bytes $(MAX_BYTES))
+
 clean:
 	rm -rf build

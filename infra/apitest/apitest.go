@@ -20,6 +20,7 @@ import (
 type Tenant struct {
 	T         *testing.T
 	ProjectID string
+	OrgID     string // the key's organization ("" where a test built the Tenant itself)
 	filegate.Client
 }
 
@@ -30,8 +31,8 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 	if len(scopes) == 0 {
 		scopes = []string{auth.ScopeCreate, auth.ScopeRead}
 	}
-	project := filegate.NewUUID()
-	key, err := st.MintKey(context.Background(), filegate.NewUUID(), project, scopes...)
+	org, project := filegate.NewUUID(), filegate.NewUUID()
+	key, err := st.MintKey(context.Background(), org, project, scopes...)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
 	}
@@ -42,7 +43,7 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 		t.Fatalf("the OpenAPI documents: %v", err)
 	}
 	hc := &http.Client{Transport: check.Transport(nil)}
-	return &Tenant{T: t, ProjectID: project, Client: filegate.Client{Base: st.APIURL, Key: key, HTTP: hc}}
+	return &Tenant{T: t, ProjectID: project, OrgID: org, Client: filegate.Client{Base: st.APIURL, Key: key, HTTP: hc}}
 }
 
 // WithKey is the tenant calling with another credential (an upload token).

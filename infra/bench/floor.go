@@ -17,6 +17,7 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/ratelimit"
 )
 
 // CreateVsFloorBudget bounds create-file p50 against one raw PutItem plus
@@ -44,7 +45,17 @@ type FloorResult struct {
 	Iterations int        `json:"iterations"`
 	Rows       []FloorRow `json:"rows"`
 	CreateMet  bool       `json:"create_budget_met"`
+	// The rate limiter is on for create (its Write bucket at FloorWriteRate):
+	// its DynamoDB calls per admitted create, bucket writes and reads
+	// (refusals' read-backs and the operator's limits) apart.
+	LimiterWritesPerCreate float64 `json:"limiter_writes_per_create"`
+	LimiterReadsPerCreate  float64 `json:"limiter_reads_per_create"`
 }
+
+// FloorWriteRate is the bench organization's Write rate: the limiter is on,
+// at a rate one client's interleaved creates never reach, so none is refused
+// and create pays what an admitted request pays.
+const FloorWriteRate = 1000
 
 func newFloorRow(op, baseline string, measured, floor []time.Duration) FloorRow {
 	r := FloorRow{Operation: op, Baseline: baseline, Measured: Summarize(measured), Floor: Summarize(floor)}
@@ -85,6 +96,9 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := dynamostore.NewLimits(h.env.DynamoDB(), h.env.Config.TableName).Put(ctx, org, "", dynamostore.ProjectLimits{Rates: ratelimit.Rates{Write: FloorWriteRate}}); err != nil {
+		return nil, err
+	}
 	keyHash := auth.Hash(api.Key)
 	keyRead := func(ctx context.Context) error { _, err := h.keys.GetKey(ctx, keyHash); return err }
 	res := &FloorResult{Iterations: n}
@@ -120,10 +134,13 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		_, err := h.objects.PresignUpload(ctx, f.ObjectKey, files.Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: 15 * time.Minute})
 		return err
 	}
+	h.limiter.reset()
 	d, err := interleave(ctx, n, warm, apiCreate, rawCreate, rawAuthCreate, ownCreate)
 	if err != nil {
 		return nil, err
 	}
+	creates := float64(n + warm)
+	res.LimiterWritesPerCreate, res.LimiterReadsPerCreate = float64(h.limiter.writes.Load())/creates, float64(h.limiter.reads.Load())/creates
 	const createOp = "create-file (POST /v1/files)"
 	createRow := newFloorRow(createOp, "PutItem + presign", d[0], d[1])
 	res.Rows = append(res.Rows, createRow,

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
@@ -46,14 +47,22 @@ type harness struct {
 	// it: sections that time `complete` switch events off so process-upload
 	// cannot settle the file first, and put this back afterwards.
 	notifications *s3types.NotificationConfiguration
+	// limiter counts the functions' rate-limiter calls (section 4).
+	limiter *limiterMeter
+	env     *wiring.Env // the functions' environment, for the operator's limits
 }
 
 func startHarness(ctx context.Context, root string, logf func(string, ...any)) (*harness, error) {
 	start := time.Now()
+	limiter := &limiterMeter{}
 	st, err := localstack.Start(ctx, localstack.Options{
-		Root: root,
-		Env:  map[string]string{"MAX_FILE_SIZE_BYTES": fmt.Sprint(maxObjectBytes)},
-		Log:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		DynamoDBMiddleware: []func(*middleware.Stack) error{limiter.middleware},
+		Root:               root,
+		// The limiter is on, at rates the load sections never reach (they
+		// measure the API, not its limits); section 4 sets its own.
+		Env: map[string]string{"MAX_FILE_SIZE_BYTES": fmt.Sprint(maxObjectBytes),
+			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000"},
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		// Baselines call DynamoDB Local directly; so do the functions here.
 		NoIAMGate: true,
 		// API Gateway caches the authorizer's answers (ReauthorizeEvery), as
@@ -69,7 +78,7 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, err
 	}
 	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
-		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf}
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env}
 	h.sign = s3.NewPresignClient(h.s3)
 	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
 	if err != nil {

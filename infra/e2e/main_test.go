@@ -44,7 +44,11 @@ func run(m *testing.M) int {
 	s, err := localstack.Start(ctx, localstack.Options{
 		Root: "../..",
 		// Short enough for the lifecycle tests to watch orphans age.
-		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000"},
+		// Tenants' rate limits far above what any test offers: the tests
+		// that meet a limit set their tenant's own (ratelimit_test.go);
+		// the others must not meet one by running fast.
+		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000",
+			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000"},
 		// A page origin of the tests' own, in place of the template's default.
 		AllowedOrigins: []string{testOrigin},
 		Log:            slog.New(slog.NewJSONHandler(logFile, nil)),

@@ -30,7 +30,8 @@ func startStack(t *testing.T, opts ...func(*localstack.Options)) *localstack.Sta
 	}
 	o := localstack.Options{
 		Root: "../..", DataDir: filepath.Join(dir, "data"),
-		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "0"},
+		// Tenants' rate limits far above what any fault test offers.
+		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "0", "RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000"},
 		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
 	}
 	for _, opt := range opts {

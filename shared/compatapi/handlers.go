@@ -13,6 +13,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
+	"github.com/filegate/filegate/shared/ratelimit"
 	"github.com/filegate/filegate/shared/routeguard"
 )
 
@@ -30,7 +31,7 @@ type uploading interface {
 // Upload is POST /api/v1/beta/files: a multipart upload whose bytes pass
 // through Lambda, validated and COMPLETED at once.
 func Upload(direct uploading, once routeguard.Once) routeguard.Route {
-	return route(routeUpload, auth.ScopeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeUpload, auth.ScopeCreate, ratelimit.Write, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		if r.ContentLength > maxUploadBody {
 			return files.ErrDirectTooLarge
 		}
@@ -66,7 +67,7 @@ func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 
 // List is GET /api/v1/beta/files; downloads signs expand=download_url.
 func List(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
-	return route(routeList, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeList, auth.ScopeRead, ratelimit.Search, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		params, err := decodeListQuery(r.URL.Query())
 		if err != nil {
 			return err
@@ -78,7 +79,7 @@ func List(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
 // Query is POST /api/v1/beta/files/query, the deprecated listing: a
 // read-only POST, so Idempotency-Key does not apply.
 func Query(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
-	return route(routeQuery, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeQuery, auth.ScopeRead, ratelimit.Search, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		params, err := decodeQueryBody(r.Body)
 		if err != nil {
 			return err
@@ -127,7 +128,7 @@ func writePage(w http.ResponseWriter, r *http.Request, listing *files.Listing, d
 
 // Get is GET /api/v1/beta/files/{id}; downloads signs expand=download_url.
 func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
-	return route(routeGet, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeGet, auth.ScopeRead, ratelimit.Read, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		withURL, err := expand(r.URL.Query())
 		if err != nil {
 			return err
@@ -151,7 +152,7 @@ func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 
 // Delete is DELETE /api/v1/beta/files/{id}.
 func Delete(deletion *files.Deletion) routeguard.Route {
-	return route(routeDelete, auth.ScopeCreate, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeDelete, auth.ScopeCreate, ratelimit.Write, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		if err := deletion.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
 			return err
 		}
@@ -162,7 +163,7 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 
 // Content is GET /api/v1/beta/files/{id}/content: a presigned download.
 func Content(records *files.Records, downloads *files.Downloads) routeguard.Route {
-	return route(routeContent, auth.ScopeRead, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return route(routeContent, auth.ScopeRead, ratelimit.Read, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		ttl, err := askedLifetime(r.URL.Query().Get("expires_at_seconds"))
 		if err != nil {
 			return err
@@ -180,10 +181,10 @@ func Content(records *files.Records, downloads *files.Downloads) routeguard.Rout
 	})
 }
 
-// route is a compat route needing scope; once (routes that write by POST)
-// makes it safe to retry.
-func route(pattern, scope string, once routeguard.Once, h routeguard.Handler) routeguard.Route {
-	return routeguard.Route{Pattern: pattern, Scope: scope, Dialect: Dialect, Handle: h, Once: once}
+// route is a compat route needing scope, in a rate-limit category; once
+// (routes that write by POST) makes it safe to retry.
+func route(pattern, scope string, category ratelimit.Category, once routeguard.Once, h routeguard.Handler) routeguard.Route {
+	return routeguard.Route{Pattern: pattern, Scope: scope, Dialect: Dialect, Handle: h, Once: once, Category: category}
 }
 
 // askedLifetime reads expires_at_seconds, the URL's lifetime in seconds: ""

@@ -30,6 +30,10 @@ type CountChange struct {
 	ID        string // the file's id: its time places it in the position counts
 	Files     int    // +1 a file record appeared, -1 one was removed
 	Completed int    // +1 a file entered COMPLETED, -1 one left it
+	// Held and Bytes move with the files a project holds (PENDING or
+	// COMPLETED) and their declared sizes: what its quota counts.
+	Held  int
+	Bytes int64
 }
 
 const (
@@ -87,6 +91,8 @@ func (s *Store) ApplyCounts(ctx context.Context, projectID, shard string, change
 		}
 		add(counterSK, "files", c.Files)
 		add(counterSK, "completed", c.Completed)
+		add(counterSK, "held", c.Held)
+		add(counterSK, "bytes", int(c.Bytes))
 		if ms, ok := files.IDMillis(c.ID); ok {
 			for _, p := range positionsOf(ms) {
 				add(p.sk, p.attr, c.Files)

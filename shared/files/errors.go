@@ -27,6 +27,9 @@ const (
 	// KindInFlight: another attempt of the same request (the same
 	// Idempotency-Key) is still running; this one can succeed once it ends.
 	KindInFlight
+	// KindTooManyRequests: the tenant's rate limit refused the request
+	// (shared/ratelimit); it can succeed once its bucket refills.
+	KindTooManyRequests
 )
 
 // Error is Filegate's one error type. Message is safe to show to clients;

@@ -180,7 +180,7 @@ func name(e ast.Expr) string {
 
 func addLiteral(codes map[string]bool, e ast.Expr) {
 	if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-		if s, err := strconv.Unquote(lit.Value); err == nil {
+		if s, err := strconv.Unquote(lit.Value); err == nil && s != "" { // "": no code (a 429 has none)
 			codes[s] = true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
 	"github.com/filegate/filegate/shared/jsonwire"
+	"github.com/filegate/filegate/shared/ratelimit"
 	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
@@ -168,7 +169,7 @@ func URL(downloads *files.Downloads) routeguard.Route {
 
 // List is GET /v1/files: one newest-first page and the project's total.
 func List(records *files.Records) routeguard.Route {
-	return read(routeList, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return search(routeList, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		limit, offset, err := pageParams(r)
 		if err != nil {
 			return err
@@ -187,14 +188,23 @@ func List(records *files.Records) routeguard.Route {
 	})
 }
 
+// read is a route that needs files:read, in the Read rate-limit category.
 func read(pattern string, h routeguard.Handler) routeguard.Route {
-	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeRead, Dialect: Dialect, Handle: h}
+	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeRead, Dialect: Dialect, Handle: h, Category: ratelimit.Read}
 }
 
-// write is a route that needs files:create; once (nil for DELETE, which
-// Idempotency-Key does not cover) makes its POSTs safe to retry.
+// search is a listing: files:read, in the Search category.
+func search(pattern string, h routeguard.Handler) routeguard.Route {
+	rt := read(pattern, h)
+	rt.Category = ratelimit.Search
+	return rt
+}
+
+// write is a route that needs files:create, in the Write category; once
+// (nil for DELETE, which Idempotency-Key does not cover) makes its POSTs
+// safe to retry.
 func write(pattern string, once routeguard.Once, h routeguard.Handler) routeguard.Route {
-	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeCreate, Dialect: Dialect, Handle: h, Once: once}
+	return routeguard.Route{Pattern: pattern, Scope: auth.ScopeCreate, Dialect: Dialect, Handle: h, Once: once, Category: ratelimit.Write}
 }
 
 // writeFile answers with f, or err.

@@ -49,6 +49,8 @@ func Status(k files.Kind) int {
 		return http.StatusUnsupportedMediaType
 	case files.KindUnprocessable:
 		return http.StatusUnprocessableEntity
+	case files.KindTooManyRequests:
+		return http.StatusTooManyRequests
 	case files.KindUnavailable:
 		return http.StatusServiceUnavailable
 	default:

@@ -1,8 +1,8 @@
 // Package routeguard is what every route of both API dialects does around
-// its handler: nosniff, the authorizer's principal and the route's scope, a
-// dialect's own tenant check, Idempotency-Key on POSTs that write, retry
-// advice on errors, and one error writer that each dialect parameterises
-// with its envelope.
+// its handler: nosniff, the authorizer's principal, the tenant's rate limit
+// (and its headers), the route's scope, a dialect's own tenant check,
+// Idempotency-Key on POSTs that write, retry advice on errors, and one
+// error writer that each dialect parameterises with its envelope.
 package routeguard
 
 import (
@@ -14,6 +14,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/ratelimit"
 )
 
 // Handler is a route handler that acts for an authenticated principal.
@@ -48,6 +49,12 @@ type Route struct {
 	// derives from its Idempotency-Key (files.Operation), which then answers
 	// with the file as stored and freshly signed URLs (docs/ARCHITECTURE.md "Limits and lifetimes").
 	Rerun bool
+	// Category is the rate-limit bucket the route's requests take from
+	// (docs/api.md "Rate limits"); every constructor sets one.
+	Category ratelimit.Category
+	// Limit is the tenants' rate limiter, set where the route is wrapped
+	// (wiring.HTTP); nil limits nothing.
+	Limit Limit
 }
 
 // Handler is the route with everything around it; log gets the cause of
@@ -87,6 +94,11 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	p, ok := auth.PrincipalFromRequest(r)
 	if !ok {
 		return errUnauthenticated()
+	}
+	// First: a request refused for any reason still counts against its
+	// tenant, and every answer carries the bucket's headers.
+	if err := admitRate(w, r, rt.Limit, p, rt.Category); err != nil {
+		return err
 	}
 	if rt.Dialect.Check != nil {
 		if err := rt.Dialect.Check(r, p); err != nil {

@@ -240,7 +240,7 @@ func TestUnmatched(t *testing.T) {
 		if tc.p != nil {
 			ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: tc.p.LambdaContext()}
 		}
-		resp, err := httpadapter.NewV2(d.Unmatched(routes, discard)).ProxyWithContext(context.Background(), ev)
+		resp, err := httpadapter.NewV2(d.Unmatched(routes, nil, discard)).ProxyWithContext(context.Background(), ev)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,8 @@ type CountStore interface {
 }
 
 // Counters is the counter consumer's handler: every INSERT, MODIFY and REMOVE
-// of a file record moves its project's counts (files; COMPLETED files), so no
+// of a file record moves its project's counts (files; COMPLETED files; files
+// held and their bytes, for quotas), so no
 // request writes an item another file's request writes too. The event source
 // mapping has a tumbling window only because that is how Lambda names a
 // batch's shard (ShardID), which the exactly-once guard is keyed by; the
@@ -88,7 +89,8 @@ func (c *Counters) change(ctx context.Context, rec events.DynamoDBEventRecord) (
 	if f == nil {
 		return "", dynamostore.CountChange{}, false // a counter, key, lease, idempotency record
 	}
-	ch := dynamostore.CountChange{Seq: rec.Change.SequenceNumber, ID: f.ID, Completed: completed(after) - completed(before)}
+	ch := dynamostore.CountChange{Seq: rec.Change.SequenceNumber, ID: f.ID, Completed: completed(after) - completed(before),
+		Held: held(after) - held(before), Bytes: heldBytes(after) - heldBytes(before)}
 	switch events.DynamoDBOperationType(rec.EventName) {
 	case events.DynamoDBOperationTypeInsert:
 		ch.Files = 1
@@ -110,6 +112,22 @@ func fileOf(img map[string]events.DynamoDBAttributeValue) (*files.File, error) {
 	}
 	f, _ := dynamostore.FileFromItem(item)
 	return f, nil
+}
+
+// held is 1 for a file its project holds (its quota counts it): PENDING,
+// its declared size reserved, or COMPLETED.
+func held(f *files.File) int {
+	if f != nil && (f.Status == files.StatusPending || f.Status == files.StatusCompleted) {
+		return 1
+	}
+	return 0
+}
+
+func heldBytes(f *files.File) int64 {
+	if held(f) == 0 {
+		return 0
+	}
+	return f.SizeBytes
 }
 
 func completed(f *files.File) int {

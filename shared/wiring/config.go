@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/ratelimit"
 )
 
 // Config is what the template's environment variables set.
@@ -24,7 +25,20 @@ type Config struct {
 	// is the local stack's file, which wins when set.
 	RootSecretARN  string
 	RootSecretFile string
+	// RateLimits are the deployment's requests per second per organization
+	// and category (RATE_LIMIT_WRITE, _READ, _SEARCH; 25 each by default,
+	// Lightfield's); the operator overrides them per organization or
+	// project in the table (dynamostore.Limits).
+	RateLimits ratelimit.Rates
 }
+
+// DefaultRateLimit is each category's default rate: Lightfield's.
+const DefaultRateLimit = 25
+
+// MaxRateLimit bounds a configured rate (the template's parameters say the
+// same): far past what one organization needs, short of what one bucket
+// item could not keep up with (ratelimit.MaxLease).
+const MaxRateLimit = 100_000
 
 // configFrom reads Config through getenv; a malformed value is an error,
 // never a silent default.
@@ -40,6 +54,7 @@ func configFrom(getenv func(string) string) (Config, error) {
 	}
 	var batch int64
 	c.OrphanGrace = time.Hour
+	write, read, search := int64(DefaultRateLimit), int64(DefaultRateLimit), int64(DefaultRateLimit)
 	// Each setting is seconds (into a Duration) or a plain number.
 	for _, v := range []struct {
 		name   string
@@ -56,6 +71,9 @@ func configFrom(getenv func(string) string) (Config, error) {
 		{"RECONCILE_BATCH", 0, math.MaxInt64, nil, &batch},
 		{"ORPHAN_GRACE_SECONDS", 0, seconds(maxKeep), &c.OrphanGrace, nil},
 		{"ASSEMBLY_GRACE_SECONDS", 1, 3600, &c.Files.AssemblyGrace, nil},
+		{"RATE_LIMIT_WRITE", 1, MaxRateLimit, nil, &write},
+		{"RATE_LIMIT_READ", 1, MaxRateLimit, nil, &read},
+		{"RATE_LIMIT_SEARCH", 1, MaxRateLimit, nil, &search},
 	} {
 		raw := getenv(v.name)
 		if raw == "" {
@@ -71,6 +89,7 @@ func configFrom(getenv func(string) string) (Config, error) {
 			*v.n = n
 		}
 	}
+	c.RateLimits = ratelimit.Rates{Write: int(write), Read: int(read), Search: int(search)}
 	c.ReconcileBatch = 500
 	if batch > 0 {
 		c.ReconcileBatch = int(min(batch, 1000)) // one S3 list page at most

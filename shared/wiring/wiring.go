@@ -33,6 +33,7 @@ import (
 	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/idempotency"
+	"github.com/filegate/filegate/shared/ratelimit"
 	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/streamevents"
 )
@@ -48,6 +49,8 @@ type Env struct {
 	getenv  func(string) string
 	db      *dynamo.DB
 	metrics *emf.Writer
+	limiter *ratelimit.Limiter
+	limits  *dynamostore.Limits
 }
 
 // Load reads a function's configuration through getenv (os.Getenv on
@@ -105,9 +108,36 @@ type HTTPFunction struct {
 }
 
 // HTTP serves rt behind the API Gateway v2 adapter: on a ServeMux with its
-// pattern (so r.PathValue works), with one access-log line per request.
+// pattern (so r.PathValue works), with one access-log line per request,
+// each request taken from its tenant's rate-limit bucket.
 func HTTP(e *Env, rt routeguard.Route) HTTPFunction {
+	rt.Limit = Limiter(e)
 	return serve(e, rt.Pattern, rt.Handler(e.Log))
+}
+
+// Limits is the operator's limits and quotas, cached by this function
+// instance (one per function).
+func Limits(e *Env) *dynamostore.Limits {
+	if e.limits == nil {
+		e.limits = dynamostore.NewLimits(e.DynamoDB(), e.Config.TableName)
+	}
+	return e.limits
+}
+
+// Limiter is the function's side of the tenants' rate-limit buckets (one
+// per function instance: its leases are its own).
+func Limiter(e *Env) *ratelimit.Limiter {
+	if e.limiter == nil {
+		e.limiter = &ratelimit.Limiter{Buckets: dynamostore.NewRateBuckets(e.DynamoDB(), e.Config.TableName),
+			Policies: Limits(e), Defaults: e.Config.RateLimits, Log: e.Log}
+	}
+	return e.limiter
+}
+
+// Quotas is the projects' quotas and what they hold, for the use cases
+// that create files.
+func Quotas(e *Env) *dynamostore.Quotas {
+	return &dynamostore.Quotas{Limits: Limits(e), Store: Store(e)}
 }
 
 func serve(e *Env, route string, h http.Handler) HTTPFunction {
@@ -141,7 +171,7 @@ func MuxPattern(route string) string {
 func Unmatched(e *Env, dialects ...routeguard.Fallback) HTTPFunction {
 	mux := http.NewServeMux()
 	for _, d := range dialects {
-		mux.Handle(d.Prefix, d.Dialect.Unmatched(d.Routes, e.Log))
+		mux.Handle(d.Prefix, d.Handler(Limiter(e), e.Log))
 	}
 	return serve(e, DefaultRoute, mux)
 }

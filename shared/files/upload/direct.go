@@ -19,6 +19,7 @@ type Direct struct {
 	store      directStore
 	objects    ObjectWriter
 	settlement *Settlement
+	quotas     files.QuotaReader
 }
 
 // directStore is what a direct upload does with records: write the PENDING
@@ -34,6 +35,12 @@ type directStore interface {
 // settles them with settlement.
 func NewDirect(store directStore, objects ObjectWriter, settlement *Settlement, o files.Options) *Direct {
 	return &Direct{Options: o.Resolved(), store: store, objects: objects, settlement: settlement}
+}
+
+// WithQuotas makes every upload respect its project's quota (files.Quota).
+func (d *Direct) WithQuotas(q files.QuotaReader) *Direct {
+	d.quotas = q
+	return d
 }
 
 // Upload validates the bytes in memory with the rules presigned
@@ -82,7 +89,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	sum := md5.Sum(in.Body)
 	md5hex := hex.EncodeToString(sum[:])
 	f := newPending(d.Options, create, mimeType, in.ExternalFileID, now)
-	if err := admit(ctx, create, f); err != nil {
+	if err := admit(ctx, d.quotas, create, f); err != nil {
 		return nil, err
 	}
 	err = d.store.Create(ctx, f)

@@ -14,6 +14,7 @@ type Sessions struct {
 	files.Options
 	store  sessionStore
 	signer SessionStorage
+	quotas files.QuotaReader
 }
 
 // sessionStore is what opening a session does with records: write the new
@@ -26,6 +27,12 @@ type sessionStore interface {
 // NewSessions records sessions in store and signs their PUTs with signer.
 func NewSessions(store sessionStore, signer SessionStorage, o files.Options) *Sessions {
 	return &Sessions{Options: o.Resolved(), store: store, signer: signer}
+}
+
+// WithQuotas makes every create respect its project's quota (files.Quota).
+func (s *Sessions) WithQuotas(q files.QuotaReader) *Sessions {
+	s.quotas = q
+	return s
 }
 
 // Create validates the declaration, records a PENDING file and presigns its
@@ -58,7 +65,7 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 	if !ok {
 		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "%s must leave at least a second to upload in", files.FieldRetention).On(files.FieldRetention)
 	}
-	if err := admit(ctx, in, f); err != nil {
+	if err := admit(ctx, s.quotas, in, f); err != nil {
 		return nil, err
 	}
 	if in.Multipart != nil {
@@ -75,12 +82,17 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 	return &files.Created{File: f, Upload: up}, nil
 }
 
-// admit spends the caller's budget (CreateInput.Admit: an upload token's,
-// files and bytes) on f, once its id is known and before anything is opened
-// in storage or recorded. It is the one charge point: every way of creating
-// a file (one PUT, a multipart session, the direct upload) passes it, so no
-// file exists that its caller's budget did not pay for.
-func admit(ctx context.Context, in files.CreateInput, f *files.File) error {
+// admit checks f against its project's quota (quotas, nil: none), then
+// spends the caller's budget (CreateInput.Admit: an upload token's, files
+// and bytes) on it, once its id is known and before anything is opened in
+// storage or recorded. It is the one charge point: every way of creating a
+// file (one PUT, a multipart session, the direct upload) passes it, so no
+// file exists that its project's quota and its caller's budget did not
+// allow, and a refusal writes nothing.
+func admit(ctx context.Context, quotas files.QuotaReader, in files.CreateInput, f *files.File) error {
+	if err := files.CheckQuota(ctx, quotas, f.OrganizationID, f.ProjectID, f.SizeBytes); err != nil {
+		return err
+	}
 	if in.Admit == nil {
 		return nil
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
-// Sessions opens upload sessions.
+// Sessions opens upload sessions, within their projects' quotas.
 func Sessions(e *wiring.Env) *upload.Sessions {
-	return upload.NewSessions(wiring.Store(e), s3wiring.Storage(e), wiring.Options(e))
+	return upload.NewSessions(wiring.Store(e), s3wiring.Storage(e), wiring.Options(e)).WithQuotas(wiring.Quotas(e))
 }
 
 // Settlement validates uploads and settles their files.
@@ -30,7 +30,7 @@ func Settlement(e *wiring.Env) *upload.Settlement {
 // client of each store.
 func Direct(e *wiring.Env) *upload.Direct {
 	store, objects, o := wiring.Store(e), s3wiring.Storage(e), wiring.Options(e)
-	return upload.NewDirect(store, objects, upload.NewSettlement(store, objects, o), o)
+	return upload.NewDirect(store, objects, upload.NewSettlement(store, objects, o), o).WithQuotas(wiring.Quotas(e))
 }
 
 // Reconciler is the scheduled passes, through one client of each store.
