@@ -24,13 +24,18 @@ type Config struct {
 	// is the local stack's file, which wins when set.
 	RootSecretARN  string
 	RootSecretFile string
+	// SignerRoleARN is the role whose AssumeRole'd credentials (of known
+	// expiry) sign presigned URLs (shared/stssigner); empty signs with the
+	// function's own credentials (the local stand-ins' static keys).
+	SignerRoleARN string
 }
 
 // configFrom reads Config through getenv; a malformed value is an error,
 // never a silent default.
 func configFrom(getenv func(string) string) (Config, error) {
 	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME"),
-		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE")}
+		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE"),
+		SignerRoleARN: getenv("SIGNER_ROLE_ARN")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
