@@ -95,6 +95,27 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 		if len(actions) != 1 || topics[refTo(actions[0])] == nil {
 			t.Errorf("alarm %s notifies %v, want the alarm topic", id, actions)
 		}
+		// The all-clear too: whoever was paged learns it passed.
+		if ok := list(at(a, "Properties", "OKActions")); len(ok) != 1 || topics[refTo(ok[0])] == nil {
+			t.Errorf("alarm %s sends OK to %v, want the alarm topic", id, ok)
+		}
+	}
+	// With no AlarmEmail, the stack says loudly that nobody is paged.
+	loud := false
+	for _, o := range doc.section("Outputs") {
+		cond, _ := at(o, "Condition").(string)
+		if c := at(doc.section("Conditions"), cond, "Fn::Equals"); c != nil && refTo(list(c)[0]) == "AlarmEmail" &&
+			strings.Contains(str(at(o, "Value", "Fn::Sub")), "WARNING") {
+			loud = true
+		}
+	}
+	if !loud {
+		t.Error("no output warns, when AlarmEmail is empty, that no one receives the alarms")
+	}
+	// The dashboard link opens the console (the console's host is not an
+	// API endpoint's: console.aws.amazon.com, never console.amazonaws.com).
+	if u := str(at(doc.section("Outputs"), "DashboardUrl", "Value", "Fn::Sub")); !strings.HasPrefix(u, "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards:name=") {
+		t.Errorf("DashboardUrl is %q, want the console's host", u)
 	}
 	subscribed := false
 	for _, s := range doc.resources("AWS::SNS::Subscription") {
@@ -285,8 +306,12 @@ func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 	if len(recorded) < 6 {
 		t.Fatalf("found %d recorded events in shared/files, want the lifecycle's six", len(recorded))
 	}
+	ns := str(at(doc.section("Globals"), "Function", "Environment", "Variables", "METRICS_NAMESPACE", "Fn::Sub"))
+	if !strings.Contains(ns, "${AWS::StackName}") {
+		t.Errorf("METRICS_NAMESPACE is %q: EMF metrics of two stacks in one account would add up; want one per stack", ns)
+	}
 	var line bytes.Buffer
-	emf.New(&line).Record("x", 1)
+	emf.New(&line, ns).Record("x", 1)
 	var emitted struct {
 		AWS struct {
 			CloudWatchMetrics []struct {

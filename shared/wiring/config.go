@@ -28,6 +28,9 @@ type Config struct {
 	// expiry) sign presigned URLs (shared/stssigner); empty signs with the
 	// function's own credentials (the local stand-ins' static keys).
 	SignerRoleARN string
+	// MetricsNamespace is the EMF metrics' namespace (Filegate/<stack> on
+	// AWS; empty: emf.DefaultNamespace).
+	MetricsNamespace string
 }
 
 // configFrom reads Config through getenv; a malformed value is an error,
@@ -35,7 +38,7 @@ type Config struct {
 func configFrom(getenv func(string) string) (Config, error) {
 	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME"),
 		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE"),
-		SignerRoleARN: getenv("SIGNER_ROLE_ARN")}
+		SignerRoleARN: getenv("SIGNER_ROLE_ARN"), MetricsNamespace: getenv("METRICS_NAMESPACE")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
