@@ -506,3 +506,56 @@ func TestDataSurvivesDeletionButNotAFailedCreate(t *testing.T) {
 		}
 	}
 }
+
+// Presigned URLs are signed with the signer role's credentials (of known
+// end): every function told SIGNER_ROLE_ARN may assume exactly that role,
+// the role lives an hour at most (role chaining's cap) and lets a URL do
+// no more than PUT or GET a file object.
+func TestSigningFunctionsAssumeTheSignerRole(t *testing.T) {
+	doc := readCfnDoc(t)
+	roles := doc.resources("AWS::IAM::Role")
+	signers := 0
+	for id, f := range doc.resources("AWS::Serverless::Function") {
+		arn := at(f, "Properties", "Environment", "Variables", "SIGNER_ROLE_ARN")
+		if arn == nil {
+			continue
+		}
+		signers++
+		role := refTo(arn)
+		if roles[role] == nil {
+			t.Errorf("%s signs with %v, not a role of this template", id, arn)
+		}
+		may := false
+		for _, p := range list(at(f, "Properties", "Policies")) {
+			for _, st := range list(at(p, "Statement")) {
+				for _, a := range list(at(st, "Action")) {
+					if a == "sts:AssumeRole" && refTo(at(st, "Resource")) == role {
+						may = true
+					}
+				}
+			}
+		}
+		if !may {
+			t.Errorf("%s is told to sign with %s but may not assume it", id, role)
+		}
+		r := roles[role]
+		if d := number(t, at(r, "Properties", "MaxSessionDuration"), role+" MaxSessionDuration"); d > 3600 {
+			t.Errorf("%s allows sessions of %v s; chained from a Lambda they end at an hour", role, d)
+		}
+		for _, p := range list(at(r, "Properties", "Policies")) {
+			for _, st := range list(at(p, "PolicyDocument", "Statement")) {
+				for _, a := range list(at(st, "Action")) {
+					if a != "s3:PutObject" && a != "s3:GetObject" {
+						t.Errorf("%s may %v: a presigned URL needs only s3:PutObject and s3:GetObject", role, a)
+					}
+				}
+				if res := str(at(st, "Resource", "Fn::Sub")); !strings.HasSuffix(res, "-uploads/uploads/*") {
+					t.Errorf("%s's grant covers %q, want the file objects only", role, res)
+				}
+			}
+		}
+	}
+	if signers < 8 {
+		t.Errorf("%d functions sign with the signer role, want every one that presigns (8)", signers)
+	}
+}
