@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -557,5 +558,41 @@ func TestSigningFunctionsAssumeTheSignerRole(t *testing.T) {
 	}
 	if signers < 8 {
 		t.Errorf("%d functions sign with the signer role, want every one that presigns (8)", signers)
+	}
+}
+
+// Lost S3 events page someone (Lambda's AsyncEventsDropped never reaches
+// the DLQ), and client errors page by rate, never by a count.
+func TestDroppedEventsAndClientErrorRatesAreAlarmed(t *testing.T) {
+	doc := readCfnDoc(t)
+	dropped, rate := false, false
+	for _, a := range doc.resources("AWS::CloudWatch::Alarm") {
+		p := at(a, "Properties")
+		if str(at(p, "MetricName")) == "AsyncEventsDropped" && refTo(at(p, "Dimensions", "0", "Value")) == "ProcessUploadFunction" {
+			dropped = true
+		}
+		var hasCount, has4xx bool
+		expr := ""
+		for _, m := range list(at(p, "Metrics")) {
+			switch str(at(m, "MetricStat", "Metric", "MetricName")) {
+			case "Count":
+				hasCount = true
+			case "4xx":
+				has4xx = true
+			}
+			if e := str(at(m, "Expression")); e != "" && at(m, "ReturnData") == true {
+				expr = e
+			}
+		}
+		threshold, _ := strconv.ParseFloat(str(at(p, "Threshold")), 64) // a share: a fraction, not a count
+		if hasCount && has4xx && strings.Contains(expr, "/") && threshold > 0 && threshold < 1 {
+			rate = true
+		}
+	}
+	if !dropped {
+		t.Error("no alarm on process-upload's AsyncEventsDropped: S3 events Lambda drops are seen nowhere else")
+	}
+	if !rate {
+		t.Error("no alarm on the API's 4xx (and 429) rate: a share of requests, not a count")
 	}
 }
