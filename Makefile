@@ -103,6 +103,12 @@ lint:
 bench: tools
 	$(GO) run ./infra/bench/cmd/bench
 
+## smoke: check a deployed stack end to end (create, PUT, complete, download, delete) in under a minute: make smoke API=<ApiUrl> KEY=<api key>
+.PHONY: smoke
+smoke:
+	@[ -n "$(API)" ] && [ -n "$(KEY)" ] || { echo "usage: make smoke API=<ApiUrl output> KEY=<api key with files:create and files:read>"; exit 2; }
+	@$(GO) run ./infra/cmd/smoke -api "$(API)" -key "$(KEY)"
+
 ## api-key: mint a key for PROJECT=<uuid> against the running `make dev`
 api-key:
 	@[ -n "$(PROJECT)" ] || { echo "usage: make api-key PROJECT=<uuid>"; exit 2; }

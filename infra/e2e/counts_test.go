@@ -15,6 +15,13 @@ const counterLag = 15 * time.Second
 // total_size is completed; it fails the test with the last values seen.
 func (c *tenant) waitCounts(files, completed int) {
 	c.T.Helper()
+	c.waitCountsWithin(counterLag, files, completed)
+}
+
+// waitCountsWithin is waitCounts with its own bound (a large seeding's
+// stream backlog takes longer than counterLag to drain).
+func (c *tenant) waitCountsWithin(counterLag time.Duration, files, completed int) {
+	c.T.Helper()
 	var native struct{ TotalCount int }
 	var compat struct {
 		TotalSize int `json:"total_size"`

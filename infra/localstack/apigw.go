@@ -120,21 +120,30 @@ func (g *Gateway) invoke(route string, fn wiring.HTTPLambda) http.Handler {
 			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
+		if !fitsLambda(resp) {
+			// Lambda fails the invocation (Function.ResponseSizeTooLarge)
+			// and API Gateway answers its own 500.
+			g.log.Error("function response over Lambda's payload limit", "route", route)
+			gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
 		writeResponse(w, resp)
 	})
 }
 
-// fitsLambda reports whether Lambda takes ev synchronously: its limit
-// counts the whole event JSON (headers, request context, authorizer context,
-// the body base64-encoded when binary), not just the body. Over it, the
-// invocation fails and the client gets the gateway's own error (here a 413),
-// never the function's answer. Serialized as API Gateway does, without HTML
+// fitsLambda reports whether Lambda carries v, a synchronous invocation's
+// event or its function's response: its limit (6,291,456 bytes each way)
+// counts the whole JSON (headers, request context, authorizer context, the
+// body as one escaped JSON string, base64-encoded when binary), not just the
+// body. Over it, the invocation fails and the client gets the gateway's own
+// error (a 413 for an event, a 500 for a response), never the function's
+// answer. Serialized as API Gateway and aws-lambda-go do, without HTML
 // escaping.
-func fitsLambda(ev events.APIGatewayV2HTTPRequest) bool {
+func fitsLambda(v any) bool {
 	var n countingWriter
 	enc := json.NewEncoder(&n)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return false
 	}
 	return int64(n)-1 <= files.LambdaSyncPayloadBytes // Encode adds a newline

@@ -97,3 +97,32 @@ func TestGatewayCountsBinaryBodiesBase64Encoded(t *testing.T) {
 		t.Fatalf("4.8 MB of form (6.4 MB encoded): %d, function called %d times", rec.Code, len(*sizes))
 	}
 }
+
+// A response counts the same way: the function's whole envelope, its body
+// one escaped JSON string. Lambda fails an invocation whose response is
+// past the limit, and API Gateway answers 500 instead of the function.
+func TestGatewayRefusesResponsesPastLambdasPayloadLimit(t *testing.T) {
+	var body string
+	fn := func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"Content-Type": "application/json"}, Body: body}, nil
+	}
+	allow := func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true}, nil
+	}
+	g := NewGateway(&Template{}, map[string]wiring.HTTPLambda{"POST /upload": fn}, allow, 0, slog.New(slog.DiscardHandler))
+	envelope := func(b string) int {
+		raw, _ := json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"Content-Type": "application/json"}, Body: b})
+		return len(raw)
+	}
+	// Quotes take two bytes each inside the envelope: a body of 3.2 MB is
+	// past the limit, one of half the room is not.
+	around := envelope("")
+	body = string(bytes.Repeat([]byte(`"`), (lambdaDocumentedLimit-around)/2))
+	if rec := post(g, nil, "text/plain"); rec.Code != http.StatusOK || rec.Body.Len() != len(body) {
+		t.Fatalf("a response envelope of %d bytes: %d", envelope(body), rec.Code)
+	}
+	body += `"`
+	if rec := post(g, nil, "text/plain"); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("a response envelope of %d bytes (body %d): %d, want the gateway's 500", envelope(body), len(body), rec.Code)
+	}
+}

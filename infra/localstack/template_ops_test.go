@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,27 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 		if len(actions) != 1 || topics[refTo(actions[0])] == nil {
 			t.Errorf("alarm %s notifies %v, want the alarm topic", id, actions)
 		}
+		// The all-clear too: whoever was paged learns it passed.
+		if ok := list(at(a, "Properties", "OKActions")); len(ok) != 1 || topics[refTo(ok[0])] == nil {
+			t.Errorf("alarm %s sends OK to %v, want the alarm topic", id, ok)
+		}
+	}
+	// With no AlarmEmail, the stack says loudly that nobody is paged.
+	loud := false
+	for _, o := range doc.section("Outputs") {
+		cond, _ := at(o, "Condition").(string)
+		if c := at(doc.section("Conditions"), cond, "Fn::Equals"); c != nil && refTo(list(c)[0]) == "AlarmEmail" &&
+			strings.Contains(str(at(o, "Value", "Fn::Sub")), "WARNING") {
+			loud = true
+		}
+	}
+	if !loud {
+		t.Error("no output warns, when AlarmEmail is empty, that no one receives the alarms")
+	}
+	// The dashboard link opens the console (the console's host is not an
+	// API endpoint's: console.aws.amazon.com, never console.amazonaws.com).
+	if u := str(at(doc.section("Outputs"), "DashboardUrl", "Value", "Fn::Sub")); !strings.HasPrefix(u, "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards:name=") {
+		t.Errorf("DashboardUrl is %q, want the console's host", u)
 	}
 	subscribed := false
 	for _, s := range doc.resources("AWS::SNS::Subscription") {
@@ -287,8 +309,12 @@ func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 	if len(recorded) < 6 {
 		t.Fatalf("found %d recorded events in shared/files, want the lifecycle's six", len(recorded))
 	}
+	ns := str(at(doc.section("Globals"), "Function", "Environment", "Variables", "METRICS_NAMESPACE", "Fn::Sub"))
+	if !strings.Contains(ns, "${AWS::StackName}") {
+		t.Errorf("METRICS_NAMESPACE is %q: EMF metrics of two stacks in one account would add up; want one per stack", ns)
+	}
 	var line bytes.Buffer
-	emf.New(&line).Record("x", 1)
+	emf.New(&line, ns).Record("x", 1)
 	var emitted struct {
 		AWS struct {
 			CloudWatchMetrics []struct {
@@ -497,5 +523,94 @@ func TestDataSurvivesDeletionButNotAFailedCreate(t *testing.T) {
 				t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want RetainExceptOnCreate and Retain", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])
 			}
 		}
+	}
+}
+
+// Presigned URLs are signed with the signer role's credentials (of known
+// end): every function told SIGNER_ROLE_ARN may assume exactly that role,
+// the role lives an hour at most (role chaining's cap) and lets a URL do
+// no more than PUT or GET a file object.
+func TestSigningFunctionsAssumeTheSignerRole(t *testing.T) {
+	doc := readCfnDoc(t)
+	roles := doc.resources("AWS::IAM::Role")
+	signers := 0
+	for id, f := range doc.resources("AWS::Serverless::Function") {
+		arn := at(f, "Properties", "Environment", "Variables", "SIGNER_ROLE_ARN")
+		if arn == nil {
+			continue
+		}
+		signers++
+		role := refTo(arn)
+		if roles[role] == nil {
+			t.Errorf("%s signs with %v, not a role of this template", id, arn)
+		}
+		may := false
+		for _, p := range list(at(f, "Properties", "Policies")) {
+			for _, st := range list(at(p, "Statement")) {
+				for _, a := range list(at(st, "Action")) {
+					if a == "sts:AssumeRole" && refTo(at(st, "Resource")) == role {
+						may = true
+					}
+				}
+			}
+		}
+		if !may {
+			t.Errorf("%s is told to sign with %s but may not assume it", id, role)
+		}
+		r := roles[role]
+		if d := number(t, at(r, "Properties", "MaxSessionDuration"), role+" MaxSessionDuration"); d > 3600 {
+			t.Errorf("%s allows sessions of %v s; chained from a Lambda they end at an hour", role, d)
+		}
+		for _, p := range list(at(r, "Properties", "Policies")) {
+			for _, st := range list(at(p, "PolicyDocument", "Statement")) {
+				for _, a := range list(at(st, "Action")) {
+					if a != "s3:PutObject" && a != "s3:GetObject" {
+						t.Errorf("%s may %v: a presigned URL needs only s3:PutObject and s3:GetObject", role, a)
+					}
+				}
+				if res := str(at(st, "Resource", "Fn::Sub")); !strings.HasSuffix(res, "-uploads/uploads/*") {
+					t.Errorf("%s's grant covers %q, want the file objects only", role, res)
+				}
+			}
+		}
+	}
+	if signers < 8 {
+		t.Errorf("%d functions sign with the signer role, want every one that presigns (8)", signers)
+	}
+}
+
+// Lost S3 events page someone (Lambda's AsyncEventsDropped never reaches
+// the DLQ), and client errors page by rate, never by a count.
+func TestDroppedEventsAndClientErrorRatesAreAlarmed(t *testing.T) {
+	doc := readCfnDoc(t)
+	dropped, rate := false, false
+	for _, a := range doc.resources("AWS::CloudWatch::Alarm") {
+		p := at(a, "Properties")
+		if str(at(p, "MetricName")) == "AsyncEventsDropped" && refTo(at(p, "Dimensions", "0", "Value")) == "ProcessUploadFunction" {
+			dropped = true
+		}
+		var hasCount, has4xx bool
+		expr := ""
+		for _, m := range list(at(p, "Metrics")) {
+			switch str(at(m, "MetricStat", "Metric", "MetricName")) {
+			case "Count":
+				hasCount = true
+			case "4xx":
+				has4xx = true
+			}
+			if e := str(at(m, "Expression")); e != "" && at(m, "ReturnData") == true {
+				expr = e
+			}
+		}
+		threshold, _ := strconv.ParseFloat(str(at(p, "Threshold")), 64) // a share: a fraction, not a count
+		if hasCount && has4xx && strings.Contains(expr, "/") && threshold > 0 && threshold < 1 {
+			rate = true
+		}
+	}
+	if !dropped {
+		t.Error("no alarm on process-upload's AsyncEventsDropped: S3 events Lambda drops are seen nowhere else")
+	}
+	if !rate {
+		t.Error("no alarm on the API's 4xx (and 429) rate: a share of requests, not a count")
 	}
 }

@@ -2,6 +2,7 @@ package compatapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"math"
 	"net/http"
@@ -92,7 +93,8 @@ func Query(listing *files.Listing, downloads *files.Downloads) routeguard.Route 
 }
 
 // writePage answers both listing routes: the page, its total and the token
-// of the next page, bound to this project and query.
+// of the next page, bound to this project and query. The page ends early
+// when its response would pass Lambda's limit (see pageBudget).
 func writePage(w http.ResponseWriter, r *http.Request, listing *files.Listing, downloads *files.Downloads, p auth.Principal, params listParams) error {
 	fp := fingerprint(params.order, params.filter)
 	q := files.Query{ProjectID: p.ProjectID, Filter: params.filter, Order: params.order, Limit: params.pageSize}
@@ -102,21 +104,24 @@ func writePage(w http.ResponseWriter, r *http.Request, listing *files.Listing, d
 			return err
 		}
 	}
-	page, err := listing.ListCompleted(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	out := pageJSON{Items: make([]fileJSON, 0, len(page.Files)), TotalSize: page.Total}
-	for _, f := range page.Files {
+	var items pageItems
+	page, err := listing.ListCompletedWhile(r.Context(), q, func(f *files.File) (bool, error) {
 		j := toJSON(f)
 		if params.expandURL {
 			u, err := downloads.ContentURL(r.Context(), f, nil)
 			if err != nil {
-				return err
+				return false, err
 			}
 			j.DownloadURL = toPresigned(u)
 		}
-		out.Items = append(out.Items, j)
+		return items.add(j)
+	})
+	if err != nil {
+		return err
+	}
+	out := pageJSON{Items: items.items, TotalSize: page.Total}
+	if out.Items == nil {
+		out.Items = []json.RawMessage{}
 	}
 	if page.Next != "" {
 		t := encodeToken(p.ProjectID, fp, page.Next)

@@ -1,6 +1,8 @@
 package compatapi
 
 import (
+	"encoding/json"
+
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/jsonwire"
 )
@@ -36,9 +38,9 @@ type presignedJSON struct {
 }
 
 type pageJSON struct {
-	Items         []fileJSON `json:"items"`
-	NextPageToken *string    `json:"next_page_token"`
-	TotalSize     int        `json:"total_size"`
+	Items         []json.RawMessage `json:"items"` // each a fileJSON, rendered to count its size`
+	NextPageToken *string           `json:"next_page_token"`
+	TotalSize     int               `json:"total_size"`
 }
 
 func optional(s string) *string {

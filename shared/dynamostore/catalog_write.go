@@ -1,8 +1,6 @@
 package dynamostore
 
 import (
-	"unicode/utf8"
-
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/shared/files"
@@ -21,22 +19,12 @@ const (
 // catalogAttrs are the index key attributes a COMPLETED file carries.
 var catalogAttrs = []string{"cpk", "cid", "cname", "cxk"}
 
-// nameKeyBytes bounds the name part of cname. GSI sort keys hold 1024 bytes
-// and a name may take up to 12,000 (3,000 characters of UTF-8, the compat
-// API's limit), so longer names are cut at a rune boundary: names sharing their first 900 bytes then sort by id among
-// themselves, and exact-name queries re-check the projected full filename.
-const nameKeyBytes = 900
+// nameKeyBytes bounds the name part of cname (GSI sort keys hold 1024
+// bytes; a name may take 12,000): the domain's rule for how much of a name
+// sorts, which the listing by file ids follows too (files.NameSortBytes).
+const nameKeyBytes = files.NameSortBytes
 
-func nameKey(name string) string {
-	if len(name) <= nameKeyBytes {
-		return name
-	}
-	cut := nameKeyBytes
-	for cut > 0 && !utf8.RuneStart(name[cut]) {
-		cut--
-	}
-	return name[:cut]
-}
+func nameKey(name string) string { return files.NameSortKey(name) }
 
 // nameSortKey sorts by name, then id. Filenames never contain control
 // characters, so "\x00" ends the name unambiguously: "a" sorts before "a b",

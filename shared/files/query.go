@@ -2,9 +2,11 @@ package files
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Order is how a listing of COMPLETED files is sorted: the orders the
@@ -106,6 +108,24 @@ func NewListing(catalog Catalog, o Options) *Listing {
 
 // ListCompleted returns one page of the project's live COMPLETED files.
 func (l *Listing) ListCompleted(ctx context.Context, q Query) (Page, error) {
+	return l.ListCompletedWhile(ctx, q, nil)
+}
+
+// Take is offered each file of a page in order and says whether the page
+// holds it; the first file it refuses ends the page, which continues with
+// that file. It must take a page's first file (ErrNothingTaken otherwise).
+// The compat API renders each file as it is offered and stops at its
+// response size budget; nil takes every file.
+type Take func(*File) (bool, error)
+
+// ErrNothingTaken is a Take that refused a page's first file: no page could
+// ever move past it.
+var ErrNothingTaken = errors.New("listing: the page's first file was not taken")
+
+// ListCompletedWhile is ListCompleted ending the page where take refuses a
+// file. Records are then read in rounds that start small (firstRound) and
+// double, so a page that ends early reads little more than it holds.
+func (l *Listing) ListCompletedWhile(ctx context.Context, q Query, take Take) (Page, error) {
 	if q.Limit < 1 || q.Limit > MaxPageSize {
 		return Page{}, Errorf(KindInvalid, "invalid_page_size", "page_size must be an integer from 1 to %d", MaxPageSize)
 	}
@@ -122,9 +142,9 @@ func (l *Listing) ListCompleted(ctx context.Context, q Query) (Page, error) {
 		return Page{}, nil
 	}
 	if q.Filter.FileIDs != nil {
-		return l.listByIDs(ctx, q)
+		return l.listByIDs(ctx, q, take)
 	}
-	found, next, err := l.listIndexed(ctx, q)
+	found, next, err := l.listIndexed(ctx, q, take)
 	if err != nil {
 		return Page{}, err
 	}
@@ -144,6 +164,8 @@ const (
 	defaultListBudget = 8 * time.Second
 	// maxCatalogRead bounds one read of index entries (and their records).
 	maxCatalogRead = 1000
+	// firstRound is the first read of a page a Take may end early.
+	firstRound = 100
 )
 
 // ErrListingBudget answers a listing that found only hidden entries until
@@ -157,17 +179,21 @@ var ErrListingBudget = &Error{Kind: KindUnavailable, Code: "listing_unavailable"
 // COMPLETED after the eventually consistent index was read, a longer name
 // sharing the index's name key. An empty page with a next token ends the
 // official client's iteration early, so reading goes on past hidden entries
-// until the page is full and one more file is known to follow it, or the
-// index ends. If the time budget runs out first, a short page keeps its
-// token; an empty one is ErrListingBudget (503), never an empty page.
-func (l *Listing) listIndexed(ctx context.Context, q Query) ([]*File, Cursor, error) {
+// until the page is full (or take refuses a file) and one more file is
+// known to follow it, or the index ends. If the time budget runs out first,
+// a short page keeps its token; an empty one is ErrListingBudget (503),
+// never an empty page.
+func (l *Listing) listIndexed(ctx context.Context, q Query, take Take) ([]*File, Cursor, error) {
 	stop := time.Now().Add(defaultListBudget)
 	if d, ok := ctx.Deadline(); ok {
 		stop = d.Add(-listReserve)
 	}
-	page := make([]*File, 0, q.Limit)
+	page := make([]*File, 0, min(q.Limit, firstRound))
 	read := q
 	read.Limit = q.Limit + 1 // the page, and one more to know whether another follows
+	if take != nil {
+		read.Limit = min(read.Limit, firstRound)
+	}
 	for rounds := 1; ; rounds++ {
 		found, next, err := l.catalog.QueryCompleted(ctx, read)
 		if err != nil {
@@ -175,6 +201,12 @@ func (l *Listing) listIndexed(ctx context.Context, q Query) ([]*File, Cursor, er
 		}
 		for _, f := range l.visible(found, q.Filter) {
 			if len(page) == q.Limit {
+				return page, l.catalog.CursorAfter(q, page[len(page)-1]), nil
+			}
+			switch ok, err := offer(take, f, len(page)); {
+			case err != nil:
+				return nil, "", err
+			case !ok:
 				return page, l.catalog.CursorAfter(q, page[len(page)-1]), nil
 			}
 			page = append(page, f)
@@ -187,10 +219,28 @@ func (l *Listing) listIndexed(ctx context.Context, q Query) ([]*File, Cursor, er
 		case !time.Now().Before(stop):
 			return page, l.catalog.CursorAfter(q, page[len(page)-1]), nil
 		}
-		// Entries were hidden: read more at a time while they keep being.
 		needed := q.Limit + 1 - len(page)
-		read.After, read.Limit = next, min(maxCatalogRead, needed<<min(rounds, 10))
+		read.After = next
+		if take != nil {
+			read.Limit = min(maxCatalogRead, needed, firstRound<<min(rounds, 10)) // rounds double
+		} else {
+			// Entries were hidden: read more at a time while they keep being.
+			read.Limit = min(maxCatalogRead, needed<<min(rounds, 10))
+		}
 	}
+}
+
+// offer asks take (nil takes everything) whether the page holds f, which
+// would be its n-th file.
+func offer(take Take, f *File, n int) (bool, error) {
+	if take == nil {
+		return true, nil
+	}
+	ok, err := take(f)
+	if err == nil && !ok && n == 0 {
+		err = ErrNothingTaken
+	}
+	return ok, err
 }
 
 // satisfiable is false for filters no record can match, which are answered
@@ -225,7 +275,7 @@ func (l *Listing) visible(found []*File, f Filter) []*File {
 // listByIDs answers a file_ids filter: one batch read of the listed ids, so
 // its cost grows with the list (≤ MaxFileIDs), not with the project. The
 // cursor is the sort key of the last file returned.
-func (l *Listing) listByIDs(ctx context.Context, q Query) (Page, error) {
+func (l *Listing) listByIDs(ctx context.Context, q Query, take Take) (Page, error) {
 	if q.After != "" && !validSortKey(q.Order, string(q.After)) {
 		return Page{}, ErrInvalidCursor
 	}
@@ -256,6 +306,16 @@ func (l *Listing) listByIDs(ctx context.Context, q Query) (Page, error) {
 		}
 	}
 	end := min(start+q.Limit, len(matches))
+	for i := start; i < end; i++ {
+		ok, err := offer(take, matches[i], i-start)
+		if err != nil {
+			return Page{}, err
+		}
+		if !ok {
+			end = i
+			break
+		}
+	}
 	page := Page{Files: matches[start:end], Total: len(matches)}
 	if end < len(matches) {
 		page.Next = Cursor(key(matches[end-1]))
@@ -263,10 +323,32 @@ func (l *Listing) listByIDs(ctx context.Context, q Query) (Page, error) {
 	return page, nil
 }
 
-// sortKey is what an order compares; name ties break by id.
+// NameSortBytes bounds how much of a name orders a listing by name: the
+// catalog's index keys hold 1,024 bytes and a name may take 12,000 (3,000
+// characters of UTF-8), so names sharing their first NameSortBytes bytes
+// sort by id among themselves. Page tokens carry the sort key, so this
+// bounds them too (a token travels in a GET's query string, which API
+// Gateway caps with the headers at 10,240 bytes).
+const NameSortBytes = 900
+
+// NameSortKey is the part of name that orders it: name, cut at a rune
+// boundary at most NameSortBytes bytes in.
+func NameSortKey(name string) string {
+	if len(name) <= NameSortBytes {
+		return name
+	}
+	cut := NameSortBytes
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
+}
+
+// sortKey is what an order compares; names compare by their sort key
+// (NameSortKey), then by id, as the catalog's index does.
 func sortKey(o Order) func(*File) string {
 	if o.ByName() {
-		return func(f *File) string { return f.Filename + "\x00" + f.ID }
+		return func(f *File) string { return NameSortKey(f.Filename) + "\x00" + f.ID }
 	}
 	return func(f *File) string { return f.ID }
 }
@@ -275,7 +357,7 @@ func sortKey(o Order) func(*File) string {
 func validSortKey(o Order, k string) bool {
 	if o.ByName() {
 		name, id, ok := strings.Cut(k, "\x00")
-		return ok && CheckFilename(name, MaxDirectNameChars) == nil && ValidID(id)
+		return ok && name != "" && len(name) <= NameSortBytes && utf8.ValidString(name) && ValidID(id)
 	}
 	return ValidID(k)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // completedFiles stores n COMPLETED files named by names (cycled), one ms apart.
@@ -243,5 +244,73 @@ func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
 	}
 	if *st.reads > 12 {
 		t.Errorf("%d reads to pass 3000 hidden entries", *st.reads)
+	}
+}
+
+// A Take ends pages early (the compat API's response budget): every file
+// still comes exactly once, in order, no page is empty while a cursor is
+// set, and a page ended early reads the catalog in small rounds, not the
+// whole page size. A Take that refuses a page's first file is a fault.
+func TestListCompletedWhileTakeEndsPagesEarly(t *testing.T) {
+	s, st, _ := newCompatService()
+	names := make([]string, 250)
+	for i := range names {
+		names[i] = strings.Repeat("n", i%7+1) + ".txt"
+	}
+	fs := completedFiles(t, st, names...)
+	byID := append([]string(nil), ids(fs)...)
+	for _, byIDs := range []bool{false, true} {
+		q := Query{ProjectID: project, Order: OrderIDAsc, Limit: MaxPageSize}
+		if byIDs {
+			q.Filter.FileIDs = byID
+		}
+		var got []string
+		*st.reads = 0
+		for pages := 1; ; pages++ {
+			n := 0
+			p, err := s.ListCompletedWhile(context.Background(), q, func(*File) (bool, error) { n++; return n <= 40, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Files) == 0 || len(p.Files) > 40 || (p.Next == "") != (len(got)+len(p.Files) == len(fs)) {
+				t.Fatalf("byIDs=%v page %d: %d files, next %q", byIDs, pages, len(p.Files), p.Next)
+			}
+			got = append(got, ids(p.Files)...)
+			if p.Next == "" {
+				break
+			}
+			q.After = p.Next
+		}
+		if !slices.Equal(got, byID) {
+			t.Fatalf("byIDs=%v: the pages listed %d files, not each of the %d once in order", byIDs, len(got), len(fs))
+		}
+		if !byIDs && *st.reads != 7 { // one read of firstRound entries per page
+			t.Errorf("%d catalog reads for 7 pages ended early, want 7 (one round each)", *st.reads)
+		}
+	}
+	_, err := s.ListCompletedWhile(context.Background(), Query{ProjectID: project, Order: OrderIDAsc, Limit: 10}, func(*File) (bool, error) { return false, nil })
+	if !errors.Is(err, ErrNothingTaken) {
+		t.Errorf("a Take refusing the first file: %v, want ErrNothingTaken", err)
+	}
+}
+
+// Names sort by their first NameSortBytes bytes, then by id, in the listing
+// by ids as in the catalog's index, so a cursor (and a page token) never
+// carries more of a name than that, however long the names are.
+func TestNameOrderCursorsAreBounded(t *testing.T) {
+	s, st, _ := newCompatService()
+	long := strings.Repeat("𠀀", 2990) + ".txt" // 11,964 bytes
+	fs := completedFiles(t, st, long+"b", long+"a", "z.txt")
+	q := Query{ProjectID: project, Order: OrderNameAsc, Limit: 1, Filter: Filter{FileIDs: ids(fs)}}
+	got, _ := walk(t, s, q)
+	if want := []string{fs[2].ID, fs[0].ID, fs[1].ID}; !slices.Equal(got, want) { // "z" < "𠀀"; the long names share their sort key, so by id
+		t.Fatalf("by name: %q, want %q", got, want)
+	}
+	p, err := s.ListCompleted(context.Background(), q)
+	if err != nil || len(p.Next) > NameSortBytes+1+len(fs[0].ID) {
+		t.Fatalf("the cursor after a long name is %d bytes (%v), want at most %d", len(p.Next), err, NameSortBytes+1+len(fs[0].ID))
+	}
+	if key := NameSortKey(long); len(key) > NameSortBytes || !strings.HasPrefix(long, key) || !utf8.ValidString(key) {
+		t.Errorf("NameSortKey cut %d bytes, or not at a character", len(key))
 	}
 }

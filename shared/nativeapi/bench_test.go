@@ -105,7 +105,7 @@ func BenchmarkCreateHandler(b *testing.B) {
 // store faked.
 func benchService() *upload.Sessions {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")}
-	o := files.Options{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: emf.New(io.Discard)}
+	o := files.Options{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: emf.New(io.Discard, "")}
 	return upload.NewSessions(benchStore{}, s3storage.New(cfg, "filegate-123456789012-us-east-1-uploads"), o)
 }
 

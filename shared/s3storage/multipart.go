@@ -41,8 +41,12 @@ func (s *Storage) PresignPart(ctx context.Context, key, uploadID string, p files
 	if p.SHA256 != "" {
 		in.ChecksumSHA256 = aws.String(files.SHA256Base64(p.SHA256))
 	}
-	req, err := s.presign.PresignUploadPart(ctx, in, s3.WithPresignExpires(p.Expires))
-	return s.upload(req, err, "part", p.Expires)
+	life, opts, err := s.signing(ctx, p.Expires)
+	if err != nil {
+		return files.Presigned{}, err
+	}
+	req, err := s.presign.PresignUploadPart(ctx, in, opts...)
+	return s.upload(req, err, "part", life)
 }
 
 // ListParts is every part storage holds of the upload, in part order;

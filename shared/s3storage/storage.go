@@ -26,6 +26,7 @@ type Storage struct {
 	presign *s3.PresignClient
 	bucket  string
 	now     func() time.Time
+	signer  aws.CredentialsProvider // nil: the client's own credentials (see SignWith)
 }
 
 var (
@@ -67,8 +68,12 @@ func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload)
 	if u.SHA256 != "" {
 		in.ChecksumSHA256 = aws.String(files.SHA256Base64(u.SHA256))
 	}
-	req, err := s.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(u.Expires))
-	return s.upload(req, err, "put", u.Expires)
+	life, opts, err := s.signing(ctx, u.Expires)
+	if err != nil {
+		return files.Presigned{}, err
+	}
+	req, err := s.presign.PresignPutObject(ctx, in, opts...)
+	return s.upload(req, err, "put", life)
 }
 
 // upload is a presigned upload (PUT or part) as clients get it: the URL and
@@ -97,6 +102,10 @@ const (
 // name (never render it) with the declared content type; see the pinned
 // headers above.
 func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Download) (files.Presigned, error) {
+	life, opts, err := s.signing(ctx, d.Expires)
+	if err != nil {
+		return files.Presigned{}, err
+	}
 	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket:                     &s.bucket,
 		Key:                        &key,
@@ -104,11 +113,11 @@ func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Downl
 		ResponseContentType:        &d.ContentType,
 		ResponseCacheControl:       aws.String(downloadCacheControl),
 		ResponseContentEncoding:    aws.String(downloadContentEncoding),
-	}, s3.WithPresignExpires(d.Expires))
+	}, opts...)
 	if err != nil {
 		return files.Presigned{}, classify(fmt.Errorf("presign get: %w", err))
 	}
-	return files.Presigned{URL: req.URL, ExpiresAt: s.now().Add(d.Expires).UTC()}, nil
+	return files.Presigned{URL: req.URL, ExpiresAt: s.now().Add(life).UTC()}, nil
 }
 
 // Delete removes the object; S3 deletes are idempotent.

@@ -30,6 +30,13 @@ type Config struct {
 	// Lightfield's); the operator overrides them per organization or
 	// project in the table (dynamostore.Limits).
 	RateLimits ratelimit.Rates
+	// SignerRoleARN is the role whose AssumeRole'd credentials (of known
+	// expiry) sign presigned URLs (shared/stssigner); empty signs with the
+	// function's own credentials (the local stand-ins' static keys).
+	SignerRoleARN string
+	// MetricsNamespace is the EMF metrics' namespace (Filegate/<stack> on
+	// AWS; empty: emf.DefaultNamespace).
+	MetricsNamespace string
 }
 
 // DefaultRateLimit is each category's default rate: Lightfield's.
@@ -44,7 +51,8 @@ const MaxRateLimit = 100_000
 // never a silent default.
 func configFrom(getenv func(string) string) (Config, error) {
 	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME"),
-		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE")}
+		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE"),
+		SignerRoleARN: getenv("SIGNER_ROLE_ARN"), MetricsNamespace: getenv("METRICS_NAMESPACE")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}

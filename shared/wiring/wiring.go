@@ -76,7 +76,7 @@ func (e *Env) DynamoDB() *dynamo.DB {
 // metric format on Out.
 func Options(e *Env) files.Options {
 	if e.metrics == nil {
-		e.metrics = emf.New(e.Out)
+		e.metrics = emf.New(e.Out, e.Config.MetricsNamespace)
 	}
 	return files.Options{Config: e.Config.Files, Log: e.Log, Metrics: e.metrics}
 }

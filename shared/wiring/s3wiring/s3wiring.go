@@ -9,19 +9,29 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/streamevents"
+	"github.com/filegate/filegate/shared/stssigner"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
-// Storage is the uploads bucket, at the endpoint the environment names.
+// Storage is the uploads bucket, at the endpoint the environment names,
+// presigning with the signer role's credentials when SIGNER_ROLE_ARN names
+// one (on AWS, always: the function's own session credentials end at a
+// time it cannot see, and its URLs with them).
 func Storage(e *wiring.Env) *s3storage.Storage {
-	return s3storage.New(e.AWS, e.Config.BucketName, func(o *s3.Options) {
+	s := s3storage.New(e.AWS, e.Config.BucketName, func(o *s3.Options) {
 		o.BaseEndpoint = e.Endpoint("S3")
 		o.UsePathStyle = e.Config.S3PathStyle
 	})
+	if e.Config.SignerRoleARN == "" {
+		return s
+	}
+	client := sts.NewFromConfig(e.AWS, func(o *sts.Options) { o.BaseEndpoint = e.Endpoint("STS") })
+	return s.SignWith(stssigner.New(client, e.Config.SignerRoleARN, nil), nil)
 }
 
 // The use cases that need object storage (those that also judge uploads
