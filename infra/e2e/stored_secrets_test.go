@@ -21,15 +21,17 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/ratelimit"
 )
 
 // itemKinds are the partition-key prefixes of everything the table holds
 // (shared/dynamostore): P# a project's files, counts and positions; I#
 // idempotency records; JOB# a background job's cursor and lease; K# API
-// keys; T# an upload token's ledger. The table's stream carries every
+// keys; T# an upload token's ledger; LIMIT# the operator's rate limits and
+// quotas; RATE# a tenant's rate-limit buckets. The table's stream carries every
 // item's old and new image to its consumers, so none of them may hold a
 // secret: signing secrets live outside it (the root secret).
-var itemKinds = []string{"P#", "I#", "JOB#", "K#", "T#"}
+var itemKinds = []string{"P#", "I#", "JOB#", "K#", "T#", "LIMIT#", "RATE#"}
 
 // TestNoItemHoldsASecret runs every flow that writes the table (token mint,
 // renewal and creates, keyed create, single-PUT and multipart uploads,
@@ -39,6 +41,9 @@ var itemKinds = []string{"P#", "I#", "JOB#", "K#", "T#"}
 func TestNoItemHoldsASecret(t *testing.T) {
 	ctx := context.Background()
 	ten := newTenant(t)
+	// Far above what the flows below spend: the operator's override is one
+	// more kind of item, and the flows fill the tenant's buckets.
+	setLimits(t, ten.OrgID, "", dynamostore.ProjectLimits{Rates: ratelimit.Rates{Write: 10_000, Read: 10_000, Search: 10_000}})
 	browser, m := mintToken(t, ten.Tenant, map[string]any{"maxFiles": 3})
 	f := browser.Create("scan.pdf", "application/pdf", len(pdfBytes), "")
 	if st := put(t, f.UploadURL, f.UploadHeaders, pdfBytes); st != http.StatusOK {
