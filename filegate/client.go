@@ -73,6 +73,11 @@ type Response struct {
 // Do sends body as JSON (nil: none) and decodes a JSON answer into out (nil:
 // not decoded). An answer that is not JSON when out is set is an error.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) (Response, error) {
+	return c.do(ctx, method, path, nil, body, out)
+}
+
+// do is Do with extra request headers.
+func (c *Client) do(ctx context.Context, method, path string, header http.Header, body, out any) (Response, error) {
 	var r io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -84,6 +89,9 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) (Re
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, r)
 	if err != nil {
 		return Response{}, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	if c.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Key)

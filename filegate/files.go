@@ -38,7 +38,12 @@ func (e *APIError) Error() string {
 
 // call is Do where an answer other than 2xx is an *APIError.
 func (c *Client) call(ctx context.Context, method, path string, body, out any) (int, error) {
-	res, err := c.Do(ctx, method, path, body, nil)
+	return c.callWith(ctx, method, path, nil, body, out)
+}
+
+// callWith is call with extra request headers.
+func (c *Client) callWith(ctx context.Context, method, path string, header http.Header, body, out any) (int, error) {
+	res, err := c.do(ctx, method, path, header, body, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -102,6 +107,16 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 func (c *Client) Create(ctx context.Context, req CreateRequest) (File, error) {
 	var f File
 	_, err := c.call(ctx, http.MethodPost, "/v1/files", req, &f)
+	return f, err
+}
+
+// CreateKeyed is Create under an Idempotency-Key. Repeated with the same
+// key and request within 24 hours, it answers with the file the first one
+// created, as that file is now: PENDING with a fresh upload URL while its
+// session is open, else settled (or ended) with none.
+func (c *Client) CreateKeyed(ctx context.Context, req CreateRequest, idempotencyKey string) (File, error) {
+	var f File
+	_, err := c.callWith(ctx, http.MethodPost, "/v1/files", http.Header{"Idempotency-Key": {idempotencyKey}}, req, &f)
 	return f, err
 }
 

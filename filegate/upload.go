@@ -19,10 +19,14 @@ import (
 
 // Uploader uploads local files: one PUT with a declared SHA-256 (which
 // storage enforces) below PartSize, else a multipart session with per-part
-// SHA-256, Parallel parts at a time. With a StateDir it remembers unfinished
-// multipart sessions, so uploading the same file again (same path, size
-// and modification time) resumes: it asks the server which parts storage
-// already holds and sends only the others.
+// SHA-256, Parallel parts at a time. With a StateDir it remembers each
+// upload until it has settled, so uploading the same file again (same path,
+// size and modification time) never makes a second file: every create
+// carries an Idempotency-Key the state holds before the create is sent, so
+// a run that died before it learned how its create or its complete went
+// finds the file the first one made. A file the server already holds is
+// reported as it is (Result.Existing); an unfinished one resumes: storage is
+// asked which parts it holds, and only the others are sent.
 type Uploader struct {
 	Client   *Client
 	PartSize int64 // 0: AutoPartSize of the file; else at least 5 MiB (S3's smallest part)
@@ -41,10 +45,16 @@ type Result struct {
 	BytesSent int64  // bytes PUT to storage by this run
 	Resumed   bool   // an earlier run's session was continued
 	Skipped   int    // parts an earlier run stored
+	// Existing: an earlier run's upload had settled already (its run died
+	// before it learned so); this run sent nothing.
+	Existing bool
 }
 
-// resumeState is what a StateDir keeps of an unfinished multipart session.
+// resumeState is what a StateDir keeps of an upload until it settles: the
+// Idempotency-Key of its create (saved before the create is sent), the file
+// once the create answered, and the part size its plan used.
 type resumeState struct {
+	Key      string `json:"idempotencyKey"`
 	FileID   string `json:"fileId"`
 	PartSize int64  `json:"partSize"`
 }
@@ -76,57 +86,111 @@ func (u *Uploader) Upload(ctx context.Context, path, mimeType string) (Result, e
 	if partSize <= 0 {
 		partSize = AutoPartSize(st.Size())
 	}
+	req := CreateRequest{Filename: st.Name(), MimeType: mimeType, SizeBytes: st.Size()}
+	var body []byte // a single PUT's, read once
 	if st.Size() < partSize {
-		return u.single(ctx, fh, st, mimeType)
+		if body, err = io.ReadAll(fh); err != nil {
+			return Result{}, err
+		}
+		sum := sha256.Sum256(body)
+		req.SHA256 = hex.EncodeToString(sum[:])
+	} else {
+		req.Multipart = &MultipartRequest{PartSizeBytes: partSize, PartChecksum: "SHA256"}
 	}
-	return u.multipart(ctx, fh, st, mimeType, partSize)
-}
-
-// single is one PUT with the file's SHA-256 signed in.
-func (u *Uploader) single(ctx context.Context, fh *os.File, st os.FileInfo, mimeType string) (Result, error) {
-	body, err := io.ReadAll(fh)
+	statePath := u.statePath(fh.Name(), st)
+	f, resumed, err := u.session(ctx, statePath, partSize, req)
 	if err != nil {
 		return Result{}, err
 	}
-	sum := sha256.Sum256(body)
-	r := Result{SHA256: hex.EncodeToString(sum[:])}
-	f, err := u.Client.Create(ctx, CreateRequest{Filename: st.Name(), MimeType: mimeType, SizeBytes: int64(len(body)), SHA256: r.SHA256})
-	if err != nil {
+	if f.Status != "PENDING" {
+		// Settled already, by an earlier run's complete or the S3 event.
+		r := Result{File: f, Existing: true, SHA256: req.SHA256}
+		if r.SHA256 == "" {
+			if r.SHA256, err = fileSHA256(fh); err != nil {
+				return r, err
+			}
+		}
+		u.forget(statePath)
+		return r, nil
+	}
+	var r Result
+	if body != nil {
+		r, err = u.single(ctx, f, body, req.SHA256)
+	} else {
+		r, err = u.multipart(ctx, fh, f, partSize, resumed)
+	}
+	if err == nil {
+		u.forget(statePath)
+	}
+	return r, err
+}
+
+// session is the file to upload to: the one an earlier run's state names
+// (resumed: still PENDING, or settled since), else a new one, created under
+// an Idempotency-Key saved in the state before the create goes out, so a
+// run that dies before it learns the answer finds the same file next time.
+// A remembered file that was cancelled, expired or deleted starts afresh.
+func (u *Uploader) session(ctx context.Context, statePath string, partSize int64, req CreateRequest) (f File, resumed bool, err error) {
+	s, ok := u.loadState(statePath)
+	if ok && s.PartSize == partSize && s.FileID != "" {
+		f, err = u.Client.Get(ctx, s.FileID)
+		if err == nil && (f.Status == "PENDING" || f.Status == "COMPLETED" || f.Status == "REJECTED") {
+			return f, true, nil
+		}
+		ok = false // gone, cancelled or expired: a new file
+	}
+	if !ok || s.PartSize != partSize || s.Key == "" {
+		s = resumeState{Key: NewUUID(), PartSize: partSize}
+		u.saveState(statePath, s)
+	}
+	if f, err = u.Client.CreateKeyed(ctx, req, s.Key); err != nil {
+		return f, false, err
+	}
+	s.FileID = f.ID
+	u.saveState(statePath, s)
+	return f, false, nil
+}
+
+// single PUTs body, with its SHA-256 signed in, to f's upload URL (a fresh
+// one for a resumed session) and completes the file. Bytes an earlier run
+// stored already are not stored again: the PUT's If-None-Match refuses them
+// (412), and complete validates what is there.
+func (u *Uploader) single(ctx context.Context, f File, body []byte, sum string) (Result, error) {
+	r := Result{SHA256: sum, Resumed: f.UploadURL == ""}
+	if f.UploadURL == "" {
+		var err error
+		if f, err = u.Client.UploadURL(ctx, f.ID); err != nil {
+			return r, err
+		}
+	}
+	var apiErr *APIError
+	if err := u.put(ctx, f.UploadURL, f.UploadHeaders, body, &r.BytesSent); err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusPreconditionFailed) {
 		return r, err
 	}
-	if err := u.put(ctx, f.UploadURL, f.UploadHeaders, body, &r.BytesSent); err != nil {
-		return r, err
-	}
+	var err error
 	r.File, err = u.complete(ctx, f.ID, "")
 	return r, err
 }
 
-// multipart uploads in parts, resuming a session the state remembers.
-func (u *Uploader) multipart(ctx context.Context, fh *os.File, st os.FileInfo, mimeType string, partSize int64) (Result, error) {
-	var r Result
-	statePath := u.statePath(fh.Name(), st)
-	f, stored, ok := u.resume(ctx, statePath, partSize)
-	if ok {
-		r.Resumed, r.Skipped = true, len(stored)
-	} else {
+// multipart uploads f in parts, skipping those storage holds of a resumed
+// session.
+func (u *Uploader) multipart(ctx context.Context, fh *os.File, f File, partSize int64, resumed bool) (Result, error) {
+	r := Result{Resumed: resumed}
+	var stored map[int]bool
+	if resumed {
 		var err error
-		f, err = u.Client.Create(ctx, CreateRequest{Filename: st.Name(), MimeType: mimeType, SizeBytes: st.Size(),
-			Multipart: &MultipartRequest{PartSizeBytes: partSize, PartChecksum: "SHA256"}})
-		if err != nil {
+		if stored, err = u.storedParts(ctx, f, partSize); err != nil {
 			return r, err
 		}
-		u.saveState(statePath, resumeState{FileID: f.ID, PartSize: partSize})
+		r.Skipped = len(stored)
 	}
-	sum, err := u.sendParts(ctx, fh, f, st.Size(), partSize, stored, &r.BytesSent)
+	sum, err := u.sendParts(ctx, fh, f, f.SizeBytes, partSize, stored, &r.BytesSent)
 	r.SHA256 = sum
 	if err != nil {
 		return r, err
 	}
-	if r.File, err = u.complete(ctx, f.ID, r.SHA256); err != nil {
-		return r, err
-	}
-	_ = os.Remove(statePath)
-	return r, nil
+	r.File, err = u.complete(ctx, f.ID, r.SHA256)
+	return r, err
 }
 
 // part is one part read from the file, with its SHA-256.
@@ -245,21 +309,11 @@ func (u *Uploader) complete(ctx context.Context, id, sum string) (File, error) {
 	return f, err
 }
 
-// resume continues a remembered session still PENDING, with the parts
-// storage holds; ok is false when there is none to continue.
-func (u *Uploader) resume(ctx context.Context, statePath string, partSize int64) (File, map[int]bool, bool) {
-	raw, err := os.ReadFile(statePath)
-	var s resumeState
-	if err != nil || json.Unmarshal(raw, &s) != nil || s.PartSize != partSize {
-		return File{}, nil, false
-	}
-	f, err := u.Client.Get(ctx, s.FileID)
-	if err != nil || f.Status != "PENDING" || f.Multipart == nil {
-		return File{}, nil, false
-	}
+// storedParts are the parts of f's plan storage holds at their planned size.
+func (u *Uploader) storedParts(ctx context.Context, f File, partSize int64) (map[int]bool, error) {
 	parts, err := u.Client.StoredParts(ctx, f.ID)
 	if err != nil {
-		return File{}, nil, false
+		return nil, err
 	}
 	stored := map[int]bool{}
 	for _, p := range parts {
@@ -267,7 +321,16 @@ func (u *Uploader) resume(ctx context.Context, statePath string, partSize int64)
 			stored[p.Number] = true
 		}
 	}
-	return f, stored, true
+	return stored, nil
+}
+
+// fileSHA256 is the SHA-256 (hex) of fh's whole content.
+func fileSHA256(fh *os.File) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(fh, 0, 1<<62)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // statePath names the state of one file's upload to one API: its absolute
@@ -281,13 +344,35 @@ func (u *Uploader) statePath(path string, st os.FileInfo) string {
 	return filepath.Join(u.StateDir, hex.EncodeToString(h[:12])+".json")
 }
 
+// loadState reads the state at path; ok is false when there is none.
+func (u *Uploader) loadState(path string) (s resumeState, ok bool) {
+	if path == "" {
+		return s, false
+	}
+	raw, err := os.ReadFile(path)
+	return s, err == nil && json.Unmarshal(raw, &s) == nil
+}
+
+// saveState writes s at path, replacing what was there in one rename, so a
+// run killed mid-write leaves the old state or the new, never half of one.
 func (u *Uploader) saveState(path string, s resumeState) {
 	if path == "" {
 		return
 	}
 	raw, _ := json.Marshal(s)
-	if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
-		_ = os.WriteFile(path, raw, 0o600)
+	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, raw, 0o600) == nil {
+		_ = os.Rename(tmp, path)
+	}
+}
+
+// forget drops the state of an upload that has settled.
+func (u *Uploader) forget(path string) {
+	if path != "" {
+		_ = os.Remove(path)
 	}
 }
 

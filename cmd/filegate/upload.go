@@ -19,7 +19,7 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 	partMiB := fset.Int64("part-size-mib", 0, "part size in MiB (at least 5; default a sixteenth of the file between 8 and 64); smaller files are one PUT")
 	rate := limitRateFlag(fset)
 	mimeType := fset.String("type", "", "MIME type of every file (default: from the extension, else the content)")
-	stateDir := fset.String("state-dir", defaultStateDir(), "where unfinished uploads are remembered, to resume them")
+	stateDir := fset.String("state-dir", defaultStateDir(), "where uploads are remembered until they settle, to resume them and never upload a file twice")
 	return func(ctx context.Context, c *cli, args []string) error {
 		if len(args) == 0 {
 			return errUsage("give files or directories to upload")
@@ -52,8 +52,8 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 				return fmt.Errorf("%s: %w", p, &filegate.APIError{Status: 422, Code: r.File.Rejection.Code, Message: "rejected: " + r.File.Rejection.Message})
 			}
 			c.print(map[string]any{"id": r.File.ID, "path": p, "status": r.File.Status, "sizeBytes": r.File.SizeBytes, "sha256": r.SHA256,
-				"bytesSent": r.BytesSent, "resumed": r.Resumed, "skippedParts": r.Skipped},
-				fmt.Sprintf("uploaded %s as %s (%s, sha256 %s%s)", p, r.File.ID, r.File.Status, r.SHA256, resumed(r)))
+				"bytesSent": r.BytesSent, "resumed": r.Resumed, "skippedParts": r.Skipped, "existing": r.Existing},
+				fmt.Sprintf("%s %s as %s (%s, sha256 %s%s)", uploadedVerb(r), p, r.File.ID, r.File.Status, r.SHA256, resumed(r)))
 		}
 		return nil
 	}
@@ -63,6 +63,15 @@ func uploadCmd(fset *flag.FlagSet) func(context.Context, *cli, []string) error {
 // command, however many are in flight.
 func limitRateFlag(fset *flag.FlagSet) *int64 {
 	return fset.Int64("limit-rate", 0, "bytes per second at most, all transfers together (0: no limit)")
+}
+
+// uploadedVerb says whether this run sent the file or found it settled by
+// an earlier run that died before it learned so.
+func uploadedVerb(r filegate.Result) string {
+	if r.Existing {
+		return "already uploaded"
+	}
+	return "uploaded"
 }
 
 func resumed(r filegate.Result) string {

@@ -13,6 +13,9 @@
 //  5. growth: listings at 100 … 100,000 files; validation bytes by object size
 //  6. throughput: a bounded load run of the whole upload flow vs raw calls
 //  7. counterlag: how long the project count takes to follow a burst of creates
+//  8. largefile: the CLI against raw S3 calls on one large file
+//  9. reconcile: the calls repairing lost S3 events, beside more and more
+//     unrelated objects in the bucket
 package bench
 
 import (
@@ -48,8 +51,12 @@ type Config struct {
 	// largefile.go); LargeValidation the multipart objects it validates.
 	LargeFile       int64
 	LargeValidation []int64
-	Sections        map[string]bool // nil: all
-	Log             func(string, ...any)
+	// ReconcileLost lost S3 events are repaired beside each count of
+	// ReconcileUnrelated objects (reconcile.go).
+	ReconcileLost      int
+	ReconcileUnrelated []int
+	Sections           map[string]bool // nil: all
+	Log                func(string, ...any)
 }
 
 // Full is `make bench`.
@@ -57,7 +64,8 @@ func Full(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000,
-		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20}}
+		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
+		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000}}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
@@ -65,11 +73,12 @@ func Quick(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100,
-		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20}}
+		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
+		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000}}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "reconcile"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -84,6 +93,7 @@ type Results struct {
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
+	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -135,7 +145,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "reconcile"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -201,6 +211,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			fail("largefile", err)
 		}
 	}
+	if c.on("reconcile") {
+		if res.Reconcile, err = h.runReconcile(ctx, c.ReconcileLost, c.ReconcileUnrelated); err != nil {
+			fail("reconcile", err)
+		}
+	}
 	return nil
 }
 
@@ -258,6 +273,11 @@ func judge(r *Results) []Budget {
 	if l := r.CounterLag; l != nil {
 		out = append(out, Budget{fmt.Sprintf("counter lag after a burst of %d creates (local stack)", l.Creates), "reported (p50, max)",
 			fmt.Sprintf("p50 %.0f ms, max %.0f ms (burst %.0f ms from %d clients)", l.Lag.P50, l.Lag.Max, l.BurstMs, l.Clients), true})
+	}
+	if rc := r.Reconcile; rc != nil && len(rc.Rows) > 0 {
+		first, last := rc.Rows[0], rc.Rows[len(rc.Rows)-1]
+		out = append(out, Budget{fmt.Sprintf("reconcile of %d lost S3 events", rc.LostEvents), "same calls beside more unrelated objects; no bucket listing",
+			fmt.Sprintf("%d calls beside %d objects, %d beside %d (same: %s); %d listings; %d and %d repaired", first.Total, first.Unrelated, last.Total, last.Unrelated, yes(rc.SameCalls), rc.Listings, first.Repaired, last.Repaired), rc.Met})
 	}
 	return out
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // faultyObjects is the real S3 adapter with a fault injected into Delete.
@@ -62,25 +63,28 @@ type objectPorts interface {
 type useCases struct {
 	*upload.Sessions
 	*upload.Settlement
-	reconciler *upload.Reconciler
-	deletion   *files.Deletion
-	expiry     *files.Expiry
+	reconciler   *upload.Reconciler
+	deletion     *files.Deletion
+	cancellation *files.Cancellation
+	expiry       *files.Expiry
 }
 
 func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) *useCases {
 	records := files.NewRecords(store, o)
 	settlement := upload.NewSettlement(store, objects, o)
 	return &useCases{Sessions: upload.NewSessions(store, objects, o), Settlement: settlement,
-		reconciler: upload.NewReconciler(objects, store, settlement, o),
-		deletion:   files.NewDeletion(records, store, objects, o), expiry: files.NewExpiry(objects, o)}
+		reconciler: upload.NewReconciler(store, objects, settlement, o),
+		deletion:   files.NewDeletion(records, store, objects, o), cancellation: files.NewCancellation(records, store, objects, o),
+		expiry: files.NewExpiry(objects, o)}
 }
 
 func (u *useCases) Delete(ctx context.Context, projectID, id string) error {
 	return u.deletion.Delete(ctx, projectID, id)
 }
 
-func (u *useCases) Reconcile(ctx context.Context, max int, grace time.Duration) (upload.ReconcileReport, error) {
-	return u.reconciler.Run(ctx, max, grace)
+// SweepOrphans is one run of the orphan walk.
+func (u *useCases) SweepOrphans(ctx context.Context, max int, grace time.Duration) (upload.ReconcileReport, error) {
+	return u.reconciler.SweepOrphans(ctx, max, grace)
 }
 
 // serviceWith is the use cases on the stack's table, over objects, with cfg.
@@ -111,24 +115,6 @@ func sweep(t *testing.T) localstack.SweepResult {
 		t.Fatal(err)
 	}
 	return res
-}
-
-// reconcileAll runs reconcile until it has walked the whole bucket once.
-func reconcileAll(t *testing.T) upload.ReconcileReport {
-	t.Helper()
-	var total upload.ReconcileReport
-	for i := 0; i < 20; i++ {
-		rep, err := stack.Reconcile(context.Background(), events.EventBridgeEvent{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		total.Scanned, total.Settled, total.Deleted = total.Scanned+rep.Scanned, total.Settled+rep.Settled, total.Deleted+rep.Deleted
-		if rep.Done {
-			return total
-		}
-	}
-	t.Fatal("reconcile never reached the end of the bucket")
-	return total
 }
 
 func TestRetentionEndsEveryReadAndTheSweeperRemovesAll(t *testing.T) {
@@ -280,106 +266,85 @@ func onlyProject(h func(context.Context, events.DynamoDBEvent) (events.DynamoDBE
 	}
 }
 
-func TestDeleteWithS3FailingLeavesNothingBehindAfterReconcile(t *testing.T) {
+// A delete whose storage step fails changes nothing: the caller hears a
+// fault it may retry (503), and the record and the object both stay, so no
+// earlier download URL serves bytes of a file a 2xx said was deleted. The
+// retry with storage working deletes both.
+func TestDeleteWithS3FailingKeepsTheFile(t *testing.T) {
 	c := newTenant(t)
 	f := c.uploaded("d.pdf", "application/pdf", pdfBytes)
 	c.WaitStatus(f.ID, "COMPLETED")
 	broken := &faultyObjects{objectPorts: realObjects(), deletes: map[string]int{}, fail: func(string, int) bool { return true }}
-	if err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.ProjectID, f.ID); err != nil {
-		t.Fatalf("delete with S3 failing: %v (the record is gone; the object is left for reconcile)", err)
+	err := serviceWith(broken, files.Config{}).Delete(context.Background(), c.ProjectID, f.ID)
+	if files.KindOf(err) != files.KindUnavailable {
+		t.Fatalf("delete with S3 failing: %v, want unavailable (503)", err)
 	}
-	if recordExists(t, c.ProjectID, f.ID) {
-		t.Fatal("a record must never point at an object being deleted")
+	if !recordExists(t, c.ProjectID, f.ID) || !objectExists(t, c.ProjectID, f.ID) {
+		t.Fatal("a delete that failed at storage removed the record or the object")
 	}
-	time.Sleep(2100 * time.Millisecond) // ORPHAN_GRACE_SECONDS=2 in TestMain
-	reconcileAll(t)
-	if objectExists(t, c.ProjectID, f.ID) {
-		t.Fatal("reconcile left the orphan object")
+	if err := serviceWith(realObjects(), files.Config{}).Delete(context.Background(), c.ProjectID, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if recordExists(t, c.ProjectID, f.ID) || objectExists(t, c.ProjectID, f.ID) {
+		t.Fatal("the retried delete left the record or the object")
 	}
 }
 
-func TestReconcileCompletesLostEventsAndDeletesOldOrphans(t *testing.T) {
-	// Not parallel: it switches the bucket's notifications off for everyone.
-	c := newTenant(t)
-	ctx := context.Background()
-	if err := stack.MinIO.Unnotify(ctx, localstack.BucketName); err != nil {
-		t.Fatal(err)
-	}
-	// Notifications come back only at the end: an orphan put while they are
-	// on raises an event, and process-upload deletes it at once, whatever
-	// its age (MinIO applies a configuration asynchronously, so when they
-	// resume after Notify is a race).
-	t.Cleanup(func() {
-		if err := stack.MinIO.Notify(ctx, localstack.BucketName, "PROCESSUPLOAD", stack.Template.UploadEvents.Prefix); err != nil {
-			t.Error(err)
-		}
-		notificationsOn(t, c.ProjectID)
-	})
-	notificationsOff(t, c.ProjectID)
-	f := c.uploaded("lost.pdf", "application/pdf", pdfBytes)
-	time.Sleep(3 * time.Second) // an event, had one been sent, would have arrived
-	var got filegate.File
-	if c.Call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "PENDING" {
-		t.Fatalf("without its event the file is %s, want PENDING", got.Status)
-	}
-	orphanKey := files.ObjectKey(c.ProjectID, files.NewID(time.Now()))
-	if _, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &orphanKey, Body: bytesReader(pdfBytes)}); err != nil {
-		t.Fatal(err)
-	}
-	reconcileAll(t)
-	if c.Call("GET", "/v1/files/"+f.ID, nil, &got); got.Status != "COMPLETED" {
-		t.Fatalf("after reconcile the file is %s, want COMPLETED", got.Status)
-	}
-	if !keyExists(t, orphanKey) {
-		t.Fatal("reconcile deleted a fresh object (younger than the grace period)")
-	}
-	time.Sleep(2100 * time.Millisecond)
-	reconcileAll(t)
-	if keyExists(t, orphanKey) {
-		t.Fatal("reconcile kept an orphan older than the grace period")
-	}
-}
-
-// notificationsOff waits until MinIO has really stopped sending events (it
-// applies a new configuration asynchronously): a probe object without a
-// record would be deleted by process-upload if its event were sent.
-func notificationsOff(t *testing.T, projectID string) {
-	t.Helper()
-	for i := 0; i < 10; i++ {
-		probe := files.ObjectKey(projectID, files.NewID(time.Now()))
-		if _, err := stack.S3Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &probe, Body: bytesReader(pdfBytes)}); err != nil {
+// The orphan walk deletes what no live file owns: an object without a record
+// once older than the grace (ORPHAN_GRACE_SECONDS=2 in TestMain; a younger
+// one may be a compat upload whose record is still being written), and a
+// late upload of a CANCELLED file. A PENDING file's object (Converge's
+// business) and a COMPLETED file's stay. Its bucket sends no events, so
+// nothing else deletes them.
+func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
+	own := ownTableAndBucket(t)
+	ctx := t.Context()
+	store, objects := wiring.Store(own), s3wiring.Storage(own)
+	svc := useCasesOn(store, objects, files.Options{})
+	project := filegate.NewUUID()
+	create := func() *files.File {
+		cr, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2500 * time.Millisecond)
-		if keyExists(t, probe) {
-			return
+		putRaw(t, own, cr.File.ObjectKey, pdfBytes, "application/pdf")
+		return cr.File
+	}
+	pending, completed := create(), create()
+	cancelled := create()
+	if _, err := svc.Complete(ctx, project, completed.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	putRaw(t, own, cancelled.ObjectKey, pdfBytes, "application/pdf") // its PUT landed after the cancel
+	orphan := files.ObjectKey(project, files.NewID(time.Now()))
+	putRaw(t, own, orphan, pdfBytes, "application/pdf")
+	walk := func(objects int) {
+		t.Helper()
+		rep, err := uploadwiring.Reconcile(own)(ctx, events.EventBridgeEvent{Detail: []byte(`{"job":"orphans"}`)})
+		if err != nil || !rep.Done || rep.Scanned != objects {
+			t.Fatalf("the walk: %+v %v, want all %d objects looked at", rep, err, objects)
 		}
 	}
-	t.Fatal("MinIO kept sending events after its notifications were switched off")
-}
-
-// notificationsOn waits until MinIO sends events again, for the tests after
-// this one: a probe object without a record is deleted by process-upload
-// once its event arrives.
-func notificationsOn(t *testing.T, projectID string) {
-	t.Helper()
-	probe := files.ObjectKey(projectID, files.NewID(time.Now()))
-	for i := 0; i < 20; i++ {
-		if i%5 == 0 { // a probe put before the configuration applied raised no event
-			if _, err := stack.S3Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: &probe, Body: bytesReader(pdfBytes)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		time.Sleep(500 * time.Millisecond)
-		if !keyExists(t, probe) {
-			return
-		}
+	exists := func(key string) bool {
+		_, err := stack.S3Client().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(own.Config.BucketName), Key: aws.String(key)})
+		return err == nil
 	}
-	t.Fatal("MinIO sent no events 10 s after its notifications were switched back on")
-}
-
-func keyExists(t *testing.T, key string) bool {
-	t.Helper()
-	p, id, _ := files.ParseObjectKey(key)
-	return objectExists(t, p, id)
+	walk(4)
+	if !exists(orphan) {
+		t.Fatal("the walk deleted a fresh object (younger than the grace period)")
+	}
+	if exists(cancelled.ObjectKey) {
+		t.Error("the walk kept a late upload of a CANCELLED file")
+	}
+	time.Sleep(2100 * time.Millisecond)
+	walk(3)
+	if exists(orphan) {
+		t.Error("the walk kept an orphan older than the grace period")
+	}
+	if !exists(pending.ObjectKey) || !exists(completed.ObjectKey) {
+		t.Error("the walk deleted a PENDING or COMPLETED file's object")
+	}
 }

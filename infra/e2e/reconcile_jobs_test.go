@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/filegate"
-	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/files/upload"
@@ -33,27 +32,8 @@ type jobBench struct {
 func newJobBench(t *testing.T, n int) *jobBench {
 	t.Helper()
 	ctx := t.Context()
-	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
-	table, bucket := "reconcile-"+suffix, "reconcile-"+suffix
-	if err := localstack.CreateTable(ctx, stack.DynamoClient(), table, stack.Template.Table); err != nil {
-		t.Fatal(err)
-	}
-	if err := localstack.CreateBucket(ctx, stack.S3Client(), bucket, nil); err != nil {
-		t.Fatal(err)
-	}
-	// The functions' environment, on a table and bucket of its own.
-	own, err := wiring.Load(func(name string) string {
-		switch name {
-		case "TABLE_NAME":
-			return table
-		case "BUCKET_NAME":
-			return bucket
-		}
-		return stack.Getenv(name)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	own := ownTableAndBucket(t)
+	bucket := own.Config.BucketName
 	b := &jobBench{store: wiring.Store(own), objects: s3wiring.Storage(own), n: n}
 	svc := b.service(nil)
 	project := filegate.NewUUID()
@@ -89,14 +69,14 @@ func TestReconcileStopsBeforeItsDeadlineAndTheNextRunResumes(t *testing.T) {
 	leaping := b.service(func() time.Time { return start.Add(time.Duration(readings.Add(1)) * 10 * time.Minute) })
 	ctx, cancel := context.WithDeadline(t.Context(), start.Add(time.Hour))
 	defer cancel()
-	first, err := leaping.Reconcile(ctx, 1000, time.Hour)
+	first, err := leaping.SweepOrphans(ctx, 1000, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Done || first.Scanned == 0 || first.Scanned >= b.n {
 		t.Fatalf("near its deadline a run looked at %d of %d objects (done=%v); want it to stop part-way", first.Scanned, b.n, first.Done)
 	}
-	next, err := b.service(nil).Reconcile(t.Context(), 1000, time.Hour)
+	next, err := b.service(nil).SweepOrphans(t.Context(), 1000, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +113,7 @@ func TestReconcileRunsOneAtATime(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		rep, err := slow.Reconcile(t.Context(), 1000, time.Hour)
+		rep, err := slow.SweepOrphans(t.Context(), 1000, time.Hour)
 		done <- result{rep, err}
 	}()
 	select {
@@ -141,7 +121,7 @@ func TestReconcileRunsOneAtATime(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the first run never started listing")
 	}
-	second, err := b.service(nil).Reconcile(t.Context(), 1000, time.Hour)
+	second, err := b.service(nil).SweepOrphans(t.Context(), 1000, time.Hour)
 	if err != nil || second.Scanned != 0 || !second.Busy {
 		t.Errorf("a run during another looked at %d objects (busy=%v, %v), want none and busy", second.Scanned, second.Busy, err)
 	}
@@ -150,21 +130,21 @@ func TestReconcileRunsOneAtATime(t *testing.T) {
 	if first.err != nil || first.rep.Scanned != b.n {
 		t.Errorf("the run holding the lease looked at %d objects (%v), want %d", first.rep.Scanned, first.err, b.n)
 	}
-	third, err := b.service(nil).Reconcile(t.Context(), 1000, time.Hour)
+	third, err := b.service(nil).SweepOrphans(t.Context(), 1000, time.Hour)
 	if err != nil || third.Scanned != b.n || third.Busy {
 		t.Errorf("a run after the first finished looked at %d objects (busy=%v, %v), want %d: the lease was not freed", third.Scanned, third.Busy, err, b.n)
 	}
 	// A run that crashed (Lambda killed it) never freed its lease, which
 	// lasts until that run's deadline: an hour here.
 	now := time.Now()
-	if held, err := b.store.AcquireLease(t.Context(), upload.ReconcileJob, "crashed-run", now, now.Add(time.Hour)); err != nil || !held {
+	if held, err := b.store.AcquireLease(t.Context(), upload.OrphanJob, "crashed-run", now, now.Add(time.Hour)); err != nil || !held {
 		t.Fatalf("leaving a crashed run's lease: %v %v", held, err)
 	}
-	if rep, err := b.service(nil).Reconcile(t.Context(), 1000, time.Hour); err != nil || !rep.Busy || rep.Scanned != 0 {
+	if rep, err := b.service(nil).SweepOrphans(t.Context(), 1000, time.Hour); err != nil || !rep.Busy || rep.Scanned != 0 {
 		t.Errorf("a run during a crashed run's live lease: %+v (%v), want busy", rep, err)
 	}
 	later := func() time.Time { return now.Add(61 * time.Minute) }
-	if rep, err := b.service(later).Reconcile(t.Context(), 1000, time.Hour); err != nil || rep.Busy || rep.Scanned != b.n {
+	if rep, err := b.service(later).SweepOrphans(t.Context(), 1000, time.Hour); err != nil || rep.Busy || rep.Scanned != b.n {
 		t.Errorf("a run after the crashed run's lease expired: %+v (%v), want it to work", rep, err)
 	}
 }

@@ -61,6 +61,14 @@ func TestReplayedCreateSignsAFreshUploadURL(t *testing.T) {
 		t.Fatalf("PUT to the replay's URL: %d", st)
 	}
 	c.WaitStatus(first.ID, "COMPLETED")
+	// Once the file settled, a replay answers it as it is, with no URL
+	// (issue 27.3): a client that never learned the upload completed
+	// learns it here instead of uploading again.
+	var settled filegate.File
+	st, raw, _ = c.postWithKey("/v1/files", "fresh-url", body)
+	if st != http.StatusOK || json.Unmarshal(raw, &settled) != nil || settled.ID != first.ID || settled.Status != "COMPLETED" || settled.UploadURL != "" {
+		t.Errorf("replay after the file completed: %d %s; want 200 with file %s COMPLETED and no upload URL", st, raw, first.ID)
+	}
 }
 
 // signedAt is when a presigned URL was signed (X-Amz-Date).

@@ -228,7 +228,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	process.Store(&proc)
-	if err := s.breakStaleLease(ctx); err != nil {
+	if err := s.breakStaleLeases(ctx); err != nil {
 		return nil, err
 	}
 	if _, err := s.reconcileAfterMinIOStart(ctx); err != nil {
@@ -439,8 +439,13 @@ func (s *Stack) background(o Options) {
 	}
 	every(streamPollEvery, func(ctx context.Context) error { _, err := s.Counters.Poll(ctx); return err })
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
+	// Both of the template's reconcile schedules, from the records and the
+	// orphan walk.
 	every(o.ReconcileEvery, func(ctx context.Context) error {
-		_, err := s.reconcileRun(ctx)
+		if _, err := s.reconcileRun(ctx, scheduledEvent); err != nil {
+			return err
+		}
+		_, err := s.reconcileRun(ctx, orphanWalk)
 		return err
 	})
 }

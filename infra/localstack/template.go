@@ -68,7 +68,7 @@ type TemplateFunction struct {
 	StreamFilters  []string
 	StreamBatch    int
 	StreamAttempts int
-	Schedule       string        // its Schedule event's expression, if any
+	Schedules      []Schedule    // its Schedule events, if any
 	Timeout        time.Duration // its Timeout, or Globals.Function's
 	CodeURI        string
 	Build          string // Metadata.BuildMethod
@@ -77,6 +77,13 @@ type TemplateFunction struct {
 	// ReadsRootSecret: its policy may read the root secret, so the local
 	// stack tells it where the secret's file is (and tells no other).
 	ReadsRootSecret bool
+}
+
+// Schedule is a Schedule event: its rate or cron expression, and the event
+// it sends instead of EventBridge's scheduled event ("" = that one).
+type Schedule struct {
+	Expression string
+	Input      string
 }
 
 // TableSpec mirrors the CloudFormation properties of the files table.
@@ -223,6 +230,7 @@ func (t *Template) addFunction(id string, r resource) error {
 				Method   string `yaml:"Method"`
 				Path     string `yaml:"Path"`
 				Schedule string `yaml:"Schedule"`
+				Input    string `yaml:"Input"`
 				Auth     struct {
 					Authorizer string `yaml:"Authorizer"`
 				} `yaml:"Auth"`
@@ -259,10 +267,11 @@ func (t *Template) addFunction(id string, r resource) error {
 		case "DynamoDB":
 			return fmt.Errorf("a SAM DynamoDB event attaches AWSLambdaDynamoDBExecutionRole (GetRecords on every stream of the account): declare an AWS::Lambda::EventSourceMapping and grant this table's stream in the function's policy")
 		case "Schedule":
-			f.Schedule = ev.Properties.Schedule
+			f.Schedules = append(f.Schedules, Schedule{Expression: ev.Properties.Schedule, Input: ev.Properties.Input})
 		}
 	}
 	sort.Strings(f.Routes)
+	sort.Slice(f.Schedules, func(i, j int) bool { return f.Schedules[i].Input < f.Schedules[j].Input })
 	t.Functions[id] = f
 	return nil
 }

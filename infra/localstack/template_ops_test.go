@@ -19,6 +19,8 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/emf"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/files/upload"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 // What the template promises an operator (docs/operations.md "Running it in
@@ -361,15 +363,17 @@ func TestReconcileInvocationsAreBounded(t *testing.T) {
 	tpl := repoTemplate(t)
 	doc := readCfnDoc(t)
 	for id, f := range tpl.Functions {
-		if f.Schedule == "" {
+		if len(f.Schedules) == 0 {
 			continue
 		}
 		cfg := at(doc.resources("AWS::Serverless::Function")[id], "Properties", "EventInvokeConfig")
 		if n := number(t, at(cfg, "MaximumRetryAttempts"), "MaximumRetryAttempts"); n != 0 {
 			t.Errorf("%s retries failed runs %d times; the next schedule is the retry", id, n)
 		}
-		if f.Schedule != "rate(5 minutes)" {
-			t.Fatalf("%s runs on %q; this test knows rate(5 minutes)", id, f.Schedule)
+		for _, s := range f.Schedules {
+			if s.Expression != "rate(5 minutes)" {
+				t.Fatalf("%s runs on %q; this test knows rate(5 minutes)", id, s.Expression)
+			}
 		}
 		if age := number(t, at(cfg, "MaximumEventAgeInSeconds"), "MaximumEventAgeInSeconds"); age < 60 || age > 300 {
 			t.Errorf("%s keeps events %d s; want them gone before the next schedule (at most 300 s, at least Lambda's 60)", id, age)
@@ -406,25 +410,39 @@ func TestStreamTimeoutsFitTheirBatches(t *testing.T) {
 	}
 }
 
-// Reconcile may list only the uploads prefix, where every object is.
-func TestReconcileListsOnlyUploads(t *testing.T) {
-	prefix, _, _ := strings.Cut(files.ObjectKey("p", "id"), "p/")
+// Reconcile tells a missing object from a forbidden one: it holds
+// s3:ListBucket on the bucket (as complete and process-upload do), without
+// which a GET of a missing key is 403, not 404, and a session that ended
+// without bytes could never be stored EXPIRED. Each of its schedules sends
+// a job its handler knows (none: Converge; {"job":"orphans"}: the walk).
+func TestReconcileCanTellMissingObjects(t *testing.T) {
 	for id, f := range repoTemplate(t).Functions {
-		if f.Schedule == "" {
+		if len(f.Schedules) == 0 {
 			continue
 		}
 		found := false
 		for _, s := range f.Policy {
-			if !slices.Contains(s.Actions, "s3:ListBucket") {
-				continue
-			}
-			found = true
-			if got := s.Conditions["StringLike"]["s3:prefix"]; !slices.Equal(got, []string{prefix + "*"}) {
-				t.Errorf("%s lists the bucket under %q, want only %q", id, got, prefix+"*")
+			if slices.Contains(s.Actions, "s3:ListBucket") && len(s.Conditions) == 0 {
+				found = true
 			}
 		}
 		if !found {
-			t.Errorf("%s cannot list the bucket", id)
+			t.Errorf("%s has no unconditioned s3:ListBucket: a GET of a missing object is a 403 to it", id)
+		}
+		jobs := map[string]bool{}
+		for _, s := range f.Schedules {
+			var ev struct {
+				Detail uploadwiring.ReconcileRequest `json:"detail"`
+			}
+			if s.Input != "" {
+				if err := json.Unmarshal([]byte(s.Input), &ev); err != nil {
+					t.Fatalf("%s: schedule input %q: %v", id, s.Input, err)
+				}
+			}
+			jobs[ev.Detail.Job] = true
+		}
+		if !jobs[""] || !jobs[upload.OrphanJob] || len(jobs) != 2 {
+			t.Errorf("%s's schedules run jobs %v, want Converge (no job) and %q", id, jobs, upload.OrphanJob)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 
 	"github.com/guregu/dynamo/v2"
@@ -74,6 +73,10 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	} else {
 		u.Remove("ttl")
 	}
+	if !c.AssemblingSince.IsZero() {
+		u.Set("assemblingSince", c.AssemblingSince.UnixMilli())
+	}
+	reconcileIndex(u, f, c.ReconcileAt)
 	// Entering or leaving COMPLETED moves the file in or out of the catalog
 	// indexes in the same update (catalog_write.go).
 	catalog(u, f, from, c.To)
@@ -84,11 +87,16 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	return it.toFile(), nil
 }
 
-// Delete removes the record with one conditional DeleteItem.
-func (s *Store) Delete(ctx context.Context, projectID, id string) error {
-	err := classify(s.table.Delete("pk", projectPK(projectID)).Range("sk", fileSK(id)).If("attribute_exists($)", "pk").Run(ctx))
-	if errors.Is(err, files.ErrConditionFailed) {
-		return files.ErrNotFound
+// Delete removes f's record with one DeleteItem conditioned on its status
+// as f has it.
+func (s *Store) Delete(ctx context.Context, f *files.File) error {
+	err := s.table.Delete("pk", projectPK(f.ProjectID)).Range("sk", fileSK(f.ID)).If("$ = ?", "status", string(f.Status)).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		// Gone, or in another status: a consistent read tells which.
+		if _, gerr := s.Get(ctx, f.ProjectID, f.ID); gerr != nil {
+			return gerr
+		}
+		return files.ErrConditionFailed
 	}
-	return err
+	return classify(err)
 }

@@ -9,6 +9,7 @@
 //	file:     pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	          while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	          and, with an external id, cxk=P#<project>#X#<externalFileId>
+//	          while reconcile must look at it: rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
 //	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n> (counters.go)
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
 //	idempotency record: pk=I#<scope> sk=K#<key> (idempotency_store.go)
@@ -69,6 +70,9 @@ type fileItem struct {
 	MD5              string         `dynamo:"md5,omitempty"`
 	SHA256           string         `dynamo:"sha256,omitempty"`
 	Multipart        *multipartItem `dynamo:"multipart,omitempty"`
+	AssemblingSince  int64          `dynamo:"assemblingSince,omitempty"` // epoch ms
+	RPK              string         `dynamo:"rpk,omitempty"`             // reconcile's index (reconcile_index.go)
+	RAt              int64          `dynamo:"rat,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
@@ -91,6 +95,12 @@ func toItem(f *files.File) fileItem {
 	if f.Rejection != nil {
 		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
 	}
+	if f.AssemblingSince != nil {
+		it.AssemblingSince = f.AssemblingSince.UnixMilli()
+	}
+	if !f.ReconcileAt.IsZero() {
+		it.RPK, it.RAt = reconcilePK(f.ID), f.ReconcileAt.UnixMilli()
+	}
 	return it
 }
 
@@ -109,6 +119,13 @@ func (it *fileItem) toFile() *files.File {
 	}
 	if it.RejectionCode != "" {
 		f.Rejection = &files.Rejection{Code: it.RejectionCode, Message: it.RejectionMessage}
+	}
+	if it.AssemblingSince != 0 {
+		t := time.UnixMilli(it.AssemblingSince).UTC()
+		f.AssemblingSince = &t
+	}
+	if it.RPK != "" {
+		f.ReconcileAt = time.UnixMilli(it.RAt).UTC()
 	}
 	return f
 }

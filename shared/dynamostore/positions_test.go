@@ -139,7 +139,7 @@ func TestListUnderLaggingCountsShiftsByTheWritesSince(t *testing.T) {
 	}
 	for i := range deleted {
 		victim := p.ids[created+17*i+3] // spread over the list
-		if err := p.store.Delete(ctx, projectA, victim); err != nil {
+		if err := p.store.Delete(ctx, &files.File{ProjectID: projectA, ID: victim, Status: files.StatusPending}); err != nil {
 			t.Fatal(err)
 		}
 		p.ids = slices.DeleteFunc(p.ids, func(id string) bool { return id == victim })

@@ -65,7 +65,7 @@ func TestStalledOrThrottledDynamoDBIsUnavailable(t *testing.T) {
 				_, err := store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCancelled, At: time.Now()})
 				return err
 			},
-			"Delete": func(ctx context.Context) error { return store.Delete(ctx, f.ProjectID, f.ID) },
+			"Delete": func(ctx context.Context) error { return store.Delete(ctx, f) },
 			"List":   func(ctx context.Context) error { _, _, err := store.List(ctx, f.ProjectID, 25, 0); return err },
 			"QueryCompleted": func(ctx context.Context) error {
 				_, _, err := store.QueryCompleted(ctx, files.Query{ProjectID: f.ProjectID, Order: files.OrderCreatedDesc, Limit: 10})

@@ -38,8 +38,9 @@ func fullFile(projectID string) *files.File {
 		PermissionInfo: map[string]any{"owner": "ana", "public": false},
 		ResourceInfo:   map[string]any{"pages": float64(12), "tags": []any{"q3", "board"}},
 		ObjectKey:      files.ObjectKey(projectID, id), ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6",
-		SHA256:    "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592",
-		Multipart: &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
+		SHA256:          "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592",
+		Multipart:       &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
+		AssemblingSince: &done, ReconcileAt: t0.Add(16 * time.Minute),
 		Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}, TTL: keep.Unix(),
 	}
 }
@@ -148,7 +149,9 @@ func TestCreateAndGetAreScoped(t *testing.T) {
 	if err := store.Create(ctx, f); !errors.Is(err, files.ErrConditionFailed) {
 		t.Errorf("Create of an existing id: %v, want ErrConditionFailed", err)
 	}
-	if err := store.Delete(ctx, projectB, f.ID); !errors.Is(err, files.ErrNotFound) {
+	other := *f
+	other.ProjectID = projectB
+	if err := store.Delete(ctx, &other); !errors.Is(err, files.ErrNotFound) {
 		t.Errorf("Delete from another project: %v, want ErrNotFound", err)
 	}
 	if _, err := store.Get(ctx, projectA, f.ID); err != nil {
@@ -231,10 +234,13 @@ func TestTransitionsAreConditional(t *testing.T) {
 			t.Errorf("%s %+v: the catalog still lists %d files (%v)", q.Order, q.Filter, len(found), err)
 		}
 	}
-	if err := store.Delete(ctx, projectA, f.ID); err != nil {
+	if err := store.Delete(ctx, done); !errors.Is(err, files.ErrConditionFailed) {
+		t.Errorf("Delete of the file as COMPLETED, now REJECTED: %v, want ErrConditionFailed", err)
+	}
+	if err := store.Delete(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Delete(ctx, projectA, f.ID); !errors.Is(err, files.ErrNotFound) {
+	if err := store.Delete(ctx, out); !errors.Is(err, files.ErrNotFound) {
 		t.Errorf("second Delete: %v, want ErrNotFound", err)
 	}
 	if _, total, err := store.List(ctx, projectA, 25, 0); err != nil || total != 0 {

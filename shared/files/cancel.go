@@ -29,7 +29,7 @@ func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File,
 	if st := f.StatusAt(now); st != StatusPending {
 		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", st)
 	}
-	f, err = c.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: c.Config.TerminalTTL(f, now)})
+	f, err = c.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: c.Config.TerminalTTL(f, now), ReconcileAt: c.Config.ReconcileAt(f, StatusCancelled, now)})
 	if errors.Is(err, ErrConditionFailed) {
 		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
 	}
@@ -38,8 +38,8 @@ func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File,
 	}
 	c.Metrics.Record("cancelled", f.SizeBytes)
 	// The parts go with the session. Should the abort fail, the file is
-	// cancelled all the same: TTL's expiry, reconcile and the bucket's
-	// lifecycle rule abort it later.
+	// cancelled all the same: reconcile, which looks at every multipart file
+	// that left PENDING (ReconcileAt), aborts what its key still holds.
 	if m := f.Multipart; m != nil {
 		if err := c.uploads.AbortMultipart(ctx, f.ObjectKey, m.UploadID); err != nil {
 			c.Log.WarnContext(ctx, "could not abort a cancelled file's multipart upload", "fileId", f.ID, "err", err)

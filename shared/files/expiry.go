@@ -38,7 +38,9 @@ func (e *Expiry) Removed(ctx context.Context, f *File) error {
 		}
 	}
 	if f.Status == StatusPending {
-		e.Metrics.Record("expired", f.SizeBytes) // a session that never completed
+		// A session that never completed, and that reconcile had not yet
+		// stored EXPIRED (which it counted then).
+		e.Metrics.Record("expired", f.SizeBytes)
 	}
 	return nil
 }

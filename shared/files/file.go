@@ -16,8 +16,9 @@ package files
 
 import "time"
 
-// Status is where a file is in its life. EXPIRED is never stored: it is how a
-// PENDING record reads once its upload session has ended (TTL deletes lazily).
+// Status is where a file is in its life. A PENDING record reads EXPIRED once
+// its upload session has ended, and reconcile stores EXPIRED soon after
+// (upload.Reconciler): reads and the stored status agree either way.
 type Status string
 
 const (
@@ -66,14 +67,22 @@ type File struct {
 	// Multipart is the multipart session of a file uploaded in parts (nil:
 	// one PUT).
 	Multipart *Multipart
-	Rejection *Rejection
-	TTL       int64 // epoch seconds for DynamoDB TTL; 0 = none
+	// AssemblingSince is when complete began assembling a multipart file:
+	// from then on the service owns finishing it (reconcile does, should the
+	// assembly be cut off), so the file stays PENDING past its session.
+	AssemblingSince *time.Time
+	// ReconcileAt is when reconcile must look at the file (zero: never):
+	// see Config.ReconcileAt.
+	ReconcileAt time.Time
+	Rejection   *Rejection
+	TTL         int64 // epoch seconds for DynamoDB TTL; 0 = none
 }
 
 // StatusAt is the status a reader sees at now: a PENDING file whose session
-// has ended is EXPIRED even if TTL has not removed it yet.
+// has ended is EXPIRED before reconcile stores it, unless complete began
+// assembling it in time (reconcile settles that one).
 func (f *File) StatusAt(now time.Time) Status {
-	if f.Status == StatusPending && !now.Before(f.UploadExpiresAt) {
+	if f.Status == StatusPending && !now.Before(f.UploadExpiresAt) && f.AssemblingSince == nil {
 		return StatusExpired
 	}
 	return f.Status

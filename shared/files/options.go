@@ -16,6 +16,11 @@ type Config struct {
 	Purposes       map[string]Purpose // nil: DefaultPurposes()
 	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
 	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
+	// AssemblyGrace is how long after complete began assembling a multipart
+	// upload reconcile finishes it, should the assembly have been cut off:
+	// longer than complete itself waits for storage (AssemblyTimeout), so
+	// reconcile does not assemble beside a complete still at it.
+	AssemblyGrace time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +49,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TerminalKeep <= 0 {
 		c.TerminalKeep = 30 * 24 * time.Hour
+	}
+	if c.AssemblyGrace <= 0 {
+		c.AssemblyGrace = time.Minute
 	}
 	return c
 }
@@ -113,4 +121,27 @@ func earliest(t time.Time, retention *time.Time) int64 {
 		t = *retention
 	}
 	return t.Unix()
+}
+
+// ReconcileAt is when reconcile must look at f once it is in status `to`,
+// at `at` (zero: never; the record leaves reconcile's index):
+//   - PENDING: at the end of its upload session, to settle an upload whose
+//     S3 event was lost or store EXPIRED; once complete began assembling a
+//     multipart upload, AssemblyGrace after that, to finish an assembly cut
+//     off after complete answered 202.
+//   - leaving PENDING with a multipart session: at once, to abort whatever
+//     multipart uploads its key still holds (a cancel's or a keyed create's
+//     retry's abort that failed), found from the record, not a bucket listing.
+//   - anything else: never.
+func (c Config) ReconcileAt(f *File, to Status, at time.Time) time.Time {
+	switch {
+	case to == StatusPending && f.AssemblingSince != nil:
+		return f.AssemblingSince.Add(c.AssemblyGrace)
+	case to == StatusPending:
+		return f.UploadExpiresAt
+	case f.Multipart != nil:
+		return at
+	default:
+		return time.Time{}
+	}
 }

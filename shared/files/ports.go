@@ -27,6 +27,11 @@ type RecordReader interface {
 	List(ctx context.Context, projectID string, limit, offset int) ([]*File, int, error)
 }
 
+// FileKey names a record: its project and its id.
+type FileKey struct {
+	ProjectID, ID string
+}
+
 // RecordCreator writes new records.
 type RecordCreator interface {
 	// Create writes a new record; it fails if the ID exists.
@@ -44,8 +49,9 @@ type Transitioner interface {
 
 // RecordDeleter deletes records.
 type RecordDeleter interface {
-	// Delete removes the record; ErrNotFound if it is not there.
-	Delete(ctx context.Context, projectID, id string) error
+	// Delete removes f's record while its status is still f.Status:
+	// ErrConditionFailed if it moved on, ErrNotFound if it is not there.
+	Delete(ctx context.Context, f *File) error
 }
 
 // Change is what a transition writes.
@@ -57,6 +63,12 @@ type Change struct {
 	SHA256    string // hex; "" leaves the record's
 	Rejection *Rejection
 	TTL       int64 // 0 removes the TTL attribute
+	// ReconcileAt is when reconcile must next look at the file (zero:
+	// never); Config.ReconcileAt says when.
+	ReconcileAt time.Time
+	// AssemblingSince, when set, records that complete began assembling
+	// the file's multipart upload (zero leaves the record's).
+	AssemblingSince time.Time
 }
 
 // DownloadSigner presigns downloads.

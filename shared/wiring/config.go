@@ -55,6 +55,7 @@ func configFrom(getenv func(string) string) (Config, error) {
 		{"TERMINAL_RETENTION_SECONDS", 1, seconds(maxKeep), &c.Files.TerminalKeep, nil},
 		{"RECONCILE_BATCH", 0, math.MaxInt64, nil, &batch},
 		{"ORPHAN_GRACE_SECONDS", 0, seconds(maxKeep), &c.OrphanGrace, nil},
+		{"ASSEMBLY_GRACE_SECONDS", 1, 3600, &c.Files.AssemblyGrace, nil},
 	} {
 		raw := getenv(v.name)
 		if raw == "" {

@@ -109,7 +109,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, mimeType, f.SHA256); err != nil && !errors.Is(err, files.ErrObjectExists) {
 		// Leave no PENDING trace. Should the PUT have landed after all, its
 		// S3 event finds no record and deletes the object.
-		if derr := d.store.Delete(ctx, f.ProjectID, f.ID); derr != nil {
+		if derr := d.store.Delete(ctx, f); derr != nil {
 			d.Log.ErrorContext(ctx, "could not remove the record of a failed direct upload", "fileId", f.ID, "projectId", f.ProjectID, "err", derr)
 		}
 		return nil, err

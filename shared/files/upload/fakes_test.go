@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -81,18 +82,64 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 	if !ok || f.Status != from {
 		return nil, files.ErrConditionFailed
 	}
-	f.Status, f.UpdatedAt, f.Rejection, f.TTL = c.To, c.At, c.Rejection, c.TTL
+	f.Status, f.UpdatedAt, f.Rejection, f.TTL, f.ReconcileAt = c.To, c.At, c.Rejection, c.TTL, c.ReconcileAt
 	if c.SHA256 != "" {
 		f.SHA256 = c.SHA256
 	}
 	if c.To == files.StatusCompleted {
 		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
 	}
+	if !c.AssemblingSince.IsZero() {
+		f.AssemblingSince = &c.AssemblingSince
+	}
 	m.files[p+"/"+id] = f
 	return &f, nil
 }
 
-func (m *memStore) Forget(context.Context, *files.File) error { return nil }
+// Due lists the files due by before, in due order, as the index does
+// (without its lag).
+func (m *memStore) Due(_ context.Context, before time.Time) iter.Seq2[files.FileKey, error] {
+	m.mu.Lock()
+	var due []files.File
+	for _, f := range m.files {
+		if !f.ReconcileAt.IsZero() && !f.ReconcileAt.After(before) {
+			due = append(due, f)
+		}
+	}
+	m.mu.Unlock()
+	sort.Slice(due, func(i, j int) bool { return due[i].ReconcileAt.Before(due[j].ReconcileAt) })
+	return func(yield func(files.FileKey, error) bool) {
+		for _, f := range due {
+			if !yield(files.FileKey{ProjectID: f.ProjectID, ID: f.ID}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (m *memStore) Expire(_ context.Context, cur *files.File, at, reconcileAt time.Time) (*files.File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	if !ok || f.Status != files.StatusPending || at.Before(f.UploadExpiresAt) || (f.AssemblingSince == nil) != (cur.AssemblingSince == nil) {
+		return nil, files.ErrConditionFailed
+	}
+	f.Status, f.UpdatedAt, f.ReconcileAt = files.StatusExpired, at, reconcileAt
+	m.files[cur.ProjectID+"/"+cur.ID] = f
+	return &f, nil
+}
+
+func (m *memStore) Reconciled(_ context.Context, cur *files.File) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	if !ok || f.Status != cur.Status {
+		return files.ErrConditionFailed
+	}
+	f.ReconcileAt = time.Time{}
+	m.files[cur.ProjectID+"/"+cur.ID] = f
+	return nil
+}
 
 func (m *memStore) Cursor(_ context.Context, job string) (string, error) {
 	m.mu.Lock()
@@ -107,10 +154,17 @@ func (m *memStore) SaveCursor(_ context.Context, job, cursor string) error {
 	return nil
 }
 
-func (m *memStore) Delete(_ context.Context, p, id string) error {
+func (m *memStore) Delete(_ context.Context, cur *files.File) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.files, p+"/"+id)
+	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	switch {
+	case !ok:
+		return files.ErrNotFound
+	case f.Status != cur.Status:
+		return files.ErrConditionFailed
+	}
+	delete(m.files, cur.ProjectID+"/"+cur.ID)
 	return nil
 }
 
@@ -134,6 +188,8 @@ type memObjects struct {
 	uploads      map[string]*memUpload
 	slowAssembly bool // CompleteMultipart outlasts any deadline
 	lastPart     files.Part
+	lists        int              // bucket listings
+	failPeek     map[string]error // Peek's fault, by key
 }
 
 // memUpload is a multipart upload in progress.
@@ -211,12 +267,14 @@ func (m *memObjects) AbortMultipart(_ context.Context, _, uploadID string) error
 	return nil
 }
 
+// OpenUploads lists the uploads of exactly the key prefix, as MinIO does
+// (S3 lists every key under it).
 func (m *memObjects) OpenUploads(_ context.Context, prefix string, max int) ([]files.OpenUpload, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []files.OpenUpload
 	for id, u := range m.uploads {
-		if strings.HasPrefix(u.key, prefix) && len(out) < max {
+		if u.key == prefix && len(out) < max {
 			out = append(out, files.OpenUpload{Key: u.key, UploadID: id, Initiated: u.initiated})
 		}
 	}
@@ -275,6 +333,9 @@ func (m *memObjects) PresignDownload(_ context.Context, key string, d files.Down
 func (m *memObjects) Peek(_ context.Context, key string, n int64) (files.ObjectInfo, []byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.failPeek[key]; err != nil {
+		return files.ObjectInfo{}, nil, err
+	}
 	o, ok := m.objects[key]
 	if !ok {
 		return files.ObjectInfo{}, nil, files.ErrObjectMissing
@@ -287,6 +348,7 @@ func (m *memObjects) Peek(_ context.Context, key string, n int64) (files.ObjectI
 func (m *memObjects) List(_ context.Context, prefix, after string, max int) ([]files.ObjectSummary, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lists++
 	var keys []string
 	for k := range m.objects {
 		if strings.HasPrefix(k, prefix) && k > after {
@@ -321,7 +383,7 @@ type testStore interface {
 	files.RecordCreator
 	files.Transitioner
 	files.RecordDeleter
-	JobState
+	reconcileStore
 }
 
 // service is every use case over one store and one bucket, wired as the
@@ -342,7 +404,7 @@ func newService(st testStore, obj *memObjects, o files.Options) *service {
 	settlement := NewSettlement(st, obj, o)
 	return &service{
 		Sessions: NewSessions(st, obj, o), Settlement: settlement, direct: NewDirect(st, obj, settlement, o),
-		reconciler: NewReconciler(obj, st, settlement, o), records: records,
+		reconciler: NewReconciler(st, obj, settlement, o), records: records,
 		cancel: files.NewCancellation(records, st, obj, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
 	}
 }

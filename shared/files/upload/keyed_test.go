@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,14 +47,76 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 		t.Fatalf("replay: %v %v", c, err)
 	}
 	now = start.Add(16 * time.Minute)
-	if _, err := s.Create(ctx, in); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
-		t.Errorf("replay after the session ended: %v, want a permanent conflict (no URL to give)", err)
+	if c, err := s.Create(ctx, in); err != nil || c.File.ID != first.File.ID || c.File.StatusAt(now) != files.StatusExpired || c.Upload.URL != "" {
+		t.Errorf("replay after the session ended: %+v %v, want the file, EXPIRED, with no URL to give", c, err)
 	}
-	if err := st.Delete(ctx, project, first.File.ID); err != nil {
+	if err := st.Delete(ctx, first.File); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Create(ctx, in); files.KindOf(err) != files.KindConflict || len(st.files) != 0 {
 		t.Errorf("replay after the file was deleted: %v with %d records, want a conflict and no file", err, len(st.files))
+	}
+}
+
+// Issue 27.3: a keyed create repeated after its file settled (a client that
+// died before it learned the upload completed, by its own complete or the
+// S3 event) answers 200 with the file as it is now, and no URL: the client
+// learns its bytes are stored instead of uploading them again as a second
+// file. A repeat of the first attempt (its answer lost) and a replay of a
+// stored answer converge alike, whatever the file became.
+func TestKeyedCreateAfterItsFileSettledAnswersTheFile(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		settle func(s *service, st *memStore, obj *memObjects, f *files.File)
+		want   files.Status
+	}{
+		{"completed by the client", func(s *service, _ *memStore, obj *memObjects, f *files.File) {
+			obj.put(f.ObjectKey, "application/pdf", pdfBody)
+			if _, err := s.Complete(ctx, project, f.ID, "", ""); err != nil {
+				t.Fatal(err)
+			}
+		}, files.StatusCompleted},
+		{"completed by the S3 event", func(s *service, _ *memStore, obj *memObjects, f *files.File) {
+			obj.put(f.ObjectKey, "application/pdf", pdfBody)
+			if _, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+				t.Fatal(err)
+			}
+		}, files.StatusCompleted},
+		{"rejected", func(s *service, _ *memStore, obj *memObjects, f *files.File) {
+			obj.put(f.ObjectKey, "application/pdf", pdfBody[:10])
+			if _, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil {
+				t.Fatal(err)
+			}
+		}, files.StatusRejected},
+		{"cancelled", func(s *service, _ *memStore, _ *memObjects, f *files.File) {
+			if _, err := s.Cancel(ctx, project, f.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, files.StatusCancelled},
+	} {
+		for _, replay := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/replay=%v", tc.name, replay), func(t *testing.T) {
+				s, st, obj := newTestService()
+				op := &files.Operation{Seed: "project#POST /v1/files\x00k\x00body", At: time.Now()}
+				in := files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody)), Operation: op}
+				first, err := s.Create(ctx, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tc.settle(s, st, obj, first.File)
+				again := *op
+				again.Replay = replay
+				in.Operation = &again
+				c, err := s.Create(ctx, in)
+				if err != nil {
+					t.Fatalf("the keyed create repeated after the file became %s: %v, want 200 with the file", tc.want, err)
+				}
+				if c.File.ID != first.File.ID || c.File.Status != tc.want || c.Upload.URL != "" || len(st.files) != 1 {
+					t.Errorf("repeat: file %s %s, upload URL %q, %d records; want %s %s, no URL, one record", c.File.ID, c.File.Status, c.Upload.URL, len(st.files), first.File.ID, tc.want)
+				}
+			})
+		}
 	}
 }
 

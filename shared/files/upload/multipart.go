@@ -159,26 +159,32 @@ func (s *Sessions) Parts(ctx context.Context, projectID, id string) (*files.File
 // take minutes for a large one, longer than a request may last. Complete
 // waits at most AssemblyTimeout, and leaves assemblyReserve of its request's
 // deadline (the function's timeout) to answer; past that it answers the
-// file still PENDING and the S3 event settles it.
+// file still PENDING, and the S3 event settles it (or reconcile, should the
+// assembly have been cut off: Config.AssemblyGrace).
 const (
 	AssemblyTimeout = 20 * time.Second
 	assemblyReserve = 2 * time.Second
 )
 
 // assemble completes f's multipart upload from the parts storage holds,
-// checked against the plan. done is false when assembly outlasted
-// AssemblyTimeout (it carries on in storage).
-func (s *Settlement) assemble(ctx context.Context, f *files.File) (done bool, err error) {
+// checked against the plan. Before it asks storage to assemble, it records
+// on the file that assembly began (beginAssembly). done is false when
+// assembly outlasted its budget (it carries on in storage). f comes back as
+// recorded: settled meanwhile, it is returned done, for the caller to answer.
+func (s *Settlement) assemble(ctx context.Context, f *files.File, sha256 string) (_ *files.File, done bool, err error) {
 	m := f.Multipart
 	parts, err := s.objects.ListParts(ctx, f.ObjectKey, m.UploadID)
 	if errors.Is(err, files.ErrObjectMissing) {
-		return true, nil // assembled already (or aborted): settle finds out
+		return f, true, nil // assembled already (or aborted): settle finds out
 	}
 	if err != nil {
-		return false, err
+		return f, false, err
 	}
 	if missing := missingParts(f, parts); len(missing) > 0 {
-		return false, files.Errorf(files.KindConflict, "parts_missing", "storage does not hold every part of the plan yet: missing or wrongly sized parts %v", missing)
+		return f, false, files.Errorf(files.KindConflict, "parts_missing", "storage does not hold every part of the plan yet: missing or wrongly sized parts %v", missing)
+	}
+	if f, err = s.beginAssembly(ctx, f, sha256); err != nil || f.Status != files.StatusPending {
+		return f, err == nil, err
 	}
 	budget := AssemblyTimeout
 	if dl, ok := ctx.Deadline(); ok {
@@ -189,11 +195,35 @@ func (s *Settlement) assemble(ctx context.Context, f *files.File) (done bool, er
 	err = s.objects.CompleteMultipart(actx, f.ObjectKey, m.UploadID, parts)
 	switch {
 	case errors.Is(err, files.ErrObjectMissing), errors.Is(err, files.ErrObjectExists):
-		return true, nil // finished by an earlier complete
+		return f, true, nil // finished by an earlier complete
 	case err != nil && actx.Err() != nil && ctx.Err() == nil:
-		return false, nil
+		return f, false, nil
 	}
-	return err == nil, err
+	return f, err == nil, err
+}
+
+// beginAssembly records, by a conditional write on the PENDING file, that
+// complete began assembling it (AssemblingSince, kept from the first
+// complete) and the client's whole-file sha256 ("" = none new). From then on
+// the service owns finishing the file: it stays PENDING past its session
+// (StatusAt), and reconcile finishes an assembly cut off after complete
+// answered 202 once AssemblyGrace has passed (Config.ReconcileAt). A file
+// settled meanwhile comes back as it is now.
+func (s *Settlement) beginAssembly(ctx context.Context, f *files.File, sha256 string) (*files.File, error) {
+	if f.AssemblingSince != nil && sha256 == "" {
+		return f, nil // recorded by an earlier complete
+	}
+	now := s.Now()
+	marked := *f
+	if marked.AssemblingSince == nil {
+		marked.AssemblingSince = &now
+	}
+	g, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusPending, At: now, SHA256: sha256, TTL: f.TTL,
+		AssemblingSince: *marked.AssemblingSince, ReconcileAt: s.Config.ReconcileAt(&marked, files.StatusPending, now)})
+	if errors.Is(err, files.ErrConditionFailed) {
+		return s.store.Get(ctx, f.ProjectID, f.ID) // settled meanwhile
+	}
+	return g, err
 }
 
 // missingParts lists the plan's part numbers storage lacks or holds at

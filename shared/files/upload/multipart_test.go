@@ -139,31 +139,6 @@ func TestMultipartPlanBounds(t *testing.T) {
 	}
 }
 
-// Reconcile aborts multipart uploads no live session owns and leaves the
-// live ones.
-func TestReconcileAbortsStrayMultipartUploads(t *testing.T) {
-	ctx := context.Background()
-	s, _, obj := newTestService()
-	live, _ := multipartFile(t, s, false)
-	cancelled, _ := multipartFile(t, s, false)
-	if _, err := s.cancel.Cancel(ctx, project, cancelled.ID); err != nil {
-		t.Fatal(err)
-	}
-	orphan, err := obj.StartMultipart(ctx, files.ObjectKey(project, files.NewID(time.Now())), "text/plain", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stale, _ := obj.StartMultipart(ctx, cancelled.ObjectKey, "text/plain", false) // the cancel's abort missed it
-	rep, err := s.reconciler.Run(ctx, 100, 0)
-	if err != nil || rep.Aborted != 2 {
-		t.Fatalf("reconcile: %+v %v, want 2 aborted", rep, err)
-	}
-	if !obj.hasUpload(live.Multipart.UploadID) || obj.hasUpload(orphan) || obj.hasUpload(stale) {
-		t.Errorf("after reconcile: live %v, orphan %v, stale %v; want only the live session's upload",
-			obj.hasUpload(live.Multipart.UploadID), obj.hasUpload(orphan), obj.hasUpload(stale))
-	}
-}
-
 // A digest is verified only where storage checked it: a single PUT signs
 // the declared sha256, the compat upload stores its bytes with theirs. A
 // multipart file's whole-file sha256 (given at create or complete) is the

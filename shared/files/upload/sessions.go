@@ -88,8 +88,12 @@ func admit(ctx context.Context, in files.CreateInput, f *files.File) error {
 }
 
 // resume answers a keyed create whose file is already recorded (by an
-// earlier attempt, or by the create a replay repeats): the file as stored,
-// with a PUT URL signed now for the rest of its session, never a stored one.
+// earlier attempt, or by the create a replay repeats) with the file as it
+// is now: while its session is open, with a PUT URL signed now for the rest
+// of it (never a stored one); once it has settled or ended, with no URL. A
+// client that never learned how its upload went (it died before complete's
+// answer, or the S3 event completed the file) learns it here, instead of
+// uploading the bytes again as a second file.
 func (s *Sessions) resume(ctx context.Context, projectID, id string, replay bool) (*files.Created, error) {
 	f, err := s.store.Get(ctx, projectID, id)
 	now := s.Now()
@@ -101,11 +105,8 @@ func (s *Sessions) resume(ctx context.Context, projectID, id string, replay bool
 	case err != nil:
 		return nil, err
 	}
-	if st := f.StatusAt(now); st != files.StatusPending {
-		return nil, files.Errorf(files.KindConflict, "invalid_state", "the file this Idempotency-Key created, %s, is %s: it has no upload session left", f.ID, st)
-	}
-	if f.Multipart != nil {
-		return &files.Created{File: f}, nil // its URLs are the parts'
+	if f.StatusAt(now) != files.StatusPending || f.Multipart != nil {
+		return &files.Created{File: f}, nil // settled or ended; a multipart session's URLs are the parts'
 	}
 	up, ok, err := s.uploadURL(ctx, f, now)
 	if err != nil {
@@ -157,8 +158,10 @@ func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID 
 		t := now.Add(d)
 		f.ExpiresAt = &t
 	}
-	// A session nobody finishes is removed by TTL like any other, and the
-	// cleanup deletes whatever object it left.
+	// A session nobody finishes is stored EXPIRED by reconcile when it ends
+	// (which also settles an upload whose S3 event was lost), then removed
+	// by TTL like any other, and the cleanup deletes whatever object it left.
+	f.ReconcileAt = o.Config.ReconcileAt(f, files.StatusPending, now)
 	f.TTL = o.Config.PendingTTL(f)
 	return f
 }

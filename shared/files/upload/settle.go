@@ -46,9 +46,10 @@ func NewSettlement(store settleStore, objects settleObjects, o files.Options) *S
 // otherwise (bad md5, no such file, no bytes yet, a settled state) or faults.
 // A multipart file is assembled first; if storage is still assembling it
 // when AssemblyTimeout ends, the file comes back PENDING (the S3 event
-// settles it). sha256 (hex or base64, "" = none) is a multipart file's
-// whole-file digest as the client computed it, kept on the record as its
-// claim (storage never checks a multipart object's whole-file digest).
+// settles it, or reconcile once AssemblyGrace has passed). sha256 (hex or
+// base64, "" = none) is a multipart file's whole-file digest as the client
+// computed it, kept on the record as its claim (storage never checks a
+// multipart object's whole-file digest).
 //
 // Only a PENDING file settles. A settled file never changes through
 // complete, whoever calls it (an API key or an upload token): a COMPLETED
@@ -120,18 +121,10 @@ func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sum stri
 	case f.SHA256 != "" && sum != "" && sum != f.SHA256:
 		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "%s differs from the one declared at create", files.FieldSHA256).On(files.FieldSHA256)
 	}
-	if sum != "" && f.SHA256 == "" {
-		// Kept before assembly, by a conditional write that changes nothing else.
-		f, err = s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusPending, At: s.Now(), SHA256: sum, TTL: f.TTL})
-		if errors.Is(err, files.ErrConditionFailed) {
-			f, err = s.store.Get(ctx, f.ProjectID, f.ID) // settled meanwhile
-			return f, false, err
-		}
-		if err != nil {
-			return nil, false, err
-		}
+	if sum == f.SHA256 {
+		sum = "" // nothing new to keep
 	}
-	done, err := s.assemble(ctx, f)
+	f, done, err := s.assemble(ctx, f, sum)
 	return f, !done && err == nil, err
 }
 
@@ -153,17 +146,11 @@ func (s *Settlement) answer(f *files.File, r Result) (*files.File, error) {
 }
 
 // ObjectCreated handles an S3 ObjectCreated event for key. Events arrive at
-// least once, late or out of order: anything that is not a PENDING file's
-// first upload changes nothing, and a late upload's object goes. The error
-// is a fault, which Lambda retries; nothing else is one.
+// least once, late or out of order: it settles a PENDING file, leaves a
+// COMPLETED one, and deletes a late upload (the file cancelled, rejected or
+// expired) and an object whose record is gone. The error is a fault, which
+// Lambda retries; nothing else is one.
 func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, error) {
-	return s.settleObject(ctx, key, true)
-}
-
-// settleObject is what an S3 event and a reconcile run both do with an
-// object: settle a PENDING file, leave a COMPLETED one, delete a late upload
-// (cancelled, rejected) and, if deleteOrphan, an object whose record is gone.
-func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan bool) (Outcome, error) {
 	projectID, id, ok := files.ParseObjectKey(key)
 	if !ok {
 		s.Log.WarnContext(ctx, "ignoring object outside Filegate's key layout", "key", key)
@@ -172,8 +159,6 @@ func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan 
 	log := s.Log.With("projectId", projectID, "fileId", id)
 	f, err := s.store.Get(ctx, projectID, id)
 	switch {
-	case errors.Is(err, files.ErrNotFound) && !deleteOrphan:
-		return Unchanged, nil
 	case errors.Is(err, files.ErrNotFound):
 		// The record was deleted; its session's PUT URL may still have been used.
 		log.InfoContext(ctx, "deleting object of a deleted file")
@@ -192,7 +177,7 @@ func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan 
 		log.InfoContext(ctx, "upload settled", "outcome", r.Outcome)
 		return r.Outcome, nil
 	default:
-		// Cancelled or rejected: a late upload must not linger.
+		// Cancelled, rejected or expired: a late upload must not linger.
 		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
 		return ObjectDeleted, s.objects.Delete(ctx, key)
 	}
@@ -224,7 +209,8 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 		return s.reject(ctx, f, rej, md5)
 	}
 	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: files.CompletedTTL(f)})
+	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag),
+		TTL: files.CompletedTTL(f), ReconcileAt: s.Config.ReconcileAt(f, files.StatusCompleted, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
@@ -269,7 +255,8 @@ func checkMD5(md5, etag string) *files.Rejection {
 // competitor returns the competitor's outcome, checked against md5.
 func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (Result, error) {
 	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
+	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusRejected, At: now, Rejection: rej,
+		TTL: s.Config.TerminalTTL(f, now), ReconcileAt: s.Config.ReconcileAt(f, files.StatusRejected, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}

@@ -9,7 +9,9 @@
 //	Sessions    open an upload session (create)         RecordCreator, UploadSigner
 //	Settlement  complete, and settle on S3 events        RecordGetter, Transitioner, ObjectInspector
 //	Direct      the compat direct upload                 RecordCreator, RecordDeleter, ObjectWriter, Settlement
-//	Reconciler  the scheduled pass over the bucket       ObjectLister, JobState, Settlement
+//	Reconciler  the scheduled passes: from the records   reconcileStore, UploadLister, Settlement
+//	            (Converge) and, for orphans, over the      ObjectLister, ObjectDeleter
+//	            bucket (SweepOrphans)
 package upload
 
 import (

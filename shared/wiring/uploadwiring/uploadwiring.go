@@ -5,6 +5,8 @@ package uploadwiring
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -31,11 +33,10 @@ func Direct(e *wiring.Env) *upload.Direct {
 	return upload.NewDirect(store, objects, upload.NewSettlement(store, objects, o), o)
 }
 
-// Reconciler is the scheduled pass over the bucket, through one client of
-// each store.
+// Reconciler is the scheduled passes, through one client of each store.
 func Reconciler(e *wiring.Env) *upload.Reconciler {
 	store, objects, o := wiring.Store(e), s3wiring.Storage(e), wiring.Options(e)
-	return upload.NewReconciler(objects, store, upload.NewSettlement(store, objects, o), o)
+	return upload.NewReconciler(store, objects, upload.NewSettlement(store, objects, o), o)
 }
 
 // S3Lambda is process-upload's handler signature.
@@ -49,14 +50,41 @@ func ProcessUpload(e *wiring.Env) S3Lambda {
 // ReconcileLambda is the scheduled reconcile's handler signature.
 type ReconcileLambda = func(context.Context, events.EventBridgeEvent) (upload.ReconcileReport, error)
 
-// Reconcile is the scheduled reconcile: bounded work per run
-// (RECONCILE_BATCH objects), orphans deleted after ORPHAN_GRACE_SECONDS.
+// ReconcileRequest is a reconcile event's detail: which job to run. The
+// template's schedules send {} (Converge, every 5 minutes) and
+// {"job":"orphans"} (SweepOrphans); an operator may invoke the function
+// with {"all":true} to look at every PENDING file at once (after an outage
+// of the S3 events, say).
+type ReconcileRequest struct {
+	Job string `json:"job"`
+	All bool   `json:"all"`
+}
+
+// Reconcile is the scheduled reconcile: Converge from the records, or the
+// orphan walk (bounded to RECONCILE_BATCH objects a run, orphans deleted
+// after ORPHAN_GRACE_SECONDS).
 func Reconcile(e *wiring.Env) ReconcileLambda {
 	reconciler, log := Reconciler(e), e.Log
 	batch, grace := e.Config.ReconcileBatch, e.Config.OrphanGrace
-	return func(ctx context.Context, _ events.EventBridgeEvent) (upload.ReconcileReport, error) {
-		rep, err := reconciler.Run(ctx, batch, grace)
-		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "aborted", rep.Aborted, "done", rep.Done, "busy", rep.Busy, "err", err)
+	return func(ctx context.Context, ev events.EventBridgeEvent) (upload.ReconcileReport, error) {
+		var req ReconcileRequest
+		if len(ev.Detail) > 0 {
+			if err := json.Unmarshal(ev.Detail, &req); err != nil {
+				return upload.ReconcileReport{}, fmt.Errorf("reconcile event detail: %w", err)
+			}
+		}
+		var rep upload.ReconcileReport
+		var err error
+		switch req.Job {
+		case "", upload.ReconcileJob:
+			rep, err = reconciler.Converge(ctx, req.All)
+		case upload.OrphanJob:
+			rep, err = reconciler.SweepOrphans(ctx, batch, grace)
+		default:
+			return rep, fmt.Errorf("reconcile event detail: unknown job %q (want %q or %q)", req.Job, upload.ReconcileJob, upload.OrphanJob)
+		}
+		log.InfoContext(ctx, "reconcile run", "job", req.Job, "all", req.All, "due", rep.Due, "settled", rep.Settled, "expired", rep.Expired,
+			"assembled", rep.Assembled, "aborted", rep.Aborted, "scanned", rep.Scanned, "deleted", rep.Deleted, "done", rep.Done, "busy", rep.Busy, "err", err)
 		return rep, err
 	}
 }
