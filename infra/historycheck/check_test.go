@@ -57,7 +57,7 @@ func TestCancelAfterCompleteIsNotLinearizable(t *testing.T) {
 // Concurrent calls whose answers some order explains: the cancel raced the
 // S3 event and lost, the GET saw the event's completion before any client
 // completed, a timed-out delete took effect late, after which a download's
-// earlier URL serves nothing.
+// earlier URL serves nothing, and a late PUT lands (its event removes it).
 func TestLegalConcurrentHistoryIsLinearizable(t *testing.T) {
 	err := check(t,
 		op(0, Create, 0, 10, created),
@@ -71,7 +71,8 @@ func TestLegalConcurrentHistoryIsLinearizable(t *testing.T) {
 		op(0, Get, 120, 130, notFound),                                    // … but had taken effect
 		op(1, Fetch, 140, 150, notFound),                                  // the earlier URL serves nothing now
 		op(0, Complete, 160, 170, notFound),                               // nor can it be completed
-		op(2, Put, 180, 190, Output{HTTP: http.StatusPreconditionFailed}), // the object was there at 20-40
+		op(2, Put, 180, 190, stored),                                      // the session's URL still takes bytes
+		op(0, Put, 195, 198, Output{HTTP: http.StatusPreconditionFailed}), // … once
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +94,11 @@ func TestImpossibleAnswersAreNotLinearizable(t *testing.T) {
 			op(1, Complete, 40, 50, completed),
 			op(1, Delete, 60, 70, deleted),
 			op(2, Fetch, 80, 90, intact),
+		},
+		"a deleted file's object still there": {
+			op(1, Put, 20, 30, stored),
+			op(1, Delete, 40, 50, deleted),
+			op(2, Put, 60, 70, Output{HTTP: http.StatusPreconditionFailed}),
 		},
 		"a deleted file comes back": {
 			op(1, Delete, 20, 30, deleted),

@@ -59,17 +59,18 @@ type Output struct {
 }
 
 // State is one file: its status ("" before its create) and whether its
-// bytes are in storage (after a PUT took effect).
+// object is in storage (a PUT put it there; a delete, or the event of an
+// upload to a file no longer PENDING, removes it).
 type State struct {
 	Status   string
-	Uploaded bool
+	Stored bool
 }
 
 // next lists the states s may move to when in's call answers out; none
 // means the answer is impossible from s.
 func next(s State, in Input, out Output) []State {
 	if in.Kind == Create {
-		if s.Status == "" && (out.Unknown || out.HTTP == http.StatusOK) {
+		if s.Status == "" && (out.Unknown || out.HTTP == http.StatusOK && out.Status == Pending) {
 			return []State{{Status: Pending}}
 		}
 		return nil
@@ -84,22 +85,23 @@ func next(s State, in Input, out Output) []State {
 	switch in.Kind {
 	case Put:
 		// Storage knows nothing of the record: a PUT lands whatever the
-		// status (a late upload's object is deleted by its event); its
-		// If-None-Match: * refuses a second one.
+		// status, even after a delete, while its URL lives (a late upload's
+		// object is deleted by its event); If-None-Match: * refuses a
+		// second one while the first is there.
 		switch out.HTTP {
 		case http.StatusOK:
-			s.Uploaded = true
+			s.Stored = true
 			return []State{s}
 		case http.StatusPreconditionFailed:
-			ok = s.Uploaded
+			ok = s.Stored
 		}
 	case Complete:
 		switch {
 		case out.HTTP == http.StatusOK && out.Status == Completed:
-			ok = s.Status == Completed || s.Status == Pending && s.Uploaded
+			ok = s.Status == Completed || s.Status == Pending && s.Stored
 			s.Status = Completed
 		case out.HTTP == http.StatusConflict && out.Code == "upload_missing":
-			ok = s.Status == Pending && !s.Uploaded
+			ok = s.Status == Pending && !s.Stored
 		case out.HTTP == http.StatusConflict:
 			ok = s.Status == Cancelled
 		case out.HTTP == http.StatusNotFound:
@@ -116,10 +118,11 @@ func next(s State, in Input, out Output) []State {
 			ok = s.Status == Gone
 		}
 	case Delete:
+		// After a 2xx DELETE no URL serves the file's bytes.
 		switch out.HTTP {
 		case http.StatusNoContent:
 			ok = s.Status != Gone
-			s.Status = Gone
+			s = State{Status: Gone}
 		case http.StatusNotFound:
 			ok = s.Status == Gone
 		}
@@ -140,13 +143,13 @@ func next(s State, in Input, out Output) []State {
 			ok = s.Status == Gone
 		}
 	case Fetch:
-		// A URL is only handed out for a COMPLETED file, whose object
-		// stays until the file is deleted.
+		// Its URL was handed out while the file was COMPLETED: it serves
+		// the object while there is one.
 		switch out.HTTP {
 		case http.StatusOK:
-			ok = out.Intact && s.Status == Completed
+			ok = out.Intact && s.Stored
 		case http.StatusNotFound:
-			ok = s.Status == Gone
+			ok = !s.Stored
 		}
 	}
 	if !ok {
@@ -156,35 +159,37 @@ func next(s State, in Input, out Output) []State {
 }
 
 // unknown lists the states a call of kind k whose outcome is unknown may
-// leave s in: unchanged, or as if it had succeeded.
+// leave s in: unchanged, or as if it had succeeded; a delete also half-way,
+// its object gone and its record not (it deletes the object first).
 func unknown(s State, k Kind) []State {
-	after := s
+	states := []State{s}
 	switch k {
 	case Put:
-		after.Uploaded = true
+		states = append(states, State{Status: s.Status, Stored: true})
 	case Complete:
-		if s.Status == Pending && s.Uploaded {
-			after.Status = Completed
+		if s.Status == Pending && s.Stored {
+			states = append(states, State{Status: Completed, Stored: true})
 		}
 	case Cancel:
 		if s.Status == Pending {
-			after.Status = Cancelled
+			states = append(states, State{Status: Cancelled, Stored: s.Stored})
 		}
 	case Delete:
-		after.Status = Gone
+		states = append(states, State{Status: Gone}, State{Status: s.Status})
 	}
-	if after == s {
-		return []State{s}
-	}
-	return []State{s, after}
+	return states
 }
 
-// settled lists s and, if its bytes are in storage while it is PENDING,
-// s COMPLETED: the S3 event completes a file with no client call, at any
-// moment after the PUT.
+// settled lists the states s may be in by the next call, with no client
+// call: the S3 event completes a PENDING file whose object is stored, and
+// removes the object of a file that is no longer PENDING nor COMPLETED (a
+// late upload); reconcile removes it too.
 func settled(s State) []State {
-	if s.Status == Pending && s.Uploaded {
-		return []State{s, {Status: Completed, Uploaded: true}}
+	switch {
+	case s.Status == Pending && s.Stored:
+		return []State{s, {Status: Completed, Stored: true}}
+	case (s.Status == Cancelled || s.Status == Gone) && s.Stored:
+		return []State{s, {Status: s.Status}}
 	}
 	return []State{s}
 }
@@ -213,8 +218,8 @@ func Model() porcupine.Model {
 			if s.Status == "" {
 				return "(not created)"
 			}
-			if s.Uploaded {
-				return s.Status + ", bytes stored"
+			if s.Stored {
+				return s.Status + ", object stored"
 			}
 			return s.Status
 		},
