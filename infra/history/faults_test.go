@@ -22,9 +22,12 @@ type fault struct {
 	inject    func(ctx context.Context, st *localstack.Stack, rng *rand.Rand) error
 }
 
-// faultKinds are the faults a run draws from. The functions run inside the
-// stack's own process (the test's), so they cannot be killed on their own;
-// SIGKILL of the whole of `make dev` is infra/faults' TestMakeDevKilledMidTrafficRestartsOnItsData.
+// faultKinds are the faults a run draws from, in turn: crashes (SIGKILL; the
+// stack's supervisor restarts the server on its data, as `make dev`'s does)
+// and stalls (SIGSTOP for 1-4 s: storage or the database slowed to nothing).
+// The functions run inside the stack's own process (the test's), so they
+// cannot be killed on their own; SIGKILL of the whole of `make dev` is
+// infra/faults' TestMakeDevKilledMidTrafficRestartsOnItsData.
 var faultKinds = []fault{
 	{"dynamodb", "SIGKILL DynamoDB Local", func(ctx context.Context, st *localstack.Stack, _ *rand.Rand) error {
 		if err := st.DynamoDB.Kill(); err != nil {
@@ -41,6 +44,13 @@ var faultKinds = []fault{
 		}
 		time.Sleep(time.Second + time.Duration(rng.Int64N(int64(3*time.Second))))
 		return st.DynamoDB.Resume()
+	}},
+	{"minio", "SIGSTOP MinIO", func(ctx context.Context, st *localstack.Stack, rng *rand.Rand) error {
+		if err := st.MinIO.Pause(); err != nil {
+			return err
+		}
+		time.Sleep(time.Second + time.Duration(rng.Int64N(int64(3*time.Second))))
+		return st.MinIO.Resume()
 	}},
 	{"minio", "SIGKILL MinIO", func(ctx context.Context, st *localstack.Stack, _ *rand.Rand) error {
 		if err := st.MinIO.Kill(); err != nil {
@@ -73,7 +83,7 @@ func waitServing(ctx context.Context, probe func(context.Context) error) error {
 }
 
 // injectFaults injects cfg.faults faults spread over the run (each kind in
-// turn from a seeded start, so three faults are one of each) and returns
+// turn from a seeded start) and returns
 // what it did; it returns when the run ends.
 func injectFaults(ctx context.Context, t *testing.T, st *localstack.Stack, rec *historycheck.Recorder, cfg config, rng *rand.Rand) []string {
 	t.Helper()

@@ -136,7 +136,6 @@ func startStack(t *testing.T) *localstack.Stack {
 	restarts := localstack.RestartPolicy{Max: 100, Window: time.Hour, Backoff: 200 * time.Millisecond, MaxBackoff: time.Second}
 	st, err := localstack.Start(context.Background(), localstack.Options{
 		Root: "../..", DataDir: filepath.Join(dir, "data"),
-		Env:                 map[string]string{"ORPHAN_GRACE_SECONDS": "0"},
 		Log:                 slog.New(slog.NewJSONHandler(logFile, nil)),
 		CacheAuthorizations: true, Supervise: &restarts,
 	})

@@ -62,7 +62,7 @@ type Output struct {
 // object is in storage (a PUT put it there; a delete, or the event of an
 // upload to a file no longer PENDING, removes it).
 type State struct {
-	Status   string
+	Status string
 	Stored bool
 }
 
