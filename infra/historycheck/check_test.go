@@ -163,3 +163,23 @@ func TestRecorderKeepsWhatCanMatter(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A checker that runs out of time has shown nothing: Check fails with
+// Unknown, and still writes the visualisation.
+func TestCheckerOutOfTimeFails(t *testing.T) {
+	ops := []porcupine.Operation{op(0, Create, 0, 10, created)}
+	// Many concurrent calls and one answer none of their orders explains:
+	// the search must try them all.
+	for i := range 20 {
+		ops = append(ops, op(i%4, Get, 20, 1000, created), op(i%4, Put, 20, Infinity, Output{}))
+	}
+	ops = append(ops, op(1, Get, 20, 1000, cancelled))
+	viz := filepath.Join(t.TempDir(), "history.html")
+	err := Check(ops, nil, time.Millisecond, viz)
+	if err == nil || !strings.Contains(err.Error(), "gave up") {
+		t.Fatalf("%v, want the checker to give up (Unknown)", err)
+	}
+	if _, serr := os.Stat(viz); serr != nil {
+		t.Errorf("no visualisation: %v", serr)
+	}
+}
