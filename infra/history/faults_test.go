@@ -24,7 +24,8 @@ type fault struct {
 
 // faultKinds are the faults a run draws from, in turn: crashes (SIGKILL; the
 // stack's supervisor restarts the server on its data, as `make dev`'s does)
-// and stalls (SIGSTOP for 1-4 s: storage or the database slowed to nothing).
+// stalls (SIGSTOP for 1-4 s: storage or the database slowed to nothing),
+// and storage slowed (every request through the S3 proxy waits 0.5-2 s, for 3-6 s).
 // The functions run inside the stack's own process (the test's), so they
 // cannot be killed on their own; SIGKILL of the whole of `make dev` is
 // infra/faults' TestMakeDevKilledMidTrafficRestartsOnItsData.
@@ -51,6 +52,12 @@ var faultKinds = []fault{
 		}
 		time.Sleep(time.Second + time.Duration(rng.Int64N(int64(3*time.Second))))
 		return st.MinIO.Resume()
+	}},
+	{"s3proxy", "storage slowed by the proxy", func(ctx context.Context, st *localstack.Stack, rng *rand.Rand) error {
+		st.S3Proxy.SetDelay(500*time.Millisecond + time.Duration(rng.Int64N(int64(1500*time.Millisecond))))
+		time.Sleep(3*time.Second + time.Duration(rng.Int64N(int64(3*time.Second))))
+		st.S3Proxy.SetDelay(0)
+		return nil
 	}},
 	{"minio", "SIGKILL MinIO", func(ctx context.Context, st *localstack.Stack, _ *rand.Rand) error {
 		if err := st.MinIO.Kill(); err != nil {

@@ -94,6 +94,7 @@ type Stack struct {
 	// S3Endpoint is where the functions and presigned URLs reach storage:
 	// the checking proxy in front of MinIO (see S3Proxy).
 	S3Endpoint string
+	S3Proxy    *S3Proxy          // the checking proxy itself (fault tests slow storage down)
 	Env        map[string]string // the environment the functions run with
 	Template   *Template
 	DynamoDB   *DynamoDB
@@ -191,7 +192,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.S3Endpoint, err = s.serve(cmp.Or(o.S3Addr, "127.0.0.1:0"), NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)); err != nil {
+	s.S3Proxy = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	if s.S3Endpoint, err = s.serve(cmp.Or(o.S3Addr, "127.0.0.1:0"), s.S3Proxy); err != nil {
 		return nil, err
 	}
 	s.functionsDynamoDB = s.DynamoDB.Endpoint
