@@ -79,7 +79,7 @@ func readConfig(t *testing.T) config {
 // TestHistoryUnderFaultsIsLinearizable has concurrent clients create, PUT,
 // complete, cancel, delete, get and download a few files at a time while
 // DynamoDB Local (on disk) and MinIO are killed and stalled, and checks
-// that some order of the calls explains every answer (historycheck.Model),
+// that some order of the calls explains every answer (historycheck.Check),
 // (infra/faults audits records against storage after its faults).
 func TestHistoryUnderFaultsIsLinearizable(t *testing.T) {
 	cfg := readConfig(t)

@@ -14,7 +14,8 @@ import (
 // Unknown (the checker ran out of time, so nothing was shown). On an error
 // the visualisation, faults marked, is written to vizPath ("" writes none).
 func Check(ops []porcupine.Operation, faults []porcupine.Annotation, timeout time.Duration, vizPath string) error {
-	model := Model()
+	model := model()
+	ops = splitDeletes(ops)
 	res, info := porcupine.CheckOperationsVerbose(model, ops, timeout)
 	if res == porcupine.Ok {
 		return nil

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +185,144 @@ func TestCheckerOutOfTimeFails(t *testing.T) {
 	if _, serr := os.Stat(viz); serr != nil {
 		t.Errorf("no visualisation: %v", serr)
 	}
+}
+
+// The files a stack run judged Illegal while the model took a delete to be
+// one instant: a complete overlapping a delete answered upload_missing (the
+// object gone, the record not yet), a late PUT landed between the steps and
+// its object outlived the record. As the service deletes, object first,
+// these are linearizable.
+func TestDeleteInFlightIsTwoSteps(t *testing.T) {
+	for file, ops := range readHistories(t, "testdata/delete-in-flight.txt") {
+		if err := check(t, ops...); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+}
+
+// The state between a delete's steps exists only while it is in flight,
+// and the steps keep their order.
+func TestDeleteStepsAreCheckedInOrder(t *testing.T) {
+	missing := Output{HTTP: http.StatusConflict, Code: "upload_missing"}
+	refused := Output{HTTP: http.StatusPreconditionFailed}
+	base := []porcupine.Operation{
+		op(0, Create, 0, 10, created),
+		op(0, Put, 20, 30, stored),
+	}
+	legal := map[string][]porcupine.Operation{
+		"upload_missing while the delete is in flight": {
+			op(1, Delete, 40, 100, deleted),
+			op(2, Complete, 50, 60, missing),
+			op(3, Get, 70, 80, created), // the record is still there
+			op(2, Get, 110, 120, notFound),
+		},
+		"the status moves between the steps; the object goes again, and a late PUT lands after": {
+			op(1, Delete, 40, 200, deleted),
+			op(2, Complete, 50, 60, missing),
+			op(2, Put, 70, 80, stored),
+			op(3, Get, 90, 100, completed), // the PUT's event completed it
+			op(2, Put, 150, 160, stored),   // the delete had removed it again
+			op(3, Get, 210, 220, notFound),
+			op(2, Put, 230, 240, refused),
+		},
+	}
+	illegal := map[string][]porcupine.Operation{
+		"the record seen after the delete returned": {
+			op(1, Delete, 40, 50, deleted),
+			op(2, Get, 60, 70, created),
+		},
+		"the state between the steps after the delete returned": {
+			op(1, Delete, 40, 50, deleted),
+			op(2, Complete, 60, 70, missing),
+		},
+		"the record gone before the object": {
+			op(1, Complete, 35, 38, completed),
+			op(1, Delete, 40, 100, deleted),
+			op(2, Get, 50, 60, notFound),
+			op(3, Fetch, 70, 80, intact),
+		},
+		"the record gone before the object, the delete's answer lost": {
+			op(1, Complete, 35, 38, completed),
+			op(1, Delete, 40, Infinity, Output{}),
+			op(2, Get, 50, 60, notFound),
+			op(3, Fetch, 70, 80, intact),
+		},
+		"the status moved between the steps and the record went with the object left": {
+			op(1, Delete, 40, 200, deleted),
+			op(2, Complete, 50, 60, missing),
+			op(2, Put, 70, 80, stored),
+			op(3, Get, 90, 100, completed),
+			op(3, Get, 210, 220, notFound),
+			op(2, Put, 230, 240, refused),
+		},
+	}
+	for name, ops := range legal {
+		t.Run(name, func(t *testing.T) {
+			if err := check(t, append(slices.Clone(base), ops...)...); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	for name, ops := range illegal {
+		t.Run(name, func(t *testing.T) {
+			if err := check(t, append(slices.Clone(base), ops...)...); err == nil || !strings.Contains(err.Error(), "Illegal") {
+				t.Fatalf("%v, want Illegal", err)
+			}
+		})
+	}
+}
+
+// readHistories reads the calls Check prints for illegal files, by file.
+func readHistories(t *testing.T, path string) map[string][]porcupine.Operation {
+	t.Helper()
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^\s*client (\d+)\s+([\d.]+)s–(?:([\d.]+)s|∞)\s+(\S+) (\S+) → (\?|\d+)(?: (.+))?$`)
+	byFile := map[string][]porcupine.Operation{}
+	for _, l := range strings.Split(string(text), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		client, _ := strconv.Atoi(m[1])
+		in := Input{Kind: Kind(m[4]), File: m[5]}
+		var out Output
+		ret := int64(Infinity)
+		if m[3] != "" {
+			ret = seconds(t, m[3])
+		}
+		if m[6] == "?" {
+			out.Unknown = true
+		} else {
+			out.HTTP, _ = strconv.Atoi(m[6])
+			switch m[7] {
+			case "":
+				out.Intact = in.Kind == Fetch && out.HTTP == http.StatusOK
+			case Pending, Completed, Cancelled:
+				out.Status = m[7]
+			case "other bytes":
+			default:
+				out.Code = m[7]
+			}
+		}
+		// Times are printed in ms: a call starting in the ms its client's
+		// previous call ended in starts after it.
+		call := seconds(t, m[2]) + 1
+		byFile[in.File] = append(byFile[in.File], porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
+	}
+	if len(byFile) == 0 {
+		t.Fatalf("no calls in %s", path)
+	}
+	return byFile
+}
+
+func seconds(t *testing.T, s string) int64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(f * 1e9)
 }

@@ -22,6 +22,8 @@ type Kind string
 
 // The calls the model knows. Fetch reads the bytes through a download URL
 // an earlier Download got: after a 2xx DELETE no URL may serve them.
+// DeleteObject and DeleteAgain are not calls but steps of one: Check splits
+// each DELETE that may have taken effect into its steps (steps.go).
 const (
 	Create   Kind = "create"   // POST /v1/files
 	Put      Kind = "put"      // PUT of the file's bytes to its presigned URL
@@ -31,6 +33,9 @@ const (
 	Get      Kind = "get"      // GET /v1/files/{id}
 	Download Kind = "download" // GET /v1/files/{id}/url
 	Fetch    Kind = "fetch"    // GET of a download URL
+
+	DeleteObject Kind = "delete: object"       // a delete's removal of the object
+	DeleteAgain  Kind = "delete: object again" // its removal again, after the status moved on
 )
 
 // Statuses of a file, and Gone for a deleted one (404 from then on).
@@ -41,10 +46,12 @@ const (
 	Gone      = "GONE"
 )
 
-// Input is one call on one file.
+// Input is one call on one file. Call ties the steps of one delete
+// together (0 for anything else).
 type Input struct {
 	File string
 	Kind Kind
+	Call int
 }
 
 // Output is what the call's client saw. Unknown marks a call whose outcome
@@ -58,12 +65,14 @@ type Output struct {
 	Intact  bool   // fetch: the body was the bytes the file was created for
 }
 
-// State is one file: its status ("" before its create) and whether its
+// State is one file: its status ("" before its create), whether its
 // object is in storage (a PUT put it there; a delete, or the event of an
-// upload to a file no longer PENDING, removes it).
+// upload to a file no longer PENDING, removes it), and the deletes in
+// flight between their two steps (steps.go).
 type State struct {
-	Status string
-	Stored bool
+	Status   string
+	Stored   bool
+	Deleting deleting
 }
 
 // next lists the states s may move to when in's call answers out; none
@@ -77,6 +86,14 @@ func next(s State, in Input, out Output) []State {
 	}
 	if s.Status == "" {
 		return nil // no call on a file precedes its create
+	}
+	switch in.Kind {
+	case DeleteObject, DeleteAgain:
+		return deleteObject(s, in, out)
+	case Delete:
+		if in.Call != 0 {
+			return deleteRecord(s, in, out)
+		}
 	}
 	if out.Unknown {
 		return unknown(s, in.Kind)
@@ -99,7 +116,7 @@ func next(s State, in Input, out Output) []State {
 		switch {
 		case out.HTTP == http.StatusOK && out.Status == Completed:
 			ok = s.Status == Completed || s.Status == Pending && s.Stored
-			s.Status = Completed
+			s = s.moved(Completed)
 		case out.HTTP == http.StatusConflict && out.Code == "upload_missing":
 			ok = s.Status == Pending && !s.Stored
 		case out.HTTP == http.StatusConflict:
@@ -111,21 +128,16 @@ func next(s State, in Input, out Output) []State {
 		switch {
 		case out.HTTP == http.StatusOK && out.Status == Cancelled:
 			ok = s.Status == Pending
-			s.Status = Cancelled
+			s = s.moved(Cancelled)
 		case out.HTTP == http.StatusConflict:
 			ok = s.Status == Completed || s.Status == Cancelled
 		case out.HTTP == http.StatusNotFound:
 			ok = s.Status == Gone
 		}
 	case Delete:
-		// After a 2xx DELETE no URL serves the file's bytes.
-		switch out.HTTP {
-		case http.StatusNoContent:
-			ok = s.Status != Gone
-			s = State{Status: Gone}
-		case http.StatusNotFound:
-			ok = s.Status == Gone
-		}
+		// A delete that did nothing: one that may have done something
+		// comes in steps (deleteObject, deleteRecord).
+		ok = out.HTTP == http.StatusNotFound && s.Status == Gone
 	case Get:
 		switch out.HTTP {
 		case http.StatusOK:
@@ -159,23 +171,22 @@ func next(s State, in Input, out Output) []State {
 }
 
 // unknown lists the states a call of kind k whose outcome is unknown may
-// leave s in: unchanged, or as if it had succeeded; a delete also half-way,
-// its object gone and its record not (it deletes the object first).
+// leave s in: unchanged, or as if it had succeeded.
 func unknown(s State, k Kind) []State {
 	states := []State{s}
 	switch k {
 	case Put:
-		states = append(states, State{Status: s.Status, Stored: true})
+		stored := s
+		stored.Stored = true
+		states = append(states, stored)
 	case Complete:
 		if s.Status == Pending && s.Stored {
-			states = append(states, State{Status: Completed, Stored: true})
+			states = append(states, s.moved(Completed))
 		}
 	case Cancel:
 		if s.Status == Pending {
-			states = append(states, State{Status: Cancelled, Stored: s.Stored})
+			states = append(states, s.moved(Cancelled))
 		}
-	case Delete:
-		states = append(states, State{Status: Gone}, State{Status: s.Status})
 	}
 	return states
 }
@@ -187,16 +198,18 @@ func unknown(s State, k Kind) []State {
 func settled(s State) []State {
 	switch {
 	case s.Status == Pending && s.Stored:
-		return []State{s, {Status: Completed, Stored: true}}
+		return []State{s, s.moved(Completed)}
 	case (s.Status == Cancelled || s.Status == Gone) && s.Stored:
-		return []State{s, {Status: s.Status}}
+		removed := s
+		removed.Stored = false
+		return []State{s, removed}
 	}
 	return []State{s}
 }
 
-// Model is the file state machine as porcupine checks it, one partition
-// per file.
-func Model() porcupine.Model {
+// model is the file state machine as porcupine checks it, one partition
+// per file, deletes split into their steps (splitDeletes).
+func model() porcupine.Model {
 	m := &porcupine.NondeterministicModel{
 		Partition: partitionByFile,
 		Init:      func() []any { return []any{State{}} },
@@ -218,16 +231,23 @@ func Model() porcupine.Model {
 			if s.Status == "" {
 				return "(not created)"
 			}
+			d := s.Status
 			if s.Stored {
-				return s.Status + ", object stored"
+				d += ", object stored"
 			}
-			return s.Status
+			if s.Deleting != "" {
+				d += ", deletes between their steps:" + string(s.Deleting)
+			}
+			return d
 		},
 	}
 	return m.ToModel()
 }
 
 func describe(in Input, out Output) string {
+	if in.Kind == Delete && in.Call != 0 {
+		in.Kind = "delete: record"
+	}
 	switch {
 	case out.Unknown:
 		return fmt.Sprintf("%s %s → ?", in.Kind, in.File)
