@@ -225,6 +225,15 @@ func TestDeleteStepsAreCheckedInOrder(t *testing.T) {
 			op(3, Get, 210, 220, notFound),
 			op(2, Put, 230, 240, refused),
 		},
+		"a complete between the steps that moves nothing; a late PUT outlives the record": {
+			op(1, Complete, 35, 38, completed),
+			op(1, Delete, 40, 200, deleted),
+			op(2, Fetch, 50, 60, notFound), // the object is gone
+			op(2, Put, 70, 80, stored),
+			op(3, Complete, 90, 100, completed), // still COMPLETED: the record goes as it is
+			op(3, Get, 210, 220, notFound),
+			op(2, Put, 230, 240, refused),
+		},
 	}
 	illegal := map[string][]porcupine.Operation{
 		"the record seen after the delete returned": {

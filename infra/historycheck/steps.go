@@ -79,6 +79,9 @@ func deleteRecord(s State, in Input, out Output) []State {
 // moved is s with its status moved on to status: a delete between its
 // steps must remove the object again before the record.
 func (s State) moved(status string) State {
+	if s.Status == status {
+		return s
+	}
 	s.Status = status
 	if status == Gone {
 		s.Deleting = ""
