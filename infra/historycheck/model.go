@@ -1,7 +1,8 @@
 // Package historycheck judges a recorded history of concurrent calls on
 // Filegate's files with github.com/anishathalye/porcupine: whether some
 // order of the calls, each taking effect at one instant between its start
-// and its end, explains every answer the clients saw (linearizability).
+// and its end, explains every answer the clients saw (linearizability); a
+// DELETE takes effect in steps, object first, record last (steps.go).
 // The model is the file state machine (docs/ARCHITECTURE.md); the recorder
 // (recorder.go) turns calls into porcupine operations; Check runs the
 // checker with a timeout and writes the visualisation when it fails.
