@@ -79,11 +79,19 @@ web:
 dev: tools web
 	$(GO) run ./infra/cmd/dev $(if $(NEW_KEY),-new-key)
 
-## test: lint, every Go test (unit, local-stack integration, the Uppy upload page in headless Chromium, template), and each fuzzer briefly
+## test: lint, every Go test (unit, local-stack integration and faults, the bounded history check, the Uppy upload page in headless Chromium, template), and each fuzzer briefly
 test: tools lint web
 	@bash infra/tools/chromium.sh
 	$(GO) test -count=1 -timeout 30m ./...
 	@bash infra/tools/fuzz.sh $(FUZZTIME_BRIEF)
+
+HISTORY_SECONDS ?= 300
+HISTORY_FAULTS ?= 15
+## history: the history checker's long run: HISTORY_SECONDS (300) of operations, HISTORY_FAULTS (15) faults; FILEGATE_HISTORY_SEED repeats a run's choices (`make test` runs it bounded: docs/recovery.md)
+.PHONY: history
+history: tools
+	FILEGATE_HISTORY_LONG=1 FILEGATE_HISTORY_SECONDS=$(HISTORY_SECONDS) FILEGATE_HISTORY_FAULTS=$(HISTORY_FAULTS) \
+		$(GO) test -count=1 -timeout 60m -run '^TestHistoryUnderFaultsIsLinearizable$$' ./infra/history/
 
 FUZZTIME ?= 60s
 FUZZTIME_BRIEF ?= 20000x

@@ -159,6 +159,13 @@ func (m *MinIO) Restart(ctx context.Context) error {
 // Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
 func (m *MinIO) Kill() error { return m.proc.Load().Kill() }
 
+// Pause freezes the server (SIGSTOP, fault tests): storage stalls, every
+// request hangs unanswered until Resume.
+func (m *MinIO) Pause() error { return m.proc.Load().Pause() }
+
+// Resume continues a paused server (SIGCONT).
+func (m *MinIO) Resume() error { return m.proc.Load().Resume() }
+
 // QueueDir is where MinIO keeps the events for webhook id it has not delivered yet.
 func (m *MinIO) QueueDir(id string) string { return m.queueDirs[id] }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 )
 
 // S3Proxy stands in front of MinIO and makes it as strict as S3 where MinIO
@@ -38,7 +40,12 @@ type S3Proxy struct {
 	CORS   []CORSRule // the template's bucket rules, origins resolved
 	Log    *slog.Logger
 	proxy  *httputil.ReverseProxy
+	delay  atomic.Int64 // nanoseconds every request waits first (SetDelay)
 }
+
+// SetDelay slows storage down (fault tests): every request waits d before
+// it is forwarded, as when S3 answers slowly; 0 ends it.
+func (p *S3Proxy) SetDelay(d time.Duration) { p.delay.Store(int64(d)) }
 
 // NewS3Proxy returns a proxy to target applying the bucket CORS rules.
 func NewS3Proxy(target *url.URL, rules []CORSRule, log *slog.Logger) *S3Proxy {
@@ -61,6 +68,13 @@ func NewS3Proxy(target *url.URL, rules []CORSRule, log *slog.Logger) *S3Proxy {
 }
 
 func (p *S3Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := time.Duration(p.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
 		p.preflight(w, r)
 		return

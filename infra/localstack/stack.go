@@ -97,6 +97,7 @@ type Stack struct {
 	// S3Endpoint is where the functions and presigned URLs reach storage:
 	// the checking proxy in front of MinIO (see S3Proxy).
 	S3Endpoint string
+	S3Proxy    *S3Proxy          // the checking proxy itself (fault tests slow storage down)
 	Env        map[string]string // the environment the functions run with
 	Template   *Template
 	DynamoDB   *DynamoDB
@@ -194,7 +195,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	var storage http.Handler = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	s.S3Proxy = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	var storage http.Handler = s.S3Proxy
 	if o.StorageFront != nil {
 		storage = o.StorageFront(storage)
 	}

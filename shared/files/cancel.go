@@ -31,7 +31,12 @@ func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File,
 	}
 	f, err = c.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: c.Config.TerminalTTL(f, now), ReconcileAt: c.Config.ReconcileAt(f, StatusCancelled, now)})
 	if errors.Is(err, ErrConditionFailed) {
-		return nil, Errorf(KindConflict, "invalid_state", "the file changed state; only a PENDING file can be cancelled")
+		// Lost to a concurrent call: answer as the file now is (gone: 404),
+		// so the answer names a state the file was really in.
+		if f, err = c.records.Get(ctx, projectID, id); err != nil {
+			return nil, err
+		}
+		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", f.StatusAt(c.Now()))
 	}
 	if err != nil {
 		return nil, err
