@@ -88,6 +88,8 @@ func sampleName(f *localstack.TemplateFunction) string {
 		return "dynamodb-ttl-remove.json"
 	case "CountersFunction":
 		return "dynamodb-file-changes.json"
+	case "FileEventsFunction":
+		return "dynamodb-file-events.json"
 	}
 	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
 }

@@ -30,16 +30,21 @@ type EventsLambda func(context.Context, events.DynamoDBEvent) (events.DynamoDBEv
 // SenderLambda is the scheduled sender's handler.
 type SenderLambda = func(context.Context, events.EventBridgeEvent) (fileevents.SendReport, error)
 
-// defaultTimeout bounds an attempt: a receiver should answer at once and
-// work later (Standard Webhooks' advice).
-const defaultTimeout = 10 * time.Second
+// AttemptTimeout bounds an attempt (WEBHOOK_TIMEOUT_MS shortens it): a
+// receiver should answer at once and work later (Standard Webhooks'
+// advice). DispatchParallel is how many first attempts the consumer makes
+// at once (template.yaml sizes its Timeout by both).
+const (
+	AttemptTimeout   = 10 * time.Second
+	DispatchParallel = 8
+)
 
 // Events is the stream consumer that makes events: published to the
 // stack's bus when EVENT_BUS_NAME names one, and delivered to webhooks.
 func Events(e *wiring.Env) EventsLambda {
 	d := &fileevents.Dispatcher{
 		Endpoints: store(e), Deliveries: store(e), Poster: poster(e), Root: tokenwiring.RootSecret(e),
-		Render: nativeapi.FileJSON, Backoff: backoff(e), Clock: time.Now, Log: e.Log, Parallel: 8,
+		Render: nativeapi.FileJSON, Backoff: backoff(e), Clock: time.Now, Log: e.Log, Parallel: DispatchParallel,
 	}
 	if name := e.Config.EventBusName; name != "" {
 		client := eventbridge.NewFromConfig(e.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = e.Endpoint("EVENTBRIDGE") })
@@ -79,7 +84,7 @@ func guard(e *wiring.Env) *webhooksend.Guard {
 
 func poster(e *wiring.Env) *webhooksend.Poster { return webhooksend.NewPoster(guard(e), timeout(e)) }
 
-func timeout(e *wiring.Env) time.Duration { return cmp.Or(e.Config.Webhooks.Timeout, defaultTimeout) }
+func timeout(e *wiring.Env) time.Duration { return cmp.Or(e.Config.Webhooks.Timeout, AttemptTimeout) }
 
 func backoff(e *wiring.Env) fileevents.Backoff {
 	b, w := fileevents.DefaultBackoff, e.Config.Webhooks
