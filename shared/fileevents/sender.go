@@ -94,6 +94,9 @@ func (s *Sender) Run(ctx context.Context) (SendReport, error) {
 	if runCtx.Err() != nil && ctx.Err() == nil {
 		err = nil // out of time: the next run goes on
 	}
+	if rep.Attempted == 0 && rep.Overdue == 0 {
+		return rep, err // nothing was due: no line every minute for nothing
+	}
 	// The delivery age metric (template.yaml) reads this line.
 	s.Log.InfoContext(ctx, "webhook sender run", "attempted", rep.Attempted, "delivered", rep.Delivered,
 		"retrying", rep.Retrying, "deadLettered", rep.DeadLettered, "overdueSeconds", int64(rep.Overdue/time.Second))
