@@ -82,8 +82,13 @@ func nodeDir() string {
 }
 
 // Start installs the receiver's pinned dependencies if needed and starts
-// it on 127.0.0.1. A missing node or npm is an error saying how to get them.
-func Start(ctx context.Context) (*Receiver, error) {
+// it on 127.0.0.1, on a free port. A missing node or npm is an error saying
+// how to get them.
+func Start(ctx context.Context) (*Receiver, error) { return StartOn(ctx, 0) }
+
+// StartOn starts it on port (0: a free one): a receiver restarted on its
+// port is the same receiver to the endpoints registered for it.
+func StartOn(ctx context.Context, port int) (*Receiver, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, errors.New("node is not on PATH: the webhook receiver needs Node.js 20+ with npm (e.g. apt-get install nodejs npm)")
@@ -99,6 +104,7 @@ func Start(ctx context.Context) (*Receiver, error) {
 	r := &Receiver{stderr: &bytes.Buffer{}}
 	r.cmd = exec.Command(node, "receiver.mjs")
 	r.cmd.Dir = dir
+	r.cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 	r.cmd.Stderr = r.stderr
 	out, err := r.cmd.StdoutPipe()
 	if err != nil {
@@ -107,18 +113,18 @@ func Start(ctx context.Context) (*Receiver, error) {
 	if err := r.cmd.Start(); err != nil {
 		return nil, err
 	}
-	port := make(chan int, 1)
+	listening := make(chan int, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			var m struct{ Port int }
 			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Port > 0 {
-				port <- m.Port
+				listening <- m.Port
 			}
 		}
 	}()
 	select {
-	case p := <-port:
+	case p := <-listening:
 		r.Base = fmt.Sprintf("http://127.0.0.1:%d", p)
 		r.HookURL = r.Base + "/hook"
 		return r, nil
@@ -126,6 +132,13 @@ func Start(ctx context.Context) (*Receiver, error) {
 		r.Stop()
 		return nil, fmt.Errorf("the webhook receiver did not start in 30 s: %s", r.stderr.String())
 	}
+}
+
+// Port is the receiver's port.
+func (r *Receiver) Port() int {
+	var p int
+	_, _ = fmt.Sscanf(r.Base, "http://127.0.0.1:%d", &p)
+	return p
 }
 
 // Stop ends the receiver.

@@ -32,7 +32,8 @@ type Delivery struct {
 	Attempts    []Attempt
 	NextAttempt time.Time // pending only
 	// Lease is set while a sender holds the delivery (Claim): its attempt
-	// is under way, and the claim lapses at Lease if that sender dies.
+	// is under way, the claim lapses at Lease if that sender dies, and the
+	// attempt's outcome is stored only while the claim is still Lease.
 	Lease time.Time
 }
 

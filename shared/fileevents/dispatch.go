@@ -161,7 +161,6 @@ func settle(del *Delivery, a Attempt, b Backoff, log *slog.Logger) {
 	if n := len(del.Attempts); n > MaxLoggedAttempts {
 		del.Attempts = del.Attempts[n-MaxLoggedAttempts:]
 	}
-	del.Lease = time.Time{}
 	if a.OK() {
 		del.Status, del.NextAttempt = DeliveryDelivered, time.Time{}
 		return

@@ -120,7 +120,7 @@ func (s *Sender) one(ctx context.Context, k DeliveryKey, endpoints *endpointCach
 	switch {
 	case errors.Is(err, files.ErrNotFound):
 		// The endpoint was deleted: its deliveries end here, quietly.
-		d.Status, d.NextAttempt, d.Lease = DeliveryFailed, time.Time{}, time.Time{}
+		d.Status, d.NextAttempt = DeliveryFailed, time.Time{}
 		d.Attempts = append(d.Attempts, Attempt{At: now, Error: "endpoint deleted"})
 		s.finish(ctx, d)
 		return "", overdue

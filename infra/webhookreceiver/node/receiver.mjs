@@ -5,7 +5,8 @@
 //   POST /control/mode    {"status": 204, "hold": false}
 //        status: what /hook answers; hold: keep each request open, unanswered
 //   GET  /control/deliveries                        every delivery received
-// It listens on 127.0.0.1 and a free port, printed as {"port": N} on stdout.
+// It listens on 127.0.0.1 and $PORT (a free port if unset), printed as
+// {"port": N} on stdout.
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
 
@@ -99,7 +100,7 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
-server.listen(0, "127.0.0.1", () => {
+server.listen(Number(process.env.PORT || 0), "127.0.0.1", () => {
   process.stdout.write(JSON.stringify({ port: server.address().port }) + "\n");
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
