@@ -78,6 +78,15 @@ var entryChecks = map[string]func(e *entry){
 	"DeleteCompatFileFunction":  checkCompatDelete,
 	// What no route takes.
 	"DefaultRouteFunction": checkDefaultRoute,
+	// Events (entry_events_test.go).
+	"FileEventsFunction":            checkFileEvents,
+	"WebhookSenderFunction":         checkWebhookSender,
+	"CreateWebhookEndpointFunction": checkCreateWebhookEndpoint,
+	"ListWebhookEndpointsFunction":  checkListWebhookEndpoints,
+	"DeleteWebhookEndpointFunction": checkDeleteWebhookEndpoint,
+	"RotateWebhookSecretFunction":   checkRotateWebhookSecret,
+	"ListWebhookDeliveriesFunction": checkListWebhookDeliveries,
+	"ReplayWebhookDeliveryFunction": checkReplayWebhookDelivery,
 }
 
 // sampleName is a function's events/ sample: <dir>.json, except the

@@ -118,6 +118,7 @@ func TestWebhookRotationAndReplay(t *testing.T) {
 	if st := c.Call("POST", "/v1/webhook-endpoints/"+ep.ID+"/deliveries/"+first.ID+"/replay", map[string]any{}, nil); st != http.StatusAccepted {
 		t.Fatalf("replay: %d", st)
 	}
+	sendWebhooks(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	if _, err := r.Wait(ctx, func(ds []webhookreceiver.Delivery) bool {
