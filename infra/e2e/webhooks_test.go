@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -65,23 +67,41 @@ func (c *tenant) register(r *webhookreceiver.Receiver, types ...string) endpoint
 	return e
 }
 
-// expire stores the EXPIRED transition of a PENDING file the way the
-// scheduled reconcile does once its upload window has passed: one
-// conditional UpdateItem on status PENDING.
+// expire lets a PENDING file's upload window pass: it moves the record's
+// window end (and its place in the expiry index) two minutes into the past,
+// as time would, then runs the scheduled reconcile, which stores EXPIRED.
 func expire(t *testing.T, projectID, id string) {
 	t.Helper()
+	past := time.Now().Add(-2 * time.Minute)
+	key := map[string]ddbtypes.AttributeValue{
+		"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + projectID}, "sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + id},
+	}
 	_, err := stack.DynamoClient().UpdateItem(t.Context(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(localstack.TableName),
-		Key: map[string]ddbtypes.AttributeValue{
-			"pk": &ddbtypes.AttributeValueMemberS{Value: "P#" + projectID}, "sk": &ddbtypes.AttributeValueMemberS{Value: "F#" + id},
-		},
-		UpdateExpression:          aws.String("SET #s = :expired, updatedAt = :now"),
-		ConditionExpression:       aws.String("#s = :pending"),
-		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":expired": &ddbtypes.AttributeValueMemberS{Value: "EXPIRED"}, ":pending": &ddbtypes.AttributeValueMemberS{Value: "PENDING"}, ":now": &ddbtypes.AttributeValueMemberS{Value: time.Now().UTC().Format(time.RFC3339Nano)}},
+		TableName:                 aws.String(localstack.TableName),
+		Key:                       key,
+		UpdateExpression:          aws.String("SET uploadExpiresAt = :past, nat = :ms"),
+		ConditionExpression:       aws.String("attribute_exists(npk)"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":past": &ddbtypes.AttributeValueMemberS{Value: past.UTC().Format(time.RFC3339Nano)}, ":ms": &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(past.UnixMilli(), 10)}},
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("aging the session: %v", err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		rep, err := stack.Reconcile(t.Context(), events.EventBridgeEvent{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (A Busy run met the scheduled one, which expires the file too.)
+		out, err := stack.DynamoClient().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName), Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, ok := out.Item["status"].(*ddbtypes.AttributeValueMemberS); ok && st.Value == "EXPIRED" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reconcile did not store EXPIRED for %s (last run %+v)", id, rep)
+		}
 	}
 }
 

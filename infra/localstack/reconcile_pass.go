@@ -67,6 +67,7 @@ func (s *Stack) ReconcileAll(ctx context.Context) (upload.ReconcileReport, error
 		total.Scanned += rep.Scanned
 		total.Settled += rep.Settled
 		total.Deleted += rep.Deleted
+		total.Expired += rep.Expired
 		if err != nil {
 			return total, err
 		}

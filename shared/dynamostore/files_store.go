@@ -74,6 +74,10 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	} else {
 		u.Remove("ttl")
 	}
+	// Leaving PENDING leaves the expiry index (expiry.go).
+	if c.To != files.StatusPending {
+		u.Remove(dueAttrs...)
+	}
 	// Entering or leaving COMPLETED moves the file in or out of the catalog
 	// indexes in the same update (catalog_write.go).
 	catalog(u, f, from, c.To)

@@ -6,6 +6,7 @@
 //	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	         while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	         and, with an external id, cxk=P#<project>#X#<externalFileId>
+//	         while PENDING also: npk=X#<nn> nat=<uploadExpiresAt> (expiry.go)
 //	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n>
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
 //	api key: pk=K#<sha256>  sk=KEY
@@ -66,6 +67,9 @@ type fileItem struct {
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
+	// While PENDING: the session's entry in the expiry index (expiry.go).
+	NPK string `dynamo:"npk,omitempty"`
+	NAT int64  `dynamo:"nat,omitempty"`
 }
 
 func toItem(f *files.File) fileItem {
@@ -84,6 +88,9 @@ func toItem(f *files.File) fileItem {
 	}
 	if f.Rejection != nil {
 		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
+	}
+	if f.Status == files.StatusPending {
+		it.NPK, it.NAT = expiryPK(f.ID), f.UploadExpiresAt.UnixMilli()
 	}
 	return it
 }

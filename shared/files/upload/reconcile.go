@@ -15,6 +15,7 @@ type Reconciler struct {
 	objects    reconcileObjects
 	jobs       JobState
 	settlement *Settlement
+	sessions   ExpiringSessions // nil: no stored expiry (see Expiring)
 }
 
 // NewReconciler walks objects, keeps its place and lease in jobs and
@@ -33,6 +34,7 @@ type reconcileObjects interface {
 // ReconcileReport says what one reconcile run did.
 type ReconcileReport struct {
 	Scanned, Settled, Deleted int
+	Expired                   int  // sessions whose window passed, stored EXPIRED
 	Aborted                   int  // multipart uploads no live session owns
 	Done                      bool // the listing reached the end and starts over next run
 	Busy                      bool // another run held the job's lease: this one did nothing
@@ -51,7 +53,8 @@ const reconcileStopBefore = 15 * time.Second
 // (Lambda's longest timeout), so a crashed run cannot hold it for ever.
 const maxJobRun = 15 * time.Minute
 
-// Run walks the bucket from where the last run stopped, at most max
+// Run stores EXPIRED for at most max sessions whose window has passed
+// (with Expiring), then walks the bucket from where the last run stopped, at most max
 // objects, and treats each like a (possibly lost) S3 event: PENDING files get
 // settled by the same validator, late uploads are deleted, and objects with
 // no record are deleted once older than grace (never a fresh upload whose
@@ -75,6 +78,10 @@ func (r *Reconciler) Run(ctx context.Context, max int, grace time.Duration) (Rec
 			r.Log.WarnContext(ctx, "reconcile lease left to expire", "until", deadline, "err", err)
 		}
 	}()
+	expired, err := r.expire(ctx, max)
+	if rep.Expired = expired; err != nil {
+		return rep, err
+	}
 	after, err := r.jobs.Cursor(ctx, ReconcileJob)
 	if err != nil {
 		return rep, err

@@ -9,7 +9,8 @@
 //	Sessions    open an upload session (create)         RecordCreator, UploadSigner
 //	Settlement  complete, and settle on S3 events        RecordGetter, Transitioner, ObjectInspector
 //	Direct      the compat direct upload                 RecordCreator, RecordDeleter, ObjectWriter, Settlement
-//	Reconciler  the scheduled pass over the bucket       ObjectLister, JobState, Settlement
+//	Reconciler  the scheduled pass over the bucket       ObjectLister, JobState, Settlement,
+//	            and over the sessions whose window ended ExpiringSessions
 package upload
 
 import (

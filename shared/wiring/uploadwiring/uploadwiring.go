@@ -31,11 +31,11 @@ func Direct(e *wiring.Env) *upload.Direct {
 	return upload.NewDirect(store, objects, upload.NewSettlement(store, objects, o), o)
 }
 
-// Reconciler is the scheduled pass over the bucket, through one client of
-// each store.
+// Reconciler is the scheduled pass over the bucket and over the sessions
+// whose window ended, through one client of each store.
 func Reconciler(e *wiring.Env) *upload.Reconciler {
 	store, objects, o := wiring.Store(e), s3wiring.Storage(e), wiring.Options(e)
-	return upload.NewReconciler(objects, store, upload.NewSettlement(store, objects, o), o)
+	return upload.NewReconciler(objects, store, upload.NewSettlement(store, objects, o), o).Expiring(store)
 }
 
 // S3Lambda is process-upload's handler signature.
@@ -56,7 +56,7 @@ func Reconcile(e *wiring.Env) ReconcileLambda {
 	batch, grace := e.Config.ReconcileBatch, e.Config.OrphanGrace
 	return func(ctx context.Context, _ events.EventBridgeEvent) (upload.ReconcileReport, error) {
 		rep, err := reconciler.Run(ctx, batch, grace)
-		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "aborted", rep.Aborted, "done", rep.Done, "busy", rep.Busy, "err", err)
+		log.InfoContext(ctx, "reconcile run", "scanned", rep.Scanned, "settled", rep.Settled, "deleted", rep.Deleted, "aborted", rep.Aborted, "expired", rep.Expired, "done", rep.Done, "busy", rep.Busy, "err", err)
 		return rep, err
 	}
 }
