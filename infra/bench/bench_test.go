@@ -132,12 +132,13 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 			Trends:     []GrowthTrend{{Query: "q", RCU: []float64{1, 100}, P50: []float64{1, 2}, InProcess: []bool{false, true}, RCUGrowth: 100}},
 			Validation: []ValidationRow{{SizeBytes: 1 << 30, BytesRead: 3072}}},
 		Throughput: &ThroughputResult{Rows: []LoadRow{{Clients: 8, Flow: LoadStats{ErrorSample: "x"}}}},
+		WebhookLag: &WebhookLagResult{Events: 3, Lag: d, RequestsPerEvent: 1},
 		Config:     map[string]any{"list_repetitions": 15},
 	}
 	r.Budgets = judge(r)
 	md := Markdown(r)
 	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
-		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error"} {
+		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error", "## Webhook lag"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q", want)
 		}
