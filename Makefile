@@ -59,6 +59,22 @@ build-CountersFunction:
 	$(call build_fn,counters)
 build-ReconcileFunction:
 	$(call build_fn,reconcile)
+build-FileEventsFunction:
+	$(call build_fn,file-events)
+build-WebhookSenderFunction:
+	$(call build_fn,webhook-sender)
+build-CreateWebhookEndpointFunction:
+	$(call build_fn,create-webhook-endpoint)
+build-ListWebhookEndpointsFunction:
+	$(call build_fn,list-webhook-endpoints)
+build-DeleteWebhookEndpointFunction:
+	$(call build_fn,delete-webhook-endpoint)
+build-RotateWebhookSecretFunction:
+	$(call build_fn,rotate-webhook-secret)
+build-ListWebhookDeliveriesFunction:
+	$(call build_fn,list-webhook-deliveries)
+build-ReplayWebhookDeliveryFunction:
+	$(call build_fn,replay-webhook-delivery)
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 

@@ -26,6 +26,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/fileevents"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
@@ -68,6 +69,8 @@ func TestSamples(t *testing.T) {
 				checkS3(t, decode[events.S3Event](t, raw))
 			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb" && probe.ShardID != "":
 				checkFileChanges(t, decode[events.DynamoDBTimeWindowEvent](t, raw))
+			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb" && name == "dynamodb-file-events.json":
+				checkFileEvents(t, decode[events.DynamoDBEvent](t, raw))
 			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:dynamodb":
 				checkTTLRemove(t, decode[events.DynamoDBEvent](t, raw))
 			default:
@@ -175,8 +178,17 @@ func checkHTTP(t *testing.T, name string, ev events.APIGatewayV2HTTPRequest) {
 	if ev.RawPath != path || rc.HTTP.Path != path {
 		t.Errorf("rawPath %q / http.path %q, want %q", ev.RawPath, rc.HTTP.Path, path)
 	}
-	if id, ok := ev.PathParameters["id"]; ok && !files.ValidID(id) {
-		t.Errorf("pathParameters.id %q is not a file id", id)
+	if id, ok := ev.PathParameters["id"]; ok {
+		if strings.HasPrefix(ev.RawPath, "/v1/webhook-endpoints/") {
+			if !fileevents.ValidEndpointID(id) {
+				t.Errorf("pathParameters.id %q is not a webhook endpoint id", id)
+			}
+		} else if !files.ValidID(id) {
+			t.Errorf("pathParameters.id %q is not a file id", id)
+		}
+	}
+	if id, ok := ev.PathParameters["eventId"]; ok && !fileevents.ValidEventID(id) {
+		t.Errorf("pathParameters.eventId %q is not an event id", id)
 	}
 	if rc.Authorizer == nil {
 		t.Fatal("requestContext.authorizer is missing")
@@ -348,5 +360,44 @@ func checkFileChanges(t *testing.T, ev events.DynamoDBTimeWindowEvent) {
 	b, okB := new(big.Int).SetString(mod.Change.SequenceNumber, 10)
 	if !okA || !okB || b.Cmp(a) <= 0 {
 		t.Errorf("sequence numbers %s, %s: want increasing", ins.Change.SequenceNumber, mod.Change.SequenceNumber)
+	}
+}
+
+// checkFileEvents: the events consumer's sample is a plain stream batch
+// (no window) of one file's MODIFY into COMPLETED, then its REMOVE by a
+// client (no TTL userIdentity), each of which is an event.
+func checkFileEvents(t *testing.T, ev events.DynamoDBEvent) {
+	if len(ev.Records) != 2 {
+		t.Fatalf("%d records, want 2", len(ev.Records))
+	}
+	var types []fileevents.Type
+	for _, r := range ev.Records {
+		var c fileevents.Change
+		for img, dst := range map[*map[string]events.DynamoDBAttributeValue]**files.File{&r.Change.OldImage: &c.Old, &r.Change.NewImage: &c.New} {
+			if len(*img) == 0 {
+				continue
+			}
+			item, err := streamevents.ItemFromImage(*img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := dynamostore.FileFromItem(item)
+			if !ok {
+				t.Fatal("an image is not a file item in the dynamostore layout")
+			}
+			*dst = f
+		}
+		c.ByTTL, c.At = streamevents.IsTTLRemove(r), r.Change.ApproximateCreationDateTime.Time
+		e, ok := c.Event()
+		if !ok {
+			t.Fatalf("record %s is no event", r.EventName)
+		}
+		types = append(types, e.Type)
+		if e.Type == fileevents.Deleted && e.Reason != fileevents.ReasonAPI {
+			t.Errorf("the REMOVE is a deletion for %q, want %q", e.Reason, fileevents.ReasonAPI)
+		}
+	}
+	if !slices.Equal(types, []fileevents.Type{fileevents.Completed, fileevents.Deleted}) {
+		t.Errorf("events %v, want file.completed then file.deleted", types)
 	}
 }

@@ -47,6 +47,7 @@ type Config struct {
 	LoadClients  []int
 	LoadDuration time.Duration
 	LagCreates   int // the burst counterlag measures
+	HookEvents   int // the files webhooklag completes
 	// LargeFile is the large-file section's file size (its own file,
 	// largefile.go); LargeValidation the multipart objects it validates.
 	LargeFile       int64
@@ -63,7 +64,7 @@ type Config struct {
 func Full(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
-		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000,
+		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000, HookEvents: 200,
 		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
 		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000}}
 }
@@ -72,13 +73,13 @@ func Full(root string) Config {
 func Quick(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
-		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100,
+		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100, HookEvents: 20,
 		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
 		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000}}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "reconcile"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -92,6 +93,7 @@ type Results struct {
 	Growth     *GrowthResult     `json:"growth,omitempty"`
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
+	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty"`
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
@@ -145,7 +147,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "reconcile"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -204,6 +206,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 	if c.on("counterlag") {
 		if res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); err != nil {
 			fail("counterlag", err)
+		}
+	}
+	if c.on("webhooklag") {
+		if res.WebhookLag, err = h.runWebhookLag(ctx, c.HookEvents); err != nil {
+			fail("webhooklag", err)
 		}
 	}
 	if c.on("largefile") {
@@ -278,6 +285,10 @@ func judge(r *Results) []Budget {
 		first, last := rc.Rows[0], rc.Rows[len(rc.Rows)-1]
 		out = append(out, Budget{fmt.Sprintf("reconcile of %d lost S3 events", rc.LostEvents), "same calls beside more unrelated objects; no bucket listing",
 			fmt.Sprintf("%d calls beside %d objects, %d beside %d (same: %s); %d listings; %d and %d repaired", first.Total, first.Unrelated, last.Total, last.Unrelated, yes(rc.SameCalls), rc.Listings, first.Repaired, last.Repaired), rc.Met})
+	}
+	if w := r.WebhookLag; w != nil {
+		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
+			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent), true})
 	}
 	return out
 }

@@ -61,7 +61,9 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		// The limiter is on, at rates the load sections never reach (they
 		// measure the API, not its limits); section 4 sets its own.
 		Env: map[string]string{"MAX_FILE_SIZE_BYTES": fmt.Sprint(maxObjectBytes),
-			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000"},
+			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000",
+			// WEBHOOK_ALLOW_LOOPBACK: webhooklag's receiver is on 127.0.0.1, as under make dev.
+			"WEBHOOK_ALLOW_LOOPBACK": "true"},
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		// Baselines call DynamoDB Local directly; so do the functions here.
 		NoIAMGate: true,

@@ -80,6 +80,15 @@ var entryChecks = map[string]func(e *entry){
 	"DeleteCompatFileFunction":  checkCompatDelete,
 	// What no route takes.
 	"DefaultRouteFunction": checkDefaultRoute,
+	// Events (entry_events_test.go).
+	"FileEventsFunction":            checkFileEvents,
+	"WebhookSenderFunction":         checkWebhookSender,
+	"CreateWebhookEndpointFunction": checkCreateWebhookEndpoint,
+	"ListWebhookEndpointsFunction":  checkListWebhookEndpoints,
+	"DeleteWebhookEndpointFunction": checkDeleteWebhookEndpoint,
+	"RotateWebhookSecretFunction":   checkRotateWebhookSecret,
+	"ListWebhookDeliveriesFunction": checkListWebhookDeliveries,
+	"ReplayWebhookDeliveryFunction": checkReplayWebhookDelivery,
 }
 
 // sampleName is a function's events/ sample: <dir>.json, except the
@@ -90,6 +99,8 @@ func sampleName(f *localstack.TemplateFunction) string {
 		return "dynamodb-ttl-remove.json"
 	case "CountersFunction":
 		return "dynamodb-file-changes.json"
+	case "FileEventsFunction":
+		return "dynamodb-file-events.json"
 	}
 	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
 }

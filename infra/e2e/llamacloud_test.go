@@ -2,15 +2,12 @@ package e2e
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +18,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/openapicheck"
+	"github.com/filegate/filegate/infra/webhookreceiver"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -117,28 +115,10 @@ func tool(t *testing.T, name string) string {
 	return path
 }
 
-// npmInstall runs `npm ci` when node_modules is missing or was installed
-// from another package-lock.json (a stamp file records the lock's hash).
+// npmInstall installs dir's pinned packages (webhookreceiver.NPMInstall).
 func npmInstall(t *testing.T, npm, dir string) {
 	t.Helper()
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(lock)
-	want := hex.EncodeToString(sum[:])
-	stamp := filepath.Join(dir, "node_modules", ".filegate-lock-sha256")
-	if got, err := os.ReadFile(stamp); err == nil && string(got) == want {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s failed (it needs the npm registry): %v\n%s", dir, err, out)
-	}
-	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+	if err := webhookreceiver.NPMInstall(context.Background(), npm, dir); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -48,7 +48,13 @@ func run(m *testing.M) int {
 		// that meet a limit set their tenant's own (ratelimit_test.go);
 		// the others must not meet one by running fast.
 		Env: map[string]string{"ORPHAN_GRACE_SECONDS": "2", "RECONCILE_BATCH": "1000",
-			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000"},
+			"RATE_LIMIT_WRITE": "100000", "RATE_LIMIT_READ": "100000", "RATE_LIMIT_SEARCH": "100000",
+			// Webhook receivers of the tests listen on 127.0.0.1 (make dev's
+			// setting); retries come within a second, dead letters after 20 s.
+			"WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_RETRY_FIRST_MS": "200", "WEBHOOK_RETRY_MAX_MS": "1000",
+			"WEBHOOK_RETRY_WINDOW_SECONDS": "20", "WEBHOOK_TIMEOUT_MS": "2000"},
+		// No background webhook sender: tests run it (sendWebhooks), so
+		// the sender's binary meets no other sender in its entry check.
 		// A page origin of the tests' own, in place of the template's default.
 		AllowedOrigins: []string{testOrigin},
 		Log:            slog.New(slog.NewJSONHandler(logFile, nil)),

@@ -167,11 +167,15 @@ func authorizations(op string, body []byte, tables map[string]string, hashKey st
 		}
 		return out, nil
 	case "Query", "Scan":
-		// A Query's leading key sits in its key condition, which this gate
-		// does not parse: no statement granting Query or Scan may carry a
-		// LeadingKeys condition (Allows refuses to guess: see queryKeys).
+		// A Query of the table names its leading key in its key condition
+		// (queryLeadingKeys); an index's or a Scan's is never granted by a
+		// LeadingKeys-conditioned statement (see queryKeys).
 		res, err := resource(req.TableName, req.IndexName)
-		return []Request{{Action: "dynamodb:" + op, Resource: res, LeadingKeys: queryKeys}}, err
+		keys := queryKeys
+		if op == "Query" {
+			keys = queryLeadingKeys(body, hashKey)
+		}
+		return []Request{{Action: "dynamodb:" + op, Resource: res, LeadingKeys: keys}}, err
 	default:
 		res, err := resource(req.TableName, "")
 		return []Request{{Action: "dynamodb:" + op, Resource: res}}, err
@@ -179,7 +183,7 @@ func authorizations(op string, body []byte, tables map[string]string, hashKey st
 }
 
 // queryKeys stands for "present but not parsed": no pattern matches it, so a
-// LeadingKeys-conditioned statement never grants a Query or Scan locally.
+// LeadingKeys-conditioned statement never grants such a Query or a Scan locally.
 var queryKeys = []string{"\x00unparsed key condition"}
 
 // partitionKeys is the partition key value the key or item names.

@@ -4,6 +4,7 @@ import (
 	"github.com/filegate/filegate/shared/compatapi"
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/eventwiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
 	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
@@ -62,6 +63,27 @@ func functions() map[string]func(env *wiring.Env) any {
 		"DeleteCompatFileFunction": func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Delete(s3wiring.Deletion(env))) },
 		"CompatFileContentFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, compatapi.Content(wiring.Records(env), s3wiring.Downloads(env)))
+		},
+		// Events: the stream consumer, the scheduled sender, webhook endpoints.
+		"FileEventsFunction":    func(env *wiring.Env) any { return eventwiring.Events(env) },
+		"WebhookSenderFunction": func(env *wiring.Env) any { return eventwiring.Sender(env) },
+		"CreateWebhookEndpointFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.CreateWebhookEndpoint(eventwiring.Secrets(env)))
+		},
+		"ListWebhookEndpointsFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.ListWebhookEndpoints(eventwiring.Endpoints(env)))
+		},
+		"DeleteWebhookEndpointFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.DeleteWebhookEndpoint(eventwiring.Endpoints(env)))
+		},
+		"RotateWebhookSecretFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.RotateWebhookSecret(eventwiring.Secrets(env)))
+		},
+		"ListWebhookDeliveriesFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.WebhookDeliveries(eventwiring.Endpoints(env)))
+		},
+		"ReplayWebhookDeliveryFunction": func(env *wiring.Env) any {
+			return wiring.HTTP(env, nativeapi.ReplayWebhookDelivery(eventwiring.Endpoints(env)))
 		},
 		// What no route takes, answered in its dialect's envelope.
 		"DefaultRouteFunction": func(env *wiring.Env) any { return wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback()) },

@@ -34,6 +34,7 @@ import (
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/secretfile"
 	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/eventwiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
@@ -61,6 +62,9 @@ type Options struct {
 	SweepEvery time.Duration
 	// ReconcileEvery runs the scheduled reconcile in the background; 0: only on demand.
 	ReconcileEvery time.Duration
+	// SendEvery runs the scheduled webhook sender in the background (AWS:
+	// every minute); 0: only on demand (Stack.SendWebhooks).
+	SendEvery time.Duration
 	// CacheAuthorizations caches authorizer answers for the template's
 	// ReauthorizeEvery, as API Gateway does (off: every request re-authorizes).
 	CacheAuthorizations bool
@@ -102,9 +106,13 @@ type Stack struct {
 	Template   *Template
 	DynamoDB   *DynamoDB
 	MinIO      *MinIO
-	Sweeper    *Sweeper                     // emulated DynamoDB TTL feeding the cleanup function
-	Counters   *StreamFeed                  // the table's stream feeding the counter consumer
-	Reconcile  uploadwiring.ReconcileLambda // the scheduled reconcile function
+	Sweeper    *Sweeper    // emulated DynamoDB TTL feeding the cleanup function
+	Counters   *StreamFeed // the table's stream feeding the counter consumer
+	Events     *StreamFeed // the table's stream feeding the events consumer
+	// Sender is the scheduled webhook sender (see SendWebhooks).
+	Sender        eventwiring.SenderLambda
+	senderTimeout time.Duration
+	Reconcile     uploadwiring.ReconcileLambda // the scheduled reconcile function
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
@@ -119,6 +127,7 @@ type Stack struct {
 	functionsDynamoDB string
 	log               *slog.Logger
 	tmp               string
+	dataDir           string // persistent state (a temporary dir without Options.DataDir)
 	servers           []*http.Server
 	stop              context.CancelFunc
 	// stopSupervising ends the supervisors (Options.Supervise), which
@@ -164,6 +173,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		}
 		data = s.tmp
 	}
+	s.dataDir = data
 	// The bridge listens first: MinIO needs its address at start.
 	var process atomic.Pointer[uploadwiring.S3Lambda]
 	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
@@ -280,6 +290,7 @@ func (s *Stack) FunctionEnv(id string) map[string]string {
 func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 	build := functions()
 	routes := map[string]wiring.HTTPLambda{}
+	marks := &TTLMarks{}
 	var process uploadwiring.S3Lambda
 	var authorizer wiring.AuthorizerLambda
 	for id, f := range s.Template.Functions {
@@ -304,7 +315,7 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 		case uploadwiring.S3Lambda:
 			process = fn
 		case s3wiring.CleanupLambda:
-			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3}
+			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3, Marks: marks}
 			if s.Sweeper.Filters, err = f.streamFilters(); err != nil {
 				return nil, nil, err
 			}
@@ -319,6 +330,12 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			}
 		case uploadwiring.ReconcileLambda:
 			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
+		case eventwiring.EventsLambda:
+			if s.Events, err = s.eventsFeed(f, fn, marks, o); err != nil {
+				return nil, nil, err
+			}
+		case eventwiring.SenderLambda:
+			s.Sender, s.senderTimeout = fn, f.Timeout
 		}
 	}
 	for id := range build {
@@ -326,8 +343,9 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			return nil, nil, fmt.Errorf("infra/localstack/functions.go builds %s, which template.yaml lacks", id)
 		}
 	}
-	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil {
-		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters) or schedule-triggered function")
+	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil ||
+		s.Events == nil || s.Sender == nil {
+		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters, events) or schedule-triggered (reconcile, webhook sender) function")
 	}
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
@@ -440,6 +458,8 @@ func (s *Stack) background(o Options) {
 		}()
 	}
 	every(streamPollEvery, func(ctx context.Context) error { _, err := s.Counters.Poll(ctx); return err })
+	every(streamPollEvery, func(ctx context.Context) error { _, err := s.Events.Poll(ctx); return err })
+	every(o.SendEvery, func(ctx context.Context) error { _, err := s.SendWebhooks(ctx); return err })
 	every(o.SweepEvery, func(ctx context.Context) error { _, err := s.Sweeper.Sweep(ctx); return err })
 	// Both of the template's reconcile schedules, from the records and the
 	// orphan walk.

@@ -35,17 +35,28 @@ type StreamFeed struct {
 	Filters   []*EventFilter
 	BatchSize int // 0: the mapping's default, 100
 	Attempts  int // deliveries of a failing record before it is dropped; 0: never
+	// Records, if Handler is nil, is the handler: one taking plain stream
+	// batches (no tumbling window), such as the events consumer's.
+	Records func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	// TTL, if set, marks the sweeper's removals as TTL's (see TTLMarks).
+	TTL *TTLMarks
+	// Checkpoint, if set, is a file keeping each shard's last delivered
+	// record across restarts, as an event source mapping keeps its position:
+	// a feed started on it resumes after that record instead of at the
+	// stream's start (see checkpoint.go).
+	Checkpoint string
 
 	mu     sync.Mutex // one poll at a time, as one mapping reads a shard
 	shards map[string]*shardReader
 }
 
 type shardReader struct {
-	iterator string
-	last     string                       // sequence number of the last record read
-	done     bool                         // closed and read to its end
-	pending  []events.DynamoDBEventRecord // read, filtered, not yet delivered
-	attempts int                          // failed deliveries of pending[0]
+	iterator  string
+	last      string                       // sequence number of the last record read
+	delivered string                       // sequence number of the last record delivered
+	done      bool                         // closed and read to its end
+	pending   []events.DynamoDBEventRecord // read, filtered, not yet delivered
+	attempts  int                          // failed deliveries of pending[0]
 }
 
 // Poll reads every shard to its current end and delivers what it read and
@@ -55,6 +66,9 @@ func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
 	defer f.mu.Unlock()
 	if f.shards == nil {
 		f.shards = map[string]*shardReader{}
+		for shard, seq := range readCheckpoint(f.Checkpoint, f.Log) {
+			f.shards[shard] = &shardReader{last: seq, delivered: seq}
+		}
 	}
 	desc, err := f.Streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &f.StreamARN})
 	if err != nil {
@@ -78,8 +92,12 @@ func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
 			}
 			r.pending = append(r.pending, records...)
 		}
+		before := r.delivered
 		d, err := f.deliver(ctx, id, r)
 		delivered += d
+		if r.delivered != before {
+			f.saveCheckpoint()
+		}
 		if err != nil {
 			return delivered, err
 		}
@@ -96,6 +114,10 @@ func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) 
 	for len(r.pending) > 0 {
 		batch := r.pending[:min(cmpOr(f.BatchSize, 100), len(r.pending))]
 		done, err := deliverOnce(ctx, batch, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
+			if f.Handler == nil {
+				resp, err := f.Records(ctx, events.DynamoDBEvent{Records: b})
+				return resp.BatchItemFailures, err
+			}
 			ev := events.DynamoDBTimeWindowEvent{DynamoDBEvent: events.DynamoDBEvent{Records: b}}
 			ev.ShardID, ev.EventSourceARN = shard, f.StreamARN
 			resp, err := f.Handler(ctx, ev)
@@ -105,6 +127,9 @@ func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) 
 			return delivered, cerr // the stack is stopping
 		}
 		delivered += done
+		if done > 0 {
+			r.delivered = r.pending[done-1].Change.SequenceNumber
+		}
 		r.pending = r.pending[done:]
 		if done == len(batch) {
 			r.attempts = 0
@@ -119,6 +144,7 @@ func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) 
 			break
 		}
 		f.Log.Error("stream: dropping a stream record after retries (the DLQ on AWS)", "eventId", r.pending[0].EventID)
+		r.delivered = r.pending[0].Change.SequenceNumber
 		r.pending, r.attempts = r.pending[1:], 0
 	}
 	return delivered, nil
@@ -134,6 +160,12 @@ func (f *StreamFeed) read(ctx context.Context, shard string, r *shardReader) ([]
 				in.ShardIteratorType, in.SequenceNumber = streamtypes.ShardIteratorTypeAfterSequenceNumber, &r.last
 			}
 			it, err := f.Streams.GetShardIterator(ctx, in)
+			if err != nil && r.last != "" && r.last == r.delivered && len(out) == 0 && r.iterator == "" && f.Checkpoint != "" {
+				// A checkpoint the stream no longer knows: from its start.
+				f.Log.Warn("stream feed: the checkpoint is not in the stream; reading it from its start", "shard", shard, "err", err)
+				r.last, r.delivered = "", ""
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("stream feed: shard iterator: %w", err)
 			}
@@ -152,6 +184,9 @@ func (f *StreamFeed) read(ctx context.Context, shard string, r *shardReader) ([]
 			ev, err := eventRecord(rec, f.StreamARN)
 			if err != nil {
 				return nil, err
+			}
+			if f.TTL != nil {
+				f.TTL.annotate(&ev)
 			}
 			out = append(out, ev)
 			r.last = ev.Change.SequenceNumber

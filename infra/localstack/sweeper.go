@@ -33,7 +33,10 @@ type Sweeper struct {
 	Filters   []*EventFilter
 	BatchSize int
 	Attempts  int // deliveries of a failing record before it is dropped (AWS: MaximumRetryAttempts + 1)
-	seq       atomic.Int64
+	// Marks, if set, learns of each item the sweeper deletes, so stream
+	// feeds can tell its REMOVE records as TTL's (see TTLMarks).
+	Marks *TTLMarks
+	seq   atomic.Int64
 }
 
 // SweepResult counts what one sweep did: items removed, records the filters
@@ -114,6 +117,10 @@ func (s *Sweeper) expire(ctx context.Context) ([]events.DynamoDBEventRecord, err
 		}
 		for _, item := range page.Items {
 			key := map[string]types.AttributeValue{"pk": item["pk"], "sk": item["sk"]}
+			var mark string
+			if s.Marks != nil {
+				mark = s.Marks.mark(key, item["ttl"])
+			}
 			del, err := s.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 				TableName: &s.Table, Key: key, ReturnValues: types.ReturnValueAllOld,
 				ConditionExpression:       aws.String("#ttl = :ttl"),
@@ -121,6 +128,9 @@ func (s *Sweeper) expire(ctx context.Context) ([]events.DynamoDBEventRecord, err
 				ExpressionAttributeValues: map[string]types.AttributeValue{":ttl": item["ttl"]},
 			})
 			if err != nil || len(del.Attributes) == 0 {
+				if s.Marks != nil {
+					s.Marks.unmark(mark)
+				}
 				continue // changed or gone meanwhile
 			}
 			out = append(out, s.removeRecord(key, del.Attributes))

@@ -18,7 +18,9 @@ import (
 // partition-key prefix (shared/dynamostore): P# a project's records and
 // counters (only CountersFunction writes those); I# idempotency records; JOB# a background job's
 // cursor and lease; K# API keys, which only the key CLI writes; T# a
-// token's ledger, which only its creates write. No item holds a signing
+// token's ledger, which only its creates write; W# a project's webhook
+// endpoints, which only their routes write; D# webhook deliveries, which
+// the events consumer records and the sender and replay update. No item holds a signing
 // secret (TestNoItemHoldsASecret): minting writes nothing. The e2e suite
 // runs every function behind the IAM gate, so a write missing here fails it;
 // TestFunctionsWriteOnlyTheirItems fails on any grant beyond it.
@@ -46,10 +48,19 @@ var functionWrites = map[string][]string{
 	"CleanupFunction":           nil,
 	"CountersFunction":          {"P#"},
 	"ReconcileFunction":         {"P#", "JOB#"},
+	// Events: W# a project's webhook endpoints, D# their deliveries.
+	"FileEventsFunction":            {"D#"},
+	"WebhookSenderFunction":         {"D#"},
+	"CreateWebhookEndpointFunction": {"W#"},
+	"ListWebhookEndpointsFunction":  nil,
+	"DeleteWebhookEndpointFunction": {"W#"},
+	"RotateWebhookSecretFunction":   {"W#"},
+	"ListWebhookDeliveriesFunction": nil,
+	"ReplayWebhookDeliveryFunction": {"D#"},
 }
 
 var (
-	itemKinds   = []string{"P#", "I#", "JOB#", "K#", "T#"}
+	itemKinds   = []string{"P#", "I#", "JOB#", "K#", "T#", "W#", "D#"}
 	writeAction = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"}
 	tableARN    = "${FilesTable.Arn}"
 )
@@ -137,8 +148,8 @@ func TestOnlyStreamConsumersReadTheStream(t *testing.T) {
 			}
 		}
 	}
-	if consumers != 2 {
-		t.Errorf("%d stream consumers, want 2 (cleanup, counters)", consumers)
+	if consumers != 3 {
+		t.Errorf("%d stream consumers, want 3 (cleanup, counters, file events)", consumers)
 	}
 }
 

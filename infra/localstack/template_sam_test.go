@@ -244,10 +244,12 @@ func TestTransformedRolesReadOnlyTheTablesStream(t *testing.T) {
 	}
 }
 
-// Only the functions that sign or verify upload tokens can read the root
-// secret, and only they are told where it is.
+// Only the functions that sign or verify (upload tokens; webhooks, whose
+// endpoint secrets derive from it) can read the root secret, and only they
+// are told where it is.
 func TestOnlyTokenFunctionsReadTheRootSecret(t *testing.T) {
-	signers := []string{"AuthorizerFunction", "MintUploadTokenFunction"}
+	signers := []string{"AuthorizerFunction", "MintUploadTokenFunction",
+		"FileEventsFunction", "WebhookSenderFunction", "CreateWebhookEndpointFunction", "RotateWebhookSecretFunction"}
 	doc := transformedTemplate(t)
 	secrets := doc.resources("AWS::SecretsManager::Secret")
 	if _, ok := secrets["RootSecret"]; !ok || len(secrets) != 1 {

@@ -79,12 +79,18 @@ func TestTemplateFunctions(t *testing.T) {
 }
 
 // sampleName is a function's events/ sample (the e2e entry test feeds it to
-// the binary): <dir>.json, except the stream consumer's, named for its record.
+// the binary): <dir>.json, except the stream consumers', named for their records.
 func sampleName(f *TemplateFunction) string {
-	if f.Stream {
-		return "dynamodb-ttl-remove.json"
+	if name, ok := streamSamples[f.LogicalID]; ok {
+		return name
 	}
 	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
+}
+
+var streamSamples = map[string]string{
+	"CleanupFunction":    "dynamodb-ttl-remove.json",
+	"CountersFunction":   "dynamodb-file-changes.json",
+	"FileEventsFunction": "dynamodb-file-events.json",
 }
 
 // checkBuildRecipe wants `GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build

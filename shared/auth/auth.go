@@ -19,6 +19,10 @@ import (
 const (
 	ScopeCreate = "files:create"
 	ScopeRead   = "files:read"
+	// ScopeWebhooks manages the project's webhook endpoints (register,
+	// list, delete, rotate secrets, the delivery log, replay): a receiver
+	// learns of every file, so this is granted apart from reading files.
+	ScopeWebhooks = "webhooks:manage"
 )
 
 // Principal is who a request acts for: an API key's tenant and scopes, or

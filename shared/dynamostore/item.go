@@ -18,6 +18,7 @@
 //	api key:  pk=K#<sha256>  sk=KEY (keys_store.go)
 //	token ledger: pk=T#<tokenId> sk=TOKEN (tokens_store.go)
 //	job:      pk=JOB#<job> sk=CURSOR | LEASE (lifecycle.go)
+//	webhook endpoint, delivery: pk=W#<project>, D#<endpointId>#<n> (webhooks_store.go)
 //
 // File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
 // lists a project newest-first, and offset walks read keys, not whole items.

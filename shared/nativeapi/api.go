@@ -20,11 +20,19 @@ const (
 	routeSignParts = "POST /v1/files/{id}/parts"
 	routeListParts = "GET /v1/files/{id}/parts"
 	routeUploadURL = "POST /v1/files/{id}/upload-url"
+	// Filegate extensions: webhook endpoints (webhooks.go).
+	routeCreateEndpoint = "POST /v1/webhook-endpoints"
+	routeListEndpoints  = "GET /v1/webhook-endpoints"
+	routeDeleteEndpoint = "DELETE /v1/webhook-endpoints/{id}"
+	routeRotateSecret   = "POST /v1/webhook-endpoints/{id}/rotate-secret"
+	routeDeliveries     = "GET /v1/webhook-endpoints/{id}/deliveries"
+	routeReplay         = "POST /v1/webhook-endpoints/{id}/deliveries/{eventId}/replay"
 )
 
 // Routes lists every native route.
 func Routes() []string {
-	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint, routeSignParts, routeListParts, routeUploadURL}
+	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint, routeSignParts, routeListParts, routeUploadURL,
+		routeCreateEndpoint, routeListEndpoints, routeDeleteEndpoint, routeRotateSecret, routeDeliveries, routeReplay}
 }
 
 // Fallback answers, in this dialect's envelope, the requests outside

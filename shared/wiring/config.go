@@ -37,6 +37,23 @@ type Config struct {
 	// MetricsNamespace is the EMF metrics' namespace (Filegate/<stack> on
 	// AWS; empty: emf.DefaultNamespace).
 	MetricsNamespace string
+	// Events (shared/fileevents): the stack's EventBridge bus (EVENT_BUS_NAME;
+	// unset: no bus, as on the local stack) and the webhook deliveries.
+	EventBusName string
+	Webhooks     WebhookConfig
+}
+
+// WebhookConfig tunes webhook deliveries. Zero values take the defaults;
+// tests shorten the schedule (the template sets none of them).
+type WebhookConfig struct {
+	// AllowLoopback lets receivers on 127.0.0.1 and ::1 (over http too)
+	// through the SSRF guard: `make dev`'s setting, never AWS's.
+	AllowLoopback bool
+	// RetryFirst, RetryMax and RetryWindow are fileevents.Backoff's First,
+	// Max and Window (WEBHOOK_RETRY_FIRST_MS, WEBHOOK_RETRY_MAX_MS,
+	// WEBHOOK_RETRY_WINDOW_SECONDS); Timeout bounds an attempt
+	// (WEBHOOK_TIMEOUT_MS).
+	RetryFirst, RetryMax, RetryWindow, Timeout time.Duration
 }
 
 // DefaultRateLimit is each category's default rate: Lightfield's.
@@ -52,12 +69,16 @@ const MaxRateLimit = 100_000
 func configFrom(getenv func(string) string) (Config, error) {
 	c := Config{TableName: getenv("TABLE_NAME"), BucketName: getenv("BUCKET_NAME"),
 		RootSecretARN: getenv("ROOT_SECRET_ARN"), RootSecretFile: getenv("ROOT_SECRET_FILE"),
-		SignerRoleARN: getenv("SIGNER_ROLE_ARN"), MetricsNamespace: getenv("METRICS_NAMESPACE")}
+		SignerRoleARN: getenv("SIGNER_ROLE_ARN"), MetricsNamespace: getenv("METRICS_NAMESPACE"),
+		EventBusName: getenv("EVENT_BUS_NAME")}
 	if c.TableName == "" || c.BucketName == "" {
 		return c, fmt.Errorf("TABLE_NAME and BUCKET_NAME must be set")
 	}
 	var err error
 	if c.S3PathStyle, err = boolValue("S3_FORCE_PATH_STYLE", getenv("S3_FORCE_PATH_STYLE")); err != nil {
+		return c, err
+	}
+	if c.Webhooks, err = webhookConfig(getenv); err != nil {
 		return c, err
 	}
 	var batch int64
@@ -126,4 +147,35 @@ func boolValue(name, v string) (bool, error) {
 		return false, fmt.Errorf("%s must be true or false, got %q", name, v)
 	}
 	return b, nil
+}
+
+// webhookConfig reads the webhook settings; each is optional.
+func webhookConfig(getenv func(string) string) (WebhookConfig, error) {
+	var w WebhookConfig
+	var err error
+	if w.AllowLoopback, err = boolValue("WEBHOOK_ALLOW_LOOPBACK", getenv("WEBHOOK_ALLOW_LOOPBACK")); err != nil {
+		return w, err
+	}
+	for _, v := range []struct {
+		name   string
+		unit   time.Duration
+		lo, hi int64
+		d      *time.Duration
+	}{
+		{"WEBHOOK_RETRY_FIRST_MS", time.Millisecond, 10, 3_600_000, &w.RetryFirst},
+		{"WEBHOOK_RETRY_MAX_MS", time.Millisecond, 10, 86_400_000, &w.RetryMax},
+		{"WEBHOOK_RETRY_WINDOW_SECONDS", time.Second, 1, 7 * 86_400, &w.RetryWindow},
+		{"WEBHOOK_TIMEOUT_MS", time.Millisecond, 100, 30_000, &w.Timeout},
+	} {
+		raw := getenv(v.name)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < v.lo || n > v.hi {
+			return w, fmt.Errorf("%s must be an integer from %d to %d, got %q", v.name, v.lo, v.hi, raw)
+		}
+		*v.d = time.Duration(n) * v.unit
+	}
+	return w, nil
 }

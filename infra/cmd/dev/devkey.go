@@ -14,7 +14,7 @@ import (
 )
 
 // devScopes are the dev key's.
-var devScopes = []string{auth.ScopeCreate, auth.ScopeRead}
+var devScopes = []string{auth.ScopeCreate, auth.ScopeRead, auth.ScopeWebhooks}
 
 // devKey is the key to serve this run with: the one path holds while the
 // table still has it valid for the dev project (a restart keeps its key, so

@@ -68,8 +68,12 @@ func run(ctx context.Context, newKey bool) error {
 	pageOrigin := "http://" + pageLn.Addr().String()
 	// TTL sweeps and reconcile runs on timers, as AWS runs them; a crashed
 	// DynamoDB Local or MinIO is restarted within bounds.
+	webhooks, sendEvery, err := webhookSettings()
+	if err != nil {
+		return err
+	}
 	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
-		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts})
+		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Env: webhooks, SendEvery: sendEvery})
 	if err != nil {
 		return fmt.Errorf("local stack failed to start: %w", err)
 	}
@@ -110,6 +114,29 @@ func run(ctx context.Context, newKey bool) error {
 	case err := <-st.Failed():
 		return err
 	}
+}
+
+// webhookSettings are make dev's: webhook receivers on 127.0.0.1 are
+// allowed (WEBHOOK_ALLOW_LOOPBACK, which AWS never sets), and the retry
+// schedule and the sender's period are AWS's unless WEBHOOK_RETRY_FIRST_MS,
+// WEBHOOK_RETRY_MAX_MS, WEBHOOK_RETRY_WINDOW_SECONDS, WEBHOOK_TIMEOUT_MS or
+// FILEGATE_WEBHOOK_SEND_EVERY (a Go duration) shorten them.
+func webhookSettings() (map[string]string, time.Duration, error) {
+	env := map[string]string{"WEBHOOK_ALLOW_LOOPBACK": "true"}
+	for _, k := range []string{"WEBHOOK_RETRY_FIRST_MS", "WEBHOOK_RETRY_MAX_MS", "WEBHOOK_RETRY_WINDOW_SECONDS", "WEBHOOK_TIMEOUT_MS"} {
+		if v := os.Getenv(k); v != "" {
+			env[k] = v
+		}
+	}
+	every := time.Minute // the template's rate(1 minute)
+	if v := os.Getenv("FILEGATE_WEBHOOK_SEND_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, 0, fmt.Errorf("FILEGATE_WEBHOOK_SEND_EVERY must be a positive duration such as 10s, got %q", v)
+		}
+		every = d
+	}
+	return env, every, nil
 }
 
 // restartPolicy is the default, or FILEGATE_MAX_RESTARTS and
