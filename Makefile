@@ -67,9 +67,10 @@ FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/
 build:
 	@for id in $(FUNCTION_IDS); do $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(ARTIFACTS_DIR)/$$id; done
 
-## tools: install pinned MinIO and DynamoDB Local once (outside the clone)
+## tools: install pinned MinIO and DynamoDB Local once (outside the clone), and Debian's clamav-daemon (clamd) when root
 tools:
 	@bash infra/tools/install.sh >/dev/null
+	@bash infra/tools/clamav.sh
 
 ## dev: run the whole stack on 127.0.0.1:3000 and print a dev API key (kept across restarts; NEW_KEY=1 replaces it)
 dev: tools
