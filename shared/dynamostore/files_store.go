@@ -69,6 +69,12 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	if c.Rejection != nil {
 		u.Set("rejectionCode", c.Rejection.Code).Set("rejectionMessage", c.Rejection.Message)
 	}
+	if c.Scan != nil {
+		u.Set("scan", toScanItem(c.Scan))
+	}
+	// A SCANNING file is in the index of due scans, keyed by its next look;
+	// leaving SCANNING takes it out (scans.go).
+	dueScans(u, f, from, c)
 	if c.TTL > 0 {
 		u.Set("ttl", c.TTL)
 	} else {

@@ -6,6 +6,7 @@
 //	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	         while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	         and, with an external id, cxk=P#<project>#X#<externalFileId>
+//	         while SCANNING also: spk=SCAN#<shard> sdue=<when reconcile looks again> (scans.go)
 //	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n>
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
 //	api key: pk=K#<sha256>  sk=KEY
@@ -65,6 +66,7 @@ type fileItem struct {
 	Multipart        *multipartItem `dynamo:"multipart,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
+	Scan             *scanItem      `dynamo:"scan,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
 }
 
@@ -85,6 +87,7 @@ func toItem(f *files.File) fileItem {
 	if f.Rejection != nil {
 		it.RejectionCode, it.RejectionMessage = f.Rejection.Code, f.Rejection.Message
 	}
+	it.Scan = toScanItem(f.Scan)
 	return it
 }
 
@@ -104,6 +107,7 @@ func (it *fileItem) toFile() *files.File {
 	if it.RejectionCode != "" {
 		f.Rejection = &files.Rejection{Code: it.RejectionCode, Message: it.RejectionMessage}
 	}
+	f.Scan = it.Scan.toState()
 	return f
 }
 

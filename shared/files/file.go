@@ -66,6 +66,8 @@ type File struct {
 	// Multipart is the multipart session of a file uploaded in parts (nil:
 	// one PUT).
 	Multipart *Multipart
+	// Scan is the file's malware scan (nil: none began, e.g. scanning off).
+	Scan      *ScanState
 	Rejection *Rejection
 	TTL       int64 // epoch seconds for DynamoDB TTL; 0 = none
 }

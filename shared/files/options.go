@@ -16,6 +16,7 @@ type Config struct {
 	Purposes       map[string]Purpose // nil: DefaultPurposes()
 	PendingGrace   time.Duration      // how long an EXPIRED session stays readable before TTL
 	TerminalKeep   time.Duration      // how long CANCELLED/REJECTED records are kept
+	Scan           ScanConfig         // malware scanning (scan.go)
 }
 
 func (c Config) withDefaults() Config {
@@ -45,6 +46,7 @@ func (c Config) withDefaults() Config {
 	if c.TerminalKeep <= 0 {
 		c.TerminalKeep = 30 * 24 * time.Hour
 	}
+	c.Scan = c.Scan.withDefaults()
 	return c
 }
 

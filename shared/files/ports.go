@@ -56,7 +56,8 @@ type Change struct {
 	MD5       string
 	SHA256    string // hex; "" leaves the record's
 	Rejection *Rejection
-	TTL       int64 // 0 removes the TTL attribute
+	Scan      *ScanState // nil leaves the record's
+	TTL       int64      // 0 removes the TTL attribute
 }
 
 // DownloadSigner presigns downloads.

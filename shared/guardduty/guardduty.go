@@ -15,6 +15,7 @@
 package guardduty
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,4 +99,26 @@ func Verdict(status string, threats []string) (res files.ScanResult, ok bool) {
 		return files.ScanResult{Verdict: files.ScanUnsupported, Signature: "GuardDuty: UNSUPPORTED"}, true
 	}
 	return files.ScanResult{}, false
+}
+
+// TagReader reads one tag of an object (the S3 adapter).
+type TagReader interface {
+	ObjectTag(ctx context.Context, key, name string) (value string, ok bool, err error)
+}
+
+// Tags is a GuardDuty deployment's scanner: GuardDuty scans every new
+// object by itself, so asking for a verdict is reading the tag it leaves.
+// done is false until the tag is there with a verdict (a FAILED or
+// ACCESS_DENIED scan is none: the file waits, and a look after the
+// operator's fix finds the new tag).
+type Tags struct{ Objects TagReader }
+
+// Scan reads GuardDuty's verdict on key's object.
+func (t Tags) Scan(ctx context.Context, key string) (files.ScanResult, bool, error) {
+	status, ok, err := t.Objects.ObjectTag(ctx, key, TagKey)
+	if err != nil || !ok {
+		return files.ScanResult{}, false, err
+	}
+	res, ok := Verdict(status, nil)
+	return res, ok, nil
 }

@@ -86,13 +86,33 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 		f.SHA256 = c.SHA256
 	}
 	if c.To == files.StatusCompleted {
-		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
+		f.CompletedAt = &c.At
+	}
+	if c.ETag != "" {
+		f.ETag, f.MD5 = c.ETag, c.MD5
+	}
+	if c.Scan != nil {
+		st := *c.Scan
+		f.Scan = &st
 	}
 	m.files[p+"/"+id] = f
 	return &f, nil
 }
 
 func (m *memStore) Forget(context.Context, *files.File) error { return nil }
+
+// DueScans is the store's index of SCANNING files by due time, scanned.
+func (m *memStore) DueScans(_ context.Context, now time.Time, max int) ([]*files.File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*files.File
+	for _, f := range m.files {
+		if f.Status == files.StatusScanning && f.Scan != nil && !f.Scan.Due.After(now) && len(out) < max {
+			out = append(out, &f)
+		}
+	}
+	return out, nil
+}
 
 func (m *memStore) Cursor(_ context.Context, job string) (string, error) {
 	m.mu.Lock()
@@ -322,29 +342,48 @@ type testStore interface {
 	files.Transitioner
 	files.RecordDeleter
 	JobState
+	DueScans
 }
 
 // service is every use case over one store and one bucket, wired as the
 // functions wire them.
 type service struct {
 	*Sessions
-	*Settlement
-	direct     *Direct
-	reconciler *Reconciler
-	records    *files.Records
-	cancel     *files.Cancellation
-	deletion   *files.Deletion
-	downloads  *files.Downloads
+	*Settlement             // complete's: it does not scan
+	scanning    *Settlement // process-upload's and GuardDuty results': it scans
+	direct      *Direct
+	reconciler  *Reconciler
+	records     *files.Records
+	cancel      *files.Cancellation
+	deletion    *files.Deletion
+	downloads   *files.Downloads
 }
 
 func newService(st testStore, obj *memObjects, o files.Options) *service {
+	return newScanningService(st, obj, nil, o)
+}
+
+// newScanningService is newService whose settling scans with scanner, as
+// process-upload's, reconcile's and the compat upload's do; complete's
+// (the embedded Settlement) does not scan, as in the functions.
+func newScanningService(st testStore, obj *memObjects, scanner Scanner, o files.Options) *service {
 	records := files.NewRecords(st, o)
-	settlement := NewSettlement(st, obj, o)
+	scanning := NewScanningSettlement(st, obj, scanner, o)
 	return &service{
-		Sessions: NewSessions(st, obj, o), Settlement: settlement, direct: NewDirect(st, obj, settlement, o),
-		reconciler: NewReconciler(obj, st, settlement, o), records: records,
+		Sessions: NewSessions(st, obj, o), Settlement: NewSettlement(st, obj, o), scanning: scanning, direct: NewDirect(st, obj, scanning, o),
+		reconciler: NewReconciler(obj, st, st, scanning, o), records: records,
 		cancel: files.NewCancellation(records, st, obj, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
 	}
+}
+
+// ObjectCreated is process-upload's: its settlement scans.
+func (s *service) ObjectCreated(ctx context.Context, key string) (Outcome, error) {
+	return s.scanning.ObjectCreated(ctx, key)
+}
+
+// Scanned is scan-result's: its settlement scans.
+func (s *service) Scanned(ctx context.Context, key string, res files.ScanResult) (Outcome, error) {
+	return s.scanning.Scanned(ctx, key, res)
 }
 
 func (s *service) Get(ctx context.Context, projectID, id string) (*files.File, error) {
@@ -380,3 +419,14 @@ func newTestService() (*service, *memStore, *memObjects) {
 func newCompatService() (*service, *memStore, *memObjects) { return newTestService() }
 
 func ptr[T any](v T) *T { return &v }
+
+// all is every stored record.
+func (m *memStore) all() []files.File {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]files.File, 0, len(m.files))
+	for _, f := range m.files {
+		out = append(out, f)
+	}
+	return out
+}

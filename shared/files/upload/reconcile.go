@@ -14,13 +14,15 @@ type Reconciler struct {
 	files.Options
 	objects    reconcileObjects
 	jobs       JobState
+	scans      DueScans
 	settlement *Settlement
 }
 
-// NewReconciler walks objects, keeps its place and lease in jobs and
-// settles each object with settlement.
-func NewReconciler(objects reconcileObjects, jobs JobState, settlement *Settlement, o files.Options) *Reconciler {
-	return &Reconciler{Options: o.Resolved(), objects: objects, jobs: jobs, settlement: settlement}
+// NewReconciler walks objects, keeps its place and lease in jobs, settles
+// each object with settlement, and looks again at the files scans finds
+// waiting for a malware verdict past their due time.
+func NewReconciler(objects reconcileObjects, jobs JobState, scans DueScans, settlement *Settlement, o files.Options) *Reconciler {
+	return &Reconciler{Options: o.Resolved(), objects: objects, jobs: jobs, scans: scans, settlement: settlement}
 }
 
 // reconcileObjects is what reconcile walks: objects, and open multipart
@@ -34,6 +36,9 @@ type reconcileObjects interface {
 type ReconcileReport struct {
 	Scanned, Settled, Deleted int
 	Aborted                   int  // multipart uploads no live session owns
+	// ScansDue counts the SCANNING files whose look was due, ScansSettled
+	// those of them a verdict settled (the others wait on).
+	ScansDue, ScansSettled int
 	Done                      bool // the listing reached the end and starts over next run
 	Busy                      bool // another run held the job's lease: this one did nothing
 }
@@ -75,6 +80,12 @@ func (r *Reconciler) Run(ctx context.Context, max int, grace time.Duration) (Rec
 			r.Log.WarnContext(ctx, "reconcile lease left to expire", "until", deadline, "err", err)
 		}
 	}()
+	// Files waiting for a verdict first: clients wait on them; and their
+	// number, not the bucket's size, bounds the cost.
+	var err error
+	if rep.ScansDue, rep.ScansSettled, err = r.retryScans(ctx, max, deadline); err != nil {
+		return rep, err
+	}
 	after, err := r.jobs.Cursor(ctx, ReconcileJob)
 	if err != nil {
 		return rep, err

@@ -17,6 +17,7 @@ type Settlement struct {
 	files.Options
 	store   settleStore
 	objects settleObjects
+	scanner Scanner // nil: SCANNING files are left to functions that scan (scan.go)
 }
 
 // settleObjects is what settling asks of storage: validation's reads, and
@@ -82,7 +83,9 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	case files.StatusCompleted:
 		r, err = confirm(f, md5, sum)
 	case files.StatusPending:
-		r, err = s.settleRead(ctx, reads, f, md5)
+		r, err = s.settleRead(ctx, reads, f, md5, nil)
+	case files.StatusScanning:
+		r, err = scanning(f, md5)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", st)
 	}
@@ -139,7 +142,7 @@ func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sum stri
 // file, or why there is none.
 func (s *Settlement) answer(f *files.File, r Result) (*files.File, error) {
 	switch {
-	case r.Outcome == Completed || r.Outcome == Rejected:
+	case r.Outcome == Completed || r.Outcome == Rejected || r.Outcome == Scanning:
 		return r.File, nil
 	case r.Outcome == Missing && f.StatusAt(s.Now()) == files.StatusExpired:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "the upload session has expired")
@@ -191,6 +194,14 @@ func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan 
 		}
 		log.InfoContext(ctx, "upload settled", "outcome", r.Outcome)
 		return r.Outcome, nil
+	case files.StatusScanning:
+		// Validated by complete, which leaves the scan to the functions
+		// that scan; one whose look is not due yet waits for it.
+		if f.Scan != nil && s.Now().Before(f.Scan.Due) {
+			return Unchanged, nil
+		}
+		r, err := s.scan(ctx, f)
+		return r.Outcome, err
 	default:
 		// Cancelled or rejected: a late upload must not linger.
 		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
@@ -203,11 +214,12 @@ func (s *Settlement) settleObject(ctx context.Context, key string, deleteOrphan 
 // result, checked against md5 (the caller's checksum) like any COMPLETED
 // file. The error is a fault.
 func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (Result, error) {
-	return s.settleRead(ctx, s.objects, f, md5)
+	return s.settleRead(ctx, s.objects, f, md5, nil)
 }
 
-// settleRead is settle reading the object through objects.
-func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *files.File, md5 string) (Result, error) {
+// settleRead is settle reading the object through objects; known is the
+// malware scan's verdict when it came before validation (nil: none yet).
+func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *files.File, md5 string, known *files.ScanResult) (Result, error) {
 	info, rej, err := s.inspect(ctx, objects, f, md5)
 	if errors.Is(err, files.ErrObjectMissing) {
 		// A competitor may have rejected the upload and deleted its object:
@@ -223,16 +235,7 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 	if rej != nil {
 		return s.reject(ctx, f, rej, md5)
 	}
-	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag), TTL: files.CompletedTTL(f)})
-	if errors.Is(err, files.ErrConditionFailed) {
-		return s.settled(ctx, f, md5)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	s.Metrics.Record("completed", f.SizeBytes)
-	return Result{Outcome: Completed, File: done}, nil
+	return s.passed(ctx, f, info, md5, known)
 }
 
 // confirm answers a caller carrying md5 and sha256 (hex, "" = none) about a
@@ -304,6 +307,8 @@ func outcome(cur *files.File, md5 string) (Result, error) {
 		return confirm(cur, md5, "")
 	case files.StatusRejected:
 		return Result{Outcome: Rejected, File: cur}, nil
+	case files.StatusScanning:
+		return scanning(cur, md5)
 	default:
 		return Result{Outcome: Moved, File: cur}, nil
 	}
@@ -316,4 +321,15 @@ func etagMD5(etag string) string {
 		return ""
 	}
 	return e
+}
+
+// scanning answers a caller carrying md5 about a SCANNING file: it waits
+// for its verdict, unless md5 says these are not its bytes (a permanent
+// conflict: validation has passed, so the file no longer changes for what
+// a client says of its bytes).
+func scanning(f *files.File, md5 string) (Result, error) {
+	if checkMD5(md5, f.ETag) != nil {
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s passed validation and is being scanned for malware, and the given md5 is not its bytes' MD5: it stays as it is", f.ID).WithParam("md5")
+	}
+	return Result{Outcome: Scanning, File: f}, nil
 }
