@@ -35,12 +35,12 @@ type reconcileObjects interface {
 // ReconcileReport says what one reconcile run did.
 type ReconcileReport struct {
 	Scanned, Settled, Deleted int
-	Aborted                   int  // multipart uploads no live session owns
+	Aborted                   int // multipart uploads no live session owns
 	// ScansDue counts the SCANNING files whose look was due, ScansSettled
 	// those of them a verdict settled (the others wait on).
 	ScansDue, ScansSettled int
-	Done                      bool // the listing reached the end and starts over next run
-	Busy                      bool // another run held the job's lease: this one did nothing
+	Done                   bool // the listing reached the end and starts over next run
+	Busy                   bool // another run held the job's lease: this one did nothing
 }
 
 // ReconcileJob names reconcile's cursor and lease.
