@@ -59,6 +59,8 @@ build-CountersFunction:
 	$(call build_fn,counters)
 build-ReconcileFunction:
 	$(call build_fn,reconcile)
+build-ScanResultFunction:
+	$(call build_fn,scan-result)
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 
