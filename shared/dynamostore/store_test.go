@@ -41,7 +41,7 @@ func fullFile(projectID string) *files.File {
 		SHA256:    "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592",
 		Multipart: &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
 		Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}, TTL: keep.Unix(),
-		Scan:      &files.ScanState{Verdict: files.ScanInfected, Signature: "Eicar-Test-Signature.UNOFFICIAL", Due: t0.Add(time.Minute), Attempts: 2},
+		Scan: &files.ScanState{Verdict: files.ScanInfected, Signature: "Eicar-Test-Signature.UNOFFICIAL", Due: t0.Add(time.Minute), Attempts: 2},
 	}
 }
 
