@@ -67,6 +67,8 @@ func (s *Stack) ReconcileAll(ctx context.Context) (upload.ReconcileReport, error
 		total.Scanned += rep.Scanned
 		total.Settled += rep.Settled
 		total.Deleted += rep.Deleted
+		total.ScansDue += rep.ScansDue
+		total.ScansSettled += rep.ScansSettled
 		if err != nil {
 			return total, err
 		}
