@@ -71,7 +71,7 @@ func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) 
 	records := files.NewRecords(store, o)
 	settlement := upload.NewSettlement(store, objects, o)
 	return &useCases{Sessions: upload.NewSessions(store, objects, o), Settlement: settlement,
-		reconciler: upload.NewReconciler(objects, store, settlement, o),
+		reconciler: upload.NewReconciler(objects, store, store, settlement, o),
 		deletion:   files.NewDeletion(records, store, objects, o), expiry: files.NewExpiry(objects, o)}
 }
 
