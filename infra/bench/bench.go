@@ -13,6 +13,8 @@
 //  5. growth: listings at 100 … 100,000 files; validation bytes by object size
 //  6. throughput: a bounded load run of the whole upload flow vs raw calls
 //  7. counterlag: how long the project count takes to follow a burst of creates
+//  8. largefile: the CLI's multipart upload vs one raw PutObject
+//  9. scan: clamd's scan time per MiB; PUT → COMPLETED with scanning off and on
 package bench
 
 import (
@@ -48,8 +50,12 @@ type Config struct {
 	// largefile.go); LargeValidation the multipart objects it validates.
 	LargeFile       int64
 	LargeValidation []int64
-	Sections        map[string]bool // nil: all
-	Log             func(string, ...any)
+	// ScanSizes are the malware scan section's objects, ScanRounds its
+	// interleaved rounds per size.
+	ScanSizes  []int64
+	ScanRounds int
+	Sections   map[string]bool // nil: all
+	Log        func(string, ...any)
 }
 
 // Full is `make bench`.
@@ -57,7 +63,8 @@ func Full(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000,
-		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20}}
+		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
+		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
@@ -65,11 +72,12 @@ func Quick(root string) Config {
 	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100,
-		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20}}
+		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
+		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "scan"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -84,6 +92,7 @@ type Results struct {
 	Throughput *ThroughputResult `json:"throughput,omitempty"`
 	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
+	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -135,7 +144,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "largefile", "scan"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -199,6 +208,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 	if c.on("largefile") {
 		if res.LargeFile, err = h.runLargeFile(ctx, c.Root, c.LargeFile, c.LargeValidation); err != nil {
 			fail("largefile", err)
+		}
+	}
+	if c.on("scan") {
+		if res.Scan, err = h.runScan(ctx, c); err != nil {
+			fail("scan", err)
 		}
 	}
 	return nil

@@ -97,6 +97,9 @@ func Markdown(r *Results) string {
 	if r.LargeFile != nil {
 		largeFileTable(p, r.LargeFile)
 	}
+	if r.Scan != nil {
+		scanTable(p, r.Scan)
+	}
 	return b.String()
 }
 
