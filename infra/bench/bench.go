@@ -269,6 +269,17 @@ func judge(r *Results) []Budget {
 		}
 		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
 	}
+	if s := r.Scan; s != nil && len(s.Rows) > 0 {
+		big := s.Rows[len(s.Rows)-1]
+		var parts []string
+		for _, row := range s.Rows {
+			parts = append(parts, fmt.Sprintf("%s +%.0f ms", sizeLabel(row.SizeBytes), row.AddedMs))
+		}
+		out = append(out, Budget{"malware scan (ClamAV locally): added PUT → COMPLETED; object streamed", "reported per MiB; never whole in memory",
+			fmt.Sprintf("%s (%.2f ms/MiB at %s; INSTREAM %.2f ms/MiB); %s allocated to stream %s", strings.Join(parts, ", "), big.AddedMsPerMiB, sizeLabel(big.SizeBytes),
+				big.ScanMsPerMiB, mb(s.StreamedAllocBytes), sizeLabel(s.StreamedOfSize)),
+			s.StreamedAllocBytes < s.StreamedOfSize/4})
+	}
 	if l := r.CounterLag; l != nil {
 		out = append(out, Budget{fmt.Sprintf("counter lag after a burst of %d creates (local stack)", l.Creates), "reported (p50, max)",
 			fmt.Sprintf("p50 %.0f ms, max %.0f ms (burst %.0f ms from %d clients)", l.Lag.P50, l.Lag.Max, l.BurstMs, l.Clients), true})
