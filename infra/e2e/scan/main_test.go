@@ -10,11 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"testing"
 
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/wiring"
 )
@@ -57,15 +56,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
-	if denied := s.PolicyDenials(); len(denied) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: template.yaml policies refused %d DynamoDB requests the functions made:\n  %s\n", len(denied), strings.Join(denied, "\n  "))
-		code = 1
-	}
-	if check, err := openapicheck.For(s.APIURL); err != nil || check == nil {
-		fmt.Fprintln(os.Stderr, "FAIL: the OpenAPI documents:", err)
-		code = 1
-	} else if bad, checked := check.Violations(); len(bad) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: %d of %d API responses do not match openapi/*.yaml:\n  %s\n", len(bad), checked, strings.Join(bad, "\n  "))
+	failures, _ := apitest.SuiteFailures(s)
+	for _, f := range failures {
+		fmt.Fprintln(os.Stderr, "FAIL:", f)
 		code = 1
 	}
 	s.Stop()

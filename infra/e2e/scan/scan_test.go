@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +186,7 @@ func TestCompatUploadScansInline(t *testing.T) {
 		{clamd.EICAR(), http.StatusUnprocessableEntity},
 		{[]byte("a clean note\n"), http.StatusOK},
 	} {
-		st, body := compatUpload(t, c.Key, "note.txt", tc.body)
+		st, body := apitest.CompatUploadPart(t, stack.APIURL, c.Key, `form-data; name="file"; filename="note.txt"`, "text/plain", "user_data", tc.body)
 		if st != tc.status {
 			t.Errorf("compat upload: %d %s, want %d", st, body, tc.status)
 		}
@@ -196,29 +194,6 @@ func TestCompatUploadScansInline(t *testing.T) {
 			t.Errorf("the 422 does not say why: %s", body)
 		}
 	}
-}
-
-func compatUpload(t *testing.T, key, name string, body []byte) (int, []byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
-	h.Set("Content-Type", "text/plain")
-	fw, _ := w.CreatePart(h)
-	fw.Write(body)
-	w.WriteField("purpose", "user_data")
-	w.Close()
-	req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &buf)
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
 }
 
 // With clamd stopped, files whose bytes passed validation wait: PENDING
