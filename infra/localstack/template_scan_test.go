@@ -238,3 +238,77 @@ func TestReconcileQueriesDueScans(t *testing.T) {
 	}
 	t.Error("ReconcileFunction may not query the ByScanDue index")
 }
+
+// After SAM's transform, as CloudFormation gets it: the rule is on the
+// default bus (no EventBusName), targets scan-result, may invoke it, keeps
+// a dead-letter queue, and exists with GuardDuty scanning only; scan-result's
+// role carries no managed policy beyond logs and X-Ray and grants only its
+// inline statements.
+func TestTransformedScanResultRuleAndRole(t *testing.T) {
+	doc := transformedTemplate(t)
+	var rule string
+	for id, r := range doc.resources("AWS::Events::Rule") {
+		targets := list(at(r, "Properties", "Targets"))
+		if len(targets) == 1 && logicalID(at(targets[0], "Arn")) == "ScanResultFunction" {
+			rule = id
+			if bus := at(r, "Properties", "EventBusName"); bus != nil && bus != "default" {
+				t.Errorf("rule %s is on bus %v, not the default bus GuardDuty publishes on", id, bus)
+			}
+			if r["Condition"] != guardDutyCondition {
+				t.Errorf("rule %s: condition %v, want %s", id, r["Condition"], guardDutyCondition)
+			}
+			if at(targets[0], "DeadLetterConfig") == nil || at(targets[0], "RetryPolicy") == nil {
+				t.Errorf("rule %s's target has no retry policy or dead-letter queue: %v", id, targets[0])
+			}
+			if p := flatten(at(r, "Properties", "EventPattern")); !strings.Contains(p, "GuardDuty Malware Protection Object Scan Result") {
+				t.Errorf("rule %s matches %s", id, p)
+			}
+		}
+	}
+	if rule == "" {
+		t.Fatal("no EventBridge rule targets ScanResultFunction")
+	}
+	invokable := false
+	for _, perm := range doc.resources("AWS::Lambda::Permission") {
+		p := at(perm, "Properties")
+		if logicalID(at(p, "FunctionName")) == "ScanResultFunction" && at(p, "Principal") == "events.amazonaws.com" && logicalID(at(p, "SourceArn")) == rule {
+			invokable = true
+		}
+	}
+	if !invokable {
+		t.Errorf("EventBridge may not invoke ScanResultFunction from rule %s", rule)
+	}
+	managed, stmts := roleGrants(t, doc)
+	role := ""
+	for r, fn := range functionRoles(t, doc) {
+		if fn == "ScanResultFunction" {
+			role = r
+		}
+	}
+	if role == "" {
+		t.Fatal("ScanResultFunction has no role of the template")
+	}
+	for _, arn := range managed[role] {
+		if name := arn[strings.LastIndex(arn, "/")+1:]; !slices.Contains(knownManagedPolicies, name) {
+			t.Errorf("%s carries managed policy %s", role, arn)
+		}
+	}
+	allowed := map[string]bool{"dynamodb:GetItem": true, "dynamodb:UpdateItem": true, "s3:GetObject": true, "s3:GetObjectTagging": true, "s3:DeleteObject": true, "s3:ListBucket": true,
+		// SAM's grants for the function's X-Ray tracing (Tracing: Active).
+		"xray:PutTraceSegments": true, "xray:PutTelemetryRecords": true}
+	n := 0
+	for _, st := range stmts {
+		if st.Role != role {
+			continue
+		}
+		for _, a := range st.Actions {
+			n++
+			if st.Effect == "Allow" && !allowed[a] {
+				t.Errorf("%s may %s", role, a)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s grants nothing: the test reads no statements", role)
+	}
+}

@@ -180,22 +180,9 @@ func (s *Settlement) verdict(ctx context.Context, f *files.File, res files.ScanR
 }
 
 // endScan rejects f (SCANNING, or PENDING when a verdict came before its
-// validation) for what its scan found, then deletes its object: should the
-// delete fail, the REJECTED record still names it for a retry or cleanup.
+// validation) for what its scan found, then deletes its object.
 func (s *Settlement) endScan(ctx context.Context, f *files.File, rej *files.Rejection, st files.ScanState) (Result, error) {
-	now := s.Now()
-	done, err := s.store.Transition(ctx, f, f.Status, files.Change{To: files.StatusRejected, At: now, Rejection: rej, Scan: &st, TTL: s.Config.TerminalTTL(f, now)})
-	if errors.Is(err, files.ErrConditionFailed) {
-		return s.settled(ctx, f, "")
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	s.Metrics.Record("rejected", f.SizeBytes)
-	if err := s.objects.Delete(ctx, f.ObjectKey); err != nil {
-		return Result{}, err
-	}
-	return Result{Outcome: Rejected, File: done}, nil
+	return s.rejectFrom(ctx, f, f.Status, rej, &st, "")
 }
 
 // Scanned settles the file of key with a verdict an asynchronous scanner

@@ -80,12 +80,10 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	}
 	var r Result
 	switch st := f.StatusAt(s.Now()); st {
-	case files.StatusCompleted:
+	case files.StatusCompleted, files.StatusScanning:
 		r, err = confirm(f, md5, sum)
 	case files.StatusPending:
 		r, err = s.settleRead(ctx, reads, f, md5, nil)
-	case files.StatusScanning:
-		r, err = scanning(f, md5)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", st)
 	}
@@ -239,21 +237,26 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 }
 
 // confirm answers a caller carrying md5 and sha256 (hex, "" = none) about a
-// COMPLETED file: the file as stored when they agree with it, else a
-// permanent conflict. The file itself never changes: once settled, what a
+// file past validation (COMPLETED, or SCANNING: waiting for its malware
+// verdict): the file as stored when they agree with it, else a permanent
+// conflict. The file itself never changes: once settled, what a
 // client says about the bytes cannot undo what validation approved, so a
 // caller that may not delete a file (an upload token) cannot destroy it
 // with a wrong checksum either. A wrong md5 before the file settles still
 // rejects it; one that loses the race to a plain complete or the S3 event
 // hears this conflict, never a 200.
 func confirm(f *files.File, md5, sha256 string) (Result, error) {
+	out, state := Completed, "COMPLETED"
+	if f.Status == files.StatusScanning {
+		out, state = Scanning, "past validation (its malware scan is running)"
+	}
 	if checkMD5(md5, f.ETag) != nil {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID).WithParam("md5")
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID, state).WithParam("md5")
 	}
 	if sha256 != "" && sha256 != f.SHA256 {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED with another sha256 (or none): it stays as it is", f.ID).WithParam("sha256")
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s with another sha256 (or none): it stays as it is", f.ID, state).WithParam("sha256")
 	}
-	return Result{Outcome: Completed, File: f}, nil
+	return Result{Outcome: out, File: f}, nil
 }
 
 // checkMD5 compares the client's md5 ("" = none given) with the object's
@@ -271,8 +274,14 @@ func checkMD5(md5, etag string) *files.Rejection {
 // no caller, racing or not, rejects a settled file; losing the write to a
 // competitor returns the competitor's outcome, checked against md5.
 func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (Result, error) {
+	return s.rejectFrom(ctx, f, files.StatusPending, rej, nil, md5)
+}
+
+// rejectFrom is reject of a file in status from (PENDING, or SCANNING for
+// what its malware scan found), keeping its scan's state (nil: none).
+func (s *Settlement) rejectFrom(ctx context.Context, f *files.File, from files.Status, rej *files.Rejection, scan *files.ScanState, md5 string) (Result, error) {
 	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusRejected, At: now, Rejection: rej, TTL: s.Config.TerminalTTL(f, now)})
+	done, err := s.store.Transition(ctx, f, from, files.Change{To: files.StatusRejected, At: now, Rejection: rej, Scan: scan, TTL: s.Config.TerminalTTL(f, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
 	}
@@ -303,12 +312,10 @@ func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (Re
 // outcome is what a settled record means to a caller carrying md5.
 func outcome(cur *files.File, md5 string) (Result, error) {
 	switch cur.Status {
-	case files.StatusCompleted:
+	case files.StatusCompleted, files.StatusScanning:
 		return confirm(cur, md5, "")
 	case files.StatusRejected:
 		return Result{Outcome: Rejected, File: cur}, nil
-	case files.StatusScanning:
-		return scanning(cur, md5)
 	default:
 		return Result{Outcome: Moved, File: cur}, nil
 	}
@@ -321,15 +328,4 @@ func etagMD5(etag string) string {
 		return ""
 	}
 	return e
-}
-
-// scanning answers a caller carrying md5 about a SCANNING file: it waits
-// for its verdict, unless md5 says these are not its bytes (a permanent
-// conflict: validation has passed, so the file no longer changes for what
-// a client says of its bytes).
-func scanning(f *files.File, md5 string) (Result, error) {
-	if checkMD5(md5, f.ETag) != nil {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s passed validation and is being scanned for malware, and the given md5 is not its bytes' MD5: it stays as it is", f.ID).WithParam("md5")
-	}
-	return Result{Outcome: Scanning, File: f}, nil
 }
