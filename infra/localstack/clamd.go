@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/filegate/filegate/infra/clamd"
@@ -16,7 +17,7 @@ const clamdReadyTimeout = 3 * time.Minute
 type Clamd struct {
 	*clamd.Setup
 	Client  *clamav.Client
-	proc    *Process
+	proc    atomic.Pointer[Process] // swapped by Restart while a supervisor watches it
 	logPath string
 }
 
@@ -48,7 +49,7 @@ func (c *Clamd) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.proc = proc
+	c.proc.Store(proc)
 	if err := proc.WaitReady(ctx, clamdReadyTimeout, c.Client.Ping); err != nil {
 		_ = proc.Stop()
 		return err
@@ -59,13 +60,13 @@ func (c *Clamd) start(ctx context.Context) error {
 // Restart starts clamd again with the same config (fault tests stop it and
 // bring it back); a running clamd is stopped first.
 func (c *Clamd) Restart(ctx context.Context) error {
-	_ = c.proc.Stop()
+	_ = c.proc.Load().Stop()
 	return c.start(ctx)
 }
 
 // Stop terminates clamd, waits for it to exit and removes its socket.
 func (c *Clamd) Stop() error {
-	err := c.proc.Stop()
+	err := c.proc.Load().Stop()
 	_ = c.Setup.Close()
 	return err
 }

@@ -83,7 +83,7 @@ type Options struct {
 	// watch what each request writes: awsmiddleware.GetServiceID tells the
 	// DynamoDB calls apart).
 	DynamoDBMiddleware []func(*middleware.Stack) error
-	// Supervise restarts a crashed DynamoDB Local or MinIO within its
+	// Supervise restarts a crashed DynamoDB Local, MinIO or clamd within its
 	// bounds, and reports on Failed once past them (`make dev`). nil: a
 	// crashed server stays down (fault tests restart it themselves).
 	Supervise *RestartPolicy

@@ -106,7 +106,7 @@ func run(ctx context.Context, newKey bool) error {
 	if note != "" {
 		fmt.Printf("\nfilegate: %s\n", note)
 	}
-	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key; kept across restarts, make dev NEW_KEY=1 replaces it):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nA crashed DynamoDB Local or MinIO is restarted (at most %d times in %s). Ctrl-C stops everything; data stays under .local/.\n",
+	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key; kept across restarts, make dev NEW_KEY=1 replaces it):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nA crashed DynamoDB Local, MinIO or clamd is restarted (at most %d times in %s). Ctrl-C stops everything; data stays under .local/.\n",
 		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL, restarts.Max, restarts.Window)
 	select {
 	case <-ctx.Done():
