@@ -72,6 +72,9 @@ func run(ctx context.Context, newKey bool) error {
 	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
 		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Scan: scan})
 	if err != nil {
+		if scan == files.ScanClamAV {
+			return fmt.Errorf("local stack failed to start: %w\n(to run without malware scanning: FILEGATE_SCAN=off make dev)", err)
+		}
 		return fmt.Errorf("local stack failed to start: %w", err)
 	}
 	defer st.Stop()
