@@ -97,7 +97,7 @@ lint:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint"; exit 1; }
 	cfn-lint template.yaml
 
-## bench: DESIGN §8 budgets measured against same-run baselines; writes bench/results.md and bench/results.json (~10 min; needs Java 17+ and Node.js 20+)
+## bench: the budgets (docs/ARCHITECTURE.md) measured against same-run baselines; writes bench/results.md and bench/results.json (~10 min; needs Java 17+ and Node.js 20+)
 .PHONY: bench
 bench: tools
 	$(GO) run ./infra/bench/cmd/bench

@@ -4,7 +4,7 @@
 // It writes the measured tables to bench/results.md and bench/results.json;
 // bench/README.md, written by people, says what they show.
 //
-// Sections (DESIGN §8 budgets):
+// Sections (the budgets of docs/ARCHITECTURE.md "Budgets"):
 //  1. size: each function's arm64 bootstrap and zip, built by the Makefile
 //  2. cold start: each real bootstrap against infra/lambdaruntime, beside a
 //     hello-world Go Lambda and a Node.js AWS SDK v3 presign handler
@@ -97,7 +97,7 @@ type Results struct {
 	Seconds    float64           `json:"seconds"`
 }
 
-// Budget is one DESIGN §8 line, judged.
+// Budget is one line of docs/ARCHITECTURE.md "Budgets", judged.
 type Budget struct {
 	What     string `json:"what"`
 	Budget   string `json:"budget"`
@@ -218,7 +218,7 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 	return nil
 }
 
-// judge states each DESIGN §8 budget against what was measured.
+// judge states each budget against what was measured.
 func judge(r *Results) []Budget {
 	var out []Budget
 	if s := r.Size; s != nil {

@@ -21,7 +21,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 )
 
-// Cold-start budgets (DESIGN §8), on init = process start → first /next.
+// Cold-start budgets (docs/ARCHITECTURE.md "Budgets"), on init = process start → first /next.
 const (
 	InitVsNodeBudget  = 0.25
 	InitVsHelloBudget = 2.0

@@ -19,8 +19,8 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// CreateVsFloorBudget is DESIGN §8's bound on create-file p50 against one raw
-// PutItem plus one presign.
+// CreateVsFloorBudget bounds create-file p50 against one raw PutItem plus
+// one presign (docs/ARCHITECTURE.md "Budgets").
 const CreateVsFloorBudget = 1.5
 
 // sniffBytes is how much validation reads (shared/files/upload/validate.go).

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Hot-path budgets (DESIGN §8): presigning one URL.
+// Hot-path budgets (docs/ARCHITECTURE.md "Budgets"): presigning one URL.
 const (
 	PresignBudgetNs     = 250_000
 	PresignBudgetAllocs = 400

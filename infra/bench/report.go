@@ -25,7 +25,7 @@ func Markdown(r *Results) string {
 		}
 		p("\n")
 	}
-	p("## Budgets (DESIGN §8)\n\n| what | budget | measured | met |\n|---|---|---|---|\n")
+	p("## Budgets (docs/ARCHITECTURE.md)\n\n| what | budget | measured | met |\n|---|---|---|---|\n")
 	for _, bu := range r.Budgets {
 		p("| %s | %s | %s | %s |\n", bu.What, bu.Budget, bu.Measured, yes(bu.Met))
 	}

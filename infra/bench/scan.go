@@ -23,7 +23,7 @@ import (
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// The malware-scan section (DESIGN §8, issue 23): clamd's INSTREAM scan
+// The malware-scan section (docs/ARCHITECTURE.md, "Budgets"): clamd's INSTREAM scan
 // time per MiB, and what scanning adds between a client's PUT and its file
 // reading COMPLETED: the harness's stack (scanning off) against a second
 // stack scanning with its own clamd (the local signature database), rounds

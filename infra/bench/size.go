@@ -16,8 +16,8 @@ import (
 	"github.com/filegate/filegate/infra/lambdaruntime"
 )
 
-// SizeBudget is DESIGN §8's cap on a function's zipped bootstrap (decimal MB,
-// the stricter reading).
+// SizeBudget caps a function's zipped bootstrap (decimal MB, the stricter
+// reading; docs/ARCHITECTURE.md "Budgets").
 const SizeBudget = 4_000_000
 
 // SizeRow is one function's deployment artifact for provided.al2023 arm64,

@@ -13,7 +13,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// ValidationBytesBudget is DESIGN §8's cap on what validation reads.
+// ValidationBytesBudget caps what validation reads (docs/ARCHITECTURE.md "Budgets").
 const ValidationBytesBudget = 16 << 10
 
 // validationReps times validation's reads this many times per object size.

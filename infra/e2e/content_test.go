@@ -21,7 +21,7 @@ func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
 	var e filegate.Error
-	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "parse"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
+	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "knowledge_user"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
 		t.Errorf("native create of invoice.html as a PDF: %d %+v, want 400", st, e)
 	}
 	st, body := compatUploadAs(t, c.Key, "invoice.html", "application/pdf", "parse", htmlThenPDF)
@@ -57,7 +57,7 @@ func TestPolyglotsAreRejectedOnBothDialects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTenant(t)
-			f := c.Create(tc.name, tc.mimeType, len(tc.body), "parse")
+			f := c.Create(tc.name, tc.mimeType, len(tc.body), "knowledge_user") // the native API's parsed purpose
 			if st := put(t, f.UploadURL, f.UploadHeaders, tc.body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
 			}
@@ -103,7 +103,7 @@ func TestGenuineFilesOfEachFamilyUploadOnBothDialects(t *testing.T) {
 			if st != http.StatusOK || json.Unmarshal(body, &up) != nil || up.ID == "" {
 				t.Fatalf("compat upload: %d %s", st, body)
 			}
-			f := c.Create(s.Filename, typeOf(t, s.Filename), len(s.Body), "parse")
+			f := c.Create(s.Filename, typeOf(t, s.Filename), len(s.Body), "knowledge_user") // the native API's parsed purpose
 			if st := put(t, f.UploadURL, f.UploadHeaders, s.Body); st != http.StatusOK {
 				t.Fatalf("PUT: %d", st)
 			}

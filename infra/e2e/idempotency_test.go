@@ -57,7 +57,7 @@ func TestIdempotencyKeyReplaysAndConflicts(t *testing.T) {
 	}
 	other := map[string]any{"filename": "j.pdf", "mimeType": "application/pdf", "sizeBytes": 10}
 	st, raw, _ := c.postWithKey("/v1/files", "create-1", other)
-	if st != http.StatusConflict || !strings.Contains(string(raw), "idempotency_conflict") {
+	if st != http.StatusConflict || !strings.Contains(string(raw), "idempotency_key_reused") {
 		t.Fatalf("same key, other body: %d %s", st, raw)
 	}
 	// Scoped per operation and per project: the same key elsewhere is new.

@@ -178,7 +178,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"wrong type", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": "ten"}, http.StatusBadRequest},
 		{"fractional size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1.5}, http.StatusBadRequest},
 		{"zero size", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 0}, http.StatusBadRequest},
-		// A declared size past the bound is a bad request (DESIGN §2a): 413 is
+		// A declared size past the bound is a bad request (docs/ARCHITECTURE.md "Limits and lifetimes"): 413 is
 		// only for bodies the server will not read.
 		{"too large", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": int64(1) << 40}, http.StatusBadRequest},
 		{"empty filename", map[string]any{"filename": "", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},
@@ -186,7 +186,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"control character", map[string]any{"filename": "a\x00.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"bad mime type", map[string]any{"filename": "a.pdf", "mimeType": "pdf", "sizeBytes": 1}, http.StatusBadRequest},
 		{"unknown purpose", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1, "purpose": "nope"}, http.StatusBadRequest},
-		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "parse"}, http.StatusBadRequest},
+		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "knowledge_user"}, http.StatusBadRequest},
 	} {
 		var e filegate.Error
 		if st := c.Call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {

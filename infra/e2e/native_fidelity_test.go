@@ -43,16 +43,19 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 		{"mimeType", "POST", "/v1/files", create(map[string]any{"mimeType": "pdf"}), nil, 400, "bad_request", "invalid_mime_type", "mimeType"},
 		{"purpose", "POST", "/v1/files", create(map[string]any{"purpose": "nope"}), nil, 400, "bad_request", "invalid_purpose", "purpose"},
 		{"type the purpose refuses", "POST", "/v1/files", create(map[string]any{"filename": "a.zip", "mimeType": "application/zip", "purpose": "knowledge_user"}), nil, 400, "bad_request", "type_not_allowed", "mimeType"},
-		{"field of the wrong type", "POST", "/v1/files", create(map[string]any{"sizeBytes": "ten"}), nil, 400, "bad_request", "invalid_json", "sizeBytes"},
+		{"field of the wrong type", "POST", "/v1/files", create(map[string]any{"sizeBytes": "ten"}), nil, 400, "bad_request", "invalid_type", "sizeBytes"},
+		{"missing field", "POST", "/v1/files", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf"}, nil, 400, "bad_request", "parameter_missing", "sizeBytes"},
 		{"limit", "GET", "/v1/files?limit=26", nil, nil, 400, "bad_request", "invalid_limit", "limit"},
 		{"offset", "GET", "/v1/files?offset=-1", nil, nil, 400, "bad_request", "invalid_offset", "offset"},
 		{"md5", "POST", "/v1/files/" + pending.ID + "/complete", map[string]any{"md5": "xyz"}, nil, 400, "bad_request", "invalid_md5", "md5"},
-		{"Idempotency-Key", "POST", "/v1/files", create(nil), map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}, 400, "bad_request", "invalid_idempotency_key", "Idempotency-Key"},
+		{"Idempotency-Key", "POST", "/v1/files", create(nil), map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}, 400, "bad_request", "idempotency_key_too_long", "Idempotency-Key"},
 		{"not found", "GET", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894", nil, nil, 404, "not_found", "not_found", ""},
 		{"state conflict", "POST", "/v1/files/" + done.ID + "/cancel", map[string]any{}, nil, 409, "conflict", "invalid_state", ""},
 		{"upload that fails validation", "POST", "/v1/files/" + invalid.ID + "/complete", map[string]any{}, nil, 422, "unprocessable_content", "type_mismatch", "mimeType"},
 		{"wrong checksum of a COMPLETED file", "POST", "/v1/files/" + done.ID + "/complete", map[string]any{"md5": "0123456789abcdef0123456789abcdef"}, nil, 409, "conflict", "checksum_mismatch", "md5"},
 		{"body that is not JSON", "POST", "/v1/files", "filename=a.pdf", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", "unsupported_media_type", "Content-Type"},
+		{"JSON without a Content-Type", "POST", "/v1/files", create(nil), map[string]string{"Content-Type": ""}, 415, "unsupported_media_type", "unsupported_media_type", "Content-Type"},
+		{"JSON labelled as text", "POST", "/v1/files/" + pending.ID + "/complete", map[string]any{}, map[string]string{"Content-Type": "text/plain"}, 415, "unsupported_media_type", "unsupported_media_type", "Content-Type"},
 		{"body the server will not read", "POST", "/v1/files", create(map[string]any{"filename": strings.Repeat("a", 70<<10)}), nil, 413, "content_too_large", "body_too_large", ""},
 		{"unknown method", "PUT", "/v1/files", nil, nil, 405, "method_not_allowed", "method_not_allowed", ""},
 		{"unknown route", "GET", "/v1/folders", nil, nil, 404, "not_found", "not_found", ""},
@@ -70,7 +73,8 @@ func TestNativeErrorsFollowLightfieldsTable(t *testing.T) {
 	if r := readOnly.do("POST", "/v1/files", create(nil), nil); r.status != 403 || r.errorOf(t).Type != "forbidden" {
 		t.Errorf("create without files:create: %d %s", r.status, r.body)
 	}
-	// 401 comes from API Gateway's authorizer, in its own body (README).
+	// 401 comes from API Gateway's authorizer, in its own body
+	// (docs/api.md "Answers from API Gateway").
 	if r := (&stainless{t: t, key: "fgk_not-a-key"}).do("GET", "/v1/files", nil, nil); r.status != 401 || string(r.body) != "{\"message\":\"Unauthorized\"}\n" {
 		t.Errorf("unknown key: %d %q, want API Gateway's 401", r.status, r.body)
 	}
@@ -209,7 +213,7 @@ func TestStainlessRetriesOnlyWhatCanSucceed(t *testing.T) {
 	k := map[string]string{"Idempotency-Key": "reused"}
 	sdk.do("POST", "/v1/files", map[string]any{"filename": "one.pdf", "mimeType": "application/pdf", "sizeBytes": 10}, k)
 	r = sdk.do("POST", "/v1/files", map[string]any{"filename": "two.pdf", "mimeType": "application/pdf", "sizeBytes": 10}, k)
-	if e := r.errorOf(t); r.status != 409 || e.Code != "idempotency_conflict" || r.attempts != 1 || r.header.Get("X-Should-Retry") != "false" {
+	if e := r.errorOf(t); r.status != 409 || e.Type != "conflict" || e.Code != "idempotency_key_reused" || r.attempts != 1 || r.header.Get("X-Should-Retry") != "false" {
 		t.Errorf("key reused with another body: %d %+v after %d requests", r.status, e, r.attempts)
 	}
 	// Transient: complete before the bytes arrive says when to come back;
@@ -375,5 +379,49 @@ func TestGatewayRefusesOversizedHeadersInJSON(t *testing.T) {
 		if resp.StatusCode != tc.status || decodeErr != nil || (tc.status == 431 && body.Message == "") {
 			t.Errorf("%s: %d %+v (%v), want %d in JSON", tc.name, resp.StatusCode, body, decodeErr, tc.status)
 		}
+	}
+}
+
+// A retry is the same request whatever its JSON looks like: Lightfield's SDKs
+// send a bodiless cancel as {}, other clients send nothing, re-encode with
+// other spacing or key order; each gets the stored answer.
+func TestIdempotencyComparesJSONNotBytes(t *testing.T) {
+	t.Parallel()
+	c := newTenant(t)
+	sdk := &stainless{t: t, key: c.Key}
+	f := c.Create("c.pdf", "application/pdf", 10, "")
+	key := map[string]string{"Idempotency-Key": "cancel-once"}
+	first := sdk.do("POST", "/v1/files/"+f.ID+"/cancel", nil, key)
+	second := sdk.do("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, key)
+	if first.status != 200 || second.status != 200 || second.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("cancel without a body, then with {}: %d, then %d %s (replayed %q)", first.status, second.status, second.body, second.header.Get("Idempotent-Replayed"))
+	}
+	raw := func(body string) reply {
+		return sdk.do("POST", "/v1/files", json.RawMessage(body), map[string]string{"Idempotency-Key": "create-once"})
+	}
+	a := raw(`{"filename":"o.pdf","mimeType":"application/pdf","sizeBytes":10}`)
+	b := raw(`{"sizeBytes":10,"mimeType":"application/pdf","filename":"o.pdf"}`)
+	var fa, fb filegate.File
+	json.Unmarshal(a.body, &fa)
+	json.Unmarshal(b.body, &fb)
+	if a.status != 200 || b.status != 200 || fa.ID == "" || fa.ID != fb.ID || b.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the same create with its keys in another order: %d %s, then %d %s", a.status, a.body, b.status, b.body)
+	}
+	// Spacing: sent as is (the SDK's encoder would compact it).
+	req, _ := http.NewRequest("POST", stack.APIURL+"/v1/files", strings.NewReader("{ \"filename\": \"o.pdf\",\n  \"mimeType\": \"application/pdf\", \"sizeBytes\": 10 }"))
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Idempotency-Key", "create-once")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the same create with other spacing: %d (replayed %q)", resp.StatusCode, resp.Header.Get("Idempotent-Replayed"))
+	}
+	var l struct{ Data []filegate.File }
+	if c.Call("GET", "/v1/files", nil, &l); len(l.Data) != 2 {
+		t.Errorf("%d files, want the two created", len(l.Data))
 	}
 }

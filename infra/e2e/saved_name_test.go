@@ -32,7 +32,7 @@ func TestSavedNameIsJudgedOnBothDialects(t *testing.T) {
 		{"invoice.html\ufeff", "invalid_filename"},
 	} {
 		var e filegate.Error
-		if st := c.Call("POST", "/v1/files", map[string]any{"filename": tc.name, "mimeType": "application/pdf", "sizeBytes": len(pdf), "purpose": "parse"}, &e); st != http.StatusBadRequest || e.Error.Code != tc.code {
+		if st := c.Call("POST", "/v1/files", map[string]any{"filename": tc.name, "mimeType": "application/pdf", "sizeBytes": len(pdf), "purpose": "knowledge_user"}, &e); st != http.StatusBadRequest || e.Error.Code != tc.code {
 			t.Errorf("native create of %q as a PDF: %d %+v, want 400 %s", tc.name, st, e, tc.code)
 		}
 		st, body := compatUploadAs(t, c.Key, tc.name, "application/pdf", "parse", pdf)

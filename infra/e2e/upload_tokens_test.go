@@ -59,15 +59,15 @@ func pdf(size int, purpose string) map[string]any {
 // Every limit of a token is enforced by the API, each with a 4xx naming it.
 func TestUploadTokenLimits(t *testing.T) {
 	ten := apitest.NewTenant(t, stack)
-	browser, m := mintToken(t, ten, map[string]any{"maxFiles": 2, "maxBytes": 100, "mimeTypes": []string{"application/pdf"}, "purpose": "user_data"})
-	if m.Object != "upload_token" || m.MaxFiles != 2 || m.MaxBytes != 100 || m.Purpose == nil || *m.Purpose != "user_data" {
+	browser, m := mintToken(t, ten, map[string]any{"maxFiles": 2, "maxBytes": 100, "mimeTypes": []string{"application/pdf"}, "purpose": "knowledge_user"})
+	if m.Object != "upload_token" || m.MaxFiles != 2 || m.MaxBytes != 100 || m.Purpose == nil || *m.Purpose != "knowledge_user" {
 		t.Errorf("minted %+v", m)
 	}
 	refused(t, browser, "a MIME type the token does not allow", "POST", "/v1/files", map[string]any{"filename": "a.png", "mimeType": "image/png", "sizeBytes": 10}, 403, "token_mime_type")
-	refused(t, browser, "another purpose", "POST", "/v1/files", pdf(10, "parse"), 403, "token_purpose")
+	refused(t, browser, "another purpose", "POST", "/v1/files", pdf(10, "knowledge_workspace"), 403, "token_purpose")
 	refused(t, browser, "one file over the byte budget", "POST", "/v1/files", pdf(101, ""), 403, "token_byte_limit")
 	first := browser.Create("a.pdf", "application/pdf", 60, "")
-	if first.Purpose == nil || *first.Purpose != "user_data" {
+	if first.Purpose == nil || *first.Purpose != "knowledge_user" {
 		t.Errorf("a create without purpose: %v, want the token's", first.Purpose)
 	}
 	refused(t, browser, "files past the byte budget", "POST", "/v1/files", pdf(41, ""), 403, "token_byte_limit")

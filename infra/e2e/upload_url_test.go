@@ -36,7 +36,7 @@ func TestUploadURLNeverOutlivesRetention(t *testing.T) {
 
 // TestReplayedCreateSignsAFreshUploadURL: a create replayed under its
 // Idempotency-Key returns the same file with an upload URL signed at the
-// replay, never the stored answer's URL (DESIGN §2a), and that URL works.
+// replay, never the stored answer's URL (docs/ARCHITECTURE.md "Limits and lifetimes"), and that URL works.
 func TestReplayedCreateSignsAFreshUploadURL(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)

@@ -22,7 +22,7 @@ import (
 // API must serve again with nobody restarting anything: `make dev` restarts
 // a crashed server after a second, and it is ready some seconds later
 // (DynamoDB Local's JVM takes longest, about 15 s on a busy 2-core machine);
-// README, "Crashes and recovery", states the same bound.
+// docs/recovery.md "The local stack" states the same bound.
 const recoveryBound = 60 * time.Second
 
 // TestMakeDevRestartsACrashedDynamoDBAndMinIO SIGKILLs DynamoDB Local and

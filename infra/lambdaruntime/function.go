@@ -14,7 +14,7 @@ import (
 	"unicode"
 )
 
-// BuildFlags are the Makefile's `go build` flags for a bootstrap (DESIGN §6);
+// BuildFlags are the Makefile's `go build` flags for a bootstrap;
 // the template test checks that the Makefile still uses exactly these.
 var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
 

@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -122,3 +125,37 @@ func (d *DynamoDB) Stop() error { return d.proc.Load().Stop() }
 
 // Kill crashes the server with SIGKILL (fault tests): no shutdown, in-flight requests cut.
 func (d *DynamoDB) Kill() error { return d.proc.Load().Kill() }
+
+// Pause freezes the server (SIGSTOP to its process group, fault tests): its
+// connections stay open and requests go unanswered, as when DynamoDB stalls.
+// It returns once every thread of the server is stopped. Resume lets it go on.
+func (d *DynamoDB) Pause() error {
+	pid := d.proc.Load().Pid()
+	if err := syscall.Kill(-pid, syscall.SIGSTOP); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(5 * time.Second); !allStopped(pid); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("dynamodb-local (pid %d) did not stop within 5s of SIGSTOP", pid)
+		}
+	}
+	return nil
+}
+
+// allStopped reports whether every thread of pid is stopped (Linux's /proc:
+// state T, or t when traced).
+func allStopped(pid int) bool {
+	stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	for _, name := range stats {
+		raw, err := os.ReadFile(name)
+		// The state follows the command name, which is in parentheses.
+		i := bytes.LastIndexByte(raw, ')')
+		if err != nil || i < 0 || i+2 >= len(raw) || (raw[i+2] != 'T' && raw[i+2] != 't') {
+			return false
+		}
+	}
+	return len(stats) > 0
+}
+
+// Resume continues a paused server (SIGCONT).
+func (d *DynamoDB) Resume() error { return syscall.Kill(-d.proc.Load().Pid(), syscall.SIGCONT) }

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The default bound is the one README states: restarts after 1, 2, 4, 8
+// The default bound is the one docs/recovery.md "The local stack" states: restarts after 1, 2, 4, 8
 // and 16 s, 5 of them within 10 minutes.
 func TestDefaultRestartPolicyBacksOffAsDocumented(t *testing.T) {
 	p := DefaultRestartPolicy

@@ -21,7 +21,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// What the template promises an operator (README, "Running it in
+// What the template promises an operator (docs/operations.md "Running it in
 // production"), asserted on template.yaml itself.
 
 // alarmsOn indexes the template's alarms by what they watch:

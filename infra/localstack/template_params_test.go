@@ -55,7 +55,7 @@ func TestConfigAcceptsExactlyWhatTheTemplateAllows(t *testing.T) {
 	}
 }
 
-// No URL the API signs may be asked to live longer than an hour (DESIGN §2a):
+// No URL the API signs may be asked to live longer than an hour (docs/ARCHITECTURE.md "Limits and lifetimes"):
 // every URL lifetime parameter stops at 3600 s.
 func TestURLLifetimeParametersStopAtAnHour(t *testing.T) {
 	doc := readCfnDoc(t)

@@ -88,7 +88,8 @@ func sampleName(f *TemplateFunction) string {
 }
 
 // checkBuildRecipe wants `GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build
-// <BuildFlags> -o $(ARTIFACTS_DIR)/bootstrap ./functions/<dir>` (DESIGN §6).
+// <BuildFlags> -o $(ARTIFACTS_DIR)/bootstrap ./functions/<dir>`, as SAM's
+// makefile build runs it.
 func checkBuildRecipe(t *testing.T, recipe, dir string) {
 	t.Helper()
 	for _, line := range strings.Split(recipe, "\n") {

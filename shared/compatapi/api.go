@@ -27,8 +27,9 @@ func Routes() []string {
 }
 
 // Dialect is the compat envelope around every compat route; its check
-// refuses an organization_id or project_id that is not the key's.
-var Dialect = &routeguard.Dialect{Envelope: envelope, Check: checkQueryTenant}
+// refuses, as FastAPI would, ids that are no UUIDs, then an organization_id
+// or project_id that is not the key's.
+var Dialect = &routeguard.Dialect{Envelope: envelope, Check: checkRequest}
 
 // Fallback answers the requests under Prefix that no route takes, as
 // FastAPI does: {"detail": "Not Found"}, {"detail": "Method Not Allowed"}.

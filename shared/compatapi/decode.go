@@ -233,6 +233,9 @@ func decodeQueryBody(r io.Reader) (listParams, error) {
 			DataSourceID:   b.str(f["data_source_id"], "body", "filter", "data_source_id"),
 		}
 		p.projectID = b.str(f["project_id"], "body", "filter", "project_id")
+		if _, problem := parseUUID(p.projectID); p.projectID != "" && problem != "" {
+			b.errs = append(b.errs, uuidParsing(p.projectID, problem, "body", "filter", "project_id"))
+		}
 		b.boolean(f["only_manually_uploaded"], "body", "filter", "only_manually_uploaded")
 		p.filter.FileIDs = b.strings(f["file_ids"], "body", "filter", "file_ids")
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 func TestDecodeListQuery(t *testing.T) {
@@ -94,12 +95,12 @@ func TestQueryOrder(t *testing.T) {
 
 func TestDecodeQueryBody(t *testing.T) {
 	p, err := decodeQueryBody(strings.NewReader(`{"filter":{"file_name":"a.pdf","external_file_id":"e","file_ids":["x","y"],
-		"data_source_id":"d","only_manually_uploaded":true,"project_id":"p"},"order_by":"name","page_size":5000,"page_token":"t"}`))
+		"data_source_id":"d","only_manually_uploaded":true,"project_id":"` + projectA + `"},"order_by":"name","page_size":5000,"page_token":"t"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := files.Filter{FileName: "a.pdf", ExternalFileID: "e", FileIDs: []string{"x", "y"}, DataSourceID: "d"}
-	if p.pageSize != 1000 || p.order != files.OrderNameAsc || p.pageToken != "t" || p.projectID != "p" ||
+	if p.pageSize != 1000 || p.order != files.OrderNameAsc || p.pageToken != "t" || p.projectID != projectA ||
 		p.filter.FileName != want.FileName || p.filter.ExternalFileID != want.ExternalFileID || p.filter.DataSourceID != want.DataSourceID ||
 		!slices.Equal(p.filter.FileIDs, want.FileIDs) {
 		t.Errorf("got %+v", p)
@@ -198,6 +199,6 @@ func statusFor(err error) int {
 	if !errors.As(err, &e) {
 		e = files.Internal(err)
 	}
-	status, _ := envelope(err, e)
+	status, _ := envelope(err, e, routeguard.Status(e.Kind))
 	return status
 }

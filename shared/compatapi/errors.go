@@ -12,32 +12,6 @@ type errorBody struct {
 	Detail string `json:"detail"`
 }
 
-// statusOf is the compat dialect's one mapping from error kinds to HTTP.
-func statusOf(k files.Kind) int {
-	switch k {
-	case files.KindInvalid:
-		return http.StatusBadRequest
-	case files.KindUnauthenticated:
-		return http.StatusUnauthorized
-	case files.KindForbidden:
-		return http.StatusForbidden
-	case files.KindNotFound:
-		return http.StatusNotFound
-	case files.KindMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case files.KindConflict:
-		return http.StatusConflict
-	case files.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case files.KindUnprocessable:
-		return http.StatusUnprocessableEntity
-	case files.KindUnavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
 // fieldsBody is FastAPI's 422 shape.
 type fieldsBody struct {
 	Detail invalidFields `json:"detail"`
@@ -50,10 +24,28 @@ func asFields(err error) (invalidFields, bool) {
 }
 
 // envelope renders err as LlamaCloud does: FastAPI's 422 for missing or
-// mistyped fields, {"detail": message} for everything else.
-func envelope(err error, e *files.Error) (int, any) {
+// mistyped fields, {"detail": message} for everything else, its fields
+// named as LlamaCloud names them.
+func envelope(err error, e *files.Error, status int) (int, any) {
 	if fields, ok := asFields(err); ok {
 		return http.StatusUnprocessableEntity, fieldsBody{Detail: fields}
 	}
-	return statusOf(e.Kind), errorBody{Detail: e.Message}
+	return status, errorBody{Detail: e.MessageIn(fieldName)}
+}
+
+// fieldName is a domain field as LlamaCloud's File and upload form name it.
+func fieldName(f files.Field) string {
+	switch f {
+	case files.FieldFilename:
+		return "name"
+	case files.FieldMimeType:
+		return "the file part's Content-Type"
+	case files.FieldSizeBytes:
+		return "file_size"
+	case files.FieldExternalFileID:
+		return "external_file_id"
+	case files.FieldRetention:
+		return "expires_at"
+	}
+	return f.String()
 }

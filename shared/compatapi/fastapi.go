@@ -13,9 +13,12 @@ import (
 // fieldError is one entry of FastAPI's list, with pydantic's type and message.
 type fieldError struct {
 	Type  string `json:"type"`
-	Loc   []any  `json:"loc"` // "query" or "body", then the field's path
+	Loc   []any  `json:"loc"` // "path", "query" or "body", then the field's path
 	Msg   string `json:"msg"`
 	Input any    `json:"input"`
+	// Ctx is what pydantic's message was formatted with, for the types that
+	// have it.
+	Ctx map[string]any `json:"ctx,omitempty"`
 }
 
 // invalidFields is a request refused for missing or mistyped fields (422).
@@ -43,6 +46,7 @@ var pydanticMsg = map[string]string{
 	"model_attributes_type": "Input should be a valid dictionary or object to extract fields from",
 	"json_invalid":          "JSON decode error",
 	"value_error":           "Value error, Expected UploadFile, received: <class 'str'>",
+	"uuid_parsing":          "Input should be a valid UUID", // then ", " and the parser's problem
 }
 
 // fieldErr is one entry of type typ at loc for input.

@@ -1,6 +1,7 @@
 package compatapi
 
 import (
+	"encoding/hex"
 	"net/url"
 	"strings"
 	"testing"
@@ -104,6 +105,26 @@ func FuzzDecodeToken(f *testing.F) {
 		}
 		if _, err := decodeToken(token, projectB, fp); err == nil {
 			t.Fatal("the same token is accepted for another project")
+		}
+	})
+}
+
+// FuzzParseUUID: whatever a client sends as an id, parseUUID either reads
+// 16 bytes that spell it (in one of the uuid crate's forms) or says why not,
+// never both and never neither.
+func FuzzParseUUID(f *testing.F) {
+	for _, s := range []string{"0190f1c2-0000-7000-8000-000000000000", "0190f1c2000070008000000000000000", "{0190f1c2-0000-7000-8000-000000000000}",
+		"urn:uuid:0190f1c2-0000-7000-8000-000000000000", "not-a-uuid", "0190f1c2-000-7000-8000-000000000000", "", "é", "{}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		b, problem := parseUUID(v)
+		if problem != "" {
+			return
+		}
+		digits := strings.NewReplacer("-", "", "{", "", "}", "", "urn:uuid:", "").Replace(strings.ToLower(v))
+		if hex.EncodeToString(b[:]) != digits {
+			t.Fatalf("%q read as %x", v, b)
 		}
 	})
 }

@@ -45,6 +45,9 @@ func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 		if err != nil {
 			return err
 		}
+		if err := checkPurpose(form.purpose); err != nil {
+			return err
+		}
 		f, err := direct.Upload(r.Context(), files.DirectUpload{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
 			Filename: form.filename, ContentType: form.contentType, Purpose: form.purpose,

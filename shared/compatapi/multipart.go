@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,4 +116,17 @@ func readFile(form uploadForm, part *multipart.Part) (uploadForm, error) {
 
 func invalid(msg string) error {
 	return files.Errorf(files.KindInvalid, "invalid_form", "%s", msg)
+}
+
+// purposes are LlamaCloud's (files.d.ts: "user_data, parse, extract,
+// classify, split, sheet, or agent_app"); this API refuses Lightfield's,
+// which the native API takes.
+var purposes = []string{"user_data", "parse", "extract", "split", "classify", "sheet", "agent_app"}
+
+// checkPurpose refuses a purpose that is not this API's.
+func checkPurpose(p string) error {
+	if slices.Contains(purposes, p) {
+		return nil
+	}
+	return files.Errorf(files.KindInvalid, "invalid_purpose", "purpose %q is not one of this API's: %s", p, strings.Join(purposes, ", ")).On(files.FieldPurpose)
 }

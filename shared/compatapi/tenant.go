@@ -2,7 +2,6 @@ package compatapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -10,19 +9,48 @@ import (
 
 // checkTenant enforces LlamaCloud's optional organization_id and project_id:
 // a key reaches exactly one organization and project, so naming any other is
-// refused, never answered with the key's own data.
+// refused, never answered with the key's own data. Both are compared as
+// UUIDs, whatever their spelling.
 func checkTenant(p auth.Principal, organizationID, projectID string) error {
-	if organizationID != "" && !strings.EqualFold(organizationID, p.OrganizationID) {
+	if organizationID != "" && !sameUUID(organizationID, p.OrganizationID) {
 		return files.Errorf(files.KindForbidden, "no_access", "this API key has no access to the requested organization")
 	}
-	if projectID != "" && !strings.EqualFold(projectID, p.ProjectID) {
+	if projectID != "" && !sameUUID(projectID, p.ProjectID) {
 		return files.Errorf(files.KindForbidden, "no_access", "this API key has no access to the requested project")
 	}
 	return nil
 }
 
-// checkQueryTenant applies checkTenant to the query parameters every compat
-// route accepts; it is the guard's dialect-specific check.
-func checkQueryTenant(r *http.Request, p auth.Principal) error {
-	return checkTenant(p, r.URL.Query().Get("organization_id"), r.URL.Query().Get("project_id"))
+func sameUUID(a, b string) bool {
+	x, problem := parseUUID(a)
+	y, other := parseUUID(b)
+	return problem == "" && other == "" && x == y
+}
+
+// checkRequest is the guard's dialect-specific check, run before every
+// compat route's handler: what FastAPI validates first (the file id in the
+// path and the tenant ids in the query are UUIDs: 422 otherwise, all
+// problems at once), then the tenant the query names. A file id may also be
+// the native fil_ spelling.
+func checkRequest(r *http.Request, p auth.Principal) error {
+	var bad invalidFields
+	if id := r.PathValue("id"); id != "" {
+		if _, ok := files.CanonicalID(id); !ok {
+			if _, problem := parseUUID(id); problem != "" {
+				bad = append(bad, uuidParsing(id, problem, "path", "file_id"))
+			}
+		}
+	}
+	q := r.URL.Query()
+	for _, name := range []string{"organization_id", "project_id"} {
+		if v := q.Get(name); v != "" {
+			if _, problem := parseUUID(v); problem != "" {
+				bad = append(bad, uuidParsing(v, problem, "query", name))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return bad
+	}
+	return checkTenant(p, q.Get("organization_id"), q.Get("project_id"))
 }

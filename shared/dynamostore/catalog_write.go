@@ -22,8 +22,8 @@ const (
 var catalogAttrs = []string{"cpk", "cid", "cname", "cxk"}
 
 // nameKeyBytes bounds the name part of cname. GSI sort keys hold 1024 bytes
-// and a 255-character name may take 1020, so longer names are cut at a rune
-// boundary: names sharing their first 900 bytes then sort by id among
+// and a name may take up to 12,000 (3,000 characters of UTF-8, the compat
+// API's limit), so longer names are cut at a rune boundary: names sharing their first 900 bytes then sort by id among
 // themselves, and exact-name queries re-check the projected full filename.
 const nameKeyBytes = 900
 

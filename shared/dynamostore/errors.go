@@ -1,6 +1,7 @@
 package dynamostore
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -13,7 +14,9 @@ import (
 
 // classify turns DynamoDB errors into the domain's vocabulary. Faults the SDK
 // would retry (throttling, 5xx, connection errors) are still retryable after its
-// bounded retries ran out, so callers see "unavailable", not "internal".
+// bounded retries ran out, so callers see "unavailable", not "internal"; so is
+// a call the request's deadline ended (DynamoDB stalled: the SDK reports it as
+// cancelled, which its retry rules never retry).
 func classify(err error) error {
 	switch {
 	case err == nil:
@@ -22,6 +25,8 @@ func classify(err error) error {
 		return files.ErrNotFound
 	case dynamo.IsCondCheckFailed(err):
 		return files.ErrConditionFailed
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return files.Unavailable("storage", err)
 	case retryable.IsErrorRetryable(err) == aws.TrueTernary:
 		return files.Unavailable("storage", err)
 	default:

@@ -1,15 +1,21 @@
-// Package dynamostore is the DynamoDB adapter (guregu/dynamo v2): file records,
-// per-project counters and API keys, all in one table.
+// Package dynamostore is the DynamoDB adapter (guregu/dynamo v2): every item
+// of Filegate's one table. File records, and the project counts the table's
+// stream keeps (Counters); idempotency records; API keys; upload tokens'
+// ledgers; background jobs' cursors and leases. No item holds a secret:
+// tokens' signing keys derive from the root secret (shared/rootsecret).
 //
 // Item layout:
 //
-//	file:    pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
-//	         while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
-//	         and, with an external id, cxk=P#<project>#X#<externalFileId>
-//	         while SCANNING also: spk=SCAN#<shard> sdue=<when reconcile looks again> (scans.go)
-//	counter: pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n>
+//	file:     pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
+//	          while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
+//	          and, with an external id, cxk=P#<project>#X#<externalFileId>
+//	          while SCANNING also: spk=SCAN#<shard> sdue=<when reconcile looks again> (scans.go)
+//	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n> (counters.go)
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
-//	api key: pk=K#<sha256>  sk=KEY
+//	idempotency record: pk=I#<scope> sk=K#<key> (idempotency_store.go)
+//	api key:  pk=K#<sha256>  sk=KEY (keys_store.go)
+//	token ledger: pk=T#<tokenId> sk=TOKEN (tokens_store.go)
+//	job:      pk=JOB#<job> sk=CURSOR | LEASE (lifecycle.go)
 //
 // File IDs are time-ordered, so the ByProjectNewest index (lpk, lsk; keys only)
 // lists a project newest-first, and offset walks read keys, not whole items.

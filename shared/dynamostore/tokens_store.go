@@ -18,9 +18,10 @@ import (
 //
 //	pk=T#<tokenId> sk=TOKEN  fileCount, byteCount, fileIds, ttl
 //
-// written only by that token's own creates (DESIGN §2a's one shared item on
-// a request path, and it is shared by one browser page). Tokens' signing
-// keys are never stored: they derive from the root secret (shared/rootsecret).
+// written only by that token's own creates (the one item a request path
+// shares, and only with that token's other requests: docs/ARCHITECTURE.md
+// "Limits and lifetimes"). Tokens' signing keys are never stored: they derive
+// from the root secret (shared/rootsecret).
 const ledgerSK = "TOKEN"
 
 func ledgerPK(tokenID string) string { return "T#" + tokenID }

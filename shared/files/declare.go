@@ -68,17 +68,28 @@ func ParseObjectKey(key string) (projectID, id string, ok bool) {
 // enough to catch unit mistakes (milliseconds sent as seconds).
 const MaxRetention = 10 * 365 * 24 * time.Hour
 
-// CheckFilename enforces 1–255 characters of printable UTF-8.
-func CheckFilename(name string) error {
+// Filename lengths, in characters: what each provider documents for the
+// name its clients give a file.
+const (
+	// MaxFilenameChars bounds an upload session's filename (Lightfield's
+	// filename: maxLength 255).
+	MaxFilenameChars = 255
+	// MaxDirectNameChars bounds a direct upload's name (LlamaCloud's
+	// File.name: maxLength 3000). Downloads save it shortened (DownloadName).
+	MaxDirectNameChars = 3000
+)
+
+// CheckFilename enforces 1 to max characters of printable UTF-8.
+func CheckFilename(name string, max int) error {
 	if !utf8.ValidString(name) {
-		return Errorf(KindInvalid, "invalid_filename", "filename must be valid UTF-8").WithParam("filename")
+		return Errorf(KindInvalid, "invalid_filename", "%s must be valid UTF-8", FieldFilename).On(FieldFilename)
 	}
-	if n := utf8.RuneCountInString(name); n < 1 || n > 255 {
-		return Errorf(KindInvalid, "invalid_filename", "filename must be 1 to 255 characters").WithParam("filename")
+	if n := utf8.RuneCountInString(name); n < 1 || n > max {
+		return Errorf(KindInvalid, "invalid_filename", "%s must be 1 to %d characters", FieldFilename, max).On(FieldFilename)
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) {
-			return Errorf(KindInvalid, "invalid_filename", "filename must not contain control characters").WithParam("filename")
+			return Errorf(KindInvalid, "invalid_filename", "%s must not contain control characters", FieldFilename).On(FieldFilename)
 		}
 	}
 	return nil
@@ -89,13 +100,13 @@ func CheckFilename(name string) error {
 // marks), line or paragraph separators or noncharacters, which make a name
 // read otherwise than it is saved (DownloadName). Stored names are only held
 // to CheckFilename: records made before this rule keep working.
-func CheckNewFilename(name string) error {
-	if err := CheckFilename(name); err != nil {
+func CheckNewFilename(name string, max int) error {
+	if err := CheckFilename(name, max); err != nil {
 		return err
 	}
 	for _, r := range name {
 		if invisible(r) {
-			return Errorf(KindInvalid, "invalid_filename", "filename must not contain invisible formatting characters (%U): bidirectional controls, zero-width characters, byte-order marks and line separators make a name look otherwise than it is saved", r).WithParam("filename")
+			return Errorf(KindInvalid, "invalid_filename", "%s must not contain invisible formatting characters (%U): bidirectional controls, zero-width characters, byte-order marks and line separators make a name look otherwise than it is saved", FieldFilename, r).On(FieldFilename)
 		}
 	}
 	return nil
@@ -109,7 +120,7 @@ func NormalizeMimeType(v string) (string, error) {
 	mt, _, err := mime.ParseMediaType(v)
 	typ, sub, ok := strings.Cut(mt, "/")
 	if err != nil || !ok || !restrictedName(typ) || !restrictedName(sub) {
-		return "", Errorf(KindInvalid, "invalid_mime_type", "mimeType must be a media type such as application/pdf: type and subtype of 1 to %d letters, digits or !#$&-^_.+, starting with a letter or digit (RFC 6838)", maxMimeNameLen).WithParam("mimeType")
+		return "", Errorf(KindInvalid, "invalid_mime_type", "%s must be a media type such as application/pdf: type and subtype of 1 to %d letters, digits or !#$&-^_.+, starting with a letter or digit (RFC 6838)", FieldMimeType, maxMimeNameLen).On(FieldMimeType)
 	}
 	return mt, nil
 }
@@ -149,7 +160,7 @@ func ParseSHA256(v string) (string, error) {
 			return hex.EncodeToString(b), nil
 		}
 	}
-	return "", Errorf(KindInvalid, "invalid_sha256", "sha256 must be the SHA-256 of the file: 64 hexadecimal characters, or its 32 bytes in base64").WithParam("sha256")
+	return "", Errorf(KindInvalid, "invalid_sha256", "%s must be the SHA-256 of the file: 64 hexadecimal characters, or its 32 bytes in base64", FieldSHA256).On(FieldSHA256)
 }
 
 // SHA256Base64 is hex (a File's SHA256) as S3's checksum headers carry it.

@@ -30,7 +30,7 @@ func TestNormalizeMimeType(t *testing.T) {
 			t.Errorf("NormalizeMimeType(%.40q) = %q, %v; want %q", in, got, err, want)
 		}
 		var e *Error
-		if err != nil && (!errors.As(err, &e) || e.Kind != KindInvalid || e.Param != "mimeType") {
+		if err != nil && (!errors.As(err, &e) || e.Kind != KindInvalid || e.Field != FieldMimeType) {
 			t.Errorf("NormalizeMimeType(%.40q): error %#v, want a 400 naming mimeType", in, err)
 		}
 	}

@@ -20,12 +20,13 @@ const LambdaSyncPayloadBytes int64 = 6_291_456
 // and headers (HTTP API caps them at 10,240 bytes; the event holds the query
 // twice, raw and parsed, and JSON escaping can double them) and the request
 // context: 64 KiB covers it. Inside the body the form frames the file:
-// boundaries, part headers with a 255-character filename, purpose and
-// external_file_id (at most 1 KiB): 8 KiB covers it. So
-// (6,291,456 - 65,536) / 4 * 3 - 8,192 = 4,661,248 bytes, about 4.4 MiB.
+// boundaries, part headers with a filename of up to MaxDirectNameChars
+// (3,000 characters, at most 12,000 bytes of UTF-8), purpose and
+// external_file_id (at most 1 KiB): 16 KiB covers it. So
+// (6,291,456 - 65,536) / 4 * 3 - 16,384 = 4,653,056 bytes, about 4.4 MiB.
 // Larger files take the presigned flow (POST /v1/files), whose bytes never
 // touch Lambda.
-const MaxDirectUploadBytes = (LambdaSyncPayloadBytes-64<<10)/4*3 - 8<<10
+const MaxDirectUploadBytes = (LambdaSyncPayloadBytes-64<<10)/4*3 - 16<<10
 
 // MaxExternalIDBytes bounds external_file_id: it is part of an index key,
 // and DynamoDB partition keys hold at most 2048 bytes.
@@ -36,7 +37,7 @@ const MaxExternalIDBytes = 1024
 // (TestErrDirectTooLargeStatesTheLimits keeps them equal), so that no
 // function formats it at start-up.
 var ErrDirectTooLarge = &Error{Kind: KindTooLarge, Code: "too_large_for_direct_upload",
-	Message: "files uploaded through this endpoint are limited to 4661248 bytes (about 4.4 MiB): the request passes through AWS Lambda, whose 6291456-byte request limit counts the file base64-encoded; " +
+	Message: "files uploaded through this endpoint are limited to 4653056 bytes (about 4.4 MiB): the request passes through AWS Lambda, whose 6291456-byte request limit counts the file base64-encoded; " +
 		"upload larger files with the presigned flow: POST /v1/files, then PUT the bytes to the returned uploadUrl"}
 
 // DirectUpload is a file whose bytes arrive with the request.
@@ -59,7 +60,7 @@ type DirectUpload struct {
 // CheckExternalFileID allows "" (none) or valid UTF-8 up to MaxExternalIDBytes.
 func CheckExternalFileID(v string) error {
 	if len(v) > MaxExternalIDBytes || !utf8.ValidString(v) {
-		return Errorf(KindInvalid, "invalid_external_file_id", "external_file_id must be valid UTF-8 of at most %d bytes", MaxExternalIDBytes)
+		return Errorf(KindInvalid, "invalid_external_file_id", "%s must be valid UTF-8 of at most %d bytes", FieldExternalFileID, MaxExternalIDBytes).On(FieldExternalFileID)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Bounds of every presigned URL's lifetime (DESIGN §2a). S3 accepts
+// Bounds of every presigned URL's lifetime (docs/ARCHITECTURE.md "Limits and lifetimes"). S3 accepts
 // X-Amz-Expires up to 7 days, but a URL signed with temporary credentials
 // (a Lambda role's) stops working when their session token expires, whatever
 // it says; Lambda does not tell the code when that is, and AWS does not

@@ -3,9 +3,11 @@ package files
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
-// Kind classifies an Error; each API dialect maps kinds to HTTP statuses in one place.
+// Kind classifies an Error; one mapping (routeguard.Status) gives each kind
+// its HTTP status in both API dialects.
 type Kind int
 
 const (
@@ -22,19 +24,33 @@ const (
 	KindUnsupportedMediaType
 	// KindMethodNotAllowed: the path is a route, but not for this method.
 	KindMethodNotAllowed
+	// KindInFlight: another attempt of the same request (the same
+	// Idempotency-Key) is still running; this one can succeed once it ends.
+	KindInFlight
 )
 
 // Error is Filegate's one error type. Message is safe to show to clients;
-// Err (the cause) is for logs only.
+// Err (the cause) is for logs only. The domain's errors name the input at
+// fault as a Field, which each dialect spells its own way, in Param and in
+// the message (MessageIn); what a dialect reads itself (a query parameter, a
+// header) it names in Param.
 type Error struct {
 	Kind    Kind
 	Code    string
-	Message string
-	Param   string // the offending input (a field, query parameter or header), if one
-	Err     error
+	Message string // with the domain's names for fields
+	Field   Field  // the domain input at fault, if one
+	// Item is 1 + the index of the list item Field belongs to (0: none).
+	Item  int
+	Param string // the offending input as the wire spells it, if the dialect named it
+	Err   error
 	// Transient marks an error the same request can get past once something
 	// under way ends (the bytes still uploading, a duplicate still running).
 	Transient bool
+	// RetryAfter is when that is expected (0: shortly).
+	RetryAfter time.Duration
+	// format and args render Message with another dialect's field names.
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -46,9 +62,25 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf builds a client-facing error.
+// Errorf builds a client-facing error. Field arguments are field names:
+// MessageIn renders them in a dialect's vocabulary.
 func Errorf(kind Kind, code, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// MessageIn is the message with every field named by name.
+func (e *Error) MessageIn(name func(Field) string) string {
+	if e.format == "" {
+		return e.Message
+	}
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		if f, ok := a.(Field); ok {
+			a = name(f)
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(e.format, args...)
 }
 
 // Internal wraps an unexpected cause; clients see only a generic message.
@@ -56,11 +88,26 @@ func Internal(err error) *Error {
 	return &Error{Kind: KindInternal, Code: "internal", Message: "internal error", Err: err}
 }
 
-// WithParam returns a copy of e naming the offending input.
+// WithParam returns a copy of e naming the offending input as the wire
+// spells it (for what a dialect reads itself).
 func (e *Error) WithParam(param string) *Error {
 	c := *e
 	c.Param = param
 	return &c
+}
+
+// On returns a copy of e naming the domain input at fault.
+func (e *Error) On(f Field) *Error {
+	c := *e
+	c.Field = f
+	return &c
+}
+
+// OnItem returns a copy of e naming field f of the list's item at index i.
+func (e *Error) OnItem(f Field, i int) *Error {
+	c := e.On(f)
+	c.Item = i + 1
+	return c
 }
 
 // Retry is what repeating a failed request, unchanged, can achieve; clients
@@ -123,15 +170,15 @@ func RejectionError(rej *Rejection) *Error {
 	if rej == nil {
 		rej = &Rejection{Code: "rejected", Message: "the upload failed validation"}
 	}
-	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message, Param: rejectionParam[rej.Code]}
+	return &Error{Kind: KindUnprocessable, Code: rej.Code, Message: "upload rejected: " + rej.Message, Field: rejectionField[rej.Code]}
 }
 
-// rejectionParam names the declared input each rejection contradicts.
-var rejectionParam = map[string]string{
-	"size_mismatch":         "sizeBytes",
-	"too_large":             "sizeBytes",
-	"content_type_mismatch": "mimeType",
-	"type_mismatch":         "mimeType",
-	"type_not_allowed":      "mimeType",
-	"checksum_mismatch":     "md5",
+// rejectionField names the declared input each rejection contradicts.
+var rejectionField = map[string]Field{
+	"size_mismatch":         FieldSizeBytes,
+	"too_large":             FieldSizeBytes,
+	"content_type_mismatch": FieldMimeType,
+	"type_mismatch":         FieldMimeType,
+	"type_not_allowed":      FieldMimeType,
+	"checksum_mismatch":     FieldMD5,
 }

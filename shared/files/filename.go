@@ -22,8 +22,10 @@ import (
 // and trailing dots and white space are dropped, as Windows and browsers
 // drop (or replace) them, which would otherwise move the extension:
 // "invoice.html." is saved as "invoice.html". A Windows device name gets a
-// leading "_". Replacing rather than deleting never joins two parts of the
-// name into a new extension, and the result is its own normalisation.
+// leading "_", and a name too long for a file system is cut keeping its
+// extension (shortenName). Replacing rather than deleting never joins two
+// parts of the name into a new extension, and the result is its own
+// normalisation.
 func DownloadName(original string) string {
 	var b strings.Builder
 	for _, r := range norm.NFC.String(original) {
@@ -40,7 +42,41 @@ func DownloadName(original string) string {
 	if reservedDevice(strings.ToUpper(strings.TrimRightFunc(base, unicode.IsSpace))) {
 		name = "_" + name
 	}
-	return name
+	return shortenName(name)
+}
+
+// maxDownloadNameBytes is the longest name a download is saved under: what
+// file systems hold (ext4, APFS, XFS: 255 bytes; NTFS: 255 UTF-16 units,
+// which 255 bytes of UTF-8 never exceed). A longer name (the compat API
+// takes 3,000 characters) would also make Content-Disposition's
+// percent-encoded filename* up to 36 KB, past S3's 8 KB of request headers
+// and URL limits, in the presigned GET that carries it.
+const maxDownloadNameBytes = 255
+
+// maxExtensionBytes is the longest extension a shortened name keeps; past it
+// the "extension" is part of the name.
+const maxExtensionBytes = 16
+
+// shortenName cuts name to maxDownloadNameBytes at a character boundary,
+// keeping its extension (the part from the last dot), and drops the dots
+// and spaces the cut leaves at the end of what precedes the extension.
+func shortenName(name string) string {
+	if len(name) <= maxDownloadNameBytes {
+		return name
+	}
+	ext := ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 && len(name)-i <= maxExtensionBytes {
+		ext = name[i:]
+	}
+	base := name[:len(name)-len(ext)]
+	cut := maxDownloadNameBytes - len(ext)
+	for cut > 0 && !utf8.RuneStart(base[cut]) {
+		cut--
+	}
+	if base = strings.TrimRight(base[:cut], ". "); base == "" {
+		base = "download"
+	}
+	return base + ext
 }
 
 // unsafeInName reports the characters DownloadName replaces.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -80,7 +81,7 @@ func TestCheckNewFilename(t *testing.T) {
 		strings.Repeat("a", 256):          false,
 		"invoice.html. trailing is fine.": true, // dropped from the saved name, not refused
 	} {
-		if err := CheckNewFilename(name); (err == nil) != ok {
+		if err := CheckNewFilename(name, MaxFilenameChars); (err == nil) != ok {
 			t.Errorf("CheckNewFilename(%q) = %v, want ok=%v", name, err, ok)
 		}
 	}
@@ -118,4 +119,33 @@ func FuzzDownloadName(f *testing.F) {
 			t.Fatalf("FileType(%q) = %q, FileType of its saved name %q = %q", in, FileType(in), out, FileType(out))
 		}
 	})
+}
+
+// A download's name fits a file system's 255 bytes (a longer one, and a
+// 3,000-character compat name percent-encoded into Content-Disposition's
+// filename*, also passes S3's header and URL limits badly), cut at a
+// character boundary and keeping the extension.
+func TestDownloadNameFitsAFileSystem(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		suffix string
+	}{
+		{strings.Repeat("n", 2996) + ".txt", ".txt"},
+		{strings.Repeat("日", 1000) + ".pdf", ".pdf"},
+		{strings.Repeat("a", 300), "a"},
+		{strings.Repeat("🎉", 100) + ".tar.gz", ".gz"},
+		{"x." + strings.Repeat("e", 300), "e"},
+		{strings.Repeat("a ", 200) + ".txt", ".txt"},
+	} {
+		got := DownloadName(tc.in)
+		if len(got) > 255 || !utf8.ValidString(got) || !strings.HasSuffix(got, tc.suffix) || got == "" {
+			t.Errorf("DownloadName(%.20q…, %d bytes) = %.20q… (%d bytes), want ≤ 255 bytes of UTF-8 ending %q", tc.in, len(tc.in), got, len(got), tc.suffix)
+		}
+		if strings.HasSuffix(strings.TrimSuffix(got, tc.suffix), " ") {
+			t.Errorf("DownloadName(%.20q…) = %.20q… leaves a space before the extension", tc.in, got)
+		}
+	}
+	if name := strings.Repeat("b", 251) + ".pdf"; DownloadName(name) != name {
+		t.Errorf("a name of exactly 255 bytes is cut")
+	}
 }

@@ -97,7 +97,7 @@ func TestCheckFilename(t *testing.T) {
 		"line\nbreak":              false,
 		"\xff\xfe":                 false,
 	} {
-		if err := CheckFilename(name); (err == nil) != ok {
+		if err := CheckFilename(name, MaxFilenameChars); (err == nil) != ok {
 			t.Errorf("CheckFilename(%q) = %v, want ok=%v", name, err, ok)
 		}
 	}

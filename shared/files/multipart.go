@@ -15,8 +15,8 @@ const (
 	// MaxPartBatch bounds the part URLs one request signs.
 	MaxPartBatch = 100
 	// MaxMultipartSession is the longest a multipart session may be
-	// configured to last (DESIGN §2a); the bucket aborts what is left a day
-	// after it.
+	// configured to last; the bucket aborts what is left a day after it
+	// (docs/ARCHITECTURE.md "Limits and lifetimes").
 	MaxMultipartSession = 7 * 24 * time.Hour
 )
 

@@ -15,7 +15,7 @@ const (
 	// DefaultMaxBytes caps files without a purpose (and every purpose).
 	DefaultMaxBytes = 512 * mib
 	// MaxSinglePutBytes is S3's limit for one PUT, and so for a single-PUT
-	// session; larger files need a multipart one (DESIGN §2a).
+	// session; larger files need a multipart one.
 	MaxSinglePutBytes = 5 << 30
 )
 

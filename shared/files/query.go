@@ -201,7 +201,7 @@ func (f Filter) satisfiable() bool {
 
 // CheckFilenameFilter reports whether name could be a stored filename ("" = no filter).
 func CheckFilenameFilter(name string) bool {
-	return name == "" || CheckFilename(name) == nil
+	return name == "" || CheckFilename(name, MaxDirectNameChars) == nil // the longest a name may be
 }
 
 func (f Filter) matches(x *File) bool {
@@ -275,7 +275,7 @@ func sortKey(o Order) func(*File) string {
 func validSortKey(o Order, k string) bool {
 	if o.ByName() {
 		name, id, ok := strings.Cut(k, "\x00")
-		return ok && CheckFilename(name) == nil && ValidID(id)
+		return ok && CheckFilename(name, MaxDirectNameChars) == nil && ValidID(id)
 	}
 	return ValidID(k)
 }

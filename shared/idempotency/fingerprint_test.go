@@ -3,8 +3,13 @@ package idempotency
 import (
 	"bytes"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"net/textproto"
+	"strings"
 	"testing"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 func form(t *testing.T, boundary, content string) (string, []byte) {
@@ -40,7 +45,7 @@ func TestFingerprint(t *testing.T) {
 		t.Error("another file must be another request")
 	}
 	if fingerprint("", "application/json", []byte(`{"a":1}`)) == fingerprint("", "application/json", []byte(`{"a":2}`)) {
-		t.Error("JSON bodies must be hashed as bytes")
+		t.Error("JSON bodies with other values must be other requests")
 	}
 	ctPDF, bPDF := typedForm(t, "boundary-one", "%PDF-1.4 same", "application/pdf")
 	ctText, bText := typedForm(t, "boundary-one", "%PDF-1.4 same", "text/plain")
@@ -49,5 +54,52 @@ func TestFingerprint(t *testing.T) {
 	}
 	if fingerprint("", ct1, []byte("not multipart at all")) == "" {
 		t.Error("a broken multipart body still needs a fingerprint")
+	}
+}
+
+// The same JSON request is the same request however it is spelled: spacing,
+// key order, and an empty body against {} (a bodiless cancel and the SDK's
+// {} are one cancel). Other values are another request.
+func TestSameJSONRequestWhateverItsSpelling(t *testing.T) {
+	send := func(k *Keys, body, contentType string, calls *int) (*httptest.ResponseRecorder, error) {
+		rr := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/v1/files/fil_X/cancel", strings.NewReader(body))
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		r.Header.Set(Header, "K")
+		return rr, k.Serve(rr, r, "project#POST /v1/files/fil_X/cancel", ReplayStored, statuses(calls, http.StatusOK))
+	}
+	for _, tc := range []struct {
+		name                  string
+		first, second         string
+		firstType, secondType string
+	}{
+		{"spacing", `{"md5":"a","sha256":"b"}`, "{ \"md5\" : \"a\",\n \"sha256\": \"b\" }", "application/json", "application/json"},
+		{"key order", `{"md5":"a","sha256":"b"}`, `{"sha256":"b","md5":"a"}`, "application/json", "application/json"},
+		{"nested key order", `{"multipart":{"partSizeBytes":5242880,"partChecksum":"SHA256"}}`, `{"multipart":{"partChecksum":"SHA256","partSizeBytes":5242880}}`, "application/json", "application/json"},
+		{"no body, then {}", ``, `{}`, "", "application/json"},
+		{"{}, then no body", `{}`, ``, "application/json", ""},
+		{"charset parameter", `{"md5":"a"}`, `{"md5":"a"}`, "application/json", "application/json; charset=utf-8"},
+	} {
+		k, calls := newKeys(), 0
+		if _, err := send(k, tc.first, tc.firstType, &calls); err != nil {
+			t.Fatalf("%s: first: %v", tc.name, err)
+		}
+		rr, err := send(k, tc.second, tc.secondType, &calls)
+		if err != nil || calls != 1 || rr.Header().Get("Idempotent-Replayed") != "true" {
+			t.Errorf("%s: second: %v after %d runs, replayed %q; want the stored answer", tc.name, err, calls, rr.Header().Get("Idempotent-Replayed"))
+		}
+	}
+	for _, other := range []string{`{"md5":"b"}`, `{"md5":"a","extra":1}`, `{"md5":["a"]}`, `{"sizeBytes":10}`} {
+		k, calls := newKeys(), 0
+		send(k, `{"md5":"a"}`, "application/json", &calls)
+		if _, err := send(k, other, "application/json", &calls); files.KindOf(err) != files.KindConflict || calls != 1 {
+			t.Errorf("%s after {\"md5\":\"a\"}: %v after %d runs, want a conflict", other, err, calls)
+		}
+	}
+	// Numbers keep their spelling: 10 and 1e1 decode differently.
+	if fingerprint("", "application/json", []byte(`{"sizeBytes":10}`)) == fingerprint("", "application/json", []byte(`{"sizeBytes":1e1}`)) {
+		t.Error("10 and 1e1 must stay different requests")
 	}
 }

@@ -1,9 +1,11 @@
 // Package idempotency makes POSTs safe to retry (Idempotency-Key, as
 // Lightfield's "Idempotency" page documents it): the first request with a key
-// runs; a retry with the same key and request replays its stored response for
-// 24 h (a create runs again as a lookup, so its URLs are fresh); the same key
-// with another request is a 409, and so is a duplicate while the first still
-// runs (that one may be retried; a crashed request holds the key until its
+// runs; a retry with the same key and request (compared as parsed JSON, so
+// spacing, key order and {} against no body do not matter) replays its
+// stored response for 24 h (a create runs again as a lookup, so its URLs are
+// fresh); the same key with another request is a 409, and so is a duplicate
+// while the first still runs (that one may be retried once the key's lease
+// ends, which its Retry-After says; a crashed request holds the key until its
 // deadline plus LeaseMargin). A request that failed (any 4xx or 5xx) stores
 // no response: its retry runs again, with the same files.Operation, so a
 // create finds whatever the failed attempt wrote.
@@ -42,6 +44,13 @@ const (
 	// maxStored keeps a record inside DynamoDB's 400 KB item limit. Larger
 	// responses are only ever reads (query pages), which may simply run again.
 	maxStored = 300 << 10
+	// settleGrace is how far past the request's deadline storing or
+	// releasing its key may run: that runs detached from the request's
+	// context (the client may have gone, or the deadline passed because a
+	// dependency stalled), and must still end inside routeguard's
+	// AnswerReserve, so a stalled store lets the answer out. A release that
+	// does not happen leaves the key to its lease.
+	settleGrace = 500 * time.Millisecond
 )
 
 // Record is one key's state.
@@ -130,7 +139,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 		return nil
 	}
 	if len(key) > maxKeyLen {
-		return files.Errorf(files.KindInvalid, "invalid_idempotency_key", "Idempotency-Key must be at most %d characters", maxKeyLen).WithParam(Header)
+		return files.Errorf(files.KindInvalid, "idempotency_key_too_long", "Idempotency-Key must be at most %d characters", maxKeyLen).WithParam(Header)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -150,7 +159,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 	}
 	if !claim.Claimed {
 		prev := claim.Holder
-		if err := replayable(prev, rec.BodyHash); err != nil {
+		if err := replayable(prev, rec.BodyHash, now); err != nil {
 			return err
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
@@ -163,12 +172,14 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, scope string, repla
 	}
 	held := &heldResponse{header: http.Header{}, status: http.StatusOK}
 	next.ServeHTTP(held, r.WithContext(withOperation(ctx, rec, rec.FirstAt, false)))
+	// Detached: the client may have gone, the key must still be settled.
+	settle, cancelSettle := context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(settleGrace))
+	defer cancelSettle()
 	if held.status >= 400 || held.body.Len() > maxStored {
-		// Detached: the client may have gone, the key must still be freed.
-		_ = k.Store.Release(context.WithoutCancel(ctx), rec)
+		_ = k.Store.Release(settle, rec)
 	} else {
 		rec.Done, rec.Status, rec.Type, rec.Body = true, held.status, held.header.Get("Content-Type"), held.body.Bytes()
-		if err := k.Store.Finish(context.WithoutCancel(ctx), rec); err != nil {
+		if err := k.Store.Finish(settle, rec); err != nil {
 			return err
 		}
 	}
@@ -234,14 +245,14 @@ func (h *heldResponse) sendTo(w http.ResponseWriter) {
 	_, _ = w.Write(h.body.Bytes())
 }
 
-// replayable says whether prev, the record holding the key, may answer a
-// request with bodyHash: only when it is the same request, finished.
-func replayable(prev *Record, bodyHash string) error {
+// replayable says whether prev, the record holding the key at now, may
+// answer a request with bodyHash: only when it is the same request, finished.
+func replayable(prev *Record, bodyHash string, now time.Time) error {
 	switch {
 	case prev.BodyHash != bodyHash:
-		return files.Errorf(files.KindConflict, "idempotency_conflict", "this Idempotency-Key was used with a different request body")
+		return files.Errorf(files.KindConflict, "idempotency_key_reused", "this Idempotency-Key was used with a different request body")
 	case !prev.Done:
-		return ErrInFlight
+		return inFlightUntil(prev.LeaseUntil.Sub(now))
 	}
 	return nil
 }
@@ -255,5 +266,16 @@ func writeStored(w http.ResponseWriter, prev *Record) {
 }
 
 // ErrInFlight answers a duplicate of a request that is still running: the
-// same request may succeed (as a replay) once that one ends.
-var ErrInFlight = &files.Error{Kind: files.KindConflict, Code: "idempotency_conflict", Message: "a request with this Idempotency-Key is still in progress; retry shortly", Transient: true}
+// same request may succeed (as a replay) once that one ends. Lightfield's
+// "Idempotency" page documents it as a 409 of type idempotency_conflict.
+var ErrInFlight = &files.Error{Kind: files.KindInFlight, Code: "idempotency_conflict", Message: "an operation with this Idempotency-Key is already in progress; retry after the time Retry-After gives", Transient: true}
+
+// inFlightUntil is ErrInFlight for a key whose lease ends in left: the
+// duplicate is told to come back then, when the key is free (the running
+// request has finished, or it crashed and its lease ran out), so clients
+// that wait what Retry-After says do not give up before.
+func inFlightUntil(left time.Duration) error {
+	e := *ErrInFlight
+	e.RetryAfter = max(left, 0)
+	return &e
+}

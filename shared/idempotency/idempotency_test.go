@@ -106,8 +106,8 @@ func TestServeConflicts(t *testing.T) {
 	k, calls := newKeys(), 0
 	run(k, "K", `{"md5":"a"}`, statuses(&calls, http.StatusOK))
 	_, err := run(k, "K", `{"md5":"b"}`, statuses(&calls, http.StatusOK))
-	if e := asError(t, err); e.Kind != files.KindConflict || e.Code != "idempotency_conflict" || files.RetryOf(e) != files.RetryNever {
-		t.Errorf("same key, another body: %+v; want a permanent idempotency_conflict", e)
+	if e := asError(t, err); e.Kind != files.KindConflict || e.Code != "idempotency_key_reused" || files.RetryOf(e) != files.RetryNever {
+		t.Errorf("same key, another body: %+v; want a permanent idempotency_key_reused conflict", e)
 	}
 
 	// A duplicate while the first still runs may succeed later: transient.
@@ -123,8 +123,11 @@ func TestServeConflicts(t *testing.T) {
 	_, err = run(k, "slow", `{}`, statuses(&calls, http.StatusOK))
 	close(release)
 	<-done
-	if e := asError(t, err); e.Kind != files.KindConflict || e.Code != "idempotency_conflict" || files.RetryOf(e) != files.RetryLater {
-		t.Errorf("duplicate in flight: %+v; want a transient idempotency_conflict", e)
+	// It is told to come back when the key's lease ends: the request's
+	// deadline (here none, so runWithoutDeadline) plus LeaseMargin.
+	if e := asError(t, err); e.Kind != files.KindInFlight || e.Code != "idempotency_conflict" || files.RetryOf(e) != files.RetryLater ||
+		e.RetryAfter < runWithoutDeadline || e.RetryAfter > runWithoutDeadline+LeaseMargin {
+		t.Errorf("duplicate in flight: %+v; want a transient idempotency_conflict, retry after the lease", e)
 	}
 }
 
@@ -134,7 +137,7 @@ func TestServeRefusesLongKeys(t *testing.T) {
 		t.Fatalf("255 characters: %v, %d runs", err, calls)
 	}
 	_, err := run(k, strings.Repeat("k", 256), `{}`, statuses(&calls, http.StatusOK))
-	if e := asError(t, err); e.Kind != files.KindInvalid || e.Param != Header || e.Code != "invalid_idempotency_key" || calls != 1 {
+	if e := asError(t, err); e.Kind != files.KindInvalid || e.Param != Header || e.Code != "idempotency_key_too_long" || calls != 1 {
 		t.Errorf("256 characters: %+v after %d runs", e, calls)
 	}
 }

@@ -47,7 +47,7 @@ func TestLeaseEndsWithTheRequestsDeadline(t *testing.T) {
 		t.Fatalf("lease until %s, want the deadline plus the margin, %s", lease, want)
 	}
 	c.t = lease.Add(-time.Millisecond)
-	if _, err := run(k, "K", `{}`, statuses(&calls, http.StatusOK)); !errors.Is(err, ErrInFlight) || calls != 1 {
+	if _, err := run(k, "K", `{}`, statuses(&calls, http.StatusOK)); files.KindOf(err) != files.KindInFlight || calls != 1 {
 		t.Fatalf("retry inside the lease: %v after %d runs, want in flight", err, calls)
 	}
 	c.t = lease

@@ -3,6 +3,7 @@ package nativeapi
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -45,7 +46,7 @@ func TestDecodeBody(t *testing.T) {
 		{`{"filename":"` + strings.Repeat("a", maxBody) + `"}`, files.KindTooLarge},
 	} {
 		var req createRequest
-		err := decodeBody(httptest.NewRequest("POST", "/v1/files", strings.NewReader(tc.body)), &req)
+		err := decodeBody(jsonRequest(tc.body), &req)
 		if (err == nil) != (tc.kind == files.KindInternal) || (err != nil && files.KindOf(err) != tc.kind) {
 			t.Errorf("%.40q: err %v, want kind %d", tc.body, err, tc.kind)
 		}
@@ -58,7 +59,7 @@ func FuzzDecodeCreate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		var req createRequest
-		err := decodeBody(httptest.NewRequest("POST", "/v1/files", strings.NewReader(body)), &req)
+		err := decodeBody(jsonRequest(body), &req)
 		if err != nil && files.KindOf(err) == files.KindInternal {
 			t.Fatalf("decode error is internal (would be a 500): %v", err)
 		}
@@ -98,7 +99,7 @@ func FuzzDecodeBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, v := range []any{&createRequest{}, &completeRequest{}} {
-			err := decodeBody(httptest.NewRequest("POST", "/", strings.NewReader(body)), v)
+			err := decodeBody(jsonRequest(body), v)
 			if err != nil && files.KindOf(err) == files.KindInternal {
 				t.Fatalf("decode error is internal: %v", err)
 			}
@@ -120,7 +121,9 @@ func TestDecodeBodyNamesWhatIsWrong(t *testing.T) {
 		{"application/json", `{"retentionExpiresAt":"tomorrow"}`, files.KindInvalid, "retentionExpiresAt"},
 		{"application/json", `"a string"`, files.KindInvalid, ""},
 		{"application/json; charset=utf-8", `{"sizeBytes":3}`, files.KindInternal, ""},
-		{"application/merge-patch+json", `{"sizeBytes":3}`, files.KindInternal, ""},
+		{"application/merge-patch+json", `{"sizeBytes":3}`, files.KindUnsupportedMediaType, "Content-Type"},
+		{"", `{"sizeBytes":3}`, files.KindUnsupportedMediaType, "Content-Type"},
+		{"", ``, files.KindInternal, ""},
 		{"text/plain", ``, files.KindInternal, ""}, // no body, nothing to refuse
 	} {
 		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(tc.body))
@@ -138,4 +141,11 @@ func TestDecodeBodyNamesWhatIsWrong(t *testing.T) {
 			t.Errorf("%s %s: %+v, want kind %d param %q", tc.contentType, tc.body, err, tc.kind, tc.param)
 		}
 	}
+}
+
+// jsonRequest is a POST of body labelled JSON, as the SDKs send it.
+func jsonRequest(body string) *http.Request {
+	r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
 }

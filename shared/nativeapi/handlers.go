@@ -15,10 +15,12 @@ import (
 )
 
 type createRequest struct {
-	Filename  string `json:"filename"`
-	MimeType  string `json:"mimeType"`
-	SizeBytes int64  `json:"sizeBytes"`
-	Purpose   string `json:"purpose"`
+	// Filename, MimeType and SizeBytes are required: nil (absent or null) is
+	// Lightfield's parameter_missing.
+	Filename  *string `json:"filename"`
+	MimeType  *string `json:"mimeType"`
+	SizeBytes *int64  `json:"sizeBytes"`
+	Purpose   string  `json:"purpose"`
 	// SHA256 (Filegate extension, hex or base64) is signed into the upload
 	// URL: storage refuses bytes with another digest.
 	SHA256 string `json:"sha256"`
@@ -49,13 +51,16 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
+		if err := required(given{"filename", req.Filename != nil}, given{"mimeType", req.MimeType != nil}, given{"sizeBytes", req.SizeBytes != nil}); err != nil {
+			return err
+		}
 		plan, err := req.Multipart.plan()
 		if err != nil {
 			return err
 		}
 		in := files.CreateInput{
 			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-			Filename: req.Filename, MimeType: req.MimeType, SizeBytes: req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
+			Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
 			Multipart: plan, RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
 		}
 		if t := p.Token; t != nil {
@@ -63,6 +68,9 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 				return err
 			}
 			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.ID, f.SizeBytes) }
+		}
+		if err := checkPurpose(in.Purpose); err != nil { // after a token's purpose filled it in
+			return err
 		}
 		c, err := sessions.Create(r.Context(), in)
 		if err != nil {

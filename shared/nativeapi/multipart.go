@@ -12,7 +12,7 @@ import (
 	"github.com/filegate/filegate/shared/routeguard"
 )
 
-// The multipart extension (README "Large files"): create with "multipart",
+// The multipart extension (docs/api.md "Large files"): create with "multipart",
 // then part URLs in batches, the parts storage holds, and complete.
 
 type multipartRequest struct {

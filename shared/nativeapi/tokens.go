@@ -42,6 +42,9 @@ func MintToken(minter *uploadtoken.Minter) routeguard.Route {
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
+		if err := checkPurpose(req.Purpose); err != nil { // its files are created here
+			return err
+		}
 		life := time.Duration(req.ExpiresInSeconds) * time.Second
 		if req.ExpiresInSeconds < 0 || req.ExpiresInSeconds > int64(uploadtoken.MaxLifetime/time.Second) {
 			life = -1 // out of bounds, however large (no overflow into range)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,8 +133,9 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 const maxBody = 64 << 10
 
 // decodeBody reads a JSON object into v. An empty body is an empty object;
-// unknown fields are ignored, wrong types and trailing data are not, and a
-// body declared as anything but JSON is refused unread (415).
+// unknown fields are ignored, wrong types (Lightfield's invalid_type) and
+// trailing data are not, and a body not labelled application/json is
+// refused unread (Lightfield's 415).
 func decodeBody(r *http.Request, v any) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -150,8 +152,7 @@ func decodeBody(r *http.Request, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		msg, param := jsonProblem(err)
-		return files.Errorf(files.KindInvalid, "invalid_json", "the request body is not valid JSON for this endpoint: %s", msg).WithParam(param)
+		return jsonProblem(err)
 	}
 	if dec.More() {
 		return files.Errorf(files.KindInvalid, "invalid_json", "the request body must be a single JSON object")
@@ -159,35 +160,59 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
-// checkJSONType accepts a body labelled JSON (or not labelled at all).
+// checkJSONType accepts a body labelled application/json, with parameters
+// (charset) or without, as Lightfield does; an unlabelled body, or one of
+// any other type, is its 415.
 func checkJSONType(contentType string) error {
-	if contentType == "" {
-		return nil
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return files.Errorf(files.KindUnsupportedMediaType, "unsupported_media_type", "request bodies must be JSON: send Content-Type: application/json").WithParam("Content-Type")
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
+		return files.Errorf(files.KindUnsupportedMediaType, "unsupported_media_type", "a request body must be JSON sent with Content-Type: application/json").WithParam("Content-Type")
 	}
 	return nil
 }
 
-// jsonProblem describes a decode error without echoing Go type names, and
-// names the field at fault when one is.
-func jsonProblem(err error) (msg, param string) {
+// jsonProblem describes a decode error without echoing Go type names, naming
+// the field at fault when one is: a value of the wrong type is Lightfield's
+// invalid_type, anything that is not JSON at all invalid_json.
+func jsonProblem(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if te.Field == "" {
-			return "the body must be a JSON object", ""
+			return files.Errorf(files.KindInvalid, "invalid_type", "the request body must be a JSON object")
 		}
-		return "field " + te.Field + " has the wrong type", te.Field
+		return files.Errorf(files.KindInvalid, "invalid_type", "%s has the wrong type", te.Field).WithParam(te.Field)
 	}
 	var pe *time.ParseError
 	if errors.As(err, &pe) {
-		return "timestamps must be RFC 3339, e.g. 2026-01-31T12:00:00Z", "retentionExpiresAt"
+		return files.Errorf(files.KindInvalid, "invalid_type", "retentionExpiresAt must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z").WithParam("retentionExpiresAt")
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "syntax error", ""
+	return files.Errorf(files.KindInvalid, "invalid_json", "the request body is not valid JSON")
+}
+
+// given is whether a request carried a required parameter.
+type given struct {
+	name string
+	ok   bool
+}
+
+// required is Lightfield's parameter_missing for the first parameter not given.
+func required(params ...given) error {
+	for _, p := range params {
+		if !p.ok {
+			return files.Errorf(files.KindInvalid, "parameter_missing", "%s is required", p.name).WithParam(p.name)
+		}
 	}
-	return "malformed", ""
+	return nil
+}
+
+// purposes are Lightfield's (its API reference's enum and the "File uploads"
+// page's email_attachment); this API refuses LlamaCloud's, which the compat
+// API takes.
+var purposes = []string{"meeting_transcript", "knowledge_user", "knowledge_workspace", "email_attachment"}
+
+// checkPurpose refuses a purpose that is not this API's ("" is none).
+func checkPurpose(p string) error {
+	if p == "" || slices.Contains(purposes, p) {
+		return nil
+	}
+	return files.Errorf(files.KindInvalid, "invalid_purpose", "purpose %q is not one of this API's: %s", p, strings.Join(purposes, ", ")).On(files.FieldPurpose)
 }

@@ -46,7 +46,7 @@ type Route struct {
 	// Rerun makes a repeat of a request that succeeded run Handle again
 	// instead of replaying the stored answer: for a create whose file id
 	// derives from its Idempotency-Key (files.Operation), which then answers
-	// with the file as stored and freshly signed URLs (DESIGN §2a).
+	// with the file as stored and freshly signed URLs (docs/ARCHITECTURE.md "Limits and lifetimes").
 	Rerun bool
 }
 
@@ -55,10 +55,32 @@ type Route struct {
 func (rt Route) Handler(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		ctx, cancel := withAnswerReserve(r.Context())
+		defer cancel()
+		r = r.WithContext(ctx)
 		if err := rt.serve(w, r, log); err != nil {
 			rt.Dialect.fail(w, r, log, err)
 		}
 	})
+}
+
+// AnswerReserve is how long before the invocation's deadline a request's
+// work must end. That deadline is the function's timeout: Lambda stops the
+// function there, and API Gateway answers a bare 500 for it. Ending the
+// context earlier makes a dependency that stalls (DynamoDB or S3 never
+// answering, credentials that cannot be had) fail its call with the
+// context's error, which the adapters classify as unavailable, and leaves
+// time to answer 503 with Retry-After. The SDKs' own retries are bounded
+// (wiring), but an attempt that hangs has no timeout but this one.
+const AnswerReserve = time.Second
+
+// withAnswerReserve ends ctx AnswerReserve before its deadline (if it has one).
+func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-AnswerReserve))
 }
 
 func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) error {
@@ -93,8 +115,8 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	return rt.Once.Run(w, r, Scope(p, r), run)
 }
 
-// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): the one
-// item per token of DESIGN §2a.
+// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): one item
+// per token (docs/ARCHITECTURE.md "Limits and lifetimes").
 type Tokens interface {
 	// Owns reports whether the token created the file.
 	Owns(ctx context.Context, tokenID, fileID string) (bool, error)

@@ -38,7 +38,7 @@ func serve(t *testing.T, h http.Handler, p *auth.Principal) events.APIGatewayV2H
 
 // capture is a dialect whose envelope records the error it renders.
 func capture(got *error, status int) *Dialect {
-	return &Dialect{Envelope: func(err error, _ *files.Error) (int, any) {
+	return &Dialect{Envelope: func(err error, _ *files.Error, _ int) (int, any) {
 		*got = err
 		return status, nil
 	}}
@@ -103,6 +103,8 @@ func TestRouteAdvisesRetries(t *testing.T) {
 		{files.Errorf(files.KindConflict, "invalid_state", "settled"), "false", ""},
 		{files.ErrObjectMissing, "", "1"},
 		{files.Unavailable("storage", errors.New("throttled")), "", "1"},
+		{&files.Error{Kind: files.KindInFlight, Code: "idempotency_conflict", Transient: true, RetryAfter: 14200 * time.Millisecond}, "", "15"},
+		{&files.Error{Kind: files.KindInFlight, Code: "idempotency_conflict", Transient: true, RetryAfter: 10 * time.Millisecond}, "", "1"},
 		{files.Internal(errors.New("bug")), "", ""},
 	} {
 		rt := Route{Pattern: "POST /x", Scope: auth.ScopeCreate, Dialect: d, Handle: func(http.ResponseWriter, *http.Request, auth.Principal) error { return tc.err }}
@@ -121,7 +123,7 @@ func TestRouteAdvisesRetries(t *testing.T) {
 func TestEnvelopeGetsAClientSafeError(t *testing.T) {
 	writer := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
 	var e *files.Error
-	d := &Dialect{Envelope: func(_ error, err *files.Error) (int, any) {
+	d := &Dialect{Envelope: func(_ error, err *files.Error, _ int) (int, any) {
 		e = err
 		return http.StatusInternalServerError, map[string]string{"m": err.Message}
 	}}
@@ -337,5 +339,55 @@ func TestScopeSeparatesTokens(t *testing.T) {
 	token := auth.Principal{ProjectID: "p", Token: &auth.Token{ID: "utk_a"}}
 	if Scope(key, r) == Scope(token, r) {
 		t.Errorf("key and token share the scope %q", Scope(key, r))
+	}
+}
+
+// A handler waiting on a stalled dependency has its context end well before
+// the invocation's deadline (the function's timeout, when Lambda stops it),
+// so the dependency's timeout still gets a 503 with Retry-After instead of a
+// function killed mid-request (API Gateway's 500 without advice).
+func TestHandlersStopInTimeToAnswer(t *testing.T) {
+	writer := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
+	var handlerDeadline time.Time
+	rt := Route{Pattern: "POST /x", Scope: auth.ScopeCreate, Dialect: &Dialect{Envelope: func(_ error, e *files.Error, status int) (int, any) {
+		return status, map[string]string{"m": e.Message}
+	}}, Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		handlerDeadline, _ = r.Context().Deadline()
+		<-r.Context().Done() // the dependency never answers
+		return files.Unavailable("storage", r.Context().Err())
+	}}
+	invocation := time.Now().Add(2 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), invocation)
+	defer cancel()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/x", RequestContext: events.APIGatewayV2HTTPRequestContext{
+		HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/x"},
+		Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: writer.LambdaContext()},
+	}}
+	resp, err := httpadapter.NewV2(rt.Handler(discard)).ProxyWithContext(ctx, ev)
+	answered := time.Now()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := invocation.Sub(handlerDeadline); left < 500*time.Millisecond {
+		t.Errorf("the handler's deadline is %s before the invocation's, want at least 500ms to answer in", left)
+	}
+	if left := invocation.Sub(answered); left < 400*time.Millisecond {
+		t.Errorf("answered %s before the invocation's deadline, want a margin", left)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+		t.Errorf("%d, Retry-After %q: want 503 with Retry-After", resp.StatusCode, resp.Headers["Retry-After"])
+	}
+}
+
+// Each error kind has one status, whichever dialect answers.
+func TestStatus(t *testing.T) {
+	for kind, want := range map[files.Kind]int{
+		files.KindInvalid: 400, files.KindUnauthenticated: 401, files.KindForbidden: 403, files.KindNotFound: 404,
+		files.KindMethodNotAllowed: 405, files.KindConflict: 409, files.KindInFlight: 409, files.KindTooLarge: 413,
+		files.KindUnsupportedMediaType: 415, files.KindUnprocessable: 422, files.KindUnavailable: 503, files.KindInternal: 500,
+	} {
+		if got := Status(kind); got != want {
+			t.Errorf("kind %d: %d, want %d", kind, got, want)
+		}
 	}
 }

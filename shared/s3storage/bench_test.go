@@ -1,6 +1,6 @@
 package s3storage_test
 
-// Hot-path benchmarks for presigning (DESIGN §8: ≤ 0.25 ms and ≤ 400 allocs
+// Hot-path benchmarks for presigning (docs/ARCHITECTURE.md "Budgets": ≤ 0.25 ms and ≤ 400 allocs
 // per URL). Run by `make bench`; they make no network calls. Two references
 // run beside them: the SDK presigning a bare PutObject (no headers pinned,
 // the SDK's floor) and SigV4 computed by hand (the crypto floor).

@@ -77,7 +77,7 @@ func (s *Storage) PresignUpload(ctx context.Context, key string, u files.Upload)
 // every header its signature covers, which the request must carry.
 func (s *Storage) upload(req *v4.PresignedHTTPRequest, err error, what string, expires time.Duration) (files.Presigned, error) {
 	if err != nil {
-		return files.Presigned{}, files.Internal(fmt.Errorf("presign %s: %w", what, err))
+		return files.Presigned{}, classify(fmt.Errorf("presign %s: %w", what, err))
 	}
 	h := req.SignedHeader.Clone()
 	h.Del("Host") // set by every HTTP client from the URL
@@ -108,7 +108,7 @@ func (s *Storage) PresignDownload(ctx context.Context, key string, d files.Downl
 		ResponseContentEncoding:    aws.String(downloadContentEncoding),
 	}, s3.WithPresignExpires(d.Expires))
 	if err != nil {
-		return files.Presigned{}, files.Internal(fmt.Errorf("presign get: %w", err))
+		return files.Presigned{}, classify(fmt.Errorf("presign get: %w", err))
 	}
 	return files.Presigned{URL: req.URL, ExpiresAt: s.now().Add(d.Expires).UTC()}, nil
 }
@@ -119,11 +119,19 @@ func (s *Storage) Delete(ctx context.Context, key string) error {
 	return classify(err)
 }
 
+// classify turns S3 errors into the domain's vocabulary. Faults the SDK
+// would retry (SlowDown, 5xx, connection errors) are still retryable after
+// its bounded retries ran out, and so is a call the request's deadline ended
+// (S3, or the signer's credentials, stalled: the SDK reports it as cancelled,
+// which its retry rules never retry): callers see "unavailable", never
+// "internal". Presigning fails only when its credentials cannot be had.
 func classify(err error) error {
 	var re *awshttp.ResponseError
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return files.Unavailable("object storage", err)
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound:
 		return files.ErrObjectMissing
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed:

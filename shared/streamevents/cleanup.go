@@ -1,5 +1,7 @@
-// Package streamevents adapts the files table's DynamoDB stream to the
-// files.Expiry use case: when TTL removes a record, its object is deleted.
+// Package streamevents adapts the files table's DynamoDB stream to what
+// follows a write: Cleanup hands TTL's removals of file records to the
+// files.Expiry use case (their objects are deleted), and Counters applies
+// every file record's change to its project's counts.
 package streamevents
 
 import (

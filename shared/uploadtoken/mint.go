@@ -178,14 +178,14 @@ func CheckDeclaration(t *auth.Token, in *files.CreateInput) error {
 	if len(t.MimeTypes) > 0 {
 		mt, err := files.NormalizeMimeType(in.MimeType)
 		if err == nil && !slices.Contains(t.MimeTypes, mt) {
-			return files.Errorf(files.KindForbidden, "token_mime_type", "this upload token does not allow %s files (allowed: %v)", mt, t.MimeTypes).WithParam("mimeType")
+			return files.Errorf(files.KindForbidden, "token_mime_type", "this upload token does not allow %s files (allowed: %v)", mt, t.MimeTypes).On(files.FieldMimeType)
 		}
 	}
 	switch {
 	case t.Purpose != "" && in.Purpose == "":
 		in.Purpose = t.Purpose
 	case t.Purpose != "" && in.Purpose != t.Purpose:
-		return files.Errorf(files.KindForbidden, "token_purpose", "this upload token allows only purpose %q", t.Purpose).WithParam("purpose")
+		return files.Errorf(files.KindForbidden, "token_purpose", "this upload token allows only purpose %q", t.Purpose).On(files.FieldPurpose)
 	}
 	if in.SizeBytes > t.MaxBytes {
 		return ByteLimit(t)
@@ -195,5 +195,5 @@ func CheckDeclaration(t *auth.Token, in *files.CreateInput) error {
 
 // ByteLimit refuses a file that would take a token past its byte budget.
 func ByteLimit(t *auth.Token) error {
-	return files.Errorf(files.KindForbidden, "token_byte_limit", "this upload token allows at most %d bytes in all", t.MaxBytes).WithParam("sizeBytes")
+	return files.Errorf(files.KindForbidden, "token_byte_limit", "this upload token allows at most %d bytes in all", t.MaxBytes).On(files.FieldSizeBytes)
 }

@@ -2,8 +2,9 @@
 // HMAC-signed token a server holding an API key mints for one web page, so
 // the key itself never reaches the browser. Minting writes nothing: the
 // token carries its own limits and expiry, signed with the current signing
-// key (KeyRing). Its file and byte budget is the one per-token item of
-// DESIGN §2a, written only by that token's own creates (dynamostore.TokenLedger).
+// key (KeyRing). Its file and byte budget is one item per token, written
+// only by that token's own creates (dynamostore.TokenLedger;
+// docs/ARCHITECTURE.md "Limits and lifetimes").
 //
 // Wire form: "fgt_" + keyID + "." + base64url(JSON claims) + "." +
 // base64url(HMAC-SHA256(secret, everything before the last dot)), base64url
@@ -23,7 +24,7 @@ import (
 	"github.com/filegate/filegate/shared/auth"
 )
 
-// Lifetimes (DESIGN §2a).
+// Lifetimes (docs/ARCHITECTURE.md "Limits and lifetimes").
 const (
 	DefaultLifetime = 15 * time.Minute
 	MaxLifetime     = time.Hour

@@ -289,7 +289,7 @@ func TestCheckDeclaration(t *testing.T) {
 	} {
 		err := uploadtoken.CheckDeclaration(tk, &in)
 		var e *files.Error
-		if !errors.As(err, &e) || e.Kind != files.KindForbidden || e.Param != param {
+		if !errors.As(err, &e) || e.Kind != files.KindForbidden || e.Field.String() != param {
 			t.Errorf("%s: %v, want a 403 on %s", param, err, param)
 		}
 	}

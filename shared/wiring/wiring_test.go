@@ -160,7 +160,7 @@ func invoke(t *testing.T, fn wiring.HTTPFunction, method, path string, p *auth.P
 func TestHTTPServesItsRoute(t *testing.T) {
 	var log strings.Builder
 	reader := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeRead}}
-	rt := routeguard.Route{Pattern: "GET /v1/files/{id}", Scope: auth.ScopeRead, Dialect: &routeguard.Dialect{Envelope: func(error, *files.Error) (int, any) { return 500, nil }},
+	rt := routeguard.Route{Pattern: "GET /v1/files/{id}", Scope: auth.ScopeRead, Dialect: &routeguard.Dialect{Envelope: func(error, *files.Error, int) (int, any) { return 500, nil }},
 		Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 			_, _ = w.Write([]byte(p.ProjectID + " " + r.PathValue("id")))
 			return nil
@@ -187,7 +187,7 @@ func TestHTTPServesItsRoute(t *testing.T) {
 func TestUnmatchedAnswersInEachDialectsEnvelope(t *testing.T) {
 	var log strings.Builder
 	envelope := func(tag string) *routeguard.Dialect {
-		return &routeguard.Dialect{Envelope: func(_ error, e *files.Error) (int, any) { return 404, map[string]string{tag: e.Code} }}
+		return &routeguard.Dialect{Envelope: func(_ error, e *files.Error, _ int) (int, any) { return 404, map[string]string{tag: e.Code} }}
 	}
 	fn := wiring.Unmatched(testEnv(t, &log),
 		routeguard.Fallback{Prefix: "/", Dialect: envelope("native"), Routes: []string{"GET /v1/files"}},

@@ -102,7 +102,7 @@ func run(ctx context.Context, newKey bool) error {
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
 	fmt.Printf("\nUpload page: log in with this one-time link (it opens the page; a fresh link is in .local/page-login-url after each login):\n\n  %s\n", login)
 	if st.Clamd != nil {
-		fmt.Printf("\nMalware scanning: clamd, with Filegate's test database (EICAR and its test marker). For ClamAV's signatures (README, Malware scanning):\n\n  freshclam --datadir=%s --user=$(id -un) --log=%s --daemon-notify=%s\n",
+		fmt.Printf("\nMalware scanning: clamd, with Filegate's test database (EICAR and its test marker). For ClamAV's signatures (docs/operations.md, Malware scanning):\n\n  freshclam --datadir=%s --user=$(id -un) --log=%s --daemon-notify=%s\n",
 			st.Clamd.DatabaseDir(), filepath.Join(local, "freshclam.log"), st.Clamd.Config)
 	}
 	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)

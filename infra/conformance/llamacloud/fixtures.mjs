@@ -94,7 +94,7 @@ export function uuidToFil(uuid) {
   return out;
 }
 
-// Counts follow the table's stream (README "Counts are eventually
+// Counts follow the table's stream (docs/api.md "Counts are eventually
 // consistent"), so tests read them as a client would: eventually reads fn
 // until it returns want (15 s at most) and returns what it read last.
 export async function eventually(fn, want) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import LlamaCloud, { toFile, APIError, BadRequestError, UnprocessableEntityError } from '@llamaindex/llama-cloud';
 
-import { env, nativeCall, nativeUpload, rawList, collect, filToUUID, uuidToFil } from './fixtures.mjs';
+import { env, nativeCall, nativeUpload, rawList, collect, filToUUID, uuidToFil, minimalPDF } from './fixtures.mjs';
 
 const baseURL = env('FILEGATE_URL');
 const key = env('FILEGATE_KEY_C');
@@ -315,5 +315,57 @@ describe('upload size: what Lambda carries (point 13)', () => {
     const f = await nativeUpload(baseURL, key, 'presigned-big.txt', 'text/plain', bytes);
     assert.equal(f.sizeBytes, maxDirect + 1);
     assert.equal((await nativeCall(baseURL, key, 'DELETE', `/v1/files/${f.id}`)).status, 204);
+  });
+});
+
+describe('the contract, round 2 (issue 28)', () => {
+  test('a name of 3000 characters (the documented maxLength) is stored whole and downloads under a shortened name that keeps its extension', async () => {
+    const name = `${'n'.repeat(2996)}.txt`;
+    const f = await upload(name);
+    assert.equal(f.name, name);
+    assert.equal(f.file_type, 'txt');
+    assert.equal((await c.files.retrieve(f.id)).name, name);
+    const res = await fetch((await c.files.content(f.id)).url);
+    assert.equal(res.status, 200);
+    const disposition = res.headers.get('content-disposition');
+    const star = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+    assert.ok(star, `no filename* in ${disposition}`);
+    const saved = decodeURIComponent(star[1]);
+    assert.ok(Buffer.byteLength(saved) <= 255, `the download is saved as ${Buffer.byteLength(saved)} bytes of name`);
+    assert.ok(saved.endsWith('.txt') && saved.startsWith('nnn'), saved);
+    await rejects400(() => upload(`${'n'.repeat(2997)}.txt`), /name must be 1 to 3000 characters/);
+  });
+
+  test('a malformed file id or project_id is FastAPI\'s 422, as a UUID path or query parameter is', async () => {
+    await rejects422(() => c.files.retrieve('not-a-uuid'), [{ loc: ['path', 'file_id'], type: 'uuid_parsing' }]);
+    await rejects422(() => c.files.content('0190f1c2-0000-7000-8000-00000000000g'), [{ loc: ['path', 'file_id'], type: 'uuid_parsing' }]);
+    await rejects422(() => c.files.delete('fil_0190f1c2'), [{ loc: ['path', 'file_id'], type: 'uuid_parsing' }]);
+    await rejects422(() => c.files.list({ project_id: 'my-project' }), [{ loc: ['query', 'project_id'], type: 'uuid_parsing' }]);
+    await rejects422(() => c.files.list({ organization_id: '42' }), [{ loc: ['query', 'organization_id'], type: 'uuid_parsing' }]);
+    // Both spellings of a real id still work; a well-formed unknown one is a 404.
+    const f = await upload('well-formed.txt');
+    assert.equal((await c.files.retrieve(uuidToFil(f.id))).id, f.id);
+    await assert.rejects(() => c.files.retrieve('0190f1c2-0000-7000-8000-000000000000'), (err) => err.status === 404);
+  });
+
+  test('each API takes its own provider\'s purposes and refuses the other\'s', async () => {
+    for (const purpose of ['meeting_transcript', 'knowledge_user', 'knowledge_workspace', 'email_attachment']) {
+      await rejects400(() => upload('lightfield.txt', purpose), /purpose/);
+    }
+    for (const purpose of ['user_data', 'parse', 'extract', 'split', 'classify', 'sheet', 'agent_app']) {
+      const n = await nativeCall(baseURL, key, 'POST', '/v1/files', { filename: 'l.pdf', mimeType: 'application/pdf', sizeBytes: 10, purpose });
+      assert.equal(n.status, 400, `native create with ${purpose}`);
+      assert.equal(n.body.error.param, 'purpose');
+    }
+  });
+
+  test('errors name this API\'s fields, not the native ones', async () => {
+    const file = await toFile(minimalPDF('x'), 'invoice.html', { type: 'application/pdf' });
+    await assert.rejects(() => c.files.create({ file, purpose: 'parse' }), (err) => {
+      assert.equal(err.status, 400);
+      assert.doesNotMatch(err.error.detail, /mimeType|filename|sizeBytes/, err.error.detail);
+      assert.match(err.error.detail, /invoice\.html/);
+      return true;
+    });
   });
 });

@@ -10,7 +10,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// checkContent is the content check every upload path shares (DESIGN §3),
+// checkContent is the content check every upload path shares (SECURITY.md),
 // on the first sniffBytes of the object (the window):
 //   - the window must sniff to a type compatible with the declared one, and
 //     active content (HTML, SVG, XHTML, script) that a sniffer recognises at

@@ -149,7 +149,7 @@ func TestDeclaredTypeMustAgreeWithExtension(t *testing.T) {
 		switch {
 		case tc.ok && err != nil:
 			t.Errorf("%s as %s: %v, want accepted", tc.filename, tc.mimeType, err)
-		case !tc.ok && (!errors.As(err, &e) || e.Kind != files.KindInvalid || e.Param != "mimeType" || !strings.Contains(e.Message, tc.filename)):
+		case !tc.ok && (!errors.As(err, &e) || e.Kind != files.KindInvalid || e.Field != files.FieldMimeType || !strings.Contains(e.Message, tc.filename)):
 			t.Errorf("%s as %s: %#v, want a 400 naming mimeType and the file", tc.filename, tc.mimeType, err)
 		}
 	}

@@ -40,7 +40,7 @@ func TestCreateRefusalsNameTheirInput(t *testing.T) {
 		tc.edit(&in)
 		_, err := s.Create(context.Background(), in)
 		var e *files.Error
-		if !errors.As(err, &e) || e.Kind != files.KindInvalid || e.Code != tc.code || e.Param != tc.param || files.RetryOf(err) != files.RetryNever {
+		if !errors.As(err, &e) || e.Kind != files.KindInvalid || e.Code != tc.code || e.Field.String() != tc.param || files.RetryOf(err) != files.RetryNever {
 			t.Errorf("%s: %+v, want invalid %s naming %s", tc.name, err, tc.code, tc.param)
 		}
 	}

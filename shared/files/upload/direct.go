@@ -72,7 +72,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 		Operation: in.Operation, SHA256: sha256Hex(in.Body), Admit: in.Admit,
 	}
 	now := d.Now()
-	mimeType, err := checkDeclaration(d.Config, &create, now)
+	mimeType, err := checkDeclaration(d.Config, &create, files.MaxDirectNameChars, now)
 	if err != nil {
 		return nil, err
 	}

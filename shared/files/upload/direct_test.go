@@ -41,7 +41,7 @@ func TestUploadDirectRefuses(t *testing.T) {
 		"no purpose":              {files.DirectUpload{Filename: "a.txt", Body: []byte("x")}, files.KindInvalid, "purpose is required"},
 		"unknown purpose":         {files.DirectUpload{Filename: "a.txt", Purpose: "nope", Body: []byte("x")}, files.KindInvalid, "unknown purpose"},
 		"bad filename":            {files.DirectUpload{Filename: "a\x01.txt", Purpose: "user_data", Body: []byte("x")}, files.KindInvalid, "control"},
-		"long external id":        {files.DirectUpload{Filename: "a.txt", Purpose: "user_data", ExternalFileID: strings.Repeat("e", files.MaxExternalIDBytes+1), Body: []byte("x")}, files.KindInvalid, "external_file_id"},
+		"long external id":        {files.DirectUpload{Filename: "a.txt", Purpose: "user_data", ExternalFileID: strings.Repeat("e", files.MaxExternalIDBytes+1), Body: []byte("x")}, files.KindInvalid, "at most 1024 bytes"},
 		"too large":               {files.DirectUpload{Filename: "a.txt", Purpose: "user_data", Body: make([]byte, files.MaxDirectUploadBytes+1)}, files.KindTooLarge, "POST /v1/files"},
 		"type not allowed":        {files.DirectUpload{Filename: "a.zip", Purpose: "sheet", Body: []byte("PK\x03\x04")}, files.KindInvalid, `purpose "sheet" does not accept application/zip`},
 		"label contradicts bytes": {files.DirectUpload{Filename: "a.pdf", ContentType: "application/pdf", Purpose: "parse", Body: []byte("plain text")}, files.KindUnprocessable, "looks like text/plain"},
@@ -83,5 +83,20 @@ func TestDeclaredType(t *testing.T) {
 		if got := declaredType(tc.name, tc.label, []byte(tc.head)); got != tc.want {
 			t.Errorf("%q %q: %q, want %q", tc.name, tc.label, got, tc.want)
 		}
+	}
+}
+
+// A compat upload's name may be as long as LlamaCloud's File.name
+// (maxLength 3000); a native create's filename stays at Lightfield's 255.
+func TestNameLengthsPerAPI(t *testing.T) {
+	s, _, _ := newCompatService()
+	name := strings.Repeat("n", 2996) + ".txt"
+	f, err := s.UploadDirect(context.Background(), files.DirectUpload{ProjectID: project, Filename: name, Purpose: "user_data", Body: []byte("hi\n")})
+	if err != nil || f.Filename != name {
+		t.Fatalf("a 3000-character name: %v", err)
+	}
+	_, err = s.UploadDirect(context.Background(), files.DirectUpload{ProjectID: project, Filename: "n" + name, Purpose: "user_data", Body: []byte("hi\n")})
+	if files.KindOf(err) != files.KindInvalid {
+		t.Errorf("a 3001-character name: %v, want invalid", err)
 	}
 }

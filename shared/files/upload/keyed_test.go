@@ -71,7 +71,7 @@ func TestUploadURLEndsAtRetention(t *testing.T) {
 	}
 	soon := now.Add(500 * time.Millisecond)
 	_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &soon})
-	if e, ok := err.(*files.Error); !ok || e.Code != "invalid_retention" || e.Param != "retentionExpiresAt" || len(st.files) != 1 {
+	if e, ok := err.(*files.Error); !ok || e.Code != "invalid_retention" || e.Field != files.FieldRetention || len(st.files) != 1 {
 		t.Errorf("retention ending in half a second: %v, %d records; want invalid_retention and no record", err, len(st.files))
 	}
 }

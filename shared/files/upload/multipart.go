@@ -3,14 +3,13 @@ package upload
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
 )
 
-// Multipart sessions: a file uploaded in parts (DESIGN §2a). The session
+// Multipart sessions: a file uploaded in parts (docs/ARCHITECTURE.md "Limits and lifetimes"). The session
 // outlives its URLs: part URLs are signed in batches for at most an hour,
 // while the session lasts MultipartTTL; the client asks storage (through
 // Parts) which parts arrived to resume, and complete assembles whatever
@@ -22,15 +21,15 @@ func checkPlan(in *files.CreateInput) error {
 	p := in.Multipart
 	if p == nil {
 		if in.SizeBytes > files.MaxSinglePutBytes {
-			return files.Errorf(files.KindInvalid, "too_large_for_single_put", "sizeBytes %d exceeds %d bytes, the most one PUT can carry: ask for a multipart session", in.SizeBytes, int64(files.MaxSinglePutBytes)).WithParam("sizeBytes")
+			return files.Errorf(files.KindInvalid, "too_large_for_single_put", "%s %d exceeds %d bytes, the most one PUT can carry: ask for a multipart session", files.FieldSizeBytes, in.SizeBytes, int64(files.MaxSinglePutBytes)).On(files.FieldSizeBytes)
 		}
 		return nil
 	}
 	if p.PartSizeBytes < files.MinPartBytes || p.PartSizeBytes > files.MaxPartBytes {
-		return files.Errorf(files.KindInvalid, "invalid_part_size", "multipart.partSizeBytes must be from %d to %d", files.MinPartBytes, int64(files.MaxPartBytes)).WithParam("multipart.partSizeBytes")
+		return files.Errorf(files.KindInvalid, "invalid_part_size", "%s must be from %d to %d", files.FieldPartSize, files.MinPartBytes, int64(files.MaxPartBytes)).On(files.FieldPartSize)
 	}
 	if n := (&files.Multipart{PartSizeBytes: p.PartSizeBytes}).PartCount(in.SizeBytes); n > files.MaxParts {
-		return files.Errorf(files.KindInvalid, "too_many_parts", "sizeBytes / multipart.partSizeBytes makes %d parts, more than %d: use larger parts", n, files.MaxParts).WithParam("multipart.partSizeBytes")
+		return files.Errorf(files.KindInvalid, "too_many_parts", "%s / %s makes %d parts, more than %d: use larger parts", files.FieldSizeBytes, files.FieldPartSize, n, files.MaxParts).On(files.FieldPartSize)
 	}
 	return nil
 }
@@ -109,7 +108,7 @@ func (s *Sessions) PartURLs(ctx context.Context, projectID, id string, parts []f
 		return nil, nil, err
 	}
 	if len(parts) == 0 || len(parts) > files.MaxPartBatch {
-		return nil, nil, files.Errorf(files.KindInvalid, "invalid_parts", "parts must list 1 to %d parts", files.MaxPartBatch).WithParam("parts")
+		return nil, nil, files.Errorf(files.KindInvalid, "invalid_parts", "%s must list 1 to %d parts", files.FieldParts, files.MaxPartBatch).On(files.FieldParts)
 	}
 	now := s.Now()
 	ttl, ok := files.URLLifetime(f, min(s.Config.UploadURLTTL, f.UploadExpiresAt.Sub(now)), now)
@@ -119,13 +118,12 @@ func (s *Sessions) PartURLs(ctx context.Context, projectID, id string, parts []f
 	m, count := f.Multipart, f.Multipart.PartCount(f.SizeBytes)
 	out := make([]files.PartURL, 0, len(parts))
 	for i, p := range parts {
-		param := fmt.Sprintf("parts[%d]", i)
 		if p.Number < 1 || p.Number > count {
-			return nil, nil, files.Errorf(files.KindInvalid, "invalid_part_number", "part numbers of this file run from 1 to %d", count).WithParam(param + ".partNumber")
+			return nil, nil, files.Errorf(files.KindInvalid, "invalid_part_number", "part numbers of this file run from 1 to %d", count).OnItem(files.FieldPartNumber, i)
 		}
 		sum, err := files.ParseSHA256(p.SHA256)
 		if err != nil || m.PartSHA256 != (sum != "") {
-			return nil, nil, files.Errorf(files.KindInvalid, "invalid_sha256", "%s", partSumRule(m)).WithParam(param + ".sha256")
+			return nil, nil, files.Errorf(files.KindInvalid, "invalid_sha256", "%s", partSumRule(m)).OnItem(files.FieldPartSHA256, i)
 		}
 		u, err := s.signer.PresignPart(ctx, f.ObjectKey, m.UploadID, files.Part{Number: p.Number, SizeBytes: m.PartSize(f.SizeBytes, p.Number), SHA256: sum, Expires: ttl})
 		if err != nil {

@@ -54,7 +54,7 @@ func TestMultipartSessionCompletesFromStoredParts(t *testing.T) {
 	if _, err := s.Complete(ctx, project, f.ID, "", ""); !errors.As(err, &e) || e.Code != "parts_missing" || !strings.Contains(e.Message, "[2]") {
 		t.Fatalf("complete without part 2: %v, want parts_missing naming it", err)
 	}
-	if _, err := s.Complete(ctx, project, f.ID, strings.Repeat("0", 32), ""); !errors.As(err, &e) || e.Param != "md5" || e.Kind != files.KindInvalid {
+	if _, err := s.Complete(ctx, project, f.ID, strings.Repeat("0", 32), ""); !errors.As(err, &e) || e.Field != files.FieldMD5 || e.Kind != files.KindInvalid {
 		t.Fatalf("complete of a multipart file with md5: %v, want a 400 naming md5", err)
 	}
 	putParts(obj, f, body, 2)
@@ -76,7 +76,7 @@ func TestMultipartPartChecksumsAreRequiredAndSigned(t *testing.T) {
 	s, _, obj := newTestService()
 	f, _ := multipartFile(t, s, true)
 	var e *files.Error
-	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 1}}); !errors.As(err, &e) || e.Param != "parts[0].sha256" {
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 1}}); !errors.As(err, &e) || e.Field != files.FieldPartSHA256 || e.Item != 1 {
 		t.Fatalf("a part URL without the part's sha256: %v", err)
 	}
 	const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -121,16 +121,16 @@ func TestMultipartPlanBounds(t *testing.T) {
 		size  int64
 		plan  *files.MultipartPlan
 		code  string
-		param string
+		field files.Field
 	}{
-		{"single PUT past 5 GiB", files.MaxSinglePutBytes + 1, nil, "too_large_for_single_put", "sizeBytes"},
-		{"part below 5 MiB", 10 << 20, &files.MultipartPlan{PartSizeBytes: 1 << 20}, "invalid_part_size", "multipart.partSizeBytes"},
-		{"more than 10,000 parts", files.MaxObjectBytes, &files.MultipartPlan{PartSizeBytes: partSize}, "too_many_parts", "multipart.partSizeBytes"},
+		{"single PUT past 5 GiB", files.MaxSinglePutBytes + 1, nil, "too_large_for_single_put", files.FieldSizeBytes},
+		{"part below 5 MiB", 10 << 20, &files.MultipartPlan{PartSizeBytes: 1 << 20}, "invalid_part_size", files.FieldPartSize},
+		{"more than 10,000 parts", files.MaxObjectBytes, &files.MultipartPlan{PartSizeBytes: partSize}, "too_many_parts", files.FieldPartSize},
 	} {
 		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: tc.size, Multipart: tc.plan})
 		var e *files.Error
-		if !errors.As(err, &e) || e.Code != tc.code || e.Param != tc.param {
-			t.Errorf("%s: %v, want %s naming %s", tc.name, err, tc.code, tc.param)
+		if !errors.As(err, &e) || e.Code != tc.code || e.Field != tc.field {
+			t.Errorf("%s: %v, want %s naming %s", tc.name, err, tc.code, tc.field)
 		}
 	}
 	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: files.MaxObjectBytes,

@@ -11,7 +11,7 @@ import (
 // object's key from the request alone (files.ObjectKey of the caller's own
 // project), so the strongly consistent record read need not come first:
 // complete then costs the record read's latency only where it outlasts the
-// object read (DESIGN §8's complete budget). What it read is used only
+// object read (the complete budget, docs/ARCHITECTURE.md "Budgets"). What it read is used only
 // once the record shows a PENDING single-PUT file at that key; a single PUT
 // is written once (If-None-Match: *), and the conditional transition still
 // decides, so reading the object before the record changes no outcome.

@@ -41,8 +41,8 @@ func (c *countingObjects) Peek(ctx context.Context, key string, n int64) (files.
 }
 
 // Complete's record read and its object reads overlap: the record read is
-// not on the path before the object's range GET (DESIGN §8's complete
-// budget), and the file still completes from what it read.
+// not on the path before the object's range GET (the complete budget,
+// docs/ARCHITECTURE.md "Budgets"), and the file still completes from what it read.
 func TestCompleteReadsTheObjectBesideTheRecord(t *testing.T) {
 	ctx := context.Background()
 	s, st, obj := newTestService()

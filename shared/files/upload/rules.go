@@ -30,10 +30,11 @@ func allows(c files.Config, purpose, mimeType string) bool {
 	return false
 }
 
-// checkDeclaration validates a new file as declared at now, normalises its
-// SHA256 in place and returns its normalised MIME type.
-func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (string, error) {
-	if err := files.CheckNewFilename(in.Filename); err != nil {
+// checkDeclaration validates a new file as declared at now, with a name of
+// at most maxName characters, normalises its SHA256 in place and returns
+// its normalised MIME type.
+func checkDeclaration(c files.Config, in *files.CreateInput, maxName int, now time.Time) (string, error) {
+	if err := files.CheckNewFilename(in.Filename, maxName); err != nil {
 		return "", err
 	}
 	mimeType, err := files.NormalizeMimeType(in.MimeType)
@@ -53,29 +54,29 @@ func checkDeclaration(c files.Config, in *files.CreateInput, now time.Time) (str
 		return "", err
 	}
 	if !allows(c, in.Purpose, mimeType) {
-		return "", files.Errorf(files.KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).WithParam("mimeType")
+		return "", files.Errorf(files.KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).On(files.FieldMimeType)
 	}
 	if r := in.RetainUntil; r != nil && (!r.After(now) || r.After(now.Add(files.MaxRetention))) {
-		return "", files.Errorf(files.KindInvalid, "invalid_retention", "retention must end in the future and within %d years", int(files.MaxRetention.Hours()/24/365)).WithParam("retentionExpiresAt")
+		return "", files.Errorf(files.KindInvalid, "invalid_retention", "%s must be in the future and within %d years", files.FieldRetention, int(files.MaxRetention.Hours()/24/365)).On(files.FieldRetention)
 	}
 	return mimeType, nil
 }
 
 // checkSize checks the purpose and the declared size against the bounds
-// (DESIGN §2a). A declaration past a bound is a bad request naming sizeBytes
+// (docs/ARCHITECTURE.md "Limits and lifetimes"). A declaration past a bound is a bad request naming sizeBytes
 // and, in its code, the bound: nothing was sent yet, so nothing is too large.
 func checkSize(c files.Config, in *files.CreateInput) error {
 	if _, ok := c.Purposes[in.Purpose]; in.Purpose != "" && !ok {
-		return files.Errorf(files.KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose).WithParam("purpose")
+		return files.Errorf(files.KindInvalid, "invalid_purpose", "unknown purpose %q", in.Purpose).On(files.FieldPurpose)
 	}
 	if in.SizeBytes < 1 {
-		return files.Errorf(files.KindInvalid, "invalid_size", "sizeBytes must be at least 1").WithParam("sizeBytes")
+		return files.Errorf(files.KindInvalid, "invalid_size", "%s must be at least 1", files.FieldSizeBytes).On(files.FieldSizeBytes)
 	}
 	switch bound, limit := c.SizeBound(in.Purpose, in.SizeBytes); bound {
 	case files.BoundMax:
-		return files.Errorf(files.KindInvalid, "too_large", "sizeBytes %d exceeds the maximum of %d bytes", in.SizeBytes, c.MaxBytes).WithParam("sizeBytes")
+		return files.Errorf(files.KindInvalid, "too_large", "%s %d exceeds the maximum of %d bytes", files.FieldSizeBytes, in.SizeBytes, c.MaxBytes).On(files.FieldSizeBytes)
 	case files.BoundPurpose:
-		return files.Errorf(files.KindInvalid, "too_large_for_purpose", "sizeBytes %d exceeds the limit of %d bytes for purpose %q", in.SizeBytes, limit, in.Purpose).WithParam("sizeBytes")
+		return files.Errorf(files.KindInvalid, "too_large_for_purpose", "%s %d exceeds the limit of %d bytes for purpose %q", files.FieldSizeBytes, in.SizeBytes, limit, in.Purpose).On(files.FieldSizeBytes)
 	}
 	return nil
 }

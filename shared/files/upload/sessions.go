@@ -38,7 +38,7 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 		return s.resume(ctx, in.ProjectID, files.KeyedID(in.ProjectID, op), true)
 	}
 	now := s.Now()
-	mimeType, err := checkDeclaration(s.Config, &in, now)
+	mimeType, err := checkDeclaration(s.Config, &in, files.MaxFilenameChars, now)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 		return nil, err
 	}
 	if !ok {
-		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "retention must leave at least a second to upload in").WithParam("retentionExpiresAt")
+		return nil, files.Errorf(files.KindInvalid, "invalid_retention", "%s must leave at least a second to upload in", files.FieldRetention).On(files.FieldRetention)
 	}
 	if err := admit(ctx, in, f); err != nil {
 		return nil, err

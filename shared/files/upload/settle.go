@@ -59,7 +59,7 @@ func NewSettlement(store settleStore, objects settleObjects, o files.Options) *S
 func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
-			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "md5 must be 32 hexadecimal characters").WithParam("md5")
+			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "%s must be 32 hexadecimal characters", files.FieldMD5).On(files.FieldMD5)
 		}
 		md5 = strings.ToLower(md5)
 	}
@@ -111,15 +111,15 @@ func (s *Settlement) prefetch(ctx context.Context, projectID, id string) *prefet
 func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sum string) (_ *files.File, assembling bool, err error) {
 	switch {
 	case f.Multipart == nil && sum != "":
-		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's sha256 is declared at create, where storage checks it").WithParam("sha256")
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_sha256", "a single-PUT file's %s is declared at create, where storage checks it", files.FieldSHA256).On(files.FieldSHA256)
 	case f.Multipart == nil:
 		return f, false, nil
 	case md5 != "":
-		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").WithParam("md5")
+		return nil, false, files.Errorf(files.KindInvalid, "invalid_md5", "a file uploaded in parts has no MD5 to compare (its ETag is not one): declare part checksums instead").On(files.FieldMD5)
 	case f.StatusAt(s.Now()) != files.StatusPending:
 		return f, false, nil // Complete answers the state, and confirms a COMPLETED file's claim
 	case f.SHA256 != "" && sum != "" && sum != f.SHA256:
-		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "sha256 differs from the one declared at create").WithParam("sha256")
+		return nil, false, files.Errorf(files.KindInvalid, "checksum_mismatch", "%s differs from the one declared at create", files.FieldSHA256).On(files.FieldSHA256)
 	}
 	if sum != "" && f.SHA256 == "" {
 		// Kept before assembly, by a conditional write that changes nothing else.
@@ -251,10 +251,10 @@ func confirm(f *files.File, md5, sha256 string) (Result, error) {
 		out, state = Scanning, "past validation (its malware scan is running)"
 	}
 	if checkMD5(md5, f.ETag) != nil {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID, state).WithParam("md5")
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID, state).On(files.FieldMD5)
 	}
 	if sha256 != "" && sha256 != f.SHA256 {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s with another sha256 (or none): it stays as it is", f.ID, state).WithParam("sha256")
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s with another sha256 (or none): it stays as it is", f.ID, state).On(files.FieldSHA256)
 	}
 	return Result{Outcome: out, File: f}, nil
 }

@@ -213,5 +213,5 @@ func checkExtension(filename, declared string) error {
 	if saved := files.DownloadName(filename); saved != filename {
 		named += fmt.Sprintf(" (saved as %q)", saved)
 	}
-	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "mimeType %s does not match the filename %s, whose extension means %s; declare %s (or application/octet-stream) or rename the file", declared, named, byExt, byExt).WithParam("mimeType")
+	return files.Errorf(files.KindInvalid, "type_extension_mismatch", "%s %s does not match %s %s, whose extension means %s; declare %s (or application/octet-stream) or rename the file", files.FieldMimeType, declared, files.FieldFilename, named, byExt, byExt).On(files.FieldMimeType)
 }

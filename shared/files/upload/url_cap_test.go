@@ -9,8 +9,8 @@ import (
 )
 
 // Every presigned URL lives at most an hour, whatever the configuration asks
-// (DESIGN §2a: it is signed with the Lambda role's temporary credentials and
-// dies with them), and a single-PUT session ends with its URL.
+// (it is signed with the Lambda role's temporary credentials and dies with
+// them: docs/ARCHITECTURE.md "Limits and lifetimes"), and a single-PUT session ends with its URL.
 func TestEveryURLLivesAtMostAnHour(t *testing.T) {
 	week := 7 * 24 * time.Hour
 	st, obj := newMemStore(), newMemObjects()

@@ -14,8 +14,8 @@ import (
 const sniffBytes = 3072
 
 // inspect checks an uploaded object, read through objects, against its
-// record (DESIGN §3). A nil rejection means valid; err is for faults and a
-// missing object.
+// record (docs/api.md "Validation"). A nil rejection means valid; err is for
+// faults and a missing object.
 func (s *Settlement) inspect(ctx context.Context, objects objectReads, f *files.File, md5 string) (files.ObjectInfo, *files.Rejection, error) {
 	info, head, err := objects.Peek(ctx, f.ObjectKey, sniffBytes)
 	if err != nil {

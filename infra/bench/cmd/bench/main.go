@@ -1,5 +1,5 @@
-// Command bench is `make bench`: it measures Filegate against its DESIGN §8
-// budgets and writes bench/results.md and bench/results.json.
+// Command bench is `make bench`: it measures Filegate against its budgets
+// (docs/ARCHITECTURE.md "Budgets") and writes bench/results.md and bench/results.json.
 //
 //	go run ./infra/bench/cmd/bench [-quick] [-only size,coldstart,...] [-out dir]
 package main
