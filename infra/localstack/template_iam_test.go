@@ -46,6 +46,7 @@ var functionWrites = map[string][]string{
 	"CleanupFunction":           nil,
 	"CountersFunction":          {"P#"},
 	"ReconcileFunction":         {"P#", "JOB#"},
+	"ScanResultFunction":        {"P#"},
 }
 
 var (

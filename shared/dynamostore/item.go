@@ -9,7 +9,7 @@
 //	file:     pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	          while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	          and, with an external id, cxk=P#<project>#X#<externalFileId>
-//	          while reconcile must look at it: rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
+//	          while reconcile must look at it (SCANNING files too): rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
 //	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> r<bucket>=<n> (counters.go)
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)
 //	idempotency record: pk=I#<scope> sk=K#<key> (idempotency_store.go)
@@ -75,6 +75,7 @@ type fileItem struct {
 	RAt              int64          `dynamo:"rat,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
+	Scan             *scanItem      `dynamo:"scan,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
 }
 
@@ -101,6 +102,7 @@ func toItem(f *files.File) fileItem {
 	if !f.ReconcileAt.IsZero() {
 		it.RPK, it.RAt = reconcilePK(f.ID), f.ReconcileAt.UnixMilli()
 	}
+	it.Scan = toScanItem(f.Scan)
 	return it
 }
 
@@ -127,6 +129,7 @@ func (it *fileItem) toFile() *files.File {
 	if it.RPK != "" {
 		f.ReconcileAt = time.UnixMilli(it.RAt).UTC()
 	}
+	f.Scan = it.Scan.toState()
 	return f
 }
 

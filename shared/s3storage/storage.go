@@ -26,6 +26,8 @@ type Storage struct {
 	presign *s3.PresignClient
 	bucket  string
 	now     func() time.Time
+	// scannerTags are tag keys validation does not count (IgnoreScannerTags).
+	scannerTags []string
 }
 
 var (

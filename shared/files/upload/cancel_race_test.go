@@ -14,7 +14,7 @@ import (
 type deletedBeforeWrite struct{ testStore }
 
 func (d deletedBeforeWrite) Transition(ctx context.Context, f *files.File, from files.Status, c files.Change) (*files.File, error) {
-	if err := d.testStore.Delete(ctx, f.ProjectID, f.ID); err != nil {
+	if err := d.testStore.Delete(ctx, f); err != nil {
 		return nil, err
 	}
 	return d.testStore.Transition(ctx, f, from, c)
