@@ -335,3 +335,30 @@ func TestCompatUploadWaitsForTheVerdict(t *testing.T) {
 		}
 	})
 }
+
+// A SCANNING file due for its look, handed to a reconciler without a
+// scanner (scanning turned off while it waited), is not asked about but
+// moved on: it stays SCANNING, due again RetryAfter later, rather than due
+// at every run.
+func TestReconcileWithoutAScannerMovesADueScanOn(t *testing.T) {
+	ctx := context.Background()
+	sc := &fakeScanner{err: errors.New("clamd: connection refused")}
+	s, st, obj, clk := scanService(files.ScanClamAV, sc, nil)
+	f := uploaded(t, s, obj)
+	if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != Scanning {
+		t.Fatalf("%s (%v), want scanning", out, err)
+	}
+	clk.add(time.Minute)
+	unscanning := newScanningService(st, obj, nil, files.Options{Clock: clk.Now, Config: files.Config{Scan: files.ScanConfig{Mode: files.ScanOff, RetryAfter: time.Minute}}})
+	rep, err := unscanning.reconciler.Converge(ctx, false)
+	if err != nil || rep.ScansDue != 1 || rep.ScansSettled != 0 {
+		t.Fatalf("reconcile without a scanner: %+v, %v", rep, err)
+	}
+	got := stored(t, st, f)
+	if want := clk.Now().Add(time.Minute); got.Status != files.StatusScanning || !got.ReconcileAt.Equal(want) || !got.Scan.Due.Equal(want) {
+		t.Fatalf("after the look: %s, reconcile at %v, scan %+v; want SCANNING due at %v", got.Status, got.ReconcileAt, got.Scan, want)
+	}
+	if rep, err := unscanning.reconciler.Converge(ctx, false); err != nil || rep.ScansDue != 0 {
+		t.Fatalf("the next run, before its look: %+v, %v", rep, err)
+	}
+}
