@@ -362,3 +362,23 @@ func TestReconcileWithoutAScannerMovesADueScanOn(t *testing.T) {
 		t.Fatalf("the next run, before its look: %+v, %v", rep, err)
 	}
 }
+
+// The orphan walk keeps the object of a file waiting for its scan: a
+// SCANNING file is live, and its bytes are what the scan is still to read
+// (deleting them turned a scanner outage into upload_missing rejections).
+func TestOrphanWalkKeepsAWaitingFilesObject(t *testing.T) {
+	ctx := context.Background()
+	sc := &fakeScanner{err: errors.New("clamd: connection refused")}
+	s, st, obj, _ := scanService(files.ScanClamAV, sc, nil)
+	f := uploaded(t, s, obj)
+	if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != Scanning {
+		t.Fatalf("%s (%v), want scanning", out, err)
+	}
+	rep, err := s.reconciler.SweepOrphans(ctx, 100, 0)
+	if err != nil || rep.Deleted != 0 || !obj.has(f.ObjectKey) {
+		t.Fatalf("orphan walk: %+v, %v; object kept %v", rep, err, obj.has(f.ObjectKey))
+	}
+	if got := stored(t, st, f); got.Status != files.StatusScanning {
+		t.Fatalf("after the walk: %s", got.Status)
+	}
+}
