@@ -75,6 +75,8 @@ build-ListWebhookDeliveriesFunction:
 	$(call build_fn,list-webhook-deliveries)
 build-ReplayWebhookDeliveryFunction:
 	$(call build_fn,replay-webhook-delivery)
+build-ScanResultFunction:
+	$(call build_fn,scan-result)
 
 FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
 
@@ -83,9 +85,10 @@ FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/
 build:
 	@for id in $(FUNCTION_IDS); do $(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(ARTIFACTS_DIR)/$$id; done
 
-## tools: install pinned MinIO and DynamoDB Local once (outside the clone)
+## tools: install pinned MinIO and DynamoDB Local once (outside the clone), and Debian's clamav-daemon (clamd) when root
 tools:
 	@bash infra/tools/install.sh >/dev/null
+	@bash infra/tools/clamav.sh
 
 ## web: build the upload page (web/upload/dist/: Uppy and Filegate's plugin) from the npm packages web/uppy/package-lock.json pins
 web:

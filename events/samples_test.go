@@ -28,6 +28,7 @@ import (
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/fileevents"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/guardduty"
 	"github.com/filegate/filegate/shared/streamevents"
 	"github.com/filegate/filegate/shared/wiring"
 )
@@ -63,6 +64,8 @@ func TestSamples(t *testing.T) {
 				checkAuthorizer(t, decode[events.APIGatewayV2CustomAuthorizerV2Request](t, raw))
 			case probe.RouteKey != "":
 				checkHTTP(t, name, decode[events.APIGatewayV2HTTPRequest](t, raw))
+			case probe.DetailType == guardduty.DetailType:
+				checkScanResult(t, decode[events.EventBridgeEvent](t, raw))
 			case probe.DetailType != "":
 				checkScheduled(t, decode[events.EventBridgeEvent](t, raw))
 			case len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:s3":
@@ -270,6 +273,22 @@ func checkScheduled(t *testing.T, ev events.EventBridgeEvent) {
 	if ev.DetailType != "Scheduled Event" || ev.Source != "aws.events" || len(ev.Resources) != 1 ||
 		!strings.HasPrefix(ev.Resources[0], "arn:aws:events:"+ev.Region+":"+ev.AccountID+":rule/") {
 		t.Errorf("not an EventBridge schedule: %+v", ev)
+	}
+}
+
+func checkScanResult(t *testing.T, ev events.EventBridgeEvent) {
+	r, err := guardduty.Decode(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := files.ParseObjectKey(r.Key); !ok {
+		t.Errorf("key %q is not in Filegate's layout", r.Key)
+	}
+	if v, ok := guardduty.Verdict(r.Status, r.Threats); !ok || v.Verdict != files.ScanClean {
+		t.Errorf("status %q: verdict %+v, want the clean one", r.Status, v)
+	}
+	if len(ev.Resources) != 1 || !strings.HasPrefix(ev.Resources[0], "arn:aws:guardduty:"+ev.Region+":"+ev.AccountID+":malware-protection-plan/") {
+		t.Errorf("resources %v: not a malware protection plan of the event's account", ev.Resources)
 	}
 }
 

@@ -43,8 +43,16 @@ type File struct {
 	SHA256             string            `json:"sha256"`
 	ClaimedSHA256      string            `json:"claimedSha256"`
 	Multipart          *Multipart        `json:"multipart"`
+	Scan               *Scan             `json:"scan"`
 	UploadURL          string            `json:"uploadUrl"`
 	UploadHeaders      map[string]string `json:"uploadHeaders"`
+}
+
+// Scan is a file's malware scan, once its bytes passed validation (where
+// the deployment scans): "pending" while the file waits for a verdict (it
+// reads PENDING), then "clean", "infected" or "unsupported".
+type Scan struct {
+	Status string `json:"status"`
 }
 
 // Rejection is why a REJECTED file failed validation.

@@ -6,7 +6,12 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +117,51 @@ func Put(t *testing.T, url string, headers map[string]string, body []byte) int {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// SuiteFailures is what a stack suite's TestMain reports once its tests ran:
+// DynamoDB requests a function's template policy refused (each is a
+// permission the deployed function would lack), and answers a tenant's
+// client received that do not match openapi/*.yaml; checked is how many
+// answers were compared.
+func SuiteFailures(st *localstack.Stack) (failures []string, checked int) {
+	if denied := st.PolicyDenials(); len(denied) > 0 {
+		failures = append(failures, fmt.Sprintf("template.yaml policies refused %d DynamoDB requests the functions made:\n  %s", len(denied), strings.Join(denied, "\n  ")))
+	}
+	check, err := openapicheck.For(st.APIURL)
+	if err != nil || check == nil {
+		return append(failures, fmt.Sprintf("the OpenAPI documents: %v", err)), 0
+	}
+	bad, checked := check.Violations()
+	if len(bad) > 0 {
+		failures = append(failures, fmt.Sprintf("%d of %d API responses do not match openapi/*.yaml:\n  %s", len(bad), checked, strings.Join(bad, "\n  ")))
+	}
+	return failures, checked
+}
+
+// CompatUploadPart posts one upload to the compat API at base, its file
+// part with the given Content-Disposition and Content-Type; it returns the
+// status and body.
+func CompatUploadPart(t *testing.T, base, key, disposition, contentType, purpose string, body []byte) (int, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", disposition)
+	h.Set("Content-Type", contentType)
+	fw, _ := w.CreatePart(h)
+	fw.Write(body)
+	w.WriteField("purpose", purpose)
+	w.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/beta/files", &buf)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("upload (%s): %v", disposition, err)
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
 }

@@ -16,6 +16,7 @@
 //  8. largefile: the CLI against raw S3 calls on one large file
 //  9. reconcile: the calls repairing lost S3 events, beside more and more
 //     unrelated objects in the bucket
+//  10. scan: clamd's scan time per MiB; PUT → COMPLETED with scanning off and on
 package bench
 
 import (
@@ -56,8 +57,12 @@ type Config struct {
 	// ReconcileUnrelated objects (reconcile.go).
 	ReconcileLost      int
 	ReconcileUnrelated []int
-	Sections           map[string]bool // nil: all
-	Log                func(string, ...any)
+	// ScanSizes are the malware scan section's objects, ScanRounds its
+	// interleaved rounds per size.
+	ScanSizes  []int64
+	ScanRounds int
+	Sections   map[string]bool // nil: all
+	Log        func(string, ...any)
 }
 
 // Full is `make bench`.
@@ -66,7 +71,8 @@ func Full(root string) Config {
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000, HookEvents: 200,
 		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
-		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000}}
+		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000},
+		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
@@ -75,11 +81,12 @@ func Quick(root string) Config {
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100, HookEvents: 20,
 		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
-		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000}}
+		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000},
+		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -96,6 +103,7 @@ type Results struct {
 	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty"`
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
+	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -147,7 +155,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -223,6 +231,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			fail("reconcile", err)
 		}
 	}
+	if c.on("scan") {
+		if res.Scan, err = h.runScan(ctx, c); err != nil {
+			fail("scan", err)
+		}
+	}
 	return nil
 }
 
@@ -276,6 +289,17 @@ func judge(r *Results) []Budget {
 			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
 		}
 		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
+	}
+	if s := r.Scan; s != nil && len(s.Rows) > 0 {
+		big := s.Rows[len(s.Rows)-1]
+		var parts []string
+		for _, row := range s.Rows {
+			parts = append(parts, fmt.Sprintf("%s +%.0f ms", sizeLabel(row.SizeBytes), row.AddedMs))
+		}
+		out = append(out, Budget{"malware scan (ClamAV locally): added PUT → COMPLETED; object streamed", "reported per MiB; never whole in memory",
+			fmt.Sprintf("%s (%.2f ms/MiB at %s; INSTREAM %.2f ms/MiB); %s allocated to stream %s", strings.Join(parts, ", "), big.AddedMsPerMiB, sizeLabel(big.SizeBytes),
+				big.ScanMsPerMiB, mb(s.StreamedAllocBytes), sizeLabel(s.StreamedOfSize)),
+			s.StreamedAllocBytes < s.StreamedOfSize/4})
 	}
 	if l := r.CounterLag; l != nil {
 		out = append(out, Budget{fmt.Sprintf("counter lag after a burst of %d creates (local stack)", l.Creates), "reported (p50, max)",

@@ -106,6 +106,9 @@ func Markdown(r *Results) string {
 	if r.Reconcile != nil {
 		reconcileTable(p, r.Reconcile)
 	}
+	if r.Scan != nil {
+		scanTable(p, r.Scan)
+	}
 	return b.String()
 }
 

@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"sync"
 	"testing"
+
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // compatUpload posts one multipart upload to the compat API; returns status and body.
@@ -27,26 +25,7 @@ func compatUploadAs(t *testing.T, key, name, contentType, purpose string, body [
 // Content-Disposition and Content-Type.
 func compatUploadPart(t *testing.T, key, disposition, contentType, purpose string, body []byte) (int, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", disposition)
-	h.Set("Content-Type", contentType)
-	fw, _ := w.CreatePart(h)
-	fw.Write(body)
-	w.WriteField("purpose", purpose)
-	w.Close()
-	req, _ := http.NewRequest("POST", stack.APIURL+"/api/v1/beta/files", &buf)
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Errorf("upload (%s): %v", disposition, err)
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	return apitest.CompatUploadPart(t, stack.APIURL, key, disposition, contentType, purpose, body)
 }
 
 // Parallel uploads to one project all succeed, and the completed count

@@ -68,6 +68,7 @@ var entryChecks = map[string]func(e *entry){
 	"CleanupFunction":         checkCleanup,
 	"CountersFunction":        checkCounters,
 	"ReconcileFunction":       checkReconcile,
+	"ScanResultFunction":      checkScanResult,
 	"SignPartsFunction":       checkSignParts,
 	"ListPartsFunction":       checkListParts,
 	"UploadUrlFunction":       checkUploadURL,
@@ -574,6 +575,23 @@ func checkReconcile(e *entry) {
 	got, err := wiring.Store(own).Get(e.t.Context(), e.ten.ProjectID, c.File.ID)
 	if err != nil || got.Status != files.StatusCompleted || rep.Settled != 1 || !rep.Done {
 		e.t.Errorf("the lost upload: %v (%v), report %+v; want it COMPLETED by one run", got, err, rep)
+	}
+}
+
+// A GuardDuty result reaching scan-result settles the file it names,
+// validating it first when the object's S3 event has not been handled; a
+// result for another bucket changes nothing.
+func checkScanResult(e *entry) {
+	f := e.createFox()
+	e.putSide(f)
+	r := e.start("BUCKET_NAME="+sideBucket, "SCAN_MODE=guardduty")
+	e.invoke(r, e.event(sampleFileID, f.ID))
+	if s := e.status(f.ID); s != "PENDING" {
+		e.t.Fatalf("after a result from bucket %s (the function's is %s): %s, want PENDING", sampleBucket, sideBucket, s)
+	}
+	e.invoke(r, e.event(sampleFileID, f.ID, sampleBucket, sideBucket))
+	if s := e.status(f.ID); s != "COMPLETED" {
+		e.t.Errorf("after a clean result: %s, want COMPLETED", s)
 	}
 }
 

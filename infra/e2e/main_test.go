@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -74,23 +73,17 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 	// Every test ran each function behind an IAM gate enforcing its
-	// template policy: a refusal is a permission the deployed function
-	// would lack (its request failed too, but a test might tolerate that).
-	if denied := s.PolicyDenials(); len(denied) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: template.yaml policies refused %d DynamoDB requests the functions made:\n  %s\n", len(denied), strings.Join(denied, "\n  "))
+	// template policy, and every answer a tenant's client received went
+	// through the OpenAPI check.
+	failures, checked := apitest.SuiteFailures(s)
+	for _, f := range failures {
+		fmt.Fprintln(os.Stderr, "FAIL:", f)
 		code = 1
 	}
-	// Every answer a tenant's client received matches openapi/*.yaml.
-	if check, err := openapicheck.For(s.APIURL); err != nil || check == nil {
-		fmt.Fprintln(os.Stderr, "FAIL: the OpenAPI documents:", err)
-		code = 1
-	} else if bad, checked := check.Violations(); len(bad) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: %d of %d API responses do not match openapi/*.yaml:\n  %s\n", len(bad), checked, strings.Join(bad, "\n  "))
-		code = 1
-	} else if checked == 0 && code == 0 && flag.Lookup("test.run").Value.String() == "" {
+	if checked == 0 && code == 0 && flag.Lookup("test.run").Value.String() == "" {
 		fmt.Fprintln(os.Stderr, "FAIL: no API response went through the OpenAPI check: the test kit's transport is bypassed")
 		code = 1
-	} else {
+	} else if len(failures) == 0 {
 		fmt.Fprintf(os.Stderr, "openapi: %d API responses matched openapi/*.yaml\n", checked)
 	}
 	// Only a whole run exercises every function (-run picks some tests).

@@ -83,6 +83,8 @@ type AuditReport struct {
 // state crash consistency promises:
 //   - COMPLETED: its object exists, has the declared size and exactly the
 //     bytes the client uploaded;
+//   - SCANNING (validated, waiting for its malware scan's verdict, as after
+//     a crash mid-scan: its look comes later): its object exists;
 //   - any other state: no object;
 //   - an object no record points at: a problem.
 func Audit(ctx context.Context, db *dynamodb.Client, s3c *s3.Client, table, bucket string, up Uploaded) (AuditReport, error) {
@@ -102,6 +104,10 @@ func Audit(ctx context.Context, db *dynamodb.Client, s3c *s3.Client, table, buck
 		size, hasObject := sizes[r.ObjectKey]
 		delete(sizes, r.ObjectKey)
 		switch {
+		case r.Status == "SCANNING":
+			if !hasObject {
+				problem("file %s waits for its malware scan but its object %s is missing", r.ID, r.ObjectKey)
+			}
 		case r.Status != "COMPLETED":
 			if hasObject {
 				problem("file %s is %s but its object %s exists (%d bytes)", r.ID, r.Status, r.ObjectKey, size)

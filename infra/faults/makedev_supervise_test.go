@@ -91,6 +91,38 @@ func TestMakeDevRestartsACrashedDynamoDBAndMinIO(t *testing.T) {
 	r.stop()
 }
 
+// TestMakeDevRestartsACrashedClamd SIGKILLs the clamd `make dev` scans
+// uploads with: it comes back by itself within recoveryBound (a new process,
+// with the same generated config), and a new upload is scanned and
+// COMPLETED. The log names the restart.
+func TestMakeDevRestartsACrashedClamd(t *testing.T) {
+	const marker = "clamd --foreground"
+	d := newDevClone(t)
+	up := &Uploads{}
+	r := d.start()
+	before, args := d.pidOf(marker), d.processArgs(marker)
+	if before == 0 {
+		t.Fatal("make dev runs no clamd")
+	}
+	d.crash(marker)
+	took := waitServing(t, "clamd after its crash", func() bool {
+		log, _ := os.ReadFile(r.logPath)
+		pid := d.pidOf(marker)
+		return pid != 0 && pid != before && regexp.MustCompile(`clamd restarted`).Match(log)
+	})
+	t.Logf("after SIGKILL of clamd, it was back in %s", took.Round(time.Millisecond))
+	if after := d.processArgs(marker); after != args {
+		t.Errorf("clamd came back as %q; before the crash it ran as %q", after, args)
+	}
+	id, err := upload(r.api, up, uniquePDF(200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, r.api, id, "COMPLETED") // scanned by the restarted clamd
+	r.audit(up)
+	r.stop()
+}
+
 // TestMakeDevStopsLoudlyPastItsRestartBound runs `make dev` allowed one
 // restart (FILEGATE_MAX_RESTARTS=1) and SIGKILLs MinIO twice: the first
 // crash is restarted, the second stops the whole stack with a non-zero exit

@@ -47,6 +47,7 @@ func functions() map[string]func(env *wiring.Env) any {
 		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
 		"CountersFunction":      func(env *wiring.Env) any { return wiring.Counters(env) },
 		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
+		"ScanResultFunction":    func(env *wiring.Env) any { return uploadwiring.ScanResult(env) },
 		// Compat API (LlamaCloud shape).
 		"UploadFileFunction": func(env *wiring.Env) any {
 			return wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env)))

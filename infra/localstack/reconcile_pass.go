@@ -69,6 +69,8 @@ func (s *Stack) ReconcileAll(ctx context.Context) (upload.ReconcileReport, error
 		rep, err := s.reconcileRun(ctx, orphanWalk)
 		total.Scanned += rep.Scanned
 		total.Deleted += rep.Deleted
+		total.ScansDue += rep.ScansDue
+		total.ScansSettled += rep.ScansSettled
 		if err != nil {
 			return total, err
 		}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
+	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/secretfile"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/eventwiring"
@@ -89,10 +90,19 @@ type Options struct {
 	// StorageFront, if set, wraps the checking proxy before MinIO: every S3
 	// request of the stack passes it (the browser test counts part PUTs).
 	StorageFront func(http.Handler) http.Handler
-	// Supervise restarts a crashed DynamoDB Local or MinIO within its
+	// Supervise restarts a crashed DynamoDB Local, MinIO or clamd within its
 	// bounds, and reports on Failed once past them (`make dev`). nil: a
 	// crashed server stays down (fault tests restart it themselves).
 	Supervise *RestartPolicy
+	// Scan is the functions' malware scanning (SCAN_MODE): "" or off for
+	// none; clamav runs a clamd of the stack's own (infra/clamd: generated
+	// config, local signature database) that the functions stream objects
+	// to; guardduty reads GuardDuty's verdicts, which tests hand the
+	// scan-result function (Stack.ScanResult) as GuardDuty's events.
+	Scan files.ScanMode
+	// ScanLimit is the largest object the stack's clamd scans (clamd's
+	// size limits); 0 takes MAX_FILE_SIZE_BYTES's default, 512 MiB.
+	ScanLimit int64
 }
 
 // Stack is a running local Filegate.
@@ -113,6 +123,9 @@ type Stack struct {
 	Sender        eventwiring.SenderLambda
 	senderTimeout time.Duration
 	Reconcile     uploadwiring.ReconcileLambda // the scheduled reconcile function
+	// ScanResult is the function GuardDuty's result events invoke.
+	ScanResult uploadwiring.ScanResultLambda
+	Clamd      *Clamd // the stack's clamd with Options.Scan clamav, else nil
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
@@ -229,6 +242,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
 	}
+	if err := s.startScanning(ctx, o, data); err != nil {
+		return nil, err
+	}
 	for k, v := range o.Env {
 		s.Env[k] = v
 	}
@@ -258,6 +274,27 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		s.superviseServers(ctx, *o.Supervise)
 	}
 	return s, nil
+}
+
+// startScanning sets the functions' SCAN_MODE and, for clamav, starts the
+// stack's clamd under data and points CLAMD_ADDRESS at it.
+func (s *Stack) startScanning(ctx context.Context, o Options, data string) error {
+	switch o.Scan {
+	case "", files.ScanOff:
+		return nil
+	case files.ScanGuardDuty:
+	case files.ScanClamAV:
+		limit := cmp.Or(o.ScanLimit, files.DefaultMaxBytes)
+		var err error
+		if s.Clamd, err = StartClamd(ctx, filepath.Join(data, "clamd"), filepath.Join(data, "clamd.log"), limit); err != nil {
+			return err
+		}
+		s.Env["CLAMD_ADDRESS"] = s.Clamd.Address()
+	default:
+		return fmt.Errorf("local stack: no scan mode %q (off, guardduty or clamav)", o.Scan)
+	}
+	s.Env["SCAN_MODE"] = string(o.Scan)
+	return nil
 }
 
 func (s *Stack) provision(ctx context.Context) error {
@@ -336,6 +373,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			}
 		case eventwiring.SenderLambda:
 			s.Sender, s.senderTimeout = fn, f.Timeout
+		case uploadwiring.ScanResultLambda:
+			s.ScanResult = fn
 		}
 	}
 	for id := range build {
@@ -344,8 +383,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 		}
 	}
 	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil ||
-		s.Events == nil || s.Sender == nil {
-		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters, events) or schedule-triggered (reconcile, webhook sender) function")
+		s.Events == nil || s.Sender == nil || s.ScanResult == nil {
+		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters, events), schedule- (reconcile, webhook sender) or scan-result-triggered function")
 	}
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
@@ -541,6 +580,9 @@ func (s *Stack) Stop() {
 	}
 	if s.MinIO != nil {
 		_ = s.MinIO.Stop()
+	}
+	if s.Clamd != nil {
+		_ = s.Clamd.Stop()
 	}
 	if s.DynamoDB != nil {
 		_ = s.DynamoDB.Stop()

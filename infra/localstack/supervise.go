@@ -117,24 +117,32 @@ func (s *Stack) fail(err error) {
 // and its owner stops it.
 func (s *Stack) Failed() <-chan error { return s.failed }
 
-// superviseServers watches DynamoDB Local and MinIO until the stack stops.
+// superviseServers watches DynamoDB Local, MinIO and the stack's clamd
+// until the stack stops.
 // A restarted DynamoDB Local is on its port and data: the functions, the
 // stream feed (its iterators name positions, which survive a restart) and
 // the sweeper reconnect by themselves. A restarted MinIO is on its address,
 // data and webhook target; its bucket notification is set again, and one
 // reconcile pass settles uploads that landed while it booted, as at start.
+// A restarted clamd loads its database again; one reconcile run looks at
+// the files whose scan is due.
 func (s *Stack) superviseServers(parent context.Context, p RestartPolicy) {
 	ctx, stop := context.WithCancel(parent)
 	s.stopSupervising = stop
 	nothing := func(context.Context) error { return nil }
-	for _, srv := range []supervised{
+	servers := []supervised{
 		{name: "dynamodb-local", logPath: s.DynamoDB.logPath, current: s.DynamoDB.proc.Load, restart: s.DynamoDB.Restart, recover: nothing, settle: nothing},
 		{name: "minio", logPath: s.MinIO.logPath, current: s.MinIO.proc.Load, restart: s.MinIO.Restart,
 			recover: func(ctx context.Context) error {
 				return s.MinIO.Notify(ctx, BucketName, webhookID, s.Template.UploadEvents.Prefix)
 			},
 			settle: func(ctx context.Context) error { _, err := s.reconcileAfterMinIOStart(ctx); return err }},
-	} {
+	}
+	if s.Clamd != nil {
+		servers = append(servers, supervised{name: "clamd", logPath: s.Clamd.logPath, current: s.Clamd.proc.Load, restart: s.Clamd.Restart, recover: nothing,
+			settle: func(ctx context.Context) error { _, err := s.reconcileRun(ctx, scheduledEvent); return err }})
+	}
+	for _, srv := range servers {
 		s.supervising.Add(1)
 		go func() {
 			defer s.supervising.Done()

@@ -57,6 +57,7 @@ var functionWrites = map[string][]string{
 	"RotateWebhookSecretFunction":   {"W#"},
 	"ListWebhookDeliveriesFunction": nil,
 	"ReplayWebhookDeliveryFunction": {"D#"},
+	"ScanResultFunction":            {"P#"},
 }
 
 var (

@@ -58,8 +58,14 @@ func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 		if err != nil {
 			return err
 		}
-		if f.Status == files.StatusRejected {
+		switch f.Status {
+		case files.StatusRejected:
 			return files.RejectionError(f.Rejection) // the outcome's 422
+		case files.StatusScanning:
+			// Stored and valid, but its malware scan's verdict did not come
+			// within the wait: listed once clean (a Filegate extension).
+			jsonwire.Write(w, http.StatusAccepted, toJSON(f))
+			return nil
 		}
 		jsonwire.Write(w, http.StatusOK, toJSON(f))
 		return nil

@@ -68,6 +68,9 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	if c.Rejection != nil {
 		u.Set("rejectionCode", c.Rejection.Code).Set("rejectionMessage", c.Rejection.Message)
 	}
+	if c.Scan != nil {
+		u.Set("scan", toScanItem(c.Scan))
+	}
 	if c.TTL > 0 {
 		u.Set("ttl", c.TTL)
 	} else {

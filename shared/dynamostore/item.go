@@ -9,7 +9,7 @@
 //	file:     pk=P#<project> sk=F#<fileId>  lpk=P#<project> lsk=<fileId>
 //	          while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	          and, with an external id, cxk=P#<project>#X#<externalFileId>
-//	          while reconcile must look at it: rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
+//	          while reconcile must look at it (SCANNING files too): rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
 //	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> held=<n> bytes=<n> r<bucket>=<n> (counters.go)
 //	limits:   pk=LIMIT#<org> sk=ORG | P#<project> (limits_store.go; the operator's)
 //	rate-limit bucket: pk=RATE#<org>[#<project>]#<category> sk=BUCKET (ratebuckets.go)
@@ -78,6 +78,7 @@ type fileItem struct {
 	RAt              int64          `dynamo:"rat,omitempty"`
 	RejectionCode    string         `dynamo:"rejectionCode,omitempty"`
 	RejectionMessage string         `dynamo:"rejectionMessage,omitempty"`
+	Scan             *scanItem      `dynamo:"scan,omitempty"`
 	TTL              int64          `dynamo:"ttl,omitempty"`
 }
 
@@ -104,6 +105,7 @@ func toItem(f *files.File) fileItem {
 	if !f.ReconcileAt.IsZero() {
 		it.RPK, it.RAt = reconcilePK(f.ID), f.ReconcileAt.UnixMilli()
 	}
+	it.Scan = toScanItem(f.Scan)
 	return it
 }
 
@@ -130,6 +132,7 @@ func (it *fileItem) toFile() *files.File {
 	if it.RPK != "" {
 		f.ReconcileAt = time.UnixMilli(it.RAt).UTC()
 	}
+	f.Scan = it.Scan.toState()
 	return f
 }
 

@@ -16,8 +16,10 @@ import (
 // Reconcile's index: a sparse GSI (template.yaml, FilesTable) holding the
 // files reconcile must look at, keyed rpk (a shard) and rat (when, epoch
 // milliseconds). Only records with a files.File.ReconcileAt carry the two
-// attributes: PENDING files, and multipart files that just left PENDING
-// (Config.ReconcileAt). Reconcile reads the entries due (rat <= now) of
+// attributes: PENDING files, multipart files that just left PENDING, and
+// SCANNING files at their scan's next look (Config.ReconcileAt; they have
+// no index of their own, as a stack update can add only one to the table:
+// scans.go). Reconcile reads the entries due (rat <= now) of
 // every shard, so its cost follows the uploads in flight, never the
 // bucket's size or the table's.
 //

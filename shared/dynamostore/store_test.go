@@ -42,6 +42,7 @@ func fullFile(projectID string) *files.File {
 		Multipart:       &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
 		AssemblingSince: &done, ReconcileAt: t0.Add(16 * time.Minute),
 		Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}, TTL: keep.Unix(),
+		Scan: &files.ScanState{Verdict: files.ScanInfected, Signature: "Eicar-Test-Signature.UNOFFICIAL", Due: t0.Add(time.Minute), Attempts: 2},
 	}
 }
 

@@ -26,7 +26,11 @@ func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File,
 		return nil, err
 	}
 	now := c.Now()
-	if st := f.StatusAt(now); st != StatusPending {
+	switch st := f.StatusAt(now); st {
+	case StatusPending:
+	case StatusScanning:
+		return nil, Errorf(KindConflict, "invalid_state", "the file's upload is over: its bytes passed validation and are being scanned for malware, so it can no longer be cancelled (delete it instead)")
+	default:
 		return nil, Errorf(KindConflict, "invalid_state", "only a PENDING file can be cancelled; this one is %s", st)
 	}
 	f, err = c.store.Transition(ctx, f, StatusPending, Change{To: StatusCancelled, At: now, TTL: c.Config.TerminalTTL(f, now), ReconcileAt: c.Config.ReconcileAt(f, StatusCancelled, now)})

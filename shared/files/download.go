@@ -35,7 +35,11 @@ func (d *Downloads) DownloadURL(ctx context.Context, projectID, id string) (Pres
 	if err != nil {
 		return Presigned{}, err
 	}
-	if st := f.StatusAt(d.Now()); st != StatusCompleted {
+	switch st := f.StatusAt(d.Now()); st {
+	case StatusCompleted:
+	case StatusScanning:
+		return Presigned{}, ErrScanPending
+	default:
 		return Presigned{}, Errorf(KindConflict, "invalid_state", "a download URL exists only for a COMPLETED file; this one is %s", st)
 	}
 	return d.ContentURL(ctx, f, nil)

@@ -74,8 +74,10 @@ type File struct {
 	// ReconcileAt is when reconcile must look at the file (zero: never):
 	// see Config.ReconcileAt.
 	ReconcileAt time.Time
-	Rejection   *Rejection
-	TTL         int64 // epoch seconds for DynamoDB TTL; 0 = none
+	// Scan is the file's malware scan (nil: none began, e.g. scanning off).
+	Scan      *ScanState
+	Rejection *Rejection
+	TTL       int64 // epoch seconds for DynamoDB TTL; 0 = none
 }
 
 // StatusAt is the status a reader sees at now: a PENDING file whose session

@@ -21,6 +21,7 @@ type Config struct {
 	// longer than complete itself waits for storage (AssemblyTimeout), so
 	// reconcile does not assemble beside a complete still at it.
 	AssemblyGrace time.Duration
+	Scan          ScanConfig // malware scanning (scan.go)
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +54,7 @@ func (c Config) withDefaults() Config {
 	if c.AssemblyGrace <= 0 {
 		c.AssemblyGrace = time.Minute
 	}
+	c.Scan = c.Scan.withDefaults()
 	return c
 }
 
@@ -132,9 +134,19 @@ func earliest(t time.Time, retention *time.Time) int64 {
 //   - leaving PENDING with a multipart session: at once, to abort whatever
 //     multipart uploads its key still holds (a cancel's or a keyed create's
 //     retry's abort that failed), found from the record, not a bucket listing.
+//   - SCANNING: when its scan is next due (ScanState.Due), to ask for the
+//     verdict again: the scanner was down, or an asynchronous verdict is
+//     late. The files waiting for a scan share this index with the rest:
+//     a stack update can add only one GSI (template.yaml).
 //   - anything else: never.
+//
+// For SCANNING, f.Scan is the scan state being stored (ScanningAt).
 func (c Config) ReconcileAt(f *File, to Status, at time.Time) time.Time {
 	switch {
+	case to == StatusScanning && f.Scan != nil:
+		return f.Scan.Due
+	case to == StatusScanning:
+		return at
 	case to == StatusPending && f.AssemblingSince != nil:
 		return f.AssemblingSince.Add(c.AssemblyGrace)
 	case to == StatusPending:
@@ -144,4 +156,12 @@ func (c Config) ReconcileAt(f *File, to Status, at time.Time) time.Time {
 	default:
 		return time.Time{}
 	}
+}
+
+// ScanningAt is ReconcileAt for f moving to (or staying in) SCANNING with
+// scan state st.
+func (c Config) ScanningAt(f *File, st *ScanState, at time.Time) time.Time {
+	g := *f
+	g.Scan = st
+	return c.ReconcileAt(&g, StatusScanning, at)
 }

@@ -62,7 +62,8 @@ type Change struct {
 	MD5       string
 	SHA256    string // hex; "" leaves the record's
 	Rejection *Rejection
-	TTL       int64 // 0 removes the TTL attribute
+	Scan      *ScanState // nil leaves the record's
+	TTL       int64      // 0 removes the TTL attribute
 	// ReconcileAt is when reconcile must next look at the file (zero:
 	// never); Config.ReconcileAt says when.
 	ReconcileAt time.Time

@@ -97,8 +97,9 @@ type completing interface {
 }
 
 // Complete is POST /v1/files/{id}/complete: validate the uploaded bytes. A
-// multipart file storage is still assembling is a 202 with the file
-// PENDING: the S3 event settles it, and the client polls GET.
+// multipart file storage is still assembling, or one whose bytes passed
+// validation and wait for their malware scan, is a 202 with the file
+// PENDING: the S3 event or the verdict settles it, and the client polls GET.
 func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
 	return forTokens(tokens, write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
@@ -109,7 +110,7 @@ func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tok
 		switch {
 		case err == nil && f.Status == files.StatusRejected:
 			return files.RejectionError(f.Rejection) // the outcome's 422
-		case err == nil && f.Status == files.StatusPending:
+		case err == nil && (f.Status == files.StatusPending || f.Status == files.StatusScanning):
 			jsonwire.Write(w, http.StatusAccepted, toJSON(f, settlement.Now()))
 			return nil
 		}

@@ -38,6 +38,14 @@ type fileJSON struct {
 	ClaimedSHA256 string `json:"claimedSha256,omitempty"`
 	// Multipart (Filegate extension) is the plan of a file uploaded in parts.
 	Multipart *multipartJSON `json:"multipart,omitempty"`
+	// Scan (Filegate extension) is the malware scan of bytes that passed
+	// validation: pending, clean, infected or unsupported. Never the
+	// scanner's signature.
+	Scan *scanJSON `json:"scan,omitempty"`
+}
+
+type scanJSON struct {
+	Status string `json:"status"`
 }
 
 type multipartJSON struct {
@@ -96,8 +104,18 @@ func toJSON(f *files.File, now time.Time) fileJSON {
 	if f.Purpose != "" {
 		j.Purpose = &f.Purpose
 	}
-	if j.Status == files.StatusPending {
+	switch j.Status {
+	case files.StatusPending:
 		j.ExpiresAt = jsonwire.Optional(&f.UploadExpiresAt)
+	case files.StatusScanning:
+		// Its upload is over: PENDING without a session end, until a verdict.
+		j.Status = files.StatusPending
+	}
+	if sc := f.Scan; sc != nil {
+		j.Scan = &scanJSON{Status: string(sc.Verdict)}
+		if sc.Verdict == "" {
+			j.Scan.Status = "pending"
+		}
 	}
 	if m := f.Multipart; m != nil {
 		j.Multipart = &multipartJSON{PartSizeBytes: m.PartSizeBytes, PartCount: m.PartCount(f.SizeBytes)}

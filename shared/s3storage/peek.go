@@ -39,6 +39,9 @@ func (s *Storage) Peek(ctx context.Context, key string, n int64) (files.ObjectIn
 	if err != nil {
 		return files.ObjectInfo{}, nil, classify(err)
 	}
+	if out.TagCount, err = s.uploadedTagCount(ctx, key, out.TagCount); err != nil {
+		return files.ObjectInfo{}, nil, err
+	}
 	return files.ObjectInfo{
 		Size:        size,
 		ContentType: aws.ToString(out.ContentType),

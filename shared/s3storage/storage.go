@@ -27,6 +27,8 @@ type Storage struct {
 	bucket  string
 	now     func() time.Time
 	signer  aws.CredentialsProvider // nil: the client's own credentials (see SignWith)
+	// scannerTags are tag keys validation does not count (IgnoreScannerTags).
+	scannerTags []string
 }
 
 var (

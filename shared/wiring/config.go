@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/filegate/filegate/shared/clamav"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/ratelimit"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	// unset: no bus, as on the local stack) and the webhook deliveries.
 	EventBusName string
 	Webhooks     WebhookConfig
+	// Clamd is the clamd malware scanning reaches in clamav mode
+	// (CLAMD_ADDRESS); nil otherwise.
+	Clamd *clamav.Client
 }
 
 // WebhookConfig tunes webhook deliveries. Zero values take the defaults;
@@ -103,6 +107,10 @@ func configFrom(getenv func(string) string) (Config, error) {
 		{"RATE_LIMIT_WRITE", 1, MaxRateLimit, nil, &write},
 		{"RATE_LIMIT_READ", 1, MaxRateLimit, nil, &read},
 		{"RATE_LIMIT_SEARCH", 1, MaxRateLimit, nil, &search},
+		{"SCAN_RETRY_SECONDS", 1, 24 * 3600, &c.Files.Scan.RetryAfter, nil},
+		{"SCAN_KEEP_SECONDS", 1, seconds(maxKeep), &c.Files.Scan.ScanKeep, nil},
+		// A compat upload's wait stays under API Gateway's 30 s.
+		{"SCAN_WAIT_SECONDS", 1, 25, &c.Files.Scan.Wait, nil},
 	} {
 		raw := getenv(v.name)
 		if raw == "" {
@@ -126,7 +134,40 @@ func configFrom(getenv func(string) string) (Config, error) {
 	if c.Files.Purposes, err = purposes(getenv("PURPOSE_RULES")); err != nil {
 		return c, err
 	}
+	if err := scanFrom(getenv, &c); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// scanFrom reads the malware scan's mode (SCAN_MODE: off, guardduty or
+// clamav; unset: off), what becomes of files the scanner cannot judge
+// (SCAN_UNSUPPORTED: reject or accept; unset: reject) and, in clamav mode,
+// where clamd listens (CLAMD_ADDRESS, required).
+func scanFrom(getenv func(string) string, c *Config) error {
+	switch mode := files.ScanMode(getenv("SCAN_MODE")); mode {
+	case "", files.ScanOff, files.ScanGuardDuty, files.ScanClamAV:
+		c.Files.Scan.Mode = mode
+	default:
+		return fmt.Errorf("SCAN_MODE must be off, guardduty or clamav, got %q", mode)
+	}
+	switch v := getenv("SCAN_UNSUPPORTED"); v {
+	case "", "reject":
+	case "accept":
+		c.Files.Scan.AcceptUnsupported = true
+	default:
+		return fmt.Errorf("SCAN_UNSUPPORTED must be reject or accept, got %q", v)
+	}
+	addr := getenv("CLAMD_ADDRESS")
+	if c.Files.Scan.Mode != files.ScanClamAV {
+		return nil
+	}
+	if addr == "" {
+		return fmt.Errorf("SCAN_MODE=clamav needs CLAMD_ADDRESS (unix:///path/to/clamd.sock or tcp://host:3310)")
+	}
+	var err error
+	c.Clamd, err = clamav.New(addr)
+	return err
 }
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }

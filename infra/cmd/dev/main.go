@@ -21,6 +21,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/uploadpage"
+	"github.com/filegate/filegate/shared/files"
 )
 
 // devProject and devOrg are the fixed IDs of the dev key's tenant.
@@ -66,6 +67,9 @@ func run(ctx context.Context, newKey bool) error {
 		return fmt.Errorf("the upload page's address: %w", err)
 	}
 	pageOrigin := "http://" + pageLn.Addr().String()
+	// Uploads are scanned for malware by a clamd of the stack's own, unless
+	// FILEGATE_SCAN says otherwise (off).
+	scan := files.ScanMode(cmp.Or(os.Getenv("FILEGATE_SCAN"), string(files.ScanClamAV)))
 	// TTL sweeps and reconcile runs on timers, as AWS runs them; a crashed
 	// DynamoDB Local or MinIO is restarted within bounds.
 	webhooks, sendEvery, err := webhookSettings()
@@ -73,8 +77,11 @@ func run(ctx context.Context, newKey bool) error {
 		return err
 	}
 	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
-		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Env: webhooks, SendEvery: sendEvery})
+		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Env: webhooks, SendEvery: sendEvery, Scan: scan})
 	if err != nil {
+		if scan == files.ScanClamAV {
+			return fmt.Errorf("local stack failed to start: %w\n(to run without malware scanning: FILEGATE_SCAN=off make dev)", err)
+		}
 		return fmt.Errorf("local stack failed to start: %w", err)
 	}
 	defer st.Stop()
@@ -101,11 +108,15 @@ func run(ctx context.Context, newKey bool) error {
 	login := freshLogin()
 	go func() { _ = http.Serve(pageLn, host.Handler()) }()
 	fmt.Printf("\nUpload page: log in with this one-time link (it opens the page; a fresh link is in .local/page-login-url after each login):\n\n  %s\n", login)
+	if st.Clamd != nil {
+		fmt.Printf("\nMalware scanning: clamd, with Filegate's test database (EICAR and its test marker). For ClamAV's signatures (docs/operations.md, Malware scanning):\n\n  freshclam --datadir=%s --user=$(id -un) --log=%s --daemon-notify=%s\n",
+			st.Clamd.DatabaseDir(), filepath.Join(local, "freshclam.log"), st.Clamd.Config)
+	}
 	fmt.Printf("\nOpenAPI 3.1: %[1]s/openapi/native.yaml (/v1/files) and %[1]s/openapi/compat.yaml (/api/v1/beta/files)\n", pageOrigin)
 	if note != "" {
 		fmt.Printf("\nfilegate: %s\n", note)
 	}
-	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key; kept across restarts, make dev NEW_KEY=1 replaces it):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nA crashed DynamoDB Local or MinIO is restarted (at most %d times in %s). Ctrl-C stops everything; data stays under .local/.\n",
+	fmt.Printf("\nFilegate is running at %s\n  DynamoDB Local: %s\n  S3 (MinIO behind a checking proxy): %s\n\nDev API key (project %s, also in .local/dev-api-key; kept across restarts, make dev NEW_KEY=1 replaces it):\n\n  %s\n\nTry:  curl -s -H \"Authorization: Bearer $(cat .local/dev-api-key)\" %s/v1/files\n\nThe filegate CLI (go install ./cmd/filegate, or go run ./cmd/filegate):\n\n  export FILEGATE_API_URL=%s FILEGATE_API_KEY=$(cat .local/dev-api-key)\n  filegate upload README.md && filegate ls\n\nA crashed DynamoDB Local, MinIO or clamd is restarted (at most %d times in %s). Ctrl-C stops everything; data stays under .local/.\n",
 		st.APIURL, st.DynamoDB.Endpoint, st.S3Endpoint, devProject, key, st.APIURL, st.APIURL, restarts.Max, restarts.Window)
 	select {
 	case <-ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -127,7 +128,40 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	if err != nil {
 		return nil, err
 	}
+	if r.Outcome == Scanning && d.Config.Scan.Mode == files.ScanGuardDuty {
+		r.File = d.awaitVerdict(ctx, r.File)
+	}
 	return d.settlement.answer(f, r)
+}
+
+// verdictPoll is how often a compat upload rereads its file while it waits
+// for an asynchronous verdict.
+const verdictPoll = 250 * time.Millisecond
+
+// awaitVerdict rereads f, SCANNING, until a verdict settles it or
+// Config.Scan.Wait passes (kept short of ctx's deadline, so the answer is
+// still sent): GuardDuty scans on its own, and its result event settles
+// the file. It returns the file as last read.
+func (d *Direct) awaitVerdict(ctx context.Context, f *files.File) *files.File {
+	until := d.Now().Add(d.Config.Scan.Wait)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-time.Second).Before(until) {
+		until = dl.Add(-time.Second)
+	}
+	for d.Now().Before(until) {
+		select {
+		case <-ctx.Done():
+			return f
+		case <-time.After(verdictPoll):
+		}
+		cur, err := d.store.Get(ctx, f.ProjectID, f.ID)
+		if err != nil {
+			return f // deleted or unreadable: answer what is known
+		}
+		if f = cur; f.Status != files.StatusScanning {
+			return f
+		}
+	}
+	return f
 }
 
 // sha256Hex is what the record keeps of the bytes and storage checks them

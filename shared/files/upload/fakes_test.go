@@ -87,7 +87,14 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 		f.SHA256 = c.SHA256
 	}
 	if c.To == files.StatusCompleted {
-		f.CompletedAt, f.ETag, f.MD5 = &c.At, c.ETag, c.MD5
+		f.CompletedAt = &c.At
+	}
+	if c.ETag != "" {
+		f.ETag, f.MD5 = c.ETag, c.MD5
+	}
+	if c.Scan != nil {
+		st := *c.Scan
+		f.Scan = &st
 	}
 	if !c.AssemblingSince.IsZero() {
 		f.AssemblingSince = &c.AssemblingSince
@@ -390,23 +397,41 @@ type testStore interface {
 // functions wire them.
 type service struct {
 	*Sessions
-	*Settlement
-	direct     *Direct
-	reconciler *Reconciler
-	records    *files.Records
-	cancel     *files.Cancellation
-	deletion   *files.Deletion
-	downloads  *files.Downloads
+	*Settlement             // complete's: it does not scan
+	scanning    *Settlement // process-upload's and GuardDuty results': it scans
+	direct      *Direct
+	reconciler  *Reconciler
+	records     *files.Records
+	cancel      *files.Cancellation
+	deletion    *files.Deletion
+	downloads   *files.Downloads
 }
 
 func newService(st testStore, obj *memObjects, o files.Options) *service {
+	return newScanningService(st, obj, nil, o)
+}
+
+// newScanningService is newService whose settling scans with scanner, as
+// process-upload's, reconcile's and the compat upload's do; complete's
+// (the embedded Settlement) does not scan, as in the functions.
+func newScanningService(st testStore, obj *memObjects, scanner Scanner, o files.Options) *service {
 	records := files.NewRecords(st, o)
-	settlement := NewSettlement(st, obj, o)
+	scanning := NewScanningSettlement(st, obj, scanner, o)
 	return &service{
-		Sessions: NewSessions(st, obj, o), Settlement: settlement, direct: NewDirect(st, obj, settlement, o),
-		reconciler: NewReconciler(st, obj, settlement, o), records: records,
+		Sessions: NewSessions(st, obj, o), Settlement: NewSettlement(st, obj, o), scanning: scanning, direct: NewDirect(st, obj, scanning, o),
+		reconciler: NewReconciler(st, obj, scanning, o), records: records,
 		cancel: files.NewCancellation(records, st, obj, o), deletion: files.NewDeletion(records, st, obj, o), downloads: files.NewDownloads(records, obj, o),
 	}
+}
+
+// ObjectCreated is process-upload's: its settlement scans.
+func (s *service) ObjectCreated(ctx context.Context, key string) (Outcome, error) {
+	return s.scanning.ObjectCreated(ctx, key)
+}
+
+// Scanned is scan-result's: its settlement scans.
+func (s *service) Scanned(ctx context.Context, key string, res files.ScanResult) (Outcome, error) {
+	return s.scanning.Scanned(ctx, key, res)
 }
 
 func (s *service) Get(ctx context.Context, projectID, id string) (*files.File, error) {
@@ -442,3 +467,14 @@ func newTestService() (*service, *memStore, *memObjects) {
 func newCompatService() (*service, *memStore, *memObjects) { return newTestService() }
 
 func ptr[T any](v T) *T { return &v }
+
+// all is every stored record.
+func (m *memStore) all() []files.File {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]files.File, 0, len(m.files))
+	for _, f := range m.files {
+		out = append(out, f)
+	}
+	return out
+}

@@ -66,8 +66,8 @@ func (r *Reconciler) sweep(ctx context.Context, key string, old bool) (deleted b
 		r.Log.InfoContext(ctx, "deleting an object without a record", "key", key)
 	case err != nil:
 		return false, err
-	case f.Status == files.StatusPending || f.Status == files.StatusCompleted:
-		return false, nil
+	case f.Status == files.StatusPending || f.Status == files.StatusScanning || f.Status == files.StatusCompleted:
+		return false, nil // live: SCANNING's bytes are what its scan reads
 	default:
 		r.Log.InfoContext(ctx, "deleting a late upload", "key", key, "status", f.Status)
 	}

@@ -13,10 +13,11 @@ const (
 	Missing                      // the file is still PENDING: its bytes are not (or no longer) there
 	Moved                        // a competitor moved the file on (cancelled it) or deleted it
 	ObjectDeleted                // the object of a file that is gone, or settled otherwise, was deleted
+	Scanning                     // the file passed validation and waits for its malware scan's verdict (SCANNING)
 )
 
 func (o Outcome) String() string {
-	return [...]string{"unchanged", "completed", "rejected", "missing", "moved", "object deleted"}[o]
+	return [...]string{"unchanged", "completed", "rejected", "missing", "moved", "object deleted", "scanning"}[o]
 }
 
 // Result is an outcome and the file as it left it (nil once deleted).

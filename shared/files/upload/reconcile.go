@@ -14,7 +14,9 @@ import (
 // flight, never the bucket's size: it settles uploads whose S3 event was
 // lost, stores EXPIRED for sessions that ended without bytes, finishes
 // multipart assemblies cut off after complete answered 202, and aborts the
-// multipart uploads of sessions that ended. SweepOrphans walks the bucket,
+// multipart uploads of sessions that ended, and asks again for the malware
+// verdict on files whose scan is due (a scanner that was down, a late
+// asynchronous verdict). SweepOrphans walks the bucket,
 // bounded and resumable, for objects no record names.
 type Reconciler struct {
 	files.Options
@@ -65,8 +67,11 @@ type ReconcileReport struct {
 	Expired   int // stored EXPIRED
 	Assembled int // multipart assemblies finished
 	Aborted   int // multipart uploads aborted
-	Scanned   int // objects looked at (SweepOrphans)
-	Deleted   int // objects deleted (SweepOrphans)
+	// ScansDue counts the SCANNING files whose look was due, ScansSettled
+	// those of them a verdict settled (the others wait on).
+	ScansDue, ScansSettled int
+	Scanned                int // objects looked at (SweepOrphans)
+	Deleted                int // objects deleted (SweepOrphans)
 	// Done: Converge went through everything due; SweepOrphans reached the
 	// bucket's end and starts over next run.
 	Done bool
@@ -178,6 +183,11 @@ func (r *Reconciler) reconcile(ctx context.Context, key files.FileKey, all bool,
 	switch {
 	case f.ReconcileAt.IsZero():
 		return nil // reconciled since the index was read
+	case f.Status == files.StatusScanning:
+		if !all && f.ReconcileAt.After(now) {
+			return nil // looked at since the index was read
+		}
+		return r.rescan(ctx, f, rep)
 	case f.Status != files.StatusPending:
 		return r.endSession(ctx, f, rep)
 	case !all && f.ReconcileAt.After(now):

@@ -9,11 +9,6 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// clock is a test's settable time.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
 func newClockedService() (*service, *memStore, *memObjects, *clock) {
 	c := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	st, obj := newMemStore(), newMemObjects()

@@ -17,6 +17,7 @@ type Settlement struct {
 	files.Options
 	store   settleStore
 	objects settleObjects
+	scanner Scanner // nil: SCANNING files are left to functions that scan (scan.go)
 }
 
 // settleObjects is what settling asks of storage: validation's reads, and
@@ -80,10 +81,10 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 	}
 	var r Result
 	switch st := f.StatusAt(s.Now()); st {
-	case files.StatusCompleted:
+	case files.StatusCompleted, files.StatusScanning:
 		r, err = confirm(f, md5, sum)
 	case files.StatusPending:
-		r, err = s.settleRead(ctx, reads, f, md5)
+		r, err = s.settleRead(ctx, reads, f, md5, nil)
 	default:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "only a PENDING file can be completed; this one is %s", st)
 	}
@@ -132,7 +133,7 @@ func (s *Settlement) assembled(ctx context.Context, f *files.File, md5, sum stri
 // file, or why there is none.
 func (s *Settlement) answer(f *files.File, r Result) (*files.File, error) {
 	switch {
-	case r.Outcome == Completed || r.Outcome == Rejected:
+	case r.Outcome == Completed || r.Outcome == Rejected || r.Outcome == Scanning:
 		return r.File, nil
 	case r.Outcome == Missing && f.StatusAt(s.Now()) == files.StatusExpired:
 		return nil, files.Errorf(files.KindConflict, "invalid_state", "the upload session has expired")
@@ -176,6 +177,14 @@ func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, er
 		}
 		log.InfoContext(ctx, "upload settled", "outcome", r.Outcome)
 		return r.Outcome, nil
+	case files.StatusScanning:
+		// Validated by complete, which leaves the scan to the functions
+		// that scan; one whose look is not due yet waits for it.
+		if f.Scan != nil && s.Now().Before(f.Scan.Due) {
+			return Unchanged, nil
+		}
+		r, err := s.scan(ctx, f)
+		return r.Outcome, err
 	default:
 		// Cancelled, rejected or expired: a late upload must not linger.
 		log.InfoContext(ctx, "deleting late upload", "status", f.Status)
@@ -188,11 +197,12 @@ func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, er
 // result, checked against md5 (the caller's checksum) like any COMPLETED
 // file. The error is a fault.
 func (s *Settlement) settle(ctx context.Context, f *files.File, md5 string) (Result, error) {
-	return s.settleRead(ctx, s.objects, f, md5)
+	return s.settleRead(ctx, s.objects, f, md5, nil)
 }
 
-// settleRead is settle reading the object through objects.
-func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *files.File, md5 string) (Result, error) {
+// settleRead is settle reading the object through objects; known is the
+// malware scan's verdict when it came before validation (nil: none yet).
+func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *files.File, md5 string, known *files.ScanResult) (Result, error) {
 	info, rej, err := s.inspect(ctx, objects, f, md5)
 	if errors.Is(err, files.ErrObjectMissing) {
 		// A competitor may have rejected the upload and deleted its object:
@@ -208,35 +218,30 @@ func (s *Settlement) settleRead(ctx context.Context, objects objectReads, f *fil
 	if rej != nil {
 		return s.reject(ctx, f, rej, md5)
 	}
-	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: now, ETag: info.ETag, MD5: etagMD5(info.ETag),
-		TTL: files.CompletedTTL(f), ReconcileAt: s.Config.ReconcileAt(f, files.StatusCompleted, now)})
-	if errors.Is(err, files.ErrConditionFailed) {
-		return s.settled(ctx, f, md5)
-	}
-	if err != nil {
-		return Result{}, err
-	}
-	s.Metrics.Record("completed", f.SizeBytes)
-	return Result{Outcome: Completed, File: done}, nil
+	return s.passed(ctx, f, info, md5, known)
 }
 
 // confirm answers a caller carrying md5 and sha256 (hex, "" = none) about a
-// COMPLETED file: the file as stored when they agree with it, else a
-// permanent conflict. The file itself never changes: once settled, what a
+// file past validation (COMPLETED, or SCANNING: waiting for its malware
+// verdict): the file as stored when they agree with it, else a permanent
+// conflict. The file itself never changes: once settled, what a
 // client says about the bytes cannot undo what validation approved, so a
 // caller that may not delete a file (an upload token) cannot destroy it
 // with a wrong checksum either. A wrong md5 before the file settles still
 // rejects it; one that loses the race to a plain complete or the S3 event
 // hears this conflict, never a 200.
 func confirm(f *files.File, md5, sha256 string) (Result, error) {
+	out, state := Completed, "COMPLETED"
+	if f.Status == files.StatusScanning {
+		out, state = Scanning, "past validation (its malware scan is running)"
+	}
 	if checkMD5(md5, f.ETag) != nil {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID).On(files.FieldMD5)
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s, and the given md5 is not its bytes' MD5: it stays as it is (if these are not the bytes you meant, delete it and upload them again)", f.ID, state).On(files.FieldMD5)
 	}
 	if sha256 != "" && sha256 != f.SHA256 {
-		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already COMPLETED with another sha256 (or none): it stays as it is", f.ID).On(files.FieldSHA256)
+		return Result{}, files.Errorf(files.KindConflict, "checksum_mismatch", "file %s is already %s with another sha256 (or none): it stays as it is", f.ID, state).On(files.FieldSHA256)
 	}
-	return Result{Outcome: Completed, File: f}, nil
+	return Result{Outcome: out, File: f}, nil
 }
 
 // checkMD5 compares the client's md5 ("" = none given) with the object's
@@ -254,8 +259,14 @@ func checkMD5(md5, etag string) *files.Rejection {
 // no caller, racing or not, rejects a settled file; losing the write to a
 // competitor returns the competitor's outcome, checked against md5.
 func (s *Settlement) reject(ctx context.Context, f *files.File, rej *files.Rejection, md5 string) (Result, error) {
+	return s.rejectFrom(ctx, f, files.StatusPending, rej, nil, md5)
+}
+
+// rejectFrom is reject of a file in status from (PENDING, or SCANNING for
+// what its malware scan found), keeping its scan's state (nil: none).
+func (s *Settlement) rejectFrom(ctx context.Context, f *files.File, from files.Status, rej *files.Rejection, scan *files.ScanState, md5 string) (Result, error) {
 	now := s.Now()
-	done, err := s.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusRejected, At: now, Rejection: rej,
+	done, err := s.store.Transition(ctx, f, from, files.Change{To: files.StatusRejected, At: now, Rejection: rej, Scan: scan,
 		TTL: s.Config.TerminalTTL(f, now), ReconcileAt: s.Config.ReconcileAt(f, files.StatusRejected, now)})
 	if errors.Is(err, files.ErrConditionFailed) {
 		return s.settled(ctx, f, md5)
@@ -287,7 +298,7 @@ func (s *Settlement) settled(ctx context.Context, f *files.File, md5 string) (Re
 // outcome is what a settled record means to a caller carrying md5.
 func outcome(cur *files.File, md5 string) (Result, error) {
 	switch cur.Status {
-	case files.StatusCompleted:
+	case files.StatusCompleted, files.StatusScanning:
 		return confirm(cur, md5, "")
 	case files.StatusRejected:
 		return Result{Outcome: Rejected, File: cur}, nil

@@ -1,0 +1,22 @@
+// Command scan-result settles files with GuardDuty Malware Protection for
+// S3's scan results, which a rule routes here from the default event bus:
+// clean completes a file, malware rejects it and deletes its object.
+package main
+
+import (
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/filegate/filegate/shared/wiring"
+	"github.com/filegate/filegate/shared/wiring/uploadwiring"
+)
+
+func main() {
+	env, err := wiring.Load(os.Getenv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(uploadwiring.ScanResult(env))
+}
