@@ -28,10 +28,11 @@ import (
 // (shared/dynamostore): P# a project's files, counts and positions; I#
 // idempotency records; JOB# a background job's cursor and lease; K# API
 // keys; T# an upload token's ledger; LIMIT# the operator's rate limits and
-// quotas; RATE# a tenant's rate-limit buckets. The table's stream carries every
+// quotas; RATE# a tenant's rate-limit buckets; W# a project's webhook
+// endpoints; D# their deliveries. The table's stream carries every
 // item's old and new image to its consumers, so none of them may hold a
 // secret: signing secrets live outside it (the root secret).
-var itemKinds = []string{"P#", "I#", "JOB#", "K#", "T#", "LIMIT#", "RATE#"}
+var itemKinds = []string{"P#", "I#", "JOB#", "K#", "T#", "LIMIT#", "RATE#", "W#", "D#"}
 
 // TestNoItemHoldsASecret runs every flow that writes the table (token mint,
 // renewal and creates, keyed create, single-PUT and multipart uploads,
@@ -83,7 +84,20 @@ func TestNoItemHoldsASecret(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A webhook endpoint (W#) and a delivery to it (D#): the endpoint's
+	// signing secret is answered once and derives from the root secret.
+	hooks, r := webhooksTenant(t), receiver(t)
+	ep := hooks.register(r, "file.cancelled")
+	hooked := hooks.Create("w.pdf", "application/pdf", 5, "")
+	if st := hooks.Call("POST", "/v1/files/"+hooked.ID+"/cancel", map[string]any{}, nil); st != http.StatusOK {
+		t.Fatalf("cancel with a webhook endpoint: %d", st)
+	}
+	sendWebhooks(t)
+	waitEvents(t, r, []want{{"file.cancelled", hooked.ID, ""}})
+
 	secrets := stackSecrets(t)
+	secrets[ep.Secret] = "a webhook endpoint's signing secret"
+	secrets[strings.TrimPrefix(ep.Secret, "whsec_")] = "a webhook endpoint's signing secret (its key)"
 	items := scanTable(t)
 	seen := map[string]int{}
 	for _, it := range items {

@@ -112,8 +112,12 @@ func (d *devClone) start() *devRun {
 	d.runs++
 	r := &devRun{d: d, logPath: filepath.Join(d.dir, fmt.Sprintf("make-dev-%d.log", d.runs))}
 	// Blank ORPHAN_GRACE_SECONDS: `make dev`'s default, whatever other tests set here.
+	// Tenants' rate limits far above what these tests offer: they test
+	// restarts, not limits (the e2e suite tests those), and the template's
+	// 25 writes a second would pace their populating instead.
 	r.proc, err = localstack.StartProcess(context.Background(), "make dev", r.logPath, d.dir,
-		append([]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS="}, d.env...), bin, d.args...)
+		append([]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS=",
+			"RATE_LIMIT_WRITE=100000", "RATE_LIMIT_READ=100000", "RATE_LIMIT_SEARCH=100000"}, d.env...), bin, d.args...)
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -72,12 +72,12 @@ func run(ctx context.Context, newKey bool) error {
 	scan := files.ScanMode(cmp.Or(os.Getenv("FILEGATE_SCAN"), string(files.ScanClamAV)))
 	// TTL sweeps and reconcile runs on timers, as AWS runs them; a crashed
 	// DynamoDB Local or MinIO is restarted within bounds.
-	webhooks, sendEvery, err := webhookSettings()
+	functionEnv, sendEvery, err := functionSettings()
 	if err != nil {
 		return err
 	}
 	st, err := localstack.Start(ctx, localstack.Options{Root: ".", DataDir: local, APIAddr: addr, S3Addr: s3Addr, SweepEvery: 10 * time.Second, ReconcileEvery: 5 * time.Minute, CacheAuthorizations: true,
-		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Env: webhooks, SendEvery: sendEvery, Scan: scan})
+		AllowedOrigins: []string{pageOrigin}, Supervise: &restarts, Env: functionEnv, SendEvery: sendEvery, Scan: scan})
 	if err != nil {
 		if scan == files.ScanClamAV {
 			return fmt.Errorf("local stack failed to start: %w\n(to run without malware scanning: FILEGATE_SCAN=off make dev)", err)
@@ -127,14 +127,18 @@ func run(ctx context.Context, newKey bool) error {
 	}
 }
 
-// webhookSettings are make dev's: webhook receivers on 127.0.0.1 are
-// allowed (WEBHOOK_ALLOW_LOOPBACK, which AWS never sets), and the retry
-// schedule and the sender's period are AWS's unless WEBHOOK_RETRY_FIRST_MS,
-// WEBHOOK_RETRY_MAX_MS, WEBHOOK_RETRY_WINDOW_SECONDS, WEBHOOK_TIMEOUT_MS or
-// FILEGATE_WEBHOOK_SEND_EVERY (a Go duration) shorten them.
-func webhookSettings() (map[string]string, time.Duration, error) {
+// functionSettings are make dev's settings of the functions: webhook
+// receivers on 127.0.0.1 are allowed (WEBHOOK_ALLOW_LOOPBACK, which AWS
+// never sets), and the retry schedule and the sender's period are AWS's
+// unless WEBHOOK_RETRY_FIRST_MS, WEBHOOK_RETRY_MAX_MS,
+// WEBHOOK_RETRY_WINDOW_SECONDS, WEBHOOK_TIMEOUT_MS or
+// FILEGATE_WEBHOOK_SEND_EVERY (a Go duration) shorten them; tenants' rate
+// limits are the template's defaults unless RATE_LIMIT_WRITE, _READ or
+// _SEARCH say otherwise (as the deployment's parameters would).
+func functionSettings() (map[string]string, time.Duration, error) {
 	env := map[string]string{"WEBHOOK_ALLOW_LOOPBACK": "true"}
-	for _, k := range []string{"WEBHOOK_RETRY_FIRST_MS", "WEBHOOK_RETRY_MAX_MS", "WEBHOOK_RETRY_WINDOW_SECONDS", "WEBHOOK_TIMEOUT_MS"} {
+	for _, k := range []string{"WEBHOOK_RETRY_FIRST_MS", "WEBHOOK_RETRY_MAX_MS", "WEBHOOK_RETRY_WINDOW_SECONDS", "WEBHOOK_TIMEOUT_MS",
+		"RATE_LIMIT_WRITE", "RATE_LIMIT_READ", "RATE_LIMIT_SEARCH"} {
 		if v := os.Getenv(k); v != "" {
 			env[k] = v
 		}
