@@ -171,7 +171,7 @@ func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
 	for _, k := range w.ConsumerCalls {
 		total += k
 	}
-	p("| events consumer, from the first upload to the last delivery | %d | %s | %s |\n", total, trimFloat(w.CallsPerEvent["total"]), calls(w.ConsumerCalls))
+	p("| events consumer, from the first upload to the last delivery | %d | %.2f | %s |\n", total, w.CallsPerEvent["total"], calls(w.ConsumerCalls))
 	total = 0
 	for _, k := range w.SenderCalls {
 		total += k
