@@ -312,7 +312,7 @@ func judge(r *Results) []Budget {
 	}
 	if w := r.WebhookLag; w != nil {
 		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
-			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent), true})
+			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent, w.CallsPerEvent["total"]), true})
 	}
 	return out
 }

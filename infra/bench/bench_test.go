@@ -134,14 +134,15 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 		Throughput: &ThroughputResult{Rows: []LoadRow{{Clients: 8, Flow: LoadStats{ErrorSample: "x"}}}},
 		Reconcile: &ReconcileResult{LostEvents: 10, Listings: 1, Rows: []ReconcileRow{{Unrelated: 10, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10},
 			{Unrelated: 200, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10}}},
-		WebhookLag: &WebhookLagResult{Events: 3, Lag: d, RequestsPerEvent: 1},
-		Config:     map[string]any{"list_repetitions": 15},
+		WebhookLag: &WebhookLagResult{Events: 3, Lag: d, RequestsPerEvent: 1, ConsumerCalls: map[string]int{"DynamoDB.Query": 3},
+			SenderCalls: map[string]int{"DynamoDB.Scan": 1}, CallsPerEvent: map[string]float64{"DynamoDB.Query": 1, "total": 1}},
+		Config: map[string]any{"list_repetitions": 15},
 	}
 	r.Budgets = judge(r)
 	md := Markdown(r)
 	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
 		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error", "## 9. Reconcile", "S3.ListObjectsV2",
-		"reconcile of 10 lost S3 events", "## Webhook lag"} {
+		"reconcile of 10 lost S3 events", "## Webhook lag", "DynamoDB.Query×3", "DynamoDB.Scan×1"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q", want)
 		}

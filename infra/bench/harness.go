@@ -16,6 +16,7 @@ import (
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -50,14 +51,24 @@ type harness struct {
 	// limiter counts the functions' rate-limiter calls (section 4).
 	limiter *limiterMeter
 	env     *wiring.Env // the functions' environment, for the operator's limits
+	// eventCalls counts the SDK calls of the events consumer and the webhook
+	// sender (by template logical ID), each function's alone (webhooklag).
+	eventCalls map[string]*sdkcalls.Counter
 }
 
 func startHarness(ctx context.Context, root string, logf func(string, ...any)) (*harness, error) {
 	start := time.Now()
 	limiter := &limiterMeter{}
+	eventCalls := map[string]*sdkcalls.Counter{eventsConsumer: {}, webhookSender: {}}
 	st, err := localstack.Start(ctx, localstack.Options{
 		DynamoDBMiddleware: []func(*middleware.Stack) error{limiter.middleware},
-		Root:               root,
+		FunctionMiddleware: func(id string) []func(*middleware.Stack) error {
+			if c := eventCalls[id]; c != nil {
+				return []func(*middleware.Stack) error{c.Add}
+			}
+			return nil
+		},
+		Root: root,
 		// The limiter is on, at rates the load sections never reach (they
 		// measure the API, not its limits); section 4 sets its own.
 		Env: map[string]string{"MAX_FILE_SIZE_BYTES": fmt.Sprint(maxObjectBytes),
@@ -80,7 +91,7 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, err
 	}
 	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
-		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env}
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env, eventCalls: eventCalls}
 	h.sign = s3.NewPresignClient(h.s3)
 	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
 	if err != nil {

@@ -95,10 +95,8 @@ func Markdown(r *Results) string {
 		p("| p50 | p90 | p99 | max | last create → count complete |\n|---:|---:|---:|---:|---:|\n")
 		p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n\n", l.Lag.P50, l.Lag.P90, l.Lag.P99, l.Lag.Max, l.SettledMs)
 	}
-	if w := r.WebhookLag; w != nil {
-		p("## Webhook lag: %d files completed one after another (local stack); per file, its COMPLETED write to the receiver's 2xx\n\n", w.Events)
-		p("| p50 | p90 | p99 | max | receiver requests per event |\n|---:|---:|---:|---:|---:|\n")
-		p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f |\n\n", w.Lag.P50, w.Lag.P90, w.Lag.P99, w.Lag.Max, w.RequestsPerEvent)
+	if r.WebhookLag != nil {
+		webhookLagTable(p, r.WebhookLag)
 	}
 	if r.LargeFile != nil {
 		largeFileTable(p, r.LargeFile)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -19,12 +20,29 @@ import (
 // WebhookLagResult is how long a webhook took from a file's COMPLETED
 // write to the receiver's 2xx, on the local stack (the stream read 4 times
 // a second, the first attempt made straight from the stream consumer), and
-// how many requests the receiver got per event (1 when nothing is retried).
+// how many requests the receiver got per event (1 when nothing is retried),
+// and the SDK calls the events functions made for them.
 type WebhookLagResult struct {
 	Events           int     `json:"events"`
 	Lag              Dist    `json:"lag"`
 	RequestsPerEvent float64 `json:"requests_per_event"`
+	// ConsumerCalls is every call of the events consumer from the first
+	// upload's record to the last delivery's (its stream reads are the
+	// event source mapping's, not its own), by service and operation.
+	ConsumerCalls map[string]int `json:"consumer_calls"`
+	// SenderCalls is one scheduled sender run after the deliveries (none
+	// due: the consumer made the first attempts); it runs every minute
+	// whatever the traffic, so it is per run, not per event.
+	SenderCalls map[string]int `json:"sender_run_calls"`
+	// CallsPerEvent is ConsumerCalls over Events, by operation and "total".
+	CallsPerEvent map[string]float64 `json:"calls_per_event"`
 }
+
+// The events functions' template logical IDs, whose calls the harness counts.
+const (
+	eventsConsumer = "FileEventsFunction"
+	webhookSender  = "WebhookSenderFunction"
+)
 
 // runWebhookLag completes n files one after another (the store's own
 // conditional UpdateItem, spaced so that it is no burst) with a webhook
@@ -64,6 +82,14 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 	if resp.StatusCode != http.StatusCreated {
 		return nil, fmt.Errorf("registering the endpoint: %d", resp.StatusCode)
 	}
+	// The window opens once the consumer is idle (the registration and any
+	// earlier section's records handled): its calls from here on are the
+	// ones these n uploads cause.
+	consumer, sender := h.eventCalls[eventsConsumer], h.eventCalls[webhookSender]
+	if err := quiet(ctx, consumer); err != nil {
+		return nil, err
+	}
+	consumer.Reset()
 	completed := make(map[string]time.Time, n)
 	for range n {
 		f := pendingFile(org, project)
@@ -87,11 +113,69 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 			return nil, fmt.Errorf("%d of %d webhooks after 2 minutes", k, n)
 		}
 	}
+	// The consumer records each delivery after the receiver's answer.
+	if err := quiet(ctx, consumer); err != nil {
+		return nil, err
+	}
+	res := &WebhookLagResult{Events: n, ConsumerCalls: consumer.Snapshot(), CallsPerEvent: map[string]float64{}}
+	sender.Reset()
+	if _, err := h.stack.SendWebhooks(ctx); err != nil {
+		return nil, err
+	}
+	res.SenderCalls = sender.Snapshot()
+	total := 0
+	for op, k := range res.ConsumerCalls {
+		res.CallsPerEvent[op] = round2(float64(k) / float64(n))
+		total += k
+	}
+	res.CallsPerEvent["total"] = round2(float64(total) / float64(n))
 	mu.Lock()
 	defer mu.Unlock()
 	lags := make([]time.Duration, 0, n)
 	for id, at := range completed {
 		lags = append(lags, max(got[id].Sub(at), 0))
 	}
-	return &WebhookLagResult{Events: n, Lag: Summarize(lags), RequestsPerEvent: round2(float64(requests) / float64(n))}, nil
+	res.Lag, res.RequestsPerEvent = Summarize(lags), round2(float64(requests)/float64(n))
+	return res, nil
+}
+
+// quiet waits until c has counted no call for a second (the stream is read
+// 4 times a second), at most 30 seconds.
+func quiet(ctx context.Context, c *sdkcalls.Counter) error {
+	last, since := -1, time.Now()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := 0
+		for _, v := range c.Snapshot() {
+			k += v
+		}
+		if k != last {
+			last, since = k, time.Now()
+		} else if time.Since(since) >= time.Second {
+			return nil
+		}
+	}
+	return fmt.Errorf("the events consumer was still calling after 30 s")
+}
+
+// webhookLagTable renders the section.
+func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
+	p("## Webhook lag: %d files completed one after another (local stack); per file, its COMPLETED write to the receiver's 2xx\n\n", w.Events)
+	p("| p50 | p90 | p99 | max | receiver requests per event |\n|---:|---:|---:|---:|---:|\n")
+	p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f |\n\n", w.Lag.P50, w.Lag.P90, w.Lag.P99, w.Lag.Max, w.RequestsPerEvent)
+	p("SDK calls of the events functions (each function's own clients counted; the stream reads are the event source mapping's):\n\n")
+	p("| function | calls | per delivered event | by operation |\n|---|---:|---:|---|\n")
+	total := 0
+	for _, k := range w.ConsumerCalls {
+		total += k
+	}
+	p("| events consumer, from the first upload to the last delivery | %d | %.2f | %s |\n", total, w.CallsPerEvent["total"], calls(w.ConsumerCalls))
+	total = 0
+	for _, k := range w.SenderCalls {
+		total += k
+	}
+	p("| webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s |\n\n", total, calls(w.SenderCalls))
+	p("No event bus locally: on AWS the consumer also makes EventBridge.PutEvents calls, one per up to 10 events of a stream batch (so at most 1 per event).\n\n")
 }

@@ -87,6 +87,10 @@ type Options struct {
 	// watch what each request writes: awsmiddleware.GetServiceID tells the
 	// DynamoDB calls apart).
 	DynamoDBMiddleware []func(*middleware.Stack) error
+	// FunctionMiddleware, if set, adds middleware to the SDK clients of the
+	// function with that template logical ID only (the bench counts the
+	// events functions' own calls apart from the others').
+	FunctionMiddleware func(logicalID string) []func(*middleware.Stack) error
 	// StorageFront, if set, wraps the checking proxy before MinIO: every S3
 	// request of the stack passes it (the browser test counts part PUTs).
 	StorageFront func(http.Handler) http.Handler
@@ -400,6 +404,9 @@ func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error)
 	env, err := s.gatedEnv(o, f)
 	if err == nil {
 		env.AWS.APIOptions = append(env.AWS.APIOptions, o.DynamoDBMiddleware...)
+		if o.FunctionMiddleware != nil {
+			env.AWS.APIOptions = append(env.AWS.APIOptions, o.FunctionMiddleware(f.LogicalID)...)
+		}
 	}
 	return env, err
 }
