@@ -41,6 +41,13 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 	if err := keys.RevokeKey(context.Background(), auth.Hash(revoked.Key), time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// B's webhook endpoint, for the endpoint routes: A's key there may
+	// manage webhooks, so only the ownership check stands between them.
+	aw, bw := webhooksTenant(t), webhooksTenant(t)
+	var bEndpoint endpoint
+	if st := bw.Call("POST", "/v1/webhook-endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "eventTypes": []string{"file.completed"}}, &bEndpoint); st != http.StatusCreated {
+		t.Fatalf("B's webhook endpoint: %d", st)
+	}
 	routes := templateRoutes()
 	if len(routes) < 13 {
 		t.Fatalf("only %d routes in the template", len(routes))
@@ -51,7 +58,8 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 			method, pattern = "PATCH", "/v1/files/{id}" // a request no other route takes
 		}
 		withID := func(id string) string {
-			return strings.ReplaceAll(strings.ReplaceAll(pattern, "{id}", id), "{proxy+}", "v1/files/"+id)
+			p := strings.ReplaceAll(strings.ReplaceAll(pattern, "{id}", id), "{proxy+}", "v1/files/"+id)
+			return strings.ReplaceAll(p, "{eventId}", "evt_06DW2B9S7R17D6HV0D6KZ3BGT0")
 		}
 		path := withID(bFile.ID)
 		t.Run(route, func(t *testing.T) {
@@ -68,7 +76,11 @@ func TestEveryRouteIsolatesTenants(t *testing.T) {
 					t.Errorf("%s: %d, want 401", name, st)
 				}
 			}
-			if strings.Contains(route, "{id}") {
+			if strings.HasPrefix(pattern, "/v1/webhook-endpoints/{id}") {
+				if st := aw.Call(method, withID(bEndpoint.ID), nil, nil); st != http.StatusNotFound {
+					t.Errorf("A on B's webhook endpoint: %d, want 404", st)
+				}
+			} else if strings.Contains(route, "{id}") {
 				// Either spelling of the id (fil_… or its UUID).
 				for _, id := range []string{bFile.ID, files.UUIDString(bFile.ID)} {
 					if st := a.Call(method, withID(id), nil, nil); st != http.StatusNotFound {

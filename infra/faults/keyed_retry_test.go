@@ -50,6 +50,15 @@ type keyedRequest struct {
 	compat bool
 }
 
+// function is the template's function that answers k (its Timeout bounds
+// the first attempt's lease on the key).
+func (k keyedRequest) function() string {
+	if k.compat {
+		return "UploadFileFunction"
+	}
+	return "CreateFileFunction"
+}
+
 func (k keyedRequest) send(ctx context.Context, c *client) (*http.Response, []byte, error) {
 	path, contentType, payload := "/v1/files", "application/json", []byte(nil)
 	if k.compat {
@@ -154,7 +163,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 	}
 	close(stop)
 
-	// A key is free again once its first attempt's lease is over (the
+	// A key is free again once its first attempt's lease is over (its
 	// function's timeout plus the margin), or once DynamoDB is back if that
 	// is later; a few seconds more for the retries to get through.
 	restarted := time.Now()
@@ -164,7 +173,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			free := p.sent.Add(st.Template.Functions["CreateFileFunction"].Timeout + idempotency.LeaseMargin)
+			free := p.sent.Add(st.Template.Functions[p.req.function()].Timeout + idempotency.LeaseMargin)
 			raw := p.req.retryUntilDone(t, p.c, later(free, restarted).Add(5*time.Second))
 			t.Logf("%s: answered %s after the first attempt", p.name, time.Since(p.sent).Round(100*time.Millisecond))
 			if raw == nil {
