@@ -130,3 +130,44 @@ func TestWebDocumentExtensionsAreKnown(t *testing.T) {
 		}
 	}
 }
+
+// Every extension Windows runs when the file is opened (programs, scripts,
+// shortcuts, installers) is in the table too, so "invoice.pdf.exe" cannot
+// pass as a PDF, nor a program as text; each still takes its own type. A
+// script is text, so text/plain (its parent, as for a .csv) stays allowed:
+// the saved name shows what it is.
+func TestProgramExtensionsAreKnown(t *testing.T) {
+	s, _, _ := newTestService()
+	for _, tc := range []struct{ filename, ownType string }{
+		{"invoice.pdf.exe", "application/vnd.microsoft.portable-executable"},
+		{"invoice.pdf.scr", "application/vnd.microsoft.portable-executable"},
+		{"invoice.pdf.com", "application/vnd.microsoft.portable-executable"},
+		{"invoice.pdf.cpl", "application/vnd.microsoft.portable-executable"},
+		{"invoice.pdf.dll", "application/vnd.microsoft.portable-executable"},
+		{"invoice.pdf.msi", "application/x-ms-installer"},
+		{"invoice.pdf.lnk", "application/x-ms-shortcut"},
+		{"invoice.pdf.jar", "application/java-archive"},
+		{"invoice.pdf.bat", "application/x-bat"},
+		{"invoice.pdf.cmd", "application/x-bat"},
+		{"invoice.pdf.ps1", "application/x-powershell"},
+		{"invoice.pdf.vbs", "text/vbscript"},
+		{"invoice.pdf.vbe", "text/vbscript"},
+		{"invoice.pdf.jse", "text/javascript"},
+		{"invoice.pdf.wsf", "application/x-wsh"},
+		{"invoice.pdf.wsh", "application/x-wsh"},
+		{"invoice.pdf.reg", "text/x-ms-regedit"},
+		{"invoice.pdf.url", "application/x-url"},
+	} {
+		others := []string{"application/pdf"}
+		if !isText(tc.ownType) {
+			others = append(others, "text/plain") // a program is no text
+		}
+		for _, other := range others {
+			_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: other, SizeBytes: 10})
+			checkRefused(t, tc.filename+" as "+other, err, "type_extension_mismatch")
+		}
+		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}); err != nil {
+			t.Errorf("%s as %s: %v", tc.filename, tc.ownType, err)
+		}
+	}
+}

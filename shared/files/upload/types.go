@@ -165,6 +165,27 @@ var typesByExtension = map[string]string{
 	"hta":   "application/hta",
 	"mht":   "multipart/related",
 	"mhtml": "multipart/related",
+	// what Windows runs when the file is opened: programs, installers,
+	// shortcuts and scripts. Known, so none passes under an unrelated type
+	// ("invoice.pdf.exe" as a PDF); the sniffer knows the binary ones.
+	"exe": "application/vnd.microsoft.portable-executable",
+	"scr": "application/vnd.microsoft.portable-executable",
+	"com": "application/vnd.microsoft.portable-executable",
+	"cpl": "application/vnd.microsoft.portable-executable",
+	"dll": "application/vnd.microsoft.portable-executable",
+	"msi": "application/x-ms-installer",
+	"lnk": "application/x-ms-shortcut",
+	"jar": "application/java-archive",
+	"bat": "application/x-bat",
+	"cmd": "application/x-bat",
+	"ps1": "application/x-powershell",
+	"vbs": "text/vbscript",
+	"vbe": "text/vbscript",
+	"jse": "text/javascript",
+	"wsf": "application/x-wsh",
+	"wsh": "application/x-wsh",
+	"reg": "text/x-ms-regedit",
+	"url": "application/x-url",
 }
 
 // containerOf names, for formats the sniffer does not know, the format it
@@ -190,6 +211,13 @@ var containerOf = map[string]string{
 	"application/xslt+xml":                                                    "text/xml",
 	"application/hta":                                                         "text/html",
 	"multipart/related":                                                       "message/rfc822",
+	// scripts are text (a Windows Script File is XML)
+	"application/x-bat":        "text/plain",
+	"application/x-powershell": "text/plain",
+	"text/vbscript":            "text/plain",
+	"text/x-ms-regedit":        "text/plain",
+	"application/x-url":        "text/plain",
+	"application/x-wsh":        "text/xml",
 }
 
 // TypeByExtension is the MIME type the extension of name's saved form
