@@ -3,7 +3,6 @@ package dynamostore
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"iter"
 	"strings"
 	"time"
@@ -51,9 +50,7 @@ var reconcileAttrs = []string{"rpk", "rat"}
 
 // reconcilePK is the index shard of file id.
 func reconcilePK(id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return fmt.Sprintf("R#%02d", h.Sum32()%reconcileShards)
+	return fmt.Sprintf("R#%02d", shardOf(id, reconcileShards))
 }
 
 // reconcileIndex sets u's index attributes to at, or removes them when at
@@ -72,24 +69,43 @@ func reconcileIndex(u *dynamo.Update, f *files.File, at time.Time) {
 // error it yields.
 func (s *Store) Due(ctx context.Context, before time.Time) iter.Seq2[files.FileKey, error] {
 	return func(yield func(files.FileKey, error) bool) {
-		for shard := range reconcileShards {
+		for r, err := range dueEntries(ctx, s.table, "R#", reconcileShards, reconcilePage, before) {
+			if err != nil {
+				yield(files.FileKey{}, err)
+				return
+			}
+			projectID, okP := strings.CutPrefix(str(r["pk"]), "P#")
+			id, okF := strings.CutPrefix(str(r["sk"]), "F#")
+			if okP && okF && !yield(files.FileKey{ProjectID: projectID, ID: id}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// dueEntries ranges over the index entries due by before (rat <= before)
+// in the shards prefix00 to prefix<shards-1>, oldest first within a shard,
+// one Query of at most page entries at a time as the caller ranges. Each
+// work list sharing the index reads only its own prefix. It stops at the
+// first error it yields.
+func dueEntries(ctx context.Context, table dynamo.Table, prefix string, shards uint32, page int, before time.Time) iter.Seq2[dynamo.Item, error] {
+	return func(yield func(dynamo.Item, error) bool) {
+		for shard := range shards {
 			var start dynamo.PagingKey
 			for {
-				q := s.table.Get("rpk", fmt.Sprintf("R#%02d", shard)).Index(IndexReconcile).
-					Range("rat", dynamo.LessOrEqual, before.UnixMilli()).SearchLimit(reconcilePage)
+				q := table.Get("rpk", fmt.Sprintf("%s%02d", prefix, shard)).Index(IndexReconcile).
+					Range("rat", dynamo.LessOrEqual, before.UnixMilli()).SearchLimit(page)
 				if start != nil {
 					q.StartFrom(start)
 				}
 				var rows []dynamo.Item
 				lek, err := q.AllWithLastEvaluatedKey(ctx, &rows)
 				if err != nil {
-					yield(files.FileKey{}, classify(err))
+					yield(nil, classify(err))
 					return
 				}
 				for _, r := range rows {
-					projectID, okP := strings.CutPrefix(str(r["pk"]), "P#")
-					id, okF := strings.CutPrefix(str(r["sk"]), "F#")
-					if okP && okF && !yield(files.FileKey{ProjectID: projectID, ID: id}, nil) {
+					if !yield(r, nil) {
 						return
 					}
 				}

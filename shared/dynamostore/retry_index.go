@@ -48,31 +48,15 @@ func retryIndex(u *dynamo.Update, endpointID, eventID string, at time.Time) {
 // the first error it yields.
 func (w *Webhooks) Due(ctx context.Context, before time.Time) iter.Seq2[fileevents.DeliveryKey, error] {
 	return func(yield func(fileevents.DeliveryKey, error) bool) {
-		for shard := range retryShards {
-			var start dynamo.PagingKey
-			for {
-				q := w.table.Get("rpk", fmt.Sprintf("D#%02d", shard)).Index(IndexReconcile).
-					Range("rat", dynamo.LessOrEqual, before.UnixMilli()).SearchLimit(retryPage)
-				if start != nil {
-					q.StartFrom(start)
-				}
-				var rows []dynamo.Item
-				lek, err := q.AllWithLastEvaluatedKey(ctx, &rows)
-				if err != nil {
-					yield(fileevents.DeliveryKey{}, classify(err))
-					return
-				}
-				for _, r := range rows {
-					rest, ok := strings.CutPrefix(str(r["pk"]), "D#")
-					i := strings.LastIndexByte(rest, '#')
-					if ok && i >= 0 && !yield(fileevents.DeliveryKey{EndpointID: rest[:i], EventID: str(r["sk"])}, nil) {
-						return
-					}
-				}
-				if lek == nil {
-					break
-				}
-				start = lek
+		for r, err := range dueEntries(ctx, w.table, "D#", retryShards, retryPage, before) {
+			if err != nil {
+				yield(fileevents.DeliveryKey{}, err)
+				return
+			}
+			rest, ok := strings.CutPrefix(str(r["pk"]), "D#")
+			i := strings.LastIndexByte(rest, '#')
+			if ok && i >= 0 && !yield(fileevents.DeliveryKey{EndpointID: rest[:i], EventID: str(r["sk"])}, nil) {
+				return
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"hash/fnv"
 	"slices"
 	"time"
 
@@ -160,12 +161,9 @@ func deliveryPK(endpointID, eventID string) string {
 
 // shardOf is FNV-1a of s, mod n.
 func shardOf(s string, n uint32) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h % n
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32() % n
 }
 
 type deliveryItem struct {
