@@ -1,9 +1,9 @@
 // Package filegate is the Go client of Filegate's native API (/v1/files):
-// what a File looks like on the wire, each endpoint as a method, presigned
-// PUTs and GETs, and Uploader, which uploads a file in parallel parts and
-// resumes an interrupted upload. The filegate CLI is built on it, and so are
-// the project's own tests (infra/apitest) and benchmarks; the HTTP client is
-// injectable (Client.HTTP), so a test can wrap its transport.
+// what a File looks like on the wire (file.go), each endpoint as a typed
+// method (files.go), and Uploader, which uploads a local file in parallel
+// parts and resumes an interrupted upload. An answer other than 2xx is an
+// *APIError. The filegate CLI is built on it; the HTTP client is injectable
+// (Client.HTTP), so a caller can wrap its transport.
 package filegate
 
 import (
@@ -18,148 +18,110 @@ import (
 
 // Client calls the API as one project's key.
 type Client struct {
-	Base string
-	Key  string       // "" sends no Authorization header
+	Base string       // the API's base URL, without the trailing /v1
+	Key  string       // an API key or upload token; "" sends no Authorization header
 	HTTP *http.Client // nil: http.DefaultClient
-	// Limiter paces the bytes of every upload (Uploader) and Download this
-	// client makes, all together (nil: no limit).
+	// Limiter paces the bytes of every upload (Upload, Uploader) and
+	// Download this client makes, all together (nil: no limit).
 	Limiter *RateLimiter
 }
 
-// File is the native File as the wire carries it, with the upload session's
-// URL and headers when it was just created.
-type File struct {
-	ID                 string            `json:"id"`
-	Status             string            `json:"status"`
-	Filename           string            `json:"filename"`
-	MimeType           string            `json:"mimeType"`
-	SizeBytes          int64             `json:"sizeBytes"`
-	Purpose            *string           `json:"purpose"`
-	CreatedAt          string            `json:"createdAt"`
-	CompletedAt        *string           `json:"completedAt"`
-	ExpiresAt          *string           `json:"expiresAt"`
-	RetentionExpiresAt *string           `json:"retentionExpiresAt"`
-	Rejection          *Rejection        `json:"rejection"`
-	SHA256             string            `json:"sha256"`
-	ClaimedSHA256      string            `json:"claimedSha256"`
-	Multipart          *Multipart        `json:"multipart"`
-	Scan               *Scan             `json:"scan"`
-	UploadURL          string            `json:"uploadUrl"`
-	UploadHeaders      map[string]string `json:"uploadHeaders"`
-}
-
-// Scan is a file's malware scan, once its bytes passed validation (where
-// the deployment scans): "pending" while the file waits for a verdict (it
-// reads PENDING), then "clean", "infected" or "unsupported".
-type Scan struct {
-	Status string `json:"status"`
-}
-
-// Rejection is why a REJECTED file failed validation.
-type Rejection struct {
+// APIError is an answer other than 2xx, with the native error envelope's
+// fields (those a storage refusal of a presigned URL does not carry are "").
+type APIError struct {
+	Status  int    `json:"-"`
+	Type    string `json:"type"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Param   string `json:"param"`
 }
 
-// Error is the native error envelope.
-type Error struct {
-	Error struct {
-		Type    string `json:"type"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Param   string `json:"param"`
-	} `json:"error"`
-}
-
-// Response is an API answer.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// Do sends body as JSON (nil: none) and decodes a JSON answer into out (nil:
-// not decoded). An answer that is not JSON when out is set is an error.
-func (c *Client) Do(ctx context.Context, method, path string, body, out any) (Response, error) {
-	return c.do(ctx, method, path, nil, body, out)
-}
-
-// do is Do with extra request headers.
-func (c *Client) do(ctx context.Context, method, path string, header http.Header, body, out any) (Response, error) {
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return Response{}, err
-		}
-		r = bytes.NewReader(raw)
+func (e *APIError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("HTTP %d", e.Status)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, r)
-	if err != nil {
-		return Response{}, err
-	}
+	return fmt.Sprintf("%s (%d %s)", e.Message, e.Status, e.Code)
+}
+
+// call sends body as JSON (nil: none) to the API, with extra request
+// headers, and decodes a 2xx answer into out (nil: not decoded); any other
+// answer is an *APIError.
+func (c *Client) call(ctx context.Context, method, path string, header http.Header, body, out any) (int, error) {
+	h := http.Header{}
 	for k, v := range header {
-		req.Header[k] = v
+		h[k] = v
 	}
 	if c.Key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Key)
+		h.Set("Authorization", "Bearer "+c.Key)
 	}
+	var r io.Reader
+	var size int64
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		payload, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		h.Set("Content-Type", "application/json")
+		r, size = bytes.NewReader(payload), int64(len(payload))
+	}
+	status, raw, err := c.send(ctx, method, c.Base+path, h, r, size)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if status/100 != 2 {
+		var env struct {
+			Error APIError `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &env)
+		env.Error.Status = status
+		return status, &env.Error
+	}
+	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return status, fmt.Errorf("%s %s: %d %q is not JSON: %w", method, path, status, raw, err)
+		}
+	}
+	return status, nil
+}
+
+// send makes one request with exactly the given headers and reads the
+// answer; a Content-Length among the headers gives way to size (with a body).
+func (c *Client) send(ctx context.Context, method, url string, header http.Header, body io.Reader, size int64) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	for k, v := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = v
+	}
+	req.Header.Del("Content-Length")
+	if body != nil {
+		req.ContentLength = size
 	}
 	resp, err := c.client().Do(req)
 	if err != nil {
-		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	res := Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	return resp.StatusCode, raw, err
+}
+
+// put PUTs size bytes of body to a presigned URL with the headers its
+// signer listed; storage refusing them is an *APIError (code storage_refused).
+func (c *Client) put(ctx context.Context, url string, headers map[string]string, body io.Reader, size int64) error {
+	h := http.Header{}
+	for k, v := range headers {
+		h.Set(k, v)
+	}
+	status, raw, err := c.send(ctx, http.MethodPut, url, h, body, size)
 	if err != nil {
-		return res, fmt.Errorf("%s %s: %w", method, path, err)
+		return fmt.Errorf("PUT: %w", err)
 	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return res, fmt.Errorf("%s %s: %d %q is not JSON: %w", method, path, res.Status, raw, err)
-		}
+	if status != http.StatusOK {
+		return &APIError{Status: status, Code: "storage_refused", Message: "storage refused the upload: " + string(bytes.TrimSpace(raw))}
 	}
-	return res, nil
-}
-
-// CreateFile opens an upload session (POST /v1/files) for body's fields
-// (filename, mimeType, sizeBytes, …); anything but a 200 is an error.
-func (c *Client) CreateFile(ctx context.Context, body map[string]any) (File, error) {
-	var f File
-	return f, c.expect(ctx, http.MethodPost, "/v1/files", body, &f)
-}
-
-// CompleteFile completes id; anything but a 200 with a COMPLETED file is an error.
-func (c *Client) CompleteFile(ctx context.Context, id string) (File, error) {
-	var f File
-	if err := c.expect(ctx, http.MethodPost, "/v1/files/"+id+"/complete", map[string]any{}, &f); err != nil {
-		return f, err
-	}
-	if f.Status != "COMPLETED" {
-		return f, fmt.Errorf("complete %s: status %s", id, f.Status)
-	}
-	return f, nil
-}
-
-// Upload PUTs size bytes of body to f's presigned URL; anything but a 200 is an error.
-func (c *Client) Upload(ctx context.Context, f File, body io.Reader, size int64) error {
-	st, err := Put(ctx, c.HTTP, f.UploadURL, f.UploadHeaders, body, size)
-	if err == nil && st != http.StatusOK {
-		err = fmt.Errorf("PUT %s: %d", f.ID, st)
-	}
-	return err
-}
-
-// expect is Do where anything but a 2xx is an error.
-func (c *Client) expect(ctx context.Context, method, path string, body, out any) error {
-	res, err := c.Do(ctx, method, path, body, out)
-	if err == nil && res.Status/100 != 2 {
-		err = fmt.Errorf("%s %s: %d %s", method, path, res.Status, bytes.TrimSpace(res.Body))
-	}
-	return err
+	return nil
 }
 
 func (c *Client) client() *http.Client {
@@ -169,46 +131,8 @@ func (c *Client) client() *http.Client {
 	return http.DefaultClient
 }
 
-// Put uploads size bytes of body to a presigned URL with the headers the
-// upload session listed; Content-Length comes from size.
-func Put(ctx context.Context, hc *http.Client, url string, headers map[string]string, body io.Reader, size int64) (int, error) {
-	resp, _, err := Send(ctx, hc, http.MethodPut, url, headers, body, size)
-	if err != nil {
-		return 0, fmt.Errorf("PUT: %w", err)
-	}
-	return resp.StatusCode, nil
-}
-
-// Send makes one raw request (a presigned URL, a CORS preflight) with
-// exactly the given headers; a Content-Length among them is ignored in favour
-// of size (with a body). The response comes back with its body read.
-func Send(ctx context.Context, hc *http.Client, method, url string, headers map[string]string, body io.Reader, size int64) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return nil, nil, err
-	}
-	for k, v := range headers {
-		if http.CanonicalHeaderKey(k) != "Content-Length" {
-			req.Header.Set(k, v)
-		}
-	}
-	if body != nil {
-		req.ContentLength = size
-	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp, raw, err
-}
-
-// NewUUID returns a random (version 4) UUID.
-func NewUUID() string {
+// newIdempotencyKey is a random (version 4) UUID.
+func newIdempotencyKey() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

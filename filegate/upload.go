@@ -140,7 +140,7 @@ func (u *Uploader) session(ctx context.Context, statePath string, partSize int64
 		ok = false // gone, cancelled or expired: a new file
 	}
 	if !ok || s.PartSize != partSize || s.Key == "" {
-		s = resumeState{Key: NewUUID(), PartSize: partSize}
+		s = resumeState{Key: newIdempotencyKey(), PartSize: partSize}
 		u.saveState(statePath, s)
 	}
 	if f, err = u.Client.CreateKeyed(ctx, req, s.Key); err != nil {
@@ -285,14 +285,7 @@ func (u *Uploader) sendPart(ctx context.Context, id string, p part, sent *int64)
 // put PUTs body to a presigned URL, counting and pacing what it sends.
 func (u *Uploader) put(ctx context.Context, url string, headers map[string]string, body []byte, sent *int64) error {
 	rd := &meteredReader{r: u.Client.Limiter.Reader(ctx, bytes.NewReader(body)), u: u, sent: sent}
-	resp, raw, err := Send(ctx, u.Client.HTTP, http.MethodPut, url, headers, rd, int64(len(body)))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &APIError{Status: resp.StatusCode, Code: "storage_refused", Message: "storage refused the upload: " + string(bytes.TrimSpace(raw))}
-	}
-	return nil
+	return u.Client.put(ctx, url, headers, rd, int64(len(body)))
 }
 
 // complete completes id and waits out an assembly that outlasts the request.

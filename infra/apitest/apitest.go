@@ -1,6 +1,7 @@
 // Package apitest is the test kit the end-to-end, fault and other suites
-// share over the filegate client package: a project's key on a running API, whose calls
-// fail the test on transport errors instead of returning them.
+// share over the filegate client package: a project's key on a running API,
+// whose calls fail the test on transport errors instead of returning them,
+// and the raw requests (raw.go) a typed client has no business sending.
 package apitest
 
 import (
@@ -36,7 +37,7 @@ func NewTenant(t *testing.T, st *localstack.Stack, scopes ...string) *Tenant {
 	if len(scopes) == 0 {
 		scopes = []string{auth.ScopeCreate, auth.ScopeRead}
 	}
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := NewUUID(), NewUUID()
 	key, err := st.MintKey(context.Background(), org, project, scopes...)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)
@@ -61,7 +62,7 @@ func (c *Tenant) WithKey(key string) *Tenant {
 // Do sends body as JSON and decodes a JSON answer into out (both may be nil).
 func (c *Tenant) Do(method, path string, body, out any) (int, http.Header) {
 	c.T.Helper()
-	res, err := c.Client.Do(context.Background(), method, path, body, out)
+	res, err := Do(context.Background(), &c.Client, method, path, body, out)
 	if err != nil {
 		c.T.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func (c *Tenant) WaitStatus(id string, want string) filegate.File {
 // the status.
 func Put(t *testing.T, url string, headers map[string]string, body []byte) int {
 	t.Helper()
-	st, err := filegate.Put(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
+	st, err := PutWith(context.Background(), nil, url, headers, bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatal(err)
 	}

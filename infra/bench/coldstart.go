@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
 )
@@ -90,7 +90,7 @@ func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *
 	}
 	h.logf("cold start: built %d host binaries and the baselines in %s", len(ids)+1, time.Since(start).Round(time.Second))
 
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, "files:create", "files:read")
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 )
@@ -33,7 +33,7 @@ type CounterLagResult struct {
 // conditional PutItem each, the store's own call), polling the count
 // meanwhile.
 func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLagResult, error) {
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	done := make([]time.Time, 0, n) // when each create was answered, in order
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -171,7 +171,7 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		}
 	}
 	apiComplete := func(ctx context.Context, i int) error {
-		_, err := api.CompleteFile(ctx, apiIDs[i])
+		_, err := complete(ctx, api, apiIDs[i])
 		return err
 	}
 	rawComplete := func(ctx context.Context, i int) error { return h.rawComplete(ctx, rawFiles[i], rawFiles[i].ObjectKey) }

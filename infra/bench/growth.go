@@ -17,6 +17,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -329,7 +330,7 @@ func listCall(ctx context.Context, api *filegate.Client, path string, native boo
 		Items      []json.RawMessage `json:"items"`
 		TotalSize  int               `json:"total_size"`
 	}
-	res, err := api.Do(ctx, http.MethodGet, path, nil, &page)
+	res, err := apitest.Do(ctx, api, http.MethodGet, path, nil, &page)
 	if err == nil && res.Status != http.StatusOK {
 		err = fmt.Errorf("GET %s: %d %s", path, res.Status, res.Body)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/auth"
@@ -119,7 +120,7 @@ func (h *harness) events(ctx context.Context, on bool) error {
 
 // tenant mints a key for a new project.
 func (h *harness) tenant(ctx context.Context) (*filegate.Client, string, string, error) {
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		return nil, "", "", err
@@ -163,7 +164,16 @@ func newHTTPClient(conns int) *http.Client {
 
 // create opens an upload session for size bytes of mimeType.
 func create(ctx context.Context, api *filegate.Client, name, mimeType string, size int64) (filegate.File, error) {
-	return api.CreateFile(ctx, map[string]any{"filename": name, "mimeType": mimeType, "sizeBytes": size})
+	return api.Create(ctx, filegate.CreateRequest{Filename: name, MimeType: mimeType, SizeBytes: size})
+}
+
+// complete completes id; anything but a COMPLETED file is an error.
+func complete(ctx context.Context, api *filegate.Client, id string) (filegate.File, error) {
+	f, _, err := api.Complete(ctx, id, "")
+	if err == nil && f.Status != "COMPLETED" {
+		err = fmt.Errorf("complete %s: status %s", id, f.Status)
+	}
+	return f, err
 }
 
 // pdfStream is size bytes of a PDF: a real header, then filler, generated as

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -167,7 +168,7 @@ func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client,
 		}
 		body := make([]byte, min(part, size-int64(n-1)*part))
 		_, _ = stream.Read(body)
-		if st, err := filegate.Put(ctx, api.HTTP, urls[0].URL, urls[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || st != 200 {
+		if st, err := apitest.PutWith(ctx, api.HTTP, urls[0].URL, urls[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || st != 200 {
 			return row, fmt.Errorf("PUT part %d: %d %v", n, st, err)
 		}
 	}

@@ -61,7 +61,7 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 			if err := api.Upload(ctx, f, bytes.NewReader(loadBody), int64(len(loadBody))); err != nil {
 				return err
 			}
-			_, err = api.CompleteFile(ctx, f.ID)
+			_, err = complete(ctx, api, f.ID)
 			return err
 		}
 		raw := func(ctx context.Context) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/files"
@@ -104,15 +104,15 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 	}
 	// The lost events: records as Create writes them, for sessions that
 	// ended five minutes ago, their bytes stored.
-	project := filegate.NewUUID()
+	project := apitest.NewUUID()
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 	store := wiring.Store(seed)
 	ids := make([]string, lost)
 	err = parallel(ctx, 32, lost+unrelated, func(i int) error {
 		if i >= lost { // an unrelated object (of another project, no record)
-			return h.putObject(ctx, name, files.ObjectKey(filegate.NewUUID(), files.NewID(time.Now())), body)
+			return h.putObject(ctx, name, files.ObjectKey(apitest.NewUUID(), files.NewID(time.Now())), body)
 		}
-		f := pendingFile(filegate.NewUUID(), project)
+		f := pendingFile(apitest.NewUUID(), project)
 		f.Filename, f.MimeType, f.SizeBytes = "lost.pdf", "application/pdf", int64(len(body))
 		f.UploadExpiresAt = time.Now().Add(-5 * time.Minute).UTC()
 		f.ReconcileAt = f.UploadExpiresAt // as Create records a session

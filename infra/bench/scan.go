@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
@@ -154,7 +155,7 @@ type scanArm struct {
 }
 
 func newScanArm(ctx context.Context, st *localstack.Stack, store *dynamostore.Store, hc *http.Client) (*scanArm, error) {
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := st.MintKey(ctx, org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		return nil, err

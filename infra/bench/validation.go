@@ -75,7 +75,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		}
 		row.BytesRead, row.S3Requests = in.s3.bytes.Load(), in.s3.calls.Load()
 		start = time.Now()
-		if _, err := api.CompleteFile(ctx, ids[1]); err != nil {
+		if _, err := complete(ctx, api, ids[1]); err != nil {
 			return nil, false, err
 		}
 		row.APICompleteMs = ms(time.Since(start))

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
@@ -48,7 +48,7 @@ const (
 // conditional UpdateItem, spaced so that it is no burst) with a webhook
 // endpoint on a receiver on 127.0.0.1 registered through the API.
 func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, error) {
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeWebhooks)
 	if err != nil {
 		return nil, err

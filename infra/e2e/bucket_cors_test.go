@@ -5,13 +5,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // send makes one raw request with exactly these headers.
 func send(t *testing.T, method, url string, headers map[string]string) *http.Response {
 	t.Helper()
-	resp, _, err := filegate.Send(context.Background(), nil, method, url, headers, nil, 0)
+	resp, _, err := apitest.Send(context.Background(), nil, method, url, headers, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

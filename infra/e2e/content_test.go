@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/samples"
 )
 
@@ -20,7 +21,7 @@ var htmlThenPDF = append([]byte("<!DOCTYPE html><html><head><script>alert(docume
 func TestDeclaredTypeMustMatchTheExtensionOnBothDialects(t *testing.T) {
 	t.Parallel()
 	c := newTenant(t)
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := c.Call("POST", "/v1/files", map[string]any{"filename": "invoice.html", "mimeType": "application/pdf", "sizeBytes": len(htmlThenPDF), "purpose": "knowledge_user"}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "invoice.html") {
 		t.Errorf("native create of invoice.html as a PDF: %d %+v, want 400", st, e)
 	}

@@ -167,7 +167,7 @@ type entry struct {
 }
 
 func newEntry(t *testing.T, id, bin string, sample []byte) *entry {
-	org, project := filegate.NewUUID(), filegate.NewUUID()
+	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := stack.MintKey(t.Context(), org, project, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatalf("mint key: %v", err)

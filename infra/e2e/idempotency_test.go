@@ -16,6 +16,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/idempotency"
@@ -156,7 +157,7 @@ func TestIdempotencyKeysExpireAfter24Hours(t *testing.T) {
 		runs++
 		w.WriteHeader(http.StatusOK)
 	})
-	scope := filegate.NewUUID() + "#POST /v1/files"
+	scope := apitest.NewUUID() + "#POST /v1/files"
 	serve := func() *httptest.ResponseRecorder {
 		rr := httptest.NewRecorder()
 		r := httptest.NewRequest("POST", "/v1/files", strings.NewReader(`{}`))

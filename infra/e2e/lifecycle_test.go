@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -301,7 +302,7 @@ func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
 	ctx := t.Context()
 	store, objects := wiring.Store(own), s3wiring.Storage(own)
 	svc := useCasesOn(store, objects, files.Options{})
-	project := filegate.NewUUID()
+	project := apitest.NewUUID()
 	create := func() *files.File {
 		cr, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/openapicheck"
 	"github.com/filegate/filegate/infra/webhookreceiver"
@@ -38,7 +39,7 @@ func TestLlamaCloudClient(t *testing.T) {
 	npmInstall(t, tool(t, "npm"), llamaCloudSuite)
 
 	ctx := context.Background()
-	orgA, projectA, projectB := filegate.NewUUID(), filegate.NewUUID(), filegate.NewUUID()
+	orgA, projectA, projectB := apitest.NewUUID(), apitest.NewUUID(), apitest.NewUUID()
 	keyA, err := stack.MintKey(ctx, orgA, projectA, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
@@ -47,12 +48,12 @@ func TestLlamaCloudClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyB, err := stack.MintKey(ctx, filegate.NewUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
+	keyB, err := stack.MintKey(ctx, apitest.NewUUID(), projectB, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}
-	projectC := filegate.NewUUID()
-	keyC, err := stack.MintKey(ctx, filegate.NewUUID(), projectC, auth.ScopeCreate, auth.ScopeRead)
+	projectC := apitest.NewUUID()
+	keyC, err := stack.MintKey(ctx, apitest.NewUUID(), projectC, auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}

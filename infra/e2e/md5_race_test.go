@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // TestWrongMD5CompleteNeverWinsARace races, 200 times, a plain complete
@@ -55,7 +56,7 @@ func raceRound(t *testing.T, c *tenant, i int) (wrongWon bool) {
 		return false
 	}
 	var wg sync.WaitGroup
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	var got filegate.File
 	var wrongStatus int
 	wg.Add(2)

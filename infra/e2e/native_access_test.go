@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -34,7 +35,7 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	if st := put(t, created.Upload.URL, headers, pdfBytes); st < 400 {
 		t.Fatalf("PUT after the session ended: %d, want refusal", st)
 	}
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", nil, &e); st != http.StatusConflict {
 		t.Fatalf("complete an expired session: %d %+v", st, e)
 	}
@@ -78,7 +79,7 @@ func TestListPagesNewestFirst(t *testing.T) {
 		t.Fatalf("default limit returned %d, want 25", len(l.Data))
 	}
 	for _, q := range []string{"limit=26", "limit=0", "limit=x", "offset=-1", "offset=1.5"} {
-		var e filegate.Error
+		var e apitest.ErrorEnvelope
 		if st := c.Call("GET", "/v1/files?"+q, nil, &e); st != http.StatusBadRequest || e.Error.Type != "bad_request" {
 			t.Errorf("%s: %d %+v", q, st, e)
 		}
@@ -130,7 +131,7 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		t.Errorf("unknown key: %d", st)
 	}
 	readOnly := newTenant(t, auth.ScopeRead)
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := readOnly.Call("POST", "/v1/files", map[string]any{"filename": "x.pdf", "mimeType": "application/pdf", "sizeBytes": 1}, &e); st != http.StatusForbidden || e.Error.Type != "forbidden" {
 		t.Errorf("create without files:create: %d %+v", st, e)
 	}
@@ -188,7 +189,7 @@ func TestBadInputIsA4xxWithAMessage(t *testing.T) {
 		{"unknown purpose", map[string]any{"filename": "a.pdf", "mimeType": "application/pdf", "sizeBytes": 1, "purpose": "nope"}, http.StatusBadRequest},
 		{"type the purpose refuses", map[string]any{"filename": "a.zip", "mimeType": "application/zip", "sizeBytes": 1, "purpose": "knowledge_user"}, http.StatusBadRequest},
 	} {
-		var e filegate.Error
+		var e apitest.ErrorEnvelope
 		if st := c.Call("POST", "/v1/files", tc.body, &e); st != tc.status || e.Error.Message == "" {
 			t.Errorf("%s: %d %+v, want %d with a message", tc.name, st, e, tc.status)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -165,7 +166,7 @@ func TestSniffedTypeMismatchIsRejectedAndObjectDeleted(t *testing.T) {
 				t.Fatalf("rejection = %+v", got.Rejection)
 			}
 			waitObjectGone(t, c.ProjectID, f.ID)
-			var e filegate.Error
+			var e apitest.ErrorEnvelope
 			if st := c.Call("GET", "/v1/files/"+f.ID+"/url", nil, &e); st != http.StatusConflict {
 				t.Fatalf("url of a rejected file: %d", st)
 			}
@@ -189,7 +190,7 @@ func TestCompleteChecksMD5(t *testing.T) {
 	// event settled it first, the COMPLETED file stays as it is and the
 	// answer is a 409 (a settled file never changes through complete).
 	bad := c.uploaded("bad.pdf", "application/pdf", pdfBytes)
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	switch st := c.Call("POST", "/v1/files/"+bad.ID+"/complete", map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, &e); {
 	case e.Error.Code != "checksum_mismatch" || e.Error.Param != "md5":
 		t.Fatalf("complete with a wrong md5: %d %+v, want checksum_mismatch naming md5", st, e)
@@ -264,7 +265,7 @@ func TestDownloadURLServesExactBytesAsAttachment(t *testing.T) {
 	}
 
 	pending := c.Create("later.pdf", "application/pdf", 10, "")
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := c.Call("GET", "/v1/files/"+pending.ID+"/url", nil, &e); st != http.StatusConflict || e.Error.Type != "conflict" {
 		t.Fatalf("url of a PENDING file: %d %+v", st, e)
 	}
@@ -278,7 +279,7 @@ func TestCancel(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, &got); st != http.StatusOK || got.Status != "CANCELLED" || got.ExpiresAt != nil {
 		t.Fatalf("cancel PENDING: %d %+v", st, got)
 	}
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", nil, &e); st != http.StatusConflict {
 		t.Fatalf("cancel CANCELLED: %d", st)
 	}

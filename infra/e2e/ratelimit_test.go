@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/ratelimit"
@@ -111,7 +112,7 @@ func TestRateLimitRefusesOverTheLimitInEachDialect(t *testing.T) {
 		var refused bool
 		admitted, start := 0, time.Now()
 		for i := 0; i < 10 && !refused; i++ {
-			res, err := noisy.Client.Do(t.Context(), "GET", tc.path, nil, nil)
+			res, err := apitest.Do(t.Context(), &noisy.Client, "GET", tc.path, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,7 +242,7 @@ func TestQuotaRefusesInEachDialect(t *testing.T) {
 	c := newTenant(t)
 	setLimits(t, c.OrgID, c.ProjectID, dynamostore.ProjectLimits{Quota: files.Quota{MaxFiles: 3, MaxBytes: 25}})
 	create := func(size int) (int, http.Header, []byte) {
-		res, err := c.Client.Do(t.Context(), "POST", "/v1/files", map[string]any{"filename": "q.txt", "mimeType": "text/plain", "sizeBytes": size}, nil)
+		res, err := apitest.Do(t.Context(), &c.Client, "POST", "/v1/files", map[string]any{"filename": "q.txt", "mimeType": "text/plain", "sizeBytes": size}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

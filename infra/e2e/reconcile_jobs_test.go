@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/files/upload"
@@ -36,7 +36,7 @@ func newJobBench(t *testing.T, n int) *jobBench {
 	bucket := own.Config.BucketName
 	b := &jobBench{store: wiring.Store(own), objects: s3wiring.Storage(own), n: n}
 	svc := b.service(nil)
-	project := filegate.NewUUID()
+	project := apitest.NewUUID()
 	for range n {
 		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
 		if err != nil {

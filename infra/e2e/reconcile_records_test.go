@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/files"
@@ -87,7 +87,7 @@ func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
 	own := ownTableAndBucket(t, calls.Add)
 	ctx := t.Context()
 	store, objects := wiring.Store(own), s3wiring.Storage(own)
-	project := filegate.NewUUID()
+	project := apitest.NewUUID()
 	// Sessions opened 20 minutes ago: their 15-minute windows have passed.
 	opened := useCasesOn(store, objects, files.Options{Clock: func() time.Time { return time.Now().Add(-20 * time.Minute) }})
 	current := useCasesOn(store, objects, files.Options{})
@@ -110,7 +110,7 @@ func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
 	open := create(current)
 	putRaw(t, own, open.ObjectKey, pdfBytes, "application/pdf")
 	for range 20 { // unrelated objects (young orphans of another project)
-		putRaw(t, own, files.ObjectKey(filegate.NewUUID(), files.NewID(time.Now())), pdfBytes, "application/pdf")
+		putRaw(t, own, files.ObjectKey(apitest.NewUUID(), files.NewID(time.Now())), pdfBytes, "application/pdf")
 	}
 
 	calls.Reset()
@@ -154,7 +154,7 @@ func TestReconcileAbortsTheUploadsOfEndedSessionsFromTheRecords(t *testing.T) {
 	own := ownTableAndBucket(t)
 	ctx := t.Context()
 	store, objects := wiring.Store(own), s3wiring.Storage(own)
-	project := filegate.NewUUID()
+	project := apitest.NewUUID()
 	// Opened 25 hours ago: the 24-hour multipart session has ended.
 	opened := useCasesOn(store, objects, files.Options{Clock: func() time.Time { return time.Now().Add(-25 * time.Hour) }})
 	current := useCasesOn(store, objects, files.Options{})

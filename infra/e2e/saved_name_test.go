@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/samples"
 )
 
@@ -31,7 +32,7 @@ func TestSavedNameIsJudgedOnBothDialects(t *testing.T) {
 		{"invoice.html\u202e", "invalid_filename"},
 		{"invoice.html\ufeff", "invalid_filename"},
 	} {
-		var e filegate.Error
+		var e apitest.ErrorEnvelope
 		if st := c.Call("POST", "/v1/files", map[string]any{"filename": tc.name, "mimeType": "application/pdf", "sizeBytes": len(pdf), "purpose": "knowledge_user"}, &e); st != http.StatusBadRequest || e.Error.Code != tc.code {
 			t.Errorf("native create of %q as a PDF: %d %+v, want 400 %s", tc.name, st, e, tc.code)
 		}

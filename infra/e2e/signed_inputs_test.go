@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // TestSignedInputsFitWhatStorageAccepts: every input that ends up in a
@@ -25,7 +26,7 @@ func TestSignedInputsFitWhatStorageAccepts(t *testing.T) {
 		{"a 128-character type", strings.Repeat("x", 128) + "/pdf"},
 		{"characters RFC 6838 does not allow", "application/x~y"},
 	} {
-		var e filegate.Error
+		var e apitest.ErrorEnvelope
 		if st := c.Call("POST", "/v1/files", map[string]any{"filename": "a.bin", "mimeType": tc.mimeType, "sizeBytes": 10}, &e); st != http.StatusBadRequest || !strings.Contains(e.Error.Message, "mimeType") {
 			t.Errorf("%s: %d %q, want 400 naming mimeType", tc.name, st, e.Error.Message)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -46,7 +47,7 @@ func TestUnsignedHeadersOnThePUTAreRejected(t *testing.T) {
 				if st := put(t, f.UploadURL, headers, pdfBytes); st != http.StatusOK {
 					t.Fatalf("S3 accepts an unsigned %s on a presigned PUT; the local stack answered %d", name, st)
 				}
-				var e filegate.Error
+				var e apitest.ErrorEnvelope
 				if st := c.Call("POST", "/v1/files/"+f.ID+"/complete", map[string]any{}, &e); st != http.StatusUnprocessableEntity || e.Error.Code != "unexpected_metadata" || !strings.Contains(e.Error.Message, name) {
 					t.Errorf("complete: %d %+v, want 422 unexpected_metadata naming %s", st, e, name)
 				}

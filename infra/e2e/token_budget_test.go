@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -86,7 +87,7 @@ func TestCompleteNeverChangesASettledFileOnTheStack(t *testing.T) {
 			if who == "token" && id == compatID {
 				continue // not the token's file (404)
 			}
-			var e filegate.Error
+			var e apitest.ErrorEnvelope
 			st, h := c.Do("POST", "/v1/files/"+id+"/complete", map[string]any{"md5": wrong}, &e)
 			if st != http.StatusConflict || e.Error.Type != "conflict" || e.Error.Code != "checksum_mismatch" || h.Get("X-Should-Retry") != "false" {
 				t.Errorf("%s: complete of COMPLETED %s with another md5: %d %+v (x-should-retry %q), want 409 conflict checksum_mismatch, not to be retried", who, id, st, e.Error, h.Get("X-Should-Retry"))

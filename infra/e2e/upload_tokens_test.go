@@ -42,7 +42,7 @@ func mintToken(t *testing.T, ten *apitest.Tenant, req map[string]any) (*apitest.
 // refused calls and checks the status and the error's code.
 func refused(t *testing.T, c *apitest.Tenant, what, method, path string, body any, status int, code string) {
 	t.Helper()
-	var e filegate.Error
+	var e apitest.ErrorEnvelope
 	if st := c.Call(method, path, body, &e); st != status || (code != "" && e.Error.Code != code) {
 		t.Errorf("%s: %d %q (%s), want %d %q", what, st, e.Error.Code, e.Error.Message, status, code)
 	}
@@ -88,7 +88,7 @@ func TestUploadTokenKeyedRetryChargesOnce(t *testing.T) {
 	headers := map[string]string{"Idempotency-Key": "page-upload-1", "Authorization": "Bearer " + browser.Key, "Content-Type": "application/json"}
 	var ids []string
 	for range 2 {
-		res, raw, err := filegate.Send(context.Background(), nil, "POST", browser.Base+"/v1/files", headers, strings.NewReader(body), int64(len(body)))
+		res, raw, err := apitest.Send(context.Background(), nil, "POST", browser.Base+"/v1/files", headers, strings.NewReader(body), int64(len(body)))
 		if err != nil || res.StatusCode != 200 {
 			t.Fatalf("keyed create: %v %s", err, raw)
 		}
@@ -163,7 +163,7 @@ func TestUploadTokenRefused(t *testing.T) {
 	live := uploadtoken.Sign(g, key)
 	dot := strings.LastIndex(live, ".")
 	tampered := uploadtoken.Sign(func() uploadtoken.Grant { h := g; h.MaxFiles = 100; return h }(), key)[:dot] + live[dot:]
-	revokedKey, _ := stack.MintKey(context.Background(), filegate.NewUUID(), ten.ProjectID, auth.ScopeCreate)
+	revokedKey, _ := stack.MintKey(context.Background(), apitest.NewUUID(), ten.ProjectID, auth.ScopeCreate)
 	orphan := g
 	orphan.KeyHash = auth.Hash(revokedKey)
 	orphaned := uploadtoken.Sign(orphan, key)
@@ -222,7 +222,7 @@ func TestUploadTokenRenewal(t *testing.T) {
 func TestUploadTokenRenewalNeedsALiveMintingKey(t *testing.T) {
 	ctx := context.Background()
 	ten := apitest.NewTenant(t, stack)
-	secondKey, err := stack.MintKey(ctx, filegate.NewUUID(), ten.ProjectID, auth.ScopeCreate)
+	secondKey, err := stack.MintKey(ctx, apitest.NewUUID(), ten.ProjectID, auth.ScopeCreate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -112,7 +113,7 @@ func TestMultipartCutOffAfter202ConvergesWithoutTheClient(t *testing.T) {
 	if err != nil || len(parts) != 1 {
 		t.Fatalf("sign part: %v %v", parts, err)
 	}
-	if code, err := filegate.Put(ctx, nil, parts[0].URL, parts[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || code != http.StatusOK {
+	if code, err := apitest.PutWith(ctx, nil, parts[0].URL, parts[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || code != http.StatusOK {
 		t.Fatalf("PUT part: %d %v", code, err)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/idempotency"
 )
@@ -74,7 +75,7 @@ func (k keyedRequest) send(ctx context.Context, c *client) (*http.Response, []by
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	headers := map[string]string{"Authorization": "Bearer " + c.Key, "Content-Type": contentType, "Idempotency-Key": k.key}
-	return filegate.Send(ctx, hc, http.MethodPost, c.Base+path, headers, bytes.NewReader(payload), int64(len(payload)))
+	return apitest.Send(ctx, hc, http.MethodPost, c.Base+path, headers, bytes.NewReader(payload), int64(len(payload)))
 }
 
 // retryUntilDone sends k until it succeeds, as a client whose first attempt
@@ -187,7 +188,7 @@ func TestKeyedRetriesAfterADynamoDBCrashConvergeOnOneFile(t *testing.T) {
 			ids[i] = f.ID
 			if !p.req.compat {
 				up.AddNamed(p.req.name, p.req.body)
-				if status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(p.req.body), int64(len(p.req.body))); err != nil || status != http.StatusOK {
+				if status, err := apitest.PutWith(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(p.req.body), int64(len(p.req.body))); err != nil || status != http.StatusOK {
 					t.Errorf("%s: PUT to the retry's upload URL: %d %v", p.name, status, err)
 				}
 			}
@@ -248,14 +249,14 @@ func backgroundTraffic(t *testing.T, c *client, up *Uploads, stop <-chan struct{
 			}
 			name, body := fmt.Sprintf("traffic-%d.pdf", i), uniquePDF(1000+i)
 			var f filegate.File
-			r, err := c.Client.Do(ctx, "POST", "/v1/files", map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
+			r, err := apitest.Do(ctx, &c.Client, "POST", "/v1/files", map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
 			if err != nil || r.Status != http.StatusOK {
 				res.failed++
 				continue
 			}
 			up.AddNamed(name, body)
 			for {
-				status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+				status, err := apitest.PutWith(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 				if err == nil && (status == http.StatusOK || status == http.StatusPreconditionFailed) {
 					break
 				}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 )
 
@@ -65,7 +66,7 @@ func TestMakeDevRestartsACrashedDynamoDBAndMinIO(t *testing.T) {
 	up.Add(f.ID, body)
 	want++
 	took = waitServing(t, "storage after a crash of MinIO", func() bool {
-		st, err := filegate.Put(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+		st, err := apitest.PutWith(context.Background(), nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 		return err == nil && (st == http.StatusOK || st == http.StatusPreconditionFailed)
 	})
 	t.Logf("after SIGKILL of MinIO, storage took an upload again in %s", took.Round(time.Millisecond))
@@ -273,7 +274,7 @@ func TestMakeDevKeepsItsKeyAndWritesItWhole(t *testing.T) {
 func (r *devRun) expectKey(key string, statuses ...int) {
 	r.d.t.Helper()
 	c := filegate.Client{Base: r.api.Base, Key: key}
-	res, err := c.Do(context.Background(), "GET", "/v1/files?limit=1", nil, nil)
+	res, err := apitest.Do(context.Background(), &c, "GET", "/v1/files?limit=1", nil, nil)
 	if err != nil {
 		r.d.t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func populate(t *testing.T, c *client, up *Uploads, n int) {
 // other goroutines).
 func upload(c *client, up *Uploads, body []byte) (string, error) {
 	ctx := context.Background()
-	f, err := c.CreateFile(ctx, map[string]any{"filename": "f.pdf", "mimeType": "application/pdf", "sizeBytes": len(body)})
+	f, err := c.Client.Create(ctx, filegate.CreateRequest{Filename: "f.pdf", MimeType: "application/pdf", SizeBytes: int64(len(body))})
 	if err != nil {
 		return "", err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // TestUploadsAroundAMinIOCrashSettle kills MinIO with SIGKILL in the middle
@@ -42,7 +43,7 @@ func TestUploadsAroundAMinIOCrashSettle(t *testing.T) {
 		body := uniquePDF(i)
 		up.Add(f.ID, body) // before the PUT: one whose answer is lost may have landed
 		for {
-			status, err := filegate.Put(ctx, hc, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
+			status, err := apitest.PutWith(ctx, hc, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body)))
 			answer := fmt.Sprint(status)
 			if err != nil {
 				answer = "transport error"

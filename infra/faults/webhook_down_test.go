@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 )
 
 // TestEventsWaitInTheQueueWhileTheWebhookIsDown makes MinIO's webhook target
@@ -31,7 +32,7 @@ func TestEventsWaitInTheQueueWhileTheWebhookIsDown(t *testing.T) {
 	for i, f := range sessions {
 		body := uniquePDF(i)
 		up.Add(f.ID, body)
-		if status, err := filegate.Put(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || status != http.StatusOK {
+		if status, err := apitest.PutWith(ctx, nil, f.UploadURL, f.UploadHeaders, bytes.NewReader(body), int64(len(body))); err != nil || status != http.StatusOK {
 			t.Fatalf("PUT with the webhook target down: %d %v", status, err)
 		}
 	}

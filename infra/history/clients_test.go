@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/historycheck"
 )
 
@@ -151,7 +152,7 @@ func (w *worker) create() {
 	body := fmt.Appendf(nil, "%%PDF-1.4\n%% history file %d\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n", n)
 	call := w.rec.Begin(w.id, historycheck.Input{Kind: historycheck.Create})
 	var f filegate.File
-	res, err := w.api.Do(context.Background(), http.MethodPost, "/v1/files",
+	res, err := apitest.Do(context.Background(), &w.api, http.MethodPost, "/v1/files",
 		map[string]any{"filename": name, "mimeType": "application/pdf", "sizeBytes": len(body)}, &f)
 	out, ok := outcome(res.Status, err)
 	if !ok {
@@ -201,7 +202,7 @@ func (w *worker) call(f *file, k historycheck.Kind) {
 	ctx := context.Background()
 	switch k {
 	case historycheck.Put:
-		status, err = filegate.Put(ctx, w.api.HTTP, f.uploadURL, f.headers, bytes.NewReader(f.body), int64(len(f.body)))
+		status, err = apitest.PutWith(ctx, w.api.HTTP, f.uploadURL, f.headers, bytes.NewReader(f.body), int64(len(f.body)))
 	case historycheck.Fetch:
 		status, intact, err = w.fetch(ctx, f.url(w.rng), f.body)
 	default:
@@ -210,8 +211,8 @@ func (w *worker) call(f *file, k historycheck.Kind) {
 		if r.method == http.MethodPost {
 			body = map[string]any{}
 		}
-		var res filegate.Response
-		res, err = w.api.Do(ctx, r.method, "/v1/files/"+f.id+r.suffix, body, &a)
+		var res apitest.Response
+		res, err = apitest.Do(ctx, &w.api, r.method, "/v1/files/"+f.id+r.suffix, body, &a)
 		status = res.Status
 	}
 	out, ok := outcome(status, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/historycheck"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/auth"
@@ -86,7 +87,7 @@ func TestHistoryUnderFaultsIsLinearizable(t *testing.T) {
 	t.Logf("seed %d (FILEGATE_HISTORY_SEED=%d repeats its choices; the interleaving is the machine's): %s of operations, %d faults",
 		cfg.seed, cfg.seed, cfg.duration, cfg.faults)
 	st := startStack(t)
-	key, err := st.MintKey(context.Background(), filegate.NewUUID(), filegate.NewUUID(), auth.ScopeCreate, auth.ScopeRead)
+	key, err := st.MintKey(context.Background(), apitest.NewUUID(), apitest.NewUUID(), auth.ScopeCreate, auth.ScopeRead)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,7 +199,7 @@ func TestUploadPageInChromium(t *testing.T) {
 	t.Cleanup(st.Stop)
 	ten := apitest.NewTenant(t, st)
 	host := &uploadpage.Host{Dir: "../../web/upload", API: filegate.Client{Base: st.APIURL, Key: ten.Key},
-		Mint: map[string]any{"maxFiles": 20, "mimeTypes": []string{"application/pdf"}}, Origin: origin}
+		Mint: filegate.UploadTokenRequest{MaxFiles: 20, MimeTypes: []string{"application/pdf"}}, Origin: origin}
 	srv := &http.Server{Handler: host.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(pageLn) }()
 	t.Cleanup(func() { _ = srv.Close() })

@@ -29,8 +29,8 @@ import (
 type Host struct {
 	Dir string          // web/upload
 	API filegate.Client // the Filegate API, with the host's API key
-	// Mint is the body of every mint (limits, lifetime), with renew added.
-	Mint map[string]any
+	// Mint is the body of every mint (limits, lifetime), with Renew set.
+	Mint filegate.UploadTokenRequest
 	// OpenAPIDir, if set, is served at /openapi/ (the API's documents).
 	OpenAPIDir string
 	// Origin is where the host serves (http://127.0.0.1:3001): login links
@@ -112,27 +112,17 @@ func (e *Refusal) Error() string {
 
 // Token mints a token (renewing renew, if set).
 func (h *Host) Token(ctx context.Context, renew string) (string, error) {
-	body := map[string]any{}
-	for k, v := range h.Mint {
-		body[k] = v
+	req := h.Mint
+	req.Renew = renew
+	t, err := h.API.MintUploadToken(ctx, req)
+	var apiErr *filegate.APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		return "", &Refusal{Status: apiErr.Status, Body: apiErr.Error()}
 	}
-	if renew != "" {
-		body["renew"] = renew
-	}
-	var out struct {
-		Token string `json:"token"`
-	}
-	res, err := h.API.Do(ctx, "POST", "/v1/upload-tokens", body, &out)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("minting an upload token: %w", err)
 	}
-	if res.Status >= 400 && res.Status < 500 {
-		return "", &Refusal{Status: res.Status, Body: string(res.Body)}
-	}
-	if res.Status != http.StatusOK {
-		return "", fmt.Errorf("minting an upload token: %d %s", res.Status, res.Body)
-	}
-	return out.Token, nil
+	return t.Token, nil
 }
 
 // PageURL is the page at origin, configured for the API and token, with

@@ -37,7 +37,7 @@ type guardDuty struct {
 
 func newGuardDuty(t *testing.T) *guardDuty {
 	ctx := context.Background()
-	bucket := "filegate-guardduty-" + strings.ToLower(filegate.NewUUID()[:8])
+	bucket := "filegate-guardduty-" + strings.ToLower(apitest.NewUUID()[:8])
 	if err := localstack.CreateBucket(ctx, stack.S3Client(), bucket, nil); err != nil {
 		t.Fatal(err)
 	}
