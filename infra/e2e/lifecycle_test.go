@@ -49,13 +49,13 @@ func (f *faultyObjects) Delete(ctx context.Context, key string) error {
 // implements them.
 type objectPorts interface {
 	files.DownloadSigner
-	upload.UploadSigner
+	upload.Presigner
 	upload.ObjectInspector
 	upload.ObjectWriter
 	upload.ObjectLister
 	upload.SessionStorage
 	upload.PartAssembler
-	upload.UploadLister
+	upload.OpenUploadLister
 }
 
 // useCases are the functions' use cases over one store and a bucket of the

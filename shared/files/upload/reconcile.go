@@ -46,11 +46,11 @@ type reconcileStore interface {
 }
 
 // reconcileObjects is what reconcile asks of storage: the open multipart
-// uploads of one key (UploadLister, given the key as its prefix), and the
+// uploads of one key (OpenUploadLister, given the key as its prefix), and the
 // orphan walk's listing and deletes.
 type reconcileObjects interface {
 	ObjectLister
-	UploadLister
+	OpenUploadLister
 	files.ObjectDeleter
 }
 

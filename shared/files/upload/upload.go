@@ -6,10 +6,10 @@
 // It is apart from package files because it links the MIME sniffer, which
 // the functions that only read records never need.
 //
-//	Sessions    open an upload session (create)         RecordCreator, UploadSigner
+//	Sessions    open an upload session (create)         RecordCreator, Presigner
 //	Settlement  complete, and settle on S3 events        RecordGetter, Transitioner, ObjectInspector
 //	Direct      the compat direct upload                 RecordCreator, RecordDeleter, ObjectWriter, Settlement
-//	Reconciler  the scheduled passes: from the records   reconcileStore, UploadLister, Settlement
+//	Reconciler  the scheduled passes: from the records   reconcileStore, OpenUploadLister, Settlement
 //	            (Converge) and, for orphans, over the      ObjectLister, ObjectDeleter
 //	            bucket (SweepOrphans)
 package upload
@@ -21,15 +21,15 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// UploadSigner presigns uploads.
-type UploadSigner interface {
+// Presigner presigns uploads.
+type Presigner interface {
 	PresignUpload(ctx context.Context, key string, u files.Upload) (files.Presigned, error)
 }
 
 // SessionStorage is what upload sessions ask of storage: signed PUTs, and
 // multipart uploads.
 type SessionStorage interface {
-	UploadSigner
+	Presigner
 	// StartMultipart opens a multipart upload and returns its id.
 	StartMultipart(ctx context.Context, key, contentType string, partSHA256 bool) (string, error)
 	PresignPart(ctx context.Context, key, uploadID string, p files.Part) (files.Presigned, error)
@@ -72,8 +72,8 @@ type ObjectWriter interface {
 	Put(ctx context.Context, key string, body []byte, contentType, sha256 string) error
 }
 
-// UploadLister lists open multipart uploads.
-type UploadLister interface {
+// OpenUploadLister lists open multipart uploads.
+type OpenUploadLister interface {
 	// OpenUploads returns up to max open uploads under prefix.
 	OpenUploads(ctx context.Context, prefix string, max int) ([]files.OpenUpload, error)
 	files.MultipartAborter
