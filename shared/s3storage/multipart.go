@@ -69,9 +69,11 @@ func (s *Storage) ListParts(ctx context.Context, key, uploadID string) ([]files.
 	return out, nil
 }
 
-// CompleteMultipart assembles the upload from parts; files.ErrObjectMissing
-// when the upload is gone (an earlier complete finished it, or it was
-// aborted).
+// CompleteMultipart assembles the upload from parts. An upload an earlier
+// complete finished is files.ErrObjectExists (the object is there, and
+// If-None-Match: * is checked first: MinIO shows it) or
+// files.ErrObjectMissing (the upload is gone); an aborted one is
+// files.ErrObjectMissing.
 func (s *Storage) CompleteMultipart(ctx context.Context, key, uploadID string, parts []files.StoredPart) error {
 	done := make([]types.CompletedPart, len(parts))
 	for i, p := range parts {

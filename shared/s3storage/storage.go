@@ -14,6 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/filegate/filegate/shared/files"
 )
@@ -136,11 +137,16 @@ func (s *Storage) Delete(ctx context.Context, key string) error {
 // "internal". Presigning fails only when its credentials cannot be had.
 func classify(err error) error {
 	var re *awshttp.ResponseError
+	var api smithy.APIError
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return files.Unavailable("object storage", err)
+	case errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket":
+		// A 404 too, but no missing object: the deployment's bucket is
+		// gone or misnamed, and waiting for bytes would never end.
+		return files.Internal(err)
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound:
 		return files.ErrObjectMissing
 	case errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed:
