@@ -64,7 +64,7 @@ func MustOpenBucket(tb testing.TB) testBucket {
 			filepath.Join(localS3.dir, "data"), filepath.Join(localS3.dir, "minio.log"), nil)
 	})
 	if localS3.err != nil {
-		tb.Fatalf("MinIO did not start: %v (run `make tools`, which installs the pinned MinIO)", localS3.err)
+		tb.Fatalf("MinIO did not start: %v", localS3.err) // a missing MinIO says: run `make tools`
 	}
 	m := localS3.minio
 	b := testBucket{Name: fmt.Sprintf("files-%d", buckets.Add(1)), Endpoint: m.Endpoint, Client: m.Client()}
