@@ -3,6 +3,7 @@ package filegate
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -140,7 +141,7 @@ func (u *Uploader) session(ctx context.Context, statePath string, partSize int64
 		ok = false // gone, cancelled or expired: a new file
 	}
 	if !ok || s.PartSize != partSize || s.Key == "" {
-		s = resumeState{Key: newIdempotencyKey(), PartSize: partSize}
+		s = resumeState{Key: rand.Text(), PartSize: partSize} // 128 random bits; any string up to 255 characters is a key
 		u.saveState(statePath, s)
 	}
 	if f, err = u.Client.CreateKeyed(ctx, req, s.Key); err != nil {
