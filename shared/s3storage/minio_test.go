@@ -360,3 +360,47 @@ func TestStorageErrorsAreClassified(t *testing.T) {
 		t.Errorf("the object after the refused calls: %q, %v", head, err)
 	}
 }
+
+// The scan's reads: Open streams the bytes, ObjectTag reads one tag; and
+// validation's Peek leaves out the scanner's tags once told to ignore them
+// (a scanner may tag an object before validation reads it), not others.
+func TestScanReadsAndScannerTags(t *testing.T) {
+	b := MustOpenBucket(t)
+	ctx := context.Background()
+	tag := func(key, tagging string) {
+		t.Helper()
+		_, err := b.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: &b.Name, Key: &key, Body: bytes.NewReader([]byte("bytes")), ContentType: strp("text/plain"), Tagging: &tagging})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	tag("uploads/p/scanned", "GuardDutyMalwareScanStatus=NO_THREATS_FOUND")
+	tag("uploads/p/both", "GuardDutyMalwareScanStatus=NO_THREATS_FOUND&mine=1")
+	rc, err := b.Open(ctx, "uploads/p/scanned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "bytes" {
+		t.Errorf("Open read %q", got)
+	}
+	if _, err := b.Open(ctx, "uploads/p/none"); !errors.Is(err, files.ErrObjectMissing) {
+		t.Errorf("Open of a missing object: %v, want ErrObjectMissing", err)
+	}
+	if v, ok, err := b.ObjectTag(ctx, "uploads/p/scanned", "GuardDutyMalwareScanStatus"); err != nil || !ok || v != "NO_THREATS_FOUND" {
+		t.Errorf("ObjectTag: %q %v %v", v, ok, err)
+	}
+	if _, ok, err := b.ObjectTag(ctx, "uploads/p/scanned", "other"); err != nil || ok {
+		t.Errorf("ObjectTag of a tag it lacks: %v %v", ok, err)
+	}
+	if info, _, err := b.Peek(ctx, "uploads/p/scanned", 4); err != nil || info.Metadata["x-amz-tagging"] != "1 tags" {
+		t.Errorf("Peek not ignoring scanner tags: %v, %v, want the tag counted", info.Metadata, err)
+	}
+	b.IgnoreScannerTags("GuardDutyMalwareScanStatus")
+	for key, want := range map[string]string{"uploads/p/scanned": "", "uploads/p/both": "1 tags"} {
+		if info, _, err := b.Peek(ctx, key, 4); err != nil || info.Metadata["x-amz-tagging"] != want {
+			t.Errorf("Peek(%s) ignoring scanner tags: %v, %v, want x-amz-tagging %q", key, info.Metadata, err, want)
+		}
+	}
+}
