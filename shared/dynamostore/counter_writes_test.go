@@ -55,7 +55,7 @@ func TestCounterWritesPerUpload(t *testing.T) {
 		}
 	}
 	names := [3]string{"create", "complete", "delete"}
-	bounds := [3]int{6, 1, 6}
+	bounds := [3]int{5, 1, 5}
 	start := time.Now().Add(-time.Hour)
 
 	// One upload per batch: 20 uploads a minute apart.

@@ -137,6 +137,9 @@ func isCounterAttr(name string) bool {
 	case "files", "completed", "held", "bytes":
 		return true
 	}
+	if root, child, ok := strings.Cut(strings.TrimPrefix(name, "c"), "_"); ok && strings.HasPrefix(name, "c") && isBucketAttr("r"+root, "r") && isBucketAttr("n"+child, "n") {
+		return true // the first node level's counts (positions.go)
+	}
 	return isBucketAttr(name, rootAttr)
 }
 
