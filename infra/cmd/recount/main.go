@@ -15,8 +15,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"strings"
@@ -28,14 +30,21 @@ import (
 )
 
 func main() {
-	fs := flag.NewFlagSet("recount", flag.ExitOnError)
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		log.Fatalf("recount: %v", err)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("recount", flag.ContinueOnError)
 	project := fs.String("project", "", "project UUID")
 	dryRun := fs.Bool("dry-run", false, "show the drift, write nothing")
 	settle := fs.Duration("settle", 5*time.Second, "wait this long after reading the records for the counter consumer to apply what was written just before (its lag)")
-	_ = fs.Parse(os.Args[1:])
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if !auth.ValidUUID(*project) || fs.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: recount -project <uuid> [-dry-run] [-settle 5s]")
-		os.Exit(2)
+		return errors.New("usage: recount -project <uuid> [-dry-run] [-settle 5s]")
 	}
 	projectID := strings.ToLower(*project)
 
@@ -44,17 +53,18 @@ func main() {
 	store := dynamostore.New(operatordb.Open(ctx, "recount", "recount"))
 	drift, err := store.Recount(ctx, projectID, *settle, !*dryRun)
 	if err != nil {
-		log.Fatalf("recount: project %s: %v", projectID, err)
+		return fmt.Errorf("project %s: %w", projectID, err)
 	}
 	for _, d := range drift {
-		fmt.Println(d)
+		fmt.Fprintln(out, d)
 	}
 	switch {
 	case len(drift) == 0:
-		fmt.Printf("project %s: its counts are its records'\n", projectID)
+		fmt.Fprintf(out, "project %s: its counts are its records'\n", projectID)
 	case *dryRun:
-		fmt.Printf("project %s: %d counts differ from its records (dry run: nothing written)\n", projectID, len(drift))
+		fmt.Fprintf(out, "project %s: %d counts differ from its records (dry run: nothing written)\n", projectID, len(drift))
 	default:
-		fmt.Printf("project %s: %d counts set to its records'\n", projectID, len(drift))
+		fmt.Fprintf(out, "project %s: %d counts set to its records'\n", projectID, len(drift))
 	}
+	return nil
 }
