@@ -151,5 +151,13 @@ limits:
 		$(if $(ORG),-org $(ORG)) $(if $(PROJECT),-project $(PROJECT)) $(if $(WRITE),-write $(WRITE)) $(if $(READ),-read $(READ)) \
 		$(if $(SEARCH),-search $(SEARCH)) $(if $(MAX_FILES),-max-files $(MAX_FILES)) $(if $(MAX_BYTES),-max-bytes $(MAX_BYTES))
 
+## recount: rebuild a project's counts from its records against the running `make dev`
+##   (after CountersDLQ messages): make recount PROJECT=<uuid> [DRY_RUN=1]
+.PHONY: recount
+recount:
+	@[ -n "$(PROJECT)" ] || { echo "usage: make recount PROJECT=<uuid> [DRY_RUN=1]"; exit 2; }
+	@[ -f .local/env ] || { echo "start the local stack first: make dev"; exit 1; }
+	@source .local/env && $(GO) run ./infra/cmd/recount -project $(PROJECT) $(if $(DRY_RUN),-dry-run)
+
 clean:
 	rm -rf build

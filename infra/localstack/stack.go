@@ -365,7 +365,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts}
+			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts,
+				Bisect: f.StreamBisect, MaxAge: f.StreamMaxAge}
 			if s.Counters.Filters, err = f.streamFilters(); err != nil {
 				return nil, nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,10 +22,14 @@ import (
 // serves it, and hands them to the handler the way Lambda does with the
 // template's FilterCriteria, BatchSize, TumblingWindowInSeconds (each event
 // names its shard), ReportBatchItemFailures (a batch is retried from the
-// failed record) and MaximumRetryAttempts: a shard whose batch failed is
-// retried from that record at the next poll (the mapping's backoff), and
-// nothing after it is delivered before it, so an outage delays counts but
-// loses none. The TTL sweeper's own DeleteItem shows here as a REMOVE
+// failed record), BisectBatchOnFunctionError, MaximumRetryAttempts and
+// MaximumRecordAgeInSeconds: a shard whose batch failed is retried from
+// that record at the next poll (the mapping's backoff), half the failed
+// batch at a time if Bisect, and nothing after it is delivered before it;
+// a record is given up after Attempts failed deliveries on its own (bisected
+// retries do not count) or once older than MaxAge. On AWS what is given up
+// goes to the mapping's queue as pointers into the stream; the local stack
+// has no queue and logs it instead. The TTL sweeper's own DeleteItem shows here as a REMOVE
 // like any other, and is counted once: its synthetic TTL record goes only to
 // the cleanup function. It is an emulator of AWS, not part of Filegate.
 type StreamFeed struct {
@@ -33,8 +38,11 @@ type StreamFeed struct {
 	Handler   wiring.CountersLambda
 	Log       *slog.Logger
 	Filters   []*EventFilter
-	BatchSize int // 0: the mapping's default, 100
-	Attempts  int // deliveries of a failing record before it is dropped; 0: never
+	BatchSize int           // 0: the mapping's default, 100
+	Attempts  int           // deliveries of a failing record before it is dropped; 0: never
+	Bisect    bool          // a failed batch is retried in halves
+	MaxAge    time.Duration // records older are dropped undelivered; 0: never
+	Now       func() time.Time
 	// Records, if Handler is nil, is the handler: one taking plain stream
 	// batches (no tumbling window), such as the events consumer's.
 	Records func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
@@ -57,6 +65,7 @@ type shardReader struct {
 	done      bool                         // closed and read to its end
 	pending   []events.DynamoDBEventRecord // read, filtered, not yet delivered
 	attempts  int                          // failed deliveries of pending[0]
+	bisected  int                          // the size of the next batch after a failure (Bisect); 0: the full size
 }
 
 // Poll reads every shard to its current end and delivers what it read and
@@ -112,7 +121,17 @@ func (f *StreamFeed) Poll(ctx context.Context) (int, error) {
 func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) (int, error) {
 	delivered := 0
 	for len(r.pending) > 0 {
-		batch := r.pending[:min(cmpOr(f.BatchSize, 100), len(r.pending))]
+		if f.tooOld(r.pending[0]) {
+			f.Log.Error("stream: dropping a stream record older than the mapping's MaximumRecordAgeInSeconds (the DLQ on AWS)", "eventId", r.pending[0].EventID)
+			r.delivered = r.pending[0].Change.SequenceNumber
+			r.pending, r.attempts = r.pending[1:], 0
+			continue
+		}
+		size := cmpOr(f.BatchSize, 100)
+		if r.bisected > 0 {
+			size = r.bisected
+		}
+		batch := r.pending[:min(size, len(r.pending))]
 		done, err := deliverOnce(ctx, batch, func(ctx context.Context, b []events.DynamoDBEventRecord) ([]events.DynamoDBBatchItemFailure, error) {
 			if f.Handler == nil {
 				resp, err := f.Records(ctx, events.DynamoDBEvent{Records: b})
@@ -132,11 +151,15 @@ func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) 
 		}
 		r.pending = r.pending[done:]
 		if done == len(batch) {
-			r.attempts = 0
+			r.attempts, r.bisected = 0, 0
 			continue
 		}
 		if done > 0 {
 			r.attempts = 0 // a new record failed
+		}
+		if rest := len(batch) - done; f.Bisect && rest > 1 {
+			r.bisected = (rest + 1) / 2 // close in on the failing record; not an attempt of its own
+			break
 		}
 		r.attempts++
 		f.Log.Warn("stream: counters batch failed; retrying it at the next poll", "shard", shard, "attempt", r.attempts, "err", err)
@@ -148,6 +171,19 @@ func (f *StreamFeed) deliver(ctx context.Context, shard string, r *shardReader) 
 		r.pending, r.attempts = r.pending[1:], 0
 	}
 	return delivered, nil
+}
+
+// tooOld: rec is past the mapping's MaximumRecordAgeInSeconds.
+func (f *StreamFeed) tooOld(rec events.DynamoDBEventRecord) bool {
+	at := rec.Change.ApproximateCreationDateTime.Time
+	if f.MaxAge <= 0 || at.IsZero() {
+		return false
+	}
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	return now().Sub(at) > f.MaxAge
 }
 
 // read returns the shard's records after the last one read.

@@ -99,12 +99,3 @@ func TestStreamFeedDropsARecordAfterItsAttempts(t *testing.T) {
 		t.Fatalf("finished %v, want %v: the poisoned record dropped after 3 attempts, the rest delivered", h.finished, want[1:])
 	}
 }
-
-// The stack's feed retries as the template's mapping does: the counter
-// consumer's MaximumRetryAttempts, not a local guess.
-func TestStreamFeedAttemptsAreTheTemplates(t *testing.T) {
-	f := repoTemplate(t).Functions["CountersFunction"]
-	if f == nil || f.StreamAttempts != 10001 {
-		t.Fatalf("CountersFunction's stream attempts: %+v, want MaximumRetryAttempts 10000 + 1", f)
-	}
-}

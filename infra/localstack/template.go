@@ -64,10 +64,14 @@ type TemplateFunction struct {
 	// (Lambda passes a record matching any of them), StreamBatch its BatchSize,
 	// StreamAttempts its deliveries of a failing record before it is given up
 	// (MaximumRetryAttempts + 1; 0 = until the record leaves the stream, the
-	// default).
+	// default), StreamMaxAge its MaximumRecordAgeInSeconds (0: the default,
+	// until the record leaves the stream), StreamBisect its
+	// BisectBatchOnFunctionError.
 	StreamFilters  []string
 	StreamBatch    int
 	StreamAttempts int
+	StreamMaxAge   time.Duration
+	StreamBisect   bool
 	Schedules      []Schedule    // its Schedule events, if any
 	Timeout        time.Duration // its Timeout, or Globals.Function's
 	CodeURI        string
@@ -286,6 +290,8 @@ func (t *Template) addStreamMapping(r resource) error {
 		EventSourceArn string `yaml:"EventSourceArn"` // !GetAtt X.StreamArn decodes as "X.StreamArn"
 		BatchSize      int    `yaml:"BatchSize"`
 		Retries        *int   `yaml:"MaximumRetryAttempts"`
+		MaxAge         int    `yaml:"MaximumRecordAgeInSeconds"`
+		Bisect         bool   `yaml:"BisectBatchOnFunctionError"`
 		Filter         struct {
 			Filters []struct {
 				Pattern string `yaml:"Pattern"`
@@ -317,6 +323,10 @@ func (t *Template) addStreamMapping(r resource) error {
 	f.Stream, f.StreamBatch = true, p.BatchSize
 	if r := p.Retries; r != nil && *r >= 0 {
 		f.StreamAttempts = *r + 1
+	}
+	f.StreamBisect = p.Bisect
+	if p.MaxAge > 0 {
+		f.StreamMaxAge = time.Duration(p.MaxAge) * time.Second
 	}
 	for _, flt := range p.Filter.Filters {
 		f.StreamFilters = append(f.StreamFilters, flt.Pattern)

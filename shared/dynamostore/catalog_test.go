@@ -51,7 +51,7 @@ func newCatalogFixture(t *testing.T) catalogFixture {
 	fx.complete(t, other)
 	// The counts, as the counter consumer would add them from the stream.
 	n := len(fx.completed)
-	if err := fx.store.ApplyCounts(ctx, projectA, "fixture", []dynamostore.CountChange{{Seq: "1", Files: n + 2, Completed: n}}); err != nil {
+	if err := fx.store.ApplyCounts(ctx, projectA, "fixture", []files.CountChange{{Seq: "1", Files: n + 2, Completed: n}}); err != nil {
 		t.Fatal(err)
 	}
 	return fx

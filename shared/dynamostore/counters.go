@@ -24,18 +24,6 @@ import (
 // (seq#<shard>) and when (at#<shard>), so a batch Lambda redelivers, whole,
 // from a failed record on, or bisected, counts once.
 
-// CountChange is what one stream record changes in its project's counts.
-type CountChange struct {
-	Seq       string // the record's sequence number in its shard
-	ID        string // the file's id: its time places it in the position counts
-	Files     int    // +1 a file record appeared, -1 one was removed
-	Completed int    // +1 a file entered COMPLETED, -1 one left it
-	// Held and Bytes move with the files a project holds (PENDING or
-	// COMPLETED) and their declared sizes: what its quota counts.
-	Held  int
-	Bytes int64
-}
-
 const (
 	seqAttrPrefix = "seq#"
 	atAttrPrefix  = "at#"
@@ -70,7 +58,7 @@ type itemChange struct {
 // counted), the changes after the mark are applied, conditional on the mark
 // still being what was read. The counter item goes last, so the total never
 // runs ahead of the positions.
-func (s *Store) ApplyCounts(ctx context.Context, projectID, shard string, changes []CountChange) error {
+func (s *Store) ApplyCounts(ctx context.Context, projectID, shard string, changes []files.CountChange) error {
 	pk := projectPK(projectID)
 	byItem := map[string][]itemChange{}
 	var nodes []string

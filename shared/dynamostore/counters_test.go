@@ -34,10 +34,10 @@ func counts(t *testing.T, store *dynamostore.Store, projectID string) (int, int)
 	return n, c
 }
 
-func inserts(from, n int) []dynamostore.CountChange {
-	var out []dynamostore.CountChange
+func inserts(from, n int) []files.CountChange {
+	var out []files.CountChange
 	for i := range n {
-		out = append(out, dynamostore.CountChange{Seq: strconv.Itoa(from + i), Files: 1, Completed: 1})
+		out = append(out, files.CountChange{Seq: strconv.Itoa(from + i), Files: 1, Completed: 1})
 	}
 	return out
 }
@@ -74,14 +74,14 @@ func TestApplyCountsKeepsAMarkPerShard(t *testing.T) {
 	ctx := context.Background()
 	steps := []struct {
 		shard string
-		batch []dynamostore.CountChange
+		batch []files.CountChange
 	}{
 		{"shard-a", inserts(500, 3)},
 		{"shard-b", inserts(10, 2)},  // lower than shard-a's mark: still new
 		{"shard-a", inserts(501, 3)}, // 501, 502 counted; 503 new
 		{"shard-b", inserts(10, 2)},  // replay
 		{"shard-c", inserts(10, 1)},  // a third shard (after a split)
-		{"shard-b", []dynamostore.CountChange{{Seq: "12", Files: -1, Completed: -1}}},
+		{"shard-b", []files.CountChange{{Seq: "12", Files: -1, Completed: -1}}},
 	}
 	for _, s := range steps {
 		if err := store.ApplyCounts(ctx, projectA, s.shard, s.batch); err != nil {
@@ -137,7 +137,7 @@ type failingOnce struct {
 	failed  bool
 }
 
-func (f *failingOnce) ApplyCounts(ctx context.Context, projectID, shard string, ch []dynamostore.CountChange) error {
+func (f *failingOnce) ApplyCounts(ctx context.Context, projectID, shard string, ch []files.CountChange) error {
 	if projectID == f.project && !f.failed {
 		f.failed = true
 		return files.Unavailable("storage", errors.New("throttled"))

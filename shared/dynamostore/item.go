@@ -10,7 +10,7 @@
 //	          while COMPLETED also: cpk=P#<project> cid=<fileId> cname=<name>\x00<fileId>
 //	          and, with an external id, cxk=P#<project>#X#<externalFileId>
 //	          while reconcile must look at it (SCANNING files too): rpk=R#<shard> rat=<epoch ms> (reconcile_index.go)
-//	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> held=<n> bytes=<n> r<bucket>=<n> (counters.go)
+//	counter:  pk=P#<project> sk=COUNT        files=<n> completed=<n> held=<n> bytes=<n> r<bucket>=<n> c<bucket>_<child>=<n> (counters.go, positions.go)
 //	limits:   pk=LIMIT#<org> sk=ORG | P#<project> (limits_store.go; the operator's)
 //	rate-limit bucket: pk=RATE#<org>[#<project>]#<category> sk=BUCKET (ratebuckets.go)
 //	position: pk=P#<project> sk=POS#<s>#<bucket> n<child>=<n> (positions.go)

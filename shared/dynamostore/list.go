@@ -98,14 +98,21 @@ func (s *Store) keysAt(ctx context.Context, pk string, counter dynamo.Item, limi
 	if !ok {
 		return nil, false, nil
 	}
-	for _, shift := range nodeShifts {
+	for i, shift := range nodeShifts {
 		var node dynamo.Item
 		err := s.table.Get("pk", pk).Range("sk", dynamo.Equal, nodeSK(shift, prefix)).One(ctx, &node)
 		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, false, classify(err)
 		}
+		counts := bucketCounts(node, childAttr)
+		if i == 0 { // kept on the counter item, and in a node by tables counted before (positions.go)
+			for k, c := range bucketCounts(counter, firstLevelAttr(prefix)) {
+				counts[k] += c
+			}
+		}
+		children := nonEmpty(counts)
 		var child int64
-		if child, rest, ok = within(buckets(node, childAttr), rest); !ok {
+		if child, rest, ok = within(children, rest); !ok {
 			return nil, false, nil // the node disagrees with its parent: counts mid-update
 		}
 		prefix = prefix<<fanBits | child

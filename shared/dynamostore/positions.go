@@ -20,7 +20,8 @@ import (
 // milliseconds, each 64 times its children's:
 //
 //	root, on the counter item:      r<t>>36>   files per 2^36 ms (~2.2 years)
-//	node, item sk=POS#<s>#<t>>(s+6)>: n<(t>>s)&63> files per 2^s ms, s = 30 (12 days),
+//	12-day level, on the counter item: c<t>>36>_<(t>>30)&63> files per 2^30 ms
+//	node, item sk=POS#<s>#<t>>(s+6)>: n<(t>>s)&63> files per 2^s ms, s =
 //	                                 24 (4.7 h), 18 (4.4 min), 12 (4.1 s), 6 (64 ms)
 //
 // A list reads the root and one node per level newest-first (six small
@@ -28,6 +29,13 @@ import (
 // the files created in 64 ms, which DynamoDB's ~1,000 writes/s per partition
 // key keeps near 64. The counter consumer keeps them (ApplyCounts) with the
 // other counts, so they lag writes like totalCount does.
+//
+// The 12-day level lives on the counter item, which every change writes
+// anyway, so a file's creation or removal writes 5 items, not 6 (the
+// counter item grows by about 30 attributes a year). Tables counted before
+// kept that level in nodes sk=POS#30#<t>>36> (n<child>); a list adds both
+// (a file counted there and removed since is -1 here), so no migration is
+// needed, and a recount moves the old nodes' counts onto the counter item.
 const (
 	posPrefix = "POS#"
 	rootAttr  = "r"
@@ -45,12 +53,19 @@ type posCount struct{ sk, attr string }
 
 // positionsOf are the bucket counts a file made at ms adds to, root first.
 func positionsOf(ms int64) []posCount {
-	out := []posCount{{counterSK, rootAttr + strconv.FormatInt(ms>>rootShift, 10)}}
-	for _, s := range nodeShifts {
+	out := []posCount{
+		{counterSK, rootAttr + strconv.FormatInt(ms>>rootShift, 10)},
+		{counterSK, firstLevelAttr(ms>>rootShift) + strconv.FormatInt((ms>>nodeShifts[0])&(1<<fanBits-1), 10)},
+	}
+	for _, s := range nodeShifts[1:] {
 		out = append(out, posCount{nodeSK(s, ms>>(s+fanBits)), childAttr + strconv.FormatInt((ms>>s)&(1<<fanBits-1), 10)})
 	}
 	return out
 }
+
+// firstLevelAttr is the attribute prefix, on the counter item, of the
+// first node level's children under root bucket root.
+func firstLevelAttr(root int64) string { return "c" + strconv.FormatInt(root, 10) + "_" }
 
 // nodeSK is the item of the node whose children are 2^s ms wide and whose
 // range is prefix<<(s+6) … (prefix+1)<<(s+6) - 1.
@@ -58,8 +73,13 @@ func nodeSK(s uint, prefix int64) string { return fmt.Sprintf("%s%d#%d", posPref
 
 // buckets are an item's bucket counts under attribute prefix attr, newest
 // (highest) bucket first; empty buckets are left out.
-func buckets(item dynamo.Item, attr string) []bucket {
-	var out []bucket
+func buckets(item dynamo.Item, attr string) []bucket { return nonEmpty(bucketCounts(item, attr)) }
+
+// bucketCounts are an item's bucket counts under attribute prefix attr, by
+// bucket, as stored (a count may be negative where a level is kept in two
+// places, positions.go).
+func bucketCounts(item dynamo.Item, attr string) map[int64]int {
+	out := map[int64]int{}
 	for name, v := range item {
 		rest, ok := strings.CutPrefix(name, attr)
 		n, isNum := v.(*types.AttributeValueMemberN)
@@ -68,7 +88,18 @@ func buckets(item dynamo.Item, attr string) []bucket {
 		}
 		k, errK := strconv.ParseInt(rest, 10, 64)
 		c, errC := strconv.Atoi(n.Value)
-		if errK == nil && errC == nil && c > 0 {
+		if errK == nil && errC == nil {
+			out[k] += c
+		}
+	}
+	return out
+}
+
+// nonEmpty are the buckets of counts above 0, newest (highest) first.
+func nonEmpty(counts map[int64]int) []bucket {
+	var out []bucket
+	for k, c := range counts {
+		if c > 0 {
 			out = append(out, bucket{k, c})
 		}
 	}

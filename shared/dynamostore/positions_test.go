@@ -75,14 +75,14 @@ func seedPositioned(t *testing.T, at []time.Time) *positioned {
 }
 
 // count applies ids' creations (files +1) or removals (-1) to the counts.
-func (p *positioned) count(t *testing.T, ids []string, files int) {
+func (p *positioned) count(t *testing.T, ids []string, delta int) {
 	t.Helper()
 	for len(ids) > 0 {
 		n := min(100, len(ids))
-		var batch []dynamostore.CountChange
+		var batch []files.CountChange
 		for _, id := range ids[:n] {
 			p.seq++
-			batch = append(batch, dynamostore.CountChange{Seq: strconv.Itoa(p.seq), ID: id, Files: files})
+			batch = append(batch, files.CountChange{Seq: strconv.Itoa(p.seq), ID: id, Files: delta})
 		}
 		if err := p.store.ApplyCounts(context.Background(), projectA, "shard-1", batch); err != nil {
 			t.Fatal(err)

@@ -142,7 +142,7 @@ func TestUsageFollowsTheCounts(t *testing.T) {
 		t.Fatalf("a project never counted: %+v %v", u, err)
 	}
 	id := files.NewID(time.Now())
-	err := s.ApplyCounts(ctx, "p", "shard-1", []dynamostore.CountChange{
+	err := s.ApplyCounts(ctx, "p", "shard-1", []files.CountChange{
 		{Seq: "1", ID: id, Files: 1, Held: 1, Bytes: 100},
 		{Seq: "2", ID: id, Files: 1, Held: 1, Bytes: 50},
 		{Seq: "3", ID: id, Held: -1, Bytes: -100},

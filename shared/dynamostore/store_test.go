@@ -305,9 +305,9 @@ func TestListNewestFirst(t *testing.T) {
 		}
 	}
 	check("not counted yet", func(limit, offset int) int { return min(offset+limit, len(ids)) })
-	var inserts []dynamostore.CountChange
+	var inserts []files.CountChange
 	for i := range ids {
-		inserts = append(inserts, dynamostore.CountChange{Seq: fmt.Sprint(100 + i), Files: 1})
+		inserts = append(inserts, files.CountChange{Seq: fmt.Sprint(100 + i), Files: 1})
 	}
 	if err := store.ApplyCounts(ctx, projectA, "shard-1", inserts); err != nil {
 		t.Fatal(err)

@@ -12,12 +12,6 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// CountStore adds a shard's stream changes to one project's counts, once
-// however often they are delivered (dynamostore.Store.ApplyCounts).
-type CountStore interface {
-	ApplyCounts(ctx context.Context, projectID, shard string, changes []dynamostore.CountChange) error
-}
-
 // Counters is the counter consumer's handler: every INSERT, MODIFY and REMOVE
 // of a file record moves its project's counts (files; COMPLETED files; files
 // held and their bytes, for quotas), so no
@@ -26,7 +20,7 @@ type CountStore interface {
 // batch's shard (ShardID), which the exactly-once guard is keyed by; the
 // window's state is not used.
 type Counters struct {
-	Store CountStore
+	Store files.CountApplier
 	Log   *slog.Logger
 }
 
@@ -48,7 +42,7 @@ func (c *Counters) Handle(ctx context.Context, ev events.DynamoDBTimeWindowEvent
 	}
 	type project struct {
 		first   string // sequence number of its first record in the batch
-		changes []dynamostore.CountChange
+		changes []files.CountChange
 	}
 	var order []string
 	byProject := map[string]*project{}
@@ -78,18 +72,18 @@ func (c *Counters) Handle(ctx context.Context, ev events.DynamoDBTimeWindowEvent
 
 // change is what rec changes in its project's counts; ok is false for
 // records that are not about file records.
-func (c *Counters) change(ctx context.Context, rec events.DynamoDBEventRecord) (string, dynamostore.CountChange, bool) {
+func (c *Counters) change(ctx context.Context, rec events.DynamoDBEventRecord) (string, files.CountChange, bool) {
 	before, errOld := fileOf(rec.Change.OldImage)
 	after, errNew := fileOf(rec.Change.NewImage)
 	if err := errors.Join(errOld, errNew); err != nil {
 		c.Log.WarnContext(ctx, "skipping unreadable stream image", "eventId", rec.EventID, "err", err)
-		return "", dynamostore.CountChange{}, false // permanent: retrying cannot help
+		return "", files.CountChange{}, false // permanent: retrying cannot help
 	}
 	f := cmp.Or(after, before)
 	if f == nil {
-		return "", dynamostore.CountChange{}, false // a counter, key, lease, idempotency record
+		return "", files.CountChange{}, false // a counter, key, lease, idempotency record
 	}
-	ch := dynamostore.CountChange{Seq: rec.Change.SequenceNumber, ID: f.ID, Completed: completed(after) - completed(before),
+	ch := files.CountChange{Seq: rec.Change.SequenceNumber, ID: f.ID, Completed: completed(after) - completed(before),
 		Held: held(after) - held(before), Bytes: heldBytes(after) - heldBytes(before)}
 	switch events.DynamoDBOperationType(rec.EventName) {
 	case events.DynamoDBOperationTypeInsert:

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/streamevents"
 )
@@ -22,10 +21,10 @@ type recordingCounts struct {
 
 type applied struct {
 	project, shard string
-	changes        []dynamostore.CountChange
+	changes        []files.CountChange
 }
 
-func (r *recordingCounts) ApplyCounts(_ context.Context, projectID, shard string, ch []dynamostore.CountChange) error {
+func (r *recordingCounts) ApplyCounts(_ context.Context, projectID, shard string, ch []files.CountChange) error {
 	if projectID == r.fail {
 		return files.Unavailable("storage", errors.New("down"))
 	}
@@ -80,8 +79,8 @@ func TestCountersTurnRecordsIntoChanges(t *testing.T) {
 	id := sample(t).Change.OldImage["id"].String()              // every image here is the sample's file; its id places it in the position counts
 	size, _ := sample(t).Change.OldImage["sizeBytes"].Integer() // held files (PENDING, COMPLETED) count their bytes
 	want := []applied{
-		{p, "shard-9", []dynamostore.CountChange{{Seq: "1", ID: id, Files: 1, Held: 1, Bytes: size}, {Seq: "3", ID: id, Completed: 1}, {Seq: "5", ID: id, Completed: -1, Held: -1, Bytes: -size}, {Seq: "6", ID: id, Files: -1}}},
-		{q, "shard-9", []dynamostore.CountChange{{Seq: "2", ID: id, Files: 1, Completed: 1, Held: 1, Bytes: size}, {Seq: "7", ID: id, Files: -1, Completed: -1, Held: -1, Bytes: -size}}},
+		{p, "shard-9", []files.CountChange{{Seq: "1", ID: id, Files: 1, Held: 1, Bytes: size}, {Seq: "3", ID: id, Completed: 1}, {Seq: "5", ID: id, Completed: -1, Held: -1, Bytes: -size}, {Seq: "6", ID: id, Files: -1}}},
+		{q, "shard-9", []files.CountChange{{Seq: "2", ID: id, Files: 1, Completed: 1, Held: 1, Bytes: size}, {Seq: "7", ID: id, Files: -1, Completed: -1, Held: -1, Bytes: -size}}},
 	}
 	if !reflect.DeepEqual(store.calls, want) {
 		t.Errorf("applied %+v,\nwant %+v", store.calls, want)

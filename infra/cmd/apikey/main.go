@@ -20,9 +20,7 @@ import (
 	"strings"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/guregu/dynamo/v2"
-
+	"github.com/filegate/filegate/infra/operatordb"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 )
@@ -42,14 +40,7 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// The full SDK configuration chain (profiles, SSO) is fine here: this is
-	// an operator's tool, not a Lambda.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	table := os.Getenv("TABLE_NAME")
-	if err != nil || table == "" {
-		log.Fatalf("apikey: set TABLE_NAME and AWS credentials, or run `make api-key` with `make dev` running (%v)", err)
-	}
-	keys := dynamostore.NewKeys(dynamo.New(awsCfg), table)
+	keys := dynamostore.NewKeys(operatordb.Open(ctx, "apikey", "api-key"))
 	now := time.Now()
 	switch cmd {
 	case "mint":

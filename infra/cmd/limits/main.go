@@ -22,9 +22,7 @@ import (
 	"strings"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/guregu/dynamo/v2"
-
+	"github.com/filegate/filegate/infra/operatordb"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/ratelimit"
@@ -52,12 +50,7 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	table := os.Getenv("TABLE_NAME")
-	if err != nil || table == "" {
-		log.Fatalf("limits: set TABLE_NAME and AWS credentials, or run `make limits` with `make dev` running (%v)", err)
-	}
-	limits := dynamostore.NewLimits(dynamo.New(awsCfg), table)
+	limits := dynamostore.NewLimits(operatordb.Open(ctx, "limits", "limits"))
 	pl, err := limits.Get(ctx, orgID, projectID)
 	check(err)
 	switch cmd {
