@@ -61,8 +61,11 @@ type Config struct {
 	// interleaved rounds per size.
 	ScanSizes  []int64
 	ScanRounds int
-	Sections   map[string]bool // nil: all
-	Log        func(string, ...any)
+	// CostUploads 1 MiB uploads and downloads are priced at one at a time
+	// and from CostClients concurrent clients (cost.go).
+	CostUploads, CostClients int
+	Sections                 map[string]bool // nil: all
+	Log                      func(string, ...any)
 }
 
 // Full is `make bench`.
@@ -72,7 +75,7 @@ func Full(root string) Config {
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000, HookEvents: 200,
 		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
 		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000},
-		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5}
+		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5, CostUploads: 1000, CostClients: 16}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
@@ -82,11 +85,11 @@ func Quick(root string) Config {
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100, HookEvents: 20,
 		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
 		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000},
-		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2}
+		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2, CostUploads: 30, CostClients: 4}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -104,6 +107,7 @@ type Results struct {
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
 	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
+	Cost       *CostResult       `json:"cost,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Seconds    float64           `json:"seconds"`
 }
@@ -155,7 +159,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -236,6 +240,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			fail("scan", err)
 		}
 	}
+	if c.on("cost") {
+		if res.Cost, err = h.runCost(ctx, c.Root, c.CostUploads, c.CostClients); err != nil {
+			fail("cost", err)
+		}
+	}
 	return nil
 }
 
@@ -313,6 +322,13 @@ func judge(r *Results) []Budget {
 	if w := r.WebhookLag; w != nil {
 		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
 			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent, w.CallsPerEvent["total"]), true})
+	}
+	if c := r.Cost; c != nil && len(c.Runs) > 0 {
+		var parts []string
+		for _, run := range c.Runs {
+			parts = append(parts, fmt.Sprintf("%.2f× at %.1f uploads/s ($%.4f per 1,000)", run.Ratio, run.PerSecond, run.PerUpload*1000))
+		}
+		out = append(out, Budget{"cost per 1 MiB upload + download vs a minimal design (excl. storage, transfer, scanning)", "≤ 1.5×", strings.Join(parts, "; "), c.Met})
 	}
 	return out
 }

@@ -107,6 +107,9 @@ func Markdown(r *Results) string {
 	if r.Scan != nil {
 		scanTable(p, r.Scan)
 	}
+	if r.Cost != nil && len(r.Cost.Runs) > 0 {
+		costTable(p, r.Cost)
+	}
 	return b.String()
 }
 

@@ -1,0 +1,476 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/sdkcalls"
+)
+
+// Price is one us-east-1 list price, per unit, and when it was read.
+type Price struct {
+	What string  `json:"what"`
+	USD  float64 `json:"usd_per_unit"`
+	Unit string  `json:"unit"`
+	Date string  `json:"date"`
+}
+
+// Prices are the list prices the cost section charges (us-east-1, first
+// tier, on-demand). DynamoDB's are after its 2024-11-01 on-demand cut.
+var Prices = map[string]Price{
+	"api":       {"API Gateway HTTP API request (≤ 512 KB, first 300 M a month)", 1.00 / 1e6, "request", "2026-12-07"},
+	"lambdaReq": {"Lambda request", 0.20 / 1e6, "request", "2026-12-07"},
+	"gbs":       {"Lambda duration, arm64 (first 7.5 B GB-s a month)", 0.0000133334, "GB-s", "2026-12-07"},
+	"wru":       {"DynamoDB on-demand write request unit (since 2024-11-01)", 0.625 / 1e6, "WRU", "2026-12-07"},
+	"rru":       {"DynamoDB on-demand read request unit (since 2024-11-01)", 0.125 / 1e6, "RRU", "2026-12-07"},
+	"s3Put":     {"S3 Standard PUT, COPY, POST, LIST request", 0.005 / 1000, "request", "2026-12-07"},
+	"s3Get":     {"S3 Standard GET and all other requests (DELETE free)", 0.0004 / 1000, "request", "2026-12-07"},
+	"event":     {"EventBridge custom event (64 KB chunk)", 1.00 / 1e6, "event", "2026-12-07"},
+	"scanGB":    {"GuardDuty Malware Protection for S3, data scanned", 0.09, "GB", "2026-12-07"},
+	"scanObj":   {"GuardDuty Malware Protection for S3, object evaluated", 0.215 / 1000, "object", "2026-12-07"},
+}
+
+// minimalLambdaMs is the billed duration the minimal design's two
+// functions are charged (one PutItem + presign, one GetItem + presign): an
+// assumption, stated in results.md, not a measurement.
+const minimalLambdaMs = 10
+
+// costMeter sees every billable call of the stack: function invocations and
+// their durations (Options.Invoked), DynamoDB units (Meter, which asks each
+// call for ReturnConsumedCapacity=TOTAL), S3 requests at the storage proxy
+// by price class, the functions' other SDK calls, and API requests at the
+// bench's own HTTP client.
+type costMeter struct {
+	mu     sync.Mutex
+	invs   map[string]int
+	billed map[string]float64 // ms, each invocation rounded up to 1 ms as Lambda bills
+	s3     map[string]int     // by operation class
+	api    atomic.Int64
+	ddb    Meter
+	sdk    sdkcalls.Counter
+}
+
+func (m *costMeter) reset() {
+	m.mu.Lock()
+	m.invs, m.billed, m.s3 = map[string]int{}, map[string]float64{}, map[string]int{}
+	m.mu.Unlock()
+	m.api.Store(0)
+	m.ddb.Reset()
+	m.sdk.Reset()
+}
+
+func (m *costMeter) invoked(id string, took time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.invs == nil {
+		m.invs, m.billed = map[string]int{}, map[string]float64{}
+	}
+	m.invs[id]++
+	m.billed[id] += math.Ceil(float64(took) / float64(time.Millisecond))
+}
+
+// storage counts each request reaching the S3 checking proxy by S3's price
+// class (path-style: /bucket or /bucket/key).
+func (m *costMeter) storage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		if m.s3 == nil {
+			m.s3 = map[string]int{}
+		}
+		m.s3[s3Class(r)]++
+		m.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func s3Class(r *http.Request) string {
+	q := r.URL.Query()
+	hasKey := strings.Contains(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case r.Method == http.MethodDelete || r.Method == http.MethodPost && q.Has("delete"):
+		return "DELETE"
+	case r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+		return "COPY"
+	case r.Method == http.MethodPut, r.Method == http.MethodPost:
+		return r.Method
+	case r.Method == http.MethodGet && (!hasKey || q.Has("uploadId") || q.Has("uploads")):
+		return "LIST"
+	}
+	return r.Method // GET, HEAD
+}
+
+func (m *costMeter) countAPI(next http.RoundTripper, host string) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Host == host {
+			m.api.Add(1)
+		}
+		return next.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// CostRun is one run of uploads, counted and priced.
+type CostRun struct {
+	Rate          string             `json:"rate"`
+	Uploads       int                `json:"uploads"`
+	Clients       int                `json:"clients"`
+	Seconds       float64            `json:"seconds"`
+	PerSecond     float64            `json:"uploads_per_second"`
+	APIRequests   int64              `json:"api_requests"`
+	Invocations   map[string]int     `json:"invocations"`
+	BilledMs      map[string]float64 `json:"billed_ms"`
+	GBs           float64            `json:"gb_seconds"`
+	DynamoDB      Snapshot           `json:"dynamodb"`
+	S3            map[string]int     `json:"s3_requests"`
+	OtherSDKCalls map[string]int     `json:"other_sdk_calls"`
+	Rows          []CostRow          `json:"rows"`
+	PerUpload     float64            `json:"usd_per_upload"`
+	Ratio         float64            `json:"vs_minimal"`
+}
+
+// CostRow is one billable component: quantity per upload and its price.
+type CostRow struct {
+	Component string  `json:"component"`
+	PerUpload float64 `json:"quantity_per_upload"`
+	Unit      string  `json:"unit"`
+	USD       float64 `json:"usd_per_1000_uploads"`
+	Minimal   float64 `json:"minimal_quantity_per_upload"`
+}
+
+// CostResult is section `cost`.
+type CostResult struct {
+	FileBytes int64     `json:"file_bytes"`
+	Runs      []CostRun `json:"runs"`
+	Minimal   float64   `json:"minimal_usd_per_upload"`
+	Scan      CostRow   `json:"scan_guardduty"`
+	ScanObj   CostRow   `json:"scan_guardduty_objects"`
+	Prices    []Price   `json:"prices"`
+	Met       bool      `json:"met"`
+	memory    map[string]int
+}
+
+// runCost uploads n files of 1 MiB (create, PUT, complete, download URL,
+// GET), once one at a time with the stream feeds polled after every step
+// (each batch holds one record, as at 1 upload/s), once from clients
+// concurrent callers as fast as the machine goes.
+func (h *harness) runCost(ctx context.Context, root string, n, clients int) (*CostResult, error) {
+	mem, err := memorySizes(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	res := &CostResult{FileBytes: 1 << 20, memory: mem}
+	for _, k := range slices.Sorted(maps.Keys(Prices)) {
+		res.Prices = append(res.Prices, Prices[k])
+	}
+	res.Minimal = minimalCost()
+	for _, run := range []struct {
+		rate    string
+		clients int
+	}{{"1 upload/s (emulated: one at a time, stream batches of one record)", 1}, {fmt.Sprintf("as fast as %d clients go", clients), clients}} {
+		r, err := h.costRun(ctx, res, run.rate, n, run.clients)
+		if err != nil {
+			return res, err
+		}
+		res.Runs = append(res.Runs, *r)
+		h.logf("cost: %s: %.1f uploads/s, $%.7f per upload, %.2f× minimal", run.rate, r.PerSecond, r.PerUpload, r.Ratio)
+	}
+	res.Met = true
+	for _, r := range res.Runs {
+		res.Met = res.Met && r.Ratio <= 1.5
+	}
+	mib := float64(res.FileBytes) / (1 << 30)
+	res.Scan = CostRow{"GuardDuty scan: data", mib, "GB", mib * Prices["scanGB"].USD * 1000, 0}
+	res.ScanObj = CostRow{"GuardDuty scan: objects", 1, "object", Prices["scanObj"].USD * 1000, 0}
+	return res, nil
+}
+
+func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, clients int) (*CostRun, error) {
+	api, _, _, err := h.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slow := clients == 1
+	step := func() error {
+		if !slow {
+			return nil
+		}
+		if _, err := h.stack.Counters.Poll(ctx); err != nil {
+			return err
+		}
+		_, err := h.stack.Events.Poll(ctx)
+		return err
+	}
+	body := bytes.Repeat([]byte(" "), int(res.FileBytes))
+	copy(body, "%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\n")
+	if err := step(); err != nil { // what earlier sections left in the streams
+		return nil, err
+	}
+	h.cost.reset()
+	began := time.Now()
+	var next atomic.Int64
+	errs := make([]error, clients)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(n) && errs[c] == nil; i = next.Add(1) {
+				errs[c] = h.costUpload(ctx, api, body, i, step)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	secs := time.Since(began).Seconds()
+	// process-upload runs on the S3 events, after the PUT's answer: wait for
+	// them, then let the stream feeds deliver the last records.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		h.cost.mu.Lock()
+		done := h.cost.invs["ProcessUploadFunction"] >= n
+		h.cost.mu.Unlock()
+		if done {
+			break
+		}
+	}
+	for range 3 {
+		if _, err := h.stack.Counters.Poll(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := h.stack.Events.Poll(ctx); err != nil {
+			return nil, err
+		}
+	}
+	m := h.cost
+	m.mu.Lock()
+	run := &CostRun{Rate: rate, Uploads: n, Clients: clients, Seconds: round2(secs), PerSecond: round2(float64(n) / secs),
+		APIRequests: m.api.Load(), Invocations: maps.Clone(m.invs), BilledMs: maps.Clone(m.billed), S3: maps.Clone(m.s3)}
+	m.mu.Unlock()
+	run.DynamoDB = m.ddb.Snapshot()
+	run.OtherSDKCalls = map[string]int{}
+	for op, c := range m.sdk.Snapshot() {
+		if !strings.HasPrefix(op, "DynamoDB.") && !strings.HasPrefix(op, "S3.") {
+			run.OtherSDKCalls[op] = c
+		}
+	}
+	invs := 0
+	for id, ms := range run.BilledMs {
+		mb := res.memory[id]
+		if mb == 0 {
+			return nil, fmt.Errorf("template.yaml gives %s no MemorySize", id)
+		}
+		run.GBs += ms / 1000 * float64(mb) / 1024
+		invs += run.Invocations[id]
+	}
+	per := func(v float64) float64 { return v / float64(n) }
+	put := run.S3["PUT"] + run.S3["POST"] + run.S3["COPY"] + run.S3["LIST"]
+	get := run.S3["GET"] + run.S3["HEAD"]
+	events := run.OtherSDKCalls["EventBridge.PutEvents"]
+	run.Rows = []CostRow{
+		{"API Gateway requests", per(float64(run.APIRequests)), "request", 0, 2},
+		{"Lambda invocations", per(float64(invs)), "request", 0, 2},
+		{"Lambda GB-s", per(run.GBs), "GB-s", 0, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
+		{"DynamoDB writes", per(run.DynamoDB.WCU), "WRU", 0, 1},
+		{"DynamoDB reads", per(run.DynamoDB.RCU), "RRU", 0, 0.5},
+		{"S3 PUT/COPY/POST/LIST", per(float64(put)), "request", 0, 1},
+		{"S3 GET/HEAD", per(float64(get)), "request", 0, 1},
+		{"EventBridge events", per(float64(events)), "event", 0, 0},
+	}
+	run.PerUpload = 0
+	for i := range run.Rows {
+		run.Rows[i].USD = run.Rows[i].PerUpload * unitPrice(run.Rows[i].Component) * 1000
+		run.PerUpload += run.Rows[i].USD / 1000
+	}
+	run.Ratio = round2(ratio(run.PerUpload, res.Minimal))
+	return run, nil
+}
+
+// costUpload is one user's upload and download of body, through the API.
+func (h *harness) costUpload(ctx context.Context, api *filegate.Client, body []byte, i int64, step func() error) error {
+	f, err := api.Create(ctx, filegate.CreateRequest{Filename: fmt.Sprintf("cost-%d.pdf", i), MimeType: "application/pdf", SizeBytes: int64(len(body))})
+	if err == nil {
+		err = step()
+	}
+	if err == nil {
+		err = h.put(ctx, f.UploadURL, f.UploadHeaders, body)
+	}
+	if err == nil {
+		err = step()
+	}
+	if err == nil {
+		_, _, err = api.Complete(ctx, f.ID, "")
+	}
+	if err == nil {
+		err = step()
+	}
+	var url string
+	if err == nil {
+		url, _, err = api.DownloadURL(ctx, f.ID)
+	}
+	if err == nil {
+		err = h.get(ctx, url)
+	}
+	if err == nil {
+		err = step()
+	}
+	if err != nil {
+		return fmt.Errorf("upload %d: %w", i, err)
+	}
+	return nil
+}
+
+func (h *harness) put(ctx context.Context, url string, header map[string]string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return h.send(req)
+}
+
+func (h *harness) get(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	return h.send(req)
+}
+
+func (h *harness) send(req *http.Request) error {
+	resp, err := h.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return nil
+}
+
+func unitPrice(component string) float64 {
+	switch component {
+	case "API Gateway requests":
+		return Prices["api"].USD
+	case "Lambda invocations":
+		return Prices["lambdaReq"].USD
+	case "Lambda GB-s":
+		return Prices["gbs"].USD
+	case "DynamoDB writes":
+		return Prices["wru"].USD
+	case "DynamoDB reads":
+		return Prices["rru"].USD
+	case "S3 PUT/COPY/POST/LIST":
+		return Prices["s3Put"].USD
+	case "S3 GET/HEAD":
+		return Prices["s3Get"].USD
+	case "EventBridge events":
+		return Prices["event"].USD
+	}
+	return 0
+}
+
+// minimalRows prices the minimal design: presign (one API request, one
+// invocation, one PutItem ≤ 1 KB), download (one API request, one
+// invocation, one eventually consistent GetItem ≤ 4 KB), the PUT and the GET.
+func minimalCost() float64 {
+	return 2*Prices["api"].USD + 2*Prices["lambdaReq"].USD + 2*minimalLambdaMs/1000.0*256/1024*Prices["gbs"].USD +
+		Prices["wru"].USD + 0.5*Prices["rru"].USD + Prices["s3Put"].USD + Prices["s3Get"].USD
+}
+
+// memorySizes is each template function's MemorySize in MB (its own, or
+// Globals').
+func memorySizes(path string) (map[string]int, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Globals struct {
+			Function struct {
+				MemorySize int `yaml:"MemorySize"`
+			} `yaml:"Function"`
+		} `yaml:"Globals"`
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				MemorySize any `yaml:"MemorySize"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for id, r := range doc.Resources {
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		out[id] = doc.Globals.Function.MemorySize
+		if mb, ok := r.Properties.MemorySize.(int); ok {
+			out[id] = mb
+		}
+	}
+	return out, nil
+}
+
+func costTable(p func(string, ...any), c *CostResult) {
+	p("## Cost per upload: create → PUT %s → complete → download URL → GET, priced at us-east-1 list prices\n\n", sizeLabel(c.FileBytes))
+	p("| component | unit | minimal design / upload |")
+	for _, r := range c.Runs {
+		p(" %s: per upload | $ per 1,000 |", r.Rate)
+	}
+	p("\n|---|---|---:|%s\n", strings.Repeat("---:|---:|", len(c.Runs)))
+	for i := range c.Runs[0].Rows {
+		row := c.Runs[0].Rows[i]
+		p("| %s | %s | %s |", row.Component, row.Unit, trimNum(row.Minimal))
+		for _, r := range c.Runs {
+			p(" %s | %.5f |", trimNum(r.Rows[i].PerUpload), r.Rows[i].USD)
+		}
+		p("\n")
+	}
+	p("| **total** | | $%.7f |", c.Minimal)
+	for _, r := range c.Runs {
+		p(" **%.2f× minimal** | **%.5f** |", r.Ratio, r.PerUpload*1000)
+	}
+	p("\n| %s (own row, not in the ratio) | GB + object | | %s + 1 | %.5f |\n\n", "GuardDuty malware scan", trimNum(c.Scan.PerUpload), c.Scan.USD+c.ScanObj.USD)
+	for _, r := range c.Runs {
+		p("%s: %d uploads from %d clients in %.1f s (%.1f/s); invocations %s; DynamoDB %s; S3 %s; other SDK calls %s.\n\n",
+			r.Rate, r.Uploads, r.Clients, r.Seconds, r.PerSecond, calls(r.Invocations), calls(r.DynamoDB.Calls), calls(r.S3), calls(r.OtherSDKCalls))
+	}
+	p("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (capacity reported by every call: %s).\n\n",
+		minimalLambdaMs, yes(c.Runs[0].DynamoDB.Reported))
+	p("| price | $ per unit | unit | read |\n|---|---:|---|---|\n")
+	for _, pr := range c.Prices {
+		p("| %s | %.10g | %s | %s |\n", pr.What, pr.USD, pr.Unit, pr.Date)
+	}
+	p("\n")
+}
+
+func trimNum(f float64) string {
+	s := fmt.Sprintf("%.4f", f)
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
+}
