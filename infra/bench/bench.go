@@ -323,6 +323,10 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
 			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent, w.CallsPerEvent["total"]), true})
 	}
+	if l := r.LargeFile; l != nil {
+		out = append(out, Budget{fmt.Sprintf("CLI transfer of %s vs s5cmd, same proxy", sizeLabel(l.SizeBytes)), "≥ 1.0× s5cmd's throughput",
+			fmt.Sprintf("up %.2f× (%.1f vs %.1f s), down %.2f× (%.1f vs %.1f s)", l.UpOfS5cmd, l.CLIUp, l.S5cmdUp, l.DownOfS5cmd, l.CLIDown, l.S5cmdDown), l.Met})
+	}
 	if c := r.Cost; c != nil && len(c.Runs) > 0 {
 		var parts []string
 		for _, run := range c.Runs {
