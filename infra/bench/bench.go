@@ -20,6 +20,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -278,6 +279,16 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{"create-file p50 vs one PutItem + one presign", "≤ 1.5×",
 			fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", c.RatioP50, c.Measured.P50, c.Floor.P50), f.CreateMet})
 	}
+	if f := r.Floor; f != nil {
+		for _, row := range f.Rows {
+			if strings.HasPrefix(row.Operation, "complete") {
+				out = append(out, Budget{"complete p50 vs HEAD + range GET + one conditional UpdateItem", "≤ 1.5×",
+					fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", row.RatioP50, row.Measured.P50, row.Floor.P50), row.RatioP50 <= 1.5})
+				break
+			}
+		}
+		out = append(out, Budget{"rate limiter: its DynamoDB writes per admitted create", "< 1", fmt.Sprintf("%.3f writes, %.3f reads", f.LimiterWritesPerCreate, f.LimiterReadsPerCreate), f.LimiterWritesPerCreate < 1})
+	}
 	if g := r.Growth; g != nil && len(g.Validation) > 0 {
 		var maxRead int64
 		for _, v := range g.Validation {
@@ -298,6 +309,43 @@ func judge(r *Results) []Budget {
 			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
 		}
 		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
+	}
+	if g := r.Growth; g != nil {
+		var first, last []float64
+		for _, t := range g.Trends {
+			switch {
+			case strings.HasPrefix(t.Query, "native, offset 0"):
+				first = t.RCU
+			case strings.HasPrefix(t.Query, "native, last page"):
+				last = t.RCU
+			}
+		}
+		if len(first) > 0 && len(last) == len(first) {
+			worst := 0.0
+			for i := range first {
+				worst = max(worst, ratio(last[i], first[i]))
+			}
+			out = append(out, Budget{"native list: last page vs first page", "≤ 2× (RCU)", fmt.Sprintf("worst %.2f× over %s files", worst, joinInts(g.Scales)), worst <= 2})
+		}
+	}
+	if t := r.Throughput; t != nil && len(t.Rows) > 0 {
+		row := t.Rows[len(t.Rows)-1]
+		out = append(out, Budget{fmt.Sprintf("throughput, full upload flow, %d clients, vs its raw calls", row.Clients), "≥ 0.6×",
+			fmt.Sprintf("%.2f× (%.1f vs %.1f uploads/s)", row.RateOfRaw, row.Flow.PerSecond, row.Raw.PerSecond), row.RateOfRaw >= 0.6})
+	}
+	if c := r.Cost; c != nil && len(c.Runs) > 0 {
+		var parts []string
+		met := true
+		for _, run := range c.Runs {
+			// The rate limiter's buckets are shared by design, within their own budget (above).
+			var kinds []string
+			for _, k := range slices.Sorted(maps.Keys(run.SharedWrites)) {
+				kinds = append(kinds, fmt.Sprintf("%s %.2f", k, run.SharedWrites[k]))
+				met = met && k == "RATE"
+			}
+			parts = append(parts, fmt.Sprintf("at %.1f uploads/s: %s", run.PerSecond, cmp.Or(strings.Join(kinds, ", "), "none")))
+		}
+		out = append(out, Budget{"request-path writes to items several uploads share, per upload", "0 (the rate limiter's buckets aside)", strings.Join(parts, "; "), met})
 	}
 	if s := r.Scan; s != nil && len(s.Rows) > 0 {
 		big := s.Rows[len(s.Rows)-1]

@@ -19,7 +19,13 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/sdkcalls"
 )
 
@@ -59,8 +65,9 @@ const minimalLambdaMs = 10
 type costMeter struct {
 	mu     sync.Mutex
 	invs   map[string]int
-	billed map[string]float64 // ms, each invocation rounded up to 1 ms as Lambda bills
-	s3     map[string]int     // by operation class
+	billed map[string]float64        // ms, each invocation rounded up to 1 ms as Lambda bills
+	s3     map[string]int            // by operation class
+	keys   map[string]map[string]int // items written, by function, by pk|sk
 	api    atomic.Int64
 	ddb    Meter
 	sdk    sdkcalls.Counter
@@ -68,7 +75,7 @@ type costMeter struct {
 
 func (m *costMeter) reset() {
 	m.mu.Lock()
-	m.invs, m.billed, m.s3 = map[string]int{}, map[string]float64{}, map[string]int{}
+	m.invs, m.billed, m.s3, m.keys = map[string]int{}, map[string]float64{}, map[string]int{}, map[string]map[string]int{}
 	m.mu.Unlock()
 	m.api.Store(0)
 	m.ddb.Reset()
@@ -142,9 +149,13 @@ type CostRun struct {
 	DynamoDB      Snapshot           `json:"dynamodb"`
 	S3            map[string]int     `json:"s3_requests"`
 	OtherSDKCalls map[string]int     `json:"other_sdk_calls"`
-	Rows          []CostRow          `json:"rows"`
-	PerUpload     float64            `json:"usd_per_upload"`
-	Ratio         float64            `json:"vs_minimal"`
+	// SharedWrites are request-path writes to items written more than
+	// sharedAfter times in the run (not one upload's own), per upload, by
+	// the kind of item (its pk's prefix).
+	SharedWrites map[string]float64 `json:"shared_item_writes_per_upload"`
+	Rows         []CostRow          `json:"rows"`
+	PerUpload    float64            `json:"usd_per_upload"`
+	Ratio        float64            `json:"vs_minimal"`
 }
 
 // CostRow is one billable component: quantity per upload and its price.
@@ -158,14 +169,15 @@ type CostRow struct {
 
 // CostResult is section `cost`.
 type CostResult struct {
-	FileBytes int64     `json:"file_bytes"`
-	Runs      []CostRun `json:"runs"`
-	Minimal   float64   `json:"minimal_usd_per_upload"`
-	Scan      CostRow   `json:"scan_guardduty"`
-	ScanObj   CostRow   `json:"scan_guardduty_objects"`
-	Prices    []Price   `json:"prices"`
-	Met       bool      `json:"met"`
-	memory    map[string]int
+	FileBytes   int64     `json:"file_bytes"`
+	Runs        []CostRun `json:"runs"`
+	Minimal     float64   `json:"minimal_usd_per_upload"`
+	Scan        CostRow   `json:"scan_guardduty"`
+	ScanObj     CostRow   `json:"scan_guardduty_objects"`
+	Prices      []Price   `json:"prices"`
+	Met         bool      `json:"met"`
+	memory      map[string]int
+	requestPath map[string]bool // the functions behind API routes and the authorizer
 }
 
 // runCost uploads n files of 1 MiB (create, PUT, complete, download URL,
@@ -177,7 +189,14 @@ func (h *harness) runCost(ctx context.Context, root string, n, clients int) (*Co
 	if err != nil {
 		return nil, err
 	}
-	res := &CostResult{FileBytes: 1 << 20, memory: mem}
+	tpl, err := localstack.ReadTemplate(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	res := &CostResult{FileBytes: 1 << 20, memory: mem, requestPath: map[string]bool{}}
+	for id, f := range tpl.Functions {
+		res.requestPath[id] = len(f.Routes) > 0 || id == tpl.AuthorizerID
+	}
 	for _, k := range slices.Sorted(maps.Keys(Prices)) {
 		res.Prices = append(res.Prices, Prices[k])
 	}
@@ -265,6 +284,7 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 		APIRequests: m.api.Load(), Invocations: maps.Clone(m.invs), BilledMs: maps.Clone(m.billed), S3: maps.Clone(m.s3)}
 	m.mu.Unlock()
 	run.DynamoDB = m.ddb.Snapshot()
+	run.SharedWrites = m.shared(res.requestPath, n)
 	run.OtherSDKCalls = map[string]int{}
 	for op, c := range m.sdk.Snapshot() {
 		if !strings.HasPrefix(op, "DynamoDB.") && !strings.HasPrefix(op, "S3.") {
@@ -473,4 +493,94 @@ func costTable(p func(string, ...any), c *CostResult) {
 func trimNum(f float64) string {
 	s := fmt.Sprintf("%.4f", f)
 	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
+}
+
+// sharedAfter: an upload writes its own items (its record, its request's
+// idempotency lease) at most this often; an item written more often in a
+// run is written by several uploads.
+const sharedAfter = 3
+
+// writesOf records the item keys function id writes.
+func (m *costMeter) writesOf(id string) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchWrites", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			var keys []map[string]types.AttributeValue
+			switch v := in.Parameters.(type) {
+			case *dynamodb.PutItemInput:
+				keys = append(keys, v.Item)
+			case *dynamodb.UpdateItemInput:
+				keys = append(keys, v.Key)
+			case *dynamodb.DeleteItemInput:
+				keys = append(keys, v.Key)
+			case *dynamodb.TransactWriteItemsInput:
+				for _, t := range v.TransactItems {
+					switch {
+					case t.Put != nil:
+						keys = append(keys, t.Put.Item)
+					case t.Update != nil:
+						keys = append(keys, t.Update.Key)
+					case t.Delete != nil:
+						keys = append(keys, t.Delete.Key)
+					}
+				}
+			case *dynamodb.BatchWriteItemInput:
+				for _, reqs := range v.RequestItems {
+					for _, r := range reqs {
+						if r.PutRequest != nil {
+							keys = append(keys, r.PutRequest.Item)
+						} else if r.DeleteRequest != nil {
+							keys = append(keys, r.DeleteRequest.Key)
+						}
+					}
+				}
+			}
+			if len(keys) > 0 {
+				m.mu.Lock()
+				if m.keys == nil {
+					m.keys = map[string]map[string]int{}
+				}
+				if m.keys[id] == nil {
+					m.keys[id] = map[string]int{}
+				}
+				for _, k := range keys {
+					pk, _ := k["pk"].(*types.AttributeValueMemberS)
+					sk, _ := k["sk"].(*types.AttributeValueMemberS)
+					if pk != nil {
+						m.keys[id][pk.Value+"|"+aws.ToString(skValue(sk))]++
+					}
+				}
+				m.mu.Unlock()
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+	}
+}
+
+func skValue(sk *types.AttributeValueMemberS) *string {
+	if sk == nil {
+		return nil
+	}
+	return &sk.Value
+}
+
+// shared is the request-path functions' writes to items written more than
+// sharedAfter times, per upload, by kind of item.
+func (m *costMeter) shared(requestPath map[string]bool, n int) map[string]float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	all := map[string]int{}
+	for id, keys := range m.keys {
+		if requestPath[id] {
+			for k, c := range keys {
+				all[k] += c
+			}
+		}
+	}
+	kinds := map[string]float64{}
+	for k, c := range all {
+		if c > sharedAfter {
+			kinds[strings.SplitN(k, "#", 2)[0]] += float64(c) / float64(n)
+		}
+	}
+	return kinds
 }

@@ -67,10 +67,11 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		Invoked:            cost.invoked,
 		StorageFront:       cost.storage,
 		FunctionMiddleware: func(id string) []func(*middleware.Stack) error {
+			add := []func(*middleware.Stack) error{cost.writesOf(id)}
 			if c := eventCalls[id]; c != nil {
-				return []func(*middleware.Stack) error{c.Add}
+				add = append(add, c.Add)
 			}
-			return nil
+			return add
 		},
 		Root: root,
 		// The limiter is on, at rates the load sections never reach (they
