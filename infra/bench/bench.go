@@ -1,8 +1,8 @@
 // Package bench is `make bench`: Filegate measured against the floor of its
 // architecture and against what a user would otherwise pick, every figure a
 // ratio to a baseline measured in the same run (these machines are noisy).
-// It writes the measured tables to bench/results.md and bench/results.json;
-// bench/README.md, written by people, says what they show.
+// It writes the measured tables to infra/bench/results/ (results.md,
+// results.json); infra/bench/README.md, written by people, says what they show.
 //
 // Sections (the budgets of docs/ARCHITECTURE.md "Budgets"):
 //  1. size: each function's arm64 bootstrap and zip, built by the Makefile
@@ -71,7 +71,7 @@ type Config struct {
 
 // Full is `make bench`.
 func Full(root string) Config {
-	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
+	return Config{Root: root, Out: filepath.Join(root, "infra", "bench", "results"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000, HookEvents: 200,
 		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
@@ -81,7 +81,7 @@ func Full(root string) Config {
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
 func Quick(root string) Config {
-	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
+	return Config{Root: root, Out: filepath.Join(root, "infra", "bench", "results"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100, HookEvents: 20,
 		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},

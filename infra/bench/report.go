@@ -8,12 +8,12 @@ import (
 )
 
 // Markdown renders results.md: the measured tables, each under a one-line
-// heading saying what was measured; bench/README.md says what they show.
+// heading saying what was measured; infra/bench/README.md says what they show.
 func Markdown(r *Results) string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	m := r.Machine
-	p("# Filegate benchmark results\n\nMeasured by `make bench` (infra/bench) on %s in %.0f s; [README.md](README.md) explains them, "+
+	p("# Filegate benchmark results\n\nMeasured by `make bench` (infra/bench) on %s in %.0f s; [README.md](../README.md) explains them, "+
 		"[results.json](results.json) has every number. Ratios are to baselines measured in the same run.\n\n", m.Date, r.Seconds)
 	p("| machine | |\n|---|---|\n")
 	p("| CPU | %s, %d cores, %d GiB |\n| OS | %s |\n| Go | %s |\n| Node.js | %s |\n| Java (DynamoDB Local) | %s |\n| DynamoDB Local | %s |\n| MinIO | %s |\n| commit | %s |\n\n",
