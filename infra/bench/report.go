@@ -36,7 +36,7 @@ func Markdown(r *Results) string {
 		for _, row := range append(slices.Clone(s.Rows), s.Hello) {
 			p("| %s | %s | %s | %s | %s | %s |\n", row.Function, mb(row.BootstrapBytes), mbOrDash(row.BootstrapBefore), mb(row.ZipBytes), mbOrDash(row.ZipBefore), pct(row.OfBudget))
 		}
-		p("\n![bootstrap and zipped size per function](%s)\n\n", chartSize)
+		p("\n")
 	}
 	if c := r.ColdStart; c != nil {
 		p("## 2. Cold start: %d starts of each bootstrap (host build), init = process start → first /next; Node.js: %s\n\n", c.Starts, c.NodeDeps)
@@ -50,7 +50,7 @@ func Markdown(r *Results) string {
 		for _, row := range c.Rows {
 			coldRow(row, row.InitVsNode, row.InitVsHello)
 		}
-		p("\n![cold start p50 per function: init and first response](%s)\n\n", chartColdStart)
+		p("\n")
 	}
 	if h := r.HotPath; h != nil {
 		p("## 3. Hot path: `go test -bench -benchmem -count %d -benchtime %s`, median of the runs (ns/op range beside it)\n\n", h.Count, h.Benchtime)
@@ -140,8 +140,6 @@ func growthTables(p func(string, ...any), g *GrowthResult) {
 			p("%.2f× | %s |\n", t.RCUGrowth, yes(t.Flat))
 		}
 		p("\n† one in-process call (too slow to sample through the API).\n\n")
-		p("![RCU vs project size](%s) ![p50 vs project size](%s)\n\n", chartGrowthRCU, chartGrowthLatency)
-		p("![native list RCU vs offset](%s) ![native list p50 vs offset](%s)\n\n", chartOffsetRCU, chartOffsetLatency)
 		p("### DynamoDB calls per listing at %s files\n\n", shortCount(last))
 		p("| listing | calls | items returned | items evaluated |\n|---|---|---:|---:|\n")
 		for _, pt := range g.Points {
