@@ -304,20 +304,23 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 	put := run.S3["PUT"] + run.S3["POST"] + run.S3["COPY"] + run.S3["LIST"]
 	get := run.S3["GET"] + run.S3["HEAD"]
 	events := run.OtherSDKCalls["EventBridge.PutEvents"]
-	run.Rows = []CostRow{
-		{"API Gateway requests", per(float64(run.APIRequests)), "request", 0, 2},
-		{"Lambda invocations", per(float64(invs)), "request", 0, 2},
-		{"Lambda GB-s", per(run.GBs), "GB-s", 0, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
-		{"DynamoDB writes", per(run.DynamoDB.WCU), "WRU", 0, 1},
-		{"DynamoDB reads", per(run.DynamoDB.RCU), "RRU", 0, 0.5},
-		{"S3 PUT/COPY/POST/LIST", per(float64(put)), "request", 0, 1},
-		{"S3 GET/HEAD", per(float64(get)), "request", 0, 1},
-		{"EventBridge events", per(float64(events)), "event", 0, 0},
-	}
-	run.PerUpload = 0
-	for i := range run.Rows {
-		run.Rows[i].USD = run.Rows[i].PerUpload * unitPrice(run.Rows[i].Component) * 1000
-		run.PerUpload += run.Rows[i].USD / 1000
+	for _, c := range []struct {
+		what, price  string
+		qty, minimal float64
+	}{
+		{"API Gateway requests", "api", float64(run.APIRequests), 2},
+		{"Lambda invocations", "lambdaReq", float64(invs), 2},
+		{"Lambda GB-s", "gbs", run.GBs, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
+		{"DynamoDB writes", "wru", run.DynamoDB.WCU, 1},
+		{"DynamoDB reads", "rru", run.DynamoDB.RCU, 0.5},
+		{"S3 PUT/COPY/POST/LIST", "s3Put", float64(put), 1},
+		{"S3 GET/HEAD", "s3Get", float64(get), 1},
+		{"EventBridge events", "event", float64(events), 0},
+	} {
+		pr := Prices[c.price]
+		row := CostRow{c.what, per(c.qty), pr.Unit, per(c.qty) * pr.USD * 1000, c.minimal}
+		run.Rows = append(run.Rows, row)
+		run.PerUpload += row.USD / 1000
 	}
 	run.Ratio = round2(ratio(run.PerUpload, res.Minimal))
 	return run, nil
@@ -325,34 +328,24 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 
 // costUpload is one user's upload and download of body, through the API.
 func (h *harness) costUpload(ctx context.Context, api *filegate.Client, body []byte, i int64, step func() error) error {
-	f, err := api.Create(ctx, filegate.CreateRequest{Filename: fmt.Sprintf("cost-%d.pdf", i), MimeType: "application/pdf", SizeBytes: int64(len(body))})
-	if err == nil {
-		err = step()
-	}
-	if err == nil {
-		err = h.put(ctx, f.UploadURL, f.UploadHeaders, body)
-	}
-	if err == nil {
-		err = step()
-	}
-	if err == nil {
-		_, _, err = api.Complete(ctx, f.ID, "")
-	}
-	if err == nil {
-		err = step()
-	}
+	var f filegate.File
 	var url string
-	if err == nil {
-		url, _, err = api.DownloadURL(ctx, f.ID)
-	}
-	if err == nil {
-		err = h.get(ctx, url)
-	}
-	if err == nil {
-		err = step()
-	}
-	if err != nil {
-		return fmt.Errorf("upload %d: %w", i, err)
+	for n, do := range []func() error{
+		func() (err error) {
+			f, err = api.Create(ctx, filegate.CreateRequest{Filename: fmt.Sprintf("cost-%d.pdf", i), MimeType: "application/pdf", SizeBytes: int64(len(body))})
+			return err
+		},
+		func() error { return h.put(ctx, f.UploadURL, f.UploadHeaders, body) },
+		func() error { _, _, err := api.Complete(ctx, f.ID, ""); return err },
+		func() (err error) { url, _, err = api.DownloadURL(ctx, f.ID); return err },
+		func() error { return h.get(ctx, url) },
+	} {
+		if err := do(); err != nil {
+			return fmt.Errorf("upload %d, step %d: %w", i, n+1, err)
+		}
+		if err := step(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -391,29 +384,7 @@ func (h *harness) send(req *http.Request) error {
 	return nil
 }
 
-func unitPrice(component string) float64 {
-	switch component {
-	case "API Gateway requests":
-		return Prices["api"].USD
-	case "Lambda invocations":
-		return Prices["lambdaReq"].USD
-	case "Lambda GB-s":
-		return Prices["gbs"].USD
-	case "DynamoDB writes":
-		return Prices["wru"].USD
-	case "DynamoDB reads":
-		return Prices["rru"].USD
-	case "S3 PUT/COPY/POST/LIST":
-		return Prices["s3Put"].USD
-	case "S3 GET/HEAD":
-		return Prices["s3Get"].USD
-	case "EventBridge events":
-		return Prices["event"].USD
-	}
-	return 0
-}
-
-// minimalRows prices the minimal design: presign (one API request, one
+// minimalCost prices the minimal design: presign (one API request, one
 // invocation, one PutItem ≤ 1 KB), download (one API request, one
 // invocation, one eventually consistent GetItem ≤ 4 KB), the PUT and the GET.
 func minimalCost() float64 {
