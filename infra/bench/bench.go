@@ -13,10 +13,11 @@
 //  5. growth: listings at 100 … 100,000 files; validation bytes by object size
 //  6. throughput: a bounded load run of the whole upload flow vs raw calls
 //  7. counterlag: how long the project count takes to follow a burst of creates
-//  8. largefile: the CLI against raw S3 calls on one large file
+//  8. largefile: the CLI against s5cmd, one large file up and down
 //  9. reconcile: the calls repairing lost S3 events, beside more and more
 //     unrelated objects in the bucket
 //  10. scan: clamd's scan time per MiB; PUT → COMPLETED with scanning off and on
+//  11. cost: every billable call of 1 MiB uploads + downloads, priced
 package bench
 
 import (
