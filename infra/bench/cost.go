@@ -311,7 +311,9 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 		{"API Gateway requests", "api", float64(run.APIRequests), 2},
 		{"Lambda invocations", "lambdaReq", float64(invs), 2},
 		{"Lambda GB-s", "gbs", run.GBs, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
-		{"DynamoDB writes", "wru", run.DynamoDB.WCU, 1},
+		// A write whose condition fails still costs a WRU on AWS; DynamoDB
+		// Local reports nothing for it (reads here do not fail).
+		{"DynamoDB writes", "wru", run.DynamoDB.WCU + float64(run.DynamoDB.Failed), 1},
 		{"DynamoDB reads", "rru", run.DynamoDB.RCU, 0.5},
 		{"S3 PUT/COPY/POST/LIST", "s3Put", float64(put), 1},
 		{"S3 GET/HEAD", "s3Get", float64(get), 1},
@@ -452,8 +454,8 @@ func costTable(p func(string, ...any), c *CostResult) {
 		p("%s: %d uploads from %d clients in %.1f s (%.1f/s); invocations %s; DynamoDB %s; S3 %s; other SDK calls %s.\n\n",
 			r.Rate, r.Uploads, r.Clients, r.Seconds, r.PerSecond, calls(r.Invocations), calls(r.DynamoDB.Calls), calls(r.S3), calls(r.OtherSDKCalls))
 	}
-	p("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (capacity reported by every call: %s).\n\n",
-		minimalLambdaMs, yes(c.Runs[0].DynamoDB.Reported))
+	p("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (reported by every call that succeeded: %s), plus 1 WRU per failed conditional write (%d, %d).\n\n",
+		minimalLambdaMs, yes(c.Runs[0].DynamoDB.Reported), c.Runs[0].DynamoDB.Failed, c.Runs[len(c.Runs)-1].DynamoDB.Failed)
 	p("| price | $ per unit | unit | read |\n|---|---:|---|---|\n")
 	for _, pr := range c.Prices {
 		p("| %s | %.10g | %s | %s |\n", pr.What, pr.USD, pr.Unit, pr.Date)
