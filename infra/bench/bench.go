@@ -111,7 +111,10 @@ type Results struct {
 	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
 	Cost       *CostResult       `json:"cost,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
-	Seconds    float64           `json:"seconds"`
+	// Kept are the sections an -only run did not measure, carried over
+	// from the results it replaced.
+	Kept    []string `json:"kept_from_earlier_run,omitempty"`
+	Seconds float64  `json:"seconds"`
 }
 
 // Budget is one line of docs/ARCHITECTURE.md "Budgets", judged.
@@ -165,6 +168,9 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
+	}
+	if c.Sections != nil {
+		keepOthers(c.Out, res, c.on)
 	}
 	res.Budgets = judge(res)
 	res.Seconds = round2(time.Since(began).Seconds())
@@ -384,6 +390,37 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{"cost per 1 MiB upload + download vs a minimal design (excl. storage, transfer, scanning)", "≤ 1.5×", strings.Join(parts, "; "), c.Met})
 	}
 	return out
+}
+
+// keepOthers carries the sections this run skipped over from the previous
+// results in dir, so an -only run updates its sections and keeps the rest.
+func keepOthers(dir string, r *Results, ran func(string) bool) {
+	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	var prev Results
+	if err != nil || json.Unmarshal(raw, &prev) != nil {
+		return
+	}
+	keep(r, "size", ran, &r.Size, prev.Size)
+	keep(r, "hotpath", ran, &r.HotPath, prev.HotPath)
+	keep(r, "coldstart", ran, &r.ColdStart, prev.ColdStart)
+	keep(r, "floor", ran, &r.Floor, prev.Floor)
+	if !ran("validation") && !ran("growth") {
+		keep(r, "growth", ran, &r.Growth, prev.Growth)
+	}
+	keep(r, "throughput", ran, &r.Throughput, prev.Throughput)
+	keep(r, "counterlag", ran, &r.CounterLag, prev.CounterLag)
+	keep(r, "webhooklag", ran, &r.WebhookLag, prev.WebhookLag)
+	keep(r, "largefile", ran, &r.LargeFile, prev.LargeFile)
+	keep(r, "reconcile", ran, &r.Reconcile, prev.Reconcile)
+	keep(r, "scan", ran, &r.Scan, prev.Scan)
+	keep(r, "cost", ran, &r.Cost, prev.Cost)
+}
+
+func keep[T any](r *Results, section string, ran func(string) bool, dst **T, prev *T) {
+	if !ran(section) && prev != nil {
+		*dst = prev
+		r.Kept = append(r.Kept, section)
+	}
 }
 
 func write(dir string, r *Results) error {

@@ -3,6 +3,7 @@ package bench
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -151,5 +152,18 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q", want)
 		}
+	}
+}
+
+// An -only run keeps the sections it did not measure from the results it replaces.
+func TestOnlyRunKeepsTheOtherSections(t *testing.T) {
+	dir := t.TempDir()
+	if err := write(dir, &Results{Cost: &CostResult{Minimal: 1}, Size: &SizeResult{}}); err != nil {
+		t.Fatal(err)
+	}
+	r := &Results{Size: &SizeResult{Met: true}}
+	keepOthers(dir, r, func(s string) bool { return s == "size" })
+	if r.Cost == nil || r.Cost.Minimal != 1 || !r.Size.Met || fmt.Sprint(r.Kept) != "[cost]" {
+		t.Errorf("after an -only size run: cost %v, size %v, kept %v; want the earlier cost, this run's size, kept [cost]", r.Cost, r.Size, r.Kept)
 	}
 }

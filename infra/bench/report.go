@@ -18,6 +18,9 @@ func Markdown(r *Results) string {
 	p("| machine | |\n|---|---|\n")
 	p("| CPU | %s, %d cores, %d GiB |\n| OS | %s |\n| Go | %s |\n| Node.js | %s |\n| Java (DynamoDB Local) | %s |\n| DynamoDB Local | %s |\n| MinIO | %s |\n| commit | %s |\n\n",
 		m.CPU, m.Cores, m.MemoryGiB, m.OS, m.Go, m.Node, m.Java, m.DynamoDB, m.MinIO, m.Commit)
+	if len(r.Kept) > 0 {
+		p("Sections from the earlier run this one updated (not measured now): %s.\n\n", strings.Join(r.Kept, ", "))
+	}
 	if len(r.Failures) > 0 {
 		p("**Sections that failed:**\n\n")
 		for _, f := range r.Failures {
