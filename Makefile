@@ -125,9 +125,10 @@ lint:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint"; exit 1; }
 	cfn-lint template.yaml
 
-## bench: the budgets (docs/ARCHITECTURE.md) measured against same-run baselines; writes bench/results.md and bench/results.json (~10 min; needs Java 17+ and Node.js 20+)
+## bench: the budgets (docs/ARCHITECTURE.md) measured against same-run baselines; writes infra/bench/results/results.md and results.json (~10 min; needs Java 17+ and Node.js 20+)
 .PHONY: bench
 bench: tools
+	@bash infra/tools/s5cmd.sh
 	$(GO) run ./infra/bench/cmd/bench
 
 ## smoke: check a deployed stack end to end (create, PUT, complete, download, delete) in under a minute: make smoke API=<ApiUrl> KEY=<api key>

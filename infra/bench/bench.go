@@ -1,8 +1,8 @@
 // Package bench is `make bench`: Filegate measured against the floor of its
 // architecture and against what a user would otherwise pick, every figure a
 // ratio to a baseline measured in the same run (these machines are noisy).
-// It writes the measured tables to bench/results.md and bench/results.json;
-// bench/README.md, written by people, says what they show.
+// It writes the measured tables to infra/bench/results/ (results.md,
+// results.json); infra/bench/README.md, written by people, says what they show.
 //
 // Sections (the budgets of docs/ARCHITECTURE.md "Budgets"):
 //  1. size: each function's arm64 bootstrap and zip, built by the Makefile
@@ -13,13 +13,15 @@
 //  5. growth: listings at 100 … 100,000 files; validation bytes by object size
 //  6. throughput: a bounded load run of the whole upload flow vs raw calls
 //  7. counterlag: how long the project count takes to follow a burst of creates
-//  8. largefile: the CLI against raw S3 calls on one large file
+//  8. largefile: the CLI against s5cmd, one large file up and down
 //  9. reconcile: the calls repairing lost S3 events, beside more and more
 //     unrelated objects in the bucket
 //  10. scan: clamd's scan time per MiB; PUT → COMPLETED with scanning off and on
+//  11. cost: every billable call of 1 MiB uploads + downloads, priced
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,32 +63,35 @@ type Config struct {
 	// interleaved rounds per size.
 	ScanSizes  []int64
 	ScanRounds int
-	Sections   map[string]bool // nil: all
-	Log        func(string, ...any)
+	// CostUploads 1 MiB uploads and downloads are priced at one at a time
+	// and from CostClients concurrent clients (cost.go).
+	CostUploads, CostClients int
+	Sections                 map[string]bool // nil: all
+	Log                      func(string, ...any)
 }
 
 // Full is `make bench`.
 func Full(root string) Config {
-	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
+	return Config{Root: root, Out: filepath.Join(root, "infra", "bench", "results"), ColdStarts: 30, BenchCount: 5, Benchtime: "500ms",
 		FloorN: 200, Scales: []int{100, 10_000, 100_000}, ListReps: 15,
 		ObjectSizes: []int64{1 << 10, 100 << 20, 1 << 30}, LoadClients: []int{8, 32}, LoadDuration: 20 * time.Second, LagCreates: 1000, HookEvents: 200,
 		LargeFile: 1 << 30, LargeValidation: []int64{16 << 20, 256 << 20},
 		ReconcileLost: 1000, ReconcileUnrelated: []int{1000, 20_000},
-		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5}
+		ScanSizes: []int64{1 << 20, 100 << 20}, ScanRounds: 5, CostUploads: 1000, CostClients: 16}
 }
 
 // Quick is a smoke run of every section (minutes, not a result to quote).
 func Quick(root string) Config {
-	return Config{Root: root, Out: filepath.Join(root, "bench"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
+	return Config{Root: root, Out: filepath.Join(root, "infra", "bench", "results"), ColdStarts: 3, BenchCount: 1, Benchtime: "100ms",
 		FloorN: 20, Scales: []int{100, 1_000}, ListReps: 3,
 		ObjectSizes: []int64{1 << 10, 8 << 20}, LoadClients: []int{4}, LoadDuration: 3 * time.Second, LagCreates: 100, HookEvents: 20,
 		LargeFile: 64 << 20, LargeValidation: []int64{16 << 20},
 		ReconcileLost: 50, ReconcileUnrelated: []int{50, 1000},
-		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2}
+		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2, CostUploads: 30, CostClients: 4}
 }
 
 // SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}
+var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}
 
 // Results is everything a run measured (results.json).
 type Results struct {
@@ -104,8 +109,12 @@ type Results struct {
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
 	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
+	Cost       *CostResult       `json:"cost,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
-	Seconds    float64           `json:"seconds"`
+	// Kept are the sections an -only run did not measure, carried over
+	// from the results it replaced.
+	Kept    []string `json:"kept_from_earlier_run,omitempty"`
+	Seconds float64  `json:"seconds"`
 }
 
 // Budget is one line of docs/ARCHITECTURE.md "Budgets", judged.
@@ -155,10 +164,13 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan"}, c.on) {
+	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}, c.on) {
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
+	}
+	if c.Sections != nil {
+		keepOthers(c.Out, res, c.on)
 	}
 	res.Budgets = judge(res)
 	res.Seconds = round2(time.Since(began).Seconds())
@@ -236,6 +248,11 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			fail("scan", err)
 		}
 	}
+	if c.on("cost") {
+		if res.Cost, err = h.runCost(ctx, c.Root, c.CostUploads, c.CostClients); err != nil {
+			fail("cost", err)
+		}
+	}
 	return nil
 }
 
@@ -269,6 +286,16 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{"create-file p50 vs one PutItem + one presign", "≤ 1.5×",
 			fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", c.RatioP50, c.Measured.P50, c.Floor.P50), f.CreateMet})
 	}
+	if f := r.Floor; f != nil {
+		for _, row := range f.Rows {
+			if strings.HasPrefix(row.Operation, "complete") {
+				out = append(out, Budget{"complete p50 vs HEAD + range GET + one conditional UpdateItem", "≤ 1.5×",
+					fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", row.RatioP50, row.Measured.P50, row.Floor.P50), row.RatioP50 <= 1.5})
+				break
+			}
+		}
+		out = append(out, Budget{"rate limiter: its DynamoDB writes per admitted create", "< 1", fmt.Sprintf("%.3f writes, %.3f reads", f.LimiterWritesPerCreate, f.LimiterReadsPerCreate), f.LimiterWritesPerCreate < 1})
+	}
 	if g := r.Growth; g != nil && len(g.Validation) > 0 {
 		var maxRead int64
 		for _, v := range g.Validation {
@@ -289,6 +316,43 @@ func judge(r *Results) []Budget {
 			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
 		}
 		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
+	}
+	if g := r.Growth; g != nil {
+		var first, last []float64
+		for _, t := range g.Trends {
+			switch {
+			case strings.HasPrefix(t.Query, "native, offset 0"):
+				first = t.RCU
+			case strings.HasPrefix(t.Query, "native, last page"):
+				last = t.RCU
+			}
+		}
+		if len(first) > 0 && len(last) == len(first) {
+			worst := 0.0
+			for i := range first {
+				worst = max(worst, ratio(last[i], first[i]))
+			}
+			out = append(out, Budget{"native list: last page vs first page", "≤ 2× (RCU)", fmt.Sprintf("worst %.2f× over %s files", worst, joinInts(g.Scales)), worst <= 2})
+		}
+	}
+	if t := r.Throughput; t != nil && len(t.Rows) > 0 {
+		row := t.Rows[len(t.Rows)-1]
+		out = append(out, Budget{fmt.Sprintf("throughput, full upload flow, %d clients, vs its raw calls", row.Clients), "≥ 0.6×",
+			fmt.Sprintf("%.2f× (%.1f vs %.1f uploads/s)", row.RateOfRaw, row.Flow.PerSecond, row.Raw.PerSecond), row.RateOfRaw >= 0.6})
+	}
+	if c := r.Cost; c != nil && len(c.Runs) > 0 {
+		var parts []string
+		met := true
+		for _, run := range c.Runs {
+			// The rate limiter's buckets are shared by design, within their own budget (above).
+			var kinds []string
+			for _, k := range slices.Sorted(maps.Keys(run.SharedWrites)) {
+				kinds = append(kinds, fmt.Sprintf("%s %.2f", k, run.SharedWrites[k]))
+				met = met && k == "RATE"
+			}
+			parts = append(parts, fmt.Sprintf("at %.1f uploads/s: %s", run.PerSecond, cmp.Or(strings.Join(kinds, ", "), "none")))
+		}
+		out = append(out, Budget{"request-path writes to items several uploads share, per upload", "0 (the rate limiter's buckets aside)", strings.Join(parts, "; "), met})
 	}
 	if s := r.Scan; s != nil && len(s.Rows) > 0 {
 		big := s.Rows[len(s.Rows)-1]
@@ -314,7 +378,49 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
 			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent, w.CallsPerEvent["total"]), true})
 	}
+	if l := r.LargeFile; l != nil {
+		out = append(out, Budget{fmt.Sprintf("CLI transfer of %s vs s5cmd, same proxy", sizeLabel(l.SizeBytes)), "≥ 1.0× s5cmd's throughput",
+			fmt.Sprintf("up %.2f× (%.1f vs %.1f s), down %.2f× (%.1f vs %.1f s)", l.UpOfS5cmd, l.CLIUp, l.S5cmdUp, l.DownOfS5cmd, l.CLIDown, l.S5cmdDown), l.Met})
+	}
+	if c := r.Cost; c != nil && len(c.Runs) > 0 {
+		var parts []string
+		for _, run := range c.Runs {
+			parts = append(parts, fmt.Sprintf("%.2f× at %.1f uploads/s ($%.4f per 1,000)", run.Ratio, run.PerSecond, run.PerUpload*1000))
+		}
+		out = append(out, Budget{"cost per 1 MiB upload + download vs a minimal design (excl. storage, transfer, scanning)", "≤ 1.5×", strings.Join(parts, "; "), c.Met})
+	}
 	return out
+}
+
+// keepOthers carries the sections this run skipped over from the previous
+// results in dir, so an -only run updates its sections and keeps the rest.
+func keepOthers(dir string, r *Results, ran func(string) bool) {
+	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	var prev Results
+	if err != nil || json.Unmarshal(raw, &prev) != nil {
+		return
+	}
+	keep(r, "size", ran, &r.Size, prev.Size)
+	keep(r, "hotpath", ran, &r.HotPath, prev.HotPath)
+	keep(r, "coldstart", ran, &r.ColdStart, prev.ColdStart)
+	keep(r, "floor", ran, &r.Floor, prev.Floor)
+	if !ran("validation") && !ran("growth") {
+		keep(r, "growth", ran, &r.Growth, prev.Growth)
+	}
+	keep(r, "throughput", ran, &r.Throughput, prev.Throughput)
+	keep(r, "counterlag", ran, &r.CounterLag, prev.CounterLag)
+	keep(r, "webhooklag", ran, &r.WebhookLag, prev.WebhookLag)
+	keep(r, "largefile", ran, &r.LargeFile, prev.LargeFile)
+	keep(r, "reconcile", ran, &r.Reconcile, prev.Reconcile)
+	keep(r, "scan", ran, &r.Scan, prev.Scan)
+	keep(r, "cost", ran, &r.Cost, prev.Cost)
+}
+
+func keep[T any](r *Results, section string, ran func(string) bool, dst **T, prev *T) {
+	if !ran(section) && prev != nil {
+		*dst = prev
+		r.Kept = append(r.Kept, section)
+	}
 }
 
 func write(dir string, r *Results) error {
@@ -326,9 +432,6 @@ func write(dir string, r *Results) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(raw, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := writeCharts(dir, r); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(Markdown(r)), 0o644)

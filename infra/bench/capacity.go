@@ -35,6 +35,7 @@ type Snapshot struct {
 	WCU      float64        `json:"write_units"`
 	Items    int            `json:"items_returned"`
 	Scanned  int            `json:"items_evaluated"`
+	Failed   int            `json:"failed_calls"`      // answered with an error (a failed condition): no capacity reported
 	Reported bool           `json:"capacity_reported"` // by every call
 }
 
@@ -55,7 +56,7 @@ func (m *Meter) Snapshot() Snapshot {
 	for _, n := range s.Calls {
 		total += n
 	}
-	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), total > 0 && m.reported == total
+	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), total > 0 && m.reported == total-s.Failed
 	return s
 }
 
@@ -92,6 +93,7 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 	}
 	m.counts.Calls[op]++
 	if err != nil {
+		m.counts.Failed++
 		return out, md, err
 	}
 	var ccs []types.ConsumedCapacity

@@ -263,7 +263,7 @@ func describeResponse(kind string, resp []byte) string {
 // process start and node (the AWS Node.js runtime's own bootstrap is a shell
 // script; skipping it favours Node).
 func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps string, err error) {
-	taskRoot = filepath.Join(root, "bench", "node-presign")
+	taskRoot = filepath.Join(root, "infra", "bench", "node-presign")
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return "", "", "", errors.New("the Node.js baseline needs node (20+) on PATH")
@@ -272,7 +272,7 @@ func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps st
 		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = taskRoot
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", "", "", fmt.Errorf("npm ci in bench/node-presign: %w\n%s", err, out)
+			return "", "", "", fmt.Errorf("npm ci in infra/bench/node-presign: %w\n%s", err, out)
 		}
 	}
 	if node, err = filepath.EvalSymlinks(node); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,19 +56,23 @@ type harness struct {
 	// eventCalls counts the SDK calls of the events consumer and the webhook
 	// sender (by template logical ID), each function's alone (webhooklag).
 	eventCalls map[string]*sdkcalls.Counter
+	cost       *costMeter // every billable call (section cost)
 }
 
 func startHarness(ctx context.Context, root string, logf func(string, ...any)) (*harness, error) {
 	start := time.Now()
-	limiter := &limiterMeter{}
+	limiter, cost := &limiterMeter{}, &costMeter{}
 	eventCalls := map[string]*sdkcalls.Counter{eventsConsumer: {}, webhookSender: {}}
 	st, err := localstack.Start(ctx, localstack.Options{
-		DynamoDBMiddleware: []func(*middleware.Stack) error{limiter.middleware},
+		DynamoDBMiddleware: []func(*middleware.Stack) error{limiter.middleware, cost.ddb.Add, cost.sdk.Add},
+		Invoked:            cost.invoked,
+		StorageFront:       cost.storage,
 		FunctionMiddleware: func(id string) []func(*middleware.Stack) error {
+			add := []func(*middleware.Stack) error{cost.writesOf(id)}
 			if c := eventCalls[id]; c != nil {
-				return []func(*middleware.Stack) error{c.Add}
+				add = append(add, c.Add)
 			}
-			return nil
+			return add
 		},
 		Root: root,
 		// The limiter is on, at rates the load sections never reach (they
@@ -92,7 +97,10 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, err
 	}
 	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
-		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env, eventCalls: eventCalls}
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env, eventCalls: eventCalls, cost: cost}
+	if u, err := url.Parse(st.APIURL); err == nil {
+		h.http.Transport = cost.countAPI(h.http.Transport, u.Host)
+	}
 	h.sign = s3.NewPresignClient(h.s3)
 	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
 	if err != nil {

@@ -11,31 +11,32 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/files"
 )
 
-// The large-file section (issue 13): a file uploaded through the filegate
-// CLI (multipart, 4 parts at a time, per-part SHA-256, through the API and
-// the checking S3 proxy, completed and validated) against one raw PutObject
-// of the same file through the same proxy; and what complete reads of S3 to
-// validate a multipart object of each size.
+// The large-file section: a file uploaded and downloaded with the filegate
+// CLI (through the API and the checking S3 proxy, to COMPLETED and sha256
+// verified) against s5cmd moving the same file through the same proxy; and
+// what complete reads of S3 to validate a multipart object of each size.
 
-// LargeFileResult is the section's measurements.
+// LargeFileResult is the section's measurements (seconds: medians of
+// largeRounds interleaved rounds).
 type LargeFileResult struct {
-	SizeBytes    int64              `json:"size_bytes"`
-	PartMiB      int64              `json:"part_mib"`
-	Parallel     int                `json:"parallel"`
-	CLISeconds   float64            `json:"cli_seconds"` // upload → COMPLETED, the whole command
-	RawSeconds   float64            `json:"raw_put_seconds"`
-	CLIOfRaw     float64            `json:"cli_throughput_of_raw"` // goal ≥ 0.9
-	Validation   []MultipartReadRow `json:"multipart_validation"`
-	CLIBytesSent int64              `json:"cli_bytes_sent"`
+	SizeBytes   int64              `json:"size_bytes"`
+	PartMiB     int64              `json:"part_mib"`
+	Parallel    int                `json:"parallel"`
+	CLIUp       float64            `json:"cli_upload_seconds"`
+	CLIDown     float64            `json:"cli_download_seconds"`
+	S5cmdUp     float64            `json:"s5cmd_upload_seconds"`
+	S5cmdDown   float64            `json:"s5cmd_download_seconds"`
+	OneGET      float64            `json:"single_get_seconds"` // the download URL read in one GET, no hashing
+	UpOfS5cmd   float64            `json:"cli_upload_vs_s5cmd"`
+	DownOfS5cmd float64            `json:"cli_download_vs_s5cmd"`
+	Met         bool               `json:"met"`
+	Validation  []MultipartReadRow `json:"multipart_validation"`
 }
 
 // MultipartReadRow is what completing a multipart object read of S3.
@@ -47,17 +48,21 @@ type MultipartReadRow struct {
 	S3Requests     int64 `json:"s3_requests"`
 }
 
-const largeParallel = 4
+const largeRounds = 3
 
 func (h *harness) runLargeFile(ctx context.Context, root string, size int64, validationSizes []int64) (*LargeFileResult, error) {
-	// The CLI picks its part size (filegate.AutoPartSize), as a user's run would.
-	r := &LargeFileResult{SizeBytes: size, PartMiB: filegate.AutoPartSize(size) >> 20, Parallel: largeParallel}
+	s5cmd := filepath.Join(localstack.ToolsDir(), "bin", "s5cmd")
+	if _, err := os.Stat(s5cmd); err != nil {
+		return nil, fmt.Errorf("no s5cmd at %s: `make bench` installs it (infra/tools/s5cmd.sh)", s5cmd)
+	}
+	// The CLI picks its part size (filegate.AutoPartSize) and parallelism, as a user's run would.
+	r := &LargeFileResult{SizeBytes: size, PartMiB: filegate.AutoPartSize(size) >> 20, Parallel: 4}
 	dir, err := os.MkdirTemp("", "filegate-largefile-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "large.bin")
+	path, back := filepath.Join(dir, "large.bin"), filepath.Join(dir, "back.bin")
 	if err := writeRandomFile(path, size); err != nil {
 		return nil, err
 	}
@@ -71,23 +76,55 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 	if err != nil {
 		return nil, err
 	}
+	env := append(os.Environ(), "FILEGATE_API_URL="+api.Base, "FILEGATE_API_KEY="+api.Key,
+		"AWS_ACCESS_KEY_ID="+localstack.MinIOAccessKey, "AWS_SECRET_ACCESS_KEY="+localstack.MinIOSecretKey, "AWS_REGION="+localstack.LocalRegion)
+	object := "s3://" + localstack.BucketName + "/bench/s5cmd-large"
+	run := func(out *[]float64, name string, args ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, name, args...)
+		cmd.Env = env
+		start := time.Now()
+		b, err := cmd.Output()
+		*out = append(*out, time.Since(start).Seconds())
+		if err != nil {
+			return b, fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), args[0], err, b)
+		}
+		return b, nil
+	}
 	// Interleaved rounds, median of each: the machine is shared, so one
 	// round of either is mostly noise.
-	var raws, clis []float64
+	var cliUp, cliDown, s5Up, s5Down, oneGET []float64
 	for range largeRounds {
-		secs, err := h.rawPut(ctx, path, size)
+		if _, err := run(&s5Up, s5cmd, "--endpoint-url", h.stack.S3Endpoint, "cp", path, object); err != nil {
+			return nil, err
+		}
+		if _, err := run(&s5Down, s5cmd, "--endpoint-url", h.stack.S3Endpoint, "cp", object, back); err != nil {
+			return nil, err
+		}
+		out, err := run(&cliUp, cli, "upload", "--json", "--state-dir", dir, path)
+		var line struct{ ID, Status string }
+		if err == nil && (json.Unmarshal(out, &line) != nil || line.Status != "COMPLETED") {
+			err = fmt.Errorf("filegate upload answered %s", out)
+		}
 		if err != nil {
 			return nil, err
 		}
-		raws = append(raws, secs)
-		if secs, err = h.cliUpload(ctx, cli, api, dir, path, &r.CLIBytesSent); err != nil {
+		if _, err := run(&cliDown, cli, "download", "--json", line.ID, "-o", back); err != nil {
 			return nil, err
 		}
-		clis = append(clis, secs)
+		url, _, err := api.DownloadURL(ctx, line.ID)
+		start := time.Now()
+		if err == nil {
+			err = h.get(ctx, url)
+		}
+		if oneGET = append(oneGET, time.Since(start).Seconds()); err != nil {
+			return nil, err
+		}
 	}
-	r.RawSeconds, r.CLISeconds = round2(Median(raws)), round2(Median(clis))
-	r.CLIOfRaw = round2(r.RawSeconds / r.CLISeconds)
-	h.logf("large file: %d MiB by CLI in %.2f s, raw PutObject %.2f s (%.2f×)", size>>20, r.CLISeconds, r.RawSeconds, r.CLIOfRaw)
+	r.CLIUp, r.CLIDown, r.S5cmdUp, r.S5cmdDown, r.OneGET = round2(Median(cliUp)), round2(Median(cliDown)), round2(Median(s5Up)), round2(Median(s5Down)), round2(Median(oneGET))
+	r.UpOfS5cmd, r.DownOfS5cmd = round2(r.S5cmdUp/r.CLIUp), round2(r.S5cmdDown/r.CLIDown)
+	r.Met = r.UpOfS5cmd >= 1 && r.DownOfS5cmd >= 1
+	h.logf("large file: %d MiB up: CLI %.2f s, s5cmd %.2f s (%.2f×); down: CLI %.2f s, s5cmd %.2f s (%.2f×), one GET %.2f s",
+		size>>20, r.CLIUp, r.S5cmdUp, r.UpOfS5cmd, r.CLIDown, r.S5cmdDown, r.DownOfS5cmd, r.OneGET)
 	for _, vs := range validationSizes {
 		row, err := h.multipartValidation(ctx, api, project, vs)
 		if err != nil {
@@ -96,50 +133,6 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 		r.Validation = append(r.Validation, row)
 	}
 	return r, nil
-}
-
-const largeRounds = 3
-
-// rawPut is one PutObject of the file through the checking S3 proxy (as the
-// CLI's presigned PUTs go), in seconds.
-func (h *harness) rawPut(ctx context.Context, path string, size int64) (float64, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer fh.Close()
-	raw := s3.New(h.s3.Options(), func(o *s3.Options) { o.BaseEndpoint = aws.String(h.stack.S3Endpoint) })
-	key := aws.String("bench/raw-large")
-	start := time.Now()
-	_, err = raw.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: key,
-		Body: fh, ContentLength: aws.Int64(size), ContentType: aws.String("application/octet-stream")})
-	secs := time.Since(start).Seconds()
-	if err != nil {
-		return 0, fmt.Errorf("raw PutObject: %w", err)
-	}
-	_, _ = h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(localstack.BucketName), Key: key})
-	return secs, nil
-}
-
-// cliUpload is one `filegate upload` of the file to COMPLETED, in seconds.
-func (h *harness) cliUpload(ctx context.Context, cli string, api *filegate.Client, dir, path string, sent *int64) (float64, error) {
-	cmd := exec.CommandContext(ctx, cli, "upload", "--json", "--parallel", fmt.Sprint(largeParallel), "--state-dir", dir, path)
-	cmd.Env = append(os.Environ(), "FILEGATE_API_URL="+api.Base, "FILEGATE_API_KEY="+api.Key)
-	start := time.Now()
-	out, err := cmd.Output()
-	secs := time.Since(start).Seconds()
-	if err != nil {
-		return 0, fmt.Errorf("filegate upload: %w\n%s", err, out)
-	}
-	var line struct {
-		Status    string `json:"status"`
-		BytesSent int64  `json:"bytesSent"`
-	}
-	if err := json.Unmarshal(out, &line); err != nil || line.Status != "COMPLETED" {
-		return 0, fmt.Errorf("filegate upload answered %s", out)
-	}
-	*sent = line.BytesSent
-	return secs, nil
 }
 
 // multipartValidation uploads a multipart PDF of size bytes in 8 MiB parts
@@ -211,9 +204,12 @@ func writeRandomFile(path string, size int64) error {
 }
 
 func largeFileTable(p func(string, ...any), r *LargeFileResult) {
-	p("## 8. Large files: a %d MiB file, median of 3 interleaved rounds, through `filegate upload` (%d MiB parts, %d at a time, per-part SHA-256, via the API and the checking S3 proxy, to COMPLETED) vs one raw PutObject of it through the same proxy\n\n", r.SizeBytes>>20, r.PartMiB, r.Parallel)
-	p("| CLI | raw PutObject | CLI throughput vs raw (goal ≥ 0.9×) |\n|---:|---:|---:|\n| %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f× |\n\n",
-		r.CLISeconds, float64(r.SizeBytes>>20)/r.CLISeconds, r.RawSeconds, float64(r.SizeBytes>>20)/r.RawSeconds, r.CLIOfRaw)
+	mib := func(secs float64) float64 { return float64(r.SizeBytes>>20) / secs }
+	p("## 8. Bulk transfer: a %d MiB file, median of %d interleaved rounds through the same S3 proxy: `filegate upload` (%d MiB parts, %d at a time, per-part SHA-256, to COMPLETED) and `filegate download` (sha256 verified) vs `s5cmd cp` both ways\n\n", r.SizeBytes>>20, largeRounds, r.PartMiB, r.Parallel)
+	p("| direction | CLI | s5cmd | CLI throughput vs s5cmd (≥ 1.0×) |\n|---|---:|---:|---:|\n")
+	p("| up | %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f× |\n", r.CLIUp, mib(r.CLIUp), r.S5cmdUp, mib(r.S5cmdUp), r.UpOfS5cmd)
+	p("| down | %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f× |\n\n", r.CLIDown, mib(r.CLIDown), r.S5cmdDown, mib(r.S5cmdDown), r.DownOfS5cmd)
+	p("One GET of the download URL, read and dropped: %.2f s (%.0f MiB/s).\n\n", r.OneGET, mib(r.OneGET))
 	p("### S3 bytes read to complete a multipart object (8 MiB parts, events off)\n\n| size | parts | bytes read | of which ListParts | S3 requests |\n|---:|---:|---:|---:|---:|\n")
 	for _, v := range r.Validation {
 		p("| %d MiB | %d | %d | %d | %d |\n", v.SizeBytes>>20, v.Parts, v.BytesRead, v.ListPartsBytes, v.S3Requests)

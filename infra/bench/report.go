@@ -8,16 +8,19 @@ import (
 )
 
 // Markdown renders results.md: the measured tables, each under a one-line
-// heading saying what was measured; bench/README.md says what they show.
+// heading saying what was measured; infra/bench/README.md says what they show.
 func Markdown(r *Results) string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	m := r.Machine
-	p("# Filegate benchmark results\n\nMeasured by `make bench` (infra/bench) on %s in %.0f s; [README.md](README.md) explains them, "+
+	p("# Filegate benchmark results\n\nMeasured by `make bench` (infra/bench) on %s in %.0f s; [README.md](../README.md) explains them, "+
 		"[results.json](results.json) has every number. Ratios are to baselines measured in the same run.\n\n", m.Date, r.Seconds)
 	p("| machine | |\n|---|---|\n")
 	p("| CPU | %s, %d cores, %d GiB |\n| OS | %s |\n| Go | %s |\n| Node.js | %s |\n| Java (DynamoDB Local) | %s |\n| DynamoDB Local | %s |\n| MinIO | %s |\n| commit | %s |\n\n",
 		m.CPU, m.Cores, m.MemoryGiB, m.OS, m.Go, m.Node, m.Java, m.DynamoDB, m.MinIO, m.Commit)
+	if len(r.Kept) > 0 {
+		p("Sections from the earlier run this one updated (not measured now): %s.\n\n", strings.Join(r.Kept, ", "))
+	}
 	if len(r.Failures) > 0 {
 		p("**Sections that failed:**\n\n")
 		for _, f := range r.Failures {
@@ -36,7 +39,7 @@ func Markdown(r *Results) string {
 		for _, row := range append(slices.Clone(s.Rows), s.Hello) {
 			p("| %s | %s | %s | %s | %s | %s |\n", row.Function, mb(row.BootstrapBytes), mbOrDash(row.BootstrapBefore), mb(row.ZipBytes), mbOrDash(row.ZipBefore), pct(row.OfBudget))
 		}
-		p("\n![bootstrap and zipped size per function](%s)\n\n", chartSize)
+		p("\n")
 	}
 	if c := r.ColdStart; c != nil {
 		p("## 2. Cold start: %d starts of each bootstrap (host build), init = process start → first /next; Node.js: %s\n\n", c.Starts, c.NodeDeps)
@@ -50,7 +53,7 @@ func Markdown(r *Results) string {
 		for _, row := range c.Rows {
 			coldRow(row, row.InitVsNode, row.InitVsHello)
 		}
-		p("\n![cold start p50 per function: init and first response](%s)\n\n", chartColdStart)
+		p("\n")
 	}
 	if h := r.HotPath; h != nil {
 		p("## 3. Hot path: `go test -bench -benchmem -count %d -benchtime %s`, median of the runs (ns/op range beside it)\n\n", h.Count, h.Benchtime)
@@ -107,6 +110,9 @@ func Markdown(r *Results) string {
 	if r.Scan != nil {
 		scanTable(p, r.Scan)
 	}
+	if r.Cost != nil && len(r.Cost.Runs) > 0 {
+		costTable(p, r.Cost)
+	}
 	return b.String()
 }
 
@@ -137,8 +143,6 @@ func growthTables(p func(string, ...any), g *GrowthResult) {
 			p("%.2f× | %s |\n", t.RCUGrowth, yes(t.Flat))
 		}
 		p("\n† one in-process call (too slow to sample through the API).\n\n")
-		p("![RCU vs project size](%s) ![p50 vs project size](%s)\n\n", chartGrowthRCU, chartGrowthLatency)
-		p("![native list RCU vs offset](%s) ![native list p50 vs offset](%s)\n\n", chartOffsetRCU, chartOffsetLatency)
 		p("### DynamoDB calls per listing at %s files\n\n", shortCount(last))
 		p("| listing | calls | items returned | items evaluated |\n|---|---|---:|---:|\n")
 		for _, pt := range g.Points {

@@ -107,6 +107,9 @@ type Options struct {
 	// ScanLimit is the largest object the stack's clamd scans (clamd's
 	// size limits); 0 takes MAX_FILE_SIZE_BYTES's default, 512 MiB.
 	ScanLimit int64
+	// Invoked, if set, hears of every invocation of a function's handler:
+	// its template logical ID and how long it ran (the bench's cost section).
+	Invoked func(logicalID string, took time.Duration)
 }
 
 // Stack is a running local Filegate.
@@ -343,7 +346,7 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
-		switch fn := newFn(env).(type) {
+		switch fn := timedHandler(newFn(env), id, o.Invoked).(type) {
 		case wiring.HTTPFunction:
 			if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
 				return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)

@@ -1,4 +1,4 @@
-// Command hello is the cold-start floor of bench/results.md: the smallest Go
+// Command hello is the cold-start floor of infra/bench/results/results.md: the smallest Go
 // Lambda (the Go runtime plus aws-lambda-go), built with the same flags as
 // every Filegate function.
 package main

@@ -1,5 +1,5 @@
 // Command bench is `make bench`: it measures Filegate against its budgets
-// (docs/ARCHITECTURE.md "Budgets") and writes bench/results.md and bench/results.json.
+// (docs/ARCHITECTURE.md "Budgets") and writes infra/bench/results/results.md and results.json.
 //
 //	go run ./infra/bench/cmd/bench [-quick] [-only size,coldstart,...] [-out dir]
 package main
@@ -20,7 +20,7 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "a smoke run of every section with tiny sizes (not results to quote)")
 	only := flag.String("only", "", "comma-separated sections to run: "+strings.Join(bench.SectionNames, ","))
-	out := flag.String("out", "", "directory for results.md and results.json (default: <repo>/bench)")
+	out := flag.String("out", "", "directory for results.md and results.json (default: <repo>/infra/bench/results)")
 	flag.Parse()
 
 	root, err := repoRoot()

@@ -1,5 +1,5 @@
 // The common alternative to Filegate's create-file, for the cold-start
-// comparison (bench/results.md): a Node.js Lambda handler in the shape of AWS's
+// comparison (infra/bench/results/results.md): a Node.js Lambda handler in the shape of AWS's
 // presigned-upload samples — AWS SDK v3 S3Client created at module scope,
 // @aws-sdk/s3-request-presigner's getSignedUrl on a PutObjectCommand — that
 // presigns one PUT pinning Content-Type, Content-Length and If-None-Match: *,
