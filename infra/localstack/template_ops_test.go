@@ -875,3 +875,27 @@ func TestDroppedEventsAndClientErrorRatesAreAlarmed(t *testing.T) {
 		t.Error("no alarm on the API's 4xx (and 429) rate: a share of requests, not a count")
 	}
 }
+
+// Every function is traced (Tracing: Active runs the X-Ray daemon beside
+// it, which shared/wiring's exporter sends subsegments to) and its role may
+// write what the daemon uploads: SAM attaches AWSXrayWriteOnlyAccess
+// (xray:PutTraceSegments, xray:PutTelemetryRecords, the sampling rules;
+// AWSXRayDaemonWriteAccess is its newer name).
+func TestTracedFunctionsMayWriteTraces(t *testing.T) {
+	if got := at(readCfnDoc(t).section("Globals"), "Function", "Tracing"); got != "Active" {
+		t.Errorf("Globals.Function.Tracing is %v, want Active", got)
+	}
+	doc := transformedTemplate(t)
+	managed, _ := roleGrants(t, doc)
+	roles := functionRoles(t, doc)
+	if len(roles) == 0 {
+		t.Fatal("no function roles in the transformed template")
+	}
+	for role, fn := range roles {
+		if !slices.ContainsFunc(managed[role], func(arn string) bool {
+			return strings.HasSuffix(arn, "/AWSXrayWriteOnlyAccess") || strings.HasSuffix(arn, "/AWSXRayDaemonWriteAccess")
+		}) {
+			t.Errorf("%s's role %s lacks X-Ray write access: its traces are refused (managed: %v)", fn, role, managed[role])
+		}
+	}
+}
