@@ -211,7 +211,11 @@ func lambdaRates(t *testing.T, doc cfnDoc) []lambdaRate {
 		metrics := map[string][2]string{} // id -> metric name, function
 		exprs := map[string]string{}
 		returned := ""
+		reads := 0
 		for _, m := range list(p["Metrics"]) {
+			if at(m, "MetricStat") != nil {
+				reads++
+			}
 			mid := str(at(m, "Id"))
 			if e := str(at(m, "Expression")); e != "" {
 				exprs[mid] = e
@@ -221,6 +225,9 @@ func lambdaRates(t *testing.T, doc cfnDoc) []lambdaRate {
 			if at(m, "ReturnData") == true {
 				returned = mid
 			}
+		}
+		if reads > 10 || len(exprs) > 10 {
+			t.Errorf("%s reads %d metrics with %d expressions: CloudWatch takes at most 10 of each in an alarm", id, reads, len(exprs))
 		}
 		var rates []lambdaRate
 		rateIDs := map[string]bool{}
