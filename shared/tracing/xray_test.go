@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -15,6 +16,22 @@ import (
 
 	"github.com/filegate/filegate/shared/tracing"
 )
+
+// fakeDynamoDB answers every request with status and a request ID.
+func fakeDynamoDB(t *testing.T, status int) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-amzn-RequestId", "req-1")
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(status)
+		if status == http.StatusOK {
+			_, _ = w.Write([]byte(`{}`))
+		} else {
+			_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"boom"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
 
 // daemon is a stand-in X-Ray daemon: the datagrams sent to it.
 func daemon(t *testing.T) (*net.UDPConn, string) {
@@ -42,7 +59,7 @@ func getItemXRay(t *testing.T, address string, status int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", ""), RetryMaxAttempts: 1}
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", ""), RetryMaxAttempts: 2}
 	tracing.Instrument(&cfg, x)
 	srv := fakeDynamoDB(t, status)
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(srv.URL) })
@@ -93,6 +110,9 @@ func TestASampledCallReachesTheDaemonAsASubsegment(t *testing.T) {
 			}
 			if seg.AWS["operation"] != "GetItem" || seg.AWS["region"] != "eu-west-1" || seg.AWS["request_id"] != "req-1" || seg.HTTP.Response.Status != tc.status {
 				t.Errorf("subsegment %s: want GetItem, eu-west-1, req-1, HTTP %d", doc, tc.status)
+			}
+			if more := receive(t, conn, 200*time.Millisecond); more != nil {
+				t.Errorf("a second datagram for one call (retries are one subsegment): %s", more)
 			}
 			if seg.Start < start-1 || seg.End < seg.Start || seg.Fault != tc.fault || seg.Error != tc.error {
 				t.Errorf("subsegment %s: times %v..%v (call at %v), fault %v error %v", doc, seg.Start, seg.End, start, seg.Fault, seg.Error)
