@@ -29,13 +29,16 @@ import (
 // What the template promises an operator (docs/operations.md "Running it in
 // production"), asserted on template.yaml itself.
 
-// alarmsOn indexes the template's alarms by what they watch:
+// alarmsOn indexes the template's single-metric alarms by what they watch:
 // "<namespace> <metric> <dimension value>", the dimension a logical ID.
 func alarmsOn(t *testing.T, doc cfnDoc) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	for id, a := range doc.resources("AWS::CloudWatch::Alarm") {
 		p, _ := a["Properties"].(map[string]any)
+		if p["Metrics"] != nil {
+			continue // metric math: see lambdaRates
+		}
 		ns := str(p["Namespace"])
 		if m, ok := p["Namespace"].(map[string]any); ok {
 			ns = str(m["Fn::Sub"])
@@ -145,23 +148,188 @@ func TestEveryQueueHasAnAlarm(t *testing.T) {
 	}
 }
 
-// Every function's errors and throttles alarm, but the authorizer's errors:
-// it answers 401 by returning an error, so its alarm counts its real faults,
-// a metric its own log group's filters publish.
-func TestEveryFunctionHasErrorAndThrottleAlarms(t *testing.T) {
-	doc := readCfnDoc(t)
-	alarms := alarmsOn(t, doc)
-	authorizer := repoTemplate(t).AuthorizerID
-	for id := range doc.resources("AWS::Serverless::Function") {
-		if alarms["AWS/Lambda Throttles "+id] == nil {
-			t.Errorf("%s has no Throttles alarm", id)
-		}
-		errs := alarms["AWS/Lambda Errors "+id]
-		if (errs != nil) == (id == authorizer) {
-			t.Errorf("%s: an Errors alarm = %v; want one for every function but the authorizer", id, errs != nil)
+// rateExpr is one function's failure rate in a metric-math alarm:
+// IF(<total> >= minTotal OR <bad> >= minBad, <bad> / <total>, 0), where
+// bad is its Errors or Throttles and total its Invocations (plus its
+// Throttles, which Invocations does not count).
+var rateExpr = regexp.MustCompile(`^IF\((\(?[\w +]+\)?) >= (\d+) OR (\w+) >= (\d+), (\w+) / (\(?[\w +]+\)?), 0\)$`)
+
+type lambdaRate struct {
+	alarm, function, kind string // kind: Errors or Throttles
+	minTotal, minBad      float64
+	total                 []string // metric ids summed
+	bad, invocations      string   // metric ids
+}
+
+// value is the rate the alarm sees when the function had bad failures
+// among invocations.
+func (r lambdaRate) value(bad, invocations float64) float64 {
+	total := 0.0
+	for _, id := range r.total {
+		switch id {
+		case r.bad:
+			total += bad
+		case r.invocations:
+			total += invocations
 		}
 	}
-	group := refTo(at(doc.resources("AWS::Serverless::Function")[authorizer], "Properties", "LoggingConfig", "LogGroup"))
+	if total >= r.minTotal || bad >= r.minBad {
+		return bad / total
+	}
+	return 0
+}
+
+// breaches applies the alarm's comparison to a value.
+func breaches(t *testing.T, p map[string]any, v float64) bool {
+	t.Helper()
+	threshold, err := strconv.ParseFloat(str(p["Threshold"]), 64)
+	if err != nil {
+		t.Fatalf("threshold %v: %v", p["Threshold"], err)
+	}
+	switch p["ComparisonOperator"] {
+	case "GreaterThanThreshold":
+		return v > threshold
+	case "GreaterThanOrEqualToThreshold":
+		return v >= threshold
+	}
+	t.Fatalf("comparison %v", p["ComparisonOperator"])
+	return false
+}
+
+// lambdaRates reads every alarm of the template that watches a function's
+// Errors or Throttles: each must be metric math over rates (a count of
+// them alarms on one failure), the alarm returning the rate itself or the
+// MAX of its rates.
+func lambdaRates(t *testing.T, doc cfnDoc) []lambdaRate {
+	t.Helper()
+	var out []lambdaRate
+	for id, a := range doc.resources("AWS::CloudWatch::Alarm") {
+		p, _ := a["Properties"].(map[string]any)
+		if p["Namespace"] == "AWS/Lambda" && (p["MetricName"] == "Errors" || p["MetricName"] == "Throttles") {
+			t.Errorf("%s alarms on a count of %s, not a rate", id, p["MetricName"])
+		}
+		metrics := map[string][2]string{} // id -> metric name, function
+		exprs := map[string]string{}
+		returned := ""
+		reads := 0
+		for _, m := range list(p["Metrics"]) {
+			if at(m, "MetricStat") != nil {
+				reads++
+			}
+			mid := str(at(m, "Id"))
+			if e := str(at(m, "Expression")); e != "" {
+				exprs[mid] = e
+			} else if at(m, "MetricStat", "Metric", "Namespace") == "AWS/Lambda" {
+				metrics[mid] = [2]string{str(at(m, "MetricStat", "Metric", "MetricName")), refTo(at(m, "MetricStat", "Metric", "Dimensions", "0", "Value"))}
+			}
+			if at(m, "ReturnData") == true {
+				returned = mid
+			}
+		}
+		if reads > 10 || len(exprs) > 10 {
+			t.Errorf("%s reads %d metrics with %d expressions: CloudWatch takes at most 10 of each in an alarm", id, reads, len(exprs))
+		}
+		var rates []lambdaRate
+		rateIDs := map[string]bool{}
+		for eid, e := range exprs {
+			m := rateExpr.FindStringSubmatch(e)
+			if m == nil {
+				continue
+			}
+			bad, ok := metrics[m[3]]
+			if !ok || m[3] != m[5] || m[1] != m[6] || (bad[0] != "Errors" && bad[0] != "Throttles") {
+				t.Errorf("%s: %s = %s is not <Errors or Throttles> / <its total>", id, eid, e)
+				continue
+			}
+			r := lambdaRate{alarm: id, function: bad[1], kind: bad[0], bad: m[3]}
+			r.minTotal, _ = strconv.ParseFloat(m[2], 64)
+			r.minBad, _ = strconv.ParseFloat(m[4], 64)
+			for _, term := range strings.Split(strings.Trim(m[1], "()"), "+") {
+				term = strings.TrimSpace(term)
+				r.total = append(r.total, term)
+				if mt := metrics[term]; mt[0] == "Invocations" && mt[1] == r.function {
+					r.invocations = term
+				} else if term != r.bad {
+					t.Errorf("%s: %s's total sums %s, not %s's invocations", id, eid, term, r.function)
+				}
+			}
+			if r.invocations == "" || (r.kind == "Throttles") != slices.Contains(r.total, r.bad) {
+				t.Errorf("%s: %s divides by %s: want the function's Invocations (plus its Throttles for a throttle rate)", id, eid, m[1])
+			}
+			rates = append(rates, r)
+			rateIDs[eid] = true
+		}
+		watched := false
+		for _, mt := range metrics {
+			watched = watched || mt[0] == "Errors" || mt[0] == "Throttles"
+		}
+		if !watched {
+			continue
+		}
+		if len(rates) == 0 {
+			t.Errorf("%s watches Lambda errors or throttles but no rate of them", id)
+			continue
+		}
+		ret := exprs[returned]
+		if max := regexp.MustCompile(`^MAX\(\[([\w, ]+)\]\)$`).FindStringSubmatch(ret); max != nil {
+			var ids []string
+			for _, x := range strings.Split(max[1], ",") {
+				ids = append(ids, strings.TrimSpace(x))
+			}
+			for rid := range rateIDs {
+				if !slices.Contains(ids, rid) {
+					t.Errorf("%s returns %s, leaving out rate %s", id, ret, rid)
+				}
+			}
+		} else if len(rates) != 1 || !rateIDs[returned] {
+			t.Errorf("%s returns %q: want its one rate or the MAX of its rates", id, returned)
+		}
+		out = append(out, rates...)
+	}
+	return out
+}
+
+// Every function's errors and throttles are alarmed on as rates, never
+// counts: no alarm pages on a single failure, at any traffic, and every
+// one pages when its function fails all the time. The authorizer's errors
+// are not among them: it answers 401 by returning an error, so its alarm
+// counts its real faults, a metric its own log group's filters publish.
+func TestEveryFunctionHasErrorAndThrottleRateAlarms(t *testing.T) {
+	doc := readCfnDoc(t)
+	authorizer := repoTemplate(t).AuthorizerID
+	alarms := doc.resources("AWS::CloudWatch::Alarm")
+	rates := lambdaRates(t, doc)
+	covered := map[string]map[string]bool{"Errors": {}, "Throttles": {}}
+	for _, r := range rates {
+		covered[r.kind][r.function] = true
+		p := at(alarms[r.alarm], "Properties").(map[string]any)
+		for inv := 0.0; inv <= 2000; inv++ {
+			if v := r.value(1, inv); breaches(t, p, v) {
+				t.Errorf("%s pages on one %s of %s among %v invocations (rate %v)", r.alarm, r.kind, r.function, inv, v)
+				break
+			}
+		}
+		if !breaches(t, p, r.value(10, 10)) || !breaches(t, p, r.value(500, 1000)) {
+			t.Errorf("%s does not page when %s fails on every call, or on half of a thousand", r.alarm, r.function)
+		}
+		if at(alarms[r.alarm], "Condition") != at(doc.resources("AWS::Serverless::Function")[r.function], "Condition") {
+			t.Errorf("%s watches %s but not under the same Condition", r.alarm, r.function)
+		}
+	}
+	functions := doc.resources("AWS::Serverless::Function")
+	if len(functions) == 0 || len(covered["Errors"]) == 0 || len(covered["Throttles"]) == 0 {
+		t.Fatalf("functions %d, error rates on %d, throttle rates on %d: want none of them empty", len(functions), len(covered["Errors"]), len(covered["Throttles"]))
+	}
+	for id := range functions {
+		if !covered["Throttles"][id] {
+			t.Errorf("%s's throttles are in no rate alarm", id)
+		}
+		if covered["Errors"][id] == (id == authorizer) {
+			t.Errorf("%s: in an error rate alarm = %v; want every function but the authorizer", id, covered["Errors"][id])
+		}
+	}
+	single := alarmsOn(t, doc)
+	group := refTo(at(functions[authorizer], "Properties", "LoggingConfig", "LogGroup"))
 	var metric string
 	for _, f := range doc.resources("AWS::Logs::MetricFilter") {
 		if refTo(at(f, "Properties", "LogGroupName")) == group {
@@ -169,11 +337,92 @@ func TestEveryFunctionHasErrorAndThrottleAlarms(t *testing.T) {
 		}
 	}
 	found := false
-	for key := range alarms {
+	for key := range single {
 		found = found || (metric != "" && strings.HasSuffix(key, " "+metric+" "))
 	}
 	if !found {
 		t.Errorf("no alarm on the authorizer's fault metric (%q from its log group %s)", metric, group)
+	}
+}
+
+// Reconcile's progress pages when no run got through what was due for a
+// while (so also when it stops running: missing data breaches), counted
+// from the line its handler logs; the account's concurrency pages before
+// it runs out, as a share of a limit the operator states.
+func TestReconcileProgressAndConcurrencyHeadroomAreAlarmed(t *testing.T) {
+	doc := readCfnDoc(t)
+	tpl := repoTemplate(t)
+	reconcile := ""
+	for id, f := range tpl.Functions {
+		if len(f.Schedules) > 0 && slices.ContainsFunc(f.Policy, func(s PolicyStatement) bool { return slices.Contains(s.Actions, "s3:ListBucket") }) {
+			reconcile = id
+		}
+	}
+	group := refTo(at(doc.resources("AWS::Serverless::Function")[reconcile], "Properties", "LoggingConfig", "LogGroup"))
+	src, err := os.ReadFile(filepath.Join(repoRoot, "shared", "wiring", "uploadwiring", "uploadwiring.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := regexp.MustCompile(`(?s)log\.InfoContext\(ctx, "(reconcile run)", "job", req\.Job,.* "done", rep\.Done`).FindSubmatch(src)
+	if logged == nil {
+		t.Fatal("the reconcile handler no longer logs \"reconcile run\" with job and done: update this test and the metric filter")
+	}
+	progress := map[string]bool{}
+	for _, f := range doc.resources("AWS::Logs::MetricFilter") {
+		pat := str(at(f, "Properties", "FilterPattern"))
+		if refTo(at(f, "Properties", "LogGroupName")) == group && strings.Contains(pat, `$.msg = "`+string(logged[1])+`"`) &&
+			strings.Contains(pat, `$.done IS TRUE`) && strings.Contains(pat, `$.job != "`+upload.OrphanJob+`"`) {
+			progress[str(at(f, "Properties", "MetricTransformations", "0", "MetricName"))] = true
+		}
+	}
+	var progressAlarms, headroomAlarms []string
+	for id, a := range doc.resources("AWS::CloudWatch::Alarm") {
+		p := at(a, "Properties").(map[string]any)
+		if progress[str(p["MetricName"])] && p["ComparisonOperator"] == "LessThanThreshold" && p["TreatMissingData"] == "breaching" &&
+			number(t, p["Threshold"], "Threshold") == 1 && number(t, p["Period"], "Period")*number(t, p["EvaluationPeriods"], "EvaluationPeriods") <= 3600 {
+			progressAlarms = append(progressAlarms, id)
+		}
+		for _, m := range list(p["Metrics"]) {
+			if at(m, "MetricStat", "Metric", "Namespace") == "AWS/Lambda" && at(m, "MetricStat", "Metric", "MetricName") == "ClaimedAccountConcurrency" &&
+				at(m, "MetricStat", "Metric", "Dimensions") == nil {
+				for _, e := range list(p["Metrics"]) {
+					expr := str(at(e, "Expression", "Fn::Sub"))
+					if at(e, "ReturnData") == true && expr == str(at(m, "Id"))+" / ${AccountConcurrencyLimit}" && breaches(t, p, 0.95) && !breaches(t, p, 0.5) {
+						headroomAlarms = append(headroomAlarms, id)
+					}
+				}
+			}
+		}
+	}
+	if reconcile == "" || len(progress) == 0 || len(progressAlarms) == 0 {
+		t.Errorf("reconcile %q, progress metrics %v, alarms on them %v: want none empty (a metric of its runs that got through what was due, alarmed when absent)", reconcile, progress, progressAlarms)
+	}
+	if len(headroomAlarms) == 0 || doc.section("Parameters")["AccountConcurrencyLimit"] == nil {
+		t.Error("no alarm on the account's ClaimedAccountConcurrency as a share of the AccountConcurrencyLimit parameter")
+	}
+}
+
+// Every alarm has a runbook entry in the operator guide that names it.
+func TestEveryAlarmHasARunbook(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	start := strings.Index(doc, "### Runbooks")
+	end := strings.Index(doc[max(start, 0):], "\n### Limits to tune")
+	if start < 0 || end < 0 {
+		t.Fatal(`docs/operations.md has no "### Runbooks" section before "### Limits to tune"`)
+	}
+	runbooks := doc[start : start+end]
+	alarms := readCfnDoc(t).resources("AWS::CloudWatch::Alarm")
+	if len(alarms) == 0 {
+		t.Fatal("no alarms in the template")
+	}
+	for id := range alarms {
+		if !strings.Contains(runbooks, "`"+id+"`") {
+			t.Errorf("alarm %s has no runbook entry in docs/operations.md \"Runbooks\" (name it in backquotes)", id)
+		}
 	}
 }
 
@@ -631,5 +880,29 @@ func TestDroppedEventsAndClientErrorRatesAreAlarmed(t *testing.T) {
 	}
 	if !rate {
 		t.Error("no alarm on the API's 4xx (and 429) rate: a share of requests, not a count")
+	}
+}
+
+// Every function is traced (Tracing: Active runs the X-Ray daemon beside
+// it, which shared/wiring's exporter sends subsegments to) and its role may
+// write what the daemon uploads: SAM attaches AWSXrayWriteOnlyAccess
+// (xray:PutTraceSegments, xray:PutTelemetryRecords, the sampling rules;
+// AWSXRayDaemonWriteAccess is its newer name).
+func TestTracedFunctionsMayWriteTraces(t *testing.T) {
+	if got := at(readCfnDoc(t).section("Globals"), "Function", "Tracing"); got != "Active" {
+		t.Errorf("Globals.Function.Tracing is %v, want Active", got)
+	}
+	doc := transformedTemplate(t)
+	managed, _ := roleGrants(t, doc)
+	roles := functionRoles(t, doc)
+	if len(roles) == 0 {
+		t.Fatal("no function roles in the transformed template")
+	}
+	for role, fn := range roles {
+		if !slices.ContainsFunc(managed[role], func(arn string) bool {
+			return strings.HasSuffix(arn, "/AWSXrayWriteOnlyAccess") || strings.HasSuffix(arn, "/AWSXRayDaemonWriteAccess")
+		}) {
+			t.Errorf("%s's role %s lacks X-Ray write access: its traces are refused (managed: %v)", fn, role, managed[role])
+		}
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/filegate/filegate/shared/ratelimit"
 	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/streamevents"
+	"github.com/filegate/filegate/shared/tracing"
 )
 
 // Env is one function's configuration and what is built from it once.
@@ -60,7 +61,26 @@ func Load(getenv func(string) string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Config: cfg, AWS: awsConfig(getenv), Log: slog.New(slog.NewJSONHandler(os.Stdout, nil)), Out: os.Stdout, getenv: getenv}, nil
+	e := &Env{Config: cfg, AWS: awsConfig(getenv), Log: slog.New(slog.NewJSONHandler(os.Stdout, nil)), Out: os.Stdout, getenv: getenv}
+	e.traceSDKCalls()
+	return e, nil
+}
+
+// traceSDKCalls makes every AWS SDK call a subsegment of the invocation's
+// X-Ray trace when Lambda runs the X-Ray daemon beside the function (the
+// template's Tracing: Active sets AWS_XRAY_DAEMON_ADDRESS). Without it (the
+// local stack, tests) nothing is traced and nothing is sent.
+func (e *Env) traceSDKCalls() {
+	addr := e.getenv("AWS_XRAY_DAEMON_ADDRESS")
+	if addr == "" {
+		return
+	}
+	x, err := tracing.NewXRay(addr)
+	if err != nil {
+		e.Log.Warn("tracing off: X-Ray daemon address unusable", "address", addr, "err", err)
+		return
+	}
+	tracing.Instrument(&e.AWS, x)
 }
 
 // DynamoDB is the function's one DynamoDB client.

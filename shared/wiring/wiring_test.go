@@ -213,3 +213,20 @@ func TestUnmatchedAnswersInEachDialectsEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// SDK calls are traced only where Lambda runs the X-Ray daemon (its
+// address in the environment); locally, or with an address that cannot be
+// used, the clients are built as without tracing and the function starts.
+func TestSDKCallsAreTracedOnlyBesideAnXRayDaemon(t *testing.T) {
+	for address, traced := range map[string]bool{"": false, "127.0.0.1:2000": true, "tcp:127.0.0.1:2000 udp:127.0.0.1:2000": true, "udp:nowhere": false} {
+		vars := base()
+		vars["AWS_XRAY_DAEMON_ADDRESS"] = address
+		env, err := wiring.Load(getenv(vars))
+		if err != nil {
+			t.Fatalf("%q: %v", address, err)
+		}
+		if got := len(env.AWS.APIOptions) > 0; got != traced {
+			t.Errorf("AWS_XRAY_DAEMON_ADDRESS=%q: SDK calls traced = %v, want %v", address, got, traced)
+		}
+	}
+}
