@@ -10,12 +10,12 @@ import (
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// functions builds what each template function's main starts, by logical
+// Functions builds what each template function's main starts, by logical
 // ID, with an environment of its own (its IAM gate). Every function returns
 // what its main writes as the argument of lambda.Start (without .Handle):
 // TestMainsStartWhatTheStackServes compares the two, so the local gateway
 // calls exactly the handler each main starts.
-func functions() map[string]func(env *wiring.Env) any {
+func Functions() map[string]func(env *wiring.Env) any {
 	return map[string]func(env *wiring.Env) any{
 		"AuthorizerFunction": func(env *wiring.Env) any { return tokenwiring.Authorizer(env) },
 		"CreateFileFunction": func(env *wiring.Env) any {

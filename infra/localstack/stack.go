@@ -30,6 +30,15 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/filegate/filegate/infra/clamd"
+	"github.com/filegate/filegate/infra/localstack/apigw"
+	"github.com/filegate/filegate/infra/localstack/bucketevents"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/iamgate"
+	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/s3proxy"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/localstack/streamfeed"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -115,30 +124,30 @@ type Stack struct {
 	// S3Endpoint is where the functions and presigned URLs reach storage:
 	// the checking proxy in front of MinIO (see S3Proxy).
 	S3Endpoint string
-	S3Proxy    *S3Proxy          // the checking proxy itself (fault tests slow storage down)
+	S3Proxy    *s3proxy.S3Proxy  // the checking proxy itself (fault tests slow storage down)
 	Env        map[string]string // the environment the functions run with
-	Template   *Template
-	DynamoDB   *DynamoDB
-	MinIO      *MinIO
-	Sweeper    *Sweeper    // emulated DynamoDB TTL feeding the cleanup function
-	Counters   *StreamFeed // the table's stream feeding the counter consumer
-	Events     *StreamFeed // the table's stream feeding the events consumer
+	Template   *samtemplate.Template
+	DynamoDB   *dynamodblocal.DynamoDB
+	MinIO      *minio.MinIO
+	Sweeper    *streamfeed.Sweeper    // emulated dynamodblocal.DynamoDB TTL feeding the cleanup function
+	Counters   *streamfeed.StreamFeed // the table's stream feeding the counter consumer
+	Events     *streamfeed.StreamFeed // the table's stream feeding the events consumer
 	// Sender is the scheduled webhook sender (see SendWebhooks).
 	Sender        eventwiring.SenderLambda
 	senderTimeout time.Duration
 	Reconcile     uploadwiring.ReconcileLambda // the scheduled reconcile function
 	// ScanResult is the function GuardDuty's result events invoke.
 	ScanResult uploadwiring.ScanResultLambda
-	Clamd      *Clamd // the stack's clamd with Options.Scan clamav, else nil
+	Clamd      *clamd.Clamd // the stack's clamd with Options.Scan clamav, else nil
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
-	Webhook          *WebhookTarget // where MinIO sends bucket events (the S3 bridge)
+	Webhook          *bucketevents.WebhookTarget // where minio.MinIO sends bucket events (the S3 bridge)
 	// RootSecretFile holds the root secret upload tokens' keys derive from
 	// (Secrets Manager on AWS): <data dir>/root-secret, .local/root-secret
 	// for make dev, created on first start.
 	RootSecretFile string
-	gates          []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
+	gates          []*iamgate.DynamoDBGate // each function's IAM check in front of dynamodblocal.DynamoDB Local
 	// functionsDynamoDB is where the functions' DynamoDB calls go (through
 	// their gates): DynamoDB Local, or Options.DynamoDBFront's endpoint.
 	functionsDynamoDB string
@@ -180,7 +189,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			started.Stop()
 		}
 	}()
-	if s.Template, err = ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {
+	if s.Template, err = samtemplate.ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {
 		return nil, err
 	}
 	data := o.DataDir
@@ -193,7 +202,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.dataDir = data
 	// The bridge listens first: MinIO needs its address at start.
 	var process atomic.Pointer[uploadwiring.S3Lambda]
-	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
+	s.Webhook = &bucketevents.WebhookTarget{Handler: &bucketevents.S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
 		h := process.Load()
 		if h == nil {
 			return errors.New("process-upload is not ready")
@@ -209,10 +218,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.DataDir != "" {
 		ddbDir = filepath.Join(data, "dynamodb")
 	}
-	if s.DynamoDB, err = StartDynamoDB(ctx, tools, ddbDir, filepath.Join(data, "dynamodb.log")); err != nil {
+	if s.DynamoDB, err = dynamodblocal.StartDynamoDB(ctx, tools, ddbDir, filepath.Join(data, "dynamodb.log")); err != nil {
 		return nil, err
 	}
-	if s.MinIO, err = StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
+	if s.MinIO, err = minio.StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
 		return nil, err
 	}
 	if o.AllowedOrigins != nil {
@@ -222,7 +231,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.S3Proxy = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	s.S3Proxy = s3proxy.NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
 	var storage http.Handler = s.S3Proxy
 	if o.StorageFront != nil {
 		storage = o.StorageFront(storage)
@@ -241,7 +250,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, fmt.Errorf("the root secret's file: %w", err)
 	}
 	s.Env = map[string]string{
-		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
+		"AWS_REGION": dynamodblocal.LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
 		"AWS_ENDPOINT_URL_DYNAMODB": s.functionsDynamoDB, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
@@ -290,7 +299,7 @@ func (s *Stack) startScanning(ctx context.Context, o Options, data string) error
 	case files.ScanClamAV:
 		limit := cmp.Or(o.ScanLimit, files.DefaultMaxBytes)
 		var err error
-		if s.Clamd, err = StartClamd(ctx, filepath.Join(data, "clamd"), filepath.Join(data, "clamd.log"), limit); err != nil {
+		if s.Clamd, err = clamd.StartClamd(ctx, filepath.Join(data, "clamd"), filepath.Join(data, "clamd.log"), limit); err != nil {
 			return err
 		}
 		s.Env["CLAMD_ADDRESS"] = s.Clamd.Address()
@@ -328,10 +337,10 @@ func (s *Stack) FunctionEnv(id string) map[string]string {
 
 // handlers builds every template function as its main does (functions.go),
 // each with the stack's environment and behind its own IAM gate (see gate).
-func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
-	build := functions()
+func (s *Stack) handlers(o Options) (*apigw.Gateway, uploadwiring.S3Lambda, error) {
+	build := Functions()
 	routes := map[string]wiring.HTTPLambda{}
-	marks := &TTLMarks{}
+	marks := &streamfeed.TTLMarks{}
 	var process uploadwiring.S3Lambda
 	var authorizer wiring.AuthorizerLambda
 	for id, f := range s.Template.Functions {
@@ -356,8 +365,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 		case uploadwiring.S3Lambda:
 			process = fn
 		case s3wiring.CleanupLambda:
-			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3, Marks: marks}
-			if s.Sweeper.Filters, err = f.streamFilters(); err != nil {
+			s.Sweeper = &streamfeed.Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3, Marks: marks}
+			if s.Sweeper.Filters, err = f.EventFilters(); err != nil {
 				return nil, nil, err
 			}
 		case wiring.CountersLambda:
@@ -365,8 +374,8 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts}
-			if s.Counters.Filters, err = f.streamFilters(); err != nil {
+			s.Counters = &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts}
+			if s.Counters.Filters, err = f.EventFilters(); err != nil {
 				return nil, nil, err
 			}
 		case uploadwiring.ReconcileLambda:
@@ -394,13 +403,13 @@ func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
 	if o.CacheAuthorizations {
 		cacheTTL = s.Template.AuthorizerCache
 	}
-	return NewGateway(s.Template, routes, authorizer, cacheTTL, o.Log), process, nil
+	return apigw.NewGateway(s.Template, routes, authorizer, cacheTTL, o.Log), process, nil
 }
 
 // functionEnv is f's environment: the stack's, with DynamoDB behind a gate
 // of f's own that enforces f's template policy, so every call its handler
 // makes is checked as IAM would check it.
-func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+func (s *Stack) functionEnv(o Options, f *samtemplate.TemplateFunction) (*wiring.Env, error) {
 	env, err := s.gatedEnv(o, f)
 	if err == nil {
 		env.AWS.APIOptions = append(env.AWS.APIOptions, o.DynamoDBMiddleware...)
@@ -411,7 +420,7 @@ func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error)
 	return env, err
 }
 
-func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+func (s *Stack) gatedEnv(o Options, f *samtemplate.TemplateFunction) (*wiring.Env, error) {
 	vars := s.FunctionEnv(f.LogicalID)
 	if o.NoIAMGate {
 		return wiring.Load(func(name string) string { return vars[name] })
@@ -427,7 +436,7 @@ func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
 		}
 	}
 	tables := map[string]string{TableName: "${" + s.Template.Table.Name + ".Arn}"}
-	gate := NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, o.Log)
+	gate := iamgate.NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, o.Log)
 	endpoint, err := s.serve("127.0.0.1:0", gate)
 	if err != nil {
 		return nil, err
@@ -524,7 +533,7 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: apigw.MaxHeaderBytes}
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil
@@ -532,12 +541,12 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 
 // DynamoClient is a raw client on the local DynamoDB, for tests and tools.
 func (s *Stack) DynamoClient() *dynamodb.Client {
-	return dynamodb.New(dynamodb.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+	return dynamodb.New(dynamodb.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(dynamodblocal.DynamoDBKeyID, dynamodblocal.DynamoDBSecret, "")})
 }
 
 // StreamsClient is a raw DynamoDB Streams client on the local DynamoDB.
 func (s *Stack) StreamsClient() *dynamodbstreams.Client {
-	return dynamodbstreams.New(dynamodbstreams.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+	return dynamodbstreams.New(dynamodbstreams.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(dynamodblocal.DynamoDBKeyID, dynamodblocal.DynamoDBSecret, "")})
 }
 
 // streamPollEvery is how often the stream feed reads the table's stream:
@@ -598,3 +607,7 @@ func (s *Stack) Stop() {
 		_ = os.RemoveAll(s.tmp)
 	}
 }
+
+// EventQueueDir is where MinIO keeps the bucket events the webhook target has
+// not taken yet.
+func (s *Stack) EventQueueDir() string { return s.MinIO.QueueDir(webhookID) }
