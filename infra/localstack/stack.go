@@ -31,6 +31,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/clamd"
+	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack/apigw"
 	"github.com/filegate/filegate/infra/localstack/bucketevents"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
@@ -45,7 +46,6 @@ import (
 	"github.com/filegate/filegate/shared/secretfile"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/eventwiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
@@ -335,70 +335,70 @@ func (s *Stack) FunctionEnv(id string) map[string]string {
 	return env
 }
 
-// handlers builds every template function as its main does (functions.go),
-// each with the stack's environment and behind its own IAM gate (see gate).
+// handlers builds every template function with the constructor its main
+// starts (functions.go), each with the stack's environment and behind its
+// own IAM gate (see gatedEnv).
 func (s *Stack) handlers(o Options) (*apigw.Gateway, uploadwiring.S3Lambda, error) {
-	build := Functions()
-	routes := map[string]wiring.HTTPLambda{}
-	marks := &streamfeed.TTLMarks{}
-	var process uploadwiring.S3Lambda
-	var authorizer wiring.AuthorizerLambda
+	ef := eventFunctions
+	known := map[string]bool{}
+	for id := range routed {
+		known[id] = true
+	}
+	for _, id := range ef.ids() {
+		known[id] = true
+	}
+	envs := map[string]*wiring.Env{}
 	for id, f := range s.Template.Functions {
-		newFn, ok := build[id]
-		if !ok {
-			return nil, nil, fmt.Errorf("template function %s has no handler in infra/localstack/functions.go (nor a main that starts one)", id)
+		if !known[id] {
+			return nil, nil, fmt.Errorf("template function %s has no constructor in infra/localstack/functions.go (functions/%s/<pkg>.New)", id, lambdaruntime.FunctionDir(id))
 		}
 		env, err := s.functionEnv(o, f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
-		switch fn := newFn(env).(type) {
-		case wiring.HTTPFunction:
-			if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
-				return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
-			}
-			for _, r := range f.Routes {
-				routes[r] = fn.Handle
-			}
-		case wiring.AuthorizerLambda:
-			authorizer = fn
-		case uploadwiring.S3Lambda:
-			process = fn
-		case s3wiring.CleanupLambda:
-			s.Sweeper = &streamfeed.Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3, Marks: marks}
-			if s.Sweeper.Filters, err = f.EventFilters(); err != nil {
-				return nil, nil, err
-			}
-		case wiring.CountersLambda:
-			arn, err := s.streamARN(context.Background())
-			if err != nil {
-				return nil, nil, err
-			}
-			s.Counters = &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts}
-			if s.Counters.Filters, err = f.EventFilters(); err != nil {
-				return nil, nil, err
-			}
-		case uploadwiring.ReconcileLambda:
-			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
-		case eventwiring.EventsLambda:
-			if s.Events, err = s.eventsFeed(f, fn, marks, o); err != nil {
-				return nil, nil, err
-			}
-		case eventwiring.SenderLambda:
-			s.Sender, s.senderTimeout = fn, f.Timeout
-		case uploadwiring.ScanResultLambda:
-			s.ScanResult = fn
-		}
+		envs[id] = env
 	}
-	for id := range build {
+	for id := range known {
 		if s.Template.Functions[id] == nil {
 			return nil, nil, fmt.Errorf("infra/localstack/functions.go builds %s, which template.yaml lacks", id)
 		}
 	}
-	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil ||
-		s.Events == nil || s.Sender == nil || s.ScanResult == nil {
-		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters, events), schedule- (reconcile, webhook sender) or scan-result-triggered function")
+	routes := map[string]wiring.HTTPLambda{}
+	for id, newFn := range routed {
+		f, fn := s.Template.Functions[id], newFn(envs[id])
+		if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
+			return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
+		}
+		for _, r := range f.Routes {
+			routes[r] = fn.Handle
+		}
 	}
+	if s.Template.AuthorizerID != ef.authorizer.id {
+		return nil, nil, fmt.Errorf("template.yaml's authorizer is %q, want %s", s.Template.AuthorizerID, ef.authorizer.id)
+	}
+	authorizer, process := ef.authorizer.build(envs), ef.processUpload.build(envs)
+	marks := &streamfeed.TTLMarks{}
+	cleanup := s.Template.Functions[ef.cleanup.id]
+	s.Sweeper = &streamfeed.Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: ef.cleanup.build(envs), Log: o.Log, BatchSize: cleanup.StreamBatch, Attempts: 3, Marks: marks}
+	var err error
+	if s.Sweeper.Filters, err = cleanup.EventFilters(); err != nil {
+		return nil, nil, err
+	}
+	arn, err := s.streamARN(context.Background())
+	if err != nil {
+		return nil, nil, err
+	}
+	counters := s.Template.Functions[ef.counters.id]
+	s.Counters = &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: ef.counters.build(envs), Log: o.Log, BatchSize: counters.StreamBatch, Attempts: counters.StreamAttempts}
+	if s.Counters.Filters, err = counters.EventFilters(); err != nil {
+		return nil, nil, err
+	}
+	if s.Events, err = s.eventsFeed(s.Template.Functions[ef.events.id], ef.events.build(envs), marks, o); err != nil {
+		return nil, nil, err
+	}
+	s.Reconcile, s.reconcileTimeout = ef.reconcile.build(envs), s.Template.Functions[ef.reconcile.id].Timeout
+	s.Sender, s.senderTimeout = ef.sender.build(envs), s.Template.Functions[ef.sender.id].Timeout
+	s.ScanResult = ef.scanResult.build(envs)
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
 		cacheTTL = s.Template.AuthorizerCache
