@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,8 +73,21 @@ func (d cfnDoc) section(name string) map[string]any {
 	return m
 }
 
-// resources are the template's resources of type typ, by logical ID.
-func (d cfnDoc) resources(typ string) map[string]map[string]any {
+// resources are the template's resources of type typ, by logical ID; none
+// fails the test, so a check that loops over them cannot pass on an empty
+// set (a type misspelt, or the resources renamed away).
+func (d cfnDoc) resources(t testing.TB, typ string) map[string]map[string]any {
+	t.Helper()
+	out := d.anyResources(typ)
+	if len(out) == 0 {
+		t.Fatalf("the template has no %s resource", typ)
+	}
+	return out
+}
+
+// anyResources are the template's resources of type typ, by logical ID,
+// possibly none.
+func (d cfnDoc) anyResources(typ string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for id, r := range d.section("Resources") {
 		if m, ok := r.(map[string]any); ok && m["Type"] == typ {
@@ -141,4 +155,36 @@ func number(t *testing.T, v any, what string) int64 {
 	}
 	t.Fatalf("%s: %v is not a number", what, v)
 	return 0
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records and ends the goroutine.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper() {}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// A loop over the resources of a type the template lacks fails; it does
+// not pass on the empty set.
+func TestResourcesOfAnAbsentTypeFail(t *testing.T) {
+	doc := readCfnDoc(t)
+	if len(doc.resources(t, "AWS::Serverless::Function")) == 0 {
+		t.Fatal("no functions")
+	}
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		doc.resources(rec, "AWS::Serverless::Functon")
+	}()
+	<-done
+	if !strings.Contains(rec.msg, "AWS::Serverless::Functon") {
+		t.Errorf("resources of a misspelt type: %q, want the test failed naming it", rec.msg)
+	}
 }

@@ -20,7 +20,7 @@ var lastReleaseIndexes = []string{"ByProjectNewest", "ByCompletedId", "ByComplet
 // and webhook retries its D# shards (shared/dynamostore/retry_index.go).
 func TestFilesTableAddsAtMostOneIndexPerRelease(t *testing.T) {
 	doc := readCfnDoc(t)
-	table := doc.resources("AWS::DynamoDB::Table")["FilesTable"]
+	table := doc.resources(t, "AWS::DynamoDB::Table")["FilesTable"]
 	if table == nil {
 		t.Fatal("template.yaml has no AWS::DynamoDB::Table FilesTable")
 	}

@@ -20,7 +20,7 @@ func TestBucketRuleKeepsMultipartUploadsAsLongAsMinIO(t *testing.T) {
 		t.Errorf("the longest session + 1 day is %s; the local MinIO aborts after %s (minio.StaleUploadsExpiry)", want, minio.StaleUploadsExpiry)
 	}
 	n := 0
-	for id, b := range doc.resources("AWS::S3::Bucket") {
+	for id, b := range doc.resources(t, "AWS::S3::Bucket") {
 		for _, r := range list(at(b, "Properties", "LifecycleConfiguration", "Rules")) {
 			if days := at(r, "AbortIncompleteMultipartUpload", "DaysAfterInitiation"); days != nil {
 				n++

@@ -35,7 +35,7 @@ import (
 func alarmsOn(t *testing.T, doc cfnDoc) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
-	for id, a := range doc.resources("AWS::CloudWatch::Alarm") {
+	for id, a := range doc.resources(t, "AWS::CloudWatch::Alarm") {
 		p, _ := a["Properties"].(map[string]any)
 		ns := str(p["Namespace"])
 		if m, ok := p["Namespace"].(map[string]any); ok {
@@ -57,14 +57,14 @@ func alarmsOn(t *testing.T, doc cfnDoc) map[string]map[string]any {
 
 func TestEveryFunctionLogsToAGroupWithRetention(t *testing.T) {
 	doc := readCfnDoc(t)
-	groups := doc.resources("AWS::Logs::LogGroup")
+	groups := doc.resources(t, "AWS::Logs::LogGroup")
 	for id, g := range groups {
 		if refTo(at(g, "Properties", "RetentionInDays")) != "LogRetentionDays" {
 			t.Errorf("log group %s keeps events for %v, want !Ref LogRetentionDays", id, at(g, "Properties", "RetentionInDays"))
 		}
 	}
 	used := map[string]string{}
-	for id, f := range doc.resources("AWS::Serverless::Function") {
+	for id, f := range doc.resources(t, "AWS::Serverless::Function") {
 		g := refTo(at(f, "Properties", "LoggingConfig", "LogGroup"))
 		if groups[g] == nil {
 			t.Errorf("%s logs to %q, not a log group of the template (Lambda would create one that keeps logs for ever)", id, g)
@@ -74,7 +74,7 @@ func TestEveryFunctionLogsToAGroupWithRetention(t *testing.T) {
 		}
 		used[g] = id
 	}
-	apis := doc.resources("AWS::Serverless::HttpApi")
+	apis := doc.resources(t, "AWS::Serverless::HttpApi")
 	for id, api := range apis {
 		if g := refTo(at(api, "Properties", "AccessLogSettings", "DestinationArn")); groups[g] == nil {
 			t.Errorf("%s writes access logs to %q, not a log group of the template", id, g)
@@ -91,11 +91,11 @@ func TestEveryFunctionLogsToAGroupWithRetention(t *testing.T) {
 
 func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 	doc := readCfnDoc(t)
-	alarms := doc.resources("AWS::CloudWatch::Alarm")
+	alarms := doc.resources(t, "AWS::CloudWatch::Alarm")
 	if len(alarms) == 0 {
 		t.Fatal("no alarms")
 	}
-	topics := doc.resources("AWS::SNS::Topic")
+	topics := doc.resources(t, "AWS::SNS::Topic")
 	for id, a := range alarms {
 		actions := list(at(a, "Properties", "AlarmActions"))
 		if len(actions) != 1 || topics[refTo(actions[0])] == nil {
@@ -124,7 +124,7 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 		t.Errorf("DashboardUrl is %q, want the console's host", u)
 	}
 	subscribed := false
-	for _, s := range doc.resources("AWS::SNS::Subscription") {
+	for _, s := range doc.resources(t, "AWS::SNS::Subscription") {
 		p := at(s, "Properties")
 		if at(p, "Protocol") == "email" && refTo(at(p, "Endpoint")) == "AlarmEmail" && topics[refTo(at(p, "TopicArn"))] != nil && s["Condition"] != nil {
 			subscribed = true
@@ -138,7 +138,7 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 func TestEveryQueueHasAnAlarm(t *testing.T) {
 	doc := readCfnDoc(t)
 	alarms := alarmsOn(t, doc)
-	for id := range doc.resources("AWS::SQS::Queue") {
+	for id := range doc.resources(t, "AWS::SQS::Queue") {
 		a := alarms["AWS/SQS ApproximateNumberOfMessagesVisible "+id]
 		if a == nil || number(t, a["Threshold"], "Threshold") != 1 || a["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" {
 			t.Errorf("queue %s has no alarm on its first message", id)
@@ -153,7 +153,7 @@ func TestEveryFunctionHasErrorAndThrottleAlarms(t *testing.T) {
 	doc := readCfnDoc(t)
 	alarms := alarmsOn(t, doc)
 	authorizer := repoTemplate(t).AuthorizerID
-	for id := range doc.resources("AWS::Serverless::Function") {
+	for id := range doc.resources(t, "AWS::Serverless::Function") {
 		if alarms["AWS/Lambda Throttles "+id] == nil {
 			t.Errorf("%s has no Throttles alarm", id)
 		}
@@ -162,9 +162,9 @@ func TestEveryFunctionHasErrorAndThrottleAlarms(t *testing.T) {
 			t.Errorf("%s: an Errors alarm = %v; want one for every function but the authorizer", id, errs != nil)
 		}
 	}
-	group := refTo(at(doc.resources("AWS::Serverless::Function")[authorizer], "Properties", "LoggingConfig", "LogGroup"))
+	group := refTo(at(doc.resources(t, "AWS::Serverless::Function")[authorizer], "Properties", "LoggingConfig", "LogGroup"))
 	var metric string
-	for _, f := range doc.resources("AWS::Logs::MetricFilter") {
+	for _, f := range doc.resources(t, "AWS::Logs::MetricFilter") {
 		if refTo(at(f, "Properties", "LogGroupName")) == group {
 			metric = str(at(f, "Properties", "MetricTransformations", "0", "MetricName"))
 		}
@@ -183,7 +183,7 @@ func TestEveryFunctionHasErrorAndThrottleAlarms(t *testing.T) {
 func TestAuthorizerFaultFilterCountsOnlyFaults(t *testing.T) {
 	doc := readCfnDoc(t)
 	var patterns []string
-	for _, f := range doc.resources("AWS::Logs::MetricFilter") {
+	for _, f := range doc.resources(t, "AWS::Logs::MetricFilter") {
 		patterns = append(patterns, str(at(f, "Properties", "FilterPattern")))
 	}
 	var field, value string
@@ -268,14 +268,14 @@ func TestQueuesStreamAPIAndTableAreWatched(t *testing.T) {
 			t.Errorf("stream consumer %s has no IteratorAge alarm", id)
 		}
 	}
-	for api := range doc.resources("AWS::Serverless::HttpApi") {
+	for api := range doc.resources(t, "AWS::Serverless::HttpApi") {
 		for _, m := range []string{"5xx", "Latency"} {
 			if alarms["AWS/ApiGateway "+m+" "+api] == nil {
 				t.Errorf("no %s alarm on %s", m, api)
 			}
 		}
 	}
-	for table := range doc.resources("AWS::DynamoDB::Table") {
+	for table := range doc.resources(t, "AWS::DynamoDB::Table") {
 		for _, m := range []string{"ReadThrottleEvents", "WriteThrottleEvents"} {
 			if alarms["AWS/DynamoDB "+m+" "+table] == nil {
 				t.Errorf("no %s alarm on %s", m, table)
@@ -290,7 +290,7 @@ func TestQueuesStreamAPIAndTableAreWatched(t *testing.T) {
 func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 	doc := readCfnDoc(t)
 	var body string
-	for _, d := range doc.resources("AWS::CloudWatch::Dashboard") {
+	for _, d := range doc.resources(t, "AWS::CloudWatch::Dashboard") {
 		body = str(at(d, "Properties", "DashboardBody", "Fn::Sub"))
 	}
 	if !json.Valid([]byte(regexp.MustCompile(`\$\{[^}]+\}`).ReplaceAllString(body, "x"))) {
@@ -344,14 +344,14 @@ func TestDashboardShowsTheEMFMetrics(t *testing.T) {
 func TestStageThrottlingAndReservedConcurrencyAreParameters(t *testing.T) {
 	doc := readCfnDoc(t)
 	params := doc.section("Parameters")
-	for id, api := range doc.resources("AWS::Serverless::HttpApi") {
+	for id, api := range doc.resources(t, "AWS::Serverless::HttpApi") {
 		for _, k := range []string{"ThrottlingRateLimit", "ThrottlingBurstLimit"} {
 			if p := refTo(at(api, "Properties", "DefaultRouteSettings", k)); params[p] == nil {
 				t.Errorf("%s: %s is %v, want a parameter", id, k, at(api, "Properties", "DefaultRouteSettings", k))
 			}
 		}
 	}
-	fns := doc.resources("AWS::Serverless::Function")
+	fns := doc.resources(t, "AWS::Serverless::Function")
 	reserved := map[string]string{repoTemplate(t).AuthorizerID: "AuthorizerReservedConcurrency", "ProcessUploadFunction": "ProcessUploadReservedConcurrency"}
 	for id, f := range fns {
 		v := at(f, "Properties", "ReservedConcurrentExecutions")
@@ -395,7 +395,7 @@ func TestReconcileInvocationsAreBounded(t *testing.T) {
 		if len(f.Schedules) == 0 {
 			continue
 		}
-		cfg := at(doc.resources("AWS::Serverless::Function")[id], "Properties", "EventInvokeConfig")
+		cfg := at(doc.resources(t, "AWS::Serverless::Function")[id], "Properties", "EventInvokeConfig")
 		if n := number(t, at(cfg, "MaximumRetryAttempts"), "MaximumRetryAttempts"); n != 0 {
 			t.Errorf("%s retries failed runs %d times; the next schedule is the retry", id, n)
 		}
@@ -413,7 +413,7 @@ func TestReconcileInvocationsAreBounded(t *testing.T) {
 			t.Errorf("%s keeps events %d s; want them gone before the next schedule (at most %d s, at least Lambda's 60)", id, age, period)
 		}
 		dest := refTo(at(cfg, "DestinationConfig", "OnFailure", "Destination"))
-		if at(cfg, "DestinationConfig", "OnFailure", "Type") != "SQS" || doc.resources("AWS::SQS::Queue")[dest] == nil {
+		if at(cfg, "DestinationConfig", "OnFailure", "Type") != "SQS" || doc.resources(t, "AWS::SQS::Queue")[dest] == nil {
 			t.Errorf("%s: failures go to %q, want an SQS queue of the template", id, dest)
 		}
 		if f.Timeout <= 15*time.Second {
@@ -499,7 +499,7 @@ func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 	doc := readCfnDoc(t)
 	tpl := repoTemplate(t)
 	bucketName := ""
-	for id, b := range doc.resources("AWS::S3::Bucket") {
+	for id, b := range doc.resources(t, "AWS::S3::Bucket") {
 		bucketName = str(at(b, "Properties", "BucketName", "Fn::Sub"))
 		if dep := b["DependsOn"]; str(dep) == "" {
 			t.Errorf("bucket %s does not wait for the invoke permission (S3 checks it)", id)
@@ -509,7 +509,7 @@ func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 		t.Errorf("the bucket notifies %+v, want ObjectCreated under uploads/", tpl.UploadEvents)
 	}
 	found := false
-	for id, p := range doc.resources("AWS::Lambda::Permission") {
+	for id, p := range doc.resources(t, "AWS::Lambda::Permission") {
 		props := at(p, "Properties")
 		if refTo(at(props, "FunctionName")) != tpl.UploadEvents.Function {
 			continue
@@ -522,7 +522,7 @@ func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 	if !found {
 		t.Errorf("no invoke permission for %s", tpl.UploadEvents.Function)
 	}
-	for id, f := range doc.resources("AWS::Serverless::Function") {
+	for id, f := range doc.resources(t, "AWS::Serverless::Function") {
 		evs, _ := at(f, "Properties", "Events").(map[string]any)
 		for _, ev := range evs {
 			if at(ev, "Type") == "S3" {
@@ -538,7 +538,7 @@ func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 func TestDataSurvivesDeletionButNotAFailedCreate(t *testing.T) {
 	doc := readCfnDoc(t)
 	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret"} {
-		for id, r := range doc.resources(typ) {
+		for id, r := range doc.resources(t, typ) {
 			if r["DeletionPolicy"] != "RetainExceptOnCreate" || r["UpdateReplacePolicy"] != "Retain" {
 				t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want RetainExceptOnCreate and Retain", id, r["DeletionPolicy"], r["UpdateReplacePolicy"])
 			}
@@ -552,9 +552,9 @@ func TestDataSurvivesDeletionButNotAFailedCreate(t *testing.T) {
 // no more than PUT or GET a file object.
 func TestSigningFunctionsAssumeTheSignerRole(t *testing.T) {
 	doc := readCfnDoc(t)
-	roles := doc.resources("AWS::IAM::Role")
+	roles := doc.resources(t, "AWS::IAM::Role")
 	signers := 0
-	for id, f := range doc.resources("AWS::Serverless::Function") {
+	for id, f := range doc.resources(t, "AWS::Serverless::Function") {
 		arn := at(f, "Properties", "Environment", "Variables", "SIGNER_ROLE_ARN")
 		if arn == nil {
 			continue
@@ -604,7 +604,7 @@ func TestSigningFunctionsAssumeTheSignerRole(t *testing.T) {
 func TestDroppedEventsAndClientErrorRatesAreAlarmed(t *testing.T) {
 	doc := readCfnDoc(t)
 	dropped, rate := false, false
-	for _, a := range doc.resources("AWS::CloudWatch::Alarm") {
+	for _, a := range doc.resources(t, "AWS::CloudWatch::Alarm") {
 		p := at(a, "Properties")
 		if str(at(p, "MetricName")) == "AsyncEventsDropped" && refTo(at(p, "Dimensions", "0", "Value")) == "ProcessUploadFunction" {
 			dropped = true

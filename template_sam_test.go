@@ -126,7 +126,7 @@ func roleGrants(t *testing.T, doc cfnDoc) (managed map[string][]string, stmts []
 			stmts = append(stmts, st)
 		}
 	}
-	for id, r := range doc.resources("AWS::IAM::Role") {
+	for id, r := range doc.resources(t, "AWS::IAM::Role") {
 		managed[id] = nil
 		for _, arn := range list(at(r, "Properties", "ManagedPolicyArns")) {
 			managed[id] = append(managed[id], flattenIntrinsic(arn))
@@ -136,7 +136,7 @@ func roleGrants(t *testing.T, doc cfnDoc) (managed map[string][]string, stmts []
 		}
 	}
 	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"} {
-		for id, r := range doc.resources(typ) {
+		for id, r := range doc.anyResources(typ) {
 			roles := listOrOne(at(r, "Properties", "Roles"))
 			if rn := at(r, "Properties", "RoleName"); rn != nil {
 				roles = append(roles, rn)
@@ -156,7 +156,7 @@ func roleGrants(t *testing.T, doc cfnDoc) (managed map[string][]string, stmts []
 func functionRoles(t *testing.T, doc cfnDoc) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for id, f := range doc.resources("AWS::Lambda::Function") {
+	for id, f := range doc.resources(t, "AWS::Lambda::Function") {
 		role := logicalID(at(f, "Properties", "Role"))
 		if role == "" {
 			t.Errorf("function %s: role %v is not a role of the template", id, at(f, "Properties", "Role"))
@@ -219,7 +219,7 @@ func TestTransformedRolesReadOnlyTheTablesStream(t *testing.T) {
 	}
 	roles := functionRoles(t, doc)
 	consumers := 0
-	for id, m := range doc.resources("AWS::Lambda::EventSourceMapping") {
+	for id, m := range doc.resources(t, "AWS::Lambda::EventSourceMapping") {
 		src := canonical(at(m, "Properties", "EventSourceArn"))
 		if !strings.Contains(src, "StreamArn") && !strings.Contains(src, "stream") {
 			continue
@@ -253,7 +253,7 @@ func TestOnlyTokenFunctionsReadTheRootSecret(t *testing.T) {
 	signers := []string{"AuthorizerFunction", "MintUploadTokenFunction",
 		"FileEventsFunction", "WebhookSenderFunction", "CreateWebhookEndpointFunction", "RotateWebhookSecretFunction"}
 	doc := transformedTemplate(t)
-	secrets := doc.resources("AWS::SecretsManager::Secret")
+	secrets := doc.resources(t, "AWS::SecretsManager::Secret")
 	if _, ok := secrets["RootSecret"]; !ok || len(secrets) != 1 {
 		t.Fatalf("secrets %v: want one, RootSecret", keysOf(secrets))
 	}
@@ -292,7 +292,7 @@ func TestOnlyTokenFunctionsReadTheRootSecret(t *testing.T) {
 			t.Errorf("%s cannot read the root secret", fn)
 		}
 	}
-	for id, f := range doc.resources("AWS::Lambda::Function") {
+	for id, f := range doc.resources(t, "AWS::Lambda::Function") {
 		v := at(f, "Properties", "Environment", "Variables", "ROOT_SECRET_ARN")
 		if slices.Contains(signers, id) != (v != nil) || (v != nil && canonical(v) != `{"Ref":"RootSecret"}`) {
 			t.Errorf("%s: ROOT_SECRET_ARN = %s; only %v name the root secret", id, canonical(v), signers)

@@ -62,7 +62,7 @@ func TestScanParameters(t *testing.T) {
 // tags it with the verdict.
 func TestGuardDutyPlanProtectsTheUploads(t *testing.T) {
 	doc := readCfnDoc(t)
-	plans := doc.resources("AWS::GuardDuty::MalwareProtectionPlan")
+	plans := doc.resources(t, "AWS::GuardDuty::MalwareProtectionPlan")
 	if len(plans) != 1 {
 		t.Fatalf("%d malware protection plans, want 1", len(plans))
 	}
@@ -103,11 +103,11 @@ func TestGuardDutyPlanProtectsTheUploads(t *testing.T) {
 // them off and GuardDuty stops scanning.
 func TestBucketKeepsEventBridgeOn(t *testing.T) {
 	doc := readCfnDoc(t)
-	eb := at(doc.resources("AWS::S3::Bucket")["UploadsBucket"], "Properties", "NotificationConfiguration", "EventBridgeConfiguration", "Fn::If")
+	eb := at(doc.resources(t, "AWS::S3::Bucket")["UploadsBucket"], "Properties", "NotificationConfiguration", "EventBridgeConfiguration", "Fn::If")
 	if str(at(eb, "0")) != guardDutyCondition || at(eb, "1", "EventBridgeEnabled") != true {
 		t.Fatalf("the bucket's NotificationConfiguration sets no EventBridgeEnabled: true under %s: %v", guardDutyCondition, eb)
 	}
-	if len(list(at(doc.resources("AWS::S3::Bucket")["UploadsBucket"], "Properties", "NotificationConfiguration", "LambdaConfigurations"))) != 1 {
+	if len(list(at(doc.resources(t, "AWS::S3::Bucket")["UploadsBucket"], "Properties", "NotificationConfiguration", "LambdaConfigurations"))) != 1 {
 		t.Error("the ObjectCreated notification to process-upload is gone")
 	}
 }
@@ -117,7 +117,7 @@ func TestBucketKeepsEventBridgeOn(t *testing.T) {
 // settles files, whose role does that and nothing more.
 func TestScanResultsRuleAndFunction(t *testing.T) {
 	doc := readCfnDoc(t)
-	fn := doc.resources("AWS::Serverless::Function")["ScanResultFunction"]
+	fn := doc.resources(t, "AWS::Serverless::Function")["ScanResultFunction"]
 	if fn == nil || fn["Condition"] != guardDutyCondition {
 		t.Fatalf("no ScanResultFunction under %s: %v", guardDutyCondition, fn)
 	}
@@ -174,7 +174,7 @@ func TestScanResultsRuleAndFunction(t *testing.T) {
 func TestBucketPolicyGatesReadsOnTheCleanTag(t *testing.T) {
 	doc := readCfnDoc(t)
 	var deny, tagging map[string]any
-	for _, st := range list(at(doc.resources("AWS::S3::BucketPolicy")["UploadsBucketPolicy"], "Properties", "PolicyDocument", "Statement")) {
+	for _, st := range list(at(doc.resources(t, "AWS::S3::BucketPolicy")["UploadsBucketPolicy"], "Properties", "PolicyDocument", "Statement")) {
 		branch, ok := at(st, "Fn::If").([]any)
 		if !ok || len(branch) != 3 || branch[0] != guardDutyCondition {
 			continue
@@ -204,7 +204,7 @@ func TestBucketPolicyGatesReadsOnTheCleanTag(t *testing.T) {
 	}
 	sort.Strings(exempt)
 	want := []string{"MalwareProtectionRole"}
-	for id, fn := range doc.resources("AWS::Serverless::Function") {
+	for id, fn := range doc.resources(t, "AWS::Serverless::Function") {
 		for _, st := range statements(at(fn, "Properties", "Policies")) {
 			if slices.Contains(strings.Fields(flatten(st["Action"])), "s3:GetObjectTagging") {
 				want = append(want, id+"Role")
@@ -232,7 +232,7 @@ func TestBucketPolicyGatesReadsOnTheCleanTag(t *testing.T) {
 // own: TestFilesTableAddsAtMostOneIndexPerRelease), as its policy allows.
 func TestReconcileQueriesDueScans(t *testing.T) {
 	doc := readCfnDoc(t)
-	fn := doc.resources("AWS::Serverless::Function")["ReconcileFunction"]
+	fn := doc.resources(t, "AWS::Serverless::Function")["ReconcileFunction"]
 	for _, st := range statements(at(fn, "Properties", "Policies")) {
 		if strings.Contains(flatten(st["Action"]), "dynamodb:Query") && strings.Contains(flatten(st["Resource"]), "/index/ByReconcileAt") {
 			return
@@ -249,7 +249,7 @@ func TestReconcileQueriesDueScans(t *testing.T) {
 func TestTransformedScanResultRuleAndRole(t *testing.T) {
 	doc := transformedTemplate(t)
 	var rule string
-	for id, r := range doc.resources("AWS::Events::Rule") {
+	for id, r := range doc.resources(t, "AWS::Events::Rule") {
 		targets := list(at(r, "Properties", "Targets"))
 		if len(targets) == 1 && logicalID(at(targets[0], "Arn")) == "ScanResultFunction" {
 			rule = id
@@ -271,7 +271,7 @@ func TestTransformedScanResultRuleAndRole(t *testing.T) {
 		t.Fatal("no EventBridge rule targets ScanResultFunction")
 	}
 	invokable := false
-	for _, perm := range doc.resources("AWS::Lambda::Permission") {
+	for _, perm := range doc.resources(t, "AWS::Lambda::Permission") {
 		p := at(perm, "Properties")
 		if logicalID(at(p, "FunctionName")) == "ScanResultFunction" && at(p, "Principal") == "events.amazonaws.com" && logicalID(at(p, "SourceArn")) == rule {
 			invokable = true
