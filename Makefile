@@ -7,78 +7,21 @@ ARTIFACTS_DIR ?= build
 LAMBDA_FLAGS := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_BUILD := $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-# build_fn builds functions/<dir> into $(ARTIFACTS_DIR)/bootstrap for provided.al2023 arm64.
-define build_fn
+# FUNCTION_IDS are template.yaml's functions (the logical IDs of its
+# AWS::Serverless::Function resources).
+FUNCTION_IDS := $(shell awk '/^  [A-Za-z0-9]+:$$/ { id = substr($$1, 1, length($$1) - 1) } /^    Type: AWS::Serverless::Function$$/ { print id }' template.yaml)
+
+# function_dir is a logical ID's functions/<dir>: the ID without "Function",
+# in kebab case (GetFileFunction → get-file).
+function_dir = $(shell echo '$(1)' | sed -E 's/Function$$//; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+
+# build-<LogicalId> builds functions/<dir> into $(ARTIFACTS_DIR)/bootstrap for
+# provided.al2023 arm64: SAM's makefile build method runs it with
+# ARTIFACTS_DIR set. One rule for every function of the template.
+build-%Function:
+	@$(if $(filter $*Function,$(FUNCTION_IDS)),,echo "$*Function is no function of template.yaml" >&2; exit 2)
 	mkdir -p $(ARTIFACTS_DIR)
-	$(LAMBDA_FLAGS) $(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(1)
-endef
-
-build-AuthorizerFunction:
-	$(call build_fn,authorizer)
-build-CreateFileFunction:
-	$(call build_fn,create-file)
-build-CompleteFileFunction:
-	$(call build_fn,complete-file)
-build-GetFileFunction:
-	$(call build_fn,get-file)
-build-ListFilesFunction:
-	$(call build_fn,list-files)
-build-FileUrlFunction:
-	$(call build_fn,file-url)
-build-CancelFileFunction:
-	$(call build_fn,cancel-file)
-build-MintUploadTokenFunction:
-	$(call build_fn,mint-upload-token)
-build-SignPartsFunction:
-	$(call build_fn,sign-parts)
-build-ListPartsFunction:
-	$(call build_fn,list-parts)
-build-UploadUrlFunction:
-	$(call build_fn,upload-url)
-build-DeleteFileFunction:
-	$(call build_fn,delete-file)
-build-UploadFileFunction:
-	$(call build_fn,upload-file)
-build-ListCompatFilesFunction:
-	$(call build_fn,list-compat-files)
-build-QueryCompatFilesFunction:
-	$(call build_fn,query-compat-files)
-build-GetCompatFileFunction:
-	$(call build_fn,get-compat-file)
-build-DeleteCompatFileFunction:
-	$(call build_fn,delete-compat-file)
-build-CompatFileContentFunction:
-	$(call build_fn,compat-file-content)
-build-DefaultRouteFunction:
-	$(call build_fn,default-route)
-build-ProcessUploadFunction:
-	$(call build_fn,process-upload)
-build-CleanupFunction:
-	$(call build_fn,cleanup)
-build-CountersFunction:
-	$(call build_fn,counters)
-build-ReconcileFunction:
-	$(call build_fn,reconcile)
-build-FileEventsFunction:
-	$(call build_fn,file-events)
-build-WebhookSenderFunction:
-	$(call build_fn,webhook-sender)
-build-CreateWebhookEndpointFunction:
-	$(call build_fn,create-webhook-endpoint)
-build-ListWebhookEndpointsFunction:
-	$(call build_fn,list-webhook-endpoints)
-build-DeleteWebhookEndpointFunction:
-	$(call build_fn,delete-webhook-endpoint)
-build-RotateWebhookSecretFunction:
-	$(call build_fn,rotate-webhook-secret)
-build-ListWebhookDeliveriesFunction:
-	$(call build_fn,list-webhook-deliveries)
-build-ReplayWebhookDeliveryFunction:
-	$(call build_fn,replay-webhook-delivery)
-build-ScanResultFunction:
-	$(call build_fn,scan-result)
-
-FUNCTION_IDS := $(patsubst build-%,%,$(filter build-%Function,$(shell sed -n 's/^\(build-[A-Za-z]*Function\):.*/\1/p' Makefile)))
+	$(LAMBDA_FLAGS) $(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(call function_dir,$*Function)
 
 .PHONY: build tools web dev test lint fuzz api-key clean
 ## build: every function's bootstrap under build/<LogicalId>/ (what sam build produces)

@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/fileevents"
@@ -149,7 +149,7 @@ func lost(path string, want, got any) []string {
 // checkHTTP checks an HTTP API request against its route in template.yaml.
 func checkHTTP(t *testing.T, name string, ev events.APIGatewayV2HTTPRequest) {
 	rc := ev.RequestContext
-	tpl, err := localstack.ReadTemplate("../template.yaml")
+	tpl, err := samtemplate.ReadTemplate("../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/filegate/filegate/functions/counters/counters"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -17,5 +18,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.Counters(env))
+	lambda.Start(counters.New(env))
 }

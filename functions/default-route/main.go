@@ -9,8 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/compatapi"
-	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/functions/default-route/defaultroute"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -19,5 +18,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback()).Handle)
+	lambda.Start(defaultroute.New(env).Handle)
 }

@@ -7,9 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/compatapi"
+	"github.com/filegate/filegate/functions/delete-compat-file/deletecompatfile"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 func main() {
@@ -17,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, compatapi.Delete(s3wiring.Deletion(env))).Handle)
+	lambda.Start(deletecompatfile.New(env).Handle)
 }

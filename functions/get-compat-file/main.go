@@ -7,9 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/compatapi"
+	"github.com/filegate/filegate/functions/get-compat-file/getcompatfile"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
 )
 
 func main() {
@@ -17,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, compatapi.Get(wiring.Records(env), s3wiring.Downloads(env))).Handle)
+	lambda.Start(getcompatfile.New(env).Handle)
 }

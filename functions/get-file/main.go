@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/functions/get-file/getfile"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -16,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env))).Handle)
+	lambda.Start(getfile.New(env).Handle)
 }

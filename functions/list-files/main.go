@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/functions/list-files/listfiles"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -16,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.List(wiring.Records(env))).Handle)
+	lambda.Start(listfiles.New(env).Handle)
 }

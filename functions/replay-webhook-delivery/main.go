@@ -7,9 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/functions/replay-webhook-delivery/replaywebhookdelivery"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/eventwiring"
 )
 
 func main() {
@@ -17,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.ReplayWebhookDelivery(eventwiring.Endpoints(env))).Handle)
+	lambda.Start(replaywebhookdelivery.New(env).Handle)
 }

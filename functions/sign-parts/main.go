@@ -7,9 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/nativeapi"
+	"github.com/filegate/filegate/functions/sign-parts/signparts"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 func main() {
@@ -17,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env), wiring.Tokens(env))).Handle)
+	lambda.Start(signparts.New(env).Handle)
 }

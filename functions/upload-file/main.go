@@ -7,9 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/filegate/filegate/shared/compatapi"
+	"github.com/filegate/filegate/functions/upload-file/uploadfile"
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
 func main() {
@@ -17,5 +16,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env))).Handle)
+	lambda.Start(uploadfile.New(env).Handle)
 }

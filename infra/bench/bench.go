@@ -33,7 +33,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 )
 
 // Config sizes a run; Full and Quick are the two presets.
@@ -149,7 +149,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	tpl, err := localstack.ReadTemplate(filepath.Join(c.Root, "template.yaml"))
+	tpl, err := samtemplate.ReadTemplate(filepath.Join(c.Root, "template.yaml"))
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 	return res, nil
 }
 
-func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl *localstack.Template, ids []string, fail func(string, error), logf func(string, ...any)) error {
+func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl *samtemplate.Template, ids []string, fail func(string, error), logf func(string, ...any)) error {
 	h, err := startHarness(ctx, c.Root, logf)
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ import (
 
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 )
 
 // Cold-start budgets (docs/ARCHITECTURE.md "Budgets"), on init = process start → first /next.
@@ -70,7 +70,7 @@ type ColdStartResult struct {
 // runColdStart builds every function for this machine (the Makefile's
 // flags), the hello-world floor and the Node.js baseline, and cold-starts
 // each with its events/ sample and the stack's environment.
-func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *localstack.Template, ids []string) (*ColdStartResult, error) {
+func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *samtemplate.Template, ids []string) (*ColdStartResult, error) {
 	start := time.Now()
 	dirs := make([]string, len(ids))
 	for i, id := range ids {

@@ -25,7 +25,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/infra/sdkcalls"
 )
 
@@ -189,7 +189,7 @@ func (h *harness) runCost(ctx context.Context, root string, n, clients int) (*Co
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := localstack.ReadTemplate(filepath.Join(root, "template.yaml"))
+	tpl, err := samtemplate.ReadTemplate(filepath.Join(root, "template.yaml"))
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -77,7 +79,7 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 		return nil, err
 	}
 	env := append(os.Environ(), "FILEGATE_API_URL="+api.Base, "FILEGATE_API_KEY="+api.Key,
-		"AWS_ACCESS_KEY_ID="+localstack.MinIOAccessKey, "AWS_SECRET_ACCESS_KEY="+localstack.MinIOSecretKey, "AWS_REGION="+localstack.LocalRegion)
+		"AWS_ACCESS_KEY_ID="+minio.MinIOAccessKey, "AWS_SECRET_ACCESS_KEY="+minio.MinIOSecretKey, "AWS_REGION="+dynamodblocal.LocalRegion)
 	object := "s3://" + localstack.BucketName + "/bench/s5cmd-large"
 	run := func(out *[]float64, name string, args ...string) ([]byte, error) {
 		cmd := exec.CommandContext(ctx, name, args...)

@@ -15,6 +15,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/bucketevents"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -160,7 +161,7 @@ func newScanArm(ctx context.Context, st *localstack.Stack, store *dynamostore.St
 	if err != nil {
 		return nil, err
 	}
-	bridge, ok := st.Webhook.Handler.(*localstack.S3Bridge)
+	bridge, ok := st.Webhook.Handler.(*bucketevents.S3Bridge)
 	if !ok {
 		return nil, fmt.Errorf("the stack's S3 events reach no S3Bridge")
 	}

@@ -3,9 +3,9 @@
 // socket, database and temporary directories, no User (it runs as whoever
 // runs the stack), size limits at least the largest object the stack scans
 // and heuristic alerts for what it will not scan, and the locally built
-// signature database (signatures.go). The stack runs Command itself, not
-// Debian's service unit, which refuses to start without the downloaded
-// databases and drops to the clamav user.
+// signature database (signatures.go); and runs it (process.go): Command
+// itself, not Debian's service unit, which refuses to start without the
+// downloaded databases and drops to the clamav user.
 package clamd
 
 import (

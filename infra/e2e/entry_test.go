@@ -30,6 +30,7 @@ import (
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/files/upload"
@@ -94,7 +95,7 @@ var entryChecks = map[string]func(e *entry){
 
 // sampleName is a function's events/ sample: <dir>.json, except the
 // stream consumers', named for the records they carry.
-func sampleName(f *localstack.TemplateFunction) string {
+func sampleName(f *samtemplate.TemplateFunction) string {
 	switch f.LogicalID {
 	case "CleanupFunction":
 		return "dynamodb-ttl-remove.json"

@@ -17,6 +17,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/streamfeed"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/files/upload"
@@ -109,7 +110,7 @@ func recordExists(t *testing.T, projectID, id string) bool {
 	return out.Item != nil
 }
 
-func sweep(t *testing.T) localstack.SweepResult {
+func sweep(t *testing.T) streamfeed.SweepResult {
 	t.Helper()
 	res, err := stack.Sweeper.Sweep(context.Background())
 	if err != nil {
@@ -237,7 +238,7 @@ func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
 	faulty := &faultyObjects{objectPorts: realObjects(), deletes: map[string]int{},
 		fail: func(key string, call int) bool { return key == keys[1] && call == 1 }}
 	cleanup := &streamevents.Cleanup{Expiry: serviceWith(faulty, files.Config{}).expiry, Log: discardLog()}
-	sweeper := &localstack.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.ProjectID), Log: discardLog(), Attempts: 3}
+	sweeper := &streamfeed.Sweeper{Client: stack.DynamoClient(), Table: localstack.TableName, Handler: onlyProject(cleanup.Handle, c.ProjectID), Log: discardLog(), Attempts: 3}
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := sweeper.Sweep(context.Background()); err != nil {
 		t.Fatal(err)

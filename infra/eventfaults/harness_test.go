@@ -13,6 +13,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/webhookreceiver"
 	"github.com/filegate/filegate/shared/auth"
 )
@@ -65,7 +66,7 @@ func run(m *testing.M) int {
 		os.RemoveAll(filepath.Dir(bin))
 	}
 	if code != 0 {
-		fmt.Fprintf(os.Stderr, "--- last lines of the stack log ---\n%s\n", localstack.TailFile(logPath, 40))
+		fmt.Fprintf(os.Stderr, "--- last lines of the stack log ---\n%s\n", process.TailFile(logPath, 40))
 	}
 	return code
 }

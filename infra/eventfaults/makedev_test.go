@@ -15,7 +15,7 @@ import (
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/webhookreceiver"
 )
 
@@ -53,7 +53,7 @@ func newDevStack(t *testing.T) *devStack {
 	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), tmpl, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ports, err := localstack.FreePorts(2)
+	ports, err := process.FreePorts(2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func newDevStack(t *testing.T) *devStack {
 
 // start runs `make dev` and waits until it says it runs; it returns the
 // process and a client of the dev key's project (which may manage webhooks).
-func (d *devStack) start() (*localstack.Process, *apitest.Tenant) {
+func (d *devStack) start() (*process.Process, *apitest.Tenant) {
 	d.t.Helper()
 	bin, err := devBinary()
 	if err != nil {
@@ -74,12 +74,12 @@ func (d *devStack) start() (*localstack.Process, *apitest.Tenant) {
 	for k, v := range schedule(60 * time.Second) {
 		env = append(env, k+"="+v)
 	}
-	p, err := localstack.StartProcess(context.Background(), "make dev", logPath, d.dir, env, bin)
+	p, err := process.StartProcess(context.Background(), "make dev", logPath, d.dir, env, bin)
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	d.t.Cleanup(func() { _ = p.Kill() })
-	err = p.WaitReady(context.Background(), 2*localstack.DefaultReadyTimeout, func(context.Context) error {
+	err = p.WaitReady(context.Background(), 2*process.DefaultReadyTimeout, func(context.Context) error {
 		if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), "Filegate is running at") {
 			return errors.New("not running yet")
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // startStack starts a local stack of the test's own, on a data dir of its own
@@ -45,7 +46,7 @@ func startStack(t *testing.T, opts ...func(*localstack.Options)) *localstack.Sta
 		st.Stop()
 		logFile.Close()
 		if t.Failed() {
-			t.Logf("--- last lines of the stack log ---\n%s", localstack.TailFile(logPath, 40))
+			t.Logf("--- last lines of the stack log ---\n%s", process.TailFile(logPath, 40))
 		}
 	})
 	return st

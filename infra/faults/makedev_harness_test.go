@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/filegate"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // buildDir holds the `make dev` binary, built once for the package's tests.
@@ -75,11 +77,11 @@ func newDevClone(t *testing.T) *devClone {
 	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), tmpl, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port, err := localstack.FreePort()
+	port, err := process.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s3Port, err := localstack.FreePort()
+	s3Port, err := process.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func newDevClone(t *testing.T) *devClone {
 // devRun is one run of `make dev`.
 type devRun struct {
 	d       *devClone
-	proc    *localstack.Process
+	proc    *process.Process
 	logPath string
 	env     map[string]string // .local/env: the endpoints of this run
 	api     *client           // as the dev key's project
@@ -115,15 +117,15 @@ func (d *devClone) start() *devRun {
 	// Tenants' rate limits far above what these tests offer: they test
 	// restarts, not limits (the e2e suite tests those), and the template's
 	// 25 writes a second would pace their populating instead.
-	r.proc, err = localstack.StartProcess(context.Background(), "make dev", r.logPath, d.dir,
+	r.proc, err = process.StartProcess(context.Background(), "make dev", r.logPath, d.dir,
 		append([]string{"FILEGATE_API_ADDR=" + d.addr, "FILEGATE_S3_ADDR=" + d.s3, "FILEGATE_PAGE_ADDR=127.0.0.1:0", "ORPHAN_GRACE_SECONDS=",
 			"RATE_LIMIT_WRITE=100000", "RATE_LIMIT_READ=100000", "RATE_LIMIT_SEARCH=100000"}, d.env...), bin, d.args...)
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	d.t.Cleanup(func() { r.proc.Kill() })
-	r.proc.StopTimeout = 2*localstack.DefaultStopTimeout + 5*time.Second // it stops MinIO and DynamoDB Local in turn
-	err = r.proc.WaitReady(context.Background(), 2*localstack.DefaultReadyTimeout, func(context.Context) error {
+	r.proc.StopTimeout = 2*process.DefaultStopTimeout + 5*time.Second // it stops MinIO and DynamoDB Local in turn
+	err = r.proc.WaitReady(context.Background(), 2*process.DefaultReadyTimeout, func(context.Context) error {
 		if b, _ := os.ReadFile(r.logPath); !strings.Contains(string(b), "Filegate is running at") {
 			return errors.New("not running yet")
 		}
@@ -151,7 +153,7 @@ func (r *devRun) stop() {
 		r.d.t.Fatal(err)
 	}
 	if err := r.proc.ExitErr(); err != nil {
-		r.d.t.Fatalf("make dev run %d exited with %v after a stop; its output:\n%s", r.d.runs, err, localstack.TailFile(r.logPath, 20))
+		r.d.t.Fatalf("make dev run %d exited with %v after a stop; its output:\n%s", r.d.runs, err, process.TailFile(r.logPath, 20))
 	}
 }
 
@@ -175,8 +177,8 @@ func (r *devRun) kill() {
 // audit runs Audit against this run's DynamoDB Local and MinIO.
 func (r *devRun) audit(up Uploaded) AuditReport {
 	r.d.t.Helper()
-	db := (&localstack.DynamoDB{Endpoint: r.env["AWS_ENDPOINT_URL_DYNAMODB"]}).Client()
-	s3c := (&localstack.MinIO{Endpoint: r.env["AWS_ENDPOINT_URL_S3"], AccessKey: r.env["AWS_ACCESS_KEY_ID"], SecretKey: r.env["AWS_SECRET_ACCESS_KEY"]}).Client()
+	db := (&dynamodblocal.DynamoDB{Endpoint: r.env["AWS_ENDPOINT_URL_DYNAMODB"]}).Client()
+	s3c := (&minio.MinIO{Endpoint: r.env["AWS_ENDPOINT_URL_S3"], AccessKey: r.env["AWS_ACCESS_KEY_ID"], SecretKey: r.env["AWS_SECRET_ACCESS_KEY"]}).Client()
 	rep, err := Audit(context.Background(), db, s3c, r.env["TABLE_NAME"], r.env["BUCKET_NAME"], up)
 	if err != nil {
 		r.d.t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // recoveryBound is how soon after a crash of DynamoDB Local or MinIO the
@@ -136,7 +136,7 @@ func TestMakeDevStopsLoudlyPastItsRestartBound(t *testing.T) {
 	deadline := time.Now().Add(recoveryBound)
 	for pid := d.pidOf("minio server"); pid == 0 || pid == first; pid = d.pidOf("minio server") {
 		if time.Now().After(deadline) {
-			t.Fatalf("MinIO was not restarted within %s of its crash; make dev's log:\n%s", recoveryBound, localstack.TailFile(r.logPath, 30))
+			t.Fatalf("MinIO was not restarted within %s of its crash; make dev's log:\n%s", recoveryBound, process.TailFile(r.logPath, 30))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -156,15 +156,15 @@ func TestMakeDevStopsLoudlyPastItsRestartBound(t *testing.T) {
 	select {
 	case <-r.proc.Done():
 	case <-time.After(recoveryBound):
-		t.Fatalf("make dev still runs %s after a crash past its restart bound; its log:\n%s", recoveryBound, localstack.TailFile(r.logPath, 30))
+		t.Fatalf("make dev still runs %s after a crash past its restart bound; its log:\n%s", recoveryBound, process.TailFile(r.logPath, 30))
 	}
 	if r.proc.ExitErr() == nil {
 		t.Errorf("make dev exited with status 0 after giving up on MinIO")
 	}
 	log, _ := os.ReadFile(r.logPath)
-	t.Logf("make dev's last words:\n%s", localstack.TailFile(r.logPath, 40))
+	t.Logf("make dev's last words:\n%s", process.TailFile(r.logPath, 40))
 	if !regexp.MustCompile(`filegate: minio crashed .*stopping the stack; its log is \S*\.local/minio\.log`).Match(log) {
-		t.Errorf("make dev's last words do not say that MinIO crashed past the bound, that it stops, and where MinIO's log is:\n%s", localstack.TailFile(r.logPath, 30))
+		t.Errorf("make dev's last words do not say that MinIO crashed past the bound, that it stops, and where MinIO's log is:\n%s", process.TailFile(r.logPath, 30))
 	}
 	deadline = time.Now().Add(10 * time.Second)
 	for len(d.leftovers()) > 0 && time.Now().Before(deadline) {
@@ -264,7 +264,7 @@ func TestMakeDevKeepsItsKeyAndWritesItWhole(t *testing.T) {
 	}
 	r.expectKey(r.api.Key, http.StatusOK)
 	if log, _ := os.ReadFile(r.logPath); !bytes.Contains(log, []byte("not in the table")) {
-		t.Errorf("make dev replaced a key the table lost without saying so:\n%s", localstack.TailFile(r.logPath, 30))
+		t.Errorf("make dev replaced a key the table lost without saying so:\n%s", process.TailFile(r.logPath, 30))
 	}
 	r.stop()
 	stopReaders()

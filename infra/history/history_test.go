@@ -16,6 +16,7 @@ import (
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/historycheck"
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/shared/auth"
 )
 
@@ -147,7 +148,7 @@ func startStack(t *testing.T) *localstack.Stack {
 		st.Stop()
 		logFile.Close()
 		if t.Failed() {
-			t.Logf("--- last lines of the stack log ---\n%s", localstack.TailFile(logPath, 40))
+			t.Logf("--- last lines of the stack log ---\n%s", process.TailFile(logPath, 40))
 		}
 	})
 	return st

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/localstack/streamfeed"
 	"github.com/filegate/filegate/shared/fileevents"
 	"github.com/filegate/filegate/shared/wiring/eventwiring"
 )
@@ -12,14 +14,14 @@ import (
 // stream, filtered and batched as the template's mapping says, with the
 // sweeper's removals marked as TTL's and its position kept in the data
 // dir across restarts (checkpoint.go), as Lambda keeps a mapping's.
-func (s *Stack) eventsFeed(f *TemplateFunction, fn eventwiring.EventsLambda, marks *TTLMarks, o Options) (*StreamFeed, error) {
+func (s *Stack) eventsFeed(f *samtemplate.TemplateFunction, fn eventwiring.EventsLambda, marks *streamfeed.TTLMarks, o Options) (*streamfeed.StreamFeed, error) {
 	arn, err := s.streamARN(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	feed := &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Records: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts,
+	feed := &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Records: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts,
 		TTL: marks, Checkpoint: filepath.Join(s.dataDir, "stream-positions", f.LogicalID+".json")}
-	if feed.Filters, err = f.streamFilters(); err != nil {
+	if feed.Filters, err = f.EventFilters(); err != nil {
 		return nil, err
 	}
 	return feed, nil

@@ -1,92 +1,120 @@
 package localstack
 
 import (
-	"github.com/filegate/filegate/shared/compatapi"
-	"github.com/filegate/filegate/shared/nativeapi"
+	"time"
+
+	"github.com/filegate/filegate/functions/authorizer/authorizer"
+	"github.com/filegate/filegate/functions/cancel-file/cancelfile"
+	"github.com/filegate/filegate/functions/cleanup/cleanup"
+	"github.com/filegate/filegate/functions/compat-file-content/compatfilecontent"
+	"github.com/filegate/filegate/functions/complete-file/completefile"
+	"github.com/filegate/filegate/functions/counters/counters"
+	"github.com/filegate/filegate/functions/create-file/createfile"
+	"github.com/filegate/filegate/functions/create-webhook-endpoint/createwebhookendpoint"
+	"github.com/filegate/filegate/functions/default-route/defaultroute"
+	"github.com/filegate/filegate/functions/delete-compat-file/deletecompatfile"
+	"github.com/filegate/filegate/functions/delete-file/deletefile"
+	"github.com/filegate/filegate/functions/delete-webhook-endpoint/deletewebhookendpoint"
+	"github.com/filegate/filegate/functions/file-events/fileevents"
+	"github.com/filegate/filegate/functions/file-url/fileurl"
+	"github.com/filegate/filegate/functions/get-compat-file/getcompatfile"
+	"github.com/filegate/filegate/functions/get-file/getfile"
+	"github.com/filegate/filegate/functions/list-compat-files/listcompatfiles"
+	"github.com/filegate/filegate/functions/list-files/listfiles"
+	"github.com/filegate/filegate/functions/list-parts/listparts"
+	"github.com/filegate/filegate/functions/list-webhook-deliveries/listwebhookdeliveries"
+	"github.com/filegate/filegate/functions/list-webhook-endpoints/listwebhookendpoints"
+	"github.com/filegate/filegate/functions/mint-upload-token/mintuploadtoken"
+	"github.com/filegate/filegate/functions/process-upload/processupload"
+	"github.com/filegate/filegate/functions/query-compat-files/querycompatfiles"
+	"github.com/filegate/filegate/functions/reconcile/reconcile"
+	"github.com/filegate/filegate/functions/replay-webhook-delivery/replaywebhookdelivery"
+	"github.com/filegate/filegate/functions/rotate-webhook-secret/rotatewebhooksecret"
+	"github.com/filegate/filegate/functions/scan-result/scanresult"
+	"github.com/filegate/filegate/functions/sign-parts/signparts"
+	"github.com/filegate/filegate/functions/upload-file/uploadfile"
+	"github.com/filegate/filegate/functions/upload-url/uploadurl"
+	"github.com/filegate/filegate/functions/webhook-sender/webhooksender"
+
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/eventwiring"
 	"github.com/filegate/filegate/shared/wiring/s3wiring"
-	"github.com/filegate/filegate/shared/wiring/tokenwiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// functions builds what each template function's main starts, by logical
-// ID, with an environment of its own (its IAM gate). Every function returns
-// what its main writes as the argument of lambda.Start (without .Handle):
-// TestMainsStartWhatTheStackServes compares the two, so the local gateway
-// calls exactly the handler each main starts.
-func functions() map[string]func(env *wiring.Env) any {
-	return map[string]func(env *wiring.Env) any{
-		"AuthorizerFunction": func(env *wiring.Env) any { return tokenwiring.Authorizer(env) },
-		"CreateFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Create(uploadwiring.Sessions(env), wiring.Idempotency(env), wiring.Tokens(env)))
-		},
-		"CompleteFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Complete(uploadwiring.Settlement(env), wiring.Idempotency(env), wiring.Tokens(env)))
-		},
-		"GetFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env)))
-		},
-		"ListFilesFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.List(wiring.Records(env))) },
-		"FileUrlFunction":   func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.URL(s3wiring.Downloads(env))) },
-		"CancelFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.Cancel(s3wiring.Cancellation(env), wiring.Idempotency(env), wiring.Tokens(env)))
-		},
-		"MintUploadTokenFunction": func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.MintToken(tokenwiring.Minter(env))) },
-		"SignPartsFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.SignParts(uploadwiring.Sessions(env), wiring.Tokens(env)))
-		},
-		"ListPartsFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.ListParts(uploadwiring.Sessions(env), wiring.Tokens(env)))
-		},
-		"UploadUrlFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.UploadURL(uploadwiring.Sessions(env), wiring.Tokens(env)))
-		},
-		"DeleteFileFunction":    func(env *wiring.Env) any { return wiring.HTTP(env, nativeapi.Delete(s3wiring.Deletion(env))) },
-		"ProcessUploadFunction": func(env *wiring.Env) any { return uploadwiring.ProcessUpload(env) },
-		"CleanupFunction":       func(env *wiring.Env) any { return s3wiring.Cleanup(env) },
-		"CountersFunction":      func(env *wiring.Env) any { return wiring.Counters(env) },
-		"ReconcileFunction":     func(env *wiring.Env) any { return uploadwiring.Reconcile(env) },
-		"ScanResultFunction":    func(env *wiring.Env) any { return uploadwiring.ScanResult(env) },
-		// Compat API (LlamaCloud shape).
-		"UploadFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.Upload(uploadwiring.Direct(env), wiring.Idempotency(env)))
-		},
-		"ListCompatFilesFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.List(wiring.Listing(env), s3wiring.Downloads(env)))
-		},
-		"QueryCompatFilesFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.Query(wiring.Listing(env), s3wiring.Downloads(env)))
-		},
-		"GetCompatFileFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.Get(wiring.Records(env), s3wiring.Downloads(env)))
-		},
-		"DeleteCompatFileFunction": func(env *wiring.Env) any { return wiring.HTTP(env, compatapi.Delete(s3wiring.Deletion(env))) },
-		"CompatFileContentFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, compatapi.Content(wiring.Records(env), s3wiring.Downloads(env)))
-		},
-		// Events: the stream consumer, the scheduled sender, webhook endpoints.
-		"FileEventsFunction":    func(env *wiring.Env) any { return eventwiring.Events(env) },
-		"WebhookSenderFunction": func(env *wiring.Env) any { return eventwiring.Sender(env) },
-		"CreateWebhookEndpointFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.CreateWebhookEndpoint(eventwiring.Secrets(env)))
-		},
-		"ListWebhookEndpointsFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.ListWebhookEndpoints(eventwiring.Endpoints(env)))
-		},
-		"DeleteWebhookEndpointFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.DeleteWebhookEndpoint(eventwiring.Endpoints(env)))
-		},
-		"RotateWebhookSecretFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.RotateWebhookSecret(eventwiring.Secrets(env)))
-		},
-		"ListWebhookDeliveriesFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.WebhookDeliveries(eventwiring.Endpoints(env)))
-		},
-		"ReplayWebhookDeliveryFunction": func(env *wiring.Env) any {
-			return wiring.HTTP(env, nativeapi.ReplayWebhookDelivery(eventwiring.Endpoints(env)))
-		},
-		// What no route takes, answered in its dialect's envelope.
-		"DefaultRouteFunction": func(env *wiring.Env) any { return wiring.Unmatched(env, nativeapi.Fallback(), compatapi.Fallback()) },
-	}
+// The stack builds each template function with the constructor its main
+// starts (functions/<dir>/<pkg>.New, by template logical ID), typed by
+// what triggers it: the HTTP API's routes, or one event source each.
+// TestStackBuildsWhatEachMainStarts holds every constructor to its
+// function's directory and main.
+
+// routed are the functions behind the HTTP API's routes.
+var routed = map[string]func(*wiring.Env) wiring.HTTPFunction{
+	"CreateFileFunction":            createfile.New,
+	"CompleteFileFunction":          completefile.New,
+	"GetFileFunction":               getfile.New,
+	"ListFilesFunction":             listfiles.New,
+	"FileUrlFunction":               fileurl.New,
+	"CancelFileFunction":            cancelfile.New,
+	"MintUploadTokenFunction":       mintuploadtoken.New,
+	"SignPartsFunction":             signparts.New,
+	"ListPartsFunction":             listparts.New,
+	"UploadUrlFunction":             uploadurl.New,
+	"DeleteFileFunction":            deletefile.New,
+	"UploadFileFunction":            uploadfile.New,
+	"ListCompatFilesFunction":       listcompatfiles.New,
+	"QueryCompatFilesFunction":      querycompatfiles.New,
+	"GetCompatFileFunction":         getcompatfile.New,
+	"DeleteCompatFileFunction":      deletecompatfile.New,
+	"CompatFileContentFunction":     compatfilecontent.New,
+	"CreateWebhookEndpointFunction": createwebhookendpoint.New,
+	"ListWebhookEndpointsFunction":  listwebhookendpoints.New,
+	"DeleteWebhookEndpointFunction": deletewebhookendpoint.New,
+	"RotateWebhookSecretFunction":   rotatewebhooksecret.New,
+	"ListWebhookDeliveriesFunction": listwebhookdeliveries.New,
+	"ReplayWebhookDeliveryFunction": replaywebhookdelivery.New,
+	"DefaultRouteFunction":          defaultroute.New,
+}
+
+// triggered is a function one event source invokes.
+type triggered[T any] struct {
+	id  string
+	new func(*wiring.Env) T
+}
+
+// eventSet is one constructor per event source.
+type eventSet struct {
+	authorizer    triggered[wiring.AuthorizerLambda]
+	processUpload triggered[uploadwiring.S3Lambda]
+	cleanup       triggered[s3wiring.CleanupLambda]
+	counters      triggered[wiring.CountersLambda]
+	reconcile     triggered[uploadwiring.ReconcileLambda]
+	scanResult    triggered[uploadwiring.ScanResultLambda]
+	events        triggered[eventwiring.EventsLambda]
+	sender        triggered[eventwiring.SenderLambda]
+}
+
+// eventFunctions are the functions the stack invokes itself, as their
+// event sources would.
+var eventFunctions = eventSet{
+	authorizer:    triggered[wiring.AuthorizerLambda]{"AuthorizerFunction", authorizer.New},
+	processUpload: triggered[uploadwiring.S3Lambda]{"ProcessUploadFunction", processupload.New},
+	cleanup:       triggered[s3wiring.CleanupLambda]{"CleanupFunction", cleanup.New},
+	counters:      triggered[wiring.CountersLambda]{"CountersFunction", counters.New},
+	reconcile:     triggered[uploadwiring.ReconcileLambda]{"ReconcileFunction", reconcile.New},
+	scanResult:    triggered[uploadwiring.ScanResultLambda]{"ScanResultFunction", scanresult.New},
+	events:        triggered[eventwiring.EventsLambda]{"FileEventsFunction", fileevents.New},
+	sender:        triggered[eventwiring.SenderLambda]{"WebhookSenderFunction", webhooksender.New},
+}
+
+// ids are the set's logical IDs.
+func (e eventSet) ids() []string {
+	return []string{e.authorizer.id, e.processUpload.id, e.cleanup.id, e.counters.id, e.reconcile.id, e.scanResult.id, e.events.id, e.sender.id}
+}
+
+// build is t's handler over its function's environment (envs holds every
+// template function's; handlers checked the template has t.id).
+// Wrapped by timedHandler, it reports each invocation to invoked.
+func (t triggered[T]) build(envs map[string]*wiring.Env, invoked func(string, time.Duration)) T {
+	return timedHandler(t.new(envs[t.id]), t.id, invoked).(T)
 }

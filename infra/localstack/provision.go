@@ -11,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 )
 
 // CreateTable creates the template's table on DynamoDB Local, if missing.
-func CreateTable(ctx context.Context, client *dynamodb.Client, name string, spec TableSpec) error {
+func CreateTable(ctx context.Context, client *dynamodb.Client, name string, spec samtemplate.TableSpec) error {
 	in := &dynamodb.CreateTableInput{TableName: &name, BillingMode: ddbtypes.BillingMode(spec.BillingMode)}
 	for _, a := range spec.AttributeDefinitions {
 		in.AttributeDefinitions = append(in.AttributeDefinitions, ddbtypes.AttributeDefinition{AttributeName: aws.String(a.AttributeName), AttributeType: ddbtypes.ScalarAttributeType(a.AttributeType)})
@@ -41,7 +43,7 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string, spec
 	return nil
 }
 
-func keySchema(ks []keyElement) []ddbtypes.KeySchemaElement {
+func keySchema(ks []samtemplate.KeyElement) []ddbtypes.KeySchemaElement {
 	out := make([]ddbtypes.KeySchemaElement, 0, len(ks))
 	for _, k := range ks {
 		out = append(out, ddbtypes.KeySchemaElement{AttributeName: aws.String(k.AttributeName), KeyType: ddbtypes.KeyType(k.KeyType)})
@@ -50,7 +52,7 @@ func keySchema(ks []keyElement) []ddbtypes.KeySchemaElement {
 }
 
 // CreateBucket creates the bucket with the template's CORS rules, if missing.
-func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []CORSRule) error {
+func CreateBucket(ctx context.Context, client *s3.Client, name string, cors []samtemplate.CORSRule) error {
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	var exists *s3types.BucketAlreadyExists

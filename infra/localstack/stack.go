@@ -30,13 +30,22 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/filegate/filegate/infra/clamd"
+	"github.com/filegate/filegate/infra/lambdaruntime"
+	"github.com/filegate/filegate/infra/localstack/apigw"
+	"github.com/filegate/filegate/infra/localstack/bucketevents"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/iamgate"
+	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/s3proxy"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/localstack/streamfeed"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/secretfile"
 	"github.com/filegate/filegate/shared/wiring"
 	"github.com/filegate/filegate/shared/wiring/eventwiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
@@ -118,30 +127,30 @@ type Stack struct {
 	// S3Endpoint is where the functions and presigned URLs reach storage:
 	// the checking proxy in front of MinIO (see S3Proxy).
 	S3Endpoint string
-	S3Proxy    *S3Proxy          // the checking proxy itself (fault tests slow storage down)
+	S3Proxy    *s3proxy.S3Proxy  // the checking proxy itself (fault tests slow storage down)
 	Env        map[string]string // the environment the functions run with
-	Template   *Template
-	DynamoDB   *DynamoDB
-	MinIO      *MinIO
-	Sweeper    *Sweeper    // emulated DynamoDB TTL feeding the cleanup function
-	Counters   *StreamFeed // the table's stream feeding the counter consumer
-	Events     *StreamFeed // the table's stream feeding the events consumer
+	Template   *samtemplate.Template
+	DynamoDB   *dynamodblocal.DynamoDB
+	MinIO      *minio.MinIO
+	Sweeper    *streamfeed.Sweeper    // emulated dynamodblocal.DynamoDB TTL feeding the cleanup function
+	Counters   *streamfeed.StreamFeed // the table's stream feeding the counter consumer
+	Events     *streamfeed.StreamFeed // the table's stream feeding the events consumer
 	// Sender is the scheduled webhook sender (see SendWebhooks).
 	Sender        eventwiring.SenderLambda
 	senderTimeout time.Duration
 	Reconcile     uploadwiring.ReconcileLambda // the scheduled reconcile function
 	// ScanResult is the function GuardDuty's result events invoke.
 	ScanResult uploadwiring.ScanResultLambda
-	Clamd      *Clamd // the stack's clamd with Options.Scan clamav, else nil
+	Clamd      *clamd.Clamd // the stack's clamd with Options.Scan clamav, else nil
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
-	Webhook          *WebhookTarget // where MinIO sends bucket events (the S3 bridge)
+	Webhook          *bucketevents.WebhookTarget // where minio.MinIO sends bucket events (the S3 bridge)
 	// RootSecretFile holds the root secret upload tokens' keys derive from
 	// (Secrets Manager on AWS): <data dir>/root-secret, .local/root-secret
 	// for make dev, created on first start.
 	RootSecretFile string
-	gates          []*DynamoDBGate // each function's IAM check in front of DynamoDB Local
+	gates          []*iamgate.DynamoDBGate // each function's IAM check in front of dynamodblocal.DynamoDB Local
 	// functionsDynamoDB is where the functions' DynamoDB calls go (through
 	// their gates): DynamoDB Local, or Options.DynamoDBFront's endpoint.
 	functionsDynamoDB string
@@ -183,7 +192,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			started.Stop()
 		}
 	}()
-	if s.Template, err = ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {
+	if s.Template, err = samtemplate.ReadTemplate(filepath.Join(o.Root, "template.yaml")); err != nil {
 		return nil, err
 	}
 	data := o.DataDir
@@ -196,7 +205,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.dataDir = data
 	// The bridge listens first: MinIO needs its address at start.
 	var process atomic.Pointer[uploadwiring.S3Lambda]
-	s.Webhook = &WebhookTarget{Handler: &S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
+	s.Webhook = &bucketevents.WebhookTarget{Handler: &bucketevents.S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
 		h := process.Load()
 		if h == nil {
 			return errors.New("process-upload is not ready")
@@ -212,10 +221,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.DataDir != "" {
 		ddbDir = filepath.Join(data, "dynamodb")
 	}
-	if s.DynamoDB, err = StartDynamoDB(ctx, tools, ddbDir, filepath.Join(data, "dynamodb.log")); err != nil {
+	if s.DynamoDB, err = dynamodblocal.StartDynamoDB(ctx, tools, ddbDir, filepath.Join(data, "dynamodb.log")); err != nil {
 		return nil, err
 	}
-	if s.MinIO, err = StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
+	if s.MinIO, err = minio.StartMinIO(ctx, tools, filepath.Join(data, "minio"), filepath.Join(data, "minio.log"), map[string]string{webhookID: bridgeURL}); err != nil {
 		return nil, err
 	}
 	if o.AllowedOrigins != nil {
@@ -225,7 +234,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.S3Proxy = NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
+	s.S3Proxy = s3proxy.NewS3Proxy(minioURL, s.Template.BucketCORS, o.Log)
 	var storage http.Handler = s.S3Proxy
 	if o.StorageFront != nil {
 		storage = o.StorageFront(storage)
@@ -244,7 +253,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, fmt.Errorf("the root secret's file: %w", err)
 	}
 	s.Env = map[string]string{
-		"AWS_REGION": LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
+		"AWS_REGION": dynamodblocal.LocalRegion, "AWS_ACCESS_KEY_ID": s.MinIO.AccessKey, "AWS_SECRET_ACCESS_KEY": s.MinIO.SecretKey,
 		"AWS_ENDPOINT_URL_DYNAMODB": s.functionsDynamoDB, "AWS_ENDPOINT_URL_S3": s.S3Endpoint,
 		"AWS_EC2_METADATA_DISABLED": "true", "S3_FORCE_PATH_STYLE": "true",
 		"TABLE_NAME": TableName, "BUCKET_NAME": BucketName,
@@ -293,7 +302,7 @@ func (s *Stack) startScanning(ctx context.Context, o Options, data string) error
 	case files.ScanClamAV:
 		limit := cmp.Or(o.ScanLimit, files.DefaultMaxBytes)
 		var err error
-		if s.Clamd, err = StartClamd(ctx, filepath.Join(data, "clamd"), filepath.Join(data, "clamd.log"), limit); err != nil {
+		if s.Clamd, err = clamd.StartClamd(ctx, filepath.Join(data, "clamd"), filepath.Join(data, "clamd.log"), limit); err != nil {
 			return err
 		}
 		s.Env["CLAMD_ADDRESS"] = s.Clamd.Address()
@@ -329,82 +338,82 @@ func (s *Stack) FunctionEnv(id string) map[string]string {
 	return env
 }
 
-// handlers builds every template function as its main does (functions.go),
-// each with the stack's environment and behind its own IAM gate (see gate).
-func (s *Stack) handlers(o Options) (*Gateway, uploadwiring.S3Lambda, error) {
-	build := functions()
-	routes := map[string]wiring.HTTPLambda{}
-	marks := &TTLMarks{}
-	var process uploadwiring.S3Lambda
-	var authorizer wiring.AuthorizerLambda
+// handlers builds every template function with the constructor its main
+// starts (functions.go), each with the stack's environment and behind its
+// own IAM gate (see gatedEnv).
+func (s *Stack) handlers(o Options) (*apigw.Gateway, uploadwiring.S3Lambda, error) {
+	ef := eventFunctions
+	known := map[string]bool{}
+	for id := range routed {
+		known[id] = true
+	}
+	for _, id := range ef.ids() {
+		known[id] = true
+	}
+	envs := map[string]*wiring.Env{}
 	for id, f := range s.Template.Functions {
-		newFn, ok := build[id]
-		if !ok {
-			return nil, nil, fmt.Errorf("template function %s has no handler in infra/localstack/functions.go (nor a main that starts one)", id)
+		if !known[id] {
+			return nil, nil, fmt.Errorf("template function %s has no constructor in infra/localstack/functions.go (functions/%s/<pkg>.New)", id, lambdaruntime.FunctionDir(id))
 		}
 		env, err := s.functionEnv(o, f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("template function %s: %w", id, err)
 		}
-		switch fn := timedHandler(newFn(env), id, o.Invoked).(type) {
-		case wiring.HTTPFunction:
-			if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
-				return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
-			}
-			for _, r := range f.Routes {
-				routes[r] = fn.Handle
-			}
-		case wiring.AuthorizerLambda:
-			authorizer = fn
-		case uploadwiring.S3Lambda:
-			process = fn
-		case s3wiring.CleanupLambda:
-			s.Sweeper = &Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: 3, Marks: marks}
-			if s.Sweeper.Filters, err = f.streamFilters(); err != nil {
-				return nil, nil, err
-			}
-		case wiring.CountersLambda:
-			arn, err := s.streamARN(context.Background())
-			if err != nil {
-				return nil, nil, err
-			}
-			s.Counters = &StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts,
-				Bisect: f.StreamBisect, MaxAge: f.StreamMaxAge}
-			if s.Counters.Filters, err = f.streamFilters(); err != nil {
-				return nil, nil, err
-			}
-		case uploadwiring.ReconcileLambda:
-			s.Reconcile, s.reconcileTimeout = fn, f.Timeout
-		case eventwiring.EventsLambda:
-			if s.Events, err = s.eventsFeed(f, fn, marks, o); err != nil {
-				return nil, nil, err
-			}
-		case eventwiring.SenderLambda:
-			s.Sender, s.senderTimeout = fn, f.Timeout
-		case uploadwiring.ScanResultLambda:
-			s.ScanResult = fn
-		}
+		envs[id] = env
 	}
-	for id := range build {
+	for id := range known {
 		if s.Template.Functions[id] == nil {
 			return nil, nil, fmt.Errorf("infra/localstack/functions.go builds %s, which template.yaml lacks", id)
 		}
 	}
-	if s.Template.AuthorizerID == "" || authorizer == nil || process == nil || s.Sweeper == nil || s.Counters == nil || s.Reconcile == nil ||
-		s.Events == nil || s.Sender == nil || s.ScanResult == nil {
-		return nil, nil, errors.New("template.yaml lacks the authorizer, or the S3-, stream- (cleanup, counters, events), schedule- (reconcile, webhook sender) or scan-result-triggered function")
+	routes := map[string]wiring.HTTPLambda{}
+	for id, newFn := range routed {
+		f, fn := s.Template.Functions[id], timedHandler(newFn(envs[id]), id, o.Invoked).(wiring.HTTPFunction)
+		if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
+			return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
+		}
+		for _, r := range f.Routes {
+			routes[r] = fn.Handle
+		}
 	}
+	if s.Template.AuthorizerID != ef.authorizer.id {
+		return nil, nil, fmt.Errorf("template.yaml's authorizer is %q, want %s", s.Template.AuthorizerID, ef.authorizer.id)
+	}
+	authorizer, process := ef.authorizer.build(envs, o.Invoked), ef.processUpload.build(envs, o.Invoked)
+	marks := &streamfeed.TTLMarks{}
+	cleanup := s.Template.Functions[ef.cleanup.id]
+	s.Sweeper = &streamfeed.Sweeper{Client: s.DynamoClient(), Table: TableName, Handler: ef.cleanup.build(envs, o.Invoked), Log: o.Log, BatchSize: cleanup.StreamBatch, Attempts: 3, Marks: marks}
+	var err error
+	if s.Sweeper.Filters, err = cleanup.EventFilters(); err != nil {
+		return nil, nil, err
+	}
+	arn, err := s.streamARN(context.Background())
+	if err != nil {
+		return nil, nil, err
+	}
+	counters := s.Template.Functions[ef.counters.id]
+	s.Counters = &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Handler: ef.counters.build(envs, o.Invoked), Log: o.Log, BatchSize: counters.StreamBatch, Attempts: counters.StreamAttempts,
+		Bisect: counters.StreamBisect, MaxAge: counters.StreamMaxAge}
+	if s.Counters.Filters, err = counters.EventFilters(); err != nil {
+		return nil, nil, err
+	}
+	if s.Events, err = s.eventsFeed(s.Template.Functions[ef.events.id], ef.events.build(envs, o.Invoked), marks, o); err != nil {
+		return nil, nil, err
+	}
+	s.Reconcile, s.reconcileTimeout = ef.reconcile.build(envs, o.Invoked), s.Template.Functions[ef.reconcile.id].Timeout
+	s.Sender, s.senderTimeout = ef.sender.build(envs, o.Invoked), s.Template.Functions[ef.sender.id].Timeout
+	s.ScanResult = ef.scanResult.build(envs, o.Invoked)
 	var cacheTTL time.Duration
 	if o.CacheAuthorizations {
 		cacheTTL = s.Template.AuthorizerCache
 	}
-	return NewGateway(s.Template, routes, authorizer, cacheTTL, o.Log), process, nil
+	return apigw.NewGateway(s.Template, routes, authorizer, cacheTTL, o.Log), process, nil
 }
 
 // functionEnv is f's environment: the stack's, with DynamoDB behind a gate
 // of f's own that enforces f's template policy, so every call its handler
 // makes is checked as IAM would check it.
-func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+func (s *Stack) functionEnv(o Options, f *samtemplate.TemplateFunction) (*wiring.Env, error) {
 	env, err := s.gatedEnv(o, f)
 	if err == nil {
 		env.AWS.APIOptions = append(env.AWS.APIOptions, o.DynamoDBMiddleware...)
@@ -415,7 +424,7 @@ func (s *Stack) functionEnv(o Options, f *TemplateFunction) (*wiring.Env, error)
 	return env, err
 }
 
-func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
+func (s *Stack) gatedEnv(o Options, f *samtemplate.TemplateFunction) (*wiring.Env, error) {
 	vars := s.FunctionEnv(f.LogicalID)
 	if o.NoIAMGate {
 		return wiring.Load(func(name string) string { return vars[name] })
@@ -431,7 +440,7 @@ func (s *Stack) gatedEnv(o Options, f *TemplateFunction) (*wiring.Env, error) {
 		}
 	}
 	tables := map[string]string{TableName: "${" + s.Template.Table.Name + ".Arn}"}
-	gate := NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, o.Log)
+	gate := iamgate.NewDynamoDBGate(target, f.LogicalID, f.Policy, tables, hashKey, o.Log)
 	endpoint, err := s.serve("127.0.0.1:0", gate)
 	if err != nil {
 		return nil, err
@@ -528,7 +537,7 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: apigw.MaxHeaderBytes}
 	s.servers = append(s.servers, srv)
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil
@@ -536,12 +545,12 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 
 // DynamoClient is a raw client on the local DynamoDB, for tests and tools.
 func (s *Stack) DynamoClient() *dynamodb.Client {
-	return dynamodb.New(dynamodb.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+	return dynamodb.New(dynamodb.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(dynamodblocal.DynamoDBKeyID, dynamodblocal.DynamoDBSecret, "")})
 }
 
 // StreamsClient is a raw DynamoDB Streams client on the local DynamoDB.
 func (s *Stack) StreamsClient() *dynamodbstreams.Client {
-	return dynamodbstreams.New(dynamodbstreams.Options{Region: LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(DynamoDBKeyID, DynamoDBSecret, "")})
+	return dynamodbstreams.New(dynamodbstreams.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(dynamodblocal.DynamoDBKeyID, dynamodblocal.DynamoDBSecret, "")})
 }
 
 // streamPollEvery is how often the stream feed reads the table's stream:
@@ -602,3 +611,7 @@ func (s *Stack) Stop() {
 		_ = os.RemoveAll(s.tmp)
 	}
 }
+
+// EventQueueDir is where MinIO keeps the bucket events the webhook target has
+// not taken yet.
+func (s *Stack) EventQueueDir() string { return s.MinIO.QueueDir(webhookID) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // RestartPolicy bounds how the stack brings back a crashed DynamoDB Local
@@ -35,7 +37,7 @@ func (p RestartPolicy) backoff(n int) time.Duration {
 type supervised struct {
 	name    string
 	logPath string
-	current func() *Process
+	current func() *process.Process
 	restart func(context.Context) error
 	// recover runs once the server is back: what must hold again before
 	// it serves as it did (MinIO's bucket notification). Its failure counts
@@ -72,7 +74,7 @@ func (s *Stack) supervise(parent, ctx context.Context, srv supervised, p Restart
 		if len(crashes) > p.Max {
 			s.log.Error(srv.name+" crashed past its restart bound; giving up", "server", srv.name, "exit", fmt.Sprint(proc.ExitErr()), "crashes", len(crashes), "window", p.Window.String())
 			s.fail(fmt.Errorf("%s crashed %d times within %s (restart bound: %d per %s): stopping the stack; its log is %s\n--- last lines of %[6]s ---\n%s",
-				srv.name, len(crashes), p.Window, p.Max, p.Window, srv.logPath, TailFile(srv.logPath, logTailLines)))
+				srv.name, len(crashes), p.Window, p.Max, p.Window, srv.logPath, process.TailFile(srv.logPath, process.LogTailLines)))
 			return
 		}
 		wait := p.backoff(len(crashes))
@@ -131,15 +133,15 @@ func (s *Stack) superviseServers(parent context.Context, p RestartPolicy) {
 	s.stopSupervising = stop
 	nothing := func(context.Context) error { return nil }
 	servers := []supervised{
-		{name: "dynamodb-local", logPath: s.DynamoDB.logPath, current: s.DynamoDB.proc.Load, restart: s.DynamoDB.Restart, recover: nothing, settle: nothing},
-		{name: "minio", logPath: s.MinIO.logPath, current: s.MinIO.proc.Load, restart: s.MinIO.Restart,
+		{name: "dynamodb-local", logPath: s.DynamoDB.LogPath(), current: s.DynamoDB.Current, restart: s.DynamoDB.Restart, recover: nothing, settle: nothing},
+		{name: "minio", logPath: s.MinIO.LogPath(), current: s.MinIO.Current, restart: s.MinIO.Restart,
 			recover: func(ctx context.Context) error {
 				return s.MinIO.Notify(ctx, BucketName, webhookID, s.Template.UploadEvents.Prefix)
 			},
 			settle: func(ctx context.Context) error { _, err := s.reconcileAfterMinIOStart(ctx); return err }},
 	}
 	if s.Clamd != nil {
-		servers = append(servers, supervised{name: "clamd", logPath: s.Clamd.logPath, current: s.Clamd.proc.Load, restart: s.Clamd.Restart, recover: nothing,
+		servers = append(servers, supervised{name: "clamd", logPath: s.Clamd.LogPath(), current: s.Clamd.Current, restart: s.Clamd.Restart, recover: nothing,
 			settle: func(ctx context.Context) error { _, err := s.reconcileRun(ctx, scheduledEvent); return err }})
 	}
 	for _, srv := range servers {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // The default bound is the one docs/recovery.md "The local stack" states: restarts after 1, 2, 4, 8
@@ -29,12 +31,12 @@ func TestDefaultRestartPolicyBacksOffAsDocumented(t *testing.T) {
 type sleeper struct {
 	t        *testing.T
 	logPath  string
-	proc     atomic.Pointer[Process]
+	proc     atomic.Pointer[process.Process]
 	restarts atomic.Int32
 }
 
 func (s *sleeper) start(ctx context.Context) error {
-	p, err := StartProcess(ctx, "sleeper", s.logPath, "", nil, "sleep", "600")
+	p, err := process.StartProcess(ctx, "sleeper", s.logPath, "", nil, "sleep", "600")
 	if err == nil {
 		s.proc.Store(p)
 		s.t.Cleanup(func() { p.Stop() })

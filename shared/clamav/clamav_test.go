@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/infra/clamd"
-	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/shared/clamav"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -28,7 +27,7 @@ const testLimit = 1 << 20
 
 var daemon struct {
 	once sync.Once
-	c    *localstack.Clamd
+	c    *clamd.Clamd
 	dir  string
 	err  error
 }
@@ -52,7 +51,7 @@ func mustClient(tb testing.TB) *clamav.Client {
 		if daemon.dir, daemon.err = os.MkdirTemp("", "filegate-clamav-"); daemon.err != nil {
 			return
 		}
-		daemon.c, daemon.err = localstack.StartClamd(context.Background(), filepath.Join(daemon.dir, "clamd"), filepath.Join(daemon.dir, "clamd.log"), testLimit)
+		daemon.c, daemon.err = clamd.StartClamd(context.Background(), filepath.Join(daemon.dir, "clamd"), filepath.Join(daemon.dir, "clamd.log"), testLimit)
 	})
 	if daemon.err != nil {
 		tb.Fatalf("clamd did not start: %v (run `make tools` as root, or apt-get install -y clamav-daemon)", daemon.err)

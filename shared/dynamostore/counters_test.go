@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/streamfeed"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/streamevents"
@@ -161,7 +161,7 @@ func TestCountersHalfFailedBatchCountsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		recs = append(recs, events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{
-			SequenceNumber: strconv.Itoa(1000 + i), NewImage: localstack.StreamImage(item)}})
+			SequenceNumber: strconv.Itoa(1000 + i), NewImage: streamfeed.StreamImage(item)}})
 	}
 	flaky := &failingOnce{Store: store, project: projectB}
 	h := &streamevents.Counters{Store: flaky, Log: slog.New(slog.DiscardHandler)}

@@ -15,6 +15,8 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -26,7 +28,7 @@ import (
 var (
 	localDB struct {
 		once sync.Once
-		db   *localstack.DynamoDB
+		db   *dynamodblocal.DynamoDB
 		err  error
 		dir  string
 	}
@@ -59,12 +61,12 @@ func mustOpenTable(tb testing.TB) testTable {
 		if localDB.dir, localDB.err = os.MkdirTemp("", "filegate-dynamostore-"); localDB.err != nil {
 			return
 		}
-		localDB.db, localDB.err = localstack.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(localDB.dir, "dynamodb.log"))
+		localDB.db, localDB.err = dynamodblocal.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(localDB.dir, "dynamodb.log"))
 	})
 	if localDB.err != nil {
 		tb.Fatalf("DynamoDB Local did not start: %v (run `make tools`; Java 17+ is required)", localDB.err)
 	}
-	tpl, err := localstack.ReadTemplate("../../template.yaml")
+	tpl, err := samtemplate.ReadTemplate("../../template.yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}

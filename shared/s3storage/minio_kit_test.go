@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/shared/s3storage"
 )
 
@@ -26,7 +28,7 @@ import (
 var (
 	localS3 struct {
 		once  sync.Once
-		minio *localstack.MinIO
+		minio *minio.MinIO
 		err   error
 		dir   string
 	}
@@ -60,7 +62,7 @@ func MustOpenBucket(tb testing.TB) testBucket {
 		if localS3.dir, localS3.err = os.MkdirTemp("", "filegate-s3storage-"); localS3.err != nil {
 			return
 		}
-		localS3.minio, localS3.err = localstack.StartMinIO(context.Background(), localstack.ToolsDir(),
+		localS3.minio, localS3.err = minio.StartMinIO(context.Background(), localstack.ToolsDir(),
 			filepath.Join(localS3.dir, "data"), filepath.Join(localS3.dir, "minio.log"), nil)
 	})
 	if localS3.err != nil {
@@ -78,6 +80,6 @@ func MustOpenBucket(tb testing.TB) testBucket {
 // storageAs is the adapter on bucket at endpoint, signing with the given
 // credentials, configured as the functions configure it.
 func storageAs(endpoint, bucket, accessKey, secretKey string) *s3storage.Storage {
-	cfg := aws.Config{Region: localstack.LocalRegion, Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")}
+	cfg := aws.Config{Region: dynamodblocal.LocalRegion, Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")}
 	return s3storage.New(cfg, bucket, func(o *s3.Options) { o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true })
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/s3storage"
 	"github.com/filegate/filegate/shared/stssigner"
@@ -46,7 +48,7 @@ func TestURLsLiveAtMostAsLongAsTheirSigningCredentials(t *testing.T) {
 		t.Fatalf("MinIO is not installed (%v): run `make tools`", err)
 	}
 	dir := t.TempDir()
-	m, err := localstack.StartMinIO(t.Context(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
+	m, err := minio.StartMinIO(t.Context(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +59,13 @@ func TestURLsLiveAtMostAsLongAsTheirSigningCredentials(t *testing.T) {
 		t.Fatalf("CreateBucket: %v", err)
 	}
 	root := credentials.NewStaticCredentialsProvider(m.AccessKey, m.SecretKey, "")
-	assumer := &countingAssumer{Client: sts.New(sts.Options{Region: localstack.LocalRegion, BaseEndpoint: aws.String(m.Endpoint), Credentials: root})}
+	assumer := &countingAssumer{Client: sts.New(sts.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(m.Endpoint), Credentials: root})}
 
 	start := time.Now()
 	clock := start
 	now := func() time.Time { return clock }
 	creds := stssigner.New(assumer, "arn:aws:iam::123456789012:role/filegate-signer", now)
-	cfg := aws.Config{Region: localstack.LocalRegion, Credentials: root}
+	cfg := aws.Config{Region: dynamodblocal.LocalRegion, Credentials: root}
 	storage := s3storage.New(cfg, bucket, func(o *s3.Options) { o.BaseEndpoint, o.UsePathStyle = aws.String(m.Endpoint), true }).SignWith(creds, now)
 
 	// signed presigns a PUT of n bytes asked to live requested, checks the

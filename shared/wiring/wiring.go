@@ -5,12 +5,15 @@
 // shared/wiring/s3wiring; this package never imports the S3 client, so a
 // function that does not use it does not link it.
 //
-// A function's main names its handler in code the compiler checks:
+// Each function's handler is named once, in code the compiler checks, by
+// the constructor package beside its main (functions/get-file/getfile):
 //
-//	lambda.Start(wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env))).Handle)
+//	func New(env *wiring.Env) wiring.HTTPFunction {
+//		return wiring.HTTP(env, nativeapi.Get(wiring.Records(env), wiring.Tokens(env)))
+//	}
 //
 // (nativeapi.Get takes a *files.Records: passing it anything else does not
-// compile), and the local stack (infra/localstack) starts the same expression.
+// compile); its main and the local stack (infra/localstack) both call New.
 package wiring
 
 import (

@@ -12,6 +12,8 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -25,12 +27,12 @@ const project = "3f1c2a8e-8c1d-4f7a-9d55-2f0f7a9b1c01"
 // nothing; the real run fixes it, and a second dry run finds nothing.
 func TestRecountDryRunShowsDriftAndTheRunFixesIt(t *testing.T) {
 	ctx := context.Background()
-	ddb, err := localstack.StartDynamoDB(ctx, localstack.ToolsDir(), "", filepath.Join(t.TempDir(), "dynamodb.log"))
+	ddb, err := dynamodblocal.StartDynamoDB(ctx, localstack.ToolsDir(), "", filepath.Join(t.TempDir(), "dynamodb.log"))
 	if err != nil {
 		t.Fatalf("DynamoDB Local did not start: %v (run `make tools`; Java 17+ is required)", err)
 	}
 	defer ddb.Stop()
-	tpl, err := localstack.ReadTemplate("../../../template.yaml")
+	tpl, err := samtemplate.ReadTemplate("../../../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestRecountDryRunShowsDriftAndTheRunFixesIt(t *testing.T) {
 	}
 	t.Setenv("TABLE_NAME", "files")
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", ddb.Endpoint)
-	t.Setenv("AWS_REGION", localstack.LocalRegion)
+	t.Setenv("AWS_REGION", dynamodblocal.LocalRegion)
 	t.Setenv("AWS_ACCESS_KEY_ID", "local")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
