@@ -19,7 +19,7 @@ func (s *Stack) eventsFeed(f *samtemplate.TemplateFunction, fn eventwiring.Event
 	if err != nil {
 		return nil, err
 	}
-	feed := &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Records: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts,
+	feed := &streamfeed.StreamFeed{Streams: s.StreamsClient(), StreamARN: arn, Records: fn, Log: o.Log, BatchSize: f.StreamBatch, Attempts: f.StreamAttempts, Bisect: f.StreamBisect, MaxAge: f.StreamMaxAge,
 		TTL: marks, Checkpoint: filepath.Join(s.dataDir, "stream-positions", f.LogicalID+".json")}
 	if feed.Filters, err = f.EventFilters(); err != nil {
 		return nil, err
