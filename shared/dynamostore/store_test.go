@@ -323,8 +323,8 @@ func idsOf(fs []*files.File) []string {
 	return out
 }
 
-// ItemOf, the layout tools seed tables with (the benchmark writes 100,000
-// records), is exactly what the store writes: for a PENDING record and a
+// ItemOf, the layout tests seed tables with (export_test.go, below the
+// store), is exactly what the store writes: for a PENDING record and a
 // COMPLETED one with an external id, every attribute, and none more.
 func TestItemOfIsTheStoresOwnLayout(t *testing.T) {
 	tab, store := openStore(t)

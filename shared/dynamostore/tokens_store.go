@@ -10,7 +10,6 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
@@ -30,10 +29,10 @@ func ledgerPK(tokenID string) string { return "T#" + tokenID }
 // it: renewals (uploadtoken.Request.Renew) continue the ledger for a week.
 const ledgerKeep = 7 * 24 * time.Hour
 
-// TokenLedger implements routeguard.Tokens: one item per upload token.
+// TokenLedger implements uploadtoken.Ledger: one item per upload token.
 type TokenLedger struct{ table dynamo.Table }
 
-var _ routeguard.Tokens = (*TokenLedger)(nil)
+var _ uploadtoken.Ledger = (*TokenLedger)(nil)
 
 // NewTokenLedger returns the ledger on the named table.
 func NewTokenLedger(db *dynamo.DB, table string) *TokenLedger {
