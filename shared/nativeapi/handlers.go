@@ -46,7 +46,7 @@ type creating interface {
 // An upload token (tokens) may create within its grant: its MIME types,
 // purpose and budget of files and bytes, which its ledger charges once the
 // file's id is known and before it is recorded.
-func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Create(sessions creating, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	rt := write(routeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req createRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -92,7 +92,7 @@ type completeRequest struct {
 
 // completing is what Complete calls: files/upload's Settlement.
 type completing interface {
-	Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error)
+	Complete(ctx context.Context, projectID string, id files.FileID, md5, sha256 string) (*files.File, error)
 	Now() time.Time
 }
 
@@ -100,13 +100,13 @@ type completing interface {
 // multipart file storage is still assembling, or one whose bytes passed
 // validation and wait for their malware scan, is a 202 with the file
 // PENDING: the S3 event or the verdict settles it, and the client polls GET.
-func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Complete(settlement completing, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5, req.SHA256)
+		f, err := settlement.Complete(r.Context(), p.ProjectID, routeguard.PathFile(r), req.MD5, req.SHA256)
 		switch {
 		case err == nil && f.Status == files.StatusRejected:
 			return files.RejectionError(f.Rejection) // the outcome's 422
@@ -119,28 +119,28 @@ func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tok
 }
 
 // Get is GET /v1/files/{id}.
-func Get(records *files.Records, tokens routeguard.Tokens) routeguard.Route {
+func Get(records *files.Records, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		f, err := records.Get(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.Get(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		return writeFile(w, f, records.Now(), err)
 	}))
 }
 
 // Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
-func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := cancellation.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := cancellation.Cancel(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		return writeFile(w, f, cancellation.Now(), err)
 	}))
 }
 
 // forTokens lets upload tokens call rt on the files they created (nil
 // tokens: API keys only).
-func forTokens(tokens routeguard.Tokens, rt routeguard.Route) routeguard.Route {
+func forTokens(tokens uploadtoken.Ledger, rt routeguard.Route) routeguard.Route {
 	rt.Tokens = tokens
 	return rt
 }
@@ -148,7 +148,7 @@ func forTokens(tokens routeguard.Tokens, rt routeguard.Route) routeguard.Route {
 // Delete is DELETE /v1/files/{id} (a Filegate extension).
 func Delete(deletion *files.Deletion) routeguard.Route {
 	return write(routeDelete, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		if err := deletion.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		if err := deletion.Delete(r.Context(), p.ProjectID, routeguard.PathFile(r)); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -159,7 +159,7 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 // URL is GET /v1/files/{id}/url: a presigned download of a COMPLETED file.
 func URL(downloads *files.Downloads) routeguard.Route {
 	return read(routeURL, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		u, err := downloads.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
+		u, err := downloads.DownloadURL(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}
