@@ -15,23 +15,6 @@ import (
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
-type createRequest struct {
-	// Filename, MimeType and SizeBytes are required: nil (absent or null) is
-	// Lightfield's parameter_missing.
-	Filename  *string `json:"filename"`
-	MimeType  *string `json:"mimeType"`
-	SizeBytes *int64  `json:"sizeBytes"`
-	Purpose   string  `json:"purpose"`
-	// SHA256 (Filegate extension, hex or base64) is signed into the upload
-	// URL: storage refuses bytes with another digest.
-	SHA256 string `json:"sha256"`
-	// Multipart (Filegate extension) asks for a multipart session.
-	Multipart *multipartRequest `json:"multipart"`
-	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
-	// apart from expiresAt, which is the upload session's end.
-	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
-}
-
 // creating is what Create calls: files/upload's Sessions, named by what it
 // does so that this package does not import the MIME sniffer's.
 type creating interface {
@@ -59,11 +42,8 @@ func Create(sessions creating, once routeguard.Once, tokens uploadtoken.Ledger) 
 		if err != nil {
 			return err
 		}
-		in := files.CreateInput{
-			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-			Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
-			Multipart: plan, RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
-		}
+		in := req.input(p, plan)
+		in.Operation = idempotency.OperationOf(r.Context())
 		if t := p.Token; t != nil {
 			if err := uploadtoken.CheckDeclaration(t, &in); err != nil {
 				return err
