@@ -55,15 +55,16 @@ func (l *TokenLedger) read(ctx context.Context, tokenID string) (ledgerItem, err
 }
 
 // Owns reports whether the token's ledger lists the file.
-func (l *TokenLedger) Owns(ctx context.Context, tokenID, fileID string) (bool, error) {
+func (l *TokenLedger) Owns(ctx context.Context, tokenID string, file files.FileID) (bool, error) {
 	it, err := l.read(ctx, tokenID)
-	return slices.Contains(it.FileIDs, fileID), err
+	return slices.Contains(it.FileIDs, file.String()), err
 }
 
 // Charge adds the file to the token's ledger if it fits, in one conditional
 // update: no read-then-write, so two concurrent creates of one token can
 // never both take its last file or byte.
-func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, fileID string, size int64) error {
+func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, file files.FileID, size int64) error {
+	fileID := file.String()
 	room := t.MaxBytes - size
 	if room < 0 {
 		return uploadtoken.ByteLimit(t)

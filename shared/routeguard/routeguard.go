@@ -154,7 +154,7 @@ func (rt Route) admitToken(ctx context.Context, t *auth.Token, id files.FileID, 
 	if id.IsZero() {
 		return files.ErrNotFound
 	}
-	owns, err := rt.Tokens.Owns(ctx, t.ID, id.String())
+	owns, err := rt.Tokens.Owns(ctx, t.ID, id)
 	if err != nil {
 		return err
 	}

@@ -288,11 +288,11 @@ func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
 // ledger is an uploadtoken.Ledger fake: the files each token created.
 type ledger map[string][]string
 
-func (l ledger) Owns(_ context.Context, token, file string) (bool, error) {
-	return slices.Contains(l[token], file), nil
+func (l ledger) Owns(_ context.Context, token string, file files.FileID) (bool, error) {
+	return slices.Contains(l[token], file.String()), nil
 }
 
-func (l ledger) Charge(context.Context, *auth.Token, string, int64) error { return nil }
+func (l ledger) Charge(context.Context, *auth.Token, files.FileID, int64) error { return nil }
 
 // Upload tokens: the route re-checks expiry itself (API Gateway may serve a
 // cached authorization past it), refuses routes without Tokens, and reaches

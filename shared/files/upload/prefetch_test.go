@@ -53,7 +53,7 @@ func TestCompleteReadsTheObjectBesideTheRecord(t *testing.T) {
 	counting := &countingObjects{memObjects: obj, headed: headed}
 	settlement := NewSettlement(gated, counting, files.Options{})
 
-	done, err := settlement.Complete(ctx, project, files.MustParseFileID(f.ID), "", "")
+	done, err := settlement.Complete(ctx, project, f.FileID(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
