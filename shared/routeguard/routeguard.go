@@ -105,12 +105,12 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	if err := admitRate(w, r, rt.Limit, p, rt.Category); err != nil {
 		return err
 	}
+	r, id, named := rt.parseFile(r)
 	if rt.Dialect.Check != nil {
 		if err := rt.Dialect.Check(r, p); err != nil {
 			return err
 		}
 	}
-	r, id, named := rt.parseFile(r)
 	if p.Token != nil {
 		if err := rt.admitToken(r.Context(), p.Token, id, named); err != nil {
 			return err
