@@ -3,17 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/filegate/filegate/infra/apitest"
-	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/shared/dynamostore"
 )
 
 // CounterLagResult is how long the project count took to follow a burst of
@@ -96,22 +89,9 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 		Lag: Summarize(lags), SettledMs: ms(max(reached[n-1].Sub(done[n-1]), 0))}, nil
 }
 
-// fileCount reads the project's counter item as stored (the listing would
-// never report fewer than the rows it shows).
+// fileCount reads the project's counter item through the store (Usage: the
+// files it holds; the listing would never report fewer than the rows it shows).
 func (h *harness) fileCount(ctx context.Context, project string) (int, error) {
-	items, err := dynamostore.CountItemsOf(project, nil, 0)
-	if err != nil {
-		return 0, err
-	}
-	c := items[0]
-	out, err := h.ddb.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(localstack.TableName),
-		Key: map[string]types.AttributeValue{"pk": c["pk"], "sk": c["sk"]}})
-	if err != nil {
-		return 0, err
-	}
-	n, ok := out.Item["files"].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, nil
-	}
-	return strconv.Atoi(n.Value)
+	u, err := h.store.Usage(ctx, project)
+	return int(u.Files), err
 }

@@ -217,14 +217,15 @@ func pendingFile(org, project string) *files.File {
 	}
 }
 
-// putRecord writes f's item, in the store's layout, with one PutItem.
+// putRecord writes f's record through the store: one conditional PutItem.
 func (h *harness) putRecord(ctx context.Context, f *files.File) error {
-	item, err := dynamostore.ItemOf(f)
-	if err != nil {
-		return err
-	}
-	_, err = h.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(localstack.TableName), Item: item})
-	return err
+	return h.store.Create(ctx, f)
+}
+
+// recordKey is the primary key the store files f's record under (project
+// partition, file sort key); a wrong one fails rawComplete's condition.
+func recordKey(f *files.File) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "P#" + f.ProjectID}, "sk": &types.AttributeValueMemberS{Value: "F#" + f.ID}}
 }
 
 // presignPut signs f's upload as the S3 adapter does, with the raw client.
@@ -266,7 +267,7 @@ func (h *harness) rawComplete(ctx context.Context, f *files.File, key string) er
 	}
 	str := func(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 	_, err = h.ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(localstack.TableName), Key: dynamostore.KeyOf(f),
+		TableName: aws.String(localstack.TableName), Key: recordKey(f),
 		UpdateExpression:          aws.String("SET #s = :done, updatedAt = :now, completedAt = :now, etag = :etag REMOVE #ttl"),
 		ConditionExpression:       aws.String("#s = :pending"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status", "#ttl": "ttl"},

@@ -14,12 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
-	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -125,8 +121,9 @@ func (s *seeder) queries() []listQuery {
 	return qs
 }
 
-// seeder fills one project with COMPLETED files by raw BatchWriteItem, in
-// the store's exact layout (dynamostore.ItemOf); the stack's counter consumer counts them.
+// seeder fills one project with COMPLETED files through the store (Create,
+// then Transition to COMPLETED, as upload and complete write them); the
+// stack's counter consumer counts them.
 type seeder struct {
 	h         *harness
 	org       string
@@ -164,26 +161,25 @@ func (s *seeder) file(i int) *files.File {
 // grow seeds files s.n … to-1 with four batch writers (DynamoDB Local takes
 // them faster than one), then waits until the counter consumer counted them.
 func (s *seeder) grow(ctx context.Context, to int) error {
-	items := make([]any, 0, to-s.n)
+	items := make([]*files.File, 0, to-s.n)
 	for i := s.n; i < to; i++ {
 		f := s.file(i)
 		if len(s.sampleIDs) < fileIDsFilter && i%7 == 3 {
 			s.sampleIDs = append(s.sampleIDs, f.ID)
 		}
-		item, err := dynamostore.ItemOf(f)
-		if err != nil {
-			return err
-		}
-		items = append(items, item)
+		items = append(items, f)
 		s.ids = append(s.ids, f.ID)
 	}
-	const workers = 4
-	table := dynamo.NewFromIface(s.h.ddb).Table(localstack.TableName)
+	const workers = 8
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			_, errs[w] = table.Batch().Write().Put(items[w*len(items)/workers : (w+1)*len(items)/workers]...).Run(ctx)
+			for _, f := range items[w*len(items)/workers : (w+1)*len(items)/workers] {
+				if errs[w] = s.put(ctx, f); errs[w] != nil {
+					return
+				}
+			}
 		})
 	}
 	wg.Wait()
@@ -194,9 +190,20 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 	return s.counted(ctx)
 }
 
+// put writes f, a COMPLETED file, as create and complete would.
+func (s *seeder) put(ctx context.Context, f *files.File) error {
+	pending := *f
+	pending.Status, pending.CompletedAt, pending.MD5, pending.ETag = files.StatusPending, nil, "", ""
+	if err := s.h.store.Create(ctx, &pending); err != nil {
+		return err
+	}
+	_, err := s.h.store.Transition(ctx, &pending, files.StatusPending, files.Change{To: files.StatusCompleted, At: *f.CompletedAt, ETag: f.ETag, MD5: f.MD5})
+	return err
+}
+
 // counted waits until the counter consumer has counted every seeded record.
 // The stack feeds it the table's stream, seeded records included, as AWS
-// would: it keeps the counts and position counts (CountItemsOf's layout)
+// would: it keeps the counts and position counts
 // itself, and the listings are measured once it is done, not while it works.
 func (s *seeder) counted(ctx context.Context) error {
 	deadline := time.Now().Add(15 * time.Minute)

@@ -167,7 +167,7 @@ func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client,
 			return row, fmt.Errorf("PUT part %d: %d %v", n, st, err)
 		}
 	}
-	rec, err := in.records.Get(ctx, projectID, f.ID)
+	rec, err := in.records.Get(ctx, projectID, files.MustParseFileID(f.ID))
 	if err != nil {
 		return row, err
 	}
@@ -178,7 +178,7 @@ func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client,
 	row.ListPartsBytes = in.s3.bytes.Load()
 	in.s3.bytes.Store(0)
 	in.s3.calls.Store(0)
-	done, err := in.settlement.Complete(ctx, projectID, f.ID, "", "")
+	done, err := in.settlement.Complete(ctx, projectID, files.MustParseFileID(f.ID), "", "")
 	if err != nil || done.Status != files.StatusCompleted {
 		return row, fmt.Errorf("complete a %d-byte multipart file: %v %v", size, done, err)
 	}

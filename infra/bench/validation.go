@@ -37,7 +37,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		return nil, false, err
 	}
 	// Warm both clients' connections, so the first size is not timed cold.
-	if _, err := in.records.Get(ctx, project, files.NewID(time.Now())); !errors.Is(err, files.ErrNotFound) {
+	if _, err := in.records.Get(ctx, project, files.MustParseFileID(files.NewID(time.Now()))); !errors.Is(err, files.ErrNotFound) {
 		return nil, false, fmt.Errorf("warm-up read: %v", err)
 	}
 	if _, _, err := in.objects.Peek(ctx, files.ObjectKey(project, files.NewID(time.Now())), sniffBytes); !errors.Is(err, files.ErrObjectMissing) {
@@ -65,7 +65,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		in.s3.bytes.Store(0)
 		in.s3.calls.Store(0)
 		start := time.Now()
-		done, err := in.settlement.Complete(ctx, project, ids[0], "", "")
+		done, err := in.settlement.Complete(ctx, project, files.MustParseFileID(ids[0]), "", "")
 		row.ServiceMs = ms(time.Since(start))
 		if err != nil {
 			return nil, false, fmt.Errorf("complete %d bytes: %w", size, err)

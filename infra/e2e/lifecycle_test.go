@@ -81,7 +81,7 @@ func useCasesOn(store *dynamostore.Store, objects objectPorts, o files.Options) 
 }
 
 func (u *useCases) Delete(ctx context.Context, projectID, id string) error {
-	return u.deletion.Delete(ctx, projectID, id)
+	return u.deletion.Delete(ctx, projectID, files.MustParseFileID(id))
 }
 
 // SweepOrphans is one run of the orphan walk.
@@ -314,10 +314,10 @@ func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
 	}
 	pending, completed := create(), create()
 	cancelled := create()
-	if _, err := svc.Complete(ctx, project, completed.ID, "", ""); err != nil {
+	if _, err := svc.Complete(ctx, project, completed.FileID(), "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.ID); err != nil {
+	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.FileID()); err != nil {
 		t.Fatal(err)
 	}
 	putRaw(t, own, cancelled.ObjectKey, pdfBytes, "application/pdf") // its PUT landed after the cancel

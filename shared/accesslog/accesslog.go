@@ -1,9 +1,10 @@
 // Package accesslog writes one structured line per HTTP request: request id,
-// route, project, file id, status and duration. Never headers or bodies, so
+// route, project, file id (as the route noted it), status and duration. Never headers or bodies, so
 // key material cannot reach the logs.
 package accesslog
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,7 +19,8 @@ func Wrap(log *slog.Logger, route string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		var noted []any
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), notesKey{}, &noted)))
 		attrs := []any{"route", route, "status", rec.status, "outcome", outcome(rec.status), "durationMs", time.Since(start).Milliseconds()}
 		if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok {
 			attrs = append(attrs, "requestId", rc.RequestID)
@@ -26,15 +28,24 @@ func Wrap(log *slog.Logger, route string, next http.Handler) http.Handler {
 		if p, ok := auth.PrincipalFromRequest(r); ok {
 			attrs = append(attrs, "projectId", p.ProjectID)
 		}
-		if id := r.PathValue("id"); id != "" {
-			attrs = append(attrs, "fileId", id)
-		}
+		attrs = append(attrs, noted...)
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
 		log.Log(r.Context(), level, "request", attrs...)
 	})
+}
+
+type notesKey struct{}
+
+// Note adds key and value to the request's line, from the handler that
+// knows them (routeguard notes the file id it parsed from the path, in its
+// one stored spelling, never the path's text).
+func Note(ctx context.Context, key string, value any) {
+	if noted, ok := ctx.Value(notesKey{}).(*[]any); ok {
+		*noted = append(*noted, key, value)
+	}
 }
 
 func outcome(status int) string {

@@ -15,6 +15,7 @@ func TestWrapLogsOneLineWithoutSecrets(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/files/{id}", Wrap(log, "GET /v1/files/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Note(r.Context(), "fileId", "fil_X") // what the route parsed
 		w.WriteHeader(http.StatusNotFound)
 	})))
 	req := httptest.NewRequest("GET", "/v1/files/fil_X", nil)

@@ -144,7 +144,7 @@ func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 		if err != nil {
 			return err
 		}
-		f, err := records.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.GetCompleted(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 // Delete is DELETE /api/v1/beta/files/{id}.
 func Delete(deletion *files.Deletion) routeguard.Route {
 	return route(routeDelete, auth.ScopeCreate, ratelimit.Write, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		if err := deletion.DeleteCompleted(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		if err := deletion.DeleteCompleted(r.Context(), p.ProjectID, routeguard.PathFile(r)); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -179,7 +179,7 @@ func Content(records *files.Records, downloads *files.Downloads) routeguard.Rout
 		if err != nil {
 			return err
 		}
-		f, err := records.GetCompleted(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.GetCompleted(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}

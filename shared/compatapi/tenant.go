@@ -5,6 +5,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
 // checkTenant enforces LlamaCloud's optional organization_id and project_id:
@@ -34,11 +35,9 @@ func sameUUID(a, b string) bool {
 // the native fil_ spelling.
 func checkRequest(r *http.Request, p auth.Principal) error {
 	var bad invalidFields
-	if id := r.PathValue("id"); id != "" {
-		if _, ok := files.CanonicalID(id); !ok {
-			if _, problem := parseUUID(id); problem != "" {
-				bad = append(bad, uuidParsing(id, problem, "path", "file_id"))
-			}
+	if id := r.PathValue("id"); id != "" && routeguard.PathFile(r).IsZero() { // the route parsed no file from it
+		if _, problem := parseUUID(id); problem != "" {
+			bad = append(bad, uuidParsing(id, problem, "path", "file_id"))
 		}
 	}
 	q := r.URL.Query()

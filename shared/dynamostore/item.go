@@ -29,9 +29,6 @@ package dynamostore
 import (
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -149,29 +146,4 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-// The store's layout, exported for tools that read and write the table
-// below the store (the benchmark seeds 100,000 records and times raw calls
-// against it); TestItemOfIsTheStoresOwnLayout keeps these exact.
-
-// KeyOf is the primary key of f's record.
-func KeyOf(f *files.File) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: projectPK(f.ProjectID)}, "sk": &types.AttributeValueMemberS{Value: fileSK(f.ID)}}
-}
-
-// ItemOf is the item the store keeps for f, catalog attributes included when
-// f is COMPLETED.
-func ItemOf(f *files.File) (dynamo.Item, error) {
-	item, err := dynamo.MarshalItem(toItem(f))
-	if err != nil || f.Status != files.StatusCompleted {
-		return item, err
-	}
-	for k, v := range map[string]string{"cpk": projectPK(f.ProjectID), "cid": f.ID, "cname": nameSortKey(f.Filename, f.ID)} {
-		item[k] = &types.AttributeValueMemberS{Value: v}
-	}
-	if f.ExternalFileID != "" {
-		item["cxk"] = &types.AttributeValueMemberS{Value: externalPK(f.ProjectID, f.ExternalFileID)}
-	}
-	return item, nil
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
-
-	"github.com/filegate/filegate/shared/files"
 )
 
 // Position counts let a native list find where offset N starts without
@@ -110,40 +108,6 @@ func nonEmpty(counts map[int64]int) []bucket {
 type bucket struct {
 	key   int64
 	count int
-}
-
-// CountItemsOf is what the counter consumer keeps for a project whose file
-// records are ids, completed of them COMPLETED: the counter item first, then
-// the position nodes (without the shards' marks). The benchmark seeds these
-// beside records it writes below the store; TestCountItemsOfIsWhatApplyCountsKeeps
-// keeps them exact.
-func CountItemsOf(projectID string, ids []string, completed int) ([]dynamo.Item, error) {
-	pk := projectPK(projectID)
-	counter := dynamo.Item{"files": num(len(ids)), "completed": num(completed)}
-	byItem := map[string]dynamo.Item{counterSK: counter}
-	order := []string{counterSK}
-	for _, id := range ids {
-		ms, ok := files.IDMillis(id)
-		if !ok {
-			return nil, fmt.Errorf("file id %q carries no time", id)
-		}
-		for _, p := range positionsOf(ms) {
-			item := byItem[p.sk]
-			if item == nil {
-				item = dynamo.Item{}
-				byItem[p.sk] = item
-				order = append(order, p.sk)
-			}
-			item[p.attr] = num(intAttr(item, p.attr) + 1)
-		}
-	}
-	out := make([]dynamo.Item, 0, len(order))
-	for _, sk := range order {
-		item := byItem[sk]
-		item["pk"], item["sk"] = &types.AttributeValueMemberS{Value: pk}, &types.AttributeValueMemberS{Value: sk}
-		out = append(out, item)
-	}
-	return out, nil
 }
 
 func num(n int) *types.AttributeValueMemberN {

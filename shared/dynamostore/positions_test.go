@@ -163,7 +163,7 @@ func TestListUnderLaggingCountsShiftsByTheWritesSince(t *testing.T) {
 	}
 }
 
-// CountItemsOf, what the benchmark seeds, is what ApplyCounts keeps for the
+// CountItemsOf, what tests seed, is what ApplyCounts keeps for the
 // same files, including after a redelivered batch and removals: every count
 // attribute of every count item, marks aside.
 func TestCountItemsOfIsWhatApplyCountsKeeps(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
-	"github.com/filegate/filegate/shared/routeguard"
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
@@ -30,10 +29,10 @@ func ledgerPK(tokenID string) string { return "T#" + tokenID }
 // it: renewals (uploadtoken.Request.Renew) continue the ledger for a week.
 const ledgerKeep = 7 * 24 * time.Hour
 
-// TokenLedger implements routeguard.Tokens: one item per upload token.
+// TokenLedger implements uploadtoken.Ledger: one item per upload token.
 type TokenLedger struct{ table dynamo.Table }
 
-var _ routeguard.Tokens = (*TokenLedger)(nil)
+var _ uploadtoken.Ledger = (*TokenLedger)(nil)
 
 // NewTokenLedger returns the ledger on the named table.
 func NewTokenLedger(db *dynamo.DB, table string) *TokenLedger {
@@ -56,15 +55,16 @@ func (l *TokenLedger) read(ctx context.Context, tokenID string) (ledgerItem, err
 }
 
 // Owns reports whether the token's ledger lists the file.
-func (l *TokenLedger) Owns(ctx context.Context, tokenID, fileID string) (bool, error) {
+func (l *TokenLedger) Owns(ctx context.Context, tokenID string, file files.FileID) (bool, error) {
 	it, err := l.read(ctx, tokenID)
-	return slices.Contains(it.FileIDs, fileID), err
+	return slices.Contains(it.FileIDs, file.String()), err
 }
 
 // Charge adds the file to the token's ledger if it fits, in one conditional
 // update: no read-then-write, so two concurrent creates of one token can
 // never both take its last file or byte.
-func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, fileID string, size int64) error {
+func (l *TokenLedger) Charge(ctx context.Context, t *auth.Token, file files.FileID, size int64) error {
+	fileID := file.String()
 	room := t.MaxBytes - size
 	if room < 0 {
 		return uploadtoken.ByteLimit(t)

@@ -19,22 +19,24 @@ func TestTokenLedger(t *testing.T) {
 	ledger := dynamostore.NewTokenLedger(tab.db, tab.name)
 	ctx := context.Background()
 	tk := &auth.Token{ID: "utk_ledger", ExpiresAt: time.Now().Add(time.Hour), MaxFiles: 3, MaxBytes: 100}
-	if err := ledger.Charge(ctx, tk, "fil_a", 60); err != nil {
+	newID := func() files.FileID { return files.MustParseFileID(files.NewID(time.Now())) }
+	a, b, last := newID(), newID(), newID()
+	if err := ledger.Charge(ctx, tk, a, 60); err != nil {
 		t.Fatal(err)
 	}
-	if err := ledger.Charge(ctx, tk, "fil_a", 60); err != nil {
+	if err := ledger.Charge(ctx, tk, a, 60); err != nil {
 		t.Errorf("the same file again (a keyed retry): %v, want nil", err)
 	}
-	if err := ledger.Charge(ctx, tk, "fil_b", 41); code(err) != "token_byte_limit" {
+	if err := ledger.Charge(ctx, tk, b, 41); code(err) != "token_byte_limit" {
 		t.Errorf("41 more bytes of 100 with 60 used: %v, want token_byte_limit", err)
 	}
 	// Two files left by count, 40 bytes by size: of 8 racing 20-byte files, 2 fit.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
-	for i := range 8 {
+	for range 8 {
 		wg.Go(func() {
-			err := ledger.Charge(ctx, tk, "fil_race"+string(rune('0'+i)), 20)
+			err := ledger.Charge(ctx, tk, newID(), 20)
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
@@ -48,16 +50,16 @@ func TestTokenLedger(t *testing.T) {
 	if ok != 2 {
 		t.Errorf("%d racing files charged, want 2", ok)
 	}
-	if err := ledger.Charge(ctx, tk, "fil_last", 0); code(err) != "token_file_limit" {
+	if err := ledger.Charge(ctx, tk, last, 0); code(err) != "token_file_limit" {
 		t.Errorf("a fourth file: %v, want token_file_limit", err)
 	}
-	for id, want := range map[string]bool{"fil_a": true, "fil_b": false, "fil_last": false} {
+	for id, want := range map[files.FileID]bool{a: true, b: false, last: false} {
 		if owns, err := ledger.Owns(ctx, tk.ID, id); err != nil || owns != want {
 			t.Errorf("Owns(%s) = %v, %v; want %v", id, owns, err, want)
 		}
 	}
-	if owns, err := ledger.Owns(ctx, "utk_other", "fil_a"); err != nil || owns {
-		t.Errorf("another token owns fil_a: %v %v", owns, err)
+	if owns, err := ledger.Owns(ctx, "utk_other", a); err != nil || owns {
+		t.Errorf("another token owns %s: %v %v", a, owns, err)
 	}
 }
 

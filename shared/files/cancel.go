@@ -20,7 +20,7 @@ func NewCancellation(records *Records, store Transitioner, uploads MultipartAbor
 }
 
 // Cancel ends a PENDING session.
-func (c *Cancellation) Cancel(ctx context.Context, projectID, id string) (*File, error) {
+func (c *Cancellation) Cancel(ctx context.Context, projectID string, id FileID) (*File, error) {
 	f, err := c.records.Get(ctx, projectID, id)
 	if err != nil {
 		return nil, err

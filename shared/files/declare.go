@@ -52,16 +52,16 @@ func ObjectKey(projectID, id string) string {
 }
 
 // ParseObjectKey inverts ObjectKey; ok is false for keys Filegate never issues.
-func ParseObjectKey(key string) (projectID, id string, ok bool) {
+func ParseObjectKey(key string) (projectID string, id FileID, ok bool) {
 	rest, found := strings.CutPrefix(key, "uploads/")
 	if !found {
-		return "", "", false
+		return "", FileID{}, false
 	}
-	projectID, id, found = strings.Cut(rest, "/")
-	if !found || projectID == "" || !ValidID(id) {
-		return "", "", false
+	projectID, stored, found := strings.Cut(rest, "/")
+	if !found || projectID == "" || !ValidID(stored) {
+		return "", FileID{}, false
 	}
-	return projectID, id, true
+	return projectID, FileID{stored}, true
 }
 
 // MaxRetention bounds explicit retention: far enough for any real use, near

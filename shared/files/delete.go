@@ -20,7 +20,7 @@ func NewDeletion(records *Records, store RecordDeleter, objects expiredObjects, 
 }
 
 // Delete removes the object, then the record (see delete).
-func (d *Deletion) Delete(ctx context.Context, projectID, id string) error {
+func (d *Deletion) Delete(ctx context.Context, projectID string, id FileID) error {
 	f, err := d.records.Get(ctx, projectID, id)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (d *Deletion) Delete(ctx context.Context, projectID, id string) error {
 }
 
 // DeleteCompleted deletes a COMPLETED file the way Delete deletes any file.
-func (d *Deletion) DeleteCompleted(ctx context.Context, projectID, id string) error {
+func (d *Deletion) DeleteCompleted(ctx context.Context, projectID string, id FileID) error {
 	f, err := d.records.GetCompleted(ctx, projectID, id)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (d *Deletion) delete(ctx context.Context, f *File) error {
 			}
 			return err
 		}
-		if f, err = d.records.Get(ctx, f.ProjectID, f.ID); err != nil {
+		if f, err = d.records.Get(ctx, f.ProjectID, f.FileID()); err != nil {
 			return err
 		}
 	}

@@ -30,7 +30,7 @@ func NewDownloads(records *Records, signer DownloadSigner, o Options) *Downloads
 
 // DownloadURL presigns a GET for a COMPLETED file (the native API's url),
 // for the configured lifetime.
-func (d *Downloads) DownloadURL(ctx context.Context, projectID, id string) (Presigned, error) {
+func (d *Downloads) DownloadURL(ctx context.Context, projectID string, id FileID) (Presigned, error) {
 	f, err := d.records.Get(ctx, projectID, id)
 	if err != nil {
 		return Presigned{}, err

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -147,3 +148,40 @@ func LastIDAt(ms int64) string {
 	copy(b[:6], n[2:])
 	return storedID(b)
 }
+
+// FileID is a file's id, parsed once where it comes in (a request's path, a
+// token's claims, an object key): it holds the stored spelling, so the two
+// spellings of one file are one FileID, and logs and records name it one way.
+type FileID struct{ stored string }
+
+// ParseFileID reads an id in either spelling (CanonicalID); ok is false for
+// anything else.
+func ParseFileID(s string) (FileID, bool) {
+	c, ok := CanonicalID(s)
+	return FileID{c}, ok
+}
+
+// MustParseFileID is ParseFileID for ids known to be valid (a record's, a
+// fresh NewID); it panics on anything else.
+func MustParseFileID(s string) FileID {
+	id, ok := ParseFileID(s)
+	if !ok {
+		panic("files: not a file id: " + s)
+	}
+	return id
+}
+
+// FileID is the record's id, which is stored in its canonical spelling.
+func (f *File) FileID() FileID { return FileID{f.ID} }
+
+// String is the stored spelling ("" for the zero FileID).
+func (id FileID) String() string { return id.stored }
+
+// UUID is the UUID spelling (the compat dialect's).
+func (id FileID) UUID() string { return UUIDString(id.stored) }
+
+// IsZero reports whether id names no file.
+func (id FileID) IsZero() bool { return id.stored == "" }
+
+// LogValue logs the stored spelling.
+func (id FileID) LogValue() slog.Value { return slog.StringValue(id.stored) }

@@ -76,7 +76,7 @@ func TestCanonicalIDAcceptsBothSpellings(t *testing.T) {
 func TestObjectKeyRoundTrip(t *testing.T) {
 	id := NewID(time.Now())
 	p, got, ok := ParseObjectKey(ObjectKey("0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", id))
-	if !ok || p != "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10" || got != id {
+	if !ok || p != "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10" || got.String() != id {
 		t.Fatalf("round trip: %q %q %v", p, got, ok)
 	}
 	for _, k := range []string{"", "uploads/", "uploads/p", "uploads/p/not-an-id", "other/p/" + id, "uploads//" + id} {

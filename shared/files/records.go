@@ -6,8 +6,7 @@ import (
 )
 
 // Records reads files: every operation on one file starts here, so all of
-// them accept both spellings of its id (id.go) and treat a file past its
-// retention as gone.
+// them treat a file past its retention as gone.
 type Records struct {
 	Options
 	store RecordReader
@@ -19,18 +18,18 @@ func NewRecords(store RecordReader, o Options) *Records {
 }
 
 // Get returns a live file of the project.
-func (r *Records) Get(ctx context.Context, projectID, id string) (*File, error) {
+func (r *Records) Get(ctx context.Context, projectID string, id FileID) (*File, error) {
 	return GetLive(ctx, r.store, projectID, id, r.Now())
 }
 
-// GetLive is how every use case reads a file a client names: by either
-// spelling of its id, and not found once past its retention at now.
-func GetLive(ctx context.Context, store RecordGetter, projectID, id string, now time.Time) (*File, error) {
-	id, ok := CanonicalID(id)
-	if !ok {
+// GetLive is how every use case reads a file a client names (parsed from
+// either spelling where the request came in), not found once past its
+// retention at now.
+func GetLive(ctx context.Context, store RecordGetter, projectID string, id FileID, now time.Time) (*File, error) {
+	if id.IsZero() {
 		return nil, ErrNotFound
 	}
-	f, err := store.Get(ctx, projectID, id)
+	f, err := store.Get(ctx, projectID, id.String())
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +41,7 @@ func GetLive(ctx context.Context, store RecordGetter, projectID, id string, now 
 
 // GetCompleted is Get for views that show only COMPLETED files (the compat
 // API): any other file is not found there.
-func (r *Records) GetCompleted(ctx context.Context, projectID, id string) (*File, error) {
+func (r *Records) GetCompleted(ctx context.Context, projectID string, id FileID) (*File, error) {
 	f, err := r.Get(ctx, projectID, id)
 	if err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func TestCodesFollowLightfieldsList(t *testing.T) {
 		resp := invokeRoute(t, create, "POST", "/v1/files", tc.body, tc.headers, p)
 		checkCode(t, tc.name, resp.StatusCode, resp.Body, tc.code, tc.param)
 	}
-	resp := invokeRoute(t, complete, "POST", "/v1/files/fil_x/complete", `{"md5":5}`, json, p)
+	resp := invokeRoute(t, complete, "POST", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894/complete", `{"md5":5}`, json, p)
 	checkCode(t, "md5 a number", resp.StatusCode, resp.Body, "invalid_type", "md5")
 }
 

@@ -15,23 +15,6 @@ import (
 	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
-type createRequest struct {
-	// Filename, MimeType and SizeBytes are required: nil (absent or null) is
-	// Lightfield's parameter_missing.
-	Filename  *string `json:"filename"`
-	MimeType  *string `json:"mimeType"`
-	SizeBytes *int64  `json:"sizeBytes"`
-	Purpose   string  `json:"purpose"`
-	// SHA256 (Filegate extension, hex or base64) is signed into the upload
-	// URL: storage refuses bytes with another digest.
-	SHA256 string `json:"sha256"`
-	// Multipart (Filegate extension) asks for a multipart session.
-	Multipart *multipartRequest `json:"multipart"`
-	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
-	// apart from expiresAt, which is the upload session's end.
-	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
-}
-
 // creating is what Create calls: files/upload's Sessions, named by what it
 // does so that this package does not import the MIME sniffer's.
 type creating interface {
@@ -46,7 +29,7 @@ type creating interface {
 // An upload token (tokens) may create within its grant: its MIME types,
 // purpose and budget of files and bytes, which its ledger charges once the
 // file's id is known and before it is recorded.
-func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Create(sessions creating, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	rt := write(routeCreate, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req createRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -59,16 +42,13 @@ func Create(sessions creating, once routeguard.Once, tokens routeguard.Tokens) r
 		if err != nil {
 			return err
 		}
-		in := files.CreateInput{
-			OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-			Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
-			Multipart: plan, RetainUntil: req.RetentionExpiresAt, Operation: idempotency.OperationOf(r.Context()),
-		}
+		in := req.input(p, plan)
+		in.Operation = idempotency.OperationOf(r.Context())
 		if t := p.Token; t != nil {
 			if err := uploadtoken.CheckDeclaration(t, &in); err != nil {
 				return err
 			}
-			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.ID, f.SizeBytes) }
+			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.FileID(), f.SizeBytes) }
 		}
 		if err := checkPurpose(in.Purpose); err != nil { // after a token's purpose filled it in
 			return err
@@ -92,7 +72,7 @@ type completeRequest struct {
 
 // completing is what Complete calls: files/upload's Settlement.
 type completing interface {
-	Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error)
+	Complete(ctx context.Context, projectID string, id files.FileID, md5, sha256 string) (*files.File, error)
 	Now() time.Time
 }
 
@@ -100,13 +80,13 @@ type completing interface {
 // multipart file storage is still assembling, or one whose bytes passed
 // validation and wait for their malware scan, is a 202 with the file
 // PENDING: the S3 event or the verdict settles it, and the client polls GET.
-func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Complete(settlement completing, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeComplete, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req completeRequest
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := settlement.Complete(r.Context(), p.ProjectID, r.PathValue("id"), req.MD5, req.SHA256)
+		f, err := settlement.Complete(r.Context(), p.ProjectID, routeguard.PathFile(r), req.MD5, req.SHA256)
 		switch {
 		case err == nil && f.Status == files.StatusRejected:
 			return files.RejectionError(f.Rejection) // the outcome's 422
@@ -119,28 +99,28 @@ func Complete(settlement completing, once routeguard.Once, tokens routeguard.Tok
 }
 
 // Get is GET /v1/files/{id}.
-func Get(records *files.Records, tokens routeguard.Tokens) routeguard.Route {
+func Get(records *files.Records, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		f, err := records.Get(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := records.Get(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		return writeFile(w, f, records.Now(), err)
 	}))
 }
 
 // Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
-func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens routeguard.Tokens) routeguard.Route {
+func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeCancel, once, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		f, err := cancellation.Cancel(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, err := cancellation.Cancel(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		return writeFile(w, f, cancellation.Now(), err)
 	}))
 }
 
 // forTokens lets upload tokens call rt on the files they created (nil
 // tokens: API keys only).
-func forTokens(tokens routeguard.Tokens, rt routeguard.Route) routeguard.Route {
+func forTokens(tokens uploadtoken.Ledger, rt routeguard.Route) routeguard.Route {
 	rt.Tokens = tokens
 	return rt
 }
@@ -148,7 +128,7 @@ func forTokens(tokens routeguard.Tokens, rt routeguard.Route) routeguard.Route {
 // Delete is DELETE /v1/files/{id} (a Filegate extension).
 func Delete(deletion *files.Deletion) routeguard.Route {
 	return write(routeDelete, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		if err := deletion.Delete(r.Context(), p.ProjectID, r.PathValue("id")); err != nil {
+		if err := deletion.Delete(r.Context(), p.ProjectID, routeguard.PathFile(r)); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -159,7 +139,7 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 // URL is GET /v1/files/{id}/url: a presigned download of a COMPLETED file.
 func URL(downloads *files.Downloads) routeguard.Route {
 	return read(routeURL, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		u, err := downloads.DownloadURL(r.Context(), p.ProjectID, r.PathValue("id"))
+		u, err := downloads.DownloadURL(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}

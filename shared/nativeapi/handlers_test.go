@@ -19,7 +19,7 @@ import (
 // settles answers every complete with one file.
 type settles struct{ f *files.File }
 
-func (s settles) Complete(context.Context, string, string, string, string) (*files.File, error) {
+func (s settles) Complete(context.Context, string, files.FileID, string, string) (*files.File, error) {
 	return s.f, nil
 }
 func (settles) Now() time.Time { return time.Now() }
@@ -41,8 +41,8 @@ func TestCompleteAnswersTheOutcome(t *testing.T) {
 		rt := Complete(settles{tc.file}, nil, nil)
 		mux := http.NewServeMux()
 		mux.Handle(rt.Pattern, rt.Handler(slog.New(slog.NewTextHandler(io.Discard, nil))))
-		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/v1/files/fil_x/complete", RequestContext: events.APIGatewayV2HTTPRequestContext{
-			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/files/fil_x/complete"},
+		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894/complete", RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894/complete"},
 			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: p.LambdaContext()},
 		}}
 		resp, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev)

@@ -38,7 +38,7 @@ func TestInFlightDuplicateWaitsOutTheLease(t *testing.T) {
 	} {
 		once := &idempotency.Keys{Store: heldStore{tc.left}, Now: func() time.Time { return now }}
 		rt := Cancel(files.NewCancellation(nil, nil, nil, files.Options{}), once, nil)
-		resp := invokeRoute(t, rt, "POST", "/v1/files/fil_x/cancel", `{}`, map[string]string{"Content-Type": "application/json", "Idempotency-Key": "K"}, p)
+		resp := invokeRoute(t, rt, "POST", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894/cancel", `{}`, map[string]string{"Content-Type": "application/json", "Idempotency-Key": "K"}, p)
 		var body errorBody
 		if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 			t.Fatalf("body %s: %v", resp.Body, err)

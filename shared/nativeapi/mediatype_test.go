@@ -59,7 +59,7 @@ func TestBodiesMustBeLabelledJSON(t *testing.T) {
 		if contentType != "" {
 			headers["Content-Type"] = contentType
 		}
-		if resp := invokeRoute(t, Complete(settles{done}, nil, nil), "POST", "/v1/files/fil_x/complete", "", headers, p); resp.StatusCode != 200 {
+		if resp := invokeRoute(t, Complete(settles{done}, nil, nil), "POST", "/v1/files/fil_06H0EN1ZAP202AP5WPNPHXF894/complete", "", headers, p); resp.StatusCode != 200 {
 			t.Errorf("bodiless complete, Content-Type %q: %d %s, want 200", contentType, resp.StatusCode, resp.Body)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/jsonwire"
 	"github.com/filegate/filegate/shared/routeguard"
+	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 // The multipart extension (docs/api.md "Large files"): create with "multipart",
@@ -39,9 +40,9 @@ func ptr[T any](v T) *T { return &v }
 
 // parting is what the multipart routes call: files/upload's Sessions.
 type parting interface {
-	PartURLs(ctx context.Context, projectID, id string, parts []files.PartRequest) (*files.File, []files.PartURL, error)
-	Parts(ctx context.Context, projectID, id string) (*files.File, []files.StoredPart, error)
-	UploadURL(ctx context.Context, projectID, id string) (*files.Created, error)
+	PartURLs(ctx context.Context, projectID string, id files.FileID, parts []files.PartRequest) (*files.File, []files.PartURL, error)
+	Parts(ctx context.Context, projectID string, id files.FileID) (*files.File, []files.StoredPart, error)
+	UploadURL(ctx context.Context, projectID string, id files.FileID) (*files.Created, error)
 	Now() time.Time
 }
 
@@ -69,7 +70,7 @@ type partsJSON struct {
 // parts. It writes nothing, so it takes no Idempotency-Key: a repeat signs
 // fresh URLs, which is what a retry wants. An upload token (tokens) signs
 // the parts of the files it created: a browser uploads in parts with it.
-func SignParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+func SignParts(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeSignParts, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req signPartsRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -79,7 +80,7 @@ func SignParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
 		for i, part := range req.Parts {
 			in[i] = files.PartRequest{Number: part.PartNumber, SHA256: part.SHA256}
 		}
-		f, urls, err := sessions.PartURLs(r.Context(), p.ProjectID, r.PathValue("id"), in)
+		f, urls, err := sessions.PartURLs(r.Context(), p.ProjectID, routeguard.PathFile(r), in)
 		if err != nil {
 			return err
 		}
@@ -102,9 +103,9 @@ type storedPartJSON struct {
 // ListParts is GET /v1/files/{id}/parts: the parts storage holds, so a
 // client resuming after a crash sends only the others; a token (tokens)
 // lists those of the files it created.
-func ListParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+func ListParts(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, read(routeListParts, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		f, parts, err := sessions.Parts(r.Context(), p.ProjectID, r.PathValue("id"))
+		f, parts, err := sessions.Parts(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}
@@ -121,13 +122,13 @@ func ListParts(sessions parting, tokens routeguard.Tokens) routeguard.Route {
 // single-PUT session whose URL expired (the session lives on), for the
 // files a token (tokens) created too. Like SignParts it writes nothing and
 // takes no Idempotency-Key.
-func UploadURL(sessions parting, tokens routeguard.Tokens) routeguard.Route {
+func UploadURL(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, write(routeUploadURL, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		var req struct{}
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		c, err := sessions.UploadURL(r.Context(), p.ProjectID, r.PathValue("id"))
+		c, err := sessions.UploadURL(r.Context(), p.ProjectID, routeguard.PathFile(r))
 		if err != nil {
 			return err
 		}

@@ -11,9 +11,40 @@ import (
 	"strings"
 	"time"
 
+	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/jsonwire"
 )
+
+// The native create request and the native File live here together: a
+// record field the create sets and the File shows is one edit of this file
+// (docs/ARCHITECTURE.md "Where a change goes").
+
+type createRequest struct {
+	// Filename, MimeType and SizeBytes are required: nil (absent or null) is
+	// Lightfield's parameter_missing.
+	Filename  *string `json:"filename"`
+	MimeType  *string `json:"mimeType"`
+	SizeBytes *int64  `json:"sizeBytes"`
+	Purpose   string  `json:"purpose"`
+	// SHA256 (Filegate extension, hex or base64) is signed into the upload
+	// URL: storage refuses bytes with another digest.
+	SHA256 string `json:"sha256"`
+	// Multipart (Filegate extension) asks for a multipart session.
+	Multipart *multipartRequest `json:"multipart"`
+	// RetentionExpiresAt (Filegate extension) ends the file's retention; named
+	// apart from expiresAt, which is the upload session's end.
+	RetentionExpiresAt *time.Time `json:"retentionExpiresAt"`
+}
+
+// input is the use case's declaration of req (its required fields checked).
+func (req *createRequest) input(p auth.Principal, plan *files.MultipartPlan) files.CreateInput {
+	return files.CreateInput{
+		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
+		Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
+		Multipart: plan, RetainUntil: req.RetentionExpiresAt,
+	}
+}
 
 // fileJSON is the native File. ExpiresAt is the upload session's end and is
 // null once the file is no longer PENDING.

@@ -12,9 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/filegate/filegate/shared/accesslog"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/ratelimit"
+	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 // Handler is a route handler that acts for an authenticated principal.
@@ -43,7 +45,7 @@ type Route struct {
 	// Tokens, set on the routes upload tokens may call (create, get, part
 	// URLs, list parts, upload-url, complete and cancel), checks a token's ownership of the file the path
 	// names; nil refuses tokens.
-	Tokens Tokens
+	Tokens uploadtoken.Ledger
 	// Rerun makes a repeat of a request that succeeded run Handle again
 	// instead of replaying the stored answer: for a create whose file id
 	// derives from its Idempotency-Key (files.Operation), which then answers
@@ -55,6 +57,9 @@ type Route struct {
 	// Limit is the tenants' rate limiter, set where the route is wrapped
 	// (wiring.HTTP); nil limits nothing.
 	Limit Limit
+	// Now is the clock an upload token's expiry is checked against, set
+	// where the route is wrapped (wiring.HTTP); nil is time.Now.
+	Now func() time.Time
 }
 
 // Handler is the route with everything around it; log gets the cause of
@@ -100,17 +105,21 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	if err := admitRate(w, r, rt.Limit, p, rt.Category); err != nil {
 		return err
 	}
+	r, id, named := rt.parseFile(r)
 	if rt.Dialect.Check != nil {
 		if err := rt.Dialect.Check(r, p); err != nil {
 			return err
 		}
 	}
 	if p.Token != nil {
-		if err := rt.admitToken(r, p.Token); err != nil {
+		if err := rt.admitToken(r.Context(), p.Token, id, named); err != nil {
 			return err
 		}
 	} else if !p.Can(rt.Scope) {
 		return files.Errorf(files.KindForbidden, "missing_scope", "this API key lacks the %s scope", rt.Scope)
+	}
+	if named && id.IsZero() {
+		return files.ErrNotFound // no file has that id
 	}
 	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := rt.Handle(w, r, p); err != nil {
@@ -127,37 +136,25 @@ func (rt Route) serve(w http.ResponseWriter, r *http.Request, log *slog.Logger) 
 	return rt.Once.Run(w, r, Scope(p, r), run)
 }
 
-// Tokens is the upload tokens' ledger (dynamostore.TokenLedger): one item
-// per token (docs/ARCHITECTURE.md "Limits and lifetimes").
-type Tokens interface {
-	// Owns reports whether the token created the file.
-	Owns(ctx context.Context, tokenID, fileID string) (bool, error)
-	// Charge counts a new file against the token's budget, once per file id
-	// (a retry of a keyed create charges nothing more), or refuses it with
-	// a 403 naming the limit.
-	Charge(ctx context.Context, t *auth.Token, fileID string, sizeBytes int64) error
-}
-
 // admitToken lets an upload token through to a route that takes tokens,
-// for a file it created. The expiry is checked here, on every request, and
-// not only by the authorizer: API Gateway caches the authorizer's answer
+// for a file it created (id; named is false on routes that name no file).
+// The expiry is checked here, on every request, and not only by the
+// authorizer: API Gateway caches the authorizer's answer
 // (AuthorizerCacheTtlSeconds), which must not stretch a token's life.
-func (rt Route) admitToken(r *http.Request, t *auth.Token) error {
-	if !time.Now().Before(t.ExpiresAt) {
+func (rt Route) admitToken(ctx context.Context, t *auth.Token, id files.FileID, named bool) error {
+	if !rt.now().Before(t.ExpiresAt) {
 		return files.Errorf(files.KindUnauthenticated, "token_expired", "this upload token expired at %s", t.ExpiresAt.Format(time.RFC3339))
 	}
 	if rt.Tokens == nil {
 		return files.Errorf(files.KindForbidden, "token_not_allowed", "upload tokens may only create files, and read, upload (part URLs, stored parts, fresh PUT URLs), complete or cancel the files they created")
 	}
-	id := r.PathValue("id")
-	if id == "" {
+	if !named {
 		return nil
 	}
-	canonical, ok := files.CanonicalID(id)
-	if !ok {
+	if id.IsZero() {
 		return files.ErrNotFound
 	}
-	owns, err := rt.Tokens.Owns(r.Context(), t.ID, canonical)
+	owns, err := rt.Tokens.Owns(ctx, t.ID, id)
 	if err != nil {
 		return err
 	}
@@ -165,6 +162,39 @@ func (rt Route) admitToken(r *http.Request, t *auth.Token) error {
 		return files.ErrNotFound // another's file: as if it did not exist
 	}
 	return nil
+}
+
+// parseFile parses, once, the file id the route's path names ({id} of a
+// .../files/{id} route; named is false on other routes): the handler, the
+// token check, the Idempotency-Key's scope and the access log all take the
+// parsed id, in its stored spelling. id is zero when the path's id is no
+// file's.
+func (rt Route) parseFile(r *http.Request) (_ *http.Request, id files.FileID, named bool) {
+	if !strings.Contains(rt.Pattern, "/files/{id}") {
+		return r, files.FileID{}, false
+	}
+	id, ok := files.ParseFileID(r.PathValue("id"))
+	if !ok {
+		return r, files.FileID{}, true
+	}
+	accesslog.Note(r.Context(), "fileId", id)
+	return r.WithContext(context.WithValue(r.Context(), fileKey{}, id)), id, true
+}
+
+type fileKey struct{}
+
+// PathFile is the file the request's path names, as the route parsed it
+// (zero outside a route, or on a route whose path names no file).
+func PathFile(r *http.Request) files.FileID {
+	id, _ := r.Context().Value(fileKey{}).(files.FileID)
+	return id
+}
+
+func (rt Route) now() time.Time {
+	if rt.Now == nil {
+		return time.Now()
+	}
+	return rt.Now()
 }
 
 // errUnauthenticated answers a request that did not pass the authorizer
@@ -180,10 +210,8 @@ func errUnauthenticated() error {
 func Scope(p auth.Principal, r *http.Request) string {
 	path := r.URL.EscapedPath()
 	// A file has two spellings (fil_… and its UUID); the stored one names it.
-	if id := r.PathValue("id"); id != "" {
-		if canonical, ok := files.CanonicalID(id); ok {
-			path = strings.Replace(path, id, canonical, 1)
-		}
+	if id := PathFile(r); !id.IsZero() {
+		path = strings.Replace(path, r.PathValue("id"), id.String(), 1)
 	}
 	owner := p.ProjectID
 	if p.Token != nil {

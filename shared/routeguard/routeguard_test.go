@@ -16,6 +16,7 @@ import (
 
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
+	"github.com/filegate/filegate/shared/uploadtoken"
 )
 
 // serve runs h for p through the same API Gateway adapter the Lambdas use,
@@ -253,13 +254,26 @@ func TestUnmatched(t *testing.T) {
 // Both spellings of a file id name one resource, so one Idempotency-Key
 // covers the operation whichever spelling a retry uses.
 func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
-	p := auth.Principal{ProjectID: "p"}
+	p := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeCreate}}
 	id := files.NewID(time.Now())
 	var scopes []string
+	rt := Route{Pattern: "POST /v1/files/{id}/cancel", Scope: auth.ScopeCreate, Dialect: capture(new(error), http.StatusBadRequest),
+		Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+			scopes = append(scopes, Scope(p, r))
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/files/{id}/cancel", func(w http.ResponseWriter, r *http.Request) { scopes = append(scopes, Scope(p, r)) })
+	mux.Handle(rt.Pattern, rt.Handler(discard))
 	for _, spelling := range []string{id, files.UUIDString(id), strings.ToUpper(files.UUIDString(id))} {
-		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/v1/files/"+spelling+"/cancel", nil))
+		path := "/v1/files/" + spelling + "/cancel"
+		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: path, RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: path},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: p.LambdaContext()},
+		}}
+		if _, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(scopes) != 3 {
 		t.Fatalf("%d requests routed, want 3", len(scopes))
@@ -271,27 +285,28 @@ func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
 	}
 }
 
-// ledger is a Tokens fake: the files each token created.
+// ledger is an uploadtoken.Ledger fake: the files each token created.
 type ledger map[string][]string
 
-func (l ledger) Owns(_ context.Context, token, file string) (bool, error) {
-	return slices.Contains(l[token], file), nil
+func (l ledger) Owns(_ context.Context, token string, file files.FileID) (bool, error) {
+	return slices.Contains(l[token], file.String()), nil
 }
 
-func (l ledger) Charge(context.Context, *auth.Token, string, int64) error { return nil }
+func (l ledger) Charge(context.Context, *auth.Token, files.FileID, int64) error { return nil }
 
 // Upload tokens: the route re-checks expiry itself (API Gateway may serve a
 // cached authorization past it), refuses routes without Tokens, and reaches
 // only the files the token created, as if no other existed.
 func TestRouteUploadTokens(t *testing.T) {
 	const mine, theirs = "fil_06H0EN1ZAP202AP5WPNPHXF894", "fil_06H0EN1ZAP202AP5WPNPHXF895"
-	live := &auth.Token{ID: "utk_a", ExpiresAt: time.Now().Add(time.Minute)}
-	expired := &auth.Token{ID: "utk_a", ExpiresAt: time.Now().Add(-time.Second)}
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) // the route's clock, not the machine's
+	live := &auth.Token{ID: "utk_a", ExpiresAt: now.Add(time.Minute)}
+	expired := &auth.Token{ID: "utk_a", ExpiresAt: now}
 	tokens := ledger{"utk_a": {mine}}
 	for _, tc := range []struct {
 		name   string
 		token  *auth.Token
-		tokens Tokens
+		tokens uploadtoken.Ledger
 		id     string
 		kind   files.Kind
 		code   string
@@ -306,6 +321,7 @@ func TestRouteUploadTokens(t *testing.T) {
 			var got error
 			ran := false
 			rt := Route{Pattern: "GET /v1/files/{id}", Scope: auth.ScopeRead, Dialect: capture(&got, http.StatusBadRequest), Tokens: tc.tokens,
+				Now: func() time.Time { return now },
 				Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 					ran = true
 					w.WriteHeader(http.StatusNoContent)

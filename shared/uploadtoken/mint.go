@@ -49,6 +49,18 @@ type KeyLookup interface {
 	GetKey(ctx context.Context, hash string) (*auth.Key, error)
 }
 
+// Ledger is the upload tokens' ledger (dynamostore.TokenLedger): one item
+// per token (docs/ARCHITECTURE.md "Limits and lifetimes"). The routes tokens
+// may call (routeguard.Route.Tokens) check and charge it.
+type Ledger interface {
+	// Owns reports whether the token created the file.
+	Owns(ctx context.Context, tokenID string, file files.FileID) (bool, error)
+	// Charge counts a new file against the token's budget, once per file id
+	// (a retry of a keyed create charges nothing more), or refuses it with
+	// a 403 naming the limit (ByteLimit, token_file_limit).
+	Charge(ctx context.Context, t *auth.Token, file files.FileID, sizeBytes int64) error
+}
+
 // Minter mints tokens for API keys (POST /v1/upload-tokens).
 type Minter struct {
 	Keys KeyRing

@@ -162,15 +162,16 @@ func TestHTTPServesItsRoute(t *testing.T) {
 	reader := auth.Principal{ProjectID: "p", Scopes: []string{auth.ScopeRead}}
 	rt := routeguard.Route{Pattern: "GET /v1/files/{id}", Scope: auth.ScopeRead, Dialect: &routeguard.Dialect{Envelope: func(error, *files.Error, int) (int, any) { return 500, nil }},
 		Handle: func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-			_, _ = w.Write([]byte(p.ProjectID + " " + r.PathValue("id")))
+			_, _ = w.Write([]byte(p.ProjectID + " " + routeguard.PathFile(r).String()))
 			return nil
 		}}
 	fn := wiring.HTTP(testEnv(t, &log), rt)
 	if fn.Route != rt.Pattern {
 		t.Errorf("route %q, want %q", fn.Route, rt.Pattern)
 	}
-	resp := invoke(t, fn, "GET", "/v1/files/fil_X", &reader)
-	if resp.Body != "p fil_X" {
+	const id = "fil_06H0EN1ZAP202AP5WPNPHXF894"
+	resp := invoke(t, fn, "GET", "/v1/files/"+files.UUIDString(id), &reader)
+	if resp.Body != "p "+id {
 		t.Errorf("body %q, want the principal's project and the path's id", resp.Body)
 	}
 	// One access line; the rate limiter, finding no DynamoDB here, admits
@@ -188,7 +189,7 @@ func TestHTTPServesItsRoute(t *testing.T) {
 			line = l
 		}
 	}
-	if line["route"] != rt.Pattern || line["fileId"] != "fil_X" || line["requestId"] != "req-1" {
+	if line["route"] != rt.Pattern || line["fileId"] != id || line["requestId"] != "req-1" {
 		t.Errorf("access log %v", line)
 	}
 }

@@ -435,15 +435,15 @@ func (s *service) Scanned(ctx context.Context, key string, res files.ScanResult)
 }
 
 func (s *service) Get(ctx context.Context, projectID, id string) (*files.File, error) {
-	return s.records.Get(ctx, projectID, id)
+	return s.records.Get(ctx, projectID, files.MustParseFileID(id))
 }
 
 func (s *service) Cancel(ctx context.Context, projectID, id string) (*files.File, error) {
-	return s.cancel.Cancel(ctx, projectID, id)
+	return s.cancel.Cancel(ctx, projectID, files.MustParseFileID(id))
 }
 
 func (s *service) Delete(ctx context.Context, projectID, id string) error {
-	return s.deletion.Delete(ctx, projectID, id)
+	return s.deletion.Delete(ctx, projectID, files.MustParseFileID(id))
 }
 
 func (s *service) UploadDirect(ctx context.Context, in files.DirectUpload) (*files.File, error) {
@@ -451,7 +451,7 @@ func (s *service) UploadDirect(ctx context.Context, in files.DirectUpload) (*fil
 }
 
 func (s *service) DownloadURL(ctx context.Context, projectID, id string) (files.Presigned, error) {
-	return s.downloads.DownloadURL(ctx, projectID, id)
+	return s.downloads.DownloadURL(ctx, projectID, files.MustParseFileID(id))
 }
 
 func (s *service) ContentURL(ctx context.Context, f *files.File, lifetime *time.Duration) (files.Presigned, error) {

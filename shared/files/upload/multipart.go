@@ -60,7 +60,7 @@ func (s *Sessions) createMultipart(ctx context.Context, in files.CreateInput, f 
 }
 
 // pending is the project's file id while its upload session is live.
-func (s *Sessions) pending(ctx context.Context, projectID, id string) (*files.File, error) {
+func (s *Sessions) pending(ctx context.Context, projectID string, id files.FileID) (*files.File, error) {
 	f, err := files.GetLive(ctx, s.store, projectID, id, s.Now())
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (s *Sessions) pending(ctx context.Context, projectID, id string) (*files.Fi
 }
 
 // multipartSession is pending, for a file uploaded in parts.
-func (s *Sessions) multipartSession(ctx context.Context, projectID, id string) (*files.File, error) {
+func (s *Sessions) multipartSession(ctx context.Context, projectID string, id files.FileID) (*files.File, error) {
 	f, err := s.pending(ctx, projectID, id)
 	if err == nil && f.Multipart == nil {
 		err = files.Errorf(files.KindConflict, "not_multipart", "this file is uploaded with one PUT, not in parts: ask POST /v1/files/{id}/upload-url for its URL")
@@ -81,7 +81,7 @@ func (s *Sessions) multipartSession(ctx context.Context, projectID, id string) (
 }
 
 // UploadURL signs a fresh PUT for a single-PUT session whose URL expired.
-func (s *Sessions) UploadURL(ctx context.Context, projectID, id string) (*files.Created, error) {
+func (s *Sessions) UploadURL(ctx context.Context, projectID string, id files.FileID) (*files.Created, error) {
 	f, err := s.pending(ctx, projectID, id)
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (s *Sessions) UploadURL(ctx context.Context, projectID, id string) (*files.
 // PartURLs signs one URL per requested part, each for at most UploadURLTTL
 // and never past the session; a session with part checksums needs each
 // part's SHA-256, which the URL signs.
-func (s *Sessions) PartURLs(ctx context.Context, projectID, id string, parts []files.PartRequest) (*files.File, []files.PartURL, error) {
+func (s *Sessions) PartURLs(ctx context.Context, projectID string, id files.FileID, parts []files.PartRequest) (*files.File, []files.PartURL, error) {
 	f, err := s.multipartSession(ctx, projectID, id) // first: another project's file is a 404
 	if err != nil {
 		return nil, nil, err
@@ -143,7 +143,7 @@ func partSumRule(m *files.Multipart) string {
 
 // Parts is what storage holds of a multipart session: the parts a client
 // resuming after a crash need not send again.
-func (s *Sessions) Parts(ctx context.Context, projectID, id string) (*files.File, []files.StoredPart, error) {
+func (s *Sessions) Parts(ctx context.Context, projectID string, id files.FileID) (*files.File, []files.StoredPart, error) {
 	f, err := s.multipartSession(ctx, projectID, id)
 	if err != nil {
 		return nil, nil, err

@@ -53,7 +53,7 @@ func TestCompleteReadsTheObjectBesideTheRecord(t *testing.T) {
 	counting := &countingObjects{memObjects: obj, headed: headed}
 	settlement := NewSettlement(gated, counting, files.Options{})
 
-	done, err := settlement.Complete(ctx, project, f.ID, "", "")
+	done, err := settlement.Complete(ctx, project, f.FileID(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +68,13 @@ func TestCompleteReadsTheObjectBesideTheRecord(t *testing.T) {
 	}
 }
 
-// An id that is no file's names no object: complete reads nothing of
-// storage for it.
+// The zero FileID (what the edge makes of an id that is no file's) names no
+// object: complete reads nothing of storage for it.
 func TestCompleteOfAMalformedIDReadsNoObject(t *testing.T) {
 	st, obj := newMemStore(), newMemObjects()
 	counting := &countingObjects{memObjects: obj}
 	settlement := NewSettlement(st, counting, files.Options{})
-	if _, err := settlement.Complete(context.Background(), project, "not-an-id", "", ""); files.KindOf(err) != files.KindNotFound {
+	if _, err := settlement.Complete(context.Background(), project, files.FileID{}, "", ""); files.KindOf(err) != files.KindNotFound {
 		t.Fatalf("err = %v, want not found", err)
 	}
 	if n := counting.reads.Load(); n != 0 {

@@ -57,7 +57,7 @@ func NewSettlement(store settleStore, objects settleObjects, o files.Options) *S
 // one comes back as stored when the checksums given agree with it (or none
 // is given) and is a permanent conflict otherwise; a REJECTED, CANCELLED or
 // EXPIRED one is a state conflict.
-func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 string) (*files.File, error) {
+func (s *Settlement) Complete(ctx context.Context, projectID string, id files.FileID, md5, sha256 string) (*files.File, error) {
 	if md5 != "" {
 		if _, err := hex.DecodeString(md5); err != nil || len(md5) != 32 {
 			return nil, files.Errorf(files.KindInvalid, "invalid_md5", "%s must be 32 hexadecimal characters", files.FieldMD5).On(files.FieldMD5)
@@ -96,10 +96,10 @@ func (s *Settlement) Complete(ctx context.Context, projectID, id, md5, sha256 st
 
 // prefetch starts validation's reads of the object file id of projectID
 // would have, beside the record read (prefetch.go).
-func (s *Settlement) prefetch(ctx context.Context, projectID, id string) *prefetch {
+func (s *Settlement) prefetch(ctx context.Context, projectID string, id files.FileID) *prefetch {
 	key := ""
-	if cid, ok := files.CanonicalID(id); ok {
-		key = files.ObjectKey(projectID, cid)
+	if !id.IsZero() {
+		key = files.ObjectKey(projectID, id.String())
 	}
 	return startPrefetch(ctx, s.objects, key)
 }
@@ -158,7 +158,7 @@ func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, er
 		return Unchanged, nil
 	}
 	log := s.Log.With("projectId", projectID, "fileId", id)
-	f, err := s.store.Get(ctx, projectID, id)
+	f, err := s.store.Get(ctx, projectID, id.String())
 	switch {
 	case errors.Is(err, files.ErrNotFound):
 		// The record was deleted; its session's PUT URL may still have been used.
