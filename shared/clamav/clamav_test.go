@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/filegate/filegate/infra/clamd"
+	"github.com/filegate/filegate/infra/localstack/perbinary"
 	"github.com/filegate/filegate/shared/clamav"
 	"github.com/filegate/filegate/shared/files"
 )
@@ -25,21 +25,11 @@ import (
 
 const testLimit = 1 << 20
 
-var daemon struct {
-	once sync.Once
-	c    *clamd.Clamd
-	dir  string
-	err  error
-}
+var daemon perbinary.Server[*clamd.Clamd]
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if daemon.c != nil {
-		_ = daemon.c.Stop()
-	}
-	if daemon.dir != "" {
-		_ = os.RemoveAll(daemon.dir)
-	}
+	daemon.Stop()
 	os.Exit(code)
 }
 
@@ -47,16 +37,10 @@ func TestMain(m *testing.M) {
 // test with what to install.
 func mustClient(tb testing.TB) *clamav.Client {
 	tb.Helper()
-	daemon.once.Do(func() {
-		if daemon.dir, daemon.err = os.MkdirTemp("", "filegate-clamav-"); daemon.err != nil {
-			return
-		}
-		daemon.c, daemon.err = clamd.StartClamd(context.Background(), filepath.Join(daemon.dir, "clamd"), filepath.Join(daemon.dir, "clamd.log"), testLimit)
+	c := daemon.Get(tb, "clamd did not start (run `make tools` as root, or apt-get install -y clamav-daemon)", func(dir string) (*clamd.Clamd, error) {
+		return clamd.StartClamd(context.Background(), filepath.Join(dir, "clamd"), filepath.Join(dir, "clamd.log"), testLimit)
 	})
-	if daemon.err != nil {
-		tb.Fatalf("clamd did not start: %v (run `make tools` as root, or apt-get install -y clamav-daemon)", daemon.err)
-	}
-	return daemon.c.Client
+	return c.Client
 }
 
 func scan(tb testing.TB, r io.Reader) files.ScanResult {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/perbinary"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -26,23 +26,13 @@ import (
 // each test gets a table of its own, made from template.yaml's definition.
 
 var (
-	localDB struct {
-		once sync.Once
-		db   *dynamodblocal.DynamoDB
-		err  error
-		dir  string
-	}
-	tables atomic.Int64
+	localDB perbinary.Server[*dynamodblocal.DynamoDB]
+	tables  atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if localDB.db != nil {
-		_ = localDB.db.Stop()
-	}
-	if localDB.dir != "" {
-		_ = os.RemoveAll(localDB.dir)
-	}
+	localDB.Stop()
 	os.Exit(code)
 }
 
@@ -57,20 +47,14 @@ type testTable struct {
 // DynamoDB Local fails the test with what to install.
 func mustOpenTable(tb testing.TB) testTable {
 	tb.Helper()
-	localDB.once.Do(func() {
-		if localDB.dir, localDB.err = os.MkdirTemp("", "filegate-dynamostore-"); localDB.err != nil {
-			return
-		}
-		localDB.db, localDB.err = dynamodblocal.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(localDB.dir, "dynamodb.log"))
+	db := localDB.Get(tb, "DynamoDB Local did not start (run `make tools`; Java 17+ is required)", func(dir string) (*dynamodblocal.DynamoDB, error) {
+		return dynamodblocal.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(dir, "dynamodb.log"))
 	})
-	if localDB.err != nil {
-		tb.Fatalf("DynamoDB Local did not start: %v (run `make tools`; Java 17+ is required)", localDB.err)
-	}
 	tpl, err := samtemplate.ReadTemplate("../../template.yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	t := testTable{name: fmt.Sprintf("files-%d", tables.Add(1)), client: localDB.db.Client()}
+	t := testTable{name: fmt.Sprintf("files-%d", tables.Add(1)), client: db.Client()}
 	if err := localstack.CreateTable(context.Background(), t.client, t.name, tpl.Table); err != nil {
 		tb.Fatal(err)
 	}

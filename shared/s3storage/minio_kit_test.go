@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/perbinary"
 	"github.com/filegate/filegate/shared/s3storage"
 )
 
@@ -26,23 +26,13 @@ import (
 // no function.)
 
 var (
-	localS3 struct {
-		once  sync.Once
-		minio *minio.MinIO
-		err   error
-		dir   string
-	}
+	localS3 perbinary.Server[*minio.MinIO]
 	buckets atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if localS3.minio != nil {
-		_ = localS3.minio.Stop()
-	}
-	if localS3.dir != "" {
-		_ = os.RemoveAll(localS3.dir)
-	}
+	localS3.Stop()
 	os.Exit(code)
 }
 
@@ -58,17 +48,9 @@ type testBucket struct {
 // MinIO fails the test with what to install.
 func MustOpenBucket(tb testing.TB) testBucket {
 	tb.Helper()
-	localS3.once.Do(func() {
-		if localS3.dir, localS3.err = os.MkdirTemp("", "filegate-s3storage-"); localS3.err != nil {
-			return
-		}
-		localS3.minio, localS3.err = minio.StartMinIO(context.Background(), localstack.ToolsDir(),
-			filepath.Join(localS3.dir, "data"), filepath.Join(localS3.dir, "minio.log"), nil)
+	m := localS3.Get(tb, "MinIO did not start", func(dir string) (*minio.MinIO, error) {
+		return minio.StartMinIO(context.Background(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
 	})
-	if localS3.err != nil {
-		tb.Fatalf("MinIO did not start: %v", localS3.err) // a missing MinIO says: run `make tools`
-	}
-	m := localS3.minio
 	b := testBucket{Name: fmt.Sprintf("files-%d", buckets.Add(1)), Endpoint: m.Endpoint, Client: m.Client()}
 	if _, err := b.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &b.Name}); err != nil {
 		tb.Fatalf("create bucket %s: %v", b.Name, err)
