@@ -57,7 +57,20 @@ func fillZero(v reflect.Value) {
 }
 
 func fillValue(f reflect.Value, n int, name string) {
-	if !f.IsZero() || !f.CanSet() {
+	if !f.CanSet() {
+		return
+	}
+	// A struct, or one pointed to, is filled field by field even when some
+	// are set: File's embedded Declared always is, and a field added to it
+	// must not hide behind its neighbours.
+	switch {
+	case f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Time]():
+		fillZero(f)
+		return
+	case f.Kind() == reflect.Pointer && !f.IsNil():
+		fillValue(f.Elem(), n, name)
+		return
+	case !f.IsZero():
 		return
 	}
 	switch f.Kind() {
@@ -72,12 +85,8 @@ func fillValue(f reflect.Value, n int, name string) {
 	case reflect.Pointer:
 		f.Set(reflect.New(f.Type().Elem()))
 		fillValue(f.Elem(), n, name)
-	case reflect.Struct:
-		if f.Type() == reflect.TypeFor[time.Time]() {
-			f.Set(reflect.ValueOf(t0.Add(time.Duration(n) * time.Minute)))
-			return
-		}
-		fillZero(f)
+	case reflect.Struct: // time.Time
+		f.Set(reflect.ValueOf(t0.Add(time.Duration(n) * time.Minute)))
 	case reflect.Slice:
 		e := reflect.New(f.Type().Elem()).Elem()
 		fillValue(e, n, name)
