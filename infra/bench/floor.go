@@ -211,7 +211,7 @@ func pendingFile(org, project string) *files.File {
 	now := time.Now().UTC()
 	id := files.NewID(now)
 	return &files.File{
-		ID: id, ProjectID: project, OrganizationID: org, Filename: "fox.txt", MimeType: "text/plain", SizeBytes: int64(len(fox)),
+		ID: id, ProjectID: project, OrganizationID: org, Declared: files.Declared{Filename: "fox.txt", MimeType: "text/plain", SizeBytes: int64(len(fox))},
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(project, id), TTL: now.Add(15*time.Minute + 7*24*time.Hour).Unix(),
 	}

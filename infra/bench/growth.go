@@ -139,8 +139,8 @@ func (s *seeder) file(i int) *files.File {
 	id := files.NewID(created)
 	f := &files.File{
 		ID: id, ProjectID: s.project, OrganizationID: s.org,
-		Filename: fmt.Sprintf("doc-%08x.pdf", uint32(i)*2654435761), MimeType: "application/pdf",
-		SizeBytes: int64(1000 + i%50000), Purpose: "parse", Status: files.StatusCompleted,
+		Declared:  files.Declared{Filename: fmt.Sprintf("doc-%08x.pdf", uint32(i)*2654435761), MimeType: "application/pdf", SizeBytes: int64(1000 + i%50000), Purpose: "parse"},
+		Status:    files.StatusCompleted,
 		CreatedAt: created, UpdatedAt: created.Add(2 * time.Second), UploadExpiresAt: created.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(s.project, id),
 	}

@@ -565,7 +565,7 @@ func checkReconcile(e *entry) {
 	// settles from the records. The stack's table is other tests' to expire.
 	own := ownTableAndBucket(e.t)
 	opened := useCasesOn(wiring.Store(own), s3wiring.Storage(own), files.Options{Clock: func() time.Time { return time.Now().Add(-20 * time.Minute) }})
-	c, err := opened.Create(e.t.Context(), files.CreateInput{ProjectID: e.ten.ProjectID, Filename: "fox.txt", MimeType: "text/plain", SizeBytes: int64(len(fox))})
+	c, err := opened.Create(e.t.Context(), files.CreateInput{ProjectID: e.ten.ProjectID, Declared: files.Declared{Filename: "fox.txt", MimeType: "text/plain", SizeBytes: int64(len(fox))}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

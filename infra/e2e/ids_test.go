@@ -30,7 +30,7 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 	now := time.Now().UTC()
 	store := dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
 	if err := store.Create(ctx, &files.File{
-		ID: legacy, ProjectID: c.ProjectID, Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body)),
+		ID: legacy, ProjectID: c.ProjectID, Declared: files.Declared{Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body))},
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(c.ProjectID, legacy),
 	}); err != nil {

@@ -181,7 +181,7 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 	// Not parallel: sweeps are global, and this test watches what one removes.
 	c := newTenant(t)
 	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
-	created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "x.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+	created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Declared: files.Declared{Filename: "x.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestCleanupRetriesOnlyTheFailedRecord(t *testing.T) {
 	svc := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second, PendingGrace: time.Second})
 	var keys []string
 	for i := 0; i < 3; i++ {
-		created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "t.pdf", MimeType: "application/pdf", SizeBytes: 5})
+		created, err := svc.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Declared: files.Declared{Filename: "t.pdf", MimeType: "application/pdf", SizeBytes: 5}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,7 +305,7 @@ func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
 	svc := useCasesOn(store, objects, files.Options{})
 	project := apitest.NewUUID()
 	create := func() *files.File {
-		cr, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+		cr, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 		if err != nil {
 			t.Fatal(err)
 		}

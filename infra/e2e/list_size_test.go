@@ -198,8 +198,8 @@ func seedLongNamedFiles(t *testing.T, project string, n int) []string {
 				name.WriteString(".txt")
 				id := files.NewID(now)
 				f := &files.File{
-					ID: id, ProjectID: project, Filename: name.String(), MimeType: "text/plain", SizeBytes: 1,
-					Purpose: "user_data", Status: files.StatusPending, CreatedAt: now, UpdatedAt: now,
+					ID: id, ProjectID: project, Declared: files.Declared{Filename: name.String(), MimeType: "text/plain", SizeBytes: 1, Purpose: "user_data"},
+					Status: files.StatusPending, CreatedAt: now, UpdatedAt: now,
 					UploadExpiresAt: now.Add(time.Hour), ObjectKey: files.ObjectKey(project, id),
 				}
 				err := store.Create(ctx, f)

@@ -19,7 +19,7 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	c := newTenant(t)
 	// A service on the same table and bucket with a 1 s session lifetime.
 	short := serviceWith(realObjects(), files.Config{UploadURLTTL: time.Second})
-	created, err := short.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Filename: "late.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+	created, err := short.Create(context.Background(), files.CreateInput{ProjectID: c.ProjectID, Declared: files.Declared{Filename: "late.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func newJobBench(t *testing.T, n int) *jobBench {
 	svc := b.service(nil)
 	project := apitest.NewUUID()
 	for range n {
-		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -92,7 +92,7 @@ func TestReconcileRepairsLostEventsFromTheRecords(t *testing.T) {
 	opened := useCasesOn(store, objects, files.Options{Clock: func() time.Time { return time.Now().Add(-20 * time.Minute) }})
 	current := useCasesOn(store, objects, files.Options{})
 	create := func(svc *useCases) *files.File {
-		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestReconcileAbortsTheUploadsOfEndedSessionsFromTheRecords(t *testing.T) {
 	opened := useCasesOn(store, objects, files.Options{Clock: func() time.Time { return time.Now().Add(-25 * time.Hour) }})
 	current := useCasesOn(store, objects, files.Options{})
 	create := func(svc *useCases) *files.File {
-		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes)),
+		c, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))},
 			Multipart: &files.MultipartPlan{PartSizeBytes: files.MinPartBytes}})
 		if err != nil {
 			t.Fatal(err)

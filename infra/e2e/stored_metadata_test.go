@@ -148,7 +148,7 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 	} {
 		t.Run(tc.header, func(t *testing.T) {
 			svc := serviceWith(objects, files.Config{})
-			created, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "doc.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+			created, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "doc.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +172,7 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 	}
 	t.Run("an object stored as signed has none", func(t *testing.T) {
 		svc := serviceWith(objects, files.Config{})
-		created, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Filename: "doc.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))})
+		created, err := svc.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "doc.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBytes))}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,8 +19,8 @@ func benchFile() *files.File {
 	keep := now.Add(90 * 24 * time.Hour)
 	return &files.File{
 		ID: "fil_06H0EN1ZAP202AP5WPNPHXF894", ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42",
-		OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", Filename: "Q3 board deck.pdf",
-		MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user", Status: files.StatusCompleted,
+		OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", Declared: files.Declared{Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user"},
+		Status:    files.StatusCompleted,
 		CreatedAt: now, UpdatedAt: done, CompletedAt: &done, UploadExpiresAt: now.Add(15 * time.Minute), ExpiresAt: &keep,
 		ExternalFileID: "crm-42", ObjectKey: "uploads/7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42/fil_06H0EN1ZAP202AP5WPNPHXF894",
 		ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6", TTL: keep.Unix(),

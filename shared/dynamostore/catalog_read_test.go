@@ -63,7 +63,7 @@ func TestPlanForFiltersWhatTheKeyCannot(t *testing.T) {
 
 // CursorAfter names a record's entry exactly as the index's own key does.
 func TestCursorAfterIsTheEntrysKey(t *testing.T) {
-	f := &files.File{ID: fid, ProjectID: projA, Filename: "a.pdf", ExternalFileID: "e"}
+	f := &files.File{ID: fid, ProjectID: projA, Declared: files.Declared{Filename: "a.pdf"}, ExternalFileID: "e"}
 	for _, q := range []files.Query{
 		{ProjectID: projA, Order: files.OrderIDAsc},
 		{ProjectID: projA, Order: files.OrderNameDesc},
@@ -72,7 +72,7 @@ func TestCursorAfterIsTheEntrysKey(t *testing.T) {
 		{ProjectID: projA, Order: files.OrderNameAsc, Filter: files.Filter{ExternalFileID: "e"}},
 		{ProjectID: projA, Order: files.OrderIDAsc, Filter: files.Filter{ExternalFileID: "e"}},
 	} {
-		item, err := ItemOf(&files.File{ID: f.ID, ProjectID: f.ProjectID, Filename: f.Filename, ExternalFileID: f.ExternalFileID, Status: files.StatusCompleted})
+		item, err := ItemOf(&files.File{ID: f.ID, ProjectID: f.ProjectID, Declared: files.Declared{Filename: f.Filename}, ExternalFileID: f.ExternalFileID, Status: files.StatusCompleted})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,12 +109,12 @@ func toItem(f *files.File) fileItem {
 func (it *fileItem) toFile() *files.File {
 	f := &files.File{
 		ID: it.ID, ProjectID: it.ProjectID, OrganizationID: it.OrganizationID,
-		Filename: it.Filename, MimeType: it.MimeType, SizeBytes: it.SizeBytes, Purpose: it.Purpose,
-		Status: files.Status(it.Status), CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
+		Declared: files.Declared{Filename: it.Filename, MimeType: it.MimeType, SizeBytes: it.SizeBytes, Purpose: it.Purpose, SHA256: it.SHA256},
+		Status:   files.Status(it.Status), CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
 		CompletedAt: utc(it.CompletedAt), UploadExpiresAt: it.UploadExpiresAt.UTC(), ExpiresAt: utc(it.ExpiresAt),
 		ExternalFileID: it.ExternalFileID, DataSourceID: it.DataSourceID,
 		PermissionInfo: it.PermissionInfo, ResourceInfo: it.ResourceInfo,
-		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, SHA256: it.SHA256, TTL: it.TTL,
+		ObjectKey: it.ObjectKey, ETag: it.ETag, MD5: it.MD5, TTL: it.TTL,
 	}
 	if m := it.Multipart; m != nil {
 		f.Multipart = &files.Multipart{UploadID: m.UploadID, PartSizeBytes: m.PartSizeBytes, PartSHA256: m.PartSHA256}

@@ -54,7 +54,7 @@ func throttle(w http.ResponseWriter, r *http.Request) {
 // SDK's retries, is unavailable (503 with Retry-After), never an internal
 // error (500): every store method a request path calls says so.
 func TestStalledOrThrottledDynamoDBIsUnavailable(t *testing.T) {
-	f := &files.File{ID: files.NewID(time.Now()), ProjectID: "0193a1b2-0000-7000-8000-000000000002", Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 1, Status: files.StatusPending, UploadExpiresAt: time.Now().Add(time.Hour)}
+	f := &files.File{ID: files.NewID(time.Now()), ProjectID: "0193a1b2-0000-7000-8000-000000000002", Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 1}, Status: files.StatusPending, UploadExpiresAt: time.Now().Add(time.Hour)}
 	for name, answer := range map[string]http.HandlerFunc{"stalled": hang, "throttled": throttle} {
 		db := stalledDB(t, answer)
 		store := dynamostore.New(db, "files")

@@ -31,14 +31,13 @@ func fullFile(projectID string) *files.File {
 	done, keep := t0.Add(3*time.Second), t0.Add(90*24*time.Hour)
 	f := &files.File{
 		ID: id, ProjectID: projectID, OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05",
-		Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user",
-		Status: files.StatusRejected, CreatedAt: t0, UpdatedAt: done, CompletedAt: &done,
+		Declared: files.Declared{Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user", SHA256: "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"},
+		Status:   files.StatusRejected, CreatedAt: t0, UpdatedAt: done, CompletedAt: &done,
 		UploadExpiresAt: t0.Add(15 * time.Minute), ExpiresAt: &keep,
 		ExternalFileID: "crm-42", DataSourceID: "ds-1",
 		PermissionInfo: map[string]any{"owner": "ana", "public": false},
 		ResourceInfo:   map[string]any{"pages": float64(12), "tags": []any{"q3", "board"}},
 		ObjectKey:      files.ObjectKey(projectID, id), ETag: `"9e107d9d372bb6826bd81d3542a419d6"`, MD5: "9e107d9d372bb6826bd81d3542a419d6",
-		SHA256:          "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592",
 		Multipart:       &files.Multipart{UploadID: "upl-1", PartSizeBytes: 5 << 20, PartSHA256: true},
 		AssemblingSince: &done, ReconcileAt: t0.Add(16 * time.Minute),
 		Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}, TTL: keep.Unix(),
@@ -58,7 +57,20 @@ func fillZero(v reflect.Value) {
 }
 
 func fillValue(f reflect.Value, n int, name string) {
-	if !f.IsZero() || !f.CanSet() {
+	if !f.CanSet() {
+		return
+	}
+	// A struct, or one pointed to, is filled field by field even when some
+	// are set: File's embedded Declared always is, and a field added to it
+	// must not hide behind its neighbours.
+	switch {
+	case f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Time]():
+		fillZero(f)
+		return
+	case f.Kind() == reflect.Pointer && !f.IsNil():
+		fillValue(f.Elem(), n, name)
+		return
+	case !f.IsZero():
 		return
 	}
 	switch f.Kind() {
@@ -73,12 +85,8 @@ func fillValue(f reflect.Value, n int, name string) {
 	case reflect.Pointer:
 		f.Set(reflect.New(f.Type().Elem()))
 		fillValue(f.Elem(), n, name)
-	case reflect.Struct:
-		if f.Type() == reflect.TypeFor[time.Time]() {
-			f.Set(reflect.ValueOf(t0.Add(time.Duration(n) * time.Minute)))
-			return
-		}
-		fillZero(f)
+	case reflect.Struct: // time.Time
+		f.Set(reflect.ValueOf(t0.Add(time.Duration(n) * time.Minute)))
 	case reflect.Slice:
 		e := reflect.New(f.Type().Elem()).Elem()
 		fillValue(e, n, name)
@@ -163,7 +171,7 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 	checkFile(t, "FileFromItem", f, decoded)
 
 	// Unset optional fields stay unset.
-	bare := &files.File{ID: files.NewID(t0), ProjectID: projectA, Filename: "a.txt", MimeType: "text/plain", SizeBytes: 1,
+	bare := &files.File{ID: files.NewID(t0), ProjectID: projectA, Declared: files.Declared{Filename: "a.txt", MimeType: "text/plain", SizeBytes: 1},
 		Status: files.StatusPending, CreatedAt: t0, UpdatedAt: t0, UploadExpiresAt: t0.Add(time.Minute)}
 	bare.ObjectKey = files.ObjectKey(projectA, bare.ID)
 	if err := store.Create(ctx, bare); err != nil {
@@ -203,7 +211,7 @@ func TestCreateAndGetAreScoped(t *testing.T) {
 func pending(projectID, name string) *files.File {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := files.NewID(now)
-	return &files.File{ID: id, ProjectID: projectID, Filename: name, MimeType: "application/pdf", SizeBytes: 10,
+	return &files.File{ID: id, ProjectID: projectID, Declared: files.Declared{Filename: name, MimeType: "application/pdf", SizeBytes: 10},
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(projectID, id), TTL: now.Add(time.Hour).Unix()}
 }

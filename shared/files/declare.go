@@ -15,17 +15,50 @@ import (
 // the declaration (the type rules that need the MIME sniffer's knowledge are
 // files/upload's).
 
+// Declared is what a client declares about a new file and its record
+// keeps: CreateInput carries it in, and the new File takes it whole. A
+// field the client sets at create and the record keeps goes here, with its
+// rule in Normalize.
+type Declared struct {
+	Filename  string
+	MimeType  string // normalised: the type the upload's PUT signs
+	SizeBytes int64
+	Purpose   string
+	// SHA256 is the whole file's SHA-256 (lower-case hex) when it is known:
+	// declared at create, which a single PUT's presigned URL makes storage
+	// enforce, computed by the compat upload from the bytes it stored, or,
+	// for a multipart file, the client's word (given at create or complete),
+	// which storage never checks. "" = unknown. File.VerifiedSHA256 and
+	// File.ClaimedSHA256 tell the two apart. Before Normalize it is hex or
+	// base64, as the client sent it.
+	SHA256 string
+}
+
+// Normalize applies the rules that need no more than the declaration (a
+// name of at most maxName characters, a media type, a SHA-256) and puts
+// the declaration in the form its record keeps. The rules that need the
+// configuration or the MIME sniffer's knowledge are files/upload's.
+func (d *Declared) Normalize(maxName int) error {
+	if err := CheckNewFilename(d.Filename, maxName); err != nil {
+		return err
+	}
+	mimeType, err := NormalizeMimeType(d.MimeType)
+	if err != nil {
+		return err
+	}
+	sum, err := ParseSHA256(d.SHA256)
+	if err != nil {
+		return err
+	}
+	d.MimeType, d.SHA256 = mimeType, sum
+	return nil
+}
+
 // CreateInput is a new upload session as a client declares it.
 type CreateInput struct {
 	OrganizationID string
 	ProjectID      string
-	Filename       string
-	MimeType       string
-	SizeBytes      int64
-	Purpose        string
-	// SHA256 is the file's declared SHA-256, hex or base64 as the client
-	// sent it ("" = none); ParseSHA256 normalises it.
-	SHA256 string
+	Declared
 	// Multipart asks for a multipart session (nil: one PUT).
 	Multipart *MultipartPlan
 	// RetainUntil ends the file's retention (nil: the purpose's default, if any).

@@ -37,13 +37,12 @@ type Rejection struct {
 
 // File is one record. Times are UTC; nil pointers mean "not set".
 type File struct {
-	ID              string
-	ProjectID       string
-	OrganizationID  string
-	Filename        string
-	MimeType        string
-	SizeBytes       int64
-	Purpose         string
+	ID             string
+	ProjectID      string
+	OrganizationID string
+	// Declared is what the client declared at create, as create's rules
+	// left it (Declared.Normalize).
+	Declared
 	Status          Status
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -57,13 +56,6 @@ type File struct {
 	ObjectKey       string
 	ETag            string
 	MD5             string
-	// SHA256 is the whole file's SHA-256 (lower-case hex) when it is known:
-	// declared at create, which a single PUT's presigned URL makes storage
-	// enforce, computed by the compat upload from the bytes it stored, or,
-	// for a multipart file, the client's word (given at create or complete),
-	// which storage never checks. "" = unknown. VerifiedSHA256 and
-	// ClaimedSHA256 tell the two apart.
-	SHA256 string
 	// Multipart is the multipart session of a file uploaded in parts (nil:
 	// one PUT).
 	Multipart *Multipart

@@ -17,7 +17,7 @@ func completedFiles(t *testing.T, st catalogStore, names ...string) []*File {
 	base := time.Now().Add(-time.Hour)
 	for i, name := range names {
 		at := base.Add(time.Duration(i) * time.Millisecond)
-		f := &File{ID: NewID(at), ProjectID: project, Filename: name, Status: StatusCompleted, CreatedAt: at, UpdatedAt: at}
+		f := &File{ID: NewID(at), ProjectID: project, Declared: Declared{Filename: name}, Status: StatusCompleted, CreatedAt: at, UpdatedAt: at}
 		if err := st.Create(context.Background(), f); err != nil {
 			t.Fatal(err)
 		}
@@ -62,10 +62,10 @@ func walk(t *testing.T, s compatService, q Query) ([]string, int) {
 func TestListCompletedByIDs(t *testing.T) {
 	s, st, _ := newCompatService()
 	fs := completedFiles(t, st, "b.txt", "a.txt", "c.txt", "a.txt")
-	pending := &File{ID: NewID(time.Now()), ProjectID: project, Filename: "p.txt", Status: StatusPending}
+	pending := &File{ID: NewID(time.Now()), ProjectID: project, Declared: Declared{Filename: "p.txt"}, Status: StatusPending}
 	st.Create(context.Background(), pending)
 	gone := time.Now().Add(-time.Second)
-	expired := &File{ID: NewID(time.Now()), ProjectID: project, Filename: "e.txt", Status: StatusCompleted, ExpiresAt: &gone}
+	expired := &File{ID: NewID(time.Now()), ProjectID: project, Declared: Declared{Filename: "e.txt"}, Status: StatusCompleted, ExpiresAt: &gone}
 	st.Create(context.Background(), expired)
 
 	listed := append(ids(fs), pending.ID, expired.ID, "fil_bogus", fs[0].ID)
@@ -167,7 +167,7 @@ func hiddenFiles(t *testing.T, st catalogStore, name string, n int, at time.Time
 	gone := time.Now().Add(-time.Minute)
 	var out []*File
 	for i := range n {
-		f := &File{ID: NewID(at), ProjectID: project, Filename: name, Status: StatusCompleted, CreatedAt: at, ExpiresAt: &gone}
+		f := &File{ID: NewID(at), ProjectID: project, Declared: Declared{Filename: name}, Status: StatusCompleted, CreatedAt: at, ExpiresAt: &gone}
 		if i%3 == 0 {
 			f.Status, f.ExpiresAt = StatusCancelled, nil
 			st.lagging[f.ID] = true
@@ -219,7 +219,7 @@ func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
 	base := time.Now().Add(-time.Hour)
 	first := completedFiles(t, st, "a.txt")
 	hiddenFiles(t, st, "a.txt", 3000, base.Add(time.Minute))
-	last := &File{ID: NewID(base.Add(time.Hour)), ProjectID: project, Filename: "a.txt", Status: StatusCompleted}
+	last := &File{ID: NewID(base.Add(time.Hour)), ProjectID: project, Declared: Declared{Filename: "a.txt"}, Status: StatusCompleted}
 	if err := st.Create(context.Background(), last); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func BenchmarkCreateService(b *testing.B) {
 	svc := benchService()
 	ctx := context.Background()
 	in := files.CreateInput{OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42",
-		Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user"}
+		Declared: files.Declared{Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := svc.Create(ctx, in); err != nil {

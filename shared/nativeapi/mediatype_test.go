@@ -15,7 +15,7 @@ type creates struct{ calls *int }
 
 func (c creates) Create(_ context.Context, in files.CreateInput) (*files.Created, error) {
 	*c.calls++
-	return &files.Created{File: &files.File{ID: "fil_x", Status: files.StatusPending, Filename: in.Filename, MimeType: in.MimeType, SizeBytes: in.SizeBytes, UploadExpiresAt: time.Now().Add(time.Hour)}}, nil
+	return &files.Created{File: &files.File{ID: "fil_x", Status: files.StatusPending, Declared: files.Declared{Filename: in.Filename, MimeType: in.MimeType, SizeBytes: in.SizeBytes}, UploadExpiresAt: time.Now().Add(time.Hour)}}, nil
 }
 func (creates) Now() time.Time { return time.Now() }
 

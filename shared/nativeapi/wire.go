@@ -41,7 +41,7 @@ type createRequest struct {
 func (req *createRequest) input(p auth.Principal, plan *files.MultipartPlan) files.CreateInput {
 	return files.CreateInput{
 		OrganizationID: p.OrganizationID, ProjectID: p.ProjectID,
-		Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256,
+		Declared:  files.Declared{Filename: *req.Filename, MimeType: *req.MimeType, SizeBytes: *req.SizeBytes, Purpose: req.Purpose, SHA256: req.SHA256},
 		Multipart: plan, RetainUntil: req.RetentionExpiresAt,
 	}
 }

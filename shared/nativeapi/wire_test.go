@@ -21,8 +21,8 @@ func TestOnlyAVerifiedDigestIsShownAsSHA256(t *testing.T) {
 		file files.File
 		want map[string]any // the digest fields the JSON carries
 	}{
-		{"single PUT with a signed sha256", files.File{SHA256: sum}, map[string]any{"sha256": sum}},
-		{"multipart with the client's sha256", files.File{SHA256: sum, Multipart: multipart}, map[string]any{"claimedSha256": sum}},
+		{"single PUT with a signed sha256", files.File{Declared: files.Declared{SHA256: sum}}, map[string]any{"sha256": sum}},
+		{"multipart with the client's sha256", files.File{Declared: files.Declared{SHA256: sum}, Multipart: multipart}, map[string]any{"claimedSha256": sum}},
 		{"no digest", files.File{}, map[string]any{}},
 		{"multipart without one", files.File{Multipart: multipart}, map[string]any{}},
 	} {

@@ -283,9 +283,9 @@ func TestMintBounds(t *testing.T) {
 func TestCheckDeclaration(t *testing.T) {
 	tk := &auth.Token{MaxBytes: 100, MimeTypes: []string{"application/pdf"}, Purpose: "user_data"}
 	for param, in := range map[string]files.CreateInput{
-		"mimeType":  {MimeType: "image/png", SizeBytes: 1},
-		"purpose":   {MimeType: "application/pdf", SizeBytes: 1, Purpose: "parse"},
-		"sizeBytes": {MimeType: "application/pdf", SizeBytes: 101},
+		"mimeType":  {Declared: files.Declared{MimeType: "image/png", SizeBytes: 1}},
+		"purpose":   {Declared: files.Declared{MimeType: "application/pdf", SizeBytes: 1, Purpose: "parse"}},
+		"sizeBytes": {Declared: files.Declared{MimeType: "application/pdf", SizeBytes: 101}},
 	} {
 		err := uploadtoken.CheckDeclaration(tk, &in)
 		var e *files.Error
@@ -293,7 +293,7 @@ func TestCheckDeclaration(t *testing.T) {
 			t.Errorf("%s: %v, want a 403 on %s", param, err, param)
 		}
 	}
-	in := files.CreateInput{MimeType: "application/pdf; charset=x", SizeBytes: 100}
+	in := files.CreateInput{Declared: files.Declared{MimeType: "application/pdf; charset=x", SizeBytes: 100}}
 	if err := uploadtoken.CheckDeclaration(tk, &in); err != nil || in.Purpose != "user_data" {
 		t.Errorf("an allowed file: %v, purpose %q (want the token's)", err, in.Purpose)
 	}

@@ -42,7 +42,7 @@ func TestRecountDryRunShowsDriftAndTheRunFixesIt(t *testing.T) {
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := files.NewID(now)
-	f := &files.File{ID: id, ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, Status: files.StatusCompleted,
+	f := &files.File{ID: id, ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10}, Status: files.StatusCompleted,
 		CreatedAt: now, UpdatedAt: now, ObjectKey: files.ObjectKey(project, id)}
 	if err := dynamostore.New(dynamo.NewFromIface(client), "files").Create(ctx, f); err != nil {
 		t.Fatal(err)

@@ -37,14 +37,14 @@ func TestEveryCreatePathSpendsTheBudget(t *testing.T) {
 	ctx := context.Background()
 	const size = 2 * files.MinPartBytes
 	single := func(s *service, admit func(context.Context, *files.File) error) (*files.File, error) {
-		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: size, Admit: admit})
+		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: size}, Admit: admit})
 		if err != nil {
 			return nil, err
 		}
 		return c.File, nil
 	}
 	multipart := func(s *service, admit func(context.Context, *files.File) error) (*files.File, error) {
-		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: size, Admit: admit,
+		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: size}, Admit: admit,
 			Multipart: &files.MultipartPlan{PartSizeBytes: files.MinPartBytes}})
 		if err != nil {
 			return nil, err

@@ -80,7 +80,7 @@ func TestPolyglotUploadIsRejectedAndDeleted(t *testing.T) {
 	for _, tc := range polyglots() {
 		t.Run(tc.name, func(t *testing.T) {
 			s, st, obj := newTestService()
-			c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "upload", MimeType: tc.declared, SizeBytes: int64(len(tc.body))})
+			c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "upload", MimeType: tc.declared, SizeBytes: int64(len(tc.body))}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestDeclaredTypeMustAgreeWithExtension(t *testing.T) {
 		{"no-extension", "application/pdf", true},
 		{"unknown.xyz", "application/pdf", true},
 	} {
-		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10})
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10}})
 		var e *files.Error
 		switch {
 		case tc.ok && err != nil:
@@ -179,7 +179,7 @@ func TestEveryPurposeCompletesAGenuineFileOfEachAcceptedType(t *testing.T) {
 				if declared == "" {
 					t.Fatalf("the extension table has no type for %s", sample.Filename)
 				}
-				c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: sample.Filename, MimeType: declared, SizeBytes: int64(len(sample.Body)), Purpose: purpose})
+				c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: sample.Filename, MimeType: declared, SizeBytes: int64(len(sample.Body)), Purpose: purpose}})
 				if err != nil {
 					t.Fatalf("create %s (%s) for %s: %v", sample.Filename, declared, purpose, err)
 				}

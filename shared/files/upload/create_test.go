@@ -15,7 +15,7 @@ import (
 func TestCreateRefusalsNameTheirInput(t *testing.T) {
 	s, st, _ := newTestService()
 	past := time.Now().Add(-time.Hour)
-	ok := files.CreateInput{ProjectID: project, Filename: "a.txt", MimeType: "text/plain", SizeBytes: 10}
+	ok := files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.txt", MimeType: "text/plain", SizeBytes: 10}}
 	for _, tc := range []struct {
 		name        string
 		edit        func(*files.CreateInput)
@@ -60,7 +60,7 @@ func TestCreateSignsTheDeclaredSHA256(t *testing.T) {
 	s, st, obj := newTestService()
 	const hexSum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	for _, declared := range []string{hexSum, strings.ToUpper(hexSum), "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg"} {
-		c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.txt", MimeType: "text/plain", SizeBytes: 4, SHA256: declared})
+		c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.txt", MimeType: "text/plain", SizeBytes: 4, SHA256: declared}})
 		if err != nil {
 			t.Fatalf("sha256 %q: %v", declared, err)
 		}

@@ -74,26 +74,29 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	}
 	head := in.Body[:min(len(in.Body), sniffBytes)]
 	create := files.CreateInput{
-		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID, Filename: in.Filename,
-		MimeType: declaredType(in.Filename, in.ContentType, head), SizeBytes: int64(len(in.Body)), Purpose: in.Purpose,
-		Operation: in.Operation, SHA256: sha256Hex(in.Body), Admit: in.Admit,
+		OrganizationID: in.OrganizationID, ProjectID: in.ProjectID,
+		Declared: files.Declared{
+			Filename: in.Filename, MimeType: declaredType(in.Filename, in.ContentType, head),
+			SizeBytes: int64(len(in.Body)), Purpose: in.Purpose, SHA256: sha256Hex(in.Body),
+		},
+		Operation: in.Operation, Admit: in.Admit,
 	}
 	now := d.Now()
-	mimeType, err := checkDeclaration(d.Config, &create, files.MaxDirectNameChars, now)
-	if err != nil {
+	if err := checkDeclaration(d.Config, &create, files.MaxDirectNameChars, now); err != nil {
 		return nil, err
 	}
+	mimeType := create.MimeType
 	if rej := checkContent(head, mimeType); rej != nil {
 		return nil, files.RejectionError(rej)
 	}
 	// The md5 makes settle check that S3 holds exactly these bytes.
 	sum := md5.Sum(in.Body)
 	md5hex := hex.EncodeToString(sum[:])
-	f := newPending(d.Options, create, mimeType, in.ExternalFileID, now)
+	f := newPending(d.Options, create, in.ExternalFileID, now)
 	if err := admit(ctx, d.quotas, create, f); err != nil {
 		return nil, err
 	}
-	err = d.store.Create(ctx, f)
+	err := d.store.Create(ctx, f)
 	if in.Operation != nil && errors.Is(err, files.ErrConditionFailed) {
 		// An earlier attempt recorded the file: finish what it started.
 		if f, err = d.store.Get(ctx, f.ProjectID, f.ID); err != nil {

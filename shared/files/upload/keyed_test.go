@@ -22,7 +22,7 @@ func TestKeyedCreateConvergesOnOneFile(t *testing.T) {
 	st, obj := newMemStore(), newMemObjects()
 	s := newService(st, obj, files.Options{Clock: func() time.Time { return now }})
 	op := &files.Operation{Seed: "project#POST /v1/files\x00k\x00body", At: start}
-	in := files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, Operation: op}
+	in := files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10}, Operation: op}
 	first, err := s.Create(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestKeyedCreateAfterItsFileSettledAnswersTheFile(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/replay=%v", tc.name, replay), func(t *testing.T) {
 				s, st, obj := newTestService()
 				op := &files.Operation{Seed: "project#POST /v1/files\x00k\x00body", At: time.Now()}
-				in := files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody)), Operation: op}
+				in := files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}, Operation: op}
 				first, err := s.Create(ctx, in)
 				if err != nil {
 					t.Fatal(err)
@@ -126,14 +126,14 @@ func TestUploadURLEndsAtRetention(t *testing.T) {
 	st, obj := newMemStore(), newMemObjects()
 	s := newService(st, obj, files.Options{Clock: func() time.Time { return now }})
 	until := now.Add(30*time.Second + 500*time.Millisecond)
-	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &until}); err != nil {
+	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10}, RetainUntil: &until}); err != nil {
 		t.Fatal(err)
 	}
 	if obj.lastUpload.Expires != 30*time.Second {
 		t.Errorf("URL lives %s, want the 30 whole seconds of retention left", obj.lastUpload.Expires)
 	}
 	soon := now.Add(500 * time.Millisecond)
-	_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10, RetainUntil: &soon})
+	_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: 10}, RetainUntil: &soon})
 	if e, ok := err.(*files.Error); !ok || e.Code != "invalid_retention" || e.Field != files.FieldRetention || len(st.files) != 1 {
 		t.Errorf("retention ending in half a second: %v, %d records; want invalid_retention and no record", err, len(st.files))
 	}

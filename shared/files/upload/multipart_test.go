@@ -17,7 +17,7 @@ const partSize = files.MinPartBytes
 func multipartFile(t *testing.T, s *service, sum bool) (*files.File, []byte) {
 	t.Helper()
 	body := bytes.Repeat([]byte("lorem ipsum\n"), (2*partSize+partSize/2)/12)
-	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "big.txt", MimeType: "text/plain", SizeBytes: int64(len(body)),
+	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "big.txt", MimeType: "text/plain", SizeBytes: int64(len(body))},
 		Multipart: &files.MultipartPlan{PartSizeBytes: partSize, PartSHA256: sum}})
 	if err != nil {
 		t.Fatal(err)
@@ -127,13 +127,13 @@ func TestMultipartPlanBounds(t *testing.T) {
 		{"part below 5 MiB", 10 << 20, &files.MultipartPlan{PartSizeBytes: 1 << 20}, "invalid_part_size", files.FieldPartSize},
 		{"more than 10,000 parts", files.MaxObjectBytes, &files.MultipartPlan{PartSizeBytes: partSize}, "too_many_parts", files.FieldPartSize},
 	} {
-		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: tc.size, Multipart: tc.plan})
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: tc.size}, Multipart: tc.plan})
 		var e *files.Error
 		if !errors.As(err, &e) || e.Code != tc.code || e.Field != tc.field {
 			t.Errorf("%s: %v, want %s naming %s", tc.name, err, tc.code, tc.field)
 		}
 	}
-	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: files.MaxObjectBytes,
+	if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.bin", MimeType: "application/octet-stream", SizeBytes: files.MaxObjectBytes},
 		Multipart: &files.MultipartPlan{PartSizeBytes: (files.MaxObjectBytes + files.MaxParts - 1) / files.MaxParts}}); err != nil {
 		t.Errorf("5 TiB in 10,000 parts: %v", err)
 	}
@@ -154,7 +154,7 @@ func TestMultipartWholeFileSHA256IsAClaim(t *testing.T) {
 		t.Errorf("multipart: verified %q, claimed %q (%v); want the claim %s, nothing verified", done.VerifiedSHA256(), done.ClaimedSHA256(), err, claim)
 	}
 
-	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody)), SHA256: sha256Hex(pdfBody)})
+	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody)), SHA256: sha256Hex(pdfBody)}})
 	if err != nil || obj.lastUpload.SHA256 != sha256Hex(pdfBody) {
 		t.Fatalf("single PUT: %v, signed %q", err, obj.lastUpload.SHA256)
 	}

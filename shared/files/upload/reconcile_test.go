@@ -34,7 +34,7 @@ func TestConvergeSettlesLostEventsAndStoresExpired(t *testing.T) {
 	ctx := context.Background()
 	s, st, obj, c := newClockedService()
 	create := func() *files.File {
-		cr, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+		cr, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,12 +179,12 @@ func TestConvergeAbortsWhatEndedSessionsLeftOpen(t *testing.T) {
 func TestConvergeAllSettlesLiveUploadsWithStoredBytes(t *testing.T) {
 	ctx := context.Background()
 	s, st, obj, _ := newClockedService()
-	uploaded, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	uploaded, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	obj.put(uploaded.File.ObjectKey, "application/pdf", pdfBody)
-	waiting, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "b.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	waiting, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "b.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestConvergeGoesPastAFileThatFails(t *testing.T) {
 	s, st, obj, c := newClockedService()
 	var made []*files.File
 	for range 5 {
-		cr, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+		cr, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 		if err != nil {
 			t.Fatal(err)
 		}

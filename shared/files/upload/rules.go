@@ -31,35 +31,28 @@ func allows(c files.Config, purpose, mimeType string) bool {
 }
 
 // checkDeclaration validates a new file as declared at now, with a name of
-// at most maxName characters, normalises its SHA256 in place and returns
-// its normalised MIME type.
-func checkDeclaration(c files.Config, in *files.CreateInput, maxName int, now time.Time) (string, error) {
-	if err := files.CheckNewFilename(in.Filename, maxName); err != nil {
-		return "", err
+// at most maxName characters, and normalises the declaration in place
+// (files.Declared.Normalize).
+func checkDeclaration(c files.Config, in *files.CreateInput, maxName int, now time.Time) error {
+	if err := in.Normalize(maxName); err != nil {
+		return err
 	}
-	mimeType, err := files.NormalizeMimeType(in.MimeType)
-	if err != nil {
-		return "", err
-	}
-	if err := checkExtension(in.Filename, mimeType); err != nil {
-		return "", err
+	if err := checkExtension(in.Filename, in.MimeType); err != nil {
+		return err
 	}
 	if err := checkSize(c, in); err != nil {
-		return "", err
+		return err
 	}
 	if err := checkPlan(in); err != nil {
-		return "", err
+		return err
 	}
-	if in.SHA256, err = files.ParseSHA256(in.SHA256); err != nil {
-		return "", err
-	}
-	if !allows(c, in.Purpose, mimeType) {
-		return "", files.Errorf(files.KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, mimeType).On(files.FieldMimeType)
+	if !allows(c, in.Purpose, in.MimeType) {
+		return files.Errorf(files.KindInvalid, "type_not_allowed", "purpose %q does not accept %s files", in.Purpose, in.MimeType).On(files.FieldMimeType)
 	}
 	if r := in.RetainUntil; r != nil && (!r.After(now) || r.After(now.Add(files.MaxRetention))) {
-		return "", files.Errorf(files.KindInvalid, "invalid_retention", "%s must be in the future and within %d years", files.FieldRetention, int(files.MaxRetention.Hours()/24/365)).On(files.FieldRetention)
+		return files.Errorf(files.KindInvalid, "invalid_retention", "%s must be in the future and within %d years", files.FieldRetention, int(files.MaxRetention.Hours()/24/365)).On(files.FieldRetention)
 	}
-	return mimeType, nil
+	return nil
 }
 
 // checkSize checks the purpose and the declared size against the bounds

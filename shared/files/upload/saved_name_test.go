@@ -48,7 +48,7 @@ func TestTheExtensionRuleJudgesTheSavedName(t *testing.T) {
 	for _, tc := range savedNameCases {
 		t.Run(tc.name, func(t *testing.T) {
 			s, st, obj := newTestService()
-			_, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+			_, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 			checkRefused(t, "native create", err, tc.code)
 			_, err = s.UploadDirect(ctx, files.DirectUpload{ProjectID: project, Filename: tc.filename, ContentType: "application/pdf", Purpose: "parse", Body: pdfBody})
 			checkRefused(t, "compat upload", err, tc.code)
@@ -94,7 +94,7 @@ func TestSavedNamesThatAgreeAreAccepted(t *testing.T) {
 		{"\u0645\u0644\u0641.pdf", "application/pdf", "\u0645\u0644\u0641.pdf"}, // right-to-left letters are not controls
 	} {
 		s, _, _ := newTestService()
-		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10})
+		c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: tc.mimeType, SizeBytes: 10}})
 		if err != nil {
 			t.Errorf("%q as %s: %v", tc.filename, tc.mimeType, err)
 			continue
@@ -123,9 +123,9 @@ func TestWebDocumentExtensionsAreKnown(t *testing.T) {
 		{"invoice.mht", "message/rfc822"},
 		{"invoice.mhtml", "multipart/related"},
 	} {
-		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: "application/pdf", SizeBytes: 10})
+		_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: "application/pdf", SizeBytes: 10}})
 		checkRefused(t, tc.filename+" as a PDF", err, "type_extension_mismatch")
-		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}); err != nil {
+		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}}); err != nil {
 			t.Errorf("%s as %s: %v", tc.filename, tc.ownType, err)
 		}
 	}
@@ -163,10 +163,10 @@ func TestProgramExtensionsAreKnown(t *testing.T) {
 			others = append(others, "text/plain") // a program is no text
 		}
 		for _, other := range others {
-			_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: other, SizeBytes: 10})
+			_, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: other, SizeBytes: 10}})
 			checkRefused(t, tc.filename+" as "+other, err, "type_extension_mismatch")
 		}
-		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}); err != nil {
+		if _, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: tc.filename, MimeType: tc.ownType, SizeBytes: 10}}); err != nil {
 			t.Errorf("%s as %s: %v", tc.filename, tc.ownType, err)
 		}
 	}

@@ -45,15 +45,15 @@ func (s *Sessions) Create(ctx context.Context, in files.CreateInput) (*files.Cre
 		return s.resume(ctx, in.ProjectID, files.KeyedID(in.ProjectID, op), true)
 	}
 	now := s.Now()
-	mimeType, err := checkDeclaration(s.Config, &in, files.MaxFilenameChars, now)
-	if err != nil {
+	if err := checkDeclaration(s.Config, &in, files.MaxFilenameChars, now); err != nil {
 		return nil, err
 	}
-	f := newPending(s.Options, in, mimeType, "", now)
+	f := newPending(s.Options, in, "", now)
 	// A single PUT is presigned first: it is local computation, so a failure
 	// leaves nothing behind (a multipart session's part URLs come later).
 	var up files.Presigned
 	var ok bool
+	var err error
 	if in.Multipart == nil {
 		up, ok, err = s.uploadURL(ctx, f, now)
 	} else {
@@ -145,22 +145,18 @@ func (s *Sessions) uploadURL(ctx context.Context, f *files.File, now time.Time) 
 // direct upload) make it: its id (see newID), the upload session's end,
 // retention (explicit, else the purpose's default) and the TTL that bounds
 // both.
-func newPending(o files.Options, in files.CreateInput, mimeType, externalFileID string, now time.Time) *files.File {
+func newPending(o files.Options, in files.CreateInput, externalFileID string, now time.Time) *files.File {
 	id, createdAt := newID(in.ProjectID, in.Operation, now)
 	f := &files.File{
 		ID:              id,
 		ProjectID:       in.ProjectID,
 		OrganizationID:  in.OrganizationID,
-		Filename:        in.Filename,
-		MimeType:        mimeType,
-		SizeBytes:       in.SizeBytes,
-		Purpose:         in.Purpose,
+		Declared:        in.Declared,
 		Status:          files.StatusPending,
 		CreatedAt:       createdAt,
 		UpdatedAt:       now,
 		UploadExpiresAt: now.Add(sessionTTL(o.Config, in)),
 		ExternalFileID:  externalFileID,
-		SHA256:          in.SHA256,
 		ObjectKey:       files.ObjectKey(in.ProjectID, id),
 	}
 	if in.RetainUntil != nil {

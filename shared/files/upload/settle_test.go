@@ -21,7 +21,7 @@ var pdfBody = []byte("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
 
 func mustCreate(t *testing.T, s *service) *files.File {
 	t.Helper()
-	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	c, err := s.Create(context.Background(), files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestEveryURLLivesAtMostAnHour(t *testing.T) {
 	s := newService(st, obj, files.Options{Config: files.Config{UploadURLTTL: week, DownloadURLTTL: week}})
 	ctx := context.Background()
 	latest := time.Now().Add(time.Hour + time.Second)
-	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))})
+	c, err := s.Create(ctx, files.CreateInput{ProjectID: project, Declared: files.Declared{Filename: "a.pdf", MimeType: "application/pdf", SizeBytes: int64(len(pdfBody))}})
 	if err != nil {
 		t.Fatal(err)
 	}
