@@ -220,6 +220,14 @@ func (e *entry) invoke(r *lambdaruntime.Runtime, payload []byte) []byte {
 // http invokes an HTTP function and returns its status and decoded body.
 func (e *entry) http(payload []byte, env ...string) (int, []byte) {
 	e.t.Helper()
+	st, _, body := e.response(payload, env...)
+	return st, body
+}
+
+// response invokes an HTTP function and returns its status, headers and
+// decoded body.
+func (e *entry) response(payload []byte, env ...string) (int, http.Header, []byte) {
+	e.t.Helper()
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(e.invoke(e.start(env...), payload), &resp); err != nil {
 		e.t.Fatalf("not an API Gateway v2 response: %v", err)
@@ -231,7 +239,14 @@ func (e *entry) http(payload []byte, env ...string) (int, []byte) {
 			e.t.Fatal(err)
 		}
 	}
-	return resp.StatusCode, body
+	header := http.Header{}
+	for k, v := range resp.Headers {
+		header.Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		header[http.CanonicalHeaderKey(k)] = vs
+	}
+	return resp.StatusCode, header, body
 }
 
 func (e *entry) decode(body []byte, v any) {
@@ -694,23 +709,7 @@ func checkRoute(e *entry) {
 	}
 	var req events.APIGatewayV2HTTPRequest
 	e.decode(ev, &req)
-	var resp events.APIGatewayV2HTTPResponse
-	e.decode(e.invoke(e.start(), ev), &resp)
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	header := http.Header{}
-	for k, v := range resp.Headers {
-		header.Set(k, v)
-	}
-	for k, vs := range resp.MultiValueHeaders {
-		header[http.CanonicalHeaderKey(k)] = vs
-	}
-	st := resp.StatusCode
+	st, header, body := e.response(ev)
 	if st >= 500 || st == http.StatusUnauthorized || st == http.StatusForbidden {
 		e.t.Errorf("%s: %d %s", req.RouteKey, st, body)
 	}
