@@ -10,11 +10,13 @@ import (
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/sampleevents"
 	"github.com/filegate/filegate/shared/dynamostore"
 )
 
 // The template lists the functions; the Makefile builds each from
-// functions/<dir>, events/ holds a sample of each, and the local stack
+// functions/<dir>, events/ holds a sample of each (or sampleevents makes
+// one of an HTTP function's route), and the local stack
 // builds each with its main's constructor (infra/localstack's
 // TestStackBuildsWhatEachMainStarts): these tests keep the lists equal, so
 // `sam build`, `make build`, the local stack and the samples cannot drift
@@ -44,10 +46,12 @@ func TestTemplateFunctions(t *testing.T) {
 			if f.Build != "makefile" || f.CodeURI != "." {
 				t.Errorf("Metadata.BuildMethod %q, CodeUri %q; want makefile and \".\"", f.Build, f.CodeURI)
 			}
-			for _, p := range []string{"functions/" + dir + "/main.go", "events/" + sampleName(f)} {
-				if _, err := os.Stat(filepath.Join(repoRoot, p)); err != nil {
-					t.Errorf("%s: %v", p, err)
-				}
+			if _, err := os.Stat(filepath.Join(repoRoot, "functions", dir, "main.go")); err != nil {
+				t.Error(err)
+			}
+			// Its sample: committed, or the default request of its one route.
+			if _, err := sampleevents.For(repoRoot, f); err != nil {
+				t.Error(err)
 			}
 			// What `sam build` runs for the function.
 			checkBuildRecipe(t, dryRunMake(t, "build-"+id, "ARTIFACTS_DIR="+artifactsDir), dir)
@@ -106,21 +110,6 @@ func dryRunMake(t *testing.T, args ...string) string {
 		t.Fatalf("make -n %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-// sampleName is a function's events/ sample (the e2e entry test feeds it to
-// the binary): <dir>.json, except the stream consumers', named for their records.
-func sampleName(f *samtemplate.TemplateFunction) string {
-	if name, ok := streamSamples[f.LogicalID]; ok {
-		return name
-	}
-	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
-}
-
-var streamSamples = map[string]string{
-	"CleanupFunction":    "dynamodb-ttl-remove.json",
-	"CountersFunction":   "dynamodb-file-changes.json",
-	"FileEventsFunction": "dynamodb-file-events.json",
 }
 
 // checkBuildRecipe wants `GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build

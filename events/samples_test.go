@@ -24,6 +24,7 @@ import (
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/sampleevents"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/fileevents"
@@ -80,6 +81,34 @@ func TestSamples(t *testing.T) {
 				t.Fatal("not an event of a source Filegate uses")
 			}
 		})
+	}
+}
+
+// TestDefaultSamples holds sampleevents.Default (the sample of an HTTP
+// function that commits none) to what TestSamples asks of a committed one,
+// for the route of every function with one route, committed sample or not.
+func TestDefaultSamples(t *testing.T) {
+	tpl, err := samtemplate.ReadTemplate("../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for id, f := range tpl.Functions {
+		route, ok := sampleevents.OnlyRoute(f)
+		if !ok {
+			continue
+		}
+		n++
+		t.Run(id, func(t *testing.T) {
+			raw, err := sampleevents.Default(route)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkHTTP(t, sampleevents.Name(id), decode[events.APIGatewayV2HTTPRequest](t, raw))
+		})
+	}
+	if n == 0 {
+		t.Fatal("template.yaml has no function with one HTTP API route")
 	}
 }
 

@@ -30,7 +30,8 @@ import (
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
 	"github.com/filegate/filegate/infra/localstack"
-	"github.com/filegate/filegate/infra/localstack/samtemplate"
+	"github.com/filegate/filegate/infra/openapicheck"
+	"github.com/filegate/filegate/infra/sampleevents"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/files/upload"
@@ -41,10 +42,10 @@ import (
 // Values the events/ samples carry; each check swaps in ids it created,
 // since neither key secrets nor file ids can be chosen.
 const (
-	sampleOrg     = "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05"
-	sampleProject = "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42"
-	sampleFileID  = "fil_06H0EN1ZAP202AP5WPNPHXF894"
-	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
+	sampleOrg     = sampleevents.Org
+	sampleProject = sampleevents.Project
+	sampleFileID  = sampleevents.FileID
+	sampleKey     = sampleevents.Key
 	sampleBucket  = "filegate-123456789012-us-east-1-uploads"
 	// The samples' object (size 43, md5 9e107d9d372bb6826bd81d3542a419d6).
 	fox = "The quick brown fox jumps over the lazy dog"
@@ -54,7 +55,8 @@ const (
 )
 
 // entryChecks invoke one function's real binary with its sample and judge
-// the result. A template function without a check fails TestEntry.
+// the result. A template function without a check gets checkRoute if it is
+// an HTTP function with one route, and fails TestEntry otherwise.
 var entryChecks = map[string]func(e *entry){
 	"AuthorizerFunction":      checkAuthorizer,
 	"CreateFileFunction":      checkCreate,
@@ -93,20 +95,6 @@ var entryChecks = map[string]func(e *entry){
 	"ReplayWebhookDeliveryFunction": checkReplayWebhookDelivery,
 }
 
-// sampleName is a function's events/ sample: <dir>.json, except the
-// stream consumers', named for the records they carry.
-func sampleName(f *samtemplate.TemplateFunction) string {
-	switch f.LogicalID {
-	case "CleanupFunction":
-		return "dynamodb-ttl-remove.json"
-	case "CountersFunction":
-		return "dynamodb-file-changes.json"
-	case "FileEventsFunction":
-		return "dynamodb-file-events.json"
-	}
-	return lambdaruntime.FunctionDir(f.LogicalID) + ".json"
-}
-
 // TestEntry invokes every function of template.yaml once through its Lambda
 // entry: its real bootstrap binary, started against a Runtime API server with
 // the local stack's environment, fed its events/ sample.
@@ -141,10 +129,13 @@ func TestEntry(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			f := tpl.Functions[id]
 			check, ok := entryChecks[id]
+			if _, isHTTP := sampleevents.OnlyRoute(f); !ok && isHTTP {
+				check, ok = checkRoute, true
+			}
 			if !ok {
 				t.Fatalf("no entry check for %s: add one to entryChecks", id)
 			}
-			raw, err := os.ReadFile(filepath.Join("../../events", sampleName(f)))
+			raw, err := sampleevents.For("../..", f)
 			if err != nil {
 				t.Fatalf("sample: %v", err)
 			}
@@ -229,6 +220,14 @@ func (e *entry) invoke(r *lambdaruntime.Runtime, payload []byte) []byte {
 // http invokes an HTTP function and returns its status and decoded body.
 func (e *entry) http(payload []byte, env ...string) (int, []byte) {
 	e.t.Helper()
+	st, _, body := e.response(payload, env...)
+	return st, body
+}
+
+// response invokes an HTTP function and returns its status, headers and
+// decoded body.
+func (e *entry) response(payload []byte, env ...string) (int, http.Header, []byte) {
+	e.t.Helper()
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(e.invoke(e.start(env...), payload), &resp); err != nil {
 		e.t.Fatalf("not an API Gateway v2 response: %v", err)
@@ -240,7 +239,14 @@ func (e *entry) http(payload []byte, env ...string) (int, []byte) {
 			e.t.Fatal(err)
 		}
 	}
-	return resp.StatusCode, body
+	header := http.Header{}
+	for k, v := range resp.Headers {
+		header.Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		header[http.CanonicalHeaderKey(k)] = vs
+	}
+	return resp.StatusCode, header, body
 }
 
 func (e *entry) decode(body []byte, v any) {
@@ -688,5 +694,34 @@ func checkDefaultRoute(e *entry) {
 	st, body = e.http(e.event("/v1/files/"+sampleFileID, "/api/v1/beta/folders"))
 	if st != http.StatusNotFound || strings.TrimSpace(string(body)) != `{"detail":"Not Found"}` {
 		e.t.Errorf("PUT /api/v1/beta/folders: %d %s", st, body)
+	}
+}
+
+// checkRoute is the check of an HTTP function entryChecks does not name, so
+// a read-only endpoint over an existing use case needs no check of its own:
+// its route's sample (on a file of the tenant's, when it names one) is
+// answered as openapi/*.yaml documents it, without a 5xx and without
+// refusing the tenant's key.
+func checkRoute(e *entry) {
+	ev := e.event()
+	if bytes.Contains(e.sample, []byte(sampleFileID)) {
+		ev = e.event(sampleFileID, e.createFox().ID)
+	}
+	var req events.APIGatewayV2HTTPRequest
+	e.decode(ev, &req)
+	st, header, body := e.response(ev)
+	if st >= 500 || st == http.StatusUnauthorized || st == http.StatusForbidden {
+		e.t.Errorf("%s: %d %s", req.RouteKey, st, body)
+	}
+	check, err := openapicheck.For(stack.APIURL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r, err := http.NewRequest(req.RequestContext.HTTP.Method, stack.APIURL+req.RawPath+"?"+req.RawQueryString, strings.NewReader(req.Body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if problem := check.Check(r, st, header, body); problem != "" {
+		e.t.Errorf("openapi: %s", problem)
 	}
 }

@@ -112,7 +112,7 @@ func (c *Checker) Transport(base http.RoundTripper) http.RoundTripper {
 		if err != nil {
 			return res, err
 		}
-		if problem := c.check(req, res, body); problem != "" {
+		if problem := c.Check(req, res.StatusCode, res.Header, body); problem != "" {
 			c.mu.Lock()
 			c.bad = append(c.bad, problem)
 			c.mu.Unlock()
@@ -125,7 +125,11 @@ type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func (c *Checker) check(req *http.Request, res *http.Response, body []byte) string {
+// Check validates one answer of the API to req (a request to the checker's
+// base), counting it, and says what does not match ("": it matches).
+// Transport records what it says; a caller with an answer from elsewhere
+// (a function's binary) judges it itself.
+func (c *Checker) Check(req *http.Request, status int, header http.Header, body []byte) string {
 	c.mu.Lock()
 	c.checked++
 	c.mu.Unlock()
@@ -136,17 +140,17 @@ func (c *Checker) check(req *http.Request, res *http.Response, body []byte) stri
 		}
 		in := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
-			Status:                 res.StatusCode,
-			Header:                 res.Header,
+			Status:                 status,
+			Header:                 header,
 			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 		}
 		in.SetBodyBytes(body)
 		if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-			return fmt.Sprintf("%s %s → %d %.300s: %v", req.Method, req.URL.Path, res.StatusCode, body, err)
+			return fmt.Sprintf("%s %s → %d %.300s: %v", req.Method, req.URL.Path, status, body, err)
 		}
 		return ""
 	}
-	return fmt.Sprintf("%s %s → %d: no operation of openapi/*.yaml documents it", req.Method, req.URL.Path, res.StatusCode)
+	return fmt.Sprintf("%s %s → %d: no operation of openapi/*.yaml documents it", req.Method, req.URL.Path, status)
 }
 
 // Violations are the responses that did not match, and how many were checked.

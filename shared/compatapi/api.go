@@ -6,25 +6,27 @@
 // them to wiring.HTTP.
 package compatapi
 
-import "github.com/filegate/filegate/shared/routeguard"
+import (
+	"slices"
+
+	"github.com/filegate/filegate/shared/routeguard"
+)
 
 // Prefix is the path under which every request is this dialect's.
 const Prefix = "/api/v1/beta/"
 
-// The compat routes, as template.yaml writes them.
-const (
-	routeUpload  = "POST /api/v1/beta/files"
-	routeList    = "GET /api/v1/beta/files"
-	routeQuery   = "POST /api/v1/beta/files/query"
-	routeGet     = "GET /api/v1/beta/files/{id}"
-	routeDelete  = "DELETE /api/v1/beta/files/{id}"
-	routeContent = "GET /api/v1/beta/files/{id}/content"
-)
+// declared are the compat routes, as template.yaml writes them, each declared
+// beside its constructor (see nativeapi's).
+var declared []string
+
+// declare adds pattern to Routes and returns it.
+func declare(pattern string) string {
+	declared = append(declared, pattern)
+	return pattern
+}
 
 // Routes lists every compat route.
-func Routes() []string {
-	return []string{routeUpload, routeList, routeQuery, routeGet, routeDelete, routeContent}
-}
+func Routes() []string { return slices.Clone(declared) }
 
 // Dialect is the compat envelope around every compat route; its check
 // refuses, as FastAPI would, ids that are no UUIDs, then an organization_id

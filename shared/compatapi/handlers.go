@@ -29,6 +29,8 @@ type uploading interface {
 	Upload(ctx context.Context, in files.DirectUpload) (*files.File, error)
 }
 
+var routeUpload = declare("POST /api/v1/beta/files")
+
 // Upload is POST /api/v1/beta/files: a multipart upload whose bytes pass
 // through Lambda, validated and COMPLETED at once.
 func Upload(direct uploading, once routeguard.Once) routeguard.Route {
@@ -72,6 +74,8 @@ func Upload(direct uploading, once routeguard.Once) routeguard.Route {
 	})
 }
 
+var routeList = declare("GET /api/v1/beta/files")
+
 // List is GET /api/v1/beta/files; downloads signs expand=download_url.
 func List(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
 	return route(routeList, auth.ScopeRead, ratelimit.Search, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -82,6 +86,8 @@ func List(listing *files.Listing, downloads *files.Downloads) routeguard.Route {
 		return writePage(w, r, listing, downloads, p, params)
 	})
 }
+
+var routeQuery = declare("POST /api/v1/beta/files/query")
 
 // Query is POST /api/v1/beta/files/query, the deprecated listing: a
 // read-only POST, so Idempotency-Key does not apply.
@@ -137,6 +143,8 @@ func writePage(w http.ResponseWriter, r *http.Request, listing *files.Listing, d
 	return nil
 }
 
+var routeGet = declare("GET /api/v1/beta/files/{id}")
+
 // Get is GET /api/v1/beta/files/{id}; downloads signs expand=download_url.
 func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 	return route(routeGet, auth.ScopeRead, ratelimit.Read, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -161,6 +169,8 @@ func Get(records *files.Records, downloads *files.Downloads) routeguard.Route {
 	})
 }
 
+var routeDelete = declare("DELETE /api/v1/beta/files/{id}")
+
 // Delete is DELETE /api/v1/beta/files/{id}.
 func Delete(deletion *files.Deletion) routeguard.Route {
 	return route(routeDelete, auth.ScopeCreate, ratelimit.Write, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -171,6 +181,8 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 		return nil
 	})
 }
+
+var routeContent = declare("GET /api/v1/beta/files/{id}/content")
 
 // Content is GET /api/v1/beta/files/{id}/content: a presigned download.
 func Content(records *files.Records, downloads *files.Downloads) routeguard.Route {

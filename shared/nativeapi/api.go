@@ -4,36 +4,27 @@
 // main passes one of them to wiring.HTTP.
 package nativeapi
 
-import "github.com/filegate/filegate/shared/routeguard"
+import (
+	"slices"
 
-// The native routes, as template.yaml writes them.
-const (
-	routeCreate   = "POST /v1/files"
-	routeComplete = "POST /v1/files/{id}/complete"
-	routeGet      = "GET /v1/files/{id}"
-	routeList     = "GET /v1/files"
-	routeURL      = "GET /v1/files/{id}/url"
-	routeCancel   = "POST /v1/files/{id}/cancel"
-	routeDelete   = "DELETE /v1/files/{id}"
-	routeMint     = "POST /v1/upload-tokens"
-	// Filegate extensions: multipart sessions and fresh upload URLs.
-	routeSignParts = "POST /v1/files/{id}/parts"
-	routeListParts = "GET /v1/files/{id}/parts"
-	routeUploadURL = "POST /v1/files/{id}/upload-url"
-	// Filegate extensions: webhook endpoints (webhooks.go).
-	routeCreateEndpoint = "POST /v1/webhook-endpoints"
-	routeListEndpoints  = "GET /v1/webhook-endpoints"
-	routeDeleteEndpoint = "DELETE /v1/webhook-endpoints/{id}"
-	routeRotateSecret   = "POST /v1/webhook-endpoints/{id}/rotate-secret"
-	routeDeliveries     = "GET /v1/webhook-endpoints/{id}/deliveries"
-	routeReplay         = "POST /v1/webhook-endpoints/{id}/deliveries/{eventId}/replay"
+	"github.com/filegate/filegate/shared/routeguard"
 )
 
-// Routes lists every native route.
-func Routes() []string {
-	return []string{routeCreate, routeComplete, routeGet, routeList, routeURL, routeCancel, routeDelete, routeMint, routeSignParts, routeListParts, routeUploadURL,
-		routeCreateEndpoint, routeListEndpoints, routeDeleteEndpoint, routeRotateSecret, routeDeliveries, routeReplay}
+// declared are the native routes, as template.yaml writes them. Each is
+// declared beside its constructor, so a new route is written in one place;
+// TestDialectRoutesAreTheTemplateRoutes keeps them equal to the template's.
+var declared []string
+
+// declare adds pattern to Routes and returns it, for the constructor's
+// routeguard.Route (package variables initialise before any call).
+func declare(pattern string) string {
+	declared = append(declared, pattern)
+	return pattern
 }
+
+// Routes lists every native route (the $default function's 405 and Allow
+// answers come from it).
+func Routes() []string { return slices.Clone(declared) }
 
 // Fallback answers, in this dialect's envelope, the requests outside
 // /api/v1/beta/ that no route takes.

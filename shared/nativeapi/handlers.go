@@ -22,6 +22,8 @@ type creating interface {
 	Now() time.Time
 }
 
+var routeCreate = declare("POST /v1/files")
+
 // Create is POST /v1/files: a new upload session and its presigned PUT. A
 // keyed repeat runs again as a lookup of the file its key names, so it
 // answers with a freshly signed URL (routeguard.Route.Rerun).
@@ -76,6 +78,8 @@ type completing interface {
 	Now() time.Time
 }
 
+var routeComplete = declare("POST /v1/files/{id}/complete")
+
 // Complete is POST /v1/files/{id}/complete: validate the uploaded bytes. A
 // multipart file storage is still assembling, or one whose bytes passed
 // validation and wait for their malware scan, is a 202 with the file
@@ -98,6 +102,8 @@ func Complete(settlement completing, once routeguard.Once, tokens uploadtoken.Le
 	}))
 }
 
+var routeGet = declare("GET /v1/files/{id}")
+
 // Get is GET /v1/files/{id}.
 func Get(records *files.Records, tokens uploadtoken.Ledger) routeguard.Route {
 	return forTokens(tokens, read(routeGet, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -105,6 +111,8 @@ func Get(records *files.Records, tokens uploadtoken.Ledger) routeguard.Route {
 		return writeFile(w, f, records.Now(), err)
 	}))
 }
+
+var routeCancel = declare("POST /v1/files/{id}/cancel")
 
 // Cancel is POST /v1/files/{id}/cancel: end a PENDING session.
 func Cancel(cancellation *files.Cancellation, once routeguard.Once, tokens uploadtoken.Ledger) routeguard.Route {
@@ -125,6 +133,8 @@ func forTokens(tokens uploadtoken.Ledger, rt routeguard.Route) routeguard.Route 
 	return rt
 }
 
+var routeDelete = declare("DELETE /v1/files/{id}")
+
 // Delete is DELETE /v1/files/{id} (a Filegate extension).
 func Delete(deletion *files.Deletion) routeguard.Route {
 	return write(routeDelete, nil, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -135,6 +145,8 @@ func Delete(deletion *files.Deletion) routeguard.Route {
 		return nil
 	})
 }
+
+var routeURL = declare("GET /v1/files/{id}/url")
 
 // URL is GET /v1/files/{id}/url: a presigned download of a COMPLETED file.
 func URL(downloads *files.Downloads) routeguard.Route {
@@ -147,6 +159,8 @@ func URL(downloads *files.Downloads) routeguard.Route {
 		return nil
 	})
 }
+
+var routeList = declare("GET /v1/files")
 
 // List is GET /v1/files: one newest-first page and the project's total.
 func List(records *files.Records) routeguard.Route {

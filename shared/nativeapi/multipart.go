@@ -66,6 +66,8 @@ type partsJSON struct {
 	Data   any    `json:"data"`
 }
 
+var routeSignParts = declare("POST /v1/files/{id}/parts")
+
 // SignParts is POST /v1/files/{id}/parts: presigned URLs for up to 100
 // parts. It writes nothing, so it takes no Idempotency-Key: a repeat signs
 // fresh URLs, which is what a retry wants. An upload token (tokens) signs
@@ -100,6 +102,8 @@ type storedPartJSON struct {
 	SHA256     string `json:"sha256,omitempty"` // base64, as storage keeps it
 }
 
+var routeListParts = declare("GET /v1/files/{id}/parts")
+
 // ListParts is GET /v1/files/{id}/parts: the parts storage holds, so a
 // client resuming after a crash sends only the others; a token (tokens)
 // lists those of the files it created.
@@ -117,6 +121,8 @@ func ListParts(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 		return nil
 	}))
 }
+
+var routeUploadURL = declare("POST /v1/files/{id}/upload-url")
 
 // UploadURL is POST /v1/files/{id}/upload-url: a fresh PUT URL for a
 // single-PUT session whose URL expired (the session lives on), for the

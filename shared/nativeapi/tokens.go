@@ -32,6 +32,8 @@ type tokenJSON struct {
 	Purpose   *string            `json:"purpose"`
 }
 
+var routeMint = declare("POST /v1/upload-tokens")
+
 // MintToken is POST /v1/upload-tokens: an API key with files:create mints
 // an upload token for a browser. It takes no Idempotency-Key: a replay
 // would store a bearer token in the idempotency record, and a retry that

@@ -47,6 +47,8 @@ func toEndpointJSON(e *fileevents.Endpoint, now time.Time) endpointJSON {
 	return j
 }
 
+var routeCreateEndpoint = declare("POST /v1/webhook-endpoints")
+
 // CreateWebhookEndpoint is POST /v1/webhook-endpoints: register a URL for
 // event types; the answer shows the endpoint's signing secret, once.
 func CreateWebhookEndpoint(u *fileevents.Endpoints) routeguard.Route {
@@ -72,6 +74,8 @@ func writeSecret(w http.ResponseWriter, status int, reg *fileevents.Registered, 
 	return nil
 }
 
+var routeListEndpoints = declare("GET /v1/webhook-endpoints")
+
 // ListWebhookEndpoints is GET /v1/webhook-endpoints (no secrets).
 func ListWebhookEndpoints(u *fileevents.Endpoints) routeguard.Route {
 	return webhooks(routeListEndpoints, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -92,6 +96,8 @@ func ListWebhookEndpoints(u *fileevents.Endpoints) routeguard.Route {
 	})
 }
 
+var routeDeleteEndpoint = declare("DELETE /v1/webhook-endpoints/{id}")
+
 // DeleteWebhookEndpoint is DELETE /v1/webhook-endpoints/{id}.
 func DeleteWebhookEndpoint(u *fileevents.Endpoints) routeguard.Route {
 	return webhooks(routeDeleteEndpoint, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -102,6 +108,8 @@ func DeleteWebhookEndpoint(u *fileevents.Endpoints) routeguard.Route {
 		return nil
 	})
 }
+
+var routeRotateSecret = declare("POST /v1/webhook-endpoints/{id}/rotate-secret")
 
 // RotateWebhookSecret is POST /v1/webhook-endpoints/{id}/rotate-secret: a
 // new secret, shown once; the replaced one signs beside it for a day.
@@ -155,6 +163,8 @@ func toDeliveryJSON(d *fileevents.Delivery) deliveryJSON {
 	return j
 }
 
+var routeDeliveries = declare("GET /v1/webhook-endpoints/{id}/deliveries")
+
 // WebhookDeliveries is GET /v1/webhook-endpoints/{id}/deliveries: the
 // endpoint's deliveries, newest first, each with its attempts (status,
 // latency); limit 1–100 (default 25), before an event id to page back.
@@ -185,6 +195,8 @@ func WebhookDeliveries(u *fileevents.Endpoints) routeguard.Route {
 		return nil
 	})
 }
+
+var routeReplay = declare("POST /v1/webhook-endpoints/{id}/deliveries/{eventId}/replay")
 
 // ReplayWebhookDelivery is POST
 // /v1/webhook-endpoints/{id}/deliveries/{eventId}/replay: the delivery is
