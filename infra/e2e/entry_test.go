@@ -144,6 +144,16 @@ func TestEntry(t *testing.T) {
 				t.Fatal("not built")
 			}
 			check(newEntry(t, id, bin, raw))
+			// The fallbacks a new read-only endpoint gets (the built sample
+			// and checkRoute) run here on the existing ones, so they are
+			// known to work before an endpoint relies on them.
+			if route, isHTTP := sampleevents.OnlyRoute(f); isHTTP && strings.HasPrefix(route, "GET ") && entryChecks[id] != nil {
+				def, err := sampleevents.Default(route)
+				if err != nil {
+					t.Fatalf("default sample: %v", err)
+				}
+				checkRoute(newEntry(t, id, bin, def))
+			}
 		})
 	}
 }

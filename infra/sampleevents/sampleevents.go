@@ -104,6 +104,12 @@ func Default(route string) ([]byte, error) {
 		params[name] = segs[i]
 	}
 	path := strings.Join(segs, "/")
+	// The sample key's scopes, as the committed samples hold them: the
+	// webhook routes' key may also manage webhooks.
+	scopes := "files:create files:read"
+	if strings.HasPrefix(pattern, "/v1/webhook-endpoints") {
+		scopes += " webhooks:manage"
+	}
 	const host, ip, agent = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", "203.0.113.25", "filegate-example/1.0 (+https://example.com)"
 	ev := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: route, RawPath: path,
@@ -115,7 +121,7 @@ func Default(route string) ([]byte, error) {
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			AccountID: "123456789012", APIID: "a1b2c3d4e5", DomainName: host, DomainPrefix: "a1b2c3d4e5",
 			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{
-				"organizationId": Org, "projectId": Project, "scopes": "files:create files:read", "keyHash": KeyHash,
+				"organizationId": Org, "projectId": Project, "scopes": scopes, "keyHash": KeyHash,
 			}},
 			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path, Protocol: "HTTP/1.1", SourceIP: ip, UserAgent: agent},
 			RequestID: "XAmrvjaGIAMEbHw=", RouteKey: route, Stage: "$default",
