@@ -164,7 +164,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc([]string{"coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}, c.on) {
+	if slices.ContainsFunc(SectionNames[2:], c.on) { // all but size and hotpath need the stack
 		if err := runWithStack(ctx, c, res, work, tpl, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
@@ -189,68 +189,45 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 		return err
 	}
 	defer h.stop()
-	if c.on("coldstart") {
-		if res.ColdStart, err = h.runColdStart(ctx, c, work, tpl, ids); err != nil {
-			fail("coldstart", err)
-		}
-	}
-	if c.on("floor") {
-		if res.Floor, err = h.runFloor(ctx, c.FloorN); err != nil {
-			fail("floor", err)
-		}
-	}
-	if c.on("validation") || c.on("growth") {
-		res.Growth = &GrowthResult{}
-	}
-	if c.on("validation") {
-		rows, flat, err := h.runValidation(ctx, c.ObjectSizes)
-		if err != nil {
-			fail("validation", err)
-		}
-		res.Growth.Validation, res.Growth.BytesFlat = rows, flat
-	}
-	if c.on("growth") {
-		g, err := h.runGrowth(ctx, c.Scales, c.ListReps)
-		if err != nil {
-			fail("growth", err)
-		} else {
-			g.Validation, g.BytesFlat = res.Growth.Validation, res.Growth.BytesFlat
-			res.Growth = g
-		}
-	}
-	if c.on("throughput") {
-		if res.Throughput, err = h.runLoad(ctx, c.LoadClients, c.LoadDuration); err != nil {
-			fail("throughput", err)
-		}
-	}
-	if c.on("counterlag") {
-		if res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); err != nil {
-			fail("counterlag", err)
-		}
-	}
-	if c.on("webhooklag") {
-		if res.WebhookLag, err = h.runWebhookLag(ctx, c.HookEvents); err != nil {
-			fail("webhooklag", err)
-		}
-	}
-	if c.on("largefile") {
-		if res.LargeFile, err = h.runLargeFile(ctx, c.Root, c.LargeFile, c.LargeValidation); err != nil {
-			fail("largefile", err)
-		}
-	}
-	if c.on("reconcile") {
-		if res.Reconcile, err = h.runReconcile(ctx, c.ReconcileLost, c.ReconcileUnrelated); err != nil {
-			fail("reconcile", err)
-		}
-	}
-	if c.on("scan") {
-		if res.Scan, err = h.runScan(ctx, c); err != nil {
-			fail("scan", err)
-		}
-	}
-	if c.on("cost") {
-		if res.Cost, err = h.runCost(ctx, c.Root, c.CostUploads, c.CostClients); err != nil {
-			fail("cost", err)
+	for _, s := range []struct {
+		name string
+		run  func() error
+	}{
+		{"coldstart", func() (err error) { res.ColdStart, err = h.runColdStart(ctx, c, work, tpl, ids); return }},
+		{"floor", func() (err error) { res.Floor, err = h.runFloor(ctx, c.FloorN); return }},
+		{"validation", func() (err error) {
+			res.Growth = &GrowthResult{}
+			res.Growth.Validation, res.Growth.BytesFlat, err = h.runValidation(ctx, c.ObjectSizes)
+			return
+		}},
+		{"growth", func() error {
+			g, err := h.runGrowth(ctx, c.Scales, c.ListReps)
+			if err == nil && res.Growth != nil {
+				g.Validation, g.BytesFlat = res.Growth.Validation, res.Growth.BytesFlat
+			}
+			if err == nil {
+				res.Growth = g
+			}
+			return err
+		}},
+		{"throughput", func() (err error) { res.Throughput, err = h.runLoad(ctx, c.LoadClients, c.LoadDuration); return }},
+		{"counterlag", func() (err error) { res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); return }},
+		{"webhooklag", func() (err error) { res.WebhookLag, err = h.runWebhookLag(ctx, c.HookEvents); return }},
+		{"largefile", func() (err error) {
+			res.LargeFile, err = h.runLargeFile(ctx, c.Root, c.LargeFile, c.LargeValidation)
+			return
+		}},
+		{"reconcile", func() (err error) {
+			res.Reconcile, err = h.runReconcile(ctx, c.ReconcileLost, c.ReconcileUnrelated)
+			return
+		}},
+		{"scan", func() (err error) { res.Scan, err = h.runScan(ctx, c); return }},
+		{"cost", func() (err error) { res.Cost, err = h.runCost(ctx, c.Root, c.CostUploads, c.CostClients); return }},
+	} {
+		if c.on(s.name) {
+			if err := s.run(); err != nil {
+				fail(s.name, err)
+			}
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -245,18 +244,7 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 	}
 	h.cost.reset()
 	began := time.Now()
-	var next atomic.Int64
-	errs := make([]error, clients)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			for i := next.Add(1); i <= int64(n) && errs[c] == nil; i = next.Add(1) {
-				errs[c] = h.costUpload(ctx, api, body, i, step)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := parallel(ctx, clients, n, func(i int) error { return h.costUpload(ctx, api, body, int64(i+1), step) }); err != nil {
 		return nil, err
 	}
 	secs := time.Since(began).Seconds()

@@ -29,29 +29,19 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 	org, project := apitest.NewUUID(), apitest.NewUUID()
 	done := make([]time.Time, 0, n) // when each create was answered, in order
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	errs := make(chan error, clients)
-	next := make(chan struct{}, n)
-	for range n {
-		next <- struct{}{}
-	}
-	close(next)
 	began := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range next {
-				if err := h.store.Create(ctx, pendingFile(org, project)); err != nil {
-					errs <- err
-					return
-				}
-				mu.Lock()
-				done = append(done, time.Now())
-				mu.Unlock()
+	errs := make(chan error, 1)
+	go func() {
+		errs <- parallel(ctx, clients, n, func(int) error {
+			if err := h.store.Create(ctx, pendingFile(org, project)); err != nil {
+				return err
 			}
-		}()
-	}
+			mu.Lock()
+			done = append(done, time.Now())
+			mu.Unlock()
+			return nil
+		})
+	}()
 	var reached []time.Time // reached[k-1]: when the count first read ≥ k
 	deadline := time.Now().Add(2 * time.Minute)
 	poll := func() error {
@@ -64,12 +54,13 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 		}
 		return nil
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
 	for len(reached) < n {
 		select {
 		case err := <-errs:
-			return nil, err
+			if err != nil {
+				return nil, err
+			}
+			errs = nil // all created
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -80,7 +71,11 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	<-finished
+	if errs != nil {
+		if err := <-errs; err != nil {
+			return nil, err
+		}
+	}
 	lags := make([]time.Duration, n)
 	for k := range n {
 		lags[k] = max(reached[k].Sub(done[k]), 0)

@@ -5,13 +5,11 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/filegate/filegate/filegate"
@@ -170,20 +168,7 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 		items = append(items, f)
 		s.ids = append(s.ids, f.ID)
 	}
-	const workers = 8
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for _, f := range items[w*len(items)/workers : (w+1)*len(items)/workers] {
-				if errs[w] = s.put(ctx, f); errs[w] != nil {
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := parallel(ctx, 8, len(items), func(i int) error { return s.put(ctx, items[i]) }); err != nil {
 		return err
 	}
 	s.n = to
