@@ -1,23 +1,7 @@
-// Package bench is `make bench`: Filegate measured against the floor of its
-// architecture and against what a user would otherwise pick, every figure a
-// ratio to a baseline measured in the same run (these machines are noisy).
-// It writes the measured tables to infra/bench/results/ (results.md,
-// results.json); infra/bench/README.md, written by people, says what they show.
-//
-// Sections (the budgets of docs/ARCHITECTURE.md "Budgets"):
-//  1. size: each function's arm64 bootstrap and zip, built by the Makefile
-//  2. cold start: each real bootstrap against infra/lambdaruntime, beside a
-//     hello-world Go Lambda and a Node.js AWS SDK v3 presign handler
-//  3. hot path: the shared packages' *bench_test.go benchmarks
-//  4. floor: create and complete through the local API vs the raw calls
-//  5. growth: listings at 100 … 100,000 files; validation bytes by object size
-//  6. throughput: a bounded load run of the whole upload flow vs raw calls
-//  7. counterlag: how long the project count takes to follow a burst of creates
-//  8. largefile: the CLI against s5cmd, one large file up and down
-//  9. reconcile: the calls repairing lost S3 events, beside more and more
-//     unrelated objects in the bucket
-//  10. scan: clamd's scan time per MiB; PUT → COMPLETED with scanning off and on
-//  11. cost: every billable call of 1 MiB uploads + downloads, priced
+// Package bench is `make bench`: Filegate against the floor of its
+// architecture and the alternatives, as ratios to baselines measured in the
+// same run. It writes results/results.md and results.json; the sections and
+// what they show are explained once, in README.md.
 package bench
 
 import (
@@ -29,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -38,36 +23,29 @@ import (
 
 // Config sizes a run; Full and Quick are the two presets.
 type Config struct {
-	Root         string // the repository
-	Out          string // where results.md and results.json go
-	ColdStarts   int
-	BenchCount   int
-	Benchtime    string
-	FloorN       int
-	Scales       []int
-	ListReps     int
-	ObjectSizes  []int64
-	LoadClients  []int
-	LoadDuration time.Duration
-	LagCreates   int // the burst counterlag measures
-	HookEvents   int // the files webhooklag completes
-	// LargeFile is the large-file section's file size (its own file,
-	// largefile.go); LargeValidation the multipart objects it validates.
-	LargeFile       int64
-	LargeValidation []int64
-	// ReconcileLost lost S3 events are repaired beside each count of
-	// ReconcileUnrelated objects (reconcile.go).
-	ReconcileLost      int
+	Root               string // the repository
+	Out                string // where results.md and results.json go
+	ColdStarts         int
+	BenchCount         int
+	Benchtime          string
+	FloorN             int
+	Scales             []int
+	ListReps           int
+	ObjectSizes        []int64
+	LoadClients        []int
+	LoadDuration       time.Duration
+	LagCreates         int // counterlag's burst
+	HookEvents         int // files webhooklag completes
+	LargeFile          int64
+	LargeValidation    []int64 // multipart objects largefile validates
+	ReconcileLost      int     // lost events repaired beside each ReconcileUnrelated
 	ReconcileUnrelated []int
-	// ScanSizes are the malware scan section's objects, ScanRounds its
-	// interleaved rounds per size.
-	ScanSizes  []int64
-	ScanRounds int
-	// CostUploads 1 MiB uploads and downloads are priced at one at a time
-	// and from CostClients concurrent clients (cost.go).
-	CostUploads, CostClients int
-	Sections                 map[string]bool // nil: all
-	Log                      func(string, ...any)
+	ScanSizes          []int64
+	ScanRounds         int
+	CostUploads        int // 1 MiB uploads priced one at a time and from CostClients
+	CostClients        int
+	Sections           map[string]bool // nil: all
+	Log                func(string, ...any)
 }
 
 // Full is `make bench`.
@@ -98,23 +76,21 @@ type Results struct {
 	Machine    Machine           `json:"machine"`
 	Config     map[string]any    `json:"config"`
 	Budgets    []Budget          `json:"budgets"`
-	Size       *SizeResult       `json:"size,omitempty"`
-	ColdStart  *ColdStartResult  `json:"cold_start,omitempty"`
-	HotPath    *HotPathResult    `json:"hot_path,omitempty"`
-	Floor      *FloorResult      `json:"floor,omitempty"`
-	Growth     *GrowthResult     `json:"growth,omitempty"`
-	Throughput *ThroughputResult `json:"throughput,omitempty"`
-	CounterLag *CounterLagResult `json:"counter_lag,omitempty"`
-	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty"`
-	LargeFile  *LargeFileResult  `json:"large_file,omitempty"`
-	Reconcile  *ReconcileResult  `json:"reconcile,omitempty"`
-	Scan       *ScanBenchResult  `json:"malware_scan,omitempty"`
-	Cost       *CostResult       `json:"cost,omitempty"`
+	Size       *SizeResult       `json:"size,omitempty" section:"size"`
+	ColdStart  *ColdStartResult  `json:"cold_start,omitempty" section:"coldstart"`
+	HotPath    *HotPathResult    `json:"hot_path,omitempty" section:"hotpath"`
+	Floor      *FloorResult      `json:"floor,omitempty" section:"floor"`
+	Growth     *GrowthResult     `json:"growth,omitempty" section:"growth"`
+	Throughput *ThroughputResult `json:"throughput,omitempty" section:"throughput"`
+	CounterLag *CounterLagResult `json:"counter_lag,omitempty" section:"counterlag"`
+	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty" section:"webhooklag"`
+	LargeFile  *LargeFileResult  `json:"large_file,omitempty" section:"largefile"`
+	Reconcile  *ReconcileResult  `json:"reconcile,omitempty" section:"reconcile"`
+	Scan       *ScanBenchResult  `json:"malware_scan,omitempty" section:"scan"`
+	Cost       *CostResult       `json:"cost,omitempty" section:"cost"`
 	Failures   []string          `json:"failures,omitempty"`
-	// Kept are the sections an -only run did not measure, carried over
-	// from the results it replaced.
-	Kept    []string `json:"kept_from_earlier_run,omitempty"`
-	Seconds float64  `json:"seconds"`
+	Kept       []string          `json:"kept_from_earlier_run,omitempty"` // -only: carried over
+	Seconds    float64           `json:"seconds"`
 }
 
 // Budget is one line of docs/ARCHITECTURE.md "Budgets", judged.
@@ -369,34 +345,22 @@ func judge(r *Results) []Budget {
 	return out
 }
 
-// keepOthers carries the sections this run skipped over from the previous
-// results in dir, so an -only run updates its sections and keeps the rest.
+// keepOthers carries the sections this run skipped (fields tagged section)
+// over from the previous results in dir: an -only run updates its own.
 func keepOthers(dir string, r *Results, ran func(string) bool) {
 	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	var prev Results
 	if err != nil || json.Unmarshal(raw, &prev) != nil {
 		return
 	}
-	keep(r, "size", ran, &r.Size, prev.Size)
-	keep(r, "hotpath", ran, &r.HotPath, prev.HotPath)
-	keep(r, "coldstart", ran, &r.ColdStart, prev.ColdStart)
-	keep(r, "floor", ran, &r.Floor, prev.Floor)
-	if !ran("validation") && !ran("growth") {
-		keep(r, "growth", ran, &r.Growth, prev.Growth)
-	}
-	keep(r, "throughput", ran, &r.Throughput, prev.Throughput)
-	keep(r, "counterlag", ran, &r.CounterLag, prev.CounterLag)
-	keep(r, "webhooklag", ran, &r.WebhookLag, prev.WebhookLag)
-	keep(r, "largefile", ran, &r.LargeFile, prev.LargeFile)
-	keep(r, "reconcile", ran, &r.Reconcile, prev.Reconcile)
-	keep(r, "scan", ran, &r.Scan, prev.Scan)
-	keep(r, "cost", ran, &r.Cost, prev.Cost)
-}
-
-func keep[T any](r *Results, section string, ran func(string) bool, dst **T, prev *T) {
-	if !ran(section) && prev != nil {
-		*dst = prev
-		r.Kept = append(r.Kept, section)
+	cur, old := reflect.ValueOf(r).Elem(), reflect.ValueOf(prev)
+	for i := range cur.NumField() {
+		name := cur.Type().Field(i).Tag.Get("section")
+		if name == "" || ran(name) || name == "growth" && ran("validation") || old.Field(i).IsNil() {
+			continue
+		}
+		cur.Field(i).Set(old.Field(i))
+		r.Kept = append(r.Kept, name)
 	}
 }
 
