@@ -37,6 +37,7 @@ func BenchmarkDecodeCreate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	r.Header.Set("Content-Type", "application/json")
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Body = io.NopCloser(bytes.NewReader(body))
