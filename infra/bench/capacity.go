@@ -75,9 +75,7 @@ func field(v any, name string) reflect.Value {
 	return r.FieldByName(name)
 }
 
-// handle reads every DynamoDB input and output the same way: by the fields
-// the SDK's operations share (ReturnConsumedCapacity, ConsumedCapacity,
-// Item, Responses, Count, ScannedCount).
+// handle reads every operation by the fields they share (ReturnConsumedCapacity, ConsumedCapacity, Count, ...).
 func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 	rcc := field(in.Parameters, "ReturnConsumedCapacity")
 	if !rcc.IsValid() || reflect.TypeOf(in.Parameters).Elem().PkgPath() != reflect.TypeOf(dynamodb.GetItemInput{}).PkgPath() {

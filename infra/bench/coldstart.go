@@ -67,9 +67,7 @@ type ColdStartResult struct {
 	MetVsHello   bool      `json:"budget_vs_hello_met"`
 }
 
-// runColdStart builds every function for this machine (the Makefile's
-// flags), the hello-world floor and the Node.js baseline, and cold-starts
-// each with its events/ sample and the stack's environment.
+// runColdStart cold-starts every function, hello-world and the Node.js baseline (README.md §2).
 func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *samtemplate.Template, ids []string) (*ColdStartResult, error) {
 	start := time.Now()
 	dirs := make([]string, len(ids))
@@ -170,9 +168,7 @@ const (
 	sampleKey     = "fgk_dvMO9RhfSUn1SiPmWwKWNIZEhCXskeBOcm1F41cxd3c"
 )
 
-// runColdStarts starts every target `starts` times, round-robin (each round
-// visits every target once, beginning one further along), so slow phases of
-// the machine fall on all targets alike.
+// runColdStarts starts every target `starts` times, round-robin, so machine drift falls on all alike.
 func runColdStarts(ctx context.Context, targets []ColdTarget, starts int, logf func(string, ...any)) (map[string]*ColdRow, error) {
 	type acc struct {
 		init, first []time.Duration
@@ -257,11 +253,7 @@ func describeResponse(kind string, resp []byte) string {
 	return "ok"
 }
 
-// prepareNode installs the pinned Node.js baseline (npm ci, from the lock
-// file; nothing else is fetched) and writes its bootstrap into work: a
-// shebang that execs node on runtime.mjs directly, so no shell runs between
-// process start and node (the AWS Node.js runtime's own bootstrap is a shell
-// script; skipping it favours Node).
+// prepareNode runs npm ci (pinned) and writes a bootstrap that execs node directly (README.md §2).
 func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps string, err error) {
 	taskRoot = filepath.Join(root, "infra", "bench", "node-presign")
 	node, err := exec.LookPath("node")

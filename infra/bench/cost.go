@@ -51,16 +51,10 @@ var Prices = map[string]Price{
 	"scanObj":   {"GuardDuty Malware Protection for S3, object evaluated", 0.215 / 1000, "object", "2026-12-07"},
 }
 
-// minimalLambdaMs is the billed duration the minimal design's two
-// functions are charged (one PutItem + presign, one GetItem + presign): an
-// assumption, stated in results.md, not a measurement.
+// minimalLambdaMs is the minimal design's billed duration per invocation: an assumption.
 const minimalLambdaMs = 10
 
-// costMeter sees every billable call of the stack: function invocations and
-// their durations (Options.Invoked), DynamoDB units (Meter, which asks each
-// call for ReturnConsumedCapacity=TOTAL), S3 requests at the storage proxy
-// by price class, the functions' other SDK calls, and API requests at the
-// bench's own HTTP client.
+// costMeter counts every billable call: invocations, DynamoDB units, S3 requests by class, SDK and API calls.
 type costMeter struct {
 	mu     sync.Mutex
 	invs   map[string]int
@@ -179,10 +173,7 @@ type CostResult struct {
 	requestPath map[string]bool // the functions behind API routes and the authorizer
 }
 
-// runCost uploads n files of 1 MiB (create, PUT, complete, download URL,
-// GET), once one at a time with the stream feeds polled after every step
-// (each batch holds one record, as at 1 upload/s), once from clients
-// concurrent callers as fast as the machine goes.
+// runCost prices n 1 MiB uploads + downloads, one at a time and from clients at once (README.md §12).
 func (h *harness) runCost(ctx context.Context, root string, n, clients int) (*CostResult, error) {
 	mem, err := memorySizes(filepath.Join(root, "template.yaml"))
 	if err != nil {
@@ -374,9 +365,7 @@ func (h *harness) send(req *http.Request) error {
 	return nil
 }
 
-// minimalCost prices the minimal design: presign (one API request, one
-// invocation, one PutItem ≤ 1 KB), download (one API request, one
-// invocation, one eventually consistent GetItem ≤ 4 KB), the PUT and the GET.
+// minimalCost: 2 API requests, 2 invocations, 1 PutItem, 0.5 RRU (GetItem), 1 PUT, 1 GET.
 func minimalCost() float64 {
 	return 2*Prices["api"].USD + 2*Prices["lambdaReq"].USD + 2*minimalLambdaMs/1000.0*256/1024*Prices["gbs"].USD +
 		Prices["wru"].USD + 0.5*Prices["rru"].USD + Prices["s3Put"].USD + Prices["s3Get"].USD
@@ -456,9 +445,7 @@ func trimNum(f float64) string {
 	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }
 
-// sharedAfter: an upload writes its own items (its record, its request's
-// idempotency lease) at most this often; an item written more often in a
-// run is written by several uploads.
+// sharedAfter: an upload writes its own items at most this often; more is several uploads' item.
 const sharedAfter = 3
 
 // writesOf records the item keys function id writes.

@@ -9,11 +9,7 @@ import (
 	"github.com/filegate/filegate/infra/apitest"
 )
 
-// CounterLagResult is how long the project count took to follow a burst of
-// creates: for the k-th create to finish, the time until the count first
-// read k or more (the count is eventually consistent: the counters function
-// adds the table stream's changes, which the local stack reads 4 times a
-// second).
+// CounterLagResult: per create in a burst, the time until the project count read it (README.md §7).
 type CounterLagResult struct {
 	Creates   int     `json:"creates"`
 	Clients   int     `json:"clients"`
@@ -22,9 +18,7 @@ type CounterLagResult struct {
 	SettledMs float64 `json:"settled_ms"` // last create answered → count complete
 }
 
-// runCounterLag writes n records as n concurrent clients' creates would (one
-// conditional PutItem each, the store's own call), polling the count
-// meanwhile.
+// runCounterLag creates n records from clients (the store's own PutItem), polling the count meanwhile.
 func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLagResult, error) {
 	org, project := apitest.NewUUID(), apitest.NewUUID()
 	done := make([]time.Time, 0, n) // when each create was answered, in order

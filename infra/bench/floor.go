@@ -52,9 +52,7 @@ type FloorResult struct {
 	LimiterReadsPerCreate  float64 `json:"limiter_reads_per_create"`
 }
 
-// FloorWriteRate is the bench organization's Write rate: the limiter is on,
-// at a rate one client's interleaved creates never reach, so none is refused
-// and create pays what an admitted request pays.
+// FloorWriteRate: the limiter is on at a rate one client never reaches.
 const FloorWriteRate = 1000
 
 func newFloorRow(op, baseline string, measured, floor []time.Duration) FloorRow {
@@ -63,9 +61,7 @@ func newFloorRow(op, baseline string, measured, floor []time.Duration) FloorRow 
 	return r
 }
 
-// interleave runs the arms in turn, n timed rounds after warm rounds, the
-// order rotating each round (ABC, BCA, CAB, ...) so drift in the machine
-// falls on every arm alike.
+// interleave runs the arms n timed rounds after warm ones, rotating their order each round.
 func interleave(ctx context.Context, n, warm int, arms ...func(ctx context.Context, i int) error) ([][]time.Duration, error) {
 	out := make([][]time.Duration, len(arms))
 	for round := range n + warm {
@@ -83,10 +79,7 @@ func interleave(ctx context.Context, n, warm int, arms ...func(ctx context.Conte
 	return out, nil
 }
 
-// runFloor times create and complete through the local API against raw
-// DynamoDB Local and MinIO calls (the floor), and against the calls the
-// function itself makes, through its own adapters but without HTTP. Bucket
-// events are off meanwhile, so every complete does the validation.
+// runFloor times create and complete via the API, the raw calls and the function's own calls; events off.
 func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	if err := h.events(ctx, false); err != nil {
 		return nil, err

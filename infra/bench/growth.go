@@ -119,9 +119,7 @@ func (s *seeder) queries() []listQuery {
 	return qs
 }
 
-// seeder fills one project with COMPLETED files through the store (Create,
-// then Transition to COMPLETED, as upload and complete write them); the
-// stack's counter consumer counts them.
+// seeder fills one project with COMPLETED files through the store; the counter consumer counts them.
 type seeder struct {
 	h         *harness
 	org       string
@@ -187,9 +185,6 @@ func (s *seeder) put(ctx context.Context, f *files.File) error {
 }
 
 // counted waits until the counter consumer has counted every seeded record.
-// The stack feeds it the table's stream, seeded records included, as AWS
-// would: it keeps the counts and position counts
-// itself, and the listings are measured once it is done, not while it works.
 func (s *seeder) counted(ctx context.Context) error {
 	deadline := time.Now().Add(15 * time.Minute)
 	for {
@@ -242,11 +237,7 @@ func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*Growt
 	return res, nil
 }
 
-// measureLists runs each listing once in process (capacity, and how slow it
-// is), then samples its latency through the API, interleaving the listings
-// round by round. Slow listings get fewer samples: up to reps under 250 ms,
-// 5 under 5 s, and none past that (DynamoDB Local pages deep offsets in
-// minutes; the one in-process call is then the latency sample, marked so).
+// measureLists: capacity in process, then p50 through the API (slow listings sampled less, README.md §5).
 func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
 	points := make([]GrowthPoint, len(qs))
 	samples := make([]int, len(qs))
@@ -335,9 +326,7 @@ func listCall(ctx context.Context, api *filegate.Client, path string, native boo
 	return len(page.Items), page.TotalSize, nil
 }
 
-// trends folds points into one row per query. Flat: read units at the
-// largest scale at most 1.25× (+0.5 RCU, DynamoDB's rounding step) those at
-// the smallest.
+// trends: one row per query; flat is RCU at the largest scale ≤ 1.25× (+0.5) the smallest.
 func trends(qs []listQuery, scales []int, points []GrowthPoint) ([]GrowthTrend, bool) {
 	all := true
 	out := make([]GrowthTrend, 0, len(qs))

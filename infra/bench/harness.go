@@ -34,9 +34,7 @@ import (
 // the validation benchmark can upload its 1 GiB object through the API.
 const maxObjectBytes = 2 << 30
 
-// harness is the running local stack, the functions' own adapters (built by
-// their wiring, for the arms that make a function's calls without HTTP) and
-// raw clients (for the floors and the seeding).
+// harness is the local stack, the functions' own adapters and raw clients.
 type harness struct {
 	stack   *localstack.Stack
 	store   *dynamostore.Store
@@ -137,9 +135,7 @@ func (h *harness) tenant(ctx context.Context) (*filegate.Client, string, string,
 	return &filegate.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, org, project, nil
 }
 
-// instrumented is the use cases built by the functions' own wiring, over
-// clients the benchmark can see into: a Meter on DynamoDB and a byte
-// counter on S3.
+// instrumented is the functions' use cases over a DynamoDB Meter and an S3 byte counter.
 type instrumented struct {
 	records    *files.Records
 	listing    *files.Listing

@@ -19,11 +19,6 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// The large-file section: a file uploaded and downloaded with the filegate
-// CLI (through the API and the checking S3 proxy, to COMPLETED and sha256
-// verified) against s5cmd moving the same file through the same proxy; and
-// what complete reads of S3 to validate a multipart object of each size.
-
 // LargeFileResult is the section's measurements (seconds: medians of
 // largeRounds interleaved rounds).
 type LargeFileResult struct {
@@ -137,9 +132,7 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 	return r, nil
 }
 
-// multipartValidation uploads a multipart PDF of size bytes in 8 MiB parts
-// (events off) and completes it through the instrumented service, counting
-// the S3 bytes complete reads.
+// multipartValidation completes a multipart PDF of size (8 MiB parts, events off), counting S3 bytes read.
 func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client, projectID string, size int64) (MultipartReadRow, error) {
 	const part = 8 << 20
 	if err := h.events(ctx, false); err != nil {

@@ -11,9 +11,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// limiterMeter counts the DynamoDB calls the functions make for the rate
-// limiter: takes on its buckets (RATE#...) and reads of the operator's
-// limits (LIMIT#...), as their SDK clients send them.
+// limiterMeter counts the rate limiter's DynamoDB calls (RATE# buckets, LIMIT# reads).
 type limiterMeter struct {
 	writes, reads atomic.Int64
 }

@@ -42,10 +42,7 @@ type ThroughputResult struct {
 	Note string    `json:"note"`
 }
 
-// runLoad runs, for each concurrency, the full upload flow and then its raw
-// floor for the same fixed duration, every client in one project (a bulk
-// upload). Bucket events stay on: process-upload races complete, as in AWS.
-// Only loopback addresses are used; every loop stops at its deadline.
+// runLoad: per concurrency, the upload flow then its raw calls, d each (README.md §6).
 func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (*ThroughputResult, error) {
 	res := &ThroughputResult{Note: "all clients upload into one project; S3 events on (process-upload validates each object too, racing complete); raw objects are written outside uploads/ so they raise no events"}
 	for _, n := range clients {

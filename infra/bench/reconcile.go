@@ -23,10 +23,7 @@ import (
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// ReconcileResult is the reconcile section: the scheduled runs that repair
-// lost S3 events (uploads stored, sessions ended, no event ever came), in a
-// bucket that also holds each number of unrelated objects. Budget: the same
-// calls whatever the bucket holds, and none of them a bucket listing.
+// ReconcileResult: the calls repairing lost S3 events beside each count of unrelated objects.
 type ReconcileResult struct {
 	LostEvents int            `json:"lost_events"`
 	Rows       []ReconcileRow `json:"rows"`
@@ -47,9 +44,7 @@ type ReconcileRow struct {
 	Repaired  int            `json:"repaired"` // of the lost events, files COMPLETED after the runs
 }
 
-// runReconcile repairs lost lost events in a fresh table and bucket (no
-// notifications: every event is lost) holding each count of unrelated
-// objects, with the reconcile function's own handler on metered clients.
+// runReconcile repairs lost events in a fresh table and bucket with the function's own handler.
 func (h *harness) runReconcile(ctx context.Context, lost int, unrelated []int) (*ReconcileResult, error) {
 	res := &ReconcileResult{LostEvents: lost, SameCalls: true}
 	for _, n := range unrelated {

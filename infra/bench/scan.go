@@ -25,15 +25,6 @@ import (
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// The malware-scan section (docs/ARCHITECTURE.md, "Budgets"): clamd's INSTREAM scan
-// time per MiB, and what scanning adds between a client's PUT and its file
-// reading COMPLETED: the harness's stack (scanning off) against a second
-// stack scanning with its own clamd (the local signature database), rounds
-// interleaved. The object's S3 event is handed to process-upload the moment
-// the PUT is answered, in process, as the stack's bridge hands MinIO's:
-// MinIO's own notification delay (about a second, from its event queue) is
-// neither Filegate's nor S3's, and would drown the difference.
-
 // ScanBenchResult is the section's measurements.
 type ScanBenchResult struct {
 	Rows []ScanRow `json:"rows"`
@@ -168,9 +159,7 @@ func newScanArm(ctx context.Context, st *localstack.Stack, store *dynamostore.St
 	return &scanArm{api: &filegate.Client{Base: st.APIURL, Key: key, HTTP: hc}, store: store, process: bridge.Handler, project: project}, nil
 }
 
-// putToCompleted creates a file of size random bytes, PUTs them to its
-// presigned URL, and returns the time from the PUT's answer until the
-// record reads COMPLETED (the S3 event's process-upload settles it).
+// putToCompleted is PUT answered → record COMPLETED for size random bytes.
 func (a *scanArm) putToCompleted(ctx context.Context, size int64) (time.Duration, error) {
 	f, err := create(ctx, a.api, "sample.bin", "application/octet-stream", size)
 	if err != nil {

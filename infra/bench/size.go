@@ -60,9 +60,7 @@ func previousSizes(outDir string) map[string]SizeRow {
 	return out
 }
 
-// measureSizes builds every function as `sam build` does — `make
-// build-<LogicalId> ARTIFACTS_DIR=...` — and zips each artifacts directory
-// with deflate, as sam does before upload.
+// measureSizes builds every function as sam build does and zips it (README.md §1).
 func measureSizes(ctx context.Context, root, work string, ids []string, prev map[string]SizeRow, logf func(string, ...any)) (*SizeResult, error) {
 	res := &SizeResult{Rows: make([]SizeRow, len(ids))}
 	errs := make([]error, len(ids))

@@ -19,10 +19,7 @@ const ValidationBytesBudget = 16 << 10
 // validationReps times validation's reads this many times per object size.
 const validationReps = 20
 
-// runValidation uploads PDFs of each size through presigned PUTs (streamed,
-// never held in memory) and completes them: one through the instrumented
-// service, counting every S3 response byte it reads, one through the API.
-// Bucket events are off, so complete is what validates.
+// runValidation completes PDFs of each size, in process (S3 bytes counted) and via the API; events off.
 func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]ValidationRow, bool, error) {
 	if err := h.events(ctx, false); err != nil {
 		return nil, false, err

@@ -17,11 +17,7 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// WebhookLagResult is how long a webhook took from a file's COMPLETED
-// write to the receiver's 2xx, on the local stack (the stream read 4 times
-// a second, the first attempt made straight from the stream consumer), and
-// how many requests the receiver got per event (1 when nothing is retried),
-// and the SDK calls the events functions made for them.
+// WebhookLagResult: COMPLETED → receiver 2xx per file, and the events functions' SDK calls (README.md §8).
 type WebhookLagResult struct {
 	Events           int     `json:"events"`
 	Lag              Dist    `json:"lag"`
@@ -44,9 +40,7 @@ const (
 	webhookSender  = "WebhookSenderFunction"
 )
 
-// runWebhookLag completes n files one after another (the store's own
-// conditional UpdateItem, spaced so that it is no burst) with a webhook
-// endpoint on a receiver on 127.0.0.1 registered through the API.
+// runWebhookLag completes n files, spaced, with a webhook to a receiver on 127.0.0.1.
 func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, error) {
 	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeWebhooks)
