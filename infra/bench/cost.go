@@ -85,8 +85,7 @@ func (m *costMeter) invoked(id string, took time.Duration) {
 	m.billed[id] += math.Ceil(float64(took) / float64(time.Millisecond))
 }
 
-// storage counts each request reaching the S3 checking proxy by S3's price
-// class (path-style: /bucket or /bucket/key).
+// storage counts each request at the S3 proxy by price class.
 func (m *costMeter) storage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()
@@ -142,9 +141,7 @@ type CostRun struct {
 	DynamoDB      Snapshot           `json:"dynamodb"`
 	S3            map[string]int     `json:"s3_requests"`
 	OtherSDKCalls map[string]int     `json:"other_sdk_calls"`
-	// SharedWrites are request-path writes to items written more than
-	// sharedAfter times in the run (not one upload's own), per upload, by
-	// the kind of item (its pk's prefix).
+	// SharedWrites: request-path writes per upload to items written > sharedAfter times, by pk prefix.
 	SharedWrites map[string]float64 `json:"shared_item_writes_per_upload"`
 	Rows         []CostRow          `json:"rows"`
 	PerUpload    float64            `json:"usd_per_upload"`
@@ -239,8 +236,7 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 		return nil, err
 	}
 	secs := time.Since(began).Seconds()
-	// process-upload runs on the S3 events, after the PUT's answer: wait for
-	// them, then let the stream feeds deliver the last records.
+	// Wait for process-upload (after each PUT's answer), then drain the stream feeds.
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		h.cost.mu.Lock()
 		done := h.cost.invs["ProcessUploadFunction"] >= n
@@ -290,8 +286,7 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 		{"API Gateway requests", "api", float64(run.APIRequests), 2},
 		{"Lambda invocations", "lambdaReq", float64(invs), 2},
 		{"Lambda GB-s", "gbs", run.GBs, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
-		// A write whose condition fails still costs a WRU on AWS; DynamoDB
-		// Local reports nothing for it (reads here do not fail).
+		// A failed conditional write costs a WRU on AWS; DynamoDB Local reports none.
 		{"DynamoDB writes", "wru", run.DynamoDB.WCU + float64(run.DynamoDB.Failed), 1},
 		{"DynamoDB reads", "rru", run.DynamoDB.RCU, 0.5},
 		{"S3 PUT/COPY/POST/LIST", "s3Put", float64(put), 1},
@@ -371,8 +366,7 @@ func minimalCost() float64 {
 		Prices["wru"].USD + 0.5*Prices["rru"].USD + Prices["s3Put"].USD + Prices["s3Get"].USD
 }
 
-// memorySizes is each template function's MemorySize in MB (its own, or
-// Globals').
+// memorySizes is each function's MemorySize in MB (its own, or Globals').
 func memorySizes(path string) (map[string]int, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -431,8 +425,8 @@ func costTable(p func(string, ...any), c *CostResult) {
 		p("%s: %d uploads from %d clients in %.1f s (%.1f/s); invocations %s; DynamoDB %s; S3 %s; other SDK calls %s.\n\n",
 			r.Rate, r.Uploads, r.Clients, r.Seconds, r.PerSecond, calls(r.Invocations), calls(r.DynamoDB.Calls), calls(r.S3), calls(r.OtherSDKCalls))
 	}
-	p("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (reported by every call that succeeded: %s), plus 1 WRU per failed conditional write (%d, %d).\n\n",
-		minimalLambdaMs, yes(c.Runs[0].DynamoDB.Reported), c.Runs[0].DynamoDB.Failed, c.Runs[len(c.Runs)-1].DynamoDB.Failed)
+	p("Capacity reported by every successful call: %s; failed conditional writes (1 WRU each): %d, %d.\n\n",
+		yes(c.Runs[0].DynamoDB.Reported), c.Runs[0].DynamoDB.Failed, c.Runs[len(c.Runs)-1].DynamoDB.Failed)
 	p("| price | $ per unit | unit | read |\n|---|---:|---|---|\n")
 	for _, pr := range c.Prices {
 		p("| %s | %.10g | %s | %s |\n", pr.What, pr.USD, pr.Unit, pr.Date)
@@ -511,8 +505,7 @@ func skValue(sk *types.AttributeValueMemberS) *string {
 	return &sk.Value
 }
 
-// shared is the request-path functions' writes to items written more than
-// sharedAfter times, per upload, by kind of item.
+// shared: request-path writes per upload to items written > sharedAfter times, by kind.
 func (m *costMeter) shared(requestPath map[string]bool, n int) map[string]float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()

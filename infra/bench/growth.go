@@ -37,8 +37,7 @@ type GrowthPoint struct {
 	Returned int      `json:"returned"`
 	Offset   int      `json:"offset,omitempty"` // native listings: the page's offset
 	Total    int      `json:"total"`
-	// InProcessOnly: too slow to sample through the API; Latency is the one
-	// instrumented in-process call.
+	// InProcessOnly: too slow for the API; Latency is the one in-process call.
 	InProcessOnly bool `json:"in_process_only,omitempty"`
 }
 
@@ -154,8 +153,7 @@ func (s *seeder) file(i int) *files.File {
 	return f
 }
 
-// grow seeds files s.n … to-1 with four batch writers (DynamoDB Local takes
-// them faster than one), then waits until the counter consumer counted them.
+// grow seeds files s.n … to-1 in parallel, then waits until the counter consumer counted them.
 func (s *seeder) grow(ctx context.Context, to int) error {
 	items := make([]*files.File, 0, to-s.n)
 	for i := s.n; i < to; i++ {
@@ -203,8 +201,7 @@ func (s *seeder) counted(ctx context.Context) error {
 	}
 }
 
-// runGrowth seeds one project to each scale in turn and measures every
-// listing there: latency through the API, capacity in process.
+// runGrowth seeds one project to each scale and measures every listing there.
 func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*GrowthResult, error) {
 	res := &GrowthResult{Scales: scales}
 	api, org, project, err := h.tenant(ctx)

@@ -87,8 +87,7 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 		}
 		return b, nil
 	}
-	// Interleaved rounds, median of each: the machine is shared, so one
-	// round of either is mostly noise.
+	// Interleaved rounds, medians: one round is mostly noise on a shared machine.
 	var cliUp, cliDown, s5Up, s5Down, oneGET []float64
 	for range largeRounds {
 		if _, err := run(&s5Up, s5cmd, "--endpoint-url", h.stack.S3Endpoint, "cp", path, object); err != nil {

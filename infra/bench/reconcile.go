@@ -96,8 +96,7 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 	if err != nil {
 		return row, err
 	}
-	// The lost events: records as Create writes them, for sessions that
-	// ended five minutes ago, their bytes stored.
+	// The lost events: sessions ended five minutes ago, bytes stored, no event.
 	project := apitest.NewUUID()
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 	store := wiring.Store(seed)
@@ -155,8 +154,7 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 	return row, nil
 }
 
-// putObject stores body at key in bucket, with no event (the bucket has no
-// notifications).
+// putObject stores body at key, raising no event (no notifications).
 func (h *harness) putObject(ctx context.Context, bucket, key string, body []byte) error {
 	_, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body), ContentType: aws.String("application/pdf")})
 	return err

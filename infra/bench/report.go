@@ -70,8 +70,7 @@ func Markdown(r *Results) string {
 			p("| %s | %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f× | %.2f× |\n", row.Operation, row.Baseline,
 				row.Measured.P50, row.Measured.P99, row.Floor.P50, row.Floor.P99, row.RatioP50, row.RatioP99)
 		}
-		p("\nCreate runs with the rate limiter on (its organization's Write bucket at %d/s, which one client never fills): the limiter's own DynamoDB calls per admitted create are %.3f bucket writes and %.3f reads.\n\n",
-			FloorWriteRate, f.LimiterWritesPerCreate, f.LimiterReadsPerCreate)
+		p("\nRate limiter (Write bucket at %d/s) per admitted create: %.3f writes, %.3f reads.\n\n", FloorWriteRate, f.LimiterWritesPerCreate, f.LimiterReadsPerCreate)
 	}
 	if g := r.Growth; g != nil {
 		growthTables(p, g)

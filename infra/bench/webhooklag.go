@@ -22,13 +22,9 @@ type WebhookLagResult struct {
 	Events           int     `json:"events"`
 	Lag              Dist    `json:"lag"`
 	RequestsPerEvent float64 `json:"requests_per_event"`
-	// ConsumerCalls is every call of the events consumer from the first
-	// upload's record to the last delivery's (its stream reads are the
-	// event source mapping's, not its own), by service and operation.
+	// ConsumerCalls: the events consumer's own SDK calls, first upload to last delivery.
 	ConsumerCalls map[string]int `json:"consumer_calls"`
-	// SenderCalls is one scheduled sender run after the deliveries (none
-	// due: the consumer made the first attempts); it runs every minute
-	// whatever the traffic, so it is per run, not per event.
+	// SenderCalls: one scheduled sender run afterwards (per run, not per event).
 	SenderCalls map[string]int `json:"sender_run_calls"`
 	// CallsPerEvent is ConsumerCalls over Events, by operation and "total".
 	CallsPerEvent map[string]float64 `json:"calls_per_event"`
@@ -76,9 +72,7 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 	if resp.StatusCode != http.StatusCreated {
 		return nil, fmt.Errorf("registering the endpoint: %d", resp.StatusCode)
 	}
-	// The window opens once the consumer is idle (the registration and any
-	// earlier section's records handled): its calls from here on are the
-	// ones these n uploads cause.
+	// Count from here: the registration and earlier sections' records are handled.
 	consumer, sender := h.eventCalls[eventsConsumer], h.eventCalls[webhookSender]
 	if err := quiet(ctx, consumer); err != nil {
 		return nil, err
@@ -133,8 +127,7 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 	return res, nil
 }
 
-// quiet waits until c has counted no call for a second (the stream is read
-// 4 times a second), at most 30 seconds.
+// quiet waits until c has counted no call for a second, at most 30 s.
 func quiet(ctx context.Context, c *sdkcalls.Counter) error {
 	last, since := -1, time.Now()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
@@ -159,7 +152,6 @@ func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
 	p("## Webhook lag: %d files completed one after another (local stack); per file, its COMPLETED write to the receiver's 2xx\n\n", w.Events)
 	p("| p50 | p90 | p99 | max | receiver requests per event |\n|---:|---:|---:|---:|---:|\n")
 	p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f |\n\n", w.Lag.P50, w.Lag.P90, w.Lag.P99, w.Lag.Max, w.RequestsPerEvent)
-	p("SDK calls of the events functions (each function's own clients counted; the stream reads are the event source mapping's):\n\n")
 	p("| function | calls | per delivered event | by operation |\n|---|---:|---:|---|\n")
 	total := 0
 	for _, k := range w.ConsumerCalls {
@@ -171,5 +163,4 @@ func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
 		total += k
 	}
 	p("| webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s |\n\n", total, calls(w.SenderCalls))
-	p("No event bus locally: on AWS the consumer also makes EventBridge.PutEvents calls, one per up to 10 events of a stream batch (so at most 1 per event).\n\n")
 }
