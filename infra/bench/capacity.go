@@ -52,11 +52,8 @@ func (m *Meter) Snapshot() Snapshot {
 	defer m.mu.Unlock()
 	s := m.counts
 	s.Calls = maps.Clone(s.Calls)
-	total := 0
-	for _, n := range s.Calls {
-		total += n
-	}
-	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), total > 0 && m.reported == total-s.Failed
+	n := total(s.Calls)
+	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), n > 0 && m.reported == n-s.Failed
 	return s
 }
 

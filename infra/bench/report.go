@@ -211,36 +211,32 @@ func shortCount(n int) string {
 	return fmt.Sprint(n)
 }
 
-func joinInts(v []int) string {
+func join[T any](v []T, format, sep string) string {
 	s := make([]string, len(v))
 	for i, x := range v {
-		s[i] = fmt.Sprintf("%d", x)
+		s[i] = fmt.Sprintf(format, x)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(s, sep)
 }
 
-func joinFloats(v []float64) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = fmt.Sprintf("%.1f", x)
+func joinInts(v []int) string          { return join(v, "%d", ", ") }
+func joinFloats(v []float64) string    { return join(v, "%.1f", " / ") }
+func statuses(m map[string]int) string { return joinCounts(m, "%s ×%d", ", ") }
+func calls(m map[string]int) string    { return joinCounts(m, "%s×%d", " + ") }
+
+func joinCounts(m map[string]int, format, sep string) string {
+	var s []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		s = append(s, fmt.Sprintf(format, k, m[k]))
 	}
-	return strings.Join(s, " / ")
+	return strings.Join(s, sep)
 }
 
-func statuses(m map[string]int) string {
-	keys := slices.Sorted(maps.Keys(m))
-	s := make([]string, len(keys))
-	for i, k := range keys {
-		s[i] = fmt.Sprintf("%s ×%d", k, m[k])
+// total is the sum of m's counts.
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
 	}
-	return strings.Join(s, ", ")
-}
-
-func calls(m map[string]int) string {
-	keys := slices.Sorted(maps.Keys(m))
-	s := make([]string, len(keys))
-	for i, k := range keys {
-		s[i] = fmt.Sprintf("%s×%d", k, m[k])
-	}
-	return strings.Join(s, " + ")
+	return n
 }

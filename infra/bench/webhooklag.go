@@ -134,11 +134,7 @@ func quiet(ctx context.Context, c *sdkcalls.Counter) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k := 0
-		for _, v := range c.Snapshot() {
-			k += v
-		}
-		if k != last {
+		if k := total(c.Snapshot()); k != last {
 			last, since = k, time.Now()
 		} else if time.Since(since) >= time.Second {
 			return nil
@@ -153,14 +149,6 @@ func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
 	p("| p50 | p90 | p99 | max | receiver requests per event |\n|---:|---:|---:|---:|---:|\n")
 	p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f |\n\n", w.Lag.P50, w.Lag.P90, w.Lag.P99, w.Lag.Max, w.RequestsPerEvent)
 	p("| function | calls | per delivered event | by operation |\n|---|---:|---:|---|\n")
-	total := 0
-	for _, k := range w.ConsumerCalls {
-		total += k
-	}
-	p("| events consumer, from the first upload to the last delivery | %d | %.2f | %s |\n", total, w.CallsPerEvent["total"], calls(w.ConsumerCalls))
-	total = 0
-	for _, k := range w.SenderCalls {
-		total += k
-	}
-	p("| webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s |\n\n", total, calls(w.SenderCalls))
+	p("| events consumer, from the first upload to the last delivery | %d | %.2f | %s |\n", total(w.ConsumerCalls), w.CallsPerEvent["total"], calls(w.ConsumerCalls))
+	p("| webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s |\n\n", total(w.SenderCalls), calls(w.SenderCalls))
 }
