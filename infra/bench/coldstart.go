@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -293,12 +292,6 @@ func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps st
 	if err := json.Unmarshal(raw, &pkg); err != nil {
 		return "", "", "", err
 	}
-	var b bytes.Buffer
-	for _, name := range []string{"@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"} {
-		if b.Len() > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s@%s", name, pkg.Dependencies[name])
-	}
-	return bin, taskRoot, b.String(), nil
+	deps = fmt.Sprintf("@aws-sdk/client-s3@%s, @aws-sdk/s3-request-presigner@%s", pkg.Dependencies["@aws-sdk/client-s3"], pkg.Dependencies["@aws-sdk/s3-request-presigner"])
+	return bin, taskRoot, deps, nil
 }

@@ -29,14 +29,8 @@ type Machine struct {
 }
 
 func describeMachine(ctx context.Context, root string) Machine {
-	m := Machine{
-		Date:  time.Now().UTC().Format(time.RFC3339),
-		Cores: runtime.NumCPU(),
-		OS:    runtime.GOOS + "/" + runtime.GOARCH,
-		Go:    runtime.Version(),
-		CPU:   cpuModel(),
-	}
-	m.MemoryGiB = memoryGiB()
+	m := Machine{Date: time.Now().UTC().Format(time.RFC3339), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version(), CPU: cpuModel(), MemoryGiB: memoryGiB()}
 	m.Commit = output(ctx, root, "git", "rev-parse", "--short=12", "HEAD")
 	if output(ctx, root, "git", "status", "--porcelain", "--untracked-files=no") != "" {
 		m.Commit += " (with uncommitted changes)"
