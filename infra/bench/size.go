@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
@@ -63,34 +62,19 @@ func previousSizes(outDir string) map[string]SizeRow {
 // measureSizes builds every function as sam build does and zips it (README.md §1).
 func measureSizes(ctx context.Context, root, work string, ids []string, prev map[string]SizeRow, logf func(string, ...any)) (*SizeResult, error) {
 	res := &SizeResult{Rows: make([]SizeRow, len(ids))}
-	errs := make([]error, len(ids))
-	// Two builds at a time: each compiles little (the cache is shared) and
-	// links alone; a 2-core machine is busy with two links.
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			dir := filepath.Join(work, "arm64", id)
-			cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build-"+id, "ARTIFACTS_DIR="+dir)
-			cmd.Dir = root
-			if out, err := cmd.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("make build-%s: %w\n%s", id, err, out)
-				return
-			}
-			row, err := artifactSize(id, dir)
-			res.Rows[i], errs[i] = row, err
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	// Two builds at a time: the cache is shared, and a 2-core machine is busy with two links.
+	if err := parallel(ctx, 2, len(ids), func(i int) (err error) {
+		dir := filepath.Join(work, "arm64", ids[i])
+		cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build-"+ids[i], "ARTIFACTS_DIR="+dir)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("make build-%s: %w\n%s", ids[i], err, out)
 		}
+		res.Rows[i], err = artifactSize(ids[i], dir)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	logf("built %d arm64 functions with make in %s", len(ids), time.Since(start).Round(time.Second))
 	// The floor, with the Makefile's exact flags.
