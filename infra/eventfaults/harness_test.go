@@ -51,7 +51,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer logFile.Close()
-	go func() { _, _ = devBinary() }() // built beside the stack's start, not in a test's time
+	go func() { _, _ = apitest.DevBinary() }() // built beside the stack's start, not in a test's time
 	stack, err = localstack.Start(context.Background(), localstack.Options{
 		Root: "../..", DataDir: filepath.Join(dir, "data"), Env: schedule(window), SendEvery: 200 * time.Millisecond,
 		Log: slog.New(slog.NewJSONHandler(logFile, nil)),
@@ -62,9 +62,7 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 	stack.Stop()
-	if bin, err := devBinary(); err == nil {
-		os.RemoveAll(filepath.Dir(bin))
-	}
+	apitest.RemoveDevBinary()
 	if code != 0 {
 		fmt.Fprintf(os.Stderr, "--- last lines of the stack log ---\n%s\n", process.TailFile(logPath, 40))
 	}

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,21 +16,6 @@ import (
 	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/webhookreceiver"
 )
-
-// devBinary builds infra/cmd/dev, the command `make dev` runs, once.
-var devBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "filegate-dev-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "dev")
-	cmd := exec.Command("go", "build", "-o", bin, "./infra/cmd/dev")
-	cmd.Dir = "../.."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./infra/cmd/dev: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // devStack is `make dev` in a clone-like directory of its own, with the
 // shortened schedule; runs after the first keep the data under .local.
@@ -64,7 +47,7 @@ func newDevStack(t *testing.T) *devStack {
 // process and a client of the dev key's project (which may manage webhooks).
 func (d *devStack) start() (*process.Process, *apitest.Tenant) {
 	d.t.Helper()
-	bin, err := devBinary()
+	bin, err := apitest.DevBinary()
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -10,45 +10,22 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/filegate/filegate/filegate"
+	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/infra/localstack/process"
 )
 
-// buildDir holds the `make dev` binary, built once for the package's tests.
-var buildDir string
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	apitest.RemoveDevBinary()
 	os.Exit(code)
 }
-
-// devBinary builds infra/cmd/dev: the command `make dev` runs (`go run`).
-var devBinary = sync.OnceValues(func() (string, error) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	if buildDir, err = os.MkdirTemp("", "filegate-dev-bin-"); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(buildDir, "dev")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./infra/cmd/dev")
-	cmd.Dir = "../.."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./infra/cmd/dev: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // devClone is a working directory laid out like a clone for `make dev`:
 // template.yaml, and the .local it keeps its data in across runs.
@@ -107,7 +84,7 @@ type devRun struct {
 // running; a start that fails fails the test with the end of its output.
 func (d *devClone) start() *devRun {
 	d.t.Helper()
-	bin, err := devBinary()
+	bin, err := apitest.DevBinary()
 	if err != nil {
 		d.t.Fatal(err)
 	}
