@@ -5,7 +5,6 @@
 package bench
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,7 +86,7 @@ type Results struct {
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty" section:"largefile"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty" section:"reconcile"`
 	Scan       *ScanBenchResult  `json:"malware_scan,omitempty" section:"scan"`
-	Cost       *CostResult       `json:"cost,omitempty" section:"cost"`
+	Sections   []*Section        `json:"sections,omitempty"`
 	Failures   []string          `json:"failures,omitempty"`
 	Kept       []string          `json:"kept_from_earlier_run,omitempty"` // -only: carried over
 	Seconds    float64           `json:"seconds"`
@@ -198,7 +197,7 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 			return
 		}},
 		{"scan", func() (err error) { res.Scan, err = h.runScan(ctx, c); return }},
-		{"cost", func() (err error) { res.Cost, err = h.runCost(ctx, c.Root, c.CostUploads, c.CostClients); return }},
+		{"cost", func() error { return res.add(h.runCost(ctx, c)) }},
 	} {
 		if c.on(s.name) {
 			if err := s.run(); err != nil {
@@ -289,20 +288,6 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{fmt.Sprintf("throughput, full upload flow, %d clients, vs its raw calls", row.Clients), "≥ 0.6×",
 			fmt.Sprintf("%.2f× (%.1f vs %.1f uploads/s)", row.RateOfRaw, row.Flow.PerSecond, row.Raw.PerSecond), row.RateOfRaw >= 0.6})
 	}
-	if c := r.Cost; c != nil && len(c.Runs) > 0 {
-		var parts []string
-		met := true
-		for _, run := range c.Runs {
-			// The rate limiter's buckets are shared by design, within their own budget (above).
-			var kinds []string
-			for _, k := range slices.Sorted(maps.Keys(run.SharedWrites)) {
-				kinds = append(kinds, fmt.Sprintf("%s %.2f", k, run.SharedWrites[k]))
-				met = met && k == "RATE"
-			}
-			parts = append(parts, fmt.Sprintf("at %.1f uploads/s: %s", run.PerSecond, cmp.Or(strings.Join(kinds, ", "), "none")))
-		}
-		out = append(out, Budget{"request-path writes to items several uploads share, per upload", "0 (the rate limiter's buckets aside)", strings.Join(parts, "; "), met})
-	}
 	if s := r.Scan; s != nil && len(s.Rows) > 0 {
 		big := s.Rows[len(s.Rows)-1]
 		var parts []string
@@ -331,14 +316,18 @@ func judge(r *Results) []Budget {
 		out = append(out, Budget{fmt.Sprintf("CLI transfer of %s vs s5cmd, same proxy", sizeLabel(l.SizeBytes)), "≥ 1.0× s5cmd's throughput",
 			fmt.Sprintf("up %.2f× (%.1f vs %.1f s), down %.2f× (%.1f vs %.1f s)", l.UpOfS5cmd, l.CLIUp, l.S5cmdUp, l.DownOfS5cmd, l.CLIDown, l.S5cmdDown), l.Met})
 	}
-	if c := r.Cost; c != nil && len(c.Runs) > 0 {
-		var parts []string
-		for _, run := range c.Runs {
-			parts = append(parts, fmt.Sprintf("%.2f× at %.1f uploads/s ($%.4f per 1,000)", run.Ratio, run.PerSecond, run.PerUpload*1000))
-		}
-		out = append(out, Budget{"cost per 1 MiB upload + download vs a minimal design (excl. storage, transfer, scanning)", "≤ 1.5×", strings.Join(parts, "; "), c.Met})
+	for _, s := range r.Sections {
+		out = append(out, s.Budgets...)
 	}
 	return out
+}
+
+// add keeps what a section measured, also when it then failed.
+func (r *Results) add(s *Section, err error) error {
+	if s != nil {
+		r.Sections = append(r.Sections, s)
+	}
+	return err
 }
 
 // keepOthers carries the sections this run skipped (fields tagged section)
@@ -358,6 +347,15 @@ func keepOthers(dir string, r *Results, ran func(string) bool) {
 		cur.Field(i).Set(old.Field(i))
 		r.Kept = append(r.Kept, name)
 	}
+	for _, s := range prev.Sections {
+		if !ran(s.Name) {
+			r.Sections = append(r.Sections, s)
+			r.Kept = append(r.Kept, s.Name)
+		}
+	}
+	slices.SortStableFunc(r.Sections, func(a, b *Section) int {
+		return slices.Index(SectionNames, a.Name) - slices.Index(SectionNames, b.Name)
+	})
 }
 
 func write(dir string, r *Results) error {

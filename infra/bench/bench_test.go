@@ -138,8 +138,6 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 		WebhookLag: &WebhookLagResult{Events: 3, Lag: d, RequestsPerEvent: 1, ConsumerCalls: map[string]int{"DynamoDB.Query": 3},
 			SenderCalls: map[string]int{"DynamoDB.Scan": 1}, CallsPerEvent: map[string]float64{"DynamoDB.Query": 1, "total": 1}},
 		LargeFile: &LargeFileResult{SizeBytes: 1 << 30, CLIUp: 2, S5cmdUp: 1, UpOfS5cmd: 0.5, CLIDown: 1, S5cmdDown: 1, DownOfS5cmd: 1, OneGET: 1},
-		Cost: &CostResult{FileBytes: 1 << 20, Minimal: 1e-5, Prices: []Price{Prices["api"]}, Runs: []CostRun{{Rate: "slow", Uploads: 2, PerSecond: 1, Ratio: 2.5,
-			Rows: []CostRow{{Component: "API Gateway requests", PerUpload: 3, Unit: "request", Minimal: 2}}, SharedWrites: map[string]float64{"RATE": 1, "CNT": 2}}}},
 		Config: map[string]any{"list_repetitions": 15},
 	}
 	r.Budgets = judge(r)
@@ -147,8 +145,7 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
 		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error", "## 9. Reconcile", "S3.ListObjectsV2",
 		"reconcile of 10 lost S3 events", "## Webhook lag", "DynamoDB.Query×3", "DynamoDB.Scan×1",
-		"## 8. Bulk transfer", "up 0.50× (2.0 vs 1.0 s)", "## Cost per upload", "**2.50× minimal**", "2.50× at 1.0 uploads/s",
-		"| API Gateway requests | request | 2 | 3 |", "CNT 2.00, RATE 1.00", "≥ 1.0× s5cmd's throughput | up 0.50×"} {
+		"## 8. Bulk transfer", "up 0.50× (2.0 vs 1.0 s)", "≥ 1.0× s5cmd's throughput | up 0.50×"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("results.md lacks %q", want)
 		}
@@ -158,12 +155,12 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 // An -only run keeps the sections it did not measure from the results it replaces.
 func TestOnlyRunKeepsTheOtherSections(t *testing.T) {
 	dir := t.TempDir()
-	if err := write(dir, &Results{Cost: &CostResult{Minimal: 1}, Size: &SizeResult{}}); err != nil {
+	if err := write(dir, &Results{Sections: []*Section{{Name: "cost", Values: map[string]float64{"x": 1}}}, Size: &SizeResult{}}); err != nil {
 		t.Fatal(err)
 	}
 	r := &Results{Size: &SizeResult{Met: true}}
 	keepOthers(dir, r, func(s string) bool { return s == "size" })
-	if r.Cost == nil || r.Cost.Minimal != 1 || !r.Size.Met || fmt.Sprint(r.Kept) != "[cost]" {
-		t.Errorf("after an -only size run: cost %v, size %v, kept %v; want the earlier cost, this run's size, kept [cost]", r.Cost, r.Size, r.Kept)
+	if len(r.Sections) != 1 || r.Sections[0].Values["x"] != 1 || !r.Size.Met || fmt.Sprint(r.Kept) != "[cost]" {
+		t.Errorf("after an -only size run: sections %v, size %v, kept %v; want the earlier cost, this run's size, kept [cost]", r.Sections, r.Size, r.Kept)
 	}
 }

@@ -8,32 +8,26 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/filegate"
-	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/infra/sdkcalls"
 )
 
 // Price is one us-east-1 list price, per unit, and when it was read.
 type Price struct {
-	What string  `json:"what"`
-	USD  float64 `json:"usd_per_unit"`
-	Unit string  `json:"unit"`
-	Date string  `json:"date"`
+	What string
+	USD  float64
+	Unit string
+	Date string
 }
 
 // Prices are the list prices the cost section charges (us-east-1, first
@@ -54,13 +48,34 @@ var Prices = map[string]Price{
 // minimalLambdaMs is the minimal design's billed duration per invocation: an assumption.
 const minimalLambdaMs = 10
 
-// costMeter counts every billable call: invocations, DynamoDB units, S3 requests by class, SDK and API calls.
+// costParts are the billable components: the price charged, the minimal
+// design's quantity per upload, and the quantity a run counted.
+var costParts = []struct {
+	what, price string
+	minimal     float64
+	qty         func(c *costCount) float64
+}{
+	{"API Gateway requests", "api", 2, func(c *costCount) float64 { return float64(c.api) }},
+	{"Lambda invocations", "lambdaReq", 2, func(c *costCount) float64 { return float64(total(c.invs)) }},
+	{"Lambda GB-s", "gbs", 2 * minimalLambdaMs / 1000.0 * 256 / 1024, func(c *costCount) float64 { return c.gbs }},
+	// A failed conditional write costs a WRU on AWS; DynamoDB Local reports none.
+	{"DynamoDB writes", "wru", 1, func(c *costCount) float64 { return c.ddb.WCU + float64(c.ddb.Failed) }},
+	{"DynamoDB reads", "rru", 0.5, func(c *costCount) float64 { return c.ddb.RCU }},
+	{"S3 PUT/COPY/POST/LIST", "s3Put", 1, func(c *costCount) float64 { return float64(c.s3["PUT"] + c.s3["POST"] + c.s3["COPY"] + c.s3["LIST"]) }},
+	{"S3 GET/HEAD", "s3Get", 1, func(c *costCount) float64 { return float64(c.s3["GET"] + c.s3["HEAD"]) }},
+	{"EventBridge events", "event", 0, func(c *costCount) float64 { return float64(c.other["EventBridge.PutEvents"]) }},
+}
+
+// costMeter counts every billable call (invocations, DynamoDB units, S3
+// requests by class, SDK and API calls) and, by function, the items written
+// and the pk kinds read (the rate limiter's RATE# and LIMIT# among them).
 type costMeter struct {
 	mu     sync.Mutex
 	invs   map[string]int
 	billed map[string]float64        // ms, each invocation rounded up to 1 ms as Lambda bills
 	s3     map[string]int            // by operation class
 	keys   map[string]map[string]int // items written, by function, by pk|sk
+	reads  map[string]int            // read calls by the pk kind of their first key
 	api    atomic.Int64
 	ddb    Meter
 	sdk    sdkcalls.Counter
@@ -68,7 +83,7 @@ type costMeter struct {
 
 func (m *costMeter) reset() {
 	m.mu.Lock()
-	m.invs, m.billed, m.s3, m.keys = map[string]int{}, map[string]float64{}, map[string]int{}, map[string]map[string]int{}
+	m.invs, m.billed, m.s3, m.keys, m.reads = map[string]int{}, map[string]float64{}, map[string]int{}, map[string]map[string]int{}, map[string]int{}
 	m.mu.Unlock()
 	m.api.Store(0)
 	m.ddb.Reset()
@@ -78,40 +93,32 @@ func (m *costMeter) reset() {
 func (m *costMeter) invoked(id string, took time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.invs == nil {
-		m.invs, m.billed = map[string]int{}, map[string]float64{}
+	if m.invs != nil {
+		m.invs[id]++
+		m.billed[id] += math.Ceil(float64(took) / float64(time.Millisecond))
 	}
-	m.invs[id]++
-	m.billed[id] += math.Ceil(float64(took) / float64(time.Millisecond))
 }
 
 // storage counts each request at the S3 proxy by price class.
 func (m *costMeter) storage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.mu.Lock()
-		if m.s3 == nil {
-			m.s3 = map[string]int{}
+		q, hasKey := r.URL.Query(), strings.Contains(strings.Trim(r.URL.Path, "/"), "/")
+		class := r.Method // GET, HEAD, PUT, POST
+		switch {
+		case r.Method == http.MethodDelete || r.Method == http.MethodPost && q.Has("delete"):
+			class = "DELETE"
+		case r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+			class = "COPY"
+		case r.Method == http.MethodGet && (!hasKey || q.Has("uploadId") || q.Has("uploads")):
+			class = "LIST"
 		}
-		m.s3[s3Class(r)]++
+		m.mu.Lock()
+		if m.s3 != nil {
+			m.s3[class]++
+		}
 		m.mu.Unlock()
 		next.ServeHTTP(w, r)
 	})
-}
-
-func s3Class(r *http.Request) string {
-	q := r.URL.Query()
-	hasKey := strings.Contains(strings.Trim(r.URL.Path, "/"), "/")
-	switch {
-	case r.Method == http.MethodDelete || r.Method == http.MethodPost && q.Has("delete"):
-		return "DELETE"
-	case r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
-		return "COPY"
-	case r.Method == http.MethodPut, r.Method == http.MethodPost:
-		return r.Method
-	case r.Method == http.MethodGet && (!hasKey || q.Has("uploadId") || q.Has("uploads")):
-		return "LIST"
-	}
-	return r.Method // GET, HEAD
 }
 
 func (m *costMeter) countAPI(next http.RoundTripper, host string) http.RoundTripper {
@@ -127,95 +134,178 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// CostRun is one run of uploads, counted and priced.
-type CostRun struct {
-	Rate          string             `json:"rate"`
-	Uploads       int                `json:"uploads"`
-	Clients       int                `json:"clients"`
-	Seconds       float64            `json:"seconds"`
-	PerSecond     float64            `json:"uploads_per_second"`
-	APIRequests   int64              `json:"api_requests"`
-	Invocations   map[string]int     `json:"invocations"`
-	BilledMs      map[string]float64 `json:"billed_ms"`
-	GBs           float64            `json:"gb_seconds"`
-	DynamoDB      Snapshot           `json:"dynamodb"`
-	S3            map[string]int     `json:"s3_requests"`
-	OtherSDKCalls map[string]int     `json:"other_sdk_calls"`
-	// SharedWrites: request-path writes per upload to items written > sharedAfter times, by pk prefix.
-	SharedWrites map[string]float64 `json:"shared_item_writes_per_upload"`
-	Rows         []CostRow          `json:"rows"`
-	PerUpload    float64            `json:"usd_per_upload"`
-	Ratio        float64            `json:"vs_minimal"`
+// itemsOf records the item keys function id writes and the kinds it reads.
+func (m *costMeter) itemsOf(id string) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchItems", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			var written, read []map[string]types.AttributeValue
+			switch v := in.Parameters.(type) {
+			case *dynamodb.PutItemInput:
+				written = append(written, v.Item)
+			case *dynamodb.UpdateItemInput:
+				written = append(written, v.Key)
+			case *dynamodb.DeleteItemInput:
+				written = append(written, v.Key)
+			case *dynamodb.TransactWriteItemsInput:
+				for _, t := range v.TransactItems {
+					switch {
+					case t.Put != nil:
+						written = append(written, t.Put.Item)
+					case t.Update != nil:
+						written = append(written, t.Update.Key)
+					case t.Delete != nil:
+						written = append(written, t.Delete.Key)
+					}
+				}
+			case *dynamodb.BatchWriteItemInput:
+				for _, reqs := range v.RequestItems {
+					for _, r := range reqs {
+						if r.PutRequest != nil {
+							written = append(written, r.PutRequest.Item)
+						} else if r.DeleteRequest != nil {
+							written = append(written, r.DeleteRequest.Key)
+						}
+					}
+				}
+			case *dynamodb.GetItemInput:
+				read = append(read, v.Key)
+			case *dynamodb.BatchGetItemInput:
+				for _, ka := range v.RequestItems {
+					read = append(read, ka.Keys[:min(len(ka.Keys), 1)]...)
+				}
+			}
+			m.mu.Lock()
+			if m.keys != nil && m.keys[id] == nil {
+				m.keys[id] = map[string]int{}
+			}
+			for _, k := range written {
+				if m.keys != nil {
+					m.keys[id][attr(k, "pk")+"|"+attr(k, "sk")]++
+				}
+			}
+			for _, k := range read {
+				if m.reads != nil {
+					m.reads[strings.SplitN(attr(k, "pk"), "#", 2)[0]]++
+				}
+			}
+			m.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+	}
 }
 
-// CostRow is one billable component: quantity per upload and its price.
-type CostRow struct {
-	Component string  `json:"component"`
-	PerUpload float64 `json:"quantity_per_upload"`
-	Unit      string  `json:"unit"`
-	USD       float64 `json:"usd_per_1000_uploads"`
-	Minimal   float64 `json:"minimal_quantity_per_upload"`
+func attr(item map[string]types.AttributeValue, name string) string {
+	if s, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
 }
 
-// CostResult is section `cost`.
-type CostResult struct {
-	FileBytes   int64     `json:"file_bytes"`
-	Runs        []CostRun `json:"runs"`
-	Minimal     float64   `json:"minimal_usd_per_upload"`
-	Scan        CostRow   `json:"scan_guardduty"`
-	ScanObj     CostRow   `json:"scan_guardduty_objects"`
-	Prices      []Price   `json:"prices"`
-	Met         bool      `json:"met"`
-	memory      map[string]int
-	requestPath map[string]bool // the functions behind API routes and the authorizer
+// kinds sums the writes of the functions pick selects, by the pk kind of
+// the items written more than more times.
+func (m *costMeter) kinds(pick func(id string) bool, more int) map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	all := map[string]int{}
+	for id, keys := range m.keys {
+		for k, c := range keys {
+			if pick(id) {
+				all[k] += c
+			}
+		}
+	}
+	out := map[string]int{}
+	for k, c := range all {
+		if c > more {
+			out[strings.SplitN(k, "#", 2)[0]] += c
+		}
+	}
+	return out
+}
+
+// sharedAfter: an upload writes its own items at most this often; more is several uploads' item.
+const sharedAfter = 3
+
+// costCount is one run of uploads, counted.
+type costCount struct {
+	rate             string
+	clients          int
+	secs, gbs        float64
+	api              int64
+	invs, s3, other  map[string]int
+	shared           map[string]int // request-path writes to shared items, by kind
+	ddb              Snapshot
+	perUpload, ratio float64
 }
 
 // runCost prices n 1 MiB uploads + downloads, one at a time and from clients at once (README.md §12).
-func (h *harness) runCost(ctx context.Context, root string, n, clients int) (*CostResult, error) {
-	mem, err := memorySizes(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		return nil, err
+func (h *harness) runCost(ctx context.Context, c Config) (*Section, error) {
+	const size = 1 << 20
+	n := c.CostUploads
+	minimal := 0.0
+	for _, p := range costParts {
+		minimal += p.minimal * Prices[p.price].USD
 	}
-	tpl, err := samtemplate.ReadTemplate(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	res := &CostResult{FileBytes: 1 << 20, memory: mem, requestPath: map[string]bool{}}
-	for id, f := range tpl.Functions {
-		res.requestPath[id] = len(f.Routes) > 0 || id == tpl.AuthorizerID
-	}
-	for _, k := range slices.Sorted(maps.Keys(Prices)) {
-		res.Prices = append(res.Prices, Prices[k])
-	}
-	res.Minimal = minimalCost()
+	var runs []*costCount
 	for _, run := range []struct {
 		rate    string
 		clients int
-	}{{"1 upload/s (emulated: one at a time, stream batches of one record)", 1}, {fmt.Sprintf("as fast as %d clients go", clients), clients}} {
-		r, err := h.costRun(ctx, res, run.rate, n, run.clients)
+	}{{"1 upload/s (emulated: one at a time, stream batches of one record)", 1}, {fmt.Sprintf("as fast as %d clients go", c.CostClients), c.CostClients}} {
+		r, err := h.costRun(ctx, run.rate, n, run.clients, size)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
-		res.Runs = append(res.Runs, *r)
-		h.logf("cost: %s: %.1f uploads/s, $%.7f per upload, %.2f× minimal", run.rate, r.PerSecond, r.PerUpload, r.Ratio)
+		for _, p := range costParts {
+			r.perUpload += p.qty(r) / float64(n) * Prices[p.price].USD
+		}
+		r.ratio = ratio(r.perUpload, minimal)
+		runs = append(runs, r)
+		h.logf("cost: %s: %.1f uploads/s, $%.7f per upload, %.2f× minimal", run.rate, float64(n)/r.secs, r.perUpload, r.ratio)
 	}
-	res.Met = true
-	for _, r := range res.Runs {
-		res.Met = res.Met && r.Ratio <= 1.5
+	s := &Section{Name: "cost"}
+	t := s.table(fmt.Sprintf("Cost per upload: create → PUT %s → complete → download URL → GET, priced at us-east-1 list prices", sizeLabel(size)),
+		"component | unit | minimal design / upload | "+join(runs, "%s: per upload | $ per 1,000", " | ", func(r *costCount) any { return r.rate }))
+	for _, p := range costParts {
+		t.row("%s | %s | %s | %s", p.what, Prices[p.price].Unit, trimNum(p.minimal), join(runs, "%s | %.5f", " | ", func(r *costCount) any {
+			q := p.qty(r) / float64(n)
+			return []any{trimNum(q), q * Prices[p.price].USD * 1000}
+		}))
 	}
-	mib := float64(res.FileBytes) / (1 << 30)
-	res.Scan = CostRow{"GuardDuty scan: data", mib, "GB", mib * Prices["scanGB"].USD * 1000, 0}
-	res.ScanObj = CostRow{"GuardDuty scan: objects", 1, "object", Prices["scanObj"].USD * 1000, 0}
-	return res, nil
+	t.row("**total** | | $%.7f | %s", minimal, join(runs, "**%.2f× minimal** | **%.5f**", " | ", func(r *costCount) any { return []any{r.ratio, r.perUpload * 1000} }))
+	gb := float64(size) / (1 << 30)
+	t.row("GuardDuty malware scan (own row, not in the ratio) | GB + object | | %s + 1 | %.5f", trimNum(gb), (gb*Prices["scanGB"].USD+Prices["scanObj"].USD)*1000)
+	met, sharedOK := true, true
+	var costs, shared []string
+	for _, r := range runs {
+		t.note("%s: %d uploads from %d clients in %.1f s (%.1f/s); invocations %s; DynamoDB %s; S3 %s; other SDK calls %s.",
+			r.rate, n, r.clients, r.secs, float64(n)/r.secs, calls(r.invs), calls(r.ddb.Calls), calls(r.s3), calls(r.other))
+		met = met && r.ratio <= 1.5
+		costs = append(costs, fmt.Sprintf("%.2f× at %.1f uploads/s ($%.4f per 1,000)", r.ratio, float64(n)/r.secs, r.perUpload*1000))
+		var kinds []string
+		for _, k := range slices.Sorted(maps.Keys(r.shared)) {
+			kinds = append(kinds, fmt.Sprintf("%s %.2f", k, float64(r.shared[k])/float64(n)))
+			sharedOK = sharedOK && k == "RATE" // the rate limiter's buckets are shared by design, within their own budget
+		}
+		shared = append(shared, fmt.Sprintf("at %.1f uploads/s: %s", float64(n)/r.secs, strings.Join(kinds, ", ")))
+	}
+	t.note("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (reported by every call that succeeded: %s), plus 1 WRU per failed conditional write (%s).",
+		minimalLambdaMs, yes(runs[0].ddb.Reported), join(runs, "%d", ", ", func(r *costCount) any { return r.ddb.Failed }))
+	pt := s.table("Prices (us-east-1 list prices)", "price | $ per unit | unit | read")
+	for _, k := range slices.Sorted(maps.Keys(Prices)) {
+		pt.row("%s | %.10g | %s | %s", Prices[k].What, Prices[k].USD, Prices[k].Unit, Prices[k].Date)
+	}
+	s.budget("request-path writes to items several uploads share, per upload", "0 (the rate limiter's buckets aside)", sharedOK, "%s", strings.Join(shared, "; "))
+	s.budget("cost per 1 MiB upload + download vs a minimal design (excl. storage, transfer, scanning)", "≤ 1.5×", met, "%s", strings.Join(costs, "; "))
+	return s, nil
 }
 
-func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, clients int) (*CostRun, error) {
+// costRun counts n uploads of size bytes from clients; one client polls the stream feeds after every step.
+func (h *harness) costRun(ctx context.Context, rate string, n, clients int, size int64) (*costCount, error) {
 	api, _, _, err := h.tenant(ctx)
 	if err != nil {
 		return nil, err
 	}
-	slow := clients == 1
-	step := func() error {
+	drain := func(slow bool) error {
 		if !slow {
 			return nil
 		}
@@ -225,127 +315,74 @@ func (h *harness) costRun(ctx context.Context, res *CostResult, rate string, n, 
 		_, err := h.stack.Events.Poll(ctx)
 		return err
 	}
-	body := bytes.Repeat([]byte(" "), int(res.FileBytes))
+	body := bytes.Repeat([]byte(" "), int(size))
 	copy(body, "%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\n")
-	if err := step(); err != nil { // what earlier sections left in the streams
+	if err := drain(true); err != nil { // what earlier sections left in the streams
 		return nil, err
 	}
 	h.cost.reset()
 	began := time.Now()
-	if err := parallel(ctx, clients, n, func(i int) error { return h.costUpload(ctx, api, body, int64(i+1), step) }); err != nil {
+	err = parallel(ctx, clients, n, func(i int) error {
+		var f filegate.File
+		var url string
+		for k, do := range []func() error{
+			func() (err error) {
+				f, err = api.Create(ctx, filegate.CreateRequest{Filename: fmt.Sprintf("cost-%d.pdf", i), MimeType: "application/pdf", SizeBytes: size})
+				return err
+			},
+			func() error { return api.Upload(ctx, f, bytes.NewReader(body), size) },
+			func() error { _, _, err := api.Complete(ctx, f.ID, ""); return err },
+			func() (err error) { url, _, err = api.DownloadURL(ctx, f.ID); return err },
+			func() error { return h.get(ctx, url) },
+		} {
+			if err := do(); err != nil {
+				return fmt.Errorf("upload %d, step %d: %w", i, k+1, err)
+			}
+			if err := drain(clients == 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	secs := time.Since(began).Seconds()
+	r := &costCount{rate: rate, clients: clients, secs: round2(time.Since(began).Seconds())}
 	// Wait for process-upload (after each PUT's answer), then drain the stream feeds.
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	_ = waitFor(ctx, 30*time.Second, func() (bool, error) {
 		h.cost.mu.Lock()
-		done := h.cost.invs["ProcessUploadFunction"] >= n
-		h.cost.mu.Unlock()
-		if done {
-			break
-		}
-	}
+		defer h.cost.mu.Unlock()
+		return h.cost.invs["ProcessUploadFunction"] >= n, nil
+	})
 	for range 3 {
-		if _, err := h.stack.Counters.Poll(ctx); err != nil {
-			return nil, err
-		}
-		if _, err := h.stack.Events.Poll(ctx); err != nil {
+		if err := drain(true); err != nil {
 			return nil, err
 		}
 	}
 	m := h.cost
 	m.mu.Lock()
-	run := &CostRun{Rate: rate, Uploads: n, Clients: clients, Seconds: round2(secs), PerSecond: round2(float64(n) / secs),
-		APIRequests: m.api.Load(), Invocations: maps.Clone(m.invs), BilledMs: maps.Clone(m.billed), S3: maps.Clone(m.s3)}
+	r.api, r.invs, r.s3 = m.api.Load(), maps.Clone(m.invs), maps.Clone(m.s3)
+	for id, ms := range m.billed {
+		r.gbs += ms / 1000 * float64(h.stack.Template.Functions[id].MemorySize) / 1024
+	}
 	m.mu.Unlock()
-	run.DynamoDB = m.ddb.Snapshot()
-	run.SharedWrites = m.shared(res.requestPath, n)
-	run.OtherSDKCalls = map[string]int{}
-	for op, c := range m.sdk.Snapshot() {
+	tpl := h.stack.Template
+	r.shared = m.kinds(func(id string) bool { return len(tpl.Functions[id].Routes) > 0 || id == tpl.AuthorizerID }, sharedAfter)
+	r.ddb, r.other = m.ddb.Snapshot(), map[string]int{}
+	for op, k := range m.sdk.Snapshot() {
 		if !strings.HasPrefix(op, "DynamoDB.") && !strings.HasPrefix(op, "S3.") {
-			run.OtherSDKCalls[op] = c
+			r.other[op] = k
 		}
 	}
-	invs := 0
-	for id, ms := range run.BilledMs {
-		mb := res.memory[id]
-		if mb == 0 {
-			return nil, fmt.Errorf("template.yaml gives %s no MemorySize", id)
-		}
-		run.GBs += ms / 1000 * float64(mb) / 1024
-		invs += run.Invocations[id]
-	}
-	per := func(v float64) float64 { return v / float64(n) }
-	put := run.S3["PUT"] + run.S3["POST"] + run.S3["COPY"] + run.S3["LIST"]
-	get := run.S3["GET"] + run.S3["HEAD"]
-	events := run.OtherSDKCalls["EventBridge.PutEvents"]
-	for _, c := range []struct {
-		what, price  string
-		qty, minimal float64
-	}{
-		{"API Gateway requests", "api", float64(run.APIRequests), 2},
-		{"Lambda invocations", "lambdaReq", float64(invs), 2},
-		{"Lambda GB-s", "gbs", run.GBs, 2 * minimalLambdaMs / 1000.0 * 256 / 1024},
-		// A failed conditional write costs a WRU on AWS; DynamoDB Local reports none.
-		{"DynamoDB writes", "wru", run.DynamoDB.WCU + float64(run.DynamoDB.Failed), 1},
-		{"DynamoDB reads", "rru", run.DynamoDB.RCU, 0.5},
-		{"S3 PUT/COPY/POST/LIST", "s3Put", float64(put), 1},
-		{"S3 GET/HEAD", "s3Get", float64(get), 1},
-		{"EventBridge events", "event", float64(events), 0},
-	} {
-		pr := Prices[c.price]
-		row := CostRow{c.what, per(c.qty), pr.Unit, per(c.qty) * pr.USD * 1000, c.minimal}
-		run.Rows = append(run.Rows, row)
-		run.PerUpload += row.USD / 1000
-	}
-	run.Ratio = round2(ratio(run.PerUpload, res.Minimal))
-	return run, nil
+	return r, nil
 }
 
-// costUpload is one user's upload and download of body, through the API.
-func (h *harness) costUpload(ctx context.Context, api *filegate.Client, body []byte, i int64, step func() error) error {
-	var f filegate.File
-	var url string
-	for n, do := range []func() error{
-		func() (err error) {
-			f, err = api.Create(ctx, filegate.CreateRequest{Filename: fmt.Sprintf("cost-%d.pdf", i), MimeType: "application/pdf", SizeBytes: int64(len(body))})
-			return err
-		},
-		func() error { return h.put(ctx, f.UploadURL, f.UploadHeaders, body) },
-		func() error { _, _, err := api.Complete(ctx, f.ID, ""); return err },
-		func() (err error) { url, _, err = api.DownloadURL(ctx, f.ID); return err },
-		func() error { return h.get(ctx, url) },
-	} {
-		if err := do(); err != nil {
-			return fmt.Errorf("upload %d, step %d: %w", i, n+1, err)
-		}
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (h *harness) put(ctx context.Context, url string, header map[string]string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	return h.send(req)
-}
-
+// get reads url to the end; anything but a 2xx is an error.
 func (h *harness) get(ctx context.Context, url string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	return h.send(req)
-}
-
-func (h *harness) send(req *http.Request) error {
 	resp, err := h.http.Do(req)
 	if err != nil {
 		return err
@@ -355,173 +392,25 @@ func (h *harness) send(req *http.Request) error {
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+		return fmt.Errorf("GET %s: %d", req.URL.Path, resp.StatusCode)
 	}
 	return nil
 }
 
-// minimalCost: 2 API requests, 2 invocations, 1 PutItem, 0.5 RRU (GetItem), 1 PUT, 1 GET.
-func minimalCost() float64 {
-	return 2*Prices["api"].USD + 2*Prices["lambdaReq"].USD + 2*minimalLambdaMs/1000.0*256/1024*Prices["gbs"].USD +
-		Prices["wru"].USD + 0.5*Prices["rru"].USD + Prices["s3Put"].USD + Prices["s3Get"].USD
-}
-
-// memorySizes is each function's MemorySize in MB (its own, or Globals').
-func memorySizes(path string) (map[string]int, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Globals struct {
-			Function struct {
-				MemorySize int `yaml:"MemorySize"`
-			} `yaml:"Function"`
-		} `yaml:"Globals"`
-		Resources map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				MemorySize any `yaml:"MemorySize"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for id, r := range doc.Resources {
-		if r.Type != "AWS::Serverless::Function" {
-			continue
+// waitFor polls done every 20 ms until it holds, fails, or timeout passes.
+func waitFor(ctx context.Context, timeout time.Duration, done func() (bool, error)) error {
+	for deadline := time.Now().Add(timeout); ; {
+		ok, err := done()
+		if ok || err != nil {
+			return err
 		}
-		out[id] = doc.Globals.Function.MemorySize
-		if mb, ok := r.Properties.MemorySize.(int); ok {
-			out[id] = mb
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not done after %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return out, nil
-}
-
-func costTable(p func(string, ...any), c *CostResult) {
-	p("## Cost per upload: create → PUT %s → complete → download URL → GET, priced at us-east-1 list prices\n\n", sizeLabel(c.FileBytes))
-	p("| component | unit | minimal design / upload |")
-	for _, r := range c.Runs {
-		p(" %s: per upload | $ per 1,000 |", r.Rate)
-	}
-	p("\n|---|---|---:|%s\n", strings.Repeat("---:|---:|", len(c.Runs)))
-	for i := range c.Runs[0].Rows {
-		row := c.Runs[0].Rows[i]
-		p("| %s | %s | %s |", row.Component, row.Unit, trimNum(row.Minimal))
-		for _, r := range c.Runs {
-			p(" %s | %.5f |", trimNum(r.Rows[i].PerUpload), r.Rows[i].USD)
-		}
-		p("\n")
-	}
-	p("| **total** | | $%.7f |", c.Minimal)
-	for _, r := range c.Runs {
-		p(" **%.2f× minimal** | **%.5f** |", r.Ratio, r.PerUpload*1000)
-	}
-	p("\n| %s (own row, not in the ratio) | GB + object | | %s + 1 | %.5f |\n\n", "GuardDuty malware scan", trimNum(c.Scan.PerUpload), c.Scan.USD+c.ScanObj.USD)
-	for _, r := range c.Runs {
-		p("%s: %d uploads from %d clients in %.1f s (%.1f/s); invocations %s; DynamoDB %s; S3 %s; other SDK calls %s.\n\n",
-			r.Rate, r.Uploads, r.Clients, r.Seconds, r.PerSecond, calls(r.Invocations), calls(r.DynamoDB.Calls), calls(r.S3), calls(r.OtherSDKCalls))
-	}
-	p("Capacity reported by every successful call: %s; failed conditional writes (1 WRU each): %d, %d.\n\n",
-		yes(c.Runs[0].DynamoDB.Reported), c.Runs[0].DynamoDB.Failed, c.Runs[len(c.Runs)-1].DynamoDB.Failed)
-	p("| price | $ per unit | unit | read |\n|---|---:|---|---|\n")
-	for _, pr := range c.Prices {
-		p("| %s | %.10g | %s | %s |\n", pr.What, pr.USD, pr.Unit, pr.Date)
-	}
-	p("\n")
-}
-
-func trimNum(f float64) string {
-	s := fmt.Sprintf("%.4f", f)
-	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
-}
-
-// sharedAfter: an upload writes its own items at most this often; more is several uploads' item.
-const sharedAfter = 3
-
-// writesOf records the item keys function id writes.
-func (m *costMeter) writesOf(id string) func(*middleware.Stack) error {
-	return func(s *middleware.Stack) error {
-		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("BenchWrites", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			var keys []map[string]types.AttributeValue
-			switch v := in.Parameters.(type) {
-			case *dynamodb.PutItemInput:
-				keys = append(keys, v.Item)
-			case *dynamodb.UpdateItemInput:
-				keys = append(keys, v.Key)
-			case *dynamodb.DeleteItemInput:
-				keys = append(keys, v.Key)
-			case *dynamodb.TransactWriteItemsInput:
-				for _, t := range v.TransactItems {
-					switch {
-					case t.Put != nil:
-						keys = append(keys, t.Put.Item)
-					case t.Update != nil:
-						keys = append(keys, t.Update.Key)
-					case t.Delete != nil:
-						keys = append(keys, t.Delete.Key)
-					}
-				}
-			case *dynamodb.BatchWriteItemInput:
-				for _, reqs := range v.RequestItems {
-					for _, r := range reqs {
-						if r.PutRequest != nil {
-							keys = append(keys, r.PutRequest.Item)
-						} else if r.DeleteRequest != nil {
-							keys = append(keys, r.DeleteRequest.Key)
-						}
-					}
-				}
-			}
-			if len(keys) > 0 {
-				m.mu.Lock()
-				if m.keys == nil {
-					m.keys = map[string]map[string]int{}
-				}
-				if m.keys[id] == nil {
-					m.keys[id] = map[string]int{}
-				}
-				for _, k := range keys {
-					pk, _ := k["pk"].(*types.AttributeValueMemberS)
-					sk, _ := k["sk"].(*types.AttributeValueMemberS)
-					if pk != nil {
-						m.keys[id][pk.Value+"|"+aws.ToString(skValue(sk))]++
-					}
-				}
-				m.mu.Unlock()
-			}
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-	}
-}
-
-func skValue(sk *types.AttributeValueMemberS) *string {
-	if sk == nil {
-		return nil
-	}
-	return &sk.Value
-}
-
-// shared: request-path writes per upload to items written > sharedAfter times, by kind.
-func (m *costMeter) shared(requestPath map[string]bool, n int) map[string]float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	all := map[string]int{}
-	for id, keys := range m.keys {
-		if requestPath[id] {
-			for k, c := range keys {
-				all[k] += c
-			}
-		}
-	}
-	kinds := map[string]float64{}
-	for k, c := range all {
-		if c > sharedAfter {
-			kinds[strings.SplitN(k, "#", 2)[0]] += float64(c) / float64(n)
-		}
-	}
-	return kinds
 }

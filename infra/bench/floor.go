@@ -127,13 +127,16 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		_, err := h.objects.PresignUpload(ctx, f.ObjectKey, files.Upload{ContentType: f.MimeType, ContentLength: f.SizeBytes, Expires: 15 * time.Minute})
 		return err
 	}
-	h.limiter.reset()
+	h.cost.reset()
 	d, err := interleave(ctx, n, warm, apiCreate, rawCreate, rawAuthCreate, ownCreate)
 	if err != nil {
 		return nil, err
 	}
 	creates := float64(n + warm)
-	res.LimiterWritesPerCreate, res.LimiterReadsPerCreate = float64(h.limiter.writes.Load())/creates, float64(h.limiter.reads.Load())/creates
+	h.cost.mu.Lock()
+	reads := h.cost.reads["RATE"] + h.cost.reads["LIMIT"]
+	h.cost.mu.Unlock()
+	res.LimiterWritesPerCreate, res.LimiterReadsPerCreate = float64(h.cost.kinds(func(string) bool { return true }, 0)["RATE"])/creates, float64(reads)/creates
 	const createOp = "create-file (POST /v1/files)"
 	createRow := newFloorRow(createOp, "PutItem + presign", d[0], d[1])
 	res.Rows = append(res.Rows, createRow,

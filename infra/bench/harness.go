@@ -49,8 +49,6 @@ type harness struct {
 	// it: sections that time `complete` switch events off so process-upload
 	// cannot settle the file first, and put this back afterwards.
 	notifications *s3types.NotificationConfiguration
-	// limiter counts the functions' rate-limiter calls (section 4).
-	limiter *limiterMeter
 	env     *wiring.Env // the functions' environment, for the operator's limits
 	// eventCalls counts the SDK calls of the events consumer and the webhook
 	// sender (by template logical ID), each function's alone (webhooklag).
@@ -60,14 +58,14 @@ type harness struct {
 
 func startHarness(ctx context.Context, root string, logf func(string, ...any)) (*harness, error) {
 	start := time.Now()
-	limiter, cost := &limiterMeter{}, &costMeter{}
+	cost := &costMeter{}
 	eventCalls := map[string]*sdkcalls.Counter{eventsConsumer: {}, webhookSender: {}}
 	st, err := localstack.Start(ctx, localstack.Options{
-		DynamoDBMiddleware: []func(*middleware.Stack) error{limiter.middleware, cost.ddb.Add, cost.sdk.Add},
+		DynamoDBMiddleware: []func(*middleware.Stack) error{cost.ddb.Add, cost.sdk.Add},
 		Invoked:            cost.invoked,
 		StorageFront:       cost.storage,
 		FunctionMiddleware: func(id string) []func(*middleware.Stack) error {
-			add := []func(*middleware.Stack) error{cost.writesOf(id)}
+			add := []func(*middleware.Stack) error{cost.itemsOf(id)}
 			if c := eventCalls[id]; c != nil {
 				add = append(add, c.Add)
 			}
@@ -96,7 +94,7 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, err
 	}
 	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
-		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, limiter: limiter, env: env, eventCalls: eventCalls, cost: cost}
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, env: env, eventCalls: eventCalls, cost: cost}
 	if u, err := url.Parse(st.APIURL); err == nil {
 		h.http.Transport = cost.countAPI(h.http.Transport, u.Host)
 	}

@@ -109,8 +109,10 @@ func Markdown(r *Results) string {
 	if r.Scan != nil {
 		scanTable(p, r.Scan)
 	}
-	if r.Cost != nil && len(r.Cost.Runs) > 0 {
-		costTable(p, r.Cost)
+	for _, s := range r.Sections {
+		for _, t := range s.Tables {
+			t.markdown(&b)
+		}
 	}
 	return b.String()
 }
@@ -211,16 +213,23 @@ func shortCount(n int) string {
 	return fmt.Sprint(n)
 }
 
-func join[T any](v []T, format, sep string) string {
+// join formats each of v, f's []any spread over format, and joins them with sep.
+func join[T any](v []T, format, sep string, f func(T) any) string {
 	s := make([]string, len(v))
 	for i, x := range v {
-		s[i] = fmt.Sprintf(format, x)
+		a, ok := f(x).([]any)
+		if !ok {
+			a = []any{f(x)}
+		}
+		s[i] = fmt.Sprintf(format, a...)
 	}
 	return strings.Join(s, sep)
 }
 
-func joinInts(v []int) string          { return join(v, "%d", ", ") }
-func joinFloats(v []float64) string    { return join(v, "%.1f", " / ") }
+func same[T any](x T) any { return x }
+
+func joinInts(v []int) string          { return join(v, "%d", ", ", same) }
+func joinFloats(v []float64) string    { return join(v, "%.1f", " / ", same) }
 func statuses(m map[string]int) string { return joinCounts(m, "%s ×%d", ", ") }
 func calls(m map[string]int) string    { return joinCounts(m, "%s×%d", " + ") }
 
@@ -239,4 +248,9 @@ func total(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+func trimNum(f float64) string {
+	s := fmt.Sprintf("%.4f", f)
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }

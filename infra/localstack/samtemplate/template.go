@@ -4,6 +4,7 @@
 package samtemplate
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"sort"
@@ -78,6 +79,7 @@ type TemplateFunction struct {
 	StreamBisect   bool
 	Schedules      []Schedule    // its Schedule events, if any
 	Timeout        time.Duration // its Timeout, or Globals.Function's
+	MemorySize     int           // MB: its MemorySize, or Globals.Function's
 	CodeURI        string
 	Build          string // Metadata.BuildMethod
 	// Policy is its inline policy statements (the local stack's IAM gate).
@@ -153,7 +155,8 @@ func ReadTemplate(path string) (*Template, error) {
 		} `yaml:"Parameters"`
 		Globals struct {
 			Function struct {
-				Timeout int `yaml:"Timeout"`
+				Timeout    int `yaml:"Timeout"`
+				MemorySize int `yaml:"MemorySize"`
 			} `yaml:"Function"`
 		} `yaml:"Globals"`
 		Resources map[string]resource `yaml:"Resources"`
@@ -217,6 +220,7 @@ func ReadTemplate(path string) (*Template, error) {
 		if f.Timeout == 0 {
 			f.Timeout = time.Duration(doc.Globals.Function.Timeout) * time.Second
 		}
+		f.MemorySize = cmp.Or(f.MemorySize, doc.Globals.Function.MemorySize)
 		if t.RootSecret != "" {
 			var err error
 			if f.ReadsRootSecret, err = Allows(f.Policy, Request{Action: "secretsmanager:GetSecretValue", Resource: "${" + t.RootSecret + "}"}); err != nil {
@@ -229,10 +233,11 @@ func ReadTemplate(path string) (*Template, error) {
 
 func (t *Template) addFunction(id string, r resource) error {
 	var p struct {
-		CodeURI  string    `yaml:"CodeUri"`
-		Timeout  int       `yaml:"Timeout"`
-		Policies yaml.Node `yaml:"Policies"`
-		Events   map[string]struct {
+		CodeURI    string    `yaml:"CodeUri"`
+		Timeout    int       `yaml:"Timeout"`
+		MemorySize int       `yaml:"MemorySize"`
+		Policies   yaml.Node `yaml:"Policies"`
+		Events     map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
 				Method   string `yaml:"Method"`
@@ -256,7 +261,7 @@ func (t *Template) addFunction(id string, r resource) error {
 			return err
 		}
 	}
-	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod, Timeout: time.Duration(p.Timeout) * time.Second}
+	f := &TemplateFunction{LogicalID: id, CodeURI: p.CodeURI, Build: m.BuildMethod, Timeout: time.Duration(p.Timeout) * time.Second, MemorySize: p.MemorySize}
 	var err error
 	if f.Policy, err = readPolicies(p.Policies); err != nil {
 		return err
