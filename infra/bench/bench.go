@@ -76,10 +76,8 @@ type Results struct {
 	Config     map[string]any    `json:"config"`
 	Budgets    []Budget          `json:"budgets"`
 	Size       *SizeResult       `json:"size,omitempty" section:"size"`
-	ColdStart  *ColdStartResult  `json:"cold_start,omitempty" section:"coldstart"`
 	HotPath    *HotPathResult    `json:"hot_path,omitempty" section:"hotpath"`
 	Floor      *FloorResult      `json:"floor,omitempty" section:"floor"`
-	Growth     *GrowthResult     `json:"growth,omitempty" section:"growth"`
 	Throughput *ThroughputResult `json:"throughput,omitempty" section:"throughput"`
 	CounterLag *CounterLagResult `json:"counter_lag,omitempty" section:"counterlag"`
 	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty" section:"webhooklag"`
@@ -168,23 +166,10 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 		name string
 		run  func() error
 	}{
-		{"coldstart", func() (err error) { res.ColdStart, err = h.runColdStart(ctx, c, work, tpl, ids); return }},
+		{"coldstart", func() error { return res.add(h.runColdStart(ctx, c, work, ids)) }},
 		{"floor", func() (err error) { res.Floor, err = h.runFloor(ctx, c.FloorN); return }},
-		{"validation", func() (err error) {
-			res.Growth = &GrowthResult{}
-			res.Growth.Validation, res.Growth.BytesFlat, err = h.runValidation(ctx, c.ObjectSizes)
-			return
-		}},
-		{"growth", func() error {
-			g, err := h.runGrowth(ctx, c.Scales, c.ListReps)
-			if err == nil && res.Growth != nil {
-				g.Validation, g.BytesFlat = res.Growth.Validation, res.Growth.BytesFlat
-			}
-			if err == nil {
-				res.Growth = g
-			}
-			return err
-		}},
+		{"validation", func() error { return res.add(h.runValidation(ctx, c)) }},
+		{"growth", func() error { return res.add(h.runGrowth(ctx, c)) }},
 		{"throughput", func() (err error) { res.Throughput, err = h.runLoad(ctx, c.LoadClients, c.LoadDuration); return }},
 		{"counterlag", func() (err error) { res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); return }},
 		{"webhooklag", func() (err error) { res.WebhookLag, err = h.runWebhookLag(ctx, c.HookEvents); return }},
@@ -222,13 +207,6 @@ func judge(r *Results) []Budget {
 			out = append(out, Budget{"bootstrap per function vs the previous results", "none grows", m, len(s.Grown) == 0})
 		}
 	}
-	if c := r.ColdStart; c != nil {
-		out = append(out,
-			Budget{"cold-start init vs Node.js + AWS SDK v3 presign", "≤ 0.25×",
-				fmt.Sprintf("create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×", c.Create.InitVsNode, c.Create.Init.P50, c.Node.Init.P50, c.WorstVsNode.Function, c.WorstVsNode.InitVsNode), c.MetVsNode},
-			Budget{"cold-start init vs hello-world Go Lambda", "≤ 2×",
-				fmt.Sprintf("create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×", c.Create.InitVsHello, c.Create.Init.P50, c.Hello.Init.P50, c.WorstVsHello.Function, c.WorstVsHello.InitVsHello), c.MetVsHello})
-	}
 	if h := r.HotPath; h != nil {
 		out = append(out, Budget{"presign one URL", "≤ 0.25 ms, ≤ 400 allocs",
 			fmt.Sprintf("%.3f ms, %.0f allocs", h.Presign.NsPerOp/1e6, h.Presign.AllocsPerOp), h.Met})
@@ -247,41 +225,6 @@ func judge(r *Results) []Budget {
 			}
 		}
 		out = append(out, Budget{"rate limiter: its DynamoDB writes per admitted create", "< 1", fmt.Sprintf("%.3f writes, %.3f reads", f.LimiterWritesPerCreate, f.LimiterReadsPerCreate), f.LimiterWritesPerCreate < 1})
-	}
-	if g := r.Growth; g != nil && len(g.Validation) > 0 {
-		var maxRead int64
-		for _, v := range g.Validation {
-			maxRead = max(maxRead, v.BytesRead)
-		}
-		out = append(out, Budget{"bytes read by validation", "constant, ≤ 16 KiB",
-			fmt.Sprintf("%d bytes at every size from %s to %s", maxRead, sizeLabel(g.Validation[0].SizeBytes), sizeLabel(g.Validation[len(g.Validation)-1].SizeBytes)), g.BytesFlat})
-	}
-	if g := r.Growth; g != nil && len(g.Trends) > 0 {
-		var grown []string
-		var first, last []float64
-		for _, t := range g.Trends {
-			if !t.Flat {
-				grown = append(grown, fmt.Sprintf("%s: %.1f → %.1f RCU", t.Query, t.RCU[0], t.RCU[len(t.RCU)-1]))
-			}
-			switch {
-			case strings.HasPrefix(t.Query, "native, offset 0"):
-				first = t.RCU
-			case strings.HasPrefix(t.Query, "native, last page"):
-				last = t.RCU
-			}
-		}
-		m := fmt.Sprintf("all %d listings flat from %d to %d files", len(g.Trends), g.Scales[0], g.Scales[len(g.Scales)-1])
-		if len(grown) > 0 {
-			m = fmt.Sprintf("%d of %d flat; grows: %s", len(g.Trends)-len(grown), len(g.Trends), strings.Join(grown, "; "))
-		}
-		out = append(out, Budget{"list page cost", "flat from 100 to 100,000 files", m, g.ListFlat})
-		if len(first) > 0 && len(last) == len(first) {
-			worst := 0.0
-			for i := range first {
-				worst = max(worst, ratio(last[i], first[i]))
-			}
-			out = append(out, Budget{"native list: last page vs first page", "≤ 2× (RCU)", fmt.Sprintf("worst %.2f× over %s files", worst, joinInts(g.Scales)), worst <= 2})
-		}
 	}
 	if t := r.Throughput; t != nil && len(t.Rows) > 0 {
 		row := t.Rows[len(t.Rows)-1]
@@ -341,7 +284,7 @@ func keepOthers(dir string, r *Results, ran func(string) bool) {
 	cur, old := reflect.ValueOf(r).Elem(), reflect.ValueOf(prev)
 	for i := range cur.NumField() {
 		name := cur.Type().Field(i).Tag.Get("section")
-		if name == "" || ran(name) || name == "growth" && ran("validation") || old.Field(i).IsNil() {
+		if name == "" || ran(name) || old.Field(i).IsNil() {
 			continue
 		}
 		cur.Field(i).Set(old.Field(i))

@@ -125,13 +125,8 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 	d := Dist{N: 3, P50: 1, P99: 2}
 	r := &Results{
 		Size:      &SizeResult{Rows: []SizeRow{{Function: "F", BootstrapBytes: 1, ZipBytes: 5_000_000, OfBudget: 1.25}}, Max: SizeRow{Function: "F", ZipBytes: 5_000_000, OfBudget: 1.25}},
-		ColdStart: &ColdStartResult{Starts: 3, Rows: []ColdRow{{Function: "F", Init: d}}, Hello: ColdRow{Function: HelloTarget, Init: d}, Node: ColdRow{Function: NodeTarget, Init: d}},
 		HotPath:   &HotPathResult{Rows: []BenchRow{{Name: "PresignUpload", NsPerOp: 1}}},
 		Floor:     &FloorResult{Rows: []FloorRow{{Operation: "create", RatioP50: 3, Measured: d, Floor: d}}},
-		Growth: &GrowthResult{Scales: []int{100, 1000}, SeedSeconds: []float64{1, 2},
-			Points:     []GrowthPoint{{Query: "q", Files: 1000, Capacity: Snapshot{Calls: map[string]int{"Query": 2}}}},
-			Trends:     []GrowthTrend{{Query: "q", RCU: []float64{1, 100}, P50: []float64{1, 2}, InProcess: []bool{false, true}, RCUGrowth: 100}},
-			Validation: []ValidationRow{{SizeBytes: 1 << 30, BytesRead: 3072}}},
 		Throughput: &ThroughputResult{Rows: []LoadRow{{Clients: 8, Flow: LoadStats{ErrorSample: "x"}}}},
 		Reconcile: &ReconcileResult{LostEvents: 10, Listings: 1, Rows: []ReconcileRow{{Unrelated: 10, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10},
 			{Unrelated: 200, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10}}},
@@ -142,8 +137,7 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 	}
 	r.Budgets = judge(r)
 	md := Markdown(r)
-	for _, want := range []string{"## 1. Size", "## 2. Cold start", "## 3. Hot path", "## 4. Against the floor", "## 5. Growth",
-		"### Validation", "## 6. Throughput", "1 GiB", "†", "**no**", "First flow error", "## 9. Reconcile", "S3.ListObjectsV2",
+	for _, want := range []string{"## 1. Size", "## 3. Hot path", "## 4. Against the floor", "## 6. Throughput", "**no**", "First flow error", "## 9. Reconcile", "S3.ListObjectsV2",
 		"reconcile of 10 lost S3 events", "## Webhook lag", "DynamoDB.Query×3", "DynamoDB.Scan×1",
 		"## 8. Bulk transfer", "up 0.50× (2.0 vs 1.0 s)", "≥ 1.0× s5cmd's throughput | up 0.50×"} {
 		if !strings.Contains(md, want) {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/lambdaruntime"
-	"github.com/filegate/filegate/infra/localstack/samtemplate"
 )
 
 // Cold-start budgets (docs/ARCHITECTURE.md "Budgets"), on init = process start → first /next.
@@ -32,42 +31,24 @@ const (
 	NodeTarget  = "node-presign (Node.js + AWS SDK v3)"
 )
 
-// ColdTarget is something to cold-start: a bootstrap, its environment and
-// the one event it is sent.
-type ColdTarget struct {
-	Name  string
-	Bin   string
-	Env   []string
-	Event []byte
-	Kind  string // "http", "authorizer", "other"
+// coldTarget is something to cold-start: a bootstrap, its environment and
+// the one event it is sent; kind is "http", "authorizer" or "other".
+type coldTarget struct {
+	name, bin, kind string
+	env             []string
+	event           []byte
 }
 
-// ColdRow is one target's cold starts.
-type ColdRow struct {
-	Function      string         `json:"function"`
-	Init          Dist           `json:"init"`           // process start → first GET /next
-	FirstResponse Dist           `json:"first_response"` // process start → response of the first invocation
-	Statuses      map[string]int `json:"statuses"`       // what the first invocation answered, counted
-	InitVsNode    float64        `json:"init_p50_vs_node"`
-	InitVsHello   float64        `json:"init_p50_vs_hello"`
-}
-
-// ColdStartResult is section 2.
-type ColdStartResult struct {
-	Starts       int       `json:"starts_per_function"`
-	Rows         []ColdRow `json:"functions"`
-	Hello        ColdRow   `json:"hello_world"`
-	Node         ColdRow   `json:"node_presign"`
-	NodeDeps     string    `json:"node_dependencies"`
-	Create       ColdRow   `json:"create_file"` // the function doing what the Node handler does
-	WorstVsNode  ColdRow   `json:"worst_vs_node"`
-	WorstVsHello ColdRow   `json:"worst_vs_hello"`
-	MetVsNode    bool      `json:"budget_vs_node_met"`
-	MetVsHello   bool      `json:"budget_vs_hello_met"`
+// coldRow is one target's cold starts: init = process start → first GET
+// /next, first = → response of the first invocation, and what it answered.
+type coldRow struct {
+	init, first Dist
+	statuses    map[string]int
 }
 
 // runColdStart cold-starts every function, hello-world and the Node.js baseline (README.md §2).
-func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *samtemplate.Template, ids []string) (*ColdStartResult, error) {
+func (h *harness) runColdStart(ctx context.Context, c Config, work string, ids []string) (*Section, error) {
+	tpl := h.stack.Template
 	start := time.Now()
 	dirs := make([]string, len(ids))
 	for i, id := range ids {
@@ -103,7 +84,7 @@ func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *
 		}
 		return []byte(strings.NewReplacer(sampleOrg, org, sampleProject, project, sampleKey, key).Replace(string(raw))), nil
 	}
-	var targets []ColdTarget
+	var targets []coldTarget
 	for _, id := range ids {
 		f := tpl.Functions[id]
 		name := lambdaruntime.FunctionDir(id) + ".json"
@@ -124,40 +105,47 @@ func (h *harness) runColdStart(ctx context.Context, c Config, work string, tpl *
 		for k, v := range h.stack.FunctionEnv(id) { // the stack's, plus the root secret's file for the token functions
 			fnEnv = append(fnEnv, k+"="+v)
 		}
-		targets = append(targets, ColdTarget{Name: id, Bin: bins[lambdaruntime.FunctionDir(id)], Env: fnEnv, Event: ev, Kind: kind})
+		targets = append(targets, coldTarget{name: id, bin: bins[lambdaruntime.FunctionDir(id)], env: fnEnv, event: ev, kind: kind})
 	}
 	createEvent, err := event("create-file.json")
 	if err != nil {
 		return nil, err
 	}
 	targets = append(targets,
-		ColdTarget{Name: HelloTarget, Bin: hello, Env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, Event: []byte(`{}`)},
-		ColdTarget{Name: NodeTarget, Bin: nodeBin, Kind: "http", Event: createEvent,
-			Env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME=node-presign", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT="+taskRoot)})
+		coldTarget{name: HelloTarget, bin: hello, env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, event: []byte(`{}`)},
+		coldTarget{name: NodeTarget, bin: nodeBin, kind: "http", event: createEvent,
+			env: append(slices.Clone(base), "AWS_LAMBDA_FUNCTION_NAME=node-presign", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT="+taskRoot)})
 	rows, err := runColdStarts(ctx, targets, c.ColdStarts, h.logf)
 	if err != nil {
 		return nil, err
 	}
-	res := &ColdStartResult{Starts: c.ColdStarts, Hello: *rows[HelloTarget], Node: *rows[NodeTarget], NodeDeps: deps, MetVsNode: true, MetVsHello: true}
-	for _, id := range ids {
-		r := rows[id]
-		r.InitVsNode = ratio(r.Init.P50, res.Node.Init.P50)
-		r.InitVsHello = ratio(r.Init.P50, res.Hello.Init.P50)
-		res.Rows = append(res.Rows, *r)
-		if r.InitVsNode > res.WorstVsNode.InitVsNode {
-			res.WorstVsNode = *r
+	sec := &Section{Name: "coldstart"}
+	t := sec.table(fmt.Sprintf("2. Cold start: %d starts of each bootstrap (host build), init = process start → first /next; Node.js: %s", c.ColdStarts, deps),
+		"function | init p50 | init p99 | first response p50 | first response p99 | init vs Node | init vs hello | first invocation answered")
+	nodeP50, helloP50 := rows[NodeTarget].init.P50, rows[HelloTarget].init.P50
+	worstNode, worstHello, metNode, metHello := "", "", true, true
+	for _, name := range append([]string{HelloTarget, NodeTarget}, ids...) {
+		r := rows[name]
+		vsNode, vsHello := ratio(r.init.P50, nodeP50), ratio(r.init.P50, helloP50)
+		t.row("%s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f× | %.2f× | %s", name, r.init.P50, r.init.P99, r.first.P50, r.first.P99, vsNode, vsHello, joinCounts(r.statuses, "%s ×%d", ", "))
+		if name == HelloTarget || name == NodeTarget {
+			continue
 		}
-		if r.InitVsHello > res.WorstVsHello.InitVsHello {
-			res.WorstVsHello = *r
+		if worstNode == "" || vsNode > ratio(rows[worstNode].init.P50, nodeP50) {
+			worstNode = name
 		}
-		if id == "CreateFileFunction" {
-			res.Create = *r
+		if worstHello == "" || vsHello > ratio(rows[worstHello].init.P50, helloP50) {
+			worstHello = name
 		}
-		res.MetVsNode = res.MetVsNode && r.InitVsNode <= InitVsNodeBudget
-		res.MetVsHello = res.MetVsHello && r.InitVsHello <= InitVsHelloBudget
+		metNode, metHello = metNode && vsNode <= InitVsNodeBudget, metHello && vsHello <= InitVsHelloBudget
 	}
-	h.logf("cold start: create-file init p50 %.1f ms, Node %.1f ms, hello %.1f ms", res.Create.Init.P50, res.Node.Init.P50, res.Hello.Init.P50)
-	return res, nil
+	create := rows["CreateFileFunction"].init.P50
+	h.logf("cold start: create-file init p50 %.1f ms, Node %.1f ms, hello %.1f ms", create, nodeP50, helloP50)
+	sec.budget("cold-start init vs Node.js + AWS SDK v3 presign", "≤ 0.25×", metNode, "create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×",
+		ratio(create, nodeP50), create, nodeP50, worstNode, ratio(rows[worstNode].init.P50, nodeP50))
+	sec.budget("cold-start init vs hello-world Go Lambda", "≤ 2×", metHello, "create-file %.2f× (%.1f vs %.1f ms p50); worst %s %.2f×",
+		ratio(create, helloP50), create, helloP50, worstHello, ratio(rows[worstHello].init.P50, helloP50))
+	return sec, nil
 }
 
 // The events/ samples' fixed values (events/README.md).
@@ -168,50 +156,44 @@ const (
 )
 
 // runColdStarts starts every target `starts` times, round-robin, so machine drift falls on all alike.
-func runColdStarts(ctx context.Context, targets []ColdTarget, starts int, logf func(string, ...any)) (map[string]*ColdRow, error) {
-	type acc struct {
-		init, first []time.Duration
-		statuses    map[string]int
-	}
-	accs := make([]acc, len(targets))
-	for i := range accs {
-		accs[i].statuses = map[string]int{}
+func runColdStarts(ctx context.Context, targets []coldTarget, starts int, logf func(string, ...any)) (map[string]*coldRow, error) {
+	inits, firsts := make([][]time.Duration, len(targets)), make([][]time.Duration, len(targets))
+	out := map[string]*coldRow{}
+	for _, t := range targets {
+		out[t.name] = &coldRow{statuses: map[string]int{}}
 	}
 	begin := time.Now()
 	for round := range starts {
 		for k := range targets {
 			i := (round + k) % len(targets)
-			t := targets[i]
-			init, first, status, err := coldStart(ctx, t)
+			init, first, status, err := coldStart(ctx, targets[i])
 			if err != nil {
-				return nil, fmt.Errorf("cold start %s: %w", t.Name, err)
+				return nil, fmt.Errorf("cold start %s: %w", targets[i].name, err)
 			}
-			accs[i].init = append(accs[i].init, init)
-			accs[i].first = append(accs[i].first, first)
-			accs[i].statuses[status]++
+			inits[i], firsts[i] = append(inits[i], init), append(firsts[i], first)
+			out[targets[i].name].statuses[status]++
 		}
 		if round == 0 || (round+1)%10 == 0 {
 			logf("cold starts: round %d/%d (%s)", round+1, starts, time.Since(begin).Round(time.Second))
 		}
 	}
-	out := map[string]*ColdRow{}
 	for i, t := range targets {
-		out[t.Name] = &ColdRow{Function: t.Name, Init: Summarize(accs[i].init), FirstResponse: Summarize(accs[i].first), Statuses: accs[i].statuses}
+		out[t.name].init, out[t.name].first = Summarize(inits[i]), Summarize(firsts[i])
 	}
 	return out, nil
 }
 
 // coldStart runs one fresh process: the invocation is queued at once, as
 // Lambda holds the triggering event while the environment initialises.
-func coldStart(ctx context.Context, t ColdTarget) (init, first time.Duration, status string, err error) {
+func coldStart(ctx context.Context, t coldTarget) (init, first time.Duration, status string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	r, _, err := lambdaruntime.StartFunction(ctx, t.Bin, t.Env)
+	r, _, err := lambdaruntime.StartFunction(ctx, t.bin, t.env)
 	if err != nil {
 		return 0, 0, "", err
 	}
 	defer r.Close()
-	resp, fnErr, err := r.Invoke(ctx, t.Event)
+	resp, fnErr, err := r.Invoke(ctx, t.event)
 	done := time.Now()
 	if err != nil {
 		return 0, 0, "", fmt.Errorf("%w\n%s", err, r.Logs())
@@ -229,7 +211,7 @@ func coldStart(ctx context.Context, t ColdTarget) (init, first time.Duration, st
 		}
 		return init, first, "error " + fnErr.Type, nil
 	}
-	return init, first, describeResponse(t.Kind, resp), nil
+	return init, first, describeResponse(t.kind, resp), nil
 }
 
 func describeResponse(kind string, resp []byte) string {

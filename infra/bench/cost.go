@@ -349,7 +349,7 @@ func (h *harness) costRun(ctx context.Context, rate string, n, clients int, size
 	}
 	r := &costCount{rate: rate, clients: clients, secs: round2(time.Since(began).Seconds())}
 	// Wait for process-upload (after each PUT's answer), then drain the stream feeds.
-	_ = waitFor(ctx, 30*time.Second, func() (bool, error) {
+	_ = waitFor(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, error) {
 		h.cost.mu.Lock()
 		defer h.cost.mu.Unlock()
 		return h.cost.invs["ProcessUploadFunction"] >= n, nil
@@ -397,8 +397,8 @@ func (h *harness) get(ctx context.Context, url string) error {
 	return nil
 }
 
-// waitFor polls done every 20 ms until it holds, fails, or timeout passes.
-func waitFor(ctx context.Context, timeout time.Duration, done func() (bool, error)) error {
+// waitFor polls done every interval until it holds, fails, or timeout passes.
+func waitFor(ctx context.Context, timeout, every time.Duration, done func() (bool, error)) error {
 	for deadline := time.Now().Add(timeout); ; {
 		ok, err := done()
 		if ok || err != nil {
@@ -410,7 +410,7 @@ func waitFor(ctx context.Context, timeout time.Duration, done func() (bool, erro
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(every):
 		}
 	}
 }

@@ -28,72 +28,30 @@ const (
 	fixedOffset   = 75 // the deepest offset the smallest scale has
 )
 
-// GrowthPoint is one query at one project size.
-type GrowthPoint struct {
-	Query    string   `json:"query"`
-	Files    int      `json:"files"`
-	Latency  Dist     `json:"latency"` // through the local API
-	Capacity Snapshot `json:"capacity"`
-	Returned int      `json:"returned"`
-	Offset   int      `json:"offset,omitempty"` // native listings: the page's offset
-	Total    int      `json:"total"`
-	// InProcessOnly: too slow for the API; Latency is the one in-process call.
-	InProcessOnly bool `json:"in_process_only,omitempty"`
-}
-
-// GrowthTrend is one query across the scales.
-type GrowthTrend struct {
-	Query         string    `json:"query"`
-	RCU           []float64 `json:"read_units"` // per scale
-	P50           []float64 `json:"p50_ms"`     // per scale
-	InProcess     []bool    `json:"p50_in_process,omitempty"`
-	RCUGrowth     float64   `json:"read_units_growth"`
-	LatencyGrowth float64   `json:"p50_growth"`
-	Flat          bool      `json:"flat"`
-}
-
-// ValidationRow is validation at one object size.
-type ValidationRow struct {
-	SizeBytes     int64   `json:"size_bytes"`
-	BytesRead     int64   `json:"bytes_read"` // S3 response bytes during complete
-	S3Requests    int64   `json:"s3_requests"`
-	ServiceMs     float64 `json:"service_complete_ms"` // upload.Settlement.Complete, instrumented, in process
-	APICompleteMs float64 `json:"api_complete_ms"`     // POST /v1/files/{id}/complete on another file of the size
-	UploadMs      float64 `json:"upload_ms"`           // the presigned PUT, for scale
-	Reads         Dist    `json:"validation_reads"`    // the range GET as validation makes it, repeated
-}
-
-// GrowthResult is section 5.
-type GrowthResult struct {
-	Scales      []int           `json:"scales"`
-	SeedSeconds []float64       `json:"seed_seconds"`
-	Points      []GrowthPoint   `json:"points"`
-	Trends      []GrowthTrend   `json:"trends"`
-	ListFlat    bool            `json:"list_flat"`
-	Validation  []ValidationRow `json:"validation"`
-	BytesFlat   bool            `json:"validation_bytes_flat"`
-}
-
-// listQuery is one listing, through the API and in process.
-type listQuery struct {
+// listing is one query, through the API and in process, and what it cost at each scale.
+type listing struct {
 	name   string
 	path   func(scale int) string
 	native bool
 	offset func(scale int) int
 	first  func(scale int) string // native: the id the page must start with
 	q      files.Query            // compat: ProjectID filled in at run time
+	rcu    []float64              // per scale
+	p50    []float64
+	inProc []bool // p50 is one in-process call (too slow for the API)
+	last   Snapshot
 }
 
-func (s *seeder) queries() []listQuery {
-	qs := []listQuery{
+func (s *seeder) queries() []*listing {
+	qs := []*listing{
 		{name: "native, offset 0", native: true, offset: func(int) int { return 0 }},
 		{name: fmt.Sprintf("native, offset %d", fixedOffset), native: true, offset: func(int) int { return fixedOffset }},
 		{name: "native, last page (offset files−25)", native: true, offset: func(n int) int { return n - nativeLimit }},
 	}
-	for i := range qs {
-		off := qs[i].offset
-		qs[i].path = func(n int) string { return fmt.Sprintf("/v1/files?limit=%d&offset=%d", nativeLimit, off(n)) }
-		qs[i].first = func(n int) string { return s.ids[n-1-off(n)] } // file i is the i-th oldest
+	for _, q := range qs {
+		off := q.offset
+		q.path = func(n int) string { return fmt.Sprintf("/v1/files?limit=%d&offset=%d", nativeLimit, off(n)) }
+		q.first = func(n int) string { return s.ids[n-1-off(n)] } // file i is the i-th oldest
 	}
 	ids := strings.Join(s.sampleIDs, ",")
 	for _, order := range []files.Order{files.OrderCreatedDesc, files.OrderIDAsc, files.OrderNameAsc} {
@@ -108,7 +66,7 @@ func (s *seeder) queries() []listQuery {
 			{fmt.Sprintf("file_ids (%d)", fileIDsFilter), "&file_ids=" + ids, files.Filter{FileIDs: s.sampleIDs}},
 		} {
 			path := "/api/v1/beta/files?order_by=" + string(order) + f.param
-			qs = append(qs, listQuery{
+			qs = append(qs, &listing{
 				name: fmt.Sprintf("compat, %s, order_by=%s", f.label, order),
 				path: func(int) string { return path },
 				q:    files.Query{Filter: f.filt, Order: order, Limit: 50},
@@ -135,15 +93,10 @@ func (s *seeder) file(i int) *files.File {
 	f := &files.File{
 		ID: id, ProjectID: s.project, OrganizationID: s.org,
 		Declared:  files.Declared{Filename: fmt.Sprintf("doc-%08x.pdf", uint32(i)*2654435761), MimeType: "application/pdf", SizeBytes: int64(1000 + i%50000), Purpose: "parse"},
-		Status:    files.StatusCompleted,
+		Status:    files.StatusPending,
 		CreatedAt: created, UpdatedAt: created.Add(2 * time.Second), UploadExpiresAt: created.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(s.project, id),
 	}
-	done := created.Add(2 * time.Second)
-	f.CompletedAt = &done
-	sum := md5.Sum([]byte(id))
-	f.MD5 = hex.EncodeToString(sum[:])
-	f.ETag = `"` + f.MD5 + `"`
 	switch {
 	case i < 5*needleCount && i%5 == 0:
 		f.Filename, f.ExternalFileID = needleName, needleExt
@@ -153,7 +106,7 @@ func (s *seeder) file(i int) *files.File {
 	return f
 }
 
-// grow seeds files s.n … to-1 in parallel, then waits until the counter consumer counted them.
+// grow seeds files s.n … to-1 in parallel as create and complete write them, then waits until the counter consumer counted them.
 func (s *seeder) grow(ctx context.Context, to int) error {
 	items := make([]*files.File, 0, to-s.n)
 	for i := s.n; i < to; i++ {
@@ -164,46 +117,32 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 		items = append(items, f)
 		s.ids = append(s.ids, f.ID)
 	}
-	if err := parallel(ctx, 8, len(items), func(i int) error { return s.put(ctx, items[i]) }); err != nil {
+	err := parallel(ctx, 8, len(items), func(i int) error {
+		f := items[i]
+		if err := s.h.store.Create(ctx, f); err != nil {
+			return err
+		}
+		sum := md5.Sum([]byte(f.ID))
+		md := hex.EncodeToString(sum[:])
+		_, err := s.h.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: f.UpdatedAt, ETag: `"` + md + `"`, MD5: md})
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	s.n = to
-	return s.counted(ctx)
-}
-
-// put writes f, a COMPLETED file, as create and complete would.
-func (s *seeder) put(ctx context.Context, f *files.File) error {
-	pending := *f
-	pending.Status, pending.CompletedAt, pending.MD5, pending.ETag = files.StatusPending, nil, "", ""
-	if err := s.h.store.Create(ctx, &pending); err != nil {
-		return err
-	}
-	_, err := s.h.store.Transition(ctx, &pending, files.StatusPending, files.Change{To: files.StatusCompleted, At: *f.CompletedAt, ETag: f.ETag, MD5: f.MD5})
-	return err
-}
-
-// counted waits until the counter consumer has counted every seeded record.
-func (s *seeder) counted(ctx context.Context) error {
-	deadline := time.Now().Add(15 * time.Minute)
-	for {
+	return waitFor(ctx, 15*time.Minute, 250*time.Millisecond, func() (bool, error) {
 		n, err := s.h.fileCount(ctx, s.project)
-		if err != nil || n == s.n {
-			return err
+		if err == nil && n > s.n {
+			err = fmt.Errorf("the project counts %d files, want %d", n, s.n)
 		}
-		if n > s.n || time.Now().After(deadline) {
-			return fmt.Errorf("the project counts %d files, want %d", n, s.n)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
+		return n == s.n, err
+	})
 }
 
-// runGrowth seeds one project to each scale and measures every listing there.
-func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*GrowthResult, error) {
-	res := &GrowthResult{Scales: scales}
+// runGrowth seeds one project to each scale and measures every listing there (README.md §5).
+func (h *harness) runGrowth(ctx context.Context, c Config) (*Section, error) {
+	scales := c.Scales
 	api, org, project, err := h.tenant(ctx)
 	if err != nil {
 		return nil, err
@@ -213,140 +152,135 @@ func (h *harness) runGrowth(ctx context.Context, scales []int, reps int) (*Growt
 		return nil, err
 	}
 	s := &seeder{h: h, org: org, project: project, base: time.Now().UTC().Add(-time.Duration(scales[len(scales)-1]+3600) * time.Second)}
-	var qs []listQuery
+	var qs []*listing
+	var seeding []float64
 	for _, scale := range scales {
 		start := time.Now()
 		if err := s.grow(ctx, scale); err != nil {
 			return nil, fmt.Errorf("seeding %d files: %w", scale, err)
 		}
-		res.SeedSeconds = append(res.SeedSeconds, round2(time.Since(start).Seconds()))
+		seeding = append(seeding, round2(time.Since(start).Seconds()))
 		h.logf("growth: seeded %d files (%s)", scale, time.Since(start).Round(time.Millisecond))
 		if qs == nil {
 			qs = s.queries()
 		}
-		points, err := h.measureLists(ctx, api, in, project, qs, scale, reps)
-		if err != nil {
+		if err := h.measureLists(ctx, api, in, project, qs, scale, c.ListReps); err != nil {
 			return nil, err
 		}
-		res.Points = append(res.Points, points...)
 	}
-	res.Trends, res.ListFlat = trends(qs, scales, res.Points)
-	return res, nil
+	sec := &Section{Name: "growth"}
+	var head []string
+	for _, what := range []string{"RCU", "p50"} {
+		for _, n := range scales {
+			head = append(head, fmt.Sprintf("%s @ %s", what, shortCount(n)))
+		}
+	}
+	t := sec.table(fmt.Sprintf("5. Growth: one project seeded to %s COMPLETED files (seeding %s s); RCU as DynamoDB Local reports them; p50 through the API", joinInts(scales), joinFloats(seeding)),
+		"listing | "+strings.Join(head, " | ")+" | RCU growth | flat")
+	last := shortCount(scales[len(scales)-1])
+	calls := sec.table("DynamoDB calls per listing at "+last+" files", "listing | calls | items returned | items evaluated")
+	var grown []string
+	worst := 0.0
+	for _, q := range qs {
+		first, end := q.rcu[0], q.rcu[len(q.rcu)-1]
+		flat := end <= 1.25*first+0.5 // flat: RCU at the largest scale ≤ 1.25× (+0.5) the smallest
+		if !flat {
+			grown = append(grown, fmt.Sprintf("%s: %.1f → %.1f RCU", q.name, first, end))
+		}
+		p50 := make([]string, len(q.p50))
+		for i, v := range q.p50 {
+			p50[i] = fmt.Sprintf("%.1f ms", v) + map[bool]string{true: "†"}[q.inProc[i]]
+		}
+		t.row("%s | %s | %s | %.2f× | %s", q.name, join(q.rcu, "%s", " | ", func(v float64) any { return trimFloat(v) }), strings.Join(p50, " | "), ratio(end, first), yes(flat))
+		calls.row("%s | %s | %d | %d", q.name, joinCounts(q.last.Calls, "%s×%d", " + "), q.last.Items, q.last.Scanned)
+		if strings.HasPrefix(q.name, "native, last page") {
+			for i := range q.rcu {
+				worst = max(worst, ratio(q.rcu[i], qs[0].rcu[i]))
+			}
+		}
+	}
+	t.note("† one in-process call (too slow to sample through the API).")
+	m := fmt.Sprintf("all %d listings flat from %d to %d files", len(qs), scales[0], scales[len(scales)-1])
+	if len(grown) > 0 {
+		m = fmt.Sprintf("%d of %d flat; grows: %s", len(qs)-len(grown), len(qs), strings.Join(grown, "; "))
+	}
+	sec.budget("list page cost", "flat from 100 to 100,000 files", len(grown) == 0, "%s", m)
+	sec.budget("native list: last page vs first page", "≤ 2× (RCU)", worst <= 2, "worst %.2f× over %s files", worst, joinInts(scales))
+	return sec, nil
 }
 
 // measureLists: capacity in process, then p50 through the API (slow listings sampled less, README.md §5).
-func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *instrumented, project string, qs []listQuery, scale, reps int) ([]GrowthPoint, error) {
-	points := make([]GrowthPoint, len(qs))
-	samples := make([]int, len(qs))
+func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *instrumented, project string, qs []*listing, scale, reps int) error {
+	returned, samples := make([]int, len(qs)), make([]int, len(qs))
+	lat := make([][]time.Duration, len(qs))
 	for i, q := range qs {
 		in.meter.Reset()
 		start := time.Now()
-		var n int
 		if q.native {
 			page, _, err := in.records.List(ctx, project, nativeLimit, q.offset(scale))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if want := q.first(scale); len(page) == 0 || page[0].ID != want {
-				return nil, fmt.Errorf("%s at %d files: the page does not start with file %s (the offset's), so its cost is not the listing's", q.name, scale, want)
+				return fmt.Errorf("%s at %d files: the page does not start with file %s (the offset's), so its cost is not the listing's", q.name, scale, want)
 			}
-			n = len(page)
+			returned[i] = len(page)
 		} else {
 			qq := q.q
 			qq.ProjectID = project
 			page, err := in.listing.ListCompleted(ctx, qq)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			n = len(page.Files)
+			returned[i] = len(page.Files)
 		}
 		took := time.Since(start)
-		points[i] = GrowthPoint{Query: q.name, Files: scale, Capacity: in.meter.Snapshot(), Returned: n}
-		if q.native {
-			points[i].Offset = q.offset(scale)
-		}
+		q.last = in.meter.Snapshot()
+		q.rcu, q.inProc = append(q.rcu, q.last.RCU), append(q.inProc, took > 5*time.Second)
 		switch {
 		case took > 5*time.Second:
-			points[i].Latency = Summarize([]time.Duration{took})
-			points[i].InProcessOnly = true
+			lat[i] = []time.Duration{took}
 		case took > 250*time.Millisecond:
 			samples[i] = min(reps, 5)
 		default:
 			samples[i] = reps
 		}
 	}
-	lat := make([][]time.Duration, len(qs))
 	for round := range reps {
 		for i, q := range qs {
 			if round >= samples[i] {
 				continue
 			}
 			start := time.Now()
-			n, total, err := listCall(ctx, api, q.path(scale), q.native)
+			n, err := listCall(ctx, api, q.path(scale), q.native)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			lat[i] = append(lat[i], time.Since(start))
-			if n != points[i].Returned {
-				return nil, fmt.Errorf("%s at %d files: the API returned %d files, the instrumented service %d", q.name, scale, n, points[i].Returned)
+			if n != returned[i] {
+				return fmt.Errorf("%s at %d files: the API returned %d files, the instrumented service %d", q.name, scale, n, returned[i])
 			}
-			points[i].Total = total
 		}
 	}
-	for i := range qs {
-		if len(lat[i]) > 0 {
-			points[i].Latency = Summarize(lat[i])
-		}
+	for i, q := range qs {
+		q.p50 = append(q.p50, Summarize(lat[i]).P50)
 	}
 	h.logf("growth: measured %d listings at %d files", len(qs), scale)
-	return points, nil
+	return nil
 }
 
-// listCall GETs a listing and returns how many files it carried and its total.
-func listCall(ctx context.Context, api *filegate.Client, path string, native bool) (int, int, error) {
+// listCall GETs a listing and returns how many files it carried.
+func listCall(ctx context.Context, api *filegate.Client, path string, native bool) (int, error) {
 	var page struct {
-		Data       []json.RawMessage `json:"data"`
-		TotalCount int               `json:"totalCount"`
-		Items      []json.RawMessage `json:"items"`
-		TotalSize  int               `json:"total_size"`
+		Data  []json.RawMessage `json:"data"`
+		Items []json.RawMessage `json:"items"`
 	}
 	res, err := apitest.Do(ctx, api, http.MethodGet, path, nil, &page)
 	if err == nil && res.Status != http.StatusOK {
 		err = fmt.Errorf("GET %s: %d %s", path, res.Status, res.Body)
 	}
-	if err != nil {
-		return 0, 0, err
-	}
 	if native {
-		return len(page.Data), page.TotalCount, nil
+		return len(page.Data), err
 	}
-	return len(page.Items), page.TotalSize, nil
-}
-
-// trends: one row per query; flat is RCU at the largest scale ≤ 1.25× (+0.5) the smallest.
-func trends(qs []listQuery, scales []int, points []GrowthPoint) ([]GrowthTrend, bool) {
-	all := true
-	out := make([]GrowthTrend, 0, len(qs))
-	for _, q := range qs {
-		t := GrowthTrend{Query: q.name}
-		for _, scale := range scales {
-			for _, p := range points {
-				if p.Query == q.name && p.Files == scale {
-					t.RCU = append(t.RCU, p.Capacity.RCU)
-					t.P50 = append(t.P50, p.Latency.P50)
-					t.InProcess = append(t.InProcess, p.InProcessOnly)
-				}
-			}
-		}
-		if len(t.RCU) == 0 {
-			continue
-		}
-		first, last := t.RCU[0], t.RCU[len(t.RCU)-1]
-		t.RCUGrowth = ratio(last, first)
-		t.LatencyGrowth = ratio(t.P50[len(t.P50)-1], t.P50[0])
-		t.Flat = last <= 1.25*first+0.5
-		all = all && t.Flat
-		out = append(out, t)
-	}
-	return out, all
+	return len(page.Items), err
 }

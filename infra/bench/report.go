@@ -41,20 +41,6 @@ func Markdown(r *Results) string {
 		}
 		p("\n")
 	}
-	if c := r.ColdStart; c != nil {
-		p("## 2. Cold start: %d starts of each bootstrap (host build), init = process start → first /next; Node.js: %s\n\n", c.Starts, c.NodeDeps)
-		p("| function | init p50 | init p99 | first response p50 | first response p99 | init vs Node | init vs hello | first invocation answered |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
-		coldRow := func(row ColdRow, vsNode, vsHello float64) {
-			p("| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f× | %.2f× | %s |\n", row.Function, row.Init.P50, row.Init.P99,
-				row.FirstResponse.P50, row.FirstResponse.P99, vsNode, vsHello, statuses(row.Statuses))
-		}
-		coldRow(c.Hello, ratio(c.Hello.Init.P50, c.Node.Init.P50), 1)
-		coldRow(c.Node, 1, ratio(c.Node.Init.P50, c.Hello.Init.P50))
-		for _, row := range c.Rows {
-			coldRow(row, row.InitVsNode, row.InitVsHello)
-		}
-		p("\n")
-	}
 	if h := r.HotPath; h != nil {
 		p("## 3. Hot path: `go test -bench -benchmem -count %d -benchtime %s`, median of the runs (ns/op range beside it)\n\n", h.Count, h.Benchtime)
 		p("| package | benchmark | ns/op | range | B/op | allocs/op |\n|---|---|---:|---:|---:|---:|\n")
@@ -71,9 +57,6 @@ func Markdown(r *Results) string {
 				row.Measured.P50, row.Measured.P99, row.Floor.P50, row.Floor.P99, row.RatioP50, row.RatioP99)
 		}
 		p("\nRate limiter (Write bucket at %d/s) per admitted create: %.3f writes, %.3f reads.\n\n", FloorWriteRate, f.LimiterWritesPerCreate, f.LimiterReadsPerCreate)
-	}
-	if g := r.Growth; g != nil {
-		growthTables(p, g)
 	}
 	if t := r.Throughput; t != nil {
 		p("## 6. Throughput: create → PUT 1 KiB → complete through the API (flow) vs its raw calls (raw); %s\n\n", t.Note)
@@ -115,53 +98,6 @@ func Markdown(r *Results) string {
 		}
 	}
 	return b.String()
-}
-
-func growthTables(p func(string, ...any), g *GrowthResult) {
-	if len(g.Trends) > 0 {
-		last := g.Scales[len(g.Scales)-1]
-		p("## 5. Growth: one project seeded to %s COMPLETED files (seeding %s s); RCU as DynamoDB Local reports them; p50 through the API\n\n", joinInts(g.Scales), joinFloats(g.SeedSeconds))
-		p("| listing | ")
-		for _, s := range g.Scales {
-			p("RCU @ %s | ", shortCount(s))
-		}
-		for _, s := range g.Scales {
-			p("p50 @ %s | ", shortCount(s))
-		}
-		p("RCU growth | flat |\n|---|%s---|\n", strings.Repeat("---:|", 2*len(g.Scales)+1))
-		for _, t := range g.Trends {
-			p("| %s | ", t.Query)
-			for _, v := range t.RCU {
-				p("%s | ", trimFloat(v))
-			}
-			for i, v := range t.P50 {
-				mark := ""
-				if i < len(t.InProcess) && t.InProcess[i] {
-					mark = "†"
-				}
-				p("%.1f ms%s | ", v, mark)
-			}
-			p("%.2f× | %s |\n", t.RCUGrowth, yes(t.Flat))
-		}
-		p("\n† one in-process call (too slow to sample through the API).\n\n")
-		p("### DynamoDB calls per listing at %s files\n\n", shortCount(last))
-		p("| listing | calls | items returned | items evaluated |\n|---|---|---:|---:|\n")
-		for _, pt := range g.Points {
-			if pt.Files == last {
-				p("| %s | %s | %d | %d |\n", pt.Query, calls(pt.Capacity.Calls), pt.Capacity.Items, pt.Capacity.Scanned)
-			}
-		}
-		p("\n")
-	}
-	if len(g.Validation) > 0 {
-		p("### Validation: S3 bytes read to complete a file of each size (events off); its range GET repeated %d times\n\n", validationReps)
-		p("| object | bytes read | S3 requests | complete (instrumented) | complete (API) | range GET p50 | p99 | upload |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		for _, v := range g.Validation {
-			p("| %s | %d | %d | %.1f ms | %.1f ms | %.2f ms | %.2f ms | %.0f ms |\n", sizeLabel(v.SizeBytes), v.BytesRead, v.S3Requests,
-				v.ServiceMs, v.APICompleteMs, v.Reads.P50, v.Reads.P99, v.UploadMs)
-		}
-		p("\n")
-	}
 }
 
 func yes(ok bool) string {

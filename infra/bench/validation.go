@@ -19,63 +19,63 @@ const ValidationBytesBudget = 16 << 10
 // validationReps times validation's reads this many times per object size.
 const validationReps = 20
 
-// runValidation completes PDFs of each size, in process (S3 bytes counted) and via the API; events off.
-func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]ValidationRow, bool, error) {
+// runValidation completes PDFs of each size, in process (S3 bytes counted) and via the API; events off (README.md §5).
+func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error) {
 	if err := h.events(ctx, false); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
 	api, _, project, err := h.tenant(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	in, err := h.instrumented()
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// Warm both clients' connections, so the first size is not timed cold.
 	if _, err := in.records.Get(ctx, project, files.MustParseFileID(files.NewID(time.Now()))); !errors.Is(err, files.ErrNotFound) {
-		return nil, false, fmt.Errorf("warm-up read: %v", err)
+		return nil, fmt.Errorf("warm-up read: %v", err)
 	}
 	if _, _, err := in.objects.Peek(ctx, files.ObjectKey(project, files.NewID(time.Now())), sniffBytes); !errors.Is(err, files.ErrObjectMissing) {
-		return nil, false, fmt.Errorf("warm-up GET: %v", err)
+		return nil, fmt.Errorf("warm-up GET: %v", err)
 	}
-	flat := true
-	var rows []ValidationRow
-	for _, size := range sizes {
-		row := ValidationRow{SizeBytes: size}
+	s := &Section{Name: "validation"}
+	t := s.table(fmt.Sprintf("Validation: S3 bytes read to complete a file of each size (events off); its range GET repeated %d times", validationReps),
+		"object | bytes read | S3 requests | complete (instrumented) | complete (API) | range GET p50 | p99 | upload")
+	maxRead := int64(0)
+	for _, size := range c.ObjectSizes {
 		var ids [2]string
+		var upload time.Duration
 		for k := range ids {
 			f, err := create(ctx, api, "big.pdf", "application/pdf", size)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			start := time.Now()
 			if err := api.Upload(ctx, f, newPDFStream(size), size); err != nil {
-				return nil, false, fmt.Errorf("upload %d bytes: %w", size, err)
+				return nil, fmt.Errorf("upload %d bytes: %w", size, err)
 			}
-			if k == 0 {
-				row.UploadMs = ms(time.Since(start))
-			}
+			upload = time.Since(start)
 			ids[k] = f.ID
 		}
 		in.s3.bytes.Store(0)
 		in.s3.calls.Store(0)
 		start := time.Now()
 		done, err := in.settlement.Complete(ctx, project, files.MustParseFileID(ids[0]), "", "")
-		row.ServiceMs = ms(time.Since(start))
+		service := time.Since(start)
 		if err != nil {
-			return nil, false, fmt.Errorf("complete %d bytes: %w", size, err)
+			return nil, fmt.Errorf("complete %d bytes: %w", size, err)
 		}
 		if done.Status != files.StatusCompleted {
-			return nil, false, fmt.Errorf("complete %d bytes: %s", size, done.Status)
+			return nil, fmt.Errorf("complete %d bytes: %s", size, done.Status)
 		}
-		row.BytesRead, row.S3Requests = in.s3.bytes.Load(), in.s3.calls.Load()
+		read, requests := in.s3.bytes.Load(), in.s3.calls.Load()
 		start = time.Now()
 		if _, err := complete(ctx, api, ids[1]); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		row.APICompleteMs = ms(time.Since(start))
+		apiComplete := time.Since(start)
 		// The validation reads alone, repeated on the stored object: the
 		// part of complete that could grow with the object.
 		var reads []time.Duration
@@ -83,18 +83,19 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		for range validationReps {
 			start := time.Now()
 			if _, _, err := in.objects.Peek(ctx, key, sniffBytes); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			reads = append(reads, time.Since(start))
 		}
-		row.Reads = Summarize(reads)
-		flat = flat && row.BytesRead <= ValidationBytesBudget
-		rows = append(rows, row)
-		h.logf("validation: %d bytes: read %d bytes in %d S3 requests, complete %.1f ms (API %.1f ms), range GET p50 %.2f ms, upload %.0f ms",
-			size, row.BytesRead, row.S3Requests, row.ServiceMs, row.APICompleteMs, row.Reads.P50, row.UploadMs)
+		r := Summarize(reads)
+		t.row("%s | %d | %d | %.1f ms | %.1f ms | %.2f ms | %.2f ms | %.0f ms", sizeLabel(size), read, requests, ms(service), ms(apiComplete), r.P50, r.P99, ms(upload))
+		maxRead = max(maxRead, read)
+		h.logf("validation: %s: read %d bytes in %d S3 requests", sizeLabel(size), read, requests)
 		for _, id := range ids { // free the disk
 			_, _ = h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(files.ObjectKey(project, id))})
 		}
 	}
-	return rows, flat, nil
+	s.budget("bytes read by validation", "constant, ≤ 16 KiB", maxRead <= ValidationBytesBudget, "%d bytes at most, at every size from %s to %s",
+		maxRead, sizeLabel(c.ObjectSizes[0]), sizeLabel(c.ObjectSizes[len(c.ObjectSizes)-1]))
+	return s, nil
 }
