@@ -76,11 +76,6 @@ type Results struct {
 	Config     map[string]any    `json:"config"`
 	Budgets    []Budget          `json:"budgets"`
 	Size       *SizeResult       `json:"size,omitempty" section:"size"`
-	HotPath    *HotPathResult    `json:"hot_path,omitempty" section:"hotpath"`
-	Floor      *FloorResult      `json:"floor,omitempty" section:"floor"`
-	Throughput *ThroughputResult `json:"throughput,omitempty" section:"throughput"`
-	CounterLag *CounterLagResult `json:"counter_lag,omitempty" section:"counterlag"`
-	WebhookLag *WebhookLagResult `json:"webhook_lag,omitempty" section:"webhooklag"`
 	LargeFile  *LargeFileResult  `json:"large_file,omitempty" section:"largefile"`
 	Reconcile  *ReconcileResult  `json:"reconcile,omitempty" section:"reconcile"`
 	Scan       *ScanBenchResult  `json:"malware_scan,omitempty" section:"scan"`
@@ -133,7 +128,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		}
 	}
 	if c.on("hotpath") {
-		if res.HotPath, err = runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf); err != nil {
+		if err := res.add(runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf)); err != nil {
 			fail("hotpath", err)
 		}
 	}
@@ -167,12 +162,12 @@ func runWithStack(ctx context.Context, c Config, res *Results, work string, tpl 
 		run  func() error
 	}{
 		{"coldstart", func() error { return res.add(h.runColdStart(ctx, c, work, ids)) }},
-		{"floor", func() (err error) { res.Floor, err = h.runFloor(ctx, c.FloorN); return }},
+		{"floor", func() error { return res.add(h.runFloor(ctx, c.FloorN)) }},
 		{"validation", func() error { return res.add(h.runValidation(ctx, c)) }},
 		{"growth", func() error { return res.add(h.runGrowth(ctx, c)) }},
-		{"throughput", func() (err error) { res.Throughput, err = h.runLoad(ctx, c.LoadClients, c.LoadDuration); return }},
-		{"counterlag", func() (err error) { res.CounterLag, err = h.runCounterLag(ctx, c.LagCreates, 32); return }},
-		{"webhooklag", func() (err error) { res.WebhookLag, err = h.runWebhookLag(ctx, c.HookEvents); return }},
+		{"throughput", func() error { return res.add(h.runLoad(ctx, c)) }},
+		{"counterlag", func() error { return res.add(h.runCounterLag(ctx, c.LagCreates, 32)) }},
+		{"webhooklag", func() error { return res.add(h.runWebhookLag(ctx, c.HookEvents)) }},
 		{"largefile", func() (err error) {
 			res.LargeFile, err = h.runLargeFile(ctx, c.Root, c.LargeFile, c.LargeValidation)
 			return
@@ -207,30 +202,6 @@ func judge(r *Results) []Budget {
 			out = append(out, Budget{"bootstrap per function vs the previous results", "none grows", m, len(s.Grown) == 0})
 		}
 	}
-	if h := r.HotPath; h != nil {
-		out = append(out, Budget{"presign one URL", "≤ 0.25 ms, ≤ 400 allocs",
-			fmt.Sprintf("%.3f ms, %.0f allocs", h.Presign.NsPerOp/1e6, h.Presign.AllocsPerOp), h.Met})
-	}
-	if f := r.Floor; f != nil {
-		if len(f.Rows) > 0 {
-			c := f.Rows[0]
-			out = append(out, Budget{"create-file p50 vs one PutItem + one presign", "≤ 1.5×",
-				fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", c.RatioP50, c.Measured.P50, c.Floor.P50), f.CreateMet})
-		}
-		for _, row := range f.Rows {
-			if strings.HasPrefix(row.Operation, "complete") {
-				out = append(out, Budget{"complete p50 vs HEAD + range GET + one conditional UpdateItem", "≤ 1.5×",
-					fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", row.RatioP50, row.Measured.P50, row.Floor.P50), row.RatioP50 <= 1.5})
-				break
-			}
-		}
-		out = append(out, Budget{"rate limiter: its DynamoDB writes per admitted create", "< 1", fmt.Sprintf("%.3f writes, %.3f reads", f.LimiterWritesPerCreate, f.LimiterReadsPerCreate), f.LimiterWritesPerCreate < 1})
-	}
-	if t := r.Throughput; t != nil && len(t.Rows) > 0 {
-		row := t.Rows[len(t.Rows)-1]
-		out = append(out, Budget{fmt.Sprintf("throughput, full upload flow, %d clients, vs its raw calls", row.Clients), "≥ 0.6×",
-			fmt.Sprintf("%.2f× (%.1f vs %.1f uploads/s)", row.RateOfRaw, row.Flow.PerSecond, row.Raw.PerSecond), row.RateOfRaw >= 0.6})
-	}
 	if s := r.Scan; s != nil && len(s.Rows) > 0 {
 		big := s.Rows[len(s.Rows)-1]
 		var parts []string
@@ -242,18 +213,10 @@ func judge(r *Results) []Budget {
 				big.ScanMsPerMiB, mb(s.StreamedAllocBytes), sizeLabel(s.StreamedOfSize)),
 			s.StreamedAllocBytes < s.StreamedOfSize/4})
 	}
-	if l := r.CounterLag; l != nil {
-		out = append(out, Budget{fmt.Sprintf("counter lag after a burst of %d creates (local stack)", l.Creates), "reported (p50, max)",
-			fmt.Sprintf("p50 %.0f ms, max %.0f ms (burst %.0f ms from %d clients)", l.Lag.P50, l.Lag.Max, l.BurstMs, l.Clients), true})
-	}
 	if rc := r.Reconcile; rc != nil && len(rc.Rows) > 0 {
 		first, last := rc.Rows[0], rc.Rows[len(rc.Rows)-1]
 		out = append(out, Budget{fmt.Sprintf("reconcile of %d lost S3 events", rc.LostEvents), "same calls beside more unrelated objects; no bucket listing",
 			fmt.Sprintf("%d calls beside %d objects, %d beside %d (same: %s); %d listings; %d and %d repaired", first.Total, first.Unrelated, last.Total, last.Unrelated, yes(rc.SameCalls), rc.Listings, first.Repaired, last.Repaired), rc.Met})
-	}
-	if w := r.WebhookLag; w != nil {
-		out = append(out, Budget{fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", w.Events), "reported (p50, p99)",
-			fmt.Sprintf("p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", w.Lag.P50, w.Lag.P99, w.RequestsPerEvent, w.CallsPerEvent["total"]), true})
 	}
 	if l := r.LargeFile; l != nil {
 		out = append(out, Budget{fmt.Sprintf("CLI transfer of %s vs s5cmd, same proxy", sizeLabel(l.SizeBytes)), "≥ 1.0× s5cmd's throughput",

@@ -9,17 +9,8 @@ import (
 	"github.com/filegate/filegate/infra/apitest"
 )
 
-// CounterLagResult: per create in a burst, the time until the project count read it (README.md §7).
-type CounterLagResult struct {
-	Creates   int     `json:"creates"`
-	Clients   int     `json:"clients"`
-	BurstMs   float64 `json:"burst_ms"` // first create sent → last answered
-	Lag       Dist    `json:"lag"`
-	SettledMs float64 `json:"settled_ms"` // last create answered → count complete
-}
-
-// runCounterLag creates n records from clients (the store's own PutItem), polling the count meanwhile.
-func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLagResult, error) {
+// runCounterLag creates n records from clients (the store's own PutItem), polling the count meanwhile (README.md §7).
+func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*Section, error) {
 	org, project := apitest.NewUUID(), apitest.NewUUID()
 	done := make([]time.Time, 0, n) // when each create was answered, in order
 	var mu sync.Mutex
@@ -37,45 +28,34 @@ func (h *harness) runCounterLag(ctx context.Context, n, clients int) (*CounterLa
 		})
 	}()
 	var reached []time.Time // reached[k-1]: when the count first read ≥ k
-	deadline := time.Now().Add(2 * time.Minute)
-	poll := func() error {
-		total, err := h.fileCount(ctx, project)
-		if err != nil {
-			return err
-		}
-		for now := time.Now(); len(reached) < total; {
-			reached = append(reached, now)
-		}
-		return nil
-	}
-	for len(reached) < n {
+	err := waitFor(ctx, 2*time.Minute, 5*time.Millisecond, func() (bool, error) {
 		select {
 		case err := <-errs:
 			if err != nil {
-				return nil, err
+				return false, err
 			}
 			errs = nil // all created
 		default:
 		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("count %d of %d after 2 minutes", len(reached), n)
+		total, err := h.fileCount(ctx, project)
+		for now := time.Now(); len(reached) < total; {
+			reached = append(reached, now)
 		}
-		if err := poll(); err != nil {
-			return nil, err
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if errs != nil {
-		if err := <-errs; err != nil {
-			return nil, err
-		}
+		return len(reached) >= n && errs == nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count %d of %d: %w", len(reached), n, err)
 	}
 	lags := make([]time.Duration, n)
 	for k := range n {
 		lags[k] = max(reached[k].Sub(done[k]), 0)
 	}
-	return &CounterLagResult{Creates: n, Clients: clients, BurstMs: ms(done[n-1].Sub(began)),
-		Lag: Summarize(lags), SettledMs: ms(max(reached[n-1].Sub(done[n-1]), 0))}, nil
+	l, burst := Summarize(lags), ms(done[n-1].Sub(began))
+	s := &Section{Name: "counterlag"}
+	s.table(fmt.Sprintf("7. Counter lag: %d creates from %d clients (one conditional PutItem each) in %.0f ms; per create, the time until the project count read it", n, clients, burst),
+		"p50 | p90 | p99 | max | last create → count complete").row("%.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms", l.P50, l.P90, l.P99, l.Max, ms(max(reached[n-1].Sub(done[n-1]), 0)))
+	s.budget(fmt.Sprintf("counter lag after a burst of %d creates (local stack)", n), "reported (p50, max)", true, "p50 %.0f ms, max %.0f ms (burst %.0f ms from %d clients)", l.P50, l.Max, burst, clients)
+	return s, nil
 }
 
 // fileCount reads the project's counter item through the store (Usage: the

@@ -30,36 +30,8 @@ const sniffBytes = 3072
 // fox is the 43-byte object the events/ samples describe.
 const fox = "The quick brown fox jumps over the lazy dog"
 
-// FloorRow compares one API operation with the raw operations it needs.
-type FloorRow struct {
-	Operation string  `json:"operation"`
-	Baseline  string  `json:"baseline"`
-	Measured  Dist    `json:"measured"`
-	Floor     Dist    `json:"floor"`
-	RatioP50  float64 `json:"ratio_p50"`
-	RatioP99  float64 `json:"ratio_p99"`
-}
-
-// FloorResult is section 4.
-type FloorResult struct {
-	Iterations int        `json:"iterations"`
-	Rows       []FloorRow `json:"rows"`
-	CreateMet  bool       `json:"create_budget_met"`
-	// The rate limiter is on for create (its Write bucket at FloorWriteRate):
-	// its DynamoDB calls per admitted create, bucket writes and reads
-	// (refusals' read-backs and the operator's limits) apart.
-	LimiterWritesPerCreate float64 `json:"limiter_writes_per_create"`
-	LimiterReadsPerCreate  float64 `json:"limiter_reads_per_create"`
-}
-
 // FloorWriteRate: the limiter is on at a rate one client never reaches.
 const FloorWriteRate = 1000
-
-func newFloorRow(op, baseline string, measured, floor []time.Duration) FloorRow {
-	r := FloorRow{Operation: op, Baseline: baseline, Measured: Summarize(measured), Floor: Summarize(floor)}
-	r.RatioP50, r.RatioP99 = ratio(r.Measured.P50, r.Floor.P50), ratio(r.Measured.P99, r.Floor.P99)
-	return r
-}
 
 // interleave runs the arms n timed rounds after warm ones, rotating their order each round.
 func interleave(ctx context.Context, n, warm int, arms ...func(ctx context.Context, i int) error) ([][]time.Duration, error) {
@@ -80,7 +52,7 @@ func interleave(ctx context.Context, n, warm int, arms ...func(ctx context.Conte
 }
 
 // runFloor times create and complete via the API, the raw calls and the function's own calls; events off.
-func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
+func (h *harness) runFloor(ctx context.Context, n int) (*Section, error) {
 	if err := h.events(ctx, false); err != nil {
 		return nil, err
 	}
@@ -94,8 +66,17 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	}
 	keyHash := auth.Hash(api.Key)
 	keyRead := func(ctx context.Context) error { _, err := h.keys.GetKey(ctx, keyHash); return err }
-	res := &FloorResult{Iterations: n}
 	warm := max(n/10, 5)
+	s := &Section{Name: "floor"}
+	t := s.table(fmt.Sprintf("4. Against the floor: %d interleaved rounds, one client, S3 events off", n),
+		"operation | baseline | p50 | p99 | baseline p50 | baseline p99 | p50 ratio | p99 ratio")
+	// vs adds a row and returns its p50 ratio, measured and floor.
+	vs := func(op, baseline string, measured, floor []time.Duration) (float64, string) {
+		m, f := Summarize(measured), Summarize(floor)
+		r := ratio(m.P50, f.P50)
+		t.row("%s | %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f× | %.2f×", op, baseline, m.P50, m.P99, f.P50, f.P99, r, ratio(m.P99, f.P99))
+		return r, fmt.Sprintf("%.2f× (%.2f vs %.2f ms)", r, m.P50, f.P50)
+	}
 
 	apiCreate := func(ctx context.Context, _ int) error {
 		_, err := create(ctx, api, "bench.txt", "text/plain", int64(len(fox)))
@@ -103,7 +84,7 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	}
 	rawCreate := func(ctx context.Context, _ int) error {
 		f := pendingFile(org, project)
-		if err := h.putRecord(ctx, f); err != nil {
+		if err := h.store.Create(ctx, f); err != nil {
 			return err
 		}
 		return h.presignPut(ctx, f)
@@ -134,16 +115,17 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 	}
 	creates := float64(n + warm)
 	h.cost.mu.Lock()
-	reads := h.cost.reads["RATE"] + h.cost.reads["LIMIT"]
+	reads := float64(h.cost.reads["RATE"]+h.cost.reads["LIMIT"]) / creates
 	h.cost.mu.Unlock()
-	res.LimiterWritesPerCreate, res.LimiterReadsPerCreate = float64(h.cost.kinds(func(string) bool { return true }, 0)["RATE"])/creates, float64(reads)/creates
+	writes := float64(h.cost.kinds(func(string) bool { return true }, 0)["RATE"]) / creates
 	const createOp = "create-file (POST /v1/files)"
-	createRow := newFloorRow(createOp, "PutItem + presign", d[0], d[1])
-	res.Rows = append(res.Rows, createRow,
-		newFloorRow(createOp, "GetItem (API key) + PutItem + presign", d[0], d[2]),
-		newFloorRow(createOp, "its own calls: GetItem (API key) + the store's Create (one conditional PutItem) + presign", d[0], d[3]))
-	res.CreateMet = createRow.RatioP50 <= CreateVsFloorBudget
-	h.logf("floor: create p50 %.2f ms vs %.2f ms (%.2fx)", createRow.Measured.P50, createRow.Floor.P50, createRow.RatioP50)
+	r, m := vs(createOp, "PutItem + presign", d[0], d[1])
+	vs(createOp, "GetItem (API key) + PutItem + presign", d[0], d[2])
+	vs(createOp, "its own calls: GetItem (API key) + the store's Create (one conditional PutItem) + presign", d[0], d[3])
+	s.budget("create-file p50 vs one PutItem + one presign", "≤ 1.5×", r <= CreateVsFloorBudget, "%s", m)
+	s.budget("rate limiter: its DynamoDB writes per admitted create", "< 1", writes < 1, "%.3f writes, %.3f reads", writes, reads)
+	t.note("Rate limiter (Write bucket at %d/s) per admitted create: %.3f writes, %.3f reads.", FloorWriteRate, writes, reads)
+	h.logf("floor: create %s", m)
 
 	// complete: the API on uploaded PENDING files; the other arms on records
 	// and objects written raw, the same way, outside the timed region.
@@ -195,11 +177,11 @@ func (h *harness) runFloor(ctx context.Context, n int) (*FloorResult, error) {
 		return nil, err
 	}
 	const completeOp = "complete (POST /v1/files/{id}/complete)"
-	completeRow := newFloorRow(completeOp, "HEAD + range GET + conditional UpdateItem", d[0], d[1])
-	res.Rows = append(res.Rows, completeRow, newFloorRow(completeOp,
-		"its own calls: GetItem (API key) + consistent GetItem beside one range GET + the store's Transition (one conditional UpdateItem)", d[0], d[2]))
-	h.logf("floor: complete p50 %.2f ms vs %.2f ms (%.2fx)", completeRow.Measured.P50, completeRow.Floor.P50, completeRow.RatioP50)
-	return res, nil
+	r, m = vs(completeOp, "HEAD + range GET + conditional UpdateItem", d[0], d[1])
+	vs(completeOp, "its own calls: GetItem (API key) + consistent GetItem beside one range GET + the store's Transition (one conditional UpdateItem)", d[0], d[2])
+	s.budget("complete p50 vs HEAD + range GET + one conditional UpdateItem", "≤ 1.5×", r <= CreateVsFloorBudget, "%s", m)
+	h.logf("floor: complete %s", m)
+	return s, nil
 }
 
 // pendingFile is a new PENDING record of the 43-byte fox, as create makes it.
@@ -211,11 +193,6 @@ func pendingFile(org, project string) *files.File {
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
 		ObjectKey: files.ObjectKey(project, id), TTL: now.Add(15*time.Minute + 7*24*time.Hour).Unix(),
 	}
-}
-
-// putRecord writes f's record through the store: one conditional PutItem.
-func (h *harness) putRecord(ctx context.Context, f *files.File) error {
-	return h.store.Create(ctx, f)
 }
 
 // recordKey is the primary key the store files f's record under (project
@@ -236,7 +213,7 @@ func (h *harness) presignPut(ctx context.Context, f *files.File) error {
 // rawPending writes a PENDING record and its uploaded object.
 func (h *harness) rawPending(ctx context.Context, org, project string) (*files.File, error) {
 	f := pendingFile(org, project)
-	if err := h.putRecord(ctx, f); err != nil {
+	if err := h.store.Create(ctx, f); err != nil {
 		return nil, err
 	}
 	_, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(f.ObjectKey),

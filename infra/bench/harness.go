@@ -49,7 +49,7 @@ type harness struct {
 	// it: sections that time `complete` switch events off so process-upload
 	// cannot settle the file first, and put this back afterwards.
 	notifications *s3types.NotificationConfiguration
-	env     *wiring.Env // the functions' environment, for the operator's limits
+	env           *wiring.Env // the functions' environment, for the operator's limits
 	// eventCalls counts the SDK calls of the events consumer and the webhook
 	// sender (by template logical ID), each function's alone (webhooklag).
 	eventCalls map[string]*sdkcalls.Counter

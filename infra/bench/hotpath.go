@@ -23,31 +23,17 @@ var HotPathPackages = []string{"./shared/s3storage", "./shared/nativeapi", "./sh
 // BenchRow is one Go benchmark: the median over -count runs (min and max of
 // ns/op beside it).
 type BenchRow struct {
-	Package     string  `json:"package"`
-	Name        string  `json:"name"`
-	NsPerOp     float64 `json:"ns_per_op"`
-	NsMin       float64 `json:"ns_per_op_min"`
-	NsMax       float64 `json:"ns_per_op_max"`
-	BytesPerOp  float64 `json:"bytes_per_op"`
-	AllocsPerOp float64 `json:"allocs_per_op"`
-	Runs        int     `json:"runs"`
+	Name                                           string
+	NsPerOp, NsMin, NsMax, BytesPerOp, AllocsPerOp float64
+	Runs                                           int
 }
 
-// HotPathResult is section 3.
-type HotPathResult struct {
-	Count     int        `json:"count"`
-	Benchtime string     `json:"benchtime"`
-	Rows      []BenchRow `json:"benchmarks"`
-	// Presign is BenchmarkPresignUpload; the ratios are against the SDK
-	// presigning a bare PutObject and against hand-made SigV4.
-	Presign          BenchRow `json:"presign_upload"`
-	PresignVsSDKBare float64  `json:"presign_vs_sdk_bare"`
-	PresignVsCrypto  float64  `json:"presign_vs_crypto_floor"`
-	Met              bool     `json:"budget_met"`
-}
-
-func runHotPath(ctx context.Context, root string, count int, benchtime string, logf func(string, ...any)) (*HotPathResult, error) {
-	res := &HotPathResult{Count: count, Benchtime: benchtime}
+// runHotPath runs the packages' Go benchmarks (README.md §3).
+func runHotPath(ctx context.Context, root string, count int, benchtime string, logf func(string, ...any)) (*Section, error) {
+	s := &Section{Name: "hotpath"}
+	t := s.table(fmt.Sprintf("3. Hot path: `go test -bench -benchmem -count %d -benchtime %s`, median of the runs (ns/op range beside it)", count, benchtime),
+		"package | benchmark | ns/op | range | B/op | allocs/op")
+	ns := map[string]BenchRow{}
 	for _, pkg := range HotPathPackages {
 		start := time.Now()
 		args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", strconv.Itoa(count), "-benchtime", benchtime, pkg}
@@ -61,28 +47,19 @@ func runHotPath(ctx context.Context, root string, count int, benchtime string, l
 		if len(rows) == 0 {
 			return nil, fmt.Errorf("go %s printed no benchmarks:\n%s", strings.Join(args, " "), out)
 		}
-		for i := range rows {
-			rows[i].Package = strings.TrimPrefix(pkg, "./")
+		for _, r := range rows {
+			t.row("%s | %s | %s | %s–%s | %.0f | %.0f", strings.TrimPrefix(pkg, "./"), r.Name, num(r.NsPerOp), num(r.NsMin), num(r.NsMax), r.BytesPerOp, r.AllocsPerOp)
+			ns[r.Name] = r
 		}
-		res.Rows = append(res.Rows, rows...)
 		logf("hot path %s: %d benchmarks in %s", pkg, len(rows), time.Since(start).Round(time.Second))
 	}
-	find := func(name string) BenchRow {
-		for _, r := range res.Rows {
-			if r.Name == name {
-				return r
-			}
-		}
-		return BenchRow{}
+	p := ns["PresignUpload"]
+	if p.Runs == 0 {
+		return s, fmt.Errorf("BenchmarkPresignUpload did not run")
 	}
-	res.Presign = find("PresignUpload")
-	if res.Presign.Runs == 0 {
-		return res, fmt.Errorf("BenchmarkPresignUpload did not run")
-	}
-	res.PresignVsSDKBare = ratio(res.Presign.NsPerOp, find("PresignSDKBare").NsPerOp)
-	res.PresignVsCrypto = ratio(res.Presign.NsPerOp, find("PresignCryptoFloor").NsPerOp)
-	res.Met = res.Presign.NsPerOp <= PresignBudgetNs && res.Presign.AllocsPerOp <= PresignBudgetAllocs
-	return res, nil
+	t.note("PresignUpload vs the SDK presigning a bare PutObject: %.2f×; vs hand-made SigV4: %.2f×.", ratio(p.NsPerOp, ns["PresignSDKBare"].NsPerOp), ratio(p.NsPerOp, ns["PresignCryptoFloor"].NsPerOp))
+	s.budget("presign one URL", "≤ 0.25 ms, ≤ 400 allocs", p.NsPerOp <= PresignBudgetNs && p.AllocsPerOp <= PresignBudgetAllocs, "%.3f ms, %.0f allocs", p.NsPerOp/1e6, p.AllocsPerOp)
+	return s, nil
 }
 
 // ParseBenchOutput reads `go test -bench -benchmem` output and folds repeated

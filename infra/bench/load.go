@@ -17,40 +17,17 @@ import (
 // loadBody is each upload's content: 1 KiB of text.
 var loadBody = []byte(strings.Repeat(fox+"\n", 24)[:1024])
 
-// LoadStats is one bounded run at one concurrency.
-type LoadStats struct {
-	Done        int     `json:"uploads"`
-	PerSecond   float64 `json:"uploads_per_second"`
-	Latency     Dist    `json:"latency"` // one whole upload flow
-	Errors      int     `json:"errors"`
-	ErrorSample string  `json:"error_sample,omitempty"`
-}
-
-// LoadRow compares the API flow with the raw operations it needs.
-type LoadRow struct {
-	Clients   int       `json:"clients"`
-	Seconds   float64   `json:"seconds"`
-	Flow      LoadStats `json:"flow"` // create → PUT → complete through the API
-	Raw       LoadStats `json:"raw"`  // PutItem + PUT object + HEAD + range GET + UpdateItem
-	RateOfRaw float64   `json:"rate_vs_raw"`
-	P99OfRaw  float64   `json:"p99_vs_raw"`
-}
-
-// ThroughputResult is section 6.
-type ThroughputResult struct {
-	Rows []LoadRow `json:"runs"`
-	Note string    `json:"note"`
-}
-
 // runLoad: per concurrency, the upload flow then its raw calls, d each (README.md §6).
-func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (*ThroughputResult, error) {
-	res := &ThroughputResult{Note: "all clients upload into one project; S3 events on (process-upload validates each object too, racing complete); raw objects are written outside uploads/ so they raise no events"}
-	for _, n := range clients {
+func (h *harness) runLoad(ctx context.Context, c Config) (*Section, error) {
+	s := &Section{Name: "throughput"}
+	t := s.table("6. Throughput: create → PUT 1 KiB → complete through the API (flow) vs its raw calls (raw); all clients upload into one project; S3 events on (process-upload validates each object too, racing complete); raw objects are written outside uploads/ so they raise no events",
+		"clients | seconds | flow uploads/s | flow p50 | flow p99 | flow errors | raw flows/s | raw p50 | raw p99 | raw errors | flow rate vs raw | flow p99 vs raw")
+	for _, n := range c.LoadClients {
 		api, org, project, err := h.tenant(ctx)
 		if err != nil {
 			return nil, err
 		}
-		flow := func(ctx context.Context) error {
+		flow := runClients(ctx, n, c.LoadDuration, func(ctx context.Context) error {
 			f, err := create(ctx, api, "load.txt", "text/plain", int64(len(loadBody)))
 			if err != nil {
 				return err
@@ -60,11 +37,11 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 			}
 			_, err = complete(ctx, api, f.ID)
 			return err
-		}
-		raw := func(ctx context.Context) error {
+		})
+		raw := runClients(ctx, n, c.LoadDuration, func(ctx context.Context) error {
 			f := pendingFile(org, project)
 			f.Filename, f.SizeBytes = "load.txt", int64(len(loadBody))
-			if err := h.putRecord(ctx, f); err != nil {
+			if err := h.store.Create(ctx, f); err != nil {
 				return err
 			}
 			key := "bench-raw/" + f.ObjectKey
@@ -74,63 +51,59 @@ func (h *harness) runLoad(ctx context.Context, clients []int, d time.Duration) (
 				return err
 			}
 			return h.rawComplete(ctx, f, key)
+		})
+		rate := ratio(flow.perSecond, raw.perSecond)
+		t.row("%d | %.0f | %.1f | %.1f ms | %.1f ms | %d | %.1f | %.1f ms | %.1f ms | %d | %.2f× | %.2f×", n, c.LoadDuration.Seconds(),
+			flow.perSecond, flow.lat.P50, flow.lat.P99, flow.errors, raw.perSecond, raw.lat.P50, raw.lat.P99, raw.errors, rate, ratio(flow.lat.P99, raw.lat.P99))
+		for what, st := range map[string]loadStats{"flow": flow, "raw": raw} {
+			if st.sample != "" {
+				t.note("First %s error at %d clients: `%s`", what, n, strings.ReplaceAll(st.sample, "`", "'"))
+			}
 		}
-		row := LoadRow{Clients: n, Seconds: d.Seconds()}
-		row.Flow = runClients(ctx, n, d, flow)
-		h.logf("load: %d clients, API flow: %.1f uploads/s, p99 %.1f ms, %d errors", n, row.Flow.PerSecond, row.Flow.Latency.P99, row.Flow.Errors)
-		row.Raw = runClients(ctx, n, d, raw)
-		h.logf("load: %d clients, raw ops: %.1f flows/s, p99 %.1f ms, %d errors", n, row.Raw.PerSecond, row.Raw.Latency.P99, row.Raw.Errors)
-		row.RateOfRaw = ratio(row.Flow.PerSecond, row.Raw.PerSecond)
-		row.P99OfRaw = ratio(row.Flow.Latency.P99, row.Raw.Latency.P99)
-		res.Rows = append(res.Rows, row)
+		h.logf("load: %d clients: flow %.1f uploads/s, raw %.1f flows/s", n, flow.perSecond, raw.perSecond)
+		if n == c.LoadClients[len(c.LoadClients)-1] {
+			s.budget(fmt.Sprintf("throughput, full upload flow, %d clients, vs its raw calls", n), "≥ 0.6×", rate >= 0.6,
+				"%.2f× (%.1f vs %.1f uploads/s)", rate, flow.perSecond, raw.perSecond)
+		}
 	}
-	return res, nil
+	return s, nil
+}
+
+// loadStats is one bounded run at one concurrency.
+type loadStats struct {
+	perSecond float64
+	lat       Dist // one whole flow
+	errors    int
+	sample    string
 }
 
 // runClients runs op in n loops until d has passed.
-func runClients(ctx context.Context, n int, d time.Duration, op func(context.Context) error) LoadStats {
+func runClients(ctx context.Context, n int, d time.Duration, op func(context.Context) error) loadStats {
 	ctx, cancel := context.WithTimeout(ctx, d+30*time.Second) // a stuck call cannot hold the run
 	defer cancel()
-	deadline := time.Now().Add(d)
 	var (
-		mu     sync.Mutex
-		lat    []time.Duration
-		errs   int
-		sample string
-		wg     sync.WaitGroup
+		mu  sync.Mutex
+		lat []time.Duration
+		st  loadStats
+		wg  sync.WaitGroup
 	)
 	start := time.Now()
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
+		wg.Go(func() {
+			for time.Since(start) < d {
 				t := time.Now()
 				err := op(ctx)
-				el := time.Since(t)
 				mu.Lock()
-				if err != nil {
-					errs++
-					if sample == "" {
-						sample = err.Error()
-					}
-				} else {
-					lat = append(lat, el)
+				if err == nil {
+					lat = append(lat, time.Since(t))
+				} else if st.errors++; st.sample == "" {
+					st.sample = err.Error()[:min(len(err.Error()), 300)]
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	st := LoadStats{Done: len(lat), Latency: Summarize(lat), Errors: errs, ErrorSample: truncate(sample, 300)}
-	st.PerSecond = round2(float64(len(lat)) / elapsed.Seconds())
+	st.lat, st.perSecond = Summarize(lat), round2(float64(len(lat))/time.Since(start).Seconds())
 	return st
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + fmt.Sprintf("… (%d bytes)", len(s))
 }

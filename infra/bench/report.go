@@ -41,48 +41,6 @@ func Markdown(r *Results) string {
 		}
 		p("\n")
 	}
-	if h := r.HotPath; h != nil {
-		p("## 3. Hot path: `go test -bench -benchmem -count %d -benchtime %s`, median of the runs (ns/op range beside it)\n\n", h.Count, h.Benchtime)
-		p("| package | benchmark | ns/op | range | B/op | allocs/op |\n|---|---|---:|---:|---:|---:|\n")
-		for _, row := range h.Rows {
-			p("| %s | %s | %s | %s–%s | %.0f | %.0f |\n", row.Package, row.Name, num(row.NsPerOp), num(row.NsMin), num(row.NsMax), row.BytesPerOp, row.AllocsPerOp)
-		}
-		p("\nPresignUpload vs the SDK presigning a bare PutObject: %.2f×; vs hand-made SigV4: %.2f×.\n\n", h.PresignVsSDKBare, h.PresignVsCrypto)
-	}
-	if f := r.Floor; f != nil {
-		p("## 4. Against the floor: %d interleaved rounds, one client, S3 events off\n\n", f.Iterations)
-		p("| operation | baseline | p50 | p99 | baseline p50 | baseline p99 | p50 ratio | p99 ratio |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
-		for _, row := range f.Rows {
-			p("| %s | %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f× | %.2f× |\n", row.Operation, row.Baseline,
-				row.Measured.P50, row.Measured.P99, row.Floor.P50, row.Floor.P99, row.RatioP50, row.RatioP99)
-		}
-		p("\nRate limiter (Write bucket at %d/s) per admitted create: %.3f writes, %.3f reads.\n\n", FloorWriteRate, f.LimiterWritesPerCreate, f.LimiterReadsPerCreate)
-	}
-	if t := r.Throughput; t != nil {
-		p("## 6. Throughput: create → PUT 1 KiB → complete through the API (flow) vs its raw calls (raw); %s\n\n", t.Note)
-		p("| clients | seconds | flow uploads/s | flow p50 | flow p99 | flow errors | raw flows/s | raw p50 | raw p99 | raw errors | flow rate vs raw | flow p99 vs raw |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		for _, row := range t.Rows {
-			p("| %d | %.0f | %.1f | %.1f ms | %.1f ms | %d | %.1f | %.1f ms | %.1f ms | %d | %.2f× | %.2f× |\n", row.Clients, row.Seconds,
-				row.Flow.PerSecond, row.Flow.Latency.P50, row.Flow.Latency.P99, row.Flow.Errors,
-				row.Raw.PerSecond, row.Raw.Latency.P50, row.Raw.Latency.P99, row.Raw.Errors, row.RateOfRaw, row.P99OfRaw)
-		}
-		for _, row := range t.Rows {
-			for what, sample := range map[string]string{"flow": row.Flow.ErrorSample, "raw": row.Raw.ErrorSample} {
-				if sample != "" {
-					p("\nFirst %s error at %d clients: `%s`\n", what, row.Clients, strings.ReplaceAll(sample, "`", "'"))
-				}
-			}
-		}
-		p("\n")
-	}
-	if l := r.CounterLag; l != nil {
-		p("## 7. Counter lag: %d creates from %d clients (one conditional PutItem each) in %.0f ms; per create, the time until the project count read it\n\n", l.Creates, l.Clients, l.BurstMs)
-		p("| p50 | p90 | p99 | max | last create → count complete |\n|---:|---:|---:|---:|---:|\n")
-		p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n\n", l.Lag.P50, l.Lag.P90, l.Lag.P99, l.Lag.Max, l.SettledMs)
-	}
-	if r.WebhookLag != nil {
-		webhookLagTable(p, r.WebhookLag)
-	}
 	if r.LargeFile != nil {
 		largeFileTable(p, r.LargeFile)
 	}

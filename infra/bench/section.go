@@ -31,7 +31,9 @@ func (s *Section) table(title, header string) *Table {
 }
 
 // row adds a row: format's cells are separated by "|".
-func (t *Table) row(format string, a ...any) { t.Rows = append(t.Rows, cells(fmt.Sprintf(format, a...))) }
+func (t *Table) row(format string, a ...any) {
+	t.Rows = append(t.Rows, cells(fmt.Sprintf(format, a...)))
+}
 
 func (t *Table) note(format string, a ...any) { t.Notes = append(t.Notes, fmt.Sprintf(format, a...)) }
 

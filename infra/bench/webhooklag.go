@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,24 +10,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/filegate/filegate/filegate"
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/sdkcalls"
 	"github.com/filegate/filegate/shared/auth"
 	"github.com/filegate/filegate/shared/files"
 )
-
-// WebhookLagResult: COMPLETED → receiver 2xx per file, and the events functions' SDK calls (README.md §8).
-type WebhookLagResult struct {
-	Events           int     `json:"events"`
-	Lag              Dist    `json:"lag"`
-	RequestsPerEvent float64 `json:"requests_per_event"`
-	// ConsumerCalls: the events consumer's own SDK calls, first upload to last delivery.
-	ConsumerCalls map[string]int `json:"consumer_calls"`
-	// SenderCalls: one scheduled sender run afterwards (per run, not per event).
-	SenderCalls map[string]int `json:"sender_run_calls"`
-	// CallsPerEvent is ConsumerCalls over Events, by operation and "total".
-	CallsPerEvent map[string]float64 `json:"calls_per_event"`
-}
 
 // The events functions' template logical IDs, whose calls the harness counts.
 const (
@@ -37,7 +24,7 @@ const (
 )
 
 // runWebhookLag completes n files, spaced, with a webhook to a receiver on 127.0.0.1.
-func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, error) {
+func (h *harness) runWebhookLag(ctx context.Context, n int) (*Section, error) {
 	org, project := apitest.NewUUID(), apitest.NewUUID()
 	key, err := h.stack.MintKey(ctx, org, project, auth.ScopeWebhooks)
 	if err != nil {
@@ -60,17 +47,9 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 		}
 	}))
 	defer rcv.Close()
-	reg, _ := json.Marshal(map[string]any{"url": rcv.URL + "/hook", "eventTypes": []string{"file.completed"}})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.stack.APIURL+"/v1/webhook-endpoints", bytes.NewReader(reg))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := h.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("registering the endpoint: %d", resp.StatusCode)
+	hook := map[string]any{"url": rcv.URL + "/hook", "eventTypes": []string{"file.completed"}}
+	if res, err := apitest.Do(ctx, &filegate.Client{Base: h.stack.APIURL, Key: key, HTTP: h.http}, http.MethodPost, "/v1/webhook-endpoints", hook, nil); err != nil || res.Status != http.StatusCreated {
+		return nil, fmt.Errorf("registering the endpoint: %d %v", res.Status, err)
 	}
 	// Count from here: the registration and earlier sections' records are handled.
 	consumer, sender := h.eventCalls[eventsConsumer], h.eventCalls[webhookSender]
@@ -90,41 +69,40 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*WebhookLagResult, 
 		completed[f.ID] = time.Now()
 		time.Sleep(20 * time.Millisecond)
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+	err = waitFor(ctx, 2*time.Minute, 20*time.Millisecond, func() (bool, error) {
 		mu.Lock()
-		k := len(got)
-		mu.Unlock()
-		if k >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d webhooks after 2 minutes", k, n)
-		}
+		defer mu.Unlock()
+		return len(got) >= n, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%d of %d webhooks: %w", len(got), n, err)
 	}
 	// The consumer records each delivery after the receiver's answer.
 	if err := quiet(ctx, consumer); err != nil {
 		return nil, err
 	}
-	res := &WebhookLagResult{Events: n, ConsumerCalls: consumer.Snapshot(), CallsPerEvent: map[string]float64{}}
+	consumed := consumer.Snapshot()
 	sender.Reset()
 	if _, err := h.stack.SendWebhooks(ctx); err != nil {
 		return nil, err
 	}
-	res.SenderCalls = sender.Snapshot()
-	total := 0
-	for op, k := range res.ConsumerCalls {
-		res.CallsPerEvent[op] = round2(float64(k) / float64(n))
-		total += k
-	}
-	res.CallsPerEvent["total"] = round2(float64(total) / float64(n))
 	mu.Lock()
 	defer mu.Unlock()
 	lags := make([]time.Duration, 0, n)
 	for id, at := range completed {
 		lags = append(lags, max(got[id].Sub(at), 0))
 	}
-	res.Lag, res.RequestsPerEvent = Summarize(lags), round2(float64(requests)/float64(n))
-	return res, nil
+	l, perEvent, sent := Summarize(lags), float64(total(consumed))/float64(n), sender.Snapshot()
+	s := &Section{Name: "webhooklag"}
+	s.table(fmt.Sprintf("Webhook lag: %d files completed one after another (local stack); per file, its COMPLETED write to the receiver's 2xx", n),
+		"p50 | p90 | p99 | max | receiver requests per event").row("%.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f", l.P50, l.P90, l.P99, l.Max, float64(requests)/float64(n))
+	t := s.table("SDK calls of the events functions (each function's own clients counted; the stream reads are the event source mapping's)", "function | calls | per delivered event | by operation")
+	t.row("events consumer, from the first upload to the last delivery | %d | %.2f | %s", total(consumed), perEvent, calls(consumed))
+	t.row("webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s", total(sent), calls(sent))
+	t.note("No event bus locally: on AWS the consumer also makes EventBridge.PutEvents calls, one per up to 10 events of a stream batch (so at most 1 per event).")
+	s.budget(fmt.Sprintf("webhook: COMPLETED to the receiver's 2xx, %d files (local stack)", n), "reported (p50, p99)", true,
+		"p50 %.0f ms, p99 %.0f ms; %.2f receiver requests and %.2f SDK calls (events consumer) per event", l.P50, l.P99, float64(requests)/float64(n), perEvent)
+	return s, nil
 }
 
 // quiet waits until c has counted no call for a second, at most 30 s.
@@ -141,14 +119,4 @@ func quiet(ctx context.Context, c *sdkcalls.Counter) error {
 		}
 	}
 	return fmt.Errorf("the events consumer was still calling after 30 s")
-}
-
-// webhookLagTable renders the section.
-func webhookLagTable(p func(string, ...any), w *WebhookLagResult) {
-	p("## Webhook lag: %d files completed one after another (local stack); per file, its COMPLETED write to the receiver's 2xx\n\n", w.Events)
-	p("| p50 | p90 | p99 | max | receiver requests per event |\n|---:|---:|---:|---:|---:|\n")
-	p("| %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.2f |\n\n", w.Lag.P50, w.Lag.P90, w.Lag.P99, w.Lag.Max, w.RequestsPerEvent)
-	p("| function | calls | per delivered event | by operation |\n|---|---:|---:|---|\n")
-	p("| events consumer, from the first upload to the last delivery | %d | %.2f | %s |\n", total(w.ConsumerCalls), w.CallsPerEvent["total"], calls(w.ConsumerCalls))
-	p("| webhook sender, one scheduled run (nothing due) | %d | per run, not per event | %s |\n\n", total(w.SenderCalls), calls(w.SenderCalls))
 }
