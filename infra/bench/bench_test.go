@@ -52,28 +52,43 @@ func TestSummarize(t *testing.T) {
 // table shows both, and a function that grew is named in the budget.
 func TestSizesAgainstThePreviousRun(t *testing.T) {
 	dir := t.TempDir()
-	prev := &Results{Size: &SizeResult{Rows: []SizeRow{{Function: "A", BootstrapBytes: 100, ZipBytes: 50}, {Function: "B", BootstrapBytes: 100, ZipBytes: 50}}}}
+	prev := &Results{Sections: []*Section{{Name: "size", Values: map[string]float64{"bootstrap A": 100, "zip A": 50, "bootstrap B": 100, "zip B": 50}}}}
 	if err := write(dir, prev); err != nil {
 		t.Fatal(err)
 	}
 	before := previousSizes(dir)
-	if before["A"].BootstrapBytes != 100 || before["B"].ZipBytes != 50 {
+	if before["bootstrap A"] != 100 || before["zip B"] != 50 {
 		t.Fatalf("previous sizes %+v", before)
 	}
 	if previousSizes(t.TempDir()) != nil {
 		t.Error("sizes read from a directory without results")
 	}
-	r := &Results{Size: &SizeResult{Rows: []SizeRow{{Function: "A", BootstrapBytes: 90, ZipBytes: 40, BootstrapBefore: 100, ZipBefore: 50}}, Grown: []string{"B"}}}
-	var grew *Budget
-	for _, b := range judge(r) {
-		if strings.Contains(b.What, "previous") {
-			grew = &b
+	// results.json as written before sections.
+	legacy := t.TempDir()
+	if err := os.WriteFile(filepath.Join(legacy, "results.json"), []byte(`{"size":{"functions":[{"function":"A","bootstrap_bytes":7,"zip_bytes":3}]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if old := previousSizes(legacy); old["bootstrap A"] != 7 || old["zip A"] != 3 {
+		t.Errorf("sizes from a results.json without sections: %+v", old)
+	}
+	s := &Section{Name: "size", Values: map[string]float64{"bootstrap A": 90, "zip A": 40, "bootstrap B": 110, "zip B": 5_000_000, "bootstrap floor": 10, "zip floor": 5}}
+	judgeSizes(s, []string{"A", "B"}, "floor", before)
+	var grew, largest *Budget
+	for i, b := range s.Budgets {
+		switch {
+		case strings.Contains(b.What, "previous"):
+			grew = &s.Budgets[i]
+		case strings.Contains(b.What, "zipped"):
+			largest = &s.Budgets[i]
 		}
 	}
-	if grew == nil || grew.Met || !strings.Contains(grew.Measured, "B") {
+	if grew == nil || grew.Met || !strings.Contains(grew.Measured, "B") || strings.Contains(grew.Measured, "A") {
 		t.Errorf("budget %+v, want B named as grown", grew)
 	}
-	if md := Markdown(r); !strings.Contains(md, "| A | 0.00 MB | 0.00 MB |") {
+	if largest == nil || largest.Met || !strings.Contains(largest.Measured, "largest B: 5.00 MB") {
+		t.Errorf("budget %+v, want B over 4 MB", largest)
+	}
+	if md := Markdown(&Results{Sections: []*Section{s}}); !strings.Contains(md, "| A | 0.00 MB | 0.00 MB |") || !strings.Contains(md, "| floor | 0.00 MB | – |") {
 		t.Errorf("size table without the previous size:\n%s", md)
 	}
 }
@@ -91,9 +106,9 @@ func TestZipSize(t *testing.T) {
 	if n <= 0 || n >= int64(len(body))/10 {
 		t.Errorf("zip of %d repetitive bytes is %d bytes", len(body), n)
 	}
-	row, err := artifactSize("f", dir)
-	if err != nil || row.BootstrapBytes != int64(len(body)) || row.ZipBytes != n {
-		t.Errorf("%+v %v", row, err)
+	boot, zipped, err := artifactSize(dir)
+	if err != nil || boot != int64(len(body)) || zipped != n {
+		t.Errorf("%d %d %v", boot, zipped, err)
 	}
 	// The archive is what sam would upload: bootstrap, deflated, executable.
 	raw, err := zipDir(dir)
@@ -121,21 +136,37 @@ func TestPDFStream(t *testing.T) {
 	}
 }
 
+// results.md and results.json are written from the same sections: every
+// table, note and budget in one is in the other.
 func TestMarkdownRendersEverySection(t *testing.T) {
-	r := &Results{
-		Size:       &SizeResult{Rows: []SizeRow{{Function: "F", BootstrapBytes: 1, ZipBytes: 5_000_000, OfBudget: 1.25}}, Max: SizeRow{Function: "F", ZipBytes: 5_000_000, OfBudget: 1.25}},
-		Reconcile: &ReconcileResult{LostEvents: 10, Listings: 1, Rows: []ReconcileRow{{Unrelated: 10, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10},
-			{Unrelated: 200, Calls: map[string]int{"S3.ListObjectsV2": 1}, Total: 1, Repaired: 10}}},
-		LargeFile: &LargeFileResult{SizeBytes: 1 << 30, CLIUp: 2, S5cmdUp: 1, UpOfS5cmd: 0.5, CLIDown: 1, S5cmdDown: 1, DownOfS5cmd: 1, OneGET: 1},
-		Config:    map[string]any{"list_repetitions": 15},
-	}
-	r.Budgets = judge(r)
+	a := &Section{Name: "floor"}
+	ta := a.table("4. Against the floor", "operation | p50 | ratio")
+	ta.row("create | %.2f ms | %.2f×", 4.97, 3.0)
+	ta.note("First flow error at %d clients: `%s`", 8, "x")
+	a.budget("create-file p50", "≤ 1.5×", false, "%.2f×", 3.0)
+	b := &Section{Name: "reconcile"}
+	b.table("9. Reconcile", "unrelated objects | by operation").row("%d | %s", 10, calls(map[string]int{"S3.ListObjectsV2": 1}))
+	b.budget("reconcile of 10 lost S3 events", "no bucket listing", true, "%d listings", 1)
+	r := &Results{Sections: []*Section{a, b}, Budgets: append(a.Budgets, b.Budgets...), Failures: []string{"scan: clamd\nmissing"}, Kept: []string{"cost"}}
 	md := Markdown(r)
-	for _, want := range []string{"## 1. Size", "**no**", "## 9. Reconcile", "S3.ListObjectsV2",
-		"reconcile of 10 lost S3 events", 
-		"## 8. Bulk transfer", "up 0.50× (2.0 vs 1.0 s)", "≥ 1.0× s5cmd's throughput | up 0.50×"} {
+	for _, want := range []string{"## Budgets", "| create-file p50 | ≤ 1.5× | 3.00× | **no** |", "| reconcile of 10 lost S3 events | no bucket listing | 1 listings | yes |",
+		"## 4. Against the floor", "| operation | p50 | ratio |\n|---|---:|---:|\n| create | 4.97 ms | 3.00× |", "\nFirst flow error at 8 clients: `x`\n",
+		"## 9. Reconcile", "| 10 | S3.ListObjectsV2×1 |", "- `scan: clamd`", "not measured now): cost."} {
 		if !strings.Contains(md, want) {
-			t.Errorf("results.md lacks %q", want)
+			t.Errorf("results.md lacks %q:\n%s", want, md)
+		}
+	}
+	dir := t.TempDir()
+	if err := write(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"4.97 ms"`, `"First flow error at 8 clients: `, `"S3.ListObjectsV2×1"`, `"met": false`, `"name": "reconcile"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("results.json lacks %s", want)
 		}
 	}
 }
@@ -143,12 +174,12 @@ func TestMarkdownRendersEverySection(t *testing.T) {
 // An -only run keeps the sections it did not measure from the results it replaces.
 func TestOnlyRunKeepsTheOtherSections(t *testing.T) {
 	dir := t.TempDir()
-	if err := write(dir, &Results{Sections: []*Section{{Name: "cost", Values: map[string]float64{"x": 1}}}, Size: &SizeResult{}}); err != nil {
+	if err := write(dir, &Results{Sections: []*Section{{Name: "size"}, {Name: "cost", Values: map[string]float64{"x": 1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	r := &Results{Size: &SizeResult{Met: true}}
+	r := &Results{Sections: []*Section{{Name: "size", Values: map[string]float64{"now": 1}}}}
 	keepOthers(dir, r, func(s string) bool { return s == "size" })
-	if len(r.Sections) != 1 || r.Sections[0].Values["x"] != 1 || !r.Size.Met || fmt.Sprint(r.Kept) != "[cost]" {
-		t.Errorf("after an -only size run: sections %v, size %v, kept %v; want the earlier cost, this run's size, kept [cost]", r.Sections, r.Size, r.Kept)
+	if len(r.Sections) != 2 || r.Sections[0].Values["now"] != 1 || r.Sections[1].Name != "cost" || r.Sections[1].Values["x"] != 1 || fmt.Sprint(r.Kept) != "[cost]" {
+		t.Errorf("after an -only size run: sections %+v, kept %v; want this run's size, the earlier cost, kept [cost]", r.Sections, r.Kept)
 	}
 }

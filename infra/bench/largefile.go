@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/filegate/filegate/filegate"
@@ -19,41 +20,16 @@ import (
 	"github.com/filegate/filegate/shared/files"
 )
 
-// LargeFileResult is the section's measurements (seconds: medians of
-// largeRounds interleaved rounds).
-type LargeFileResult struct {
-	SizeBytes   int64              `json:"size_bytes"`
-	PartMiB     int64              `json:"part_mib"`
-	Parallel    int                `json:"parallel"`
-	CLIUp       float64            `json:"cli_upload_seconds"`
-	CLIDown     float64            `json:"cli_download_seconds"`
-	S5cmdUp     float64            `json:"s5cmd_upload_seconds"`
-	S5cmdDown   float64            `json:"s5cmd_download_seconds"`
-	OneGET      float64            `json:"single_get_seconds"` // the download URL read in one GET, no hashing
-	UpOfS5cmd   float64            `json:"cli_upload_vs_s5cmd"`
-	DownOfS5cmd float64            `json:"cli_download_vs_s5cmd"`
-	Met         bool               `json:"met"`
-	Validation  []MultipartReadRow `json:"multipart_validation"`
-}
-
-// MultipartReadRow is what completing a multipart object read of S3.
-type MultipartReadRow struct {
-	SizeBytes      int64 `json:"size_bytes"`
-	Parts          int   `json:"parts"`
-	BytesRead      int64 `json:"bytes_read"`       // every S3 response byte during complete
-	ListPartsBytes int64 `json:"list_parts_bytes"` // of which the part listing (grows with the part count)
-	S3Requests     int64 `json:"s3_requests"`
-}
-
 const largeRounds = 3
 
-func (h *harness) runLargeFile(ctx context.Context, root string, size int64, validationSizes []int64) (*LargeFileResult, error) {
+// runLargeFile times the CLI against s5cmd both ways, then multipart validation's reads (README.md §11).
+func (h *harness) runLargeFile(ctx context.Context, c Config) (*Section, error) {
+	size := c.LargeFile
 	s5cmd := filepath.Join(localstack.ToolsDir(), "bin", "s5cmd")
 	if _, err := os.Stat(s5cmd); err != nil {
 		return nil, fmt.Errorf("no s5cmd at %s: `make bench` installs it (infra/tools/s5cmd.sh)", s5cmd)
 	}
 	// The CLI picks its part size (filegate.AutoPartSize) and parallelism, as a user's run would.
-	r := &LargeFileResult{SizeBytes: size, PartMiB: filegate.AutoPartSize(size) >> 20, Parallel: 4}
 	dir, err := os.MkdirTemp("", "filegate-largefile-")
 	if err != nil {
 		return nil, err
@@ -65,7 +41,7 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 	}
 	cli := filepath.Join(dir, "filegate")
 	build := exec.CommandContext(ctx, "go", "build", "-o", cli, "./cmd/filegate")
-	build.Dir = root
+	build.Dir = c.Root
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build ./cmd/filegate: %w\n%s", err, out)
 	}
@@ -116,66 +92,76 @@ func (h *harness) runLargeFile(ctx context.Context, root string, size int64, val
 			return nil, err
 		}
 	}
-	r.CLIUp, r.CLIDown, r.S5cmdUp, r.S5cmdDown, r.OneGET = round2(Median(cliUp)), round2(Median(cliDown)), round2(Median(s5Up)), round2(Median(s5Down)), round2(Median(oneGET))
-	r.UpOfS5cmd, r.DownOfS5cmd = round2(r.S5cmdUp/r.CLIUp), round2(r.S5cmdDown/r.CLIDown)
-	r.Met = r.UpOfS5cmd >= 1 && r.DownOfS5cmd >= 1
-	h.logf("large file: %d MiB up: CLI %.2f s, s5cmd %.2f s (%.2f×); down: CLI %.2f s, s5cmd %.2f s (%.2f×), one GET %.2f s",
-		size>>20, r.CLIUp, r.S5cmdUp, r.UpOfS5cmd, r.CLIDown, r.S5cmdDown, r.DownOfS5cmd, r.OneGET)
-	for _, vs := range validationSizes {
-		row, err := h.multipartValidation(ctx, api, project, vs)
-		if err != nil {
+	s := &Section{Name: "largefile"}
+	t := s.table(fmt.Sprintf("8. Bulk transfer: a %s file, median of %d interleaved rounds through the same S3 proxy: `filegate upload` (%d MiB parts, 4 at a time, per-part SHA-256, to COMPLETED) and `filegate download` (sha256 verified) vs `s5cmd cp` both ways",
+		sizeLabel(size), largeRounds, filegate.AutoPartSize(size)>>20), "direction | CLI | s5cmd | CLI throughput vs s5cmd (≥ 1.0×)")
+	mib := float64(size) / (1 << 20)
+	met, vs := true, []string{}
+	for _, d := range []struct {
+		dir        string
+		cli, s5cmd []float64
+	}{{"up", cliUp, s5Up}, {"down", cliDown, s5Down}} {
+		cl, s5 := Median(d.cli), Median(d.s5cmd)
+		t.row("%s | %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f×", d.dir, cl, mib/cl, s5, mib/s5, s5/cl)
+		vs = append(vs, fmt.Sprintf("%s %.2f× (%.1f vs %.1f s)", d.dir, s5/cl, cl, s5))
+		met = met && s5/cl >= 1
+	}
+	t.note("One GET of the download URL, read and dropped: %.2f s (%.0f MiB/s).", Median(oneGET), mib/Median(oneGET))
+	s.budget(fmt.Sprintf("CLI transfer of %s vs s5cmd, same proxy", sizeLabel(size)), "≥ 1.0× s5cmd's throughput", met, "%s", strings.Join(vs, ", "))
+	h.logf("large file: %s", strings.Join(vs, ", "))
+	mt := s.table("S3 bytes read to complete a multipart object (8 MiB parts, events off)", "size | parts | bytes read | of which ListParts | S3 requests")
+	for _, vs := range c.LargeValidation {
+		if err := h.multipartValidation(ctx, api, project, vs, mt); err != nil {
 			return nil, err
 		}
-		r.Validation = append(r.Validation, row)
 	}
-	return r, nil
+	return s, nil
 }
 
 // multipartValidation completes a multipart PDF of size (8 MiB parts, events off), counting S3 bytes read.
-func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client, projectID string, size int64) (MultipartReadRow, error) {
+func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client, projectID string, size int64, t *Table) error {
 	const part = 8 << 20
 	if err := h.events(ctx, false); err != nil {
-		return MultipartReadRow{}, err
+		return err
 	}
 	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
 	in, err := h.instrumented()
 	if err != nil {
-		return MultipartReadRow{}, err
+		return err
 	}
 	f, err := api.Create(ctx, filegate.CreateRequest{Filename: "big.pdf", MimeType: "application/pdf", SizeBytes: size, Multipart: &filegate.MultipartRequest{PartSizeBytes: part}})
 	if err != nil {
-		return MultipartReadRow{}, err
+		return err
 	}
 	stream := newPDFStream(size)
-	row := MultipartReadRow{SizeBytes: size, Parts: f.Multipart.PartCount}
 	for n := 1; n <= f.Multipart.PartCount; n++ {
 		urls, err := api.SignParts(ctx, f.ID, []filegate.PartRequest{{Number: n}})
 		if err != nil {
-			return row, err
+			return err
 		}
 		body := make([]byte, min(part, size-int64(n-1)*part))
 		_, _ = stream.Read(body)
 		if st, err := apitest.PutWith(ctx, api.HTTP, urls[0].URL, urls[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || st != 200 {
-			return row, fmt.Errorf("PUT part %d: %d %v", n, st, err)
+			return fmt.Errorf("PUT part %d: %d %v", n, st, err)
 		}
 	}
 	rec, err := in.records.Get(ctx, projectID, files.MustParseFileID(f.ID))
 	if err != nil {
-		return row, err
+		return err
 	}
 	in.s3.bytes.Store(0)
 	if _, err := in.objects.ListParts(ctx, rec.ObjectKey, rec.Multipart.UploadID); err != nil {
-		return row, err
+		return err
 	}
-	row.ListPartsBytes = in.s3.bytes.Load()
+	listParts := in.s3.bytes.Load()
 	in.s3.bytes.Store(0)
 	in.s3.calls.Store(0)
 	done, err := in.settlement.Complete(ctx, projectID, files.MustParseFileID(f.ID), "", "")
 	if err != nil || done.Status != files.StatusCompleted {
-		return row, fmt.Errorf("complete a %d-byte multipart file: %v %v", size, done, err)
+		return fmt.Errorf("complete a %d-byte multipart file: %v %v", size, done, err)
 	}
-	row.BytesRead, row.S3Requests = in.s3.bytes.Load(), in.s3.calls.Load()
-	return row, nil
+	t.row("%s | %d | %d | %d | %d", sizeLabel(size), f.Multipart.PartCount, in.s3.bytes.Load(), listParts, in.s3.calls.Load())
+	return nil
 }
 
 // writeRandomFile writes size incompressible bytes.
@@ -195,18 +181,4 @@ func writeRandomFile(path string, size int64) error {
 		}
 	}
 	return nil
-}
-
-func largeFileTable(p func(string, ...any), r *LargeFileResult) {
-	mib := func(secs float64) float64 { return float64(r.SizeBytes>>20) / secs }
-	p("## 8. Bulk transfer: a %d MiB file, median of %d interleaved rounds through the same S3 proxy: `filegate upload` (%d MiB parts, %d at a time, per-part SHA-256, to COMPLETED) and `filegate download` (sha256 verified) vs `s5cmd cp` both ways\n\n", r.SizeBytes>>20, largeRounds, r.PartMiB, r.Parallel)
-	p("| direction | CLI | s5cmd | CLI throughput vs s5cmd (≥ 1.0×) |\n|---|---:|---:|---:|\n")
-	p("| up | %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f× |\n", r.CLIUp, mib(r.CLIUp), r.S5cmdUp, mib(r.S5cmdUp), r.UpOfS5cmd)
-	p("| down | %.2f s (%.0f MiB/s) | %.2f s (%.0f MiB/s) | %.2f× |\n\n", r.CLIDown, mib(r.CLIDown), r.S5cmdDown, mib(r.S5cmdDown), r.DownOfS5cmd)
-	p("One GET of the download URL, read and dropped: %.2f s (%.0f MiB/s).\n\n", r.OneGET, mib(r.OneGET))
-	p("### S3 bytes read to complete a multipart object (8 MiB parts, events off)\n\n| size | parts | bytes read | of which ListParts | S3 requests |\n|---:|---:|---:|---:|---:|\n")
-	for _, v := range r.Validation {
-		p("| %d MiB | %d | %d | %d | %d |\n", v.SizeBytes>>20, v.Parts, v.BytesRead, v.ListPartsBytes, v.S3Requests)
-	}
-	p("\n")
 }

@@ -23,55 +23,48 @@ import (
 	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// ReconcileResult: the calls repairing lost S3 events beside each count of unrelated objects.
-type ReconcileResult struct {
-	LostEvents int            `json:"lost_events"`
-	Rows       []ReconcileRow `json:"rows"`
-	SameCalls  bool           `json:"same_calls"`
-	Listings   int            `json:"listings"` // ListObjects* and ListMultipartUploads calls, every row
-	Met        bool           `json:"met"`
-}
-
-// ReconcileRow is one bucket's repair.
-type ReconcileRow struct {
-	Unrelated int            `json:"unrelated_objects"`
-	Calls     map[string]int `json:"calls"` // by service and operation
-	Total     int            `json:"total_calls"`
-	Runs      int            `json:"runs"`
-	Ms        float64        `json:"ms"`
-	RCU       float64        `json:"read_units"`
-	WCU       float64        `json:"write_units"`
-	Repaired  int            `json:"repaired"` // of the lost events, files COMPLETED after the runs
-}
-
 // runReconcile repairs lost events in a fresh table and bucket with the function's own handler.
-func (h *harness) runReconcile(ctx context.Context, lost int, unrelated []int) (*ReconcileResult, error) {
-	res := &ReconcileResult{LostEvents: lost, SameCalls: true}
+func (h *harness) runReconcile(ctx context.Context, lost int, unrelated []int) (*Section, error) {
+	s := &Section{Name: "reconcile"}
+	t := s.table(fmt.Sprintf("9. Reconcile: %d lost S3 events (sessions ended, bytes stored, no event) repaired by the scheduled runs, in buckets holding more unrelated objects", lost),
+		"unrelated objects | runs | calls | by operation | RCU | WCU | time | repaired")
+	var first map[string]int
+	same, listings, met := true, 0, true
+	var measured []string
 	for _, n := range unrelated {
 		row, err := h.reconcileRow(ctx, lost, n)
 		if err != nil {
-			return res, err
+			return nil, err
 		}
-		h.logf("reconcile: %d lost events beside %d unrelated objects: %d calls in %d runs, %.0f ms", lost, n, row.Total, row.Runs, row.Ms)
-		if len(res.Rows) > 0 && !maps.Equal(row.Calls, res.Rows[0].Calls) {
-			res.SameCalls = false
+		h.logf("reconcile: %d lost events beside %d unrelated objects: %d calls in %d runs, %.0f ms", lost, n, total(row.calls), row.runs, row.ms)
+		if first == nil {
+			first = row.calls
 		}
-		for op, k := range row.Calls {
+		same = same && maps.Equal(row.calls, first)
+		for op, k := range row.calls {
 			if strings.HasPrefix(op, "S3.ListObjects") || op == "S3.ListMultipartUploads" {
-				res.Listings += k
+				listings += k
 			}
 		}
-		res.Rows = append(res.Rows, row)
+		met = met && row.repaired == lost
+		t.row("%d | %d | %d | %s | %s | %s | %.0f ms | %d", n, row.runs, total(row.calls), calls(row.calls), trimFloat(row.rcu), trimFloat(row.wcu), row.ms, row.repaired)
+		measured = append(measured, fmt.Sprintf("%d calls beside %d objects (%d repaired)", total(row.calls), n, row.repaired))
 	}
-	res.Met = res.SameCalls && res.Listings == 0
-	for _, r := range res.Rows {
-		res.Met = res.Met && r.Repaired == lost
-	}
-	return res, nil
+	t.note("Same calls in every bucket: %s; bucket listings: %d.", yes(same), listings)
+	s.budget(fmt.Sprintf("reconcile of %d lost S3 events", lost), "same calls beside more unrelated objects; no bucket listing", met && same && listings == 0,
+		"%s; same: %s; %d listings", strings.Join(measured, ", "), yes(same), listings)
+	return s, nil
 }
 
-func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (ReconcileRow, error) {
-	row := ReconcileRow{Unrelated: unrelated}
+// reconcileRow is one bucket's repair.
+type reconcileRow struct {
+	calls          map[string]int // by service and operation
+	runs, repaired int            // repaired: of the lost events, files COMPLETED after the runs
+	ms, rcu, wcu   float64
+}
+
+func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (reconcileRow, error) {
+	var row reconcileRow
 	name := fmt.Sprintf("bench-reconcile-%d-%d", unrelated, time.Now().UnixNano())
 	if err := localstack.CreateTable(ctx, h.ddb, name, h.stack.Template.Table); err != nil {
 		return row, err
@@ -128,7 +121,7 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 	timeout := h.stack.Template.Functions["ReconcileFunction"].Timeout
 	began := time.Now()
 	for done := false; !done; {
-		if row.Runs++; row.Runs > 20 {
+		if row.runs++; row.runs > 20 {
 			return row, fmt.Errorf("reconcile never finished the lost events in 20 runs")
 		}
 		rctx, cancel := context.WithTimeout(ctx, timeout)
@@ -139,16 +132,12 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 		}
 		done = rep.Done
 	}
-	row.Ms = round2(float64(time.Since(began).Microseconds()) / 1000)
-	row.Calls = counter.Snapshot()
-	for _, n := range row.Calls {
-		row.Total += n
-	}
+	row.ms = round2(float64(time.Since(began).Microseconds()) / 1000)
 	m := meter.Snapshot()
-	row.RCU, row.WCU = m.RCU, m.WCU
+	row.calls, row.rcu, row.wcu = counter.Snapshot(), m.RCU, m.WCU
 	for _, id := range ids {
 		if f, err := store.Get(ctx, project, id); err == nil && f.Status == files.StatusCompleted {
-			row.Repaired++
+			row.repaired++
 		}
 	}
 	return row, nil
@@ -158,14 +147,4 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (Reconc
 func (h *harness) putObject(ctx context.Context, bucket, key string, body []byte) error {
 	_, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body), ContentType: aws.String("application/pdf")})
 	return err
-}
-
-// reconcileTable renders the section.
-func reconcileTable(p func(string, ...any), r *ReconcileResult) {
-	p("## 9. Reconcile: %d lost S3 events (sessions ended, bytes stored, no event) repaired by the scheduled runs, in buckets holding more unrelated objects\n\n", r.LostEvents)
-	p("| unrelated objects | runs | calls | by operation | RCU | WCU | time | repaired |\n|---:|---:|---:|---|---:|---:|---:|---:|\n")
-	for _, row := range r.Rows {
-		p("| %d | %d | %d | %s | %s | %s | %.0f ms | %d |\n", row.Unrelated, row.Runs, row.Total, calls(row.Calls), trimFloat(row.RCU), trimFloat(row.WCU), row.Ms, row.Repaired)
-	}
-	p("\nSame calls in every bucket: %s; bucket listings: %d.\n\n", yes(r.SameCalls), r.Listings)
 }

@@ -28,28 +28,11 @@ func Markdown(r *Results) string {
 		}
 		p("\n")
 	}
-	p("## Budgets (docs/ARCHITECTURE.md)\n\n| what | budget | measured | met |\n|---|---|---|---|\n")
+	budgets := &Table{Title: "Budgets (docs/ARCHITECTURE.md)", Header: []string{"what", "budget", "measured", "met"}}
 	for _, bu := range r.Budgets {
-		p("| %s | %s | %s | %s |\n", bu.What, bu.Budget, bu.Measured, yes(bu.Met))
+		budgets.Rows = append(budgets.Rows, []string{bu.What, bu.Budget, bu.Measured, yes(bu.Met)})
 	}
-	p("\n")
-	if s := r.Size; s != nil {
-		p("## 1. Size: linux/arm64 bootstrap (`make build-<LogicalId>`) and its deflate zip; before = the previous results\n\n")
-		p("| function | bootstrap | before | zipped | before | of 4 MB |\n|---|---:|---:|---:|---:|---:|\n")
-		for _, row := range append(slices.Clone(s.Rows), s.Hello) {
-			p("| %s | %s | %s | %s | %s | %s |\n", row.Function, mb(row.BootstrapBytes), mbOrDash(row.BootstrapBefore), mb(row.ZipBytes), mbOrDash(row.ZipBefore), pct(row.OfBudget))
-		}
-		p("\n")
-	}
-	if r.LargeFile != nil {
-		largeFileTable(p, r.LargeFile)
-	}
-	if r.Reconcile != nil {
-		reconcileTable(p, r.Reconcile)
-	}
-	if r.Scan != nil {
-		scanTable(p, r.Scan)
-	}
+	budgets.markdown(&b)
 	for _, s := range r.Sections {
 		for _, t := range s.Tables {
 			t.markdown(&b)
@@ -66,13 +49,6 @@ func yes(ok bool) string {
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
-
-func mbOrDash(n int64) string {
-	if n == 0 {
-		return "–"
-	}
-	return mb(n)
-}
 
 func pct(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
 
@@ -122,10 +98,9 @@ func join[T any](v []T, format, sep string, f func(T) any) string {
 
 func same[T any](x T) any { return x }
 
-func joinInts(v []int) string          { return join(v, "%d", ", ", same) }
-func joinFloats(v []float64) string    { return join(v, "%.1f", " / ", same) }
-func statuses(m map[string]int) string { return joinCounts(m, "%s ×%d", ", ") }
-func calls(m map[string]int) string    { return joinCounts(m, "%s×%d", " + ") }
+func joinInts(v []int) string       { return join(v, "%d", ", ", same) }
+func joinFloats(v []float64) string { return join(v, "%.1f", " / ", same) }
+func calls(m map[string]int) string { return joinCounts(m, "%s×%d", " + ") }
 
 func joinCounts(m map[string]int, format, sep string) string {
 	var s []string

@@ -3,13 +3,16 @@ package bench
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/filegate/filegate/infra/lambdaruntime"
@@ -19,50 +22,50 @@ import (
 // reading; docs/ARCHITECTURE.md "Budgets").
 const SizeBudget = 4_000_000
 
-// SizeRow is one function's deployment artifact for provided.al2023 arm64,
-// beside the same function's in the previous results (0: none).
-type SizeRow struct {
-	Function        string  `json:"function"`
-	BootstrapBytes  int64   `json:"bootstrap_bytes"`
-	ZipBytes        int64   `json:"zip_bytes"`
-	OfBudget        float64 `json:"zip_of_budget"` // ZipBytes / SizeBudget
-	BootstrapBefore int64   `json:"bootstrap_bytes_before,omitempty"`
-	ZipBefore       int64   `json:"zip_bytes_before,omitempty"`
-}
-
-// SizeResult is section 1.
-type SizeResult struct {
-	Rows  []SizeRow `json:"functions"`
-	Hello SizeRow   `json:"hello_world"` // the floor, same flags
-	Max   SizeRow   `json:"largest"`
-	Met   bool      `json:"budget_met"`
-	// Grown lists the functions whose bootstrap is larger than in the
-	// previous results; nil when there were none to compare with.
-	Grown []string `json:"grown,omitempty"`
-}
-
-// previousSizes are the sizes in outDir's results.json, by function, so a
-// run shows what a change did to each function (before it is overwritten).
-func previousSizes(outDir string) map[string]SizeRow {
+// previousSizes are the bytes in outDir's results.json ("bootstrap F", "zip F"),
+// so a run shows what a change did to each function (before it is overwritten).
+func previousSizes(outDir string) map[string]float64 {
 	raw, err := os.ReadFile(filepath.Join(outDir, "results.json"))
-	if err != nil {
+	var prev struct {
+		Results
+		Size *struct { // results.json written before sections (until the next full run)
+			Functions []struct {
+				Function  string
+				Bootstrap int64 `json:"bootstrap_bytes"`
+				Zip       int64 `json:"zip_bytes"`
+			}
+		}
+	}
+	if err != nil || json.Unmarshal(raw, &prev) != nil {
 		return nil
 	}
-	var prev Results
-	if json.Unmarshal(raw, &prev) != nil || prev.Size == nil {
+	for _, s := range prev.Sections {
+		if s.Name == "size" {
+			return s.Values
+		}
+	}
+	if prev.Size == nil {
 		return nil
 	}
-	out := map[string]SizeRow{}
-	for _, r := range append(prev.Size.Rows, prev.Size.Hello) {
-		out[r.Function] = r
+	out := map[string]float64{}
+	for _, f := range prev.Size.Functions {
+		out["bootstrap "+f.Function], out["zip "+f.Function] = float64(f.Bootstrap), float64(f.Zip)
 	}
 	return out
 }
 
 // measureSizes builds every function as sam build does and zips it (README.md §1).
-func measureSizes(ctx context.Context, root, work string, ids []string, prev map[string]SizeRow, logf func(string, ...any)) (*SizeResult, error) {
-	res := &SizeResult{Rows: make([]SizeRow, len(ids))}
+func measureSizes(ctx context.Context, root, work string, ids []string, prev map[string]float64, logf func(string, ...any)) (*Section, error) {
 	start := time.Now()
+	s := &Section{Name: "size", Values: map[string]float64{}}
+	var mu sync.Mutex
+	measure := func(name, dir string) error {
+		b, z, err := artifactSize(dir)
+		mu.Lock()
+		defer mu.Unlock()
+		s.Values["bootstrap "+name], s.Values["zip "+name] = float64(b), float64(z)
+		return err
+	}
 	// Two builds at a time: the cache is shared, and a 2-core machine is busy with two links.
 	if err := parallel(ctx, 2, len(ids), func(i int) (err error) {
 		dir := filepath.Join(work, "arm64", ids[i])
@@ -71,39 +74,52 @@ func measureSizes(ctx context.Context, root, work string, ids []string, prev map
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("make build-%s: %w\n%s", ids[i], err, out)
 		}
-		res.Rows[i], err = artifactSize(ids[i], dir)
-		return err
+		return measure(ids[i], dir)
 	}); err != nil {
 		return nil, err
 	}
 	logf("built %d arm64 functions with make in %s", len(ids), time.Since(start).Round(time.Second))
 	// The floor, with the Makefile's exact flags.
+	const hello = "hello-world (floor)"
 	helloDir := filepath.Join(work, "arm64", "hello")
 	if err := goBuild(ctx, root, "linux", "arm64", filepath.Join(helloDir, "bootstrap"), "./infra/bench/hello"); err != nil {
 		return nil, err
 	}
-	hello, err := artifactSize("hello-world (floor)", helloDir)
-	if err != nil {
+	if err := measure(hello, helloDir); err != nil {
 		return nil, err
 	}
-	res.Hello = hello
-	res.Met = true
+	judgeSizes(s, ids, hello, prev)
+	return s, nil
+}
+
+// judgeSizes tables each function's sizes (and the floor's) beside those in prev, and judges them.
+func judgeSizes(s *Section, ids []string, floor string, prev map[string]float64) {
+	t := s.table("1. Size: linux/arm64 bootstrap (`make build-<LogicalId>`) and its deflate zip; before = the previous results", "function | bootstrap | before | zipped | before | of 4 MB")
+	mbOr := func(key string) string {
+		if v, ok := prev[key]; ok {
+			return mb(int64(v))
+		}
+		return "–"
+	}
+	largest, grown := ids[0], []string{}
+	for _, n := range append(slices.Clone(ids), floor) {
+		b, z := s.Values["bootstrap "+n], s.Values["zip "+n]
+		t.row("%s | %s | %s | %s | %s | %s", n, mb(int64(b)), mbOr("bootstrap "+n), mb(int64(z)), mbOr("zip "+n), pct(z/SizeBudget))
+		if n == floor {
+			break
+		}
+		if z > s.Values["zip "+largest] {
+			largest = n
+		}
+		if before, ok := prev["bootstrap "+n]; ok && b > before {
+			grown = append(grown, n)
+		}
+	}
+	zip := s.Values["zip "+largest]
+	s.budget("zipped bootstrap per function (arm64)", "≤ 4 MB", zip <= SizeBudget, "largest %s: %s (%s)", largest, mb(int64(zip)), pct(zip/SizeBudget))
 	if prev != nil {
-		res.Grown = []string{}
+		s.budget("bootstrap per function vs the previous results", "none grows", len(grown) == 0, "%d of %d grew: %s", len(grown), len(ids), cmp.Or(strings.Join(grown, ", "), "none"))
 	}
-	for i, r := range res.Rows {
-		if p, ok := prev[r.Function]; ok {
-			res.Rows[i].BootstrapBefore, res.Rows[i].ZipBefore = p.BootstrapBytes, p.ZipBytes
-			if r.BootstrapBytes > p.BootstrapBytes {
-				res.Grown = append(res.Grown, r.Function)
-			}
-		}
-		if r.ZipBytes > res.Max.ZipBytes {
-			res.Max = r
-		}
-		res.Met = res.Met && r.ZipBytes <= SizeBudget
-	}
-	return res, nil
 }
 
 // goBuild builds pkg like the Makefile does (its LAMBDA_BUILD flags, no cgo)
@@ -123,17 +139,14 @@ func goBuild(ctx context.Context, root, goos, goarch, out, pkg string) error {
 	return nil
 }
 
-// artifactSize zips dir's files the way sam packages a function.
-func artifactSize(name, dir string) (SizeRow, error) {
+// artifactSize is the size of the bootstrap in dir and of dir's zip, as sam packages a function.
+func artifactSize(dir string) (bootstrap, zipped int64, err error) {
 	st, err := os.Stat(filepath.Join(dir, "bootstrap"))
 	if err != nil {
-		return SizeRow{}, err
+		return 0, 0, err
 	}
-	n, err := zipSize(dir)
-	if err != nil {
-		return SizeRow{}, err
-	}
-	return SizeRow{Function: name, BootstrapBytes: st.Size(), ZipBytes: n, OfBudget: round2(float64(n) / SizeBudget)}, nil
+	zipped, err = zipSize(dir)
+	return st.Size(), zipped, err
 }
 
 // zipSize is the size of zipDir(dir).
