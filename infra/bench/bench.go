@@ -70,7 +70,8 @@ var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation
 
 // Results is everything a run measured: results.json, and results.md rendered from it.
 type Results struct {
-	Machine  Machine    `json:"machine"`
+	Date     string     `json:"date"`
+	Machine  [][]string `json:"machine"`
 	Config   Config     `json:"config"`
 	Budgets  []Budget   `json:"budgets"` // the sections', in section order
 	Sections []*Section `json:"sections"`
@@ -97,7 +98,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		logf = func(string, ...any) {}
 	}
 	began := time.Now()
-	res := &Results{Machine: describeMachine(ctx, c.Root), Config: c}
+	res := &Results{Date: began.UTC().Format(time.RFC3339), Machine: describeMachine(ctx, c.Root), Config: c}
 	fail := func(section string, err error) {
 		res.Failures = append(res.Failures, section+": "+err.Error())
 		logf("FAILED %s: %v", section, err)

@@ -12,12 +12,12 @@ import (
 func Markdown(r *Results) string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	m := r.Machine
 	p("# Filegate benchmark results\n\nMeasured by `make bench` (infra/bench) on %s in %.0f s; [README.md](../README.md) explains them, "+
-		"[results.json](results.json) has every number. Ratios are to baselines measured in the same run.\n\n", m.Date, r.Seconds)
-	p("| machine | |\n|---|---|\n")
-	p("| CPU | %s, %d cores, %d GiB |\n| OS | %s |\n| Go | %s |\n| Node.js | %s |\n| Java (DynamoDB Local) | %s |\n| DynamoDB Local | %s |\n| MinIO | %s |\n| commit | %s |\n\n",
-		m.CPU, m.Cores, m.MemoryGiB, m.OS, m.Go, m.Node, m.Java, m.DynamoDB, m.MinIO, m.Commit)
+		"[results.json](results.json) has every number. Ratios are to baselines measured in the same run.\n\n| machine | |\n|---|---|\n", r.Date, r.Seconds)
+	for _, row := range r.Machine {
+		p("| %s |\n", strings.Join(row, " | "))
+	}
+	p("\n")
 	if len(r.Kept) > 0 {
 		p("Sections from the earlier run this one updated (not measured now): %s.\n\n", strings.Join(r.Kept, ", "))
 	}
@@ -102,7 +102,7 @@ func joinInts(v []int) string       { return join(v, "%d", ", ", same) }
 func joinFloats(v []float64) string { return join(v, "%.1f", " / ", same) }
 func calls(m map[string]int) string { return joinCounts(m, "%s×%d", " + ") }
 
-func joinCounts(m map[string]int, format, sep string) string {
+func joinCounts[V any](m map[string]V, format, sep string) string {
 	var s []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s = append(s, fmt.Sprintf(format, k, m[k]))

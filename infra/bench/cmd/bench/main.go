@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -23,9 +24,10 @@ func main() {
 	out := flag.String("out", "", "directory for results.md and results.json (default: <repo>/infra/bench/results)")
 	flag.Parse()
 
-	root, err := repoRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if err != nil || root == "." || strings.TrimSpace(string(gomod)) == os.DevNull {
+		fmt.Fprintln(os.Stderr, "bench: run from the repository (no go.mod above the working directory)", err)
 		os.Exit(2)
 	}
 	cfg := bench.Full(root)
@@ -59,23 +61,5 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: some sections failed:\n"+err.Error())
 		os.Exit(1)
-	}
-}
-
-// repoRoot is the directory of go.mod above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory: run from the repository")
-		}
-		dir = parent
 	}
 }
