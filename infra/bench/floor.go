@@ -53,10 +53,11 @@ func interleave(ctx context.Context, n, warm int, arms ...func(ctx context.Conte
 
 // runFloor times create and complete via the API, the raw calls and the function's own calls; events off.
 func (h *harness) runFloor(ctx context.Context, n int) (*Section, error) {
-	if err := h.events(ctx, false); err != nil {
+	restore, err := h.eventsOff(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
+	defer restore()
 	api, org, project, err := h.tenant(ctx)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,11 +46,7 @@ type harness struct {
 	sign    *s3.PresignClient // on s3
 	http    *http.Client
 	logf    func(string, ...any)
-	// notifications is the bucket's S3-event configuration as the stack set
-	// it: sections that time `complete` switch events off so process-upload
-	// cannot settle the file first, and put this back afterwards.
-	notifications *s3types.NotificationConfiguration
-	env           *wiring.Env // the functions' environment, for the operator's limits
+	env     *wiring.Env // the functions' environment, for the operator's limits
 	// eventCalls counts the SDK calls of the events consumer and the webhook
 	// sender (by template logical ID), each function's alone (webhooklag).
 	eventCalls map[string]*sdkcalls.Counter
@@ -94,33 +91,29 @@ func startHarness(ctx context.Context, root string, logf func(string, ...any)) (
 		return nil, err
 	}
 	h := &harness{stack: st, store: wiring.Store(env), keys: dynamostore.NewKeys(env.DynamoDB(), env.Config.TableName), objects: s3wiring.Storage(env),
-		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), http: newHTTPClient(64), logf: logf, env: env, eventCalls: eventCalls, cost: cost}
-	if u, err := url.Parse(st.APIURL); err == nil {
-		h.http.Transport = cost.countAPI(h.http.Transport, u.Host)
-	}
-	h.sign = s3.NewPresignClient(h.s3)
-	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
-	if err != nil {
-		st.Stop()
-		return nil, err
-	}
-	h.notifications = &s3types.NotificationConfiguration{QueueConfigurations: n.QueueConfigurations,
-		TopicConfigurations: n.TopicConfigurations, LambdaFunctionConfigurations: n.LambdaFunctionConfigurations}
+		ddb: st.DynamoClient(), s3: st.MinIO.Client(s3storage.ClientOptions), logf: logf, env: env, eventCalls: eventCalls, cost: cost}
+	// Connections stay alive for up to 64 concurrent callers, as an SDK client keeps them.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 128
+	api, _ := url.Parse(st.APIURL)
+	h.http, h.sign = &http.Client{Transport: cost.countAPI(t, api.Host), Timeout: 5 * time.Minute}, s3.NewPresignClient(h.s3)
 	logf("local stack up in %s at %s", time.Since(start).Round(time.Millisecond), st.APIURL)
 	return h, nil
 }
 
 func (h *harness) stop() { h.stack.Stop() }
 
-// events switches the bucket's ObjectCreated events (to process-upload) on or off.
-func (h *harness) events(ctx context.Context, on bool) error {
-	if !on {
-		return h.stack.MinIO.Unnotify(ctx, localstack.BucketName)
+// eventsOff switches the bucket's ObjectCreated events (to process-upload)
+// off until restore: sections that time complete keep process-upload from settling the file first.
+func (h *harness) eventsOff(ctx context.Context) (restore func(), err error) {
+	n, err := h.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName)})
+	if err != nil {
+		return nil, err
 	}
-	_, err := h.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
-		Bucket: aws.String(localstack.BucketName), NotificationConfiguration: h.notifications,
-	})
-	return err
+	return func() {
+		_, _ = h.s3.PutBucketNotificationConfiguration(context.WithoutCancel(ctx), &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(localstack.BucketName),
+			NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: n.QueueConfigurations, TopicConfigurations: n.TopicConfigurations, LambdaFunctionConfigurations: n.LambdaFunctionConfigurations}})
+	}, h.stack.MinIO.Unnotify(ctx, localstack.BucketName)
 }
 
 // tenant mints a key for a new project.
@@ -156,15 +149,6 @@ func (h *harness) instrumented() (*instrumented, error) {
 	return in, nil
 }
 
-// newHTTPClient keeps connections alive for up to conns concurrent callers,
-// as a real SDK client does.
-func newHTTPClient(conns int) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = conns * 4
-	t.MaxIdleConnsPerHost = conns * 2
-	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
-}
-
 // create opens an upload session for size bytes of mimeType.
 func create(ctx context.Context, api *filegate.Client, name, mimeType string, size int64) (filegate.File, error) {
 	return api.Create(ctx, filegate.CreateRequest{Filename: name, MimeType: mimeType, SizeBytes: size})
@@ -179,29 +163,20 @@ func complete(ctx context.Context, api *filegate.Client, id string) (filegate.Fi
 	return f, err
 }
 
-// pdfStream is size bytes of a PDF: a real header, then filler, generated as
-// read so a 1 GiB object never sits in memory.
-type pdfStream struct {
-	left int64
-	head []byte
+// newPDFStream is size bytes of a PDF: a real header, then spaces,
+// generated as read so a 1 GiB object never sits in memory.
+func newPDFStream(size int64) io.Reader {
+	head := strings.NewReader("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n")
+	return io.LimitReader(io.MultiReader(head, spaces{}), size)
 }
 
-func newPDFStream(size int64) *pdfStream {
-	return &pdfStream{left: size, head: []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n")}
-}
+type spaces struct{}
 
-func (s *pdfStream) Read(p []byte) (int, error) {
-	if s.left <= 0 {
-		return 0, io.EOF
-	}
-	n := int(min(int64(len(p)), s.left))
-	c := copy(p[:n], s.head)
-	s.head = s.head[c:]
-	for i := c; i < n; i++ {
+func (spaces) Read(p []byte) (int, error) {
+	for i := range p {
 		p[i] = ' '
 	}
-	s.left -= int64(n)
-	return n, nil
+	return len(p), nil
 }
 
 // parallel runs do(0..n-1) on workers goroutines; the first error stops it.

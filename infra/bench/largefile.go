@@ -121,10 +121,11 @@ func (h *harness) runLargeFile(ctx context.Context, c Config) (*Section, error) 
 // multipartValidation completes a multipart PDF of size (8 MiB parts, events off), counting S3 bytes read.
 func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client, projectID string, size int64, t *Table) error {
 	const part = 8 << 20
-	if err := h.events(ctx, false); err != nil {
+	restore, err := h.eventsOff(ctx)
+	if err != nil {
 		return err
 	}
-	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
+	defer restore()
 	in, err := h.instrumented()
 	if err != nil {
 		return err

@@ -53,10 +53,11 @@ func (h *harness) runScan(ctx context.Context, c Config) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.events(ctx, false); err != nil {
+	restore, err := h.eventsOff(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
+	defer restore()
 	if err := on.MinIO.Unnotify(ctx, localstack.BucketName); err != nil {
 		return nil, err
 	}

@@ -21,10 +21,11 @@ const validationReps = 20
 
 // runValidation completes PDFs of each size, in process (S3 bytes counted) and via the API; events off (README.md §5).
 func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error) {
-	if err := h.events(ctx, false); err != nil {
+	restore, err := h.eventsOff(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = h.events(context.WithoutCancel(ctx), true) }()
+	defer restore()
 	api, _, project, err := h.tenant(ctx)
 	if err != nil {
 		return nil, err
