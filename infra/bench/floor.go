@@ -88,7 +88,9 @@ func (h *harness) runFloor(ctx context.Context, n int) (*Section, error) {
 		if err := h.store.Create(ctx, f); err != nil {
 			return err
 		}
-		return h.presignPut(ctx, f)
+		_, err := h.sign.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(f.ObjectKey),
+			ContentType: aws.String(f.MimeType), ContentLength: aws.Int64(f.SizeBytes), IfNoneMatch: aws.String("*")}, s3.WithPresignExpires(15*time.Minute))
+		return err
 	}
 	// What a request whose authorization is not cached adds: the bench's
 	// gateway caches answers as API Gateway does (AuthorizerCacheTtlSeconds).
@@ -196,30 +198,13 @@ func pendingFile(org, project string) *files.File {
 	}
 }
 
-// recordKey is the primary key the store files f's record under (project
-// partition, file sort key); a wrong one fails rawComplete's condition.
-func recordKey(f *files.File) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "P#" + f.ProjectID}, "sk": &types.AttributeValueMemberS{Value: "F#" + f.ID}}
-}
-
-// presignPut signs f's upload as the S3 adapter does, with the raw client.
-func (h *harness) presignPut(ctx context.Context, f *files.File) error {
-	_, err := h.sign.PresignPutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(localstack.BucketName), Key: aws.String(f.ObjectKey),
-		ContentType: aws.String(f.MimeType), ContentLength: aws.Int64(f.SizeBytes), IfNoneMatch: aws.String("*"),
-	}, s3.WithPresignExpires(15*time.Minute))
-	return err
-}
-
 // rawPending writes a PENDING record and its uploaded object.
 func (h *harness) rawPending(ctx context.Context, org, project string) (*files.File, error) {
 	f := pendingFile(org, project)
 	if err := h.store.Create(ctx, f); err != nil {
 		return nil, err
 	}
-	_, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(f.ObjectKey),
-		Body: strings.NewReader(fox), ContentLength: aws.Int64(int64(len(fox))), ContentType: aws.String(f.MimeType)})
-	return f, err
+	return f, h.putObject(ctx, localstack.BucketName, f.ObjectKey, []byte(fox))
 }
 
 // rawComplete is the floor of complete: HEAD the object at key, read its
@@ -241,7 +226,7 @@ func (h *harness) rawComplete(ctx context.Context, f *files.File, key string) er
 	}
 	str := func(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 	_, err = h.ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(localstack.TableName), Key: recordKey(f),
+		TableName: aws.String(localstack.TableName), Key: map[string]types.AttributeValue{"pk": str("P#" + f.ProjectID), "sk": str("F#" + f.ID)},
 		UpdateExpression:          aws.String("SET #s = :done, updatedAt = :now, completedAt = :now, etag = :etag REMOVE #ttl"),
 		ConditionExpression:       aws.String("#s = :pending"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status", "#ttl": "ttl"},

@@ -137,16 +137,30 @@ type instrumented struct {
 }
 
 func (h *harness) instrumented() (*instrumented, error) {
-	env, err := wiring.Load(h.stack.Getenv)
+	in := &instrumented{meter: &Meter{}, s3: &S3Bytes{}}
+	env, err := h.envOf("", in.meter.Add, in.s3.Add)
 	if err != nil {
 		return nil, err
 	}
-	env.Log, env.Out = slog.New(slog.DiscardHandler), io.Discard
-	in := &instrumented{meter: &Meter{}, s3: &S3Bytes{}}
-	env.AWS.APIOptions = append(env.AWS.APIOptions, in.meter.Add, in.s3.Add)
 	in.records, in.listing = wiring.Records(env), wiring.Listing(env)
 	in.objects, in.settlement = s3wiring.Storage(env), uploadwiring.Settlement(env)
 	return in, nil
+}
+
+// envOf is the functions' environment, quiet, with apiOptions on every
+// client, and its table and bucket named name (unless "").
+func (h *harness) envOf(name string, apiOptions ...func(*middleware.Stack) error) (*wiring.Env, error) {
+	env, err := wiring.Load(func(k string) string {
+		if name != "" && (k == "TABLE_NAME" || k == "BUCKET_NAME") {
+			return name
+		}
+		return h.stack.Getenv(k)
+	})
+	if err == nil {
+		env.Log, env.Out = slog.New(slog.DiscardHandler), io.Discard
+		env.AWS.APIOptions = append(env.AWS.APIOptions, apiOptions...)
+	}
+	return env, err
 }
 
 // create opens an upload session for size bytes of mimeType.

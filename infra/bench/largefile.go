@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,15 +172,6 @@ func writeRandomFile(path string, size int64) error {
 	if err != nil {
 		return err
 	}
-	defer fh.Close()
-	r := rand.NewChaCha8([32]byte{42})
-	buf := make([]byte, 4<<20)
-	for left := size; left > 0; left -= int64(len(buf)) {
-		b := buf[:min(int64(len(buf)), left)]
-		_, _ = r.Read(b)
-		if _, err := fh.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = io.Copy(fh, randomStream(size))
+	return errors.Join(err, fh.Close())
 }

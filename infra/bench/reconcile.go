@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"maps"
 	"strings"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/filegate/filegate/infra/apitest"
 	"github.com/filegate/filegate/infra/localstack"
@@ -72,27 +69,15 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (reconc
 	if err := localstack.CreateBucket(ctx, h.s3, name, nil); err != nil {
 		return row, err
 	}
-	env := func(apiOptions ...func(*middleware.Stack) error) (*wiring.Env, error) {
-		e, err := wiring.Load(func(k string) string {
-			if k == "TABLE_NAME" || k == "BUCKET_NAME" {
-				return name
-			}
-			return h.stack.Getenv(k)
-		})
-		if err == nil {
-			e.Log, e.Out = slog.New(slog.DiscardHandler), io.Discard
-			e.AWS.APIOptions = append(e.AWS.APIOptions, apiOptions...)
-		}
-		return e, err
-	}
-	seed, err := env()
+	counter, meter := &sdkcalls.Counter{}, &Meter{}
+	env, err := h.envOf(name, counter.Add, meter.Add)
 	if err != nil {
 		return row, err
 	}
 	// The lost events: sessions ended five minutes ago, bytes stored, no event.
 	project := apitest.NewUUID()
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-	store := wiring.Store(seed)
+	store := wiring.Store(env)
 	ids := make([]string, lost)
 	err = parallel(ctx, 32, lost+unrelated, func(i int) error {
 		if i >= lost { // an unrelated object (of another project, no record)
@@ -111,13 +96,9 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (reconc
 	if err != nil {
 		return row, err
 	}
-	counter, meter := &sdkcalls.Counter{}, &Meter{}
+	counter.Reset()
 	meter.Reset()
-	metered, err := env(counter.Add, meter.Add)
-	if err != nil {
-		return row, err
-	}
-	run := uploadwiring.Reconcile(metered)
+	run := uploadwiring.Reconcile(env)
 	timeout := h.stack.Template.Functions["ReconcileFunction"].Timeout
 	began := time.Now()
 	for done := false; !done; {

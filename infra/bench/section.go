@@ -50,15 +50,15 @@ func cells(line string) []string {
 	return c
 }
 
-// markdown renders t; a column whose first cell starts with a digit is right-aligned.
+// markdown renders t; a column whose cells all start with a digit is right-aligned.
 func (t *Table) markdown(b *strings.Builder) {
 	fmt.Fprintf(b, "## %s\n\n| %s |\n|", t.Title, strings.Join(t.Header, " | "))
 	for i := range t.Header {
-		align := "---|"
-		if len(t.Rows) > 0 && i < len(t.Rows[0]) && t.Rows[0][i] != "" && strings.ContainsAny(t.Rows[0][i][:1], "0123456789") {
-			align = "---:|"
+		numeric := len(t.Rows) > 0
+		for _, r := range t.Rows {
+			numeric = numeric && i < len(r) && r[i] != "" && strings.ContainsAny(r[i][:1], "0123456789")
 		}
-		b.WriteString(align)
+		b.WriteString(map[bool]string{false: "---|", true: "---:|"}[numeric])
 	}
 	b.WriteString("\n")
 	for _, r := range t.Rows {
