@@ -65,8 +65,8 @@ func Quick(root string) Config {
 		ScanSizes: []int64{1 << 20, 8 << 20}, ScanRounds: 2, CostUploads: 30, CostClients: 4}
 }
 
-// SectionNames are the sections, in run order.
-var SectionNames = []string{"size", "hotpath", "coldstart", "floor", "validation", "growth", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}
+// SectionNames are the sections, in results.md's order.
+var SectionNames = []string{"size", "coldstart", "hotpath", "floor", "growth", "validation", "throughput", "counterlag", "webhooklag", "largefile", "reconcile", "scan", "cost"}
 
 // Results is everything a run measured: results.json, and results.md rendered from it.
 type Results struct {
@@ -123,7 +123,7 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 			fail("hotpath", err)
 		}
 	}
-	if slices.ContainsFunc(SectionNames[2:], c.on) { // all but size and hotpath need the stack
+	if slices.ContainsFunc(SectionNames, func(s string) bool { return s != "size" && s != "hotpath" && c.on(s) }) {
 		if err := runWithStack(ctx, c, res, work, ids, fail, logf); err != nil {
 			fail("local stack", err)
 		}
