@@ -187,10 +187,8 @@ func prepareNode(ctx context.Context, root, work string) (bin, taskRoot, deps st
 		return "", "", "", errors.New("the Node.js baseline needs node (20+) on PATH")
 	}
 	if _, err := os.Stat(filepath.Join(taskRoot, "node_modules", ".package-lock.json")); err != nil {
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = taskRoot
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", "", "", fmt.Errorf("npm ci in infra/bench/node-presign: %w\n%s", err, out)
+		if _, err := command(ctx, taskRoot, nil, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
+			return "", "", "", err
 		}
 	}
 	if node, err = filepath.EvalSymlinks(node); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,11 +36,9 @@ func runHotPath(ctx context.Context, root string, count int, benchtime string, l
 	for _, pkg := range HotPathPackages {
 		start := time.Now()
 		args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", strconv.Itoa(count), "-benchtime", benchtime, pkg}
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
+		out, err := command(ctx, root, nil, "go", args...)
 		if err != nil {
-			return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+			return nil, err
 		}
 		rows := ParseBenchOutput(string(out))
 		if len(rows) == 0 {

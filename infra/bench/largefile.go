@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -41,10 +42,8 @@ func (h *harness) runLargeFile(ctx context.Context, c Config) (*Section, error) 
 		return nil, err
 	}
 	cli := filepath.Join(dir, "filegate")
-	build := exec.CommandContext(ctx, "go", "build", "-o", cli, "./cmd/filegate")
-	build.Dir = c.Root
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build ./cmd/filegate: %w\n%s", err, out)
+	if err := goBuild(ctx, c.Root, runtime.GOOS, runtime.GOARCH, cli, "./cmd/filegate"); err != nil {
+		return nil, err
 	}
 	api, _, project, err := h.tenant(ctx)
 	if err != nil {

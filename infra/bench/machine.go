@@ -16,9 +16,7 @@ import (
 // describeMachine is where and on what the run happened, as rows of results.md's machine table.
 func describeMachine(ctx context.Context, root string) [][]string {
 	run := func(name string, args ...string) string {
-		cmd := exec.CommandContext(ctx, name, args...)
-		cmd.Dir = root
-		out, _ := cmd.CombinedOutput() // java -version prints to stderr
+		out, _ := command(ctx, root, nil, name, args...) // java -version prints to stderr
 		return firstLine(string(out))
 	}
 	commit := run("git", "rev-parse", "--short=12", "HEAD")
@@ -35,6 +33,18 @@ func describeMachine(ctx context.Context, root string) [][]string {
 		{"OS", runtime.GOOS + "/" + runtime.GOARCH}, {"Go", runtime.Version()}, {"Node.js", run("node", "--version")},
 		{"Java (DynamoDB Local)", run("java", "-version")}, {"DynamoDB Local", version("dynamodb")}, {"MinIO", version("minio")}, {"commit", commit},
 	}
+}
+
+// command runs name in dir, env added to this process's, and returns its
+// output (stdout and stderr); its error carries that output.
+func command(ctx context.Context, dir string, env []string, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out, nil
 }
 
 // procField is the value of the first "name:" line of a /proc file, "" if none.

@@ -6,9 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,10 +67,8 @@ func measureSizes(ctx context.Context, root, work string, ids []string, prev map
 	// Two builds at a time: the cache is shared, and a 2-core machine is busy with two links.
 	if err := parallel(ctx, 2, len(ids), func(i int) (err error) {
 		dir := filepath.Join(work, "arm64", ids[i])
-		cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build-"+ids[i], "ARTIFACTS_DIR="+dir)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("make build-%s: %w\n%s", ids[i], err, out)
+		if _, err := command(ctx, root, nil, "make", "--no-print-directory", "build-"+ids[i], "ARTIFACTS_DIR="+dir); err != nil {
+			return err
 		}
 		return measure(ids[i], dir)
 	}); err != nil {
@@ -130,13 +126,8 @@ func goBuild(ctx context.Context, root, goos, goarch, out, pkg string) error {
 	}
 	args := append([]string{"build"}, lambdaruntime.BuildFlags...)
 	args = append(args, "-o", out, pkg)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, b)
-	}
-	return nil
+	_, err := command(ctx, root, []string{"CGO_ENABLED=0", "GOOS=" + goos, "GOARCH=" + goarch}, "go", args...)
+	return err
 }
 
 // artifactSize is the size of the bootstrap in dir and of dir's zip, as sam packages a function.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -36,8 +35,7 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*Section, error) {
 		var ev struct {
 			Data struct{ File struct{ ID string } }
 		}
-		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &ev)
+		_ = json.NewDecoder(r.Body).Decode(&ev)
 		w.WriteHeader(http.StatusNoContent)
 		mu.Lock()
 		defer mu.Unlock()
@@ -108,15 +106,10 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*Section, error) {
 // quiet waits until c has counted no call for a second, at most 30 s.
 func quiet(ctx context.Context, c *sdkcalls.Counter) error {
 	last, since := -1, time.Now()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return waitFor(ctx, 30*time.Second, 100*time.Millisecond, func() (bool, error) {
 		if k := total(c.Snapshot()); k != last {
 			last, since = k, time.Now()
-		} else if time.Since(since) >= time.Second {
-			return nil
 		}
-	}
-	return fmt.Errorf("the events consumer was still calling after 30 s")
+		return time.Since(since) >= time.Second, nil
+	})
 }
