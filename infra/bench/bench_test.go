@@ -65,7 +65,7 @@ func TestSizesAgainstThePreviousRun(t *testing.T) {
 	}
 	// results.json as written before sections.
 	legacy := t.TempDir()
-	if err := os.WriteFile(filepath.Join(legacy, "results.json"), []byte(`{"size":{"functions":[{"function":"A","bootstrap_bytes":7,"zip_bytes":3}]}}`), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(legacy, "results.json"), []byte(`{"machine":{"cpu":"x"},"size":{"functions":[{"function":"A","bootstrap_bytes":7,"zip_bytes":3}]}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if old := previousSizes(legacy); old["bootstrap A"] != 7 || old["zip A"] != 3 {

@@ -25,8 +25,8 @@ const SizeBudget = 4_000_000
 func previousSizes(outDir string) map[string]float64 {
 	raw, err := os.ReadFile(filepath.Join(outDir, "results.json"))
 	var prev struct {
-		Results
-		Size *struct { // results.json written before sections (until the next full run)
+		Sections []*Section
+		Size     *struct { // results.json written before sections (until the next full run)
 			Functions []struct {
 				Function  string
 				Bootstrap int64 `json:"bootstrap_bytes"`
