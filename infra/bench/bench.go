@@ -113,19 +113,47 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		return nil, err
 	}
 	ids := slices.Sorted(maps.Keys(tpl.Functions))
-	if c.on("size") {
-		if err := res.add(measureSizes(ctx, c.Root, work, ids, previousSizes(c.Out), logf)); err != nil {
-			fail("size", err)
+	runs := map[string]func(h *harness) (*Section, error){
+		"size":       func(*harness) (*Section, error) { return measureSizes(ctx, c.Root, work, ids, previousSizes(c.Out), logf) },
+		"hotpath":    func(*harness) (*Section, error) { return runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf) },
+		"coldstart":  func(h *harness) (*Section, error) { return h.runColdStart(ctx, c, work, ids) },
+		"floor":      func(h *harness) (*Section, error) { return h.runFloor(ctx, c.FloorN) },
+		"growth":     func(h *harness) (*Section, error) { return h.runGrowth(ctx, c) },
+		"validation": func(h *harness) (*Section, error) { return h.runValidation(ctx, c) },
+		"throughput": func(h *harness) (*Section, error) { return h.runLoad(ctx, c) },
+		"counterlag": func(h *harness) (*Section, error) { return h.runCounterLag(ctx, c.LagCreates, 32) },
+		"webhooklag": func(h *harness) (*Section, error) { return h.runWebhookLag(ctx, c.HookEvents) },
+		"largefile":  func(h *harness) (*Section, error) { return h.runLargeFile(ctx, c) },
+		"reconcile":  func(h *harness) (*Section, error) { return h.runReconcile(ctx, c.ReconcileLost, c.ReconcileUnrelated) },
+		"scan":       func(h *harness) (*Section, error) { return h.runScan(ctx, c) },
+		"cost":       func(h *harness) (*Section, error) { return h.runCost(ctx, c) },
+	}
+	run := func(name string, h *harness) {
+		s, err := runs[name](h)
+		if s != nil { // what it measured, also when it then failed
+			res.Sections = append(res.Sections, s)
+		}
+		if err != nil {
+			fail(name, err)
 		}
 	}
-	if c.on("hotpath") {
-		if err := res.add(runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf)); err != nil {
-			fail("hotpath", err)
+	// size and hotpath first, without the local stack; the others on one stack.
+	onStack := func(s string) bool { return s != "size" && s != "hotpath" && c.on(s) }
+	for _, name := range []string{"size", "hotpath"} {
+		if c.on(name) {
+			run(name, nil)
 		}
 	}
-	if slices.ContainsFunc(SectionNames, func(s string) bool { return s != "size" && s != "hotpath" && c.on(s) }) {
-		if err := runWithStack(ctx, c, res, work, ids, fail, logf); err != nil {
+	if slices.ContainsFunc(SectionNames, onStack) {
+		if h, err := startHarness(ctx, c.Root, logf); err != nil {
 			fail("local stack", err)
+		} else {
+			defer h.stop()
+			for _, name := range SectionNames {
+				if onStack(name) {
+					run(name, h)
+				}
+			}
 		}
 	}
 	if c.Sections != nil {
@@ -145,45 +173,6 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 		return res, errors.New(strings.Join(res.Failures, "\n"))
 	}
 	return res, nil
-}
-
-func runWithStack(ctx context.Context, c Config, res *Results, work string, ids []string, fail func(string, error), logf func(string, ...any)) error {
-	h, err := startHarness(ctx, c.Root, logf)
-	if err != nil {
-		return err
-	}
-	defer h.stop()
-	for _, s := range []struct {
-		name string
-		run  func() (*Section, error)
-	}{
-		{"coldstart", func() (*Section, error) { return h.runColdStart(ctx, c, work, ids) }},
-		{"floor", func() (*Section, error) { return h.runFloor(ctx, c.FloorN) }},
-		{"validation", func() (*Section, error) { return h.runValidation(ctx, c) }},
-		{"growth", func() (*Section, error) { return h.runGrowth(ctx, c) }},
-		{"throughput", func() (*Section, error) { return h.runLoad(ctx, c) }},
-		{"counterlag", func() (*Section, error) { return h.runCounterLag(ctx, c.LagCreates, 32) }},
-		{"webhooklag", func() (*Section, error) { return h.runWebhookLag(ctx, c.HookEvents) }},
-		{"largefile", func() (*Section, error) { return h.runLargeFile(ctx, c) }},
-		{"reconcile", func() (*Section, error) { return h.runReconcile(ctx, c.ReconcileLost, c.ReconcileUnrelated) }},
-		{"scan", func() (*Section, error) { return h.runScan(ctx, c) }},
-		{"cost", func() (*Section, error) { return h.runCost(ctx, c) }},
-	} {
-		if c.on(s.name) {
-			if err := res.add(s.run()); err != nil {
-				fail(s.name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// add keeps what a section measured, also when it then failed.
-func (r *Results) add(s *Section, err error) error {
-	if s != nil {
-		r.Sections = append(r.Sections, s)
-	}
-	return err
 }
 
 // keepOthers carries the sections this run skipped over from the previous
