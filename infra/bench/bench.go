@@ -114,7 +114,9 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 	}
 	ids := slices.Sorted(maps.Keys(tpl.Functions))
 	runs := map[string]func(h *harness) (*Section, error){
-		"size":       func(*harness) (*Section, error) { return measureSizes(ctx, c.Root, work, ids, previousSizes(c.Out), logf) },
+		"size": func(*harness) (*Section, error) {
+			return measureSizes(ctx, c.Root, work, ids, previousSizes(c.Out), logf)
+		},
 		"hotpath":    func(*harness) (*Section, error) { return runHotPath(ctx, c.Root, c.BenchCount, c.Benchtime, logf) },
 		"coldstart":  func(h *harness) (*Section, error) { return h.runColdStart(ctx, c, work, ids) },
 		"floor":      func(h *harness) (*Section, error) { return h.runFloor(ctx, c.FloorN) },
