@@ -30,13 +30,11 @@ type Meter struct {
 
 // Snapshot is a Meter's counts at one moment.
 type Snapshot struct {
-	Calls    map[string]int `json:"calls"`
-	RCU      float64        `json:"read_units"`
-	WCU      float64        `json:"write_units"`
-	Items    int            `json:"items_returned"`
-	Scanned  int            `json:"items_evaluated"`
-	Failed   int            `json:"failed_calls"`      // answered with an error (a failed condition): no capacity reported
-	Reported bool           `json:"capacity_reported"` // by every call
+	Calls          map[string]int
+	RCU, WCU       float64
+	Items, Scanned int  // items returned, items evaluated
+	Failed         int  // calls answered with an error (a failed condition): no capacity reported
+	Reported       bool // capacity reported by every call that succeeded
 }
 
 // Reset clears the counts.

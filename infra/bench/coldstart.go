@@ -89,10 +89,12 @@ func (h *harness) runColdStart(ctx context.Context, c Config, work string, ids [
 	targets = append(targets, &coldTarget{name: HelloTarget, bin: hello, env: []string{"AWS_LAMBDA_FUNCTION_NAME=hello"}, event: []byte(`{}`)},
 		&coldTarget{name: NodeTarget, bin: nodeBin, event: event("create-file.json"), env: nodeEnv})
 	rows := map[string]*coldTarget{}
+	for _, t := range targets {
+		rows[t.name] = t
+	}
 	for round := range c.ColdStarts {
 		for k := range targets {
 			t := targets[(round+k)%len(targets)]
-			rows[t.name] = t
 			if err := t.start(ctx); err != nil {
 				return nil, fmt.Errorf("cold start %s: %w", t.name, err)
 			}
@@ -175,7 +177,8 @@ func (t *coldTarget) start(ctx context.Context) error {
 	if t.statuses == nil {
 		t.statuses = map[string]int{}
 	}
-	t.init, t.first, t.statuses[status] = append(t.init, r.FirstPollAt().Sub(r.ProcessStart())), append(t.first, done.Sub(r.ProcessStart())), t.statuses[status]+1
+	t.statuses[status]++
+	t.init, t.first = append(t.init, r.FirstPollAt().Sub(r.ProcessStart())), append(t.first, done.Sub(r.ProcessStart()))
 	return nil
 }
 

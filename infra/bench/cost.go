@@ -175,16 +175,14 @@ func (m *costMeter) itemsOf(id string) func(*middleware.Stack) error {
 				}
 			}
 			m.mu.Lock()
-			if m.keys != nil && m.keys[id] == nil {
-				m.keys[id] = map[string]int{}
-			}
-			for _, k := range written {
-				if m.keys != nil {
+			if m.keys != nil { // reset
+				if m.keys[id] == nil {
+					m.keys[id] = map[string]int{}
+				}
+				for _, k := range written {
 					m.keys[id][attr(k, "pk")+"|"+attr(k, "sk")]++
 				}
-			}
-			for _, k := range read {
-				if m.reads != nil {
+				for _, k := range read {
 					m.reads[strings.SplitN(attr(k, "pk"), "#", 2)[0]]++
 				}
 			}
