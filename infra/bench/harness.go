@@ -147,6 +147,19 @@ func (h *harness) instrumented() (*instrumented, error) {
 	return in, nil
 }
 
+// complete completes id through the instrumented service, counting the S3
+// requests it makes and the response bytes it reads.
+func (in *instrumented) complete(ctx context.Context, project, id string) (read, requests int64, took time.Duration, err error) {
+	in.s3.bytes.Store(0)
+	in.s3.calls.Store(0)
+	start := time.Now()
+	done, err := in.settlement.Complete(ctx, project, files.MustParseFileID(id), "", "")
+	if err == nil && done.Status != files.StatusCompleted {
+		err = fmt.Errorf("complete %s: %s", id, done.Status)
+	}
+	return in.s3.bytes.Load(), in.s3.calls.Load(), time.Since(start), err
+}
+
 // envOf is the functions' environment, quiet, with apiOptions on every
 // client, and its table and bucket named name (unless "").
 func (h *harness) envOf(name string, apiOptions ...func(*middleware.Stack) error) (*wiring.Env, error) {

@@ -60,19 +60,11 @@ func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error)
 			upload = time.Since(start)
 			ids[k] = f.ID
 		}
-		in.s3.bytes.Store(0)
-		in.s3.calls.Store(0)
-		start := time.Now()
-		done, err := in.settlement.Complete(ctx, project, files.MustParseFileID(ids[0]), "", "")
-		service := time.Since(start)
+		read, requests, service, err := in.complete(ctx, project, ids[0])
 		if err != nil {
-			return nil, fmt.Errorf("complete %d bytes: %w", size, err)
+			return nil, fmt.Errorf("%d bytes: %w", size, err)
 		}
-		if done.Status != files.StatusCompleted {
-			return nil, fmt.Errorf("complete %d bytes: %s", size, done.Status)
-		}
-		read, requests := in.s3.bytes.Load(), in.s3.calls.Load()
-		start = time.Now()
+		start := time.Now()
 		if _, err := complete(ctx, api, ids[1]); err != nil {
 			return nil, err
 		}
