@@ -218,7 +218,7 @@ func (h *harness) putRecord(ctx context.Context, f *files.File) error {
 // recordKey is the primary key the store files f's record under (project
 // partition, file sort key); a wrong one fails rawComplete's condition.
 func recordKey(f *files.File) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "P#" + f.ProjectID}, "sk": &types.AttributeValueMemberS{Value: "F#" + f.ID}}
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "P#" + f.ProjectID}, "sk": &types.AttributeValueMemberS{Value: "F#" + f.ID.String()}}
 }
 
 // presignPut signs f's upload as the S3 adapter does, with the raw client.

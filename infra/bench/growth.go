@@ -141,7 +141,7 @@ func (s *seeder) file(i int) *files.File {
 	}
 	done := created.Add(2 * time.Second)
 	f.CompletedAt = &done
-	sum := md5.Sum([]byte(id))
+	sum := md5.Sum([]byte(id.String()))
 	f.MD5 = hex.EncodeToString(sum[:])
 	f.ETag = `"` + f.MD5 + `"`
 	switch {
@@ -159,10 +159,10 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 	for i := s.n; i < to; i++ {
 		f := s.file(i)
 		if len(s.sampleIDs) < fileIDsFilter && i%7 == 3 {
-			s.sampleIDs = append(s.sampleIDs, f.ID)
+			s.sampleIDs = append(s.sampleIDs, f.ID.String())
 		}
 		items = append(items, f)
-		s.ids = append(s.ids, f.ID)
+		s.ids = append(s.ids, f.ID.String())
 	}
 	if err := parallel(ctx, 8, len(items), func(i int) error { return s.put(ctx, items[i]) }); err != nil {
 		return err
@@ -247,7 +247,7 @@ func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *in
 			if err != nil {
 				return nil, err
 			}
-			if want := q.first(scale); len(page) == 0 || page[0].ID != want {
+			if want := q.first(scale); len(page) == 0 || page[0].ID.String() != want {
 				return nil, fmt.Errorf("%s at %d files: the page does not start with file %s (the offset's), so its cost is not the listing's", q.name, scale, want)
 			}
 			n = len(page)

@@ -34,7 +34,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		return nil, false, err
 	}
 	// Warm both clients' connections, so the first size is not timed cold.
-	if _, err := in.records.Get(ctx, project, files.MustParseFileID(files.NewID(time.Now()))); !errors.Is(err, files.ErrNotFound) {
+	if _, err := in.records.Get(ctx, project, files.NewID(time.Now())); !errors.Is(err, files.ErrNotFound) {
 		return nil, false, fmt.Errorf("warm-up read: %v", err)
 	}
 	if _, _, err := in.objects.Peek(ctx, files.ObjectKey(project, files.NewID(time.Now())), sniffBytes); !errors.Is(err, files.ErrObjectMissing) {
@@ -44,7 +44,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 	var rows []ValidationRow
 	for _, size := range sizes {
 		row := ValidationRow{SizeBytes: size}
-		var ids [2]string
+		var ids [2]files.FileID
 		for k := range ids {
 			f, err := create(ctx, api, "big.pdf", "application/pdf", size)
 			if err != nil {
@@ -57,12 +57,12 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 			if k == 0 {
 				row.UploadMs = ms(time.Since(start))
 			}
-			ids[k] = f.ID
+			ids[k] = files.MustParseFileID(f.ID)
 		}
 		in.s3.bytes.Store(0)
 		in.s3.calls.Store(0)
 		start := time.Now()
-		done, err := in.settlement.Complete(ctx, project, files.MustParseFileID(ids[0]), "", "")
+		done, err := in.settlement.Complete(ctx, project, ids[0], "", "")
 		row.ServiceMs = ms(time.Since(start))
 		if err != nil {
 			return nil, false, fmt.Errorf("complete %d bytes: %w", size, err)
@@ -72,7 +72,7 @@ func (h *harness) runValidation(ctx context.Context, sizes []int64) ([]Validatio
 		}
 		row.BytesRead, row.S3Requests = in.s3.bytes.Load(), in.s3.calls.Load()
 		start = time.Now()
-		if _, err := complete(ctx, api, ids[1]); err != nil {
+		if _, err := complete(ctx, api, ids[1].String()); err != nil {
 			return nil, false, err
 		}
 		row.APICompleteMs = ms(time.Since(start))

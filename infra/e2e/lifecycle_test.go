@@ -314,10 +314,10 @@ func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
 	}
 	pending, completed := create(), create()
 	cancelled := create()
-	if _, err := svc.Complete(ctx, project, completed.FileID(), "", ""); err != nil {
+	if _, err := svc.Complete(ctx, project, completed.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.FileID()); err != nil {
+	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
 	putRaw(t, own, cancelled.ObjectKey, pdfBytes, "application/pdf") // its PUT landed after the cancel
