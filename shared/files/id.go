@@ -194,5 +194,9 @@ func (id FileID) IsZero() bool { return id.stored == "" }
 // Millis is the creation time, in Unix milliseconds, the id carries (IDMillis).
 func (id FileID) Millis() (ms int64, ok bool) { return IDMillis(id.stored) }
 
+// Compare orders ids like their stored spellings, which is creation order
+// (the order of the index keys that hold them).
+func (id FileID) Compare(other FileID) int { return strings.Compare(id.stored, other.stored) }
+
 // LogValue logs the stored spelling.
 func (id FileID) LogValue() slog.Value { return slog.StringValue(id.stored) }
