@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -198,20 +197,6 @@ func (id FileID) Millis() (ms int64, ok bool) { return IDMillis(id.stored) }
 // Compare orders ids like their stored spellings, which is creation order
 // (the order of the index keys that hold them).
 func (id FileID) Compare(other FileID) int { return strings.Compare(id.stored, other.stored) }
-
-// MarshalText is the stored spelling, so a FileID in any text encoding
-// (JSON, say) reads as the id, never as an empty object.
-func (id FileID) MarshalText() ([]byte, error) { return []byte(id.stored), nil }
-
-// UnmarshalText reads an id in either spelling; anything else is an error.
-func (id *FileID) UnmarshalText(b []byte) error {
-	parsed, ok := ParseFileID(string(b))
-	if !ok {
-		return fmt.Errorf("files: not a file id: %q", b)
-	}
-	*id = parsed
-	return nil
-}
 
 // LogValue logs the stored spelling.
 func (id FileID) LogValue() slog.Value { return slog.StringValue(id.stored) }

@@ -1,7 +1,6 @@
 package files
 
 import (
-	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -170,25 +169,5 @@ func TestIDMillisAndLastIDAt(t *testing.T) {
 	}
 	if _, ok := IDMillis("fil_nope"); ok {
 		t.Error("IDMillis accepted a malformed id")
-	}
-}
-
-// A FileID encodes as its stored spelling, decodes from either, and refuses
-// anything else.
-func TestFileIDText(t *testing.T) {
-	id := NewID(time.Now())
-	raw, err := json.Marshal(map[string]FileID{"id": id})
-	if err != nil || string(raw) != `{"id":"`+id.String()+`"}` {
-		t.Fatalf("marshal: %s %v", raw, err)
-	}
-	for _, s := range []string{id.String(), id.UUID(), strings.ToUpper(id.UUID())} {
-		var back FileID
-		if err := json.Unmarshal([]byte(`"`+s+`"`), &back); err != nil || back != id {
-			t.Errorf("unmarshal %q: %q %v, want %q", s, back, err, id)
-		}
-	}
-	var bad FileID
-	if err := json.Unmarshal([]byte(`"fil_nope"`), &bad); err == nil || !bad.IsZero() {
-		t.Errorf("unmarshal of a non-id: %q %v, want an error", bad, err)
 	}
 }
