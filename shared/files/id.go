@@ -173,7 +173,7 @@ func StoredFileID(s string) (FileID, bool) {
 }
 
 // MustParseFileID is ParseFileID for ids known to be valid (test fixtures,
-// constants); it panics on anything else.
+// an id Filegate's own API just returned); it panics on anything else.
 func MustParseFileID(s string) FileID {
 	id, ok := ParseFileID(s)
 	if !ok {
