@@ -360,8 +360,9 @@ func checkTTLRemove(t *testing.T, ev events.DynamoDBEvent) {
 		return ""
 	}
 	project, id := s("projectId"), s("id")
+	fileID, stored := files.StoredFileID(id)
 	if s("pk") != "P#"+project || s("sk") != "F#"+id || s("lpk") != "P#"+project || s("lsk") != id ||
-		s("objectKey") != files.ObjectKey(project, id) || !files.ValidID(id) || !auth.ValidUUID(project) {
+		!stored || s("objectKey") != files.ObjectKey(project, fileID) || !auth.ValidUUID(project) {
 		t.Errorf("OldImage is not a file item in the dynamostore layout")
 	}
 	if c.Keys["pk"].String() != s("pk") || c.Keys["sk"].String() != s("sk") || len(c.Keys) != 2 {

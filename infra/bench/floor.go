@@ -226,7 +226,7 @@ func (h *harness) rawComplete(ctx context.Context, f *files.File, key string) er
 	}
 	str := func(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 	_, err = h.ddb.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(localstack.TableName), Key: map[string]types.AttributeValue{"pk": str("P#" + f.ProjectID), "sk": str("F#" + f.ID)},
+		TableName: aws.String(localstack.TableName), Key: map[string]types.AttributeValue{"pk": str("P#" + f.ProjectID), "sk": str("F#" + f.ID.String())},
 		UpdateExpression:          aws.String("SET #s = :done, updatedAt = :now, completedAt = :now, etag = :etag REMOVE #ttl"),
 		ConditionExpression:       aws.String("#s = :pending"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status", "#ttl": "ttl"},

@@ -112,17 +112,17 @@ func (s *seeder) grow(ctx context.Context, to int) error {
 	for i := s.n; i < to; i++ {
 		f := s.file(i)
 		if len(s.sampleIDs) < fileIDsFilter && i%7 == 3 {
-			s.sampleIDs = append(s.sampleIDs, f.ID)
+			s.sampleIDs = append(s.sampleIDs, f.ID.String())
 		}
 		items = append(items, f)
-		s.ids = append(s.ids, f.ID)
+		s.ids = append(s.ids, f.ID.String())
 	}
 	err := parallel(ctx, 8, len(items), func(i int) error {
 		f := items[i]
 		if err := s.h.store.Create(ctx, f); err != nil {
 			return err
 		}
-		sum := md5.Sum([]byte(f.ID))
+		sum := md5.Sum([]byte(f.ID.String()))
 		md := hex.EncodeToString(sum[:])
 		_, err := s.h.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: f.UpdatedAt, ETag: `"` + md + `"`, MD5: md})
 		return err
@@ -221,7 +221,7 @@ func (h *harness) measureLists(ctx context.Context, api *filegate.Client, in *in
 			if err != nil {
 				return err
 			}
-			if want := q.first(scale); len(page) == 0 || page[0].ID != want {
+			if want := q.first(scale); len(page) == 0 || page[0].ID.String() != want {
 				return fmt.Errorf("%s at %d files: the page does not start with file %s (the offset's), so its cost is not the listing's", q.name, scale, want)
 			}
 			returned[i] = len(page)

@@ -78,7 +78,7 @@ func (h *harness) reconcileRow(ctx context.Context, lost, unrelated int) (reconc
 	project := apitest.NewUUID()
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 	store := wiring.Store(env)
-	ids := make([]string, lost)
+	ids := make([]files.FileID, lost)
 	err = parallel(ctx, 32, lost+unrelated, func(i int) error {
 		if i >= lost { // an unrelated object (of another project, no record)
 			return h.putObject(ctx, name, files.ObjectKey(apitest.NewUUID(), files.NewID(time.Now())), body)

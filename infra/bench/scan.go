@@ -150,7 +150,7 @@ func (a *scanArm) putToCompleted(ctx context.Context, size int64) (time.Duration
 		return 0, err
 	}
 	put := time.Now()
-	a.lastKey = files.ObjectKey(a.project, f.ID)
+	a.lastKey = files.ObjectKey(a.project, files.MustParseFileID(f.ID))
 	var rec events.S3EventRecord
 	rec.EventSource, rec.EventName = "aws:s3", "ObjectCreated:Put"
 	rec.S3.Bucket.Name, rec.S3.Object.Key, rec.S3.Object.URLDecodedKey = localstack.BucketName, a.lastKey, a.lastKey
@@ -158,7 +158,7 @@ func (a *scanArm) putToCompleted(ctx context.Context, size int64) (time.Duration
 		return 0, err
 	}
 	took := time.Since(put)
-	got, err := a.store.Get(ctx, a.project, f.ID)
+	got, err := a.store.Get(ctx, a.project, files.MustParseFileID(f.ID))
 	if err != nil {
 		return 0, err
 	}

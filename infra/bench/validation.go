@@ -35,7 +35,7 @@ func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error)
 		return nil, err
 	}
 	// Warm both clients' connections, so the first size is not timed cold.
-	if _, err := in.records.Get(ctx, project, files.MustParseFileID(files.NewID(time.Now()))); !errors.Is(err, files.ErrNotFound) {
+	if _, err := in.records.Get(ctx, project, files.NewID(time.Now())); !errors.Is(err, files.ErrNotFound) {
 		return nil, fmt.Errorf("warm-up read: %v", err)
 	}
 	if _, _, err := in.objects.Peek(ctx, files.ObjectKey(project, files.NewID(time.Now())), sniffBytes); !errors.Is(err, files.ErrObjectMissing) {
@@ -72,7 +72,7 @@ func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error)
 		// The validation reads alone, repeated on the stored object: the
 		// part of complete that could grow with the object.
 		var reads []time.Duration
-		key := files.ObjectKey(project, ids[0])
+		key := files.ObjectKey(project, files.MustParseFileID(ids[0]))
 		for range validationReps {
 			start := time.Now()
 			if _, _, err := in.objects.Peek(ctx, key, sniffBytes); err != nil {
@@ -85,7 +85,7 @@ func (h *harness) runValidation(ctx context.Context, c Config) (*Section, error)
 		maxRead = max(maxRead, read)
 		h.logf("validation: %s: read %d bytes in %d S3 requests", sizeLabel(size), read, requests)
 		for _, id := range ids { // free the disk
-			_, _ = h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(files.ObjectKey(project, id))})
+			_, _ = h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(files.ObjectKey(project, files.MustParseFileID(id)))})
 		}
 	}
 	s.budget("bytes read by validation", "constant, ≤ 16 KiB", maxRead <= ValidationBytesBudget, "%d bytes at most, at every size from %s to %s",

@@ -64,7 +64,7 @@ func (h *harness) runWebhookLag(ctx context.Context, n int) (*Section, error) {
 		if _, err := h.store.Transition(ctx, f, files.StatusPending, files.Change{To: files.StatusCompleted, At: time.Now().UTC(), TTL: files.CompletedTTL(f)}); err != nil {
 			return nil, err
 		}
-		completed[f.ID] = time.Now()
+		completed[f.ID.String()] = time.Now()
 		time.Sleep(20 * time.Millisecond)
 	}
 	err = waitFor(ctx, 2*time.Minute, 20*time.Millisecond, func() (bool, error) {

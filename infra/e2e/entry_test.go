@@ -274,7 +274,7 @@ func (e *entry) createFox() filegate.File {
 // putSide stores f's object in sideBucket (no event: nothing settles it).
 func (e *entry) putSide(f filegate.File) string {
 	e.t.Helper()
-	key := files.ObjectKey(e.ten.ProjectID, f.ID)
+	key := files.ObjectKey(e.ten.ProjectID, files.MustParseFileID(f.ID))
 	_, err := stack.S3Client().PutObject(e.t.Context(), &s3.PutObjectInput{
 		Bucket: aws.String(sideBucket), Key: aws.String(key), Body: strings.NewReader(fox), ContentType: aws.String("text/plain"),
 	})

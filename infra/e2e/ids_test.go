@@ -29,15 +29,16 @@ func TestLegacyIDsKeepWorking(t *testing.T) {
 	body := []byte("written before UUIDv7\n")
 	now := time.Now().UTC()
 	store := dynamostore.New(dynamo.NewFromIface(stack.DynamoClient()), localstack.TableName)
+	legacyID := files.MustParseFileID(legacy)
 	if err := store.Create(ctx, &files.File{
-		ID: legacy, ProjectID: c.ProjectID, Declared: files.Declared{Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body))},
+		ID: legacyID, ProjectID: c.ProjectID, Declared: files.Declared{Filename: "legacy.txt", MimeType: "text/plain", SizeBytes: int64(len(body))},
 		Status: files.StatusPending, CreatedAt: now, UpdatedAt: now, UploadExpiresAt: now.Add(15 * time.Minute),
-		ObjectKey: files.ObjectKey(c.ProjectID, legacy),
+		ObjectKey: files.ObjectKey(c.ProjectID, legacyID),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := stack.S3Client().PutObject(ctx, &s3.PutObjectInput{
-		Bucket: strPtr(localstack.BucketName), Key: strPtr(files.ObjectKey(c.ProjectID, legacy)),
+		Bucket: strPtr(localstack.BucketName), Key: strPtr(files.ObjectKey(c.ProjectID, legacyID)),
 		Body: bytes.NewReader(body), ContentType: strPtr("text/plain"),
 	}); err != nil {
 		t.Fatal(err)

@@ -187,7 +187,7 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 	}
 	time.Sleep(1200 * time.Millisecond)
 	var f filegate.File
-	if c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); f.Status != "EXPIRED" {
+	if c.Call("GET", "/v1/files/"+created.File.ID.String(), nil, &f); f.Status != "EXPIRED" {
 		t.Fatalf("status %q, want EXPIRED", f.Status)
 	}
 	h := map[string]string{"Content-Type": "application/pdf", "If-None-Match": "*"}
@@ -196,7 +196,7 @@ func TestExpiredSessionIsSweptAfterGrace(t *testing.T) {
 	}
 	time.Sleep(time.Until(time.Unix(created.File.TTL+1, 0)))
 	sweep(t)
-	if recordExists(t, c.ProjectID, created.File.ID) {
+	if recordExists(t, c.ProjectID, created.File.ID.String()) {
 		t.Fatal("the expired session outlived its grace period")
 	}
 }
@@ -314,10 +314,10 @@ func TestOrphanWalkDeletesOldOrphansAndLateUploads(t *testing.T) {
 	}
 	pending, completed := create(), create()
 	cancelled := create()
-	if _, err := svc.Complete(ctx, project, completed.FileID(), "", ""); err != nil {
+	if _, err := svc.Complete(ctx, project, completed.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.FileID()); err != nil {
+	if _, err := svc.cancellation.Cancel(ctx, project, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
 	putRaw(t, own, cancelled.ObjectKey, pdfBytes, "application/pdf") // its PUT landed after the cancel

@@ -210,7 +210,7 @@ func seedLongNamedFiles(t *testing.T, project string, n int) []string {
 					errs <- err
 					continue
 				}
-				ids[i] = id
+				ids[i] = id.String()
 			}
 		})
 	}
@@ -231,7 +231,7 @@ func seedLongNamedFiles(t *testing.T, project string, n int) []string {
 
 // checkSeededName checks one seeded name is as long as the compat API allows.
 func checkSeededName(ids []string, store *dynamostore.Store, project string) string {
-	f, err := store.Get(context.Background(), project, ids[0])
+	f, err := store.Get(context.Background(), project, files.MustParseFileID(ids[0]))
 	if err != nil {
 		return err.Error()
 	}

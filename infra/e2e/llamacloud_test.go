@@ -128,7 +128,7 @@ func npmInstall(t *testing.T, npm, dir string) {
 // record the native API still shows.
 func checkNoOrphans(t *testing.T, projectID, key string) {
 	t.Helper()
-	prefix := files.ObjectKey(projectID, "")
+	prefix := files.ObjectKey(projectID, files.FileID{})
 	out, err := stack.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: strPtr(localstack.BucketName), Prefix: &prefix})
 	if err != nil {
 		t.Fatalf("list %s: %v", prefix, err)

@@ -150,7 +150,7 @@ func TestCancelAbortsTheMultipartUpload(t *testing.T) {
 	if st := c.Call("POST", "/v1/files/"+f.ID+"/cancel", map[string]any{}, nil); st != http.StatusOK {
 		t.Fatalf("cancel: %d", st)
 	}
-	out, err := stack.S3Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: ptr(files.ObjectKey(c.ProjectID, f.ID))})
+	out, err := stack.S3Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: ptr(files.ObjectKey(c.ProjectID, files.MustParseFileID(f.ID)))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestMultipartAssembledByStorageSettlesOnItsEvent(t *testing.T) {
 	c := newTenant(t)
 	body := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 	f := c.uploadedInOnePart("late.pdf", "application/pdf", body)
-	key := files.ObjectKey(c.ProjectID, f.ID)
+	key := files.ObjectKey(c.ProjectID, files.MustParseFileID(f.ID))
 	s3c := stack.S3Client()
 	ups, err := s3c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: ptr(localstack.BucketName), Prefix: &key})
 	if err != nil || len(ups.Uploads) != 1 {

@@ -25,7 +25,7 @@ func TestSessionPastLifetimeReadsExpired(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond)
 	var f filegate.File
-	if st := c.Call("GET", "/v1/files/"+created.File.ID, nil, &f); st != http.StatusOK || f.Status != "EXPIRED" || f.ExpiresAt != nil {
+	if st := c.Call("GET", "/v1/files/"+created.File.ID.String(), nil, &f); st != http.StatusOK || f.Status != "EXPIRED" || f.ExpiresAt != nil {
 		t.Fatalf("after the session lifetime: %d %+v", st, f)
 	}
 	headers := map[string]string{}

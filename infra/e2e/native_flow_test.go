@@ -42,7 +42,7 @@ func (c *tenant) uploaded(name, mimeType string, body []byte) filegate.File {
 func objectExists(t *testing.T, projectID, id string) bool {
 	t.Helper()
 	_, err := stack.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{
-		Bucket: ptr(localstack.BucketName), Key: ptr(files.ObjectKey(projectID, id)),
+		Bucket: ptr(localstack.BucketName), Key: ptr(files.ObjectKey(projectID, files.MustParseFileID(id))),
 	})
 	var nf *types.NotFound
 	switch {

@@ -34,7 +34,7 @@ func TestConcurrentMixedOperationsEndConsistent(t *testing.T) {
 		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("DELETE", "/v1/files/"+f.ID, nil, nil))) },
 		func(f filegate.File) { fiveXX.Add(is5xx(c.Call("GET", "/v1/files/"+f.ID, nil, nil))) },
 		func(f filegate.File) {
-			if _, err := events.ObjectCreated(context.Background(), files.ObjectKey(c.ProjectID, f.ID)); err != nil {
+			if _, err := events.ObjectCreated(context.Background(), files.ObjectKey(c.ProjectID, files.MustParseFileID(f.ID))); err != nil {
 				t.Errorf("duplicate event: %v", err)
 			}
 		},

@@ -46,7 +46,7 @@ func newJobBench(t *testing.T, n int) *jobBench {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Complete(ctx, project, c.File.FileID(), "", ""); err != nil {
+		if _, err := svc.Complete(ctx, project, c.File.ID, "", ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -169,7 +169,7 @@ func TestReconcileAbortsTheUploadsOfEndedSessionsFromTheRecords(t *testing.T) {
 	expired := create(opened)
 	cancelled := create(current)
 	refusing := useCasesOn(store, &abortRefused{objectPorts: objects}, files.Options{})
-	if _, err := refusing.cancellation.Cancel(ctx, project, cancelled.FileID()); err != nil {
+	if _, err := refusing.cancellation.Cancel(ctx, project, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
 	completed := create(current)
@@ -177,7 +177,7 @@ func TestReconcileAbortsTheUploadsOfEndedSessionsFromTheRecords(t *testing.T) {
 		UploadId: aws.String(completed.Multipart.UploadID), PartNumber: aws.Int32(1), Body: bytes.NewReader(pdfBytes)}); err != nil {
 		t.Fatal(err)
 	}
-	if f, err := current.Complete(ctx, project, completed.FileID(), "", ""); err != nil || f.Status != files.StatusCompleted {
+	if f, err := current.Complete(ctx, project, completed.ID, "", ""); err != nil || f.Status != files.StatusCompleted {
 		t.Fatalf("complete: %v %v", f, err)
 	}
 	if _, err := objects.StartMultipart(ctx, completed.ObjectKey, "application/pdf", false); err != nil {

@@ -22,7 +22,7 @@ func TestInfectedResultRejectsAPendingFile(t *testing.T) {
 	f := c.Create("late.txt", "text/plain", 12, "")
 	detail, _ := json.Marshal(map[string]any{
 		"schemaVersion": "1.0", "scanStatus": "COMPLETED", "resourceType": "S3_OBJECT",
-		"s3ObjectDetails":   map[string]any{"bucketName": localstack.BucketName, "objectKey": files.ObjectKey(c.ProjectID, f.ID)},
+		"s3ObjectDetails":   map[string]any{"bucketName": localstack.BucketName, "objectKey": files.ObjectKey(c.ProjectID, files.MustParseFileID(f.ID))},
 		"scanResultDetails": map[string]any{"scanResultStatus": "THREATS_FOUND", "threats": []map[string]string{{"name": "EICAR-Test-File (not a virus)"}}},
 	})
 	ev := events.EventBridgeEvent{Source: guardduty.Source, DetailType: guardduty.DetailType, Detail: detail}

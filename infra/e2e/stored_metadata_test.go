@@ -164,7 +164,7 @@ func TestStorageReportsStoredMetadata(t *testing.T) {
 			if _, ok := info.Metadata[tc.header]; !ok || len(info.Metadata) != 1 {
 				t.Fatalf("Peek metadata %v, want exactly %s", info.Metadata, tc.header)
 			}
-			done, err := svc.Complete(ctx, project, created.File.FileID(), "", "")
+			done, err := svc.Complete(ctx, project, created.File.ID, "", "")
 			if err != nil || done.Status != files.StatusRejected || !strings.Contains(done.Rejection.Message, tc.header) {
 				t.Fatalf("complete: %+v (%v), want REJECTED naming %s", done, err, tc.header)
 			}

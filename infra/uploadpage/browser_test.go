@@ -124,7 +124,7 @@ func (p *uppyPage) apiFile(id string) filegate.File {
 
 // objectKey is where storage keeps file id.
 func (p *uppyPage) objectKey(id string) string {
-	stored, ok := files.CanonicalID(id)
+	stored, ok := files.ParseFileID(id)
 	if !ok {
 		p.t.Fatalf("%q is no file id", id)
 	}

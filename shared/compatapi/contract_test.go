@@ -62,7 +62,7 @@ func TestMalformedIDsAreFastAPI422s(t *testing.T) {
 
 // The compat API takes LlamaCloud's seven purposes and refuses Lightfield's.
 func TestCompatTakesLlamaCloudsPurposes(t *testing.T) {
-	rt := Upload(uploads{&files.File{ID: "fil_x", Status: files.StatusCompleted}}, nil)
+	rt := Upload(uploads{&files.File{Status: files.StatusCompleted}}, nil)
 	for purpose, status := range map[string]int{
 		"user_data": 200, "parse": 200, "extract": 200, "split": 200, "classify": 200, "sheet": 200, "agent_app": 200,
 		"meeting_transcript": 400, "knowledge_user": 400, "knowledge_workspace": 400, "email_attachment": 400,

@@ -172,7 +172,7 @@ func (u uploads) Upload(context.Context, files.DirectUpload) (*files.File, error
 
 // A REJECTED outcome of an upload is this dialect's 422 {"detail": ...}.
 func TestUploadAnswersARejectionWith422(t *testing.T) {
-	rejected := &files.File{ID: "fil_x", Status: files.StatusRejected, Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}}
+	rejected := &files.File{Status: files.StatusRejected, Rejection: &files.Rejection{Code: "type_mismatch", Message: "the content looks like text/plain"}}
 	rt := Upload(uploads{rejected}, nil)
 	body, ct := form(t, part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "user_data"})
 	mux := http.NewServeMux()

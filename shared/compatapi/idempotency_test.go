@@ -51,7 +51,7 @@ func serveRoute(t *testing.T, ctx context.Context, rt routeguard.Route, method, 
 func TestInFlightDuplicateWaitsOutTheLease(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	once := &idempotency.Keys{Store: heldStore{14200 * time.Millisecond}, Now: func() time.Time { return now }}
-	rt := Upload(uploads{&files.File{ID: "fil_x", Status: files.StatusCompleted}}, once)
+	rt := Upload(uploads{&files.File{Status: files.StatusCompleted}}, once)
 	body, ct := form(t, part{name: "file", filename: "a.txt", body: "hi"}, part{name: "purpose", body: "user_data"})
 	resp := serveRoute(t, context.Background(), rt, "POST", "/api/v1/beta/files", "", map[string]string{"content-type": ct, "idempotency-key": "K"}, body)
 	var detail errorBody

@@ -57,7 +57,7 @@ func toJSON(f *files.File) fileJSON {
 		modified = &f.UpdatedAt
 	}
 	return fileJSON{
-		ID: files.UUIDString(f.ID), Name: f.Filename, ProjectID: f.ProjectID,
+		ID: f.ID.UUID(), Name: f.Filename, ProjectID: f.ProjectID,
 		CreatedAt: jsonwire.Timestamp(f.CreatedAt), UpdatedAt: jsonwire.Timestamp(f.UpdatedAt),
 		DataSourceID: optional(f.DataSourceID), ExpiresAt: jsonwire.Optional(f.ExpiresAt), ExternalFileID: optional(f.ExternalFileID),
 		FileSize: f.SizeBytes, FileType: optional(files.FileType(f.Filename)), LastModifiedAt: jsonwire.Optional(modified),

@@ -18,7 +18,7 @@ func benchFile() *files.File {
 	done := now.Add(3 * time.Second)
 	keep := now.Add(90 * 24 * time.Hour)
 	return &files.File{
-		ID: "fil_06H0EN1ZAP202AP5WPNPHXF894", ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42",
+		ID: files.MustParseFileID("fil_06H0EN1ZAP202AP5WPNPHXF894"), ProjectID: "7d2e9b14-8c3a-4f6e-b5d1-0a9c8e7f6b42",
 		OrganizationID: "3f6c2a9e-5b1d-4c8e-9a7f-2d4b6e8c1a05", Declared: files.Declared{Filename: "Q3 board deck.pdf", MimeType: "application/pdf", SizeBytes: 482133, Purpose: "knowledge_user"},
 		Status:    files.StatusCompleted,
 		CreatedAt: now, UpdatedAt: done, CompletedAt: &done, UploadExpiresAt: now.Add(15 * time.Minute), ExpiresAt: &keep,
@@ -51,6 +51,8 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		if err := dynamo.UnmarshalItem(item, &it); err != nil {
 			b.Fatal(err)
 		}
-		_ = it.toFile()
+		if _, err := it.toFile(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

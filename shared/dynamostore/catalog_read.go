@@ -126,7 +126,7 @@ func (s *Store) CursorAfter(q files.Query, f *files.File) files.Cursor {
 	if planFor(q).rangeAttr == "cname" {
 		return files.Cursor(nameSortKey(f.Filename, f.ID))
 	}
-	return files.Cursor(f.ID)
+	return files.Cursor(f.ID.String())
 }
 
 // CountCompleted reads the project's completed counter when nothing is
@@ -148,7 +148,7 @@ func (s *Store) CountCompleted(ctx context.Context, projectID string, f files.Fi
 }
 
 // GetMany is a consistent batch read of the project's records by id.
-func (s *Store) GetMany(ctx context.Context, projectID string, ids []string) ([]*files.File, error) {
+func (s *Store) GetMany(ctx context.Context, projectID string, ids []files.FileID) ([]*files.File, error) {
 	keys := make([]itemKey, len(ids))
 	for i, id := range ids {
 		keys[i] = itemKey{PK: projectPK(projectID), SK: fileSK(id)}
@@ -178,7 +178,11 @@ func (s *Store) getKeys(ctx context.Context, keys []itemKey) ([]*files.File, err
 	out := make([]*files.File, 0, len(keys))
 	for _, k := range keys {
 		if it, ok := bySK[k.SK]; ok {
-			out = append(out, it.toFile())
+			f, err := it.toFile()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f)
 		}
 	}
 	return out, nil
@@ -197,15 +201,16 @@ func (p plan) cursor(item dynamo.Item) files.Cursor {
 // within what the query itself reads.
 func (p plan) startKey(projectID string, c files.Cursor) (dynamo.PagingKey, error) {
 	r := string(c)
-	id := r
+	stored := r
 	if p.rangeAttr == "cname" {
 		i := strings.LastIndexByte(r, 0)
 		if i < 0 || !strings.HasPrefix(r, p.prefix) {
 			return nil, files.ErrInvalidCursor
 		}
-		id = r[i+1:]
+		stored = r[i+1:]
 	}
-	if !files.ValidID(id) {
+	id, ok := files.StoredFileID(stored)
+	if !ok {
 		return nil, files.ErrInvalidCursor
 	}
 	return dynamo.PagingKey{

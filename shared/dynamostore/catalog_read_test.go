@@ -63,7 +63,7 @@ func TestPlanForFiltersWhatTheKeyCannot(t *testing.T) {
 
 // CursorAfter names a record's entry exactly as the index's own key does.
 func TestCursorAfterIsTheEntrysKey(t *testing.T) {
-	f := &files.File{ID: fid, ProjectID: projA, Declared: files.Declared{Filename: "a.pdf"}, ExternalFileID: "e"}
+	f := &files.File{ID: files.MustParseFileID(fid), ProjectID: projA, Declared: files.Declared{Filename: "a.pdf"}, ExternalFileID: "e"}
 	for _, q := range []files.Query{
 		{ProjectID: projA, Order: files.OrderIDAsc},
 		{ProjectID: projA, Order: files.OrderNameDesc},
@@ -156,10 +156,11 @@ func TestNameKey(t *testing.T) {
 	if len(k) > nameKeyBytes || !utf8.ValidString(k) || !strings.HasPrefix(huge, k) {
 		t.Errorf("cut to %d bytes, valid %v", len(k), utf8.ValidString(k))
 	}
-	if sk := nameSortKey(huge, fid); len(sk) > 1024 {
+	if sk := nameSortKey(huge, files.MustParseFileID(fid)); len(sk) > 1024 {
 		t.Errorf("sort key of %d bytes exceeds DynamoDB's 1024", len(sk))
 	}
-	if !(nameSortKey("a", fid) < nameSortKey("a b", fid) && nameSortKey("a b", fid) < nameSortKey("ab", fid)) {
+	id := files.MustParseFileID(fid)
+	if !(nameSortKey("a", id) < nameSortKey("a b", id) && nameSortKey("a b", id) < nameSortKey("ab", id)) {
 		t.Error("names do not sort by name first")
 	}
 }

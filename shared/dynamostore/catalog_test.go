@@ -71,16 +71,16 @@ func (fx catalogFixture) complete(t *testing.T, f *files.File) *files.File {
 }
 
 // expected is what q must list, in order, computed here from the records.
-func (fx catalogFixture) expected(q files.Query) []string {
+func (fx catalogFixture) expected(q files.Query) []files.FileID {
 	var out []*files.File
 	for _, f := range fx.completed {
 		if (q.Filter.FileName == "" || f.Filename == q.Filter.FileName) && (q.Filter.ExternalFileID == "" || f.ExternalFileID == q.Filter.ExternalFileID) {
 			out = append(out, f)
 		}
 	}
-	key := func(f *files.File) string { return f.ID }
+	key := func(f *files.File) string { return f.ID.String() }
 	if q.Order.ByName() {
-		key = func(f *files.File) string { return f.Filename + "\x00" + f.ID }
+		key = func(f *files.File) string { return f.Filename + "\x00" + f.ID.String() }
 	}
 	slices.SortFunc(out, func(a, b *files.File) int {
 		if q.Order.Descending() {
@@ -112,7 +112,7 @@ func TestEachCatalogQuery(t *testing.T) {
 		want := fx.expected(q)
 		for _, limit := range []int{1, 3, 100} {
 			q.Limit, q.After = limit, ""
-			var got []string
+			var got []files.FileID
 			for reads := 0; ; reads++ {
 				if reads > 20 {
 					t.Fatalf("%s: no end after %d reads", name, reads)
@@ -146,7 +146,7 @@ func TestEachCatalogQuery(t *testing.T) {
 func TestCursorAfterResumesAfterTheFile(t *testing.T) {
 	fx := newCatalogFixture(t)
 	ctx := context.Background()
-	byID := map[string]*files.File{}
+	byID := map[files.FileID]*files.File{}
 	for _, f := range fx.completed {
 		byID[f.ID] = f
 	}
@@ -174,8 +174,8 @@ func TestCursorAfterResumesAfterTheFile(t *testing.T) {
 // does not hold, another project's included.
 func TestGetMany(t *testing.T) {
 	fx := newCatalogFixture(t)
-	want := []string{fx.completed[3].ID, fx.completed[0].ID}
-	ask := []string{want[0], files.NewID(time.Now()), want[1]}
+	want := []files.FileID{fx.completed[3].ID, fx.completed[0].ID}
+	ask := []files.FileID{want[0], files.NewID(time.Now()), want[1]}
 	got, err := fx.store.GetMany(context.Background(), projectA, ask)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func nameKey(name string) string { return files.NameSortKey(name) }
 // nameSortKey sorts by name, then id. Filenames never contain control
 // characters, so "\x00" ends the name unambiguously: "a" sorts before "a b",
 // and an exact-name query is begins_with(name + "\x00").
-func nameSortKey(name, id string) string { return nameKey(name) + "\x00" + id }
+func nameSortKey(name string, id files.FileID) string { return nameKey(name) + "\x00" + id.String() }
 
 // externalPK partitions a project's COMPLETED files by external id; the
 // project prefix has a fixed length, so no external id can reach past it.
@@ -45,7 +45,7 @@ func catalog(u *dynamo.Update, f *files.File, from, to files.Status) {
 	switch {
 	case to == files.StatusCompleted && from != files.StatusCompleted:
 		pk := projectPK(f.ProjectID)
-		u.Set("cpk", pk).Set("cid", f.ID).Set("cname", nameSortKey(f.Filename, f.ID))
+		u.Set("cpk", pk).Set("cid", f.ID.String()).Set("cname", nameSortKey(f.Filename, f.ID))
 		if f.ExternalFileID != "" {
 			u.Set("cxk", externalPK(f.ProjectID, f.ExternalFileID))
 		}

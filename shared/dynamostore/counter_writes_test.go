@@ -47,7 +47,7 @@ func TestCounterWritesPerUpload(t *testing.T) {
 		}
 		return got["DynamoDB.UpdateItem"]
 	}
-	steps := func(id string) [3]files.CountChange {
+	steps := func(id files.FileID) [3]files.CountChange {
 		return [3]files.CountChange{
 			{ID: id, Files: 1, Held: 1, Bytes: 1 << 20},
 			{ID: id, Completed: 1},

@@ -81,7 +81,7 @@ func (s *Store) ApplyCounts(ctx context.Context, projectID, shard string, change
 		add(counterSK, "completed", c.Completed)
 		add(counterSK, "held", c.Held)
 		add(counterSK, "bytes", int(c.Bytes))
-		if ms, ok := files.IDMillis(c.ID); ok {
+		if ms, ok := c.ID.Millis(); ok {
 			for _, p := range positionsOf(ms) {
 				add(p.sk, p.attr, c.Files)
 			}

@@ -28,7 +28,7 @@ func ItemOf(f *files.File) (dynamo.Item, error) {
 	if err != nil || f.Status != files.StatusCompleted {
 		return item, err
 	}
-	for k, v := range map[string]string{"cpk": projectPK(f.ProjectID), "cid": f.ID, "cname": nameSortKey(f.Filename, f.ID)} {
+	for k, v := range map[string]string{"cpk": projectPK(f.ProjectID), "cid": f.ID.String(), "cname": nameSortKey(f.Filename, f.ID)} {
 		item[k] = &types.AttributeValueMemberS{Value: v}
 	}
 	if f.ExternalFileID != "" {
@@ -42,13 +42,13 @@ func ItemOf(f *files.File) (dynamo.Item, error) {
 // the position nodes (without the shards' marks). Tests seed these beside
 // records they write below the store; TestCountItemsOfIsWhatApplyCountsKeeps
 // keeps them exact.
-func CountItemsOf(projectID string, ids []string, completed int) ([]dynamo.Item, error) {
+func CountItemsOf(projectID string, ids []files.FileID, completed int) ([]dynamo.Item, error) {
 	pk := projectPK(projectID)
 	counter := dynamo.Item{"files": num(len(ids)), "completed": num(completed)}
 	byItem := map[string]dynamo.Item{counterSK: counter}
 	order := []string{counterSK}
 	for _, id := range ids {
-		ms, ok := files.IDMillis(id)
+		ms, ok := id.Millis()
 		if !ok {
 			return nil, fmt.Errorf("file id %q carries no time", id)
 		}

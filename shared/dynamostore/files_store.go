@@ -39,13 +39,13 @@ func (s *Store) Create(ctx context.Context, f *files.File) error {
 }
 
 // Get is a strongly consistent read keyed by project and file.
-func (s *Store) Get(ctx context.Context, projectID, id string) (*files.File, error) {
+func (s *Store) Get(ctx context.Context, projectID string, id files.FileID) (*files.File, error) {
 	var it fileItem
 	err := s.table.Get("pk", projectPK(projectID)).Range("sk", dynamo.Equal, fileSK(id)).Consistent(true).One(ctx, &it)
 	if err != nil {
 		return nil, classify(err)
 	}
-	return it.toFile(), nil
+	return it.toFile()
 }
 
 // Transition updates the record only while its status is from.
@@ -87,7 +87,7 @@ func (s *Store) Transition(ctx context.Context, f *files.File, from files.Status
 	if err := u.Value(ctx, &it); err != nil {
 		return nil, classify(err)
 	}
-	return it.toFile(), nil
+	return it.toFile()
 }
 
 // Delete removes f's record with one DeleteItem conditioned on its status

@@ -27,6 +27,7 @@
 package dynamostore
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/filegate/filegate/shared/files"
@@ -41,7 +42,7 @@ const (
 )
 
 func projectPK(projectID string) string { return "P#" + projectID }
-func fileSK(id string) string           { return "F#" + id }
+func fileSK(id files.FileID) string     { return "F#" + id.String() }
 
 type fileItem struct {
 	PK               string         `dynamo:"pk,hash"`
@@ -81,8 +82,8 @@ type fileItem struct {
 
 func toItem(f *files.File) fileItem {
 	it := fileItem{
-		PK: projectPK(f.ProjectID), SK: fileSK(f.ID), LPK: projectPK(f.ProjectID), LSK: f.ID,
-		ID: f.ID, ProjectID: f.ProjectID, OrganizationID: f.OrganizationID,
+		PK: projectPK(f.ProjectID), SK: fileSK(f.ID), LPK: projectPK(f.ProjectID), LSK: f.ID.String(),
+		ID: f.ID.String(), ProjectID: f.ProjectID, OrganizationID: f.OrganizationID,
 		Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes, Purpose: f.Purpose,
 		Status: string(f.Status), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, CompletedAt: f.CompletedAt,
 		UploadExpiresAt: f.UploadExpiresAt, ExpiresAt: f.ExpiresAt,
@@ -106,9 +107,15 @@ func toItem(f *files.File) fileItem {
 	return it
 }
 
-func (it *fileItem) toFile() *files.File {
+// toFile reads the record an item holds; an id not in the stored spelling
+// is an error (storage holds nothing else), never a record without one.
+func (it *fileItem) toFile() (*files.File, error) {
+	id, ok := files.StoredFileID(it.ID)
+	if !ok {
+		return nil, fmt.Errorf("dynamostore: item %q holds the unreadable file id %q", it.SK, it.ID)
+	}
 	f := &files.File{
-		ID: it.ID, ProjectID: it.ProjectID, OrganizationID: it.OrganizationID,
+		ID: id, ProjectID: it.ProjectID, OrganizationID: it.OrganizationID,
 		Declared: files.Declared{Filename: it.Filename, MimeType: it.MimeType, SizeBytes: it.SizeBytes, Purpose: it.Purpose, SHA256: it.SHA256},
 		Status:   files.Status(it.Status), CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC(),
 		CompletedAt: utc(it.CompletedAt), UploadExpiresAt: it.UploadExpiresAt.UTC(), ExpiresAt: utc(it.ExpiresAt),
@@ -130,7 +137,7 @@ func (it *fileItem) toFile() *files.File {
 		f.ReconcileAt = time.UnixMilli(it.RAt).UTC()
 	}
 	f.Scan = it.Scan.toState()
-	return f
+	return f, nil
 }
 
 // multipartItem is a multipart session, one map attribute of its record.

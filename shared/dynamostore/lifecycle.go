@@ -76,8 +76,9 @@ func (s *Store) BreakLease(ctx context.Context, job string) error {
 // items that are not file records.
 func FileFromItem(item dynamo.Item) (*files.File, bool) {
 	var it fileItem
-	if err := dynamo.UnmarshalItem(item, &it); err != nil || !strings.HasPrefix(it.SK, "F#") || it.ID == "" {
+	if err := dynamo.UnmarshalItem(item, &it); err != nil || !strings.HasPrefix(it.SK, "F#") {
 		return nil, false
 	}
-	return it.toFile(), true
+	f, err := it.toFile()
+	return f, err == nil
 }

@@ -44,7 +44,7 @@ func TestListReadsTheFirstLevelFromBothLayouts(t *testing.T) {
 	}
 	// Remove the 40 newest files, counted in the new layout.
 	for _, id := range p.ids[:40] {
-		if err := table.Delete("pk", "P#"+projectA).Range("sk", "F#"+id).Run(ctx); err != nil {
+		if err := table.Delete("pk", "P#"+projectA).Range("sk", "F#"+id.String()).Run(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -23,8 +23,8 @@ import (
 type positioned struct {
 	tab     testTable
 	store   *dynamostore.Store
-	ids     []string // newest first: what a full scan of the index returns
-	created []string // in creation order, as the stream delivered them
+	ids     []files.FileID // newest first: what a full scan of the index returns
+	created []files.FileID // in creation order, as the stream delivered them
 	seq     int
 }
 
@@ -69,13 +69,13 @@ func seedPositioned(t *testing.T, at []time.Time) *positioned {
 	}
 	p.created = slices.Clone(p.ids)
 	p.count(t, p.created, 1)
-	slices.Sort(p.ids)
+	slices.SortFunc(p.ids, files.FileID.Compare)
 	slices.Reverse(p.ids)
 	return p
 }
 
 // count applies ids' creations (files +1) or removals (-1) to the counts.
-func (p *positioned) count(t *testing.T, ids []string, delta int) {
+func (p *positioned) count(t *testing.T, ids []files.FileID, delta int) {
 	t.Helper()
 	for len(ids) > 0 {
 		n := min(100, len(ids))
@@ -91,7 +91,7 @@ func (p *positioned) count(t *testing.T, ids []string, delta int) {
 	}
 }
 
-func (p *positioned) page(t *testing.T, limit, offset int) []string {
+func (p *positioned) page(t *testing.T, limit, offset int) []files.FileID {
 	t.Helper()
 	page, _, err := p.store.List(context.Background(), projectA, limit, offset)
 	if err != nil {
@@ -135,14 +135,14 @@ func TestListUnderLaggingCountsShiftsByTheWritesSince(t *testing.T) {
 		if err := p.store.Create(ctx, f); err != nil {
 			t.Fatal(err)
 		}
-		p.ids = append([]string{f.ID}, p.ids...)
+		p.ids = append([]files.FileID{f.ID}, p.ids...)
 	}
 	for i := range deleted {
 		victim := p.ids[created+17*i+3] // spread over the list
 		if err := p.store.Delete(ctx, &files.File{ProjectID: projectA, ID: victim, Status: files.StatusPending}); err != nil {
 			t.Fatal(err)
 		}
-		p.ids = slices.DeleteFunc(p.ids, func(id string) bool { return id == victim })
+		p.ids = slices.DeleteFunc(p.ids, func(id files.FileID) bool { return id == victim })
 	}
 	const limit = 9
 	for offset := 0; offset <= len(p.ids); offset++ {

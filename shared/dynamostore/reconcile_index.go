@@ -49,8 +49,8 @@ const (
 var reconcileAttrs = []string{"rpk", "rat"}
 
 // reconcilePK is the index shard of file id.
-func reconcilePK(id string) string {
-	return fmt.Sprintf("R#%02d", shardOf(id, reconcileShards))
+func reconcilePK(id files.FileID) string {
+	return fmt.Sprintf("R#%02d", shardOf(id.String(), reconcileShards))
 }
 
 // reconcileIndex sets u's index attributes to at, or removes them when at
@@ -75,7 +75,12 @@ func (s *Store) Due(ctx context.Context, before time.Time) iter.Seq2[files.FileK
 				return
 			}
 			projectID, okP := strings.CutPrefix(str(r["pk"]), "P#")
-			id, okF := strings.CutPrefix(str(r["sk"]), "F#")
+			stored, okF := strings.CutPrefix(str(r["sk"]), "F#")
+			id, okID := files.StoredFileID(stored)
+			if okP && okF && !okID {
+				yield(files.FileKey{}, fmt.Errorf("dynamostore: reconcile's index names the unreadable file id %q", stored))
+				return
+			}
 			if okP && okF && !yield(files.FileKey{ProjectID: projectID, ID: id}, nil) {
 				return
 			}
@@ -141,7 +146,7 @@ func (s *Store) Expire(ctx context.Context, f *files.File, at, reconcileAt time.
 	if err := u.Value(ctx, &it); err != nil {
 		return nil, classify(err)
 	}
-	return it.toFile(), nil
+	return it.toFile()
 }
 
 // Reconciled takes f out of reconcile's index once reconcile has done what

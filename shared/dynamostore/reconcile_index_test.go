@@ -12,16 +12,16 @@ import (
 )
 
 // due is every file the store lists as due by before.
-func due(t *testing.T, store *dynamostore.Store, before time.Time) []string {
+func due(t *testing.T, store *dynamostore.Store, before time.Time) []files.FileID {
 	t.Helper()
-	var ids []string
+	var ids []files.FileID
 	for key, err := range store.Due(context.Background(), before) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, key.ID)
 	}
-	slices.Sort(ids)
+	slices.SortFunc(ids, files.FileID.Compare)
 	return ids
 }
 
@@ -32,7 +32,7 @@ func TestReconcileIndexListsWhatIsDue(t *testing.T) {
 	_, store := openStore(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	var want []string
+	var want []files.FileID
 	for i := range 120 { // more than a shard's share of a page, in every shard
 		f := pending(projectA, "a.pdf")
 		f.ID = files.NewID(now.Add(time.Duration(i) * time.Millisecond))
@@ -46,7 +46,7 @@ func TestReconcileIndexListsWhatIsDue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	slices.Sort(want)
+	slices.SortFunc(want, files.FileID.Compare)
 	if got := due(t, store, now); !slices.Equal(got, want) {
 		t.Fatalf("due now: %d files, want the %d whose time has come", len(got), len(want))
 	}

@@ -169,7 +169,7 @@ func (s *Store) countsFromRecords(ctx context.Context, pk string) (counts, error
 			out.add(counterSK, "held", 1)
 			out.add(counterSK, "bytes", f.SizeBytes)
 		}
-		if ms, ok := files.IDMillis(f.ID); ok {
+		if ms, ok := f.ID.Millis(); ok {
 			for _, p := range positionsOf(ms) {
 				out.add(p.sk, p.attr, 1)
 			}

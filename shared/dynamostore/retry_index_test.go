@@ -60,7 +60,7 @@ func TestDeliveriesDueShareReconcileIndex(t *testing.T) {
 	if got := dueDeliveries(t, hooks, now); !slices.Equal(got, want) {
 		t.Fatalf("deliveries due now: %d, want the %d whose time has come", len(got), len(want))
 	}
-	if got := due(t, store, now.Add(2*time.Hour)); !slices.Equal(got, []string{f.ID}) {
+	if got := due(t, store, now.Add(2*time.Hour)); !slices.Equal(got, []files.FileID{f.ID}) {
 		t.Fatalf("reconcile's Due lists %d entries, want only the file: it must never read the deliveries' shards", len(got))
 	}
 

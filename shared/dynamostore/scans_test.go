@@ -39,12 +39,12 @@ func TestDueScans(t *testing.T) {
 	if _, err := store.Transition(ctx, done, files.StatusPending, files.Change{To: files.StatusCompleted, At: now}); err != nil {
 		t.Fatal(err)
 	}
-	ids := func(fs []*files.File) []string {
-		var out []string
+	ids := func(fs []*files.File) []files.FileID {
+		var out []files.FileID
 		for _, f := range fs {
 			out = append(out, f.ID)
 		}
-		slices.Sort(out)
+		slices.SortFunc(out, files.FileID.Compare)
 		return out
 	}
 	if got, want := due(t, store, now), ids(waiting[:2]); !slices.Equal(got, want) {

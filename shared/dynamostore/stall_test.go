@@ -76,7 +76,7 @@ func TestStalledOrThrottledDynamoDBIsUnavailable(t *testing.T) {
 				return err
 			},
 			"TokenLedger.Owns": func(ctx context.Context) error {
-				_, err := dynamostore.NewTokenLedger(db, "files").Owns(ctx, "utk_1", f.FileID())
+				_, err := dynamostore.NewTokenLedger(db, "files").Owns(ctx, "utk_1", f.ID)
 				return err
 			},
 		}

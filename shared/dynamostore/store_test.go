@@ -159,7 +159,7 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFile(t, "Get", f, got)
-	many, err := store.GetMany(ctx, projectA, []string{f.ID})
+	many, err := store.GetMany(ctx, projectA, []files.FileID{f.ID})
 	if err != nil || len(many) != 1 {
 		t.Fatalf("GetMany: %d records, %v", len(many), err)
 	}
@@ -321,7 +321,7 @@ func TestJobCursor(t *testing.T) {
 func TestListNewestFirst(t *testing.T) {
 	_, store := openStore(t)
 	ctx := context.Background()
-	var ids []string
+	var ids []files.FileID
 	for i := range 7 {
 		f := pending(projectA, fmt.Sprintf("%d.pdf", i))
 		f.ID = files.NewID(t0.Add(time.Duration(i) * time.Second))
@@ -363,8 +363,8 @@ func TestListNewestFirst(t *testing.T) {
 	check("counted", func(int, int) int { return len(ids) })
 }
 
-func idsOf(fs []*files.File) []string {
-	out := make([]string, len(fs))
+func idsOf(fs []*files.File) []files.FileID {
+	out := make([]files.FileID, len(fs))
 	for i, f := range fs {
 		out[i] = f.ID
 	}
@@ -447,7 +447,7 @@ func TestKeyOfAndCountItemsOf(t *testing.T) {
 	if got, ok := dynamostore.FileFromItem(tab.item(t, f)); !ok || got.ID != f.ID {
 		t.Errorf("KeyOf reads %v, want file %s", got, f.ID)
 	}
-	var ids []string
+	var ids []files.FileID
 	for i := range 7 {
 		ids = append(ids, files.NewID(t0.Add(time.Duration(i)*time.Hour)))
 	}

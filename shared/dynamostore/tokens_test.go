@@ -19,7 +19,7 @@ func TestTokenLedger(t *testing.T) {
 	ledger := dynamostore.NewTokenLedger(tab.db, tab.name)
 	ctx := context.Background()
 	tk := &auth.Token{ID: "utk_ledger", ExpiresAt: time.Now().Add(time.Hour), MaxFiles: 3, MaxBytes: 100}
-	newID := func() files.FileID { return files.MustParseFileID(files.NewID(time.Now())) }
+	newID := func() files.FileID { return files.NewID(time.Now()) }
 	a, b, last := newID(), newID(), newID()
 	if err := ledger.Charge(ctx, tk, a, 60); err != nil {
 		t.Fatal(err)

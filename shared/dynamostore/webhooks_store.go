@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"time"
@@ -192,7 +193,7 @@ type attemptItem struct {
 
 func toDeliveryItem(d *fileevents.Delivery) deliveryItem {
 	it := deliveryItem{PK: deliveryPK(d.EndpointID, d.EventID), SK: d.EventID, EndpointID: d.EndpointID, ProjectID: d.ProjectID,
-		EventType: string(d.EventType), FileID: d.FileID, Body: string(d.Body), Status: string(d.Status), WindowStart: d.WindowStart.UTC(),
+		EventType: string(d.EventType), FileID: d.FileID.String(), Body: string(d.Body), Status: string(d.Status), WindowStart: d.WindowStart.UTC(),
 		Attempts: attemptItems(d.Attempts), TTL: deliveryTTL(d)}
 	if d.Status == fileevents.DeliveryPending {
 		it.RPK, it.RAt = retryPK(d.EndpointID, d.EventID), d.NextAttempt.UnixMilli()
@@ -218,9 +219,13 @@ func deliveryTTL(d *fileevents.Delivery) int64 {
 	return last.Add(fileevents.DeliveryRetention).Unix()
 }
 
-func (it *deliveryItem) toDelivery() *fileevents.Delivery {
+func (it *deliveryItem) toDelivery() (*fileevents.Delivery, error) {
+	fileID, ok := files.StoredFileID(it.FileID)
+	if !ok {
+		return nil, fmt.Errorf("dynamostore: delivery %q names the unreadable file id %q", it.SK, it.FileID)
+	}
 	d := &fileevents.Delivery{EndpointID: it.EndpointID, ProjectID: it.ProjectID, EventID: it.SK, EventType: fileevents.Type(it.EventType),
-		FileID: it.FileID, Body: []byte(it.Body), Status: fileevents.DeliveryStatus(it.Status), WindowStart: it.WindowStart.UTC()}
+		FileID: fileID, Body: []byte(it.Body), Status: fileevents.DeliveryStatus(it.Status), WindowStart: it.WindowStart.UTC()}
 	for _, a := range it.Attempts {
 		d.Attempts = append(d.Attempts, fileevents.Attempt{At: a.At.UTC(), StatusCode: a.StatusCode, Latency: time.Duration(a.LatencyMs) * time.Millisecond, Error: a.Error})
 	}
@@ -230,7 +235,7 @@ func (it *deliveryItem) toDelivery() *fileevents.Delivery {
 	if it.Lease > 0 {
 		d.Lease = time.UnixMilli(it.Lease).UTC()
 	}
-	return d
+	return d, nil
 }
 
 // Record is one PutItem, unless the delivery is already stored.
@@ -247,7 +252,10 @@ func (w *Webhooks) Claim(ctx context.Context, k fileevents.DeliveryKey, now, lea
 	if err != nil {
 		return nil, classify(err)
 	}
-	d := it.toDelivery()
+	d, err := it.toDelivery()
+	if err != nil {
+		return nil, err
+	}
 	d.Lease = time.UnixMilli(lease.UnixMilli()).UTC()
 	return d, nil
 }
@@ -287,7 +295,11 @@ func (w *Webhooks) Log(ctx context.Context, endpointID, before string, limit int
 	}
 	out := make([]*fileevents.Delivery, 0, len(all))
 	for i := range all {
-		out = append(out, all[i].toDelivery())
+		d, err := all[i].toDelivery()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -307,5 +319,5 @@ func (w *Webhooks) Requeue(ctx context.Context, k fileevents.DeliveryKey, at tim
 	if err != nil {
 		return nil, classify(err)
 	}
-	return it.toDelivery(), nil
+	return it.toDelivery()
 }

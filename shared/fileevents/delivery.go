@@ -3,6 +3,8 @@ package fileevents
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/filegate/filegate/shared/files"
 )
 
 // DeliveryStatus is where a delivery is: it waits for an attempt
@@ -23,7 +25,7 @@ type Delivery struct {
 	ProjectID  string
 	EventID    string
 	EventType  Type
-	FileID     string
+	FileID     files.FileID
 	Body       []byte
 	Status     DeliveryStatus
 	// WindowStart is when the retry window began: the first attempt, or

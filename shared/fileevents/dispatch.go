@@ -92,8 +92,8 @@ func (d *Dispatcher) deliver(ctx context.Context, evs []Event, msgs []Message) i
 		endpoints[ev.ProjectID] = eps
 	}
 	// A file's events in order, one file after another per worker.
-	byFile := map[string][]int{}
-	var order []string
+	byFile := map[files.FileID][]int{}
+	var order []files.FileID
 	for i := range evs[:firstFailed] {
 		id := evs[i].File.ID
 		if byFile[id] == nil {

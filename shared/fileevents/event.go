@@ -114,8 +114,8 @@ var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadd
 // milliseconds, so ids sort by time) and 80 bits of SHA-256 of the file id
 // and the type. A file has one event of each type, so the id is the same
 // however often the change is read, and a receiver dedupes on it.
-func EventID(fileID string, t Type, at time.Time) string {
-	h := sha256.Sum256([]byte("filegate event\x00" + fileID + "\x00" + string(t)))
+func EventID(fileID files.FileID, t Type, at time.Time) string {
+	h := sha256.Sum256([]byte("filegate event\x00" + fileID.String() + "\x00" + string(t)))
 	var b [16]byte
 	var ms [8]byte
 	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))

@@ -17,8 +17,16 @@ import (
 
 var t0 = time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 
+// Four file ids, in their stored spelling.
+const (
+	fileA   = "fil_06H0EN1ZAP202AP5WPNPHXF8A0"
+	fileB   = "fil_06H0EN1ZAP202AP5WPNPHXF8B0"
+	fileC   = "fil_06H0EN1ZAP202AP5WPNPHXF8C0"
+	fileNew = "fil_06H0EN1ZAP202AP5WPNPHXF8D0"
+)
+
 func file(id string, s files.Status) *files.File {
-	return &files.File{ID: id, ProjectID: "p", OrganizationID: "o", Status: s, UpdatedAt: t0}
+	return &files.File{ID: files.MustParseFileID(id), ProjectID: "p", OrganizationID: "o", Status: s, UpdatedAt: t0}
 }
 
 // One event per transition into a settled state, and per removal (its
@@ -55,11 +63,12 @@ func TestChangeEvent(t *testing.T) {
 			t.Errorf("%s: two reads, two ids", name)
 		}
 	}
-	a := fileevents.EventID(id, fileevents.Completed, t0)
-	if a == fileevents.EventID(id, fileevents.Deleted, t0) || a == fileevents.EventID("fil_06H0EN1ZAP202AP5WPNPHXF895", fileevents.Completed, t0) {
+	fid := files.MustParseFileID(id)
+	a := fileevents.EventID(fid, fileevents.Completed, t0)
+	if a == fileevents.EventID(fid, fileevents.Deleted, t0) || a == fileevents.EventID(files.MustParseFileID("fil_06H0EN1ZAP202AP5WPNPHXF898"), fileevents.Completed, t0) {
 		t.Error("ids do not tell events apart")
 	}
-	if later := fileevents.EventID(id, fileevents.Deleted, t0.Add(time.Second)); later <= a {
+	if later := fileevents.EventID(fid, fileevents.Deleted, t0.Add(time.Second)); later <= a {
 		t.Error("ids do not sort by time")
 	}
 }
@@ -109,7 +118,7 @@ func (f fakeEndpoints) Endpoints(_ context.Context, p string) ([]*fileevents.End
 type fakeDeliveries struct {
 	mu       sync.Mutex
 	recorded []*fileevents.Delivery
-	failFile string
+	failFile files.FileID
 }
 
 func (f *fakeDeliveries) Record(_ context.Context, d *fileevents.Delivery) error {
@@ -160,7 +169,7 @@ func dispatcher(t *testing.T, d *fakeDeliveries, p *fakePoster, bus fileevents.B
 	ep := &fileevents.Endpoint{ID: "we_1", ProjectID: "p", URL: "https://hooks.example.com", EventTypes: fileevents.Types, Secret: fileevents.SecretRef{Version: 1, RootTag: vs.Current.Tag()}}
 	return &fileevents.Dispatcher{
 		Endpoints: fakeEndpoints{eps: map[string][]*fileevents.Endpoint{"p": {ep}}}, Deliveries: d, Poster: p, Bus: bus,
-		Root: root{vs}, Render: func(f *files.File, _ time.Time) any { return map[string]string{"id": f.ID} },
+		Root: root{vs}, Render: func(f *files.File, _ time.Time) any { return map[string]string{"id": f.ID.String()} },
 		Backoff: fileevents.DefaultBackoff, Clock: func() time.Time { return t0 }, Log: slog.New(slog.DiscardHandler), Parallel: 4,
 	}
 }
@@ -178,8 +187,8 @@ func completedChanges(ids ...string) []fileevents.Change {
 // there, so nothing is lost; a failed first attempt is recorded pending,
 // due by the schedule.
 func TestDispatch(t *testing.T) {
-	changes := completedChanges("fil_a", "fil_b", "fil_c")
-	changes = slices.Insert(changes, 1, fileevents.Change{New: file("fil_new", files.StatusPending)}) // no event
+	changes := completedChanges(fileA, fileB, fileC)
+	changes = slices.Insert(changes, 1, fileevents.Change{New: file(fileNew, files.StatusPending)}) // no event
 
 	d, p := &fakeDeliveries{}, &fakePoster{status: 204}
 	if done, err := dispatcher(t, d, p, nil).Dispatch(context.Background(), changes); err != nil || done != 4 {
@@ -189,7 +198,7 @@ func TestDispatch(t *testing.T) {
 		t.Errorf("recorded %d, posted %d", len(d.recorded), len(p.posted))
 	}
 
-	d = &fakeDeliveries{failFile: "fil_b"}
+	d = &fakeDeliveries{failFile: files.MustParseFileID(fileB)}
 	if done, err := dispatcher(t, d, &fakePoster{status: 204}, nil).Dispatch(context.Background(), changes); err == nil || done != 2 {
 		t.Errorf("with fil_b's record failing: done %d, %v; want 2 (fil_b's change) and an error", done, err)
 	}
@@ -203,7 +212,7 @@ func TestDispatch(t *testing.T) {
 	}
 
 	d = &fakeDeliveries{}
-	if _, err := dispatcher(t, d, &fakePoster{status: 500}, nil).Dispatch(context.Background(), completedChanges("fil_a")); err != nil {
+	if _, err := dispatcher(t, d, &fakePoster{status: 500}, nil).Dispatch(context.Background(), completedChanges(fileA)); err != nil {
 		t.Fatal(err)
 	}
 	if r := d.recorded[0]; r.Status != fileevents.DeliveryPending || !r.NextAttempt.After(t0) || len(r.Attempts) != 1 || r.Attempts[0].StatusCode != 500 {

@@ -15,22 +15,22 @@ const project = "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10"
 // lagging even after they left COMPLETED (an index not yet caught up).
 type catalogStore struct {
 	mu      *sync.Mutex
-	files   map[string]File
-	lagging map[string]bool
+	files   map[FileKey]File
+	lagging map[FileID]bool
 	reads   *int // QueryCompleted calls
 }
 
 func (c catalogStore) Create(_ context.Context, f *File) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.files[f.ProjectID+"/"+f.ID] = *f
+	c.files[FileKey{f.ProjectID, f.ID}] = *f
 	return nil
 }
 
-func (c catalogStore) Get(_ context.Context, projectID, id string) (*File, error) {
+func (c catalogStore) Get(_ context.Context, projectID string, id FileID) (*File, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f, ok := c.files[projectID+"/"+id]
+	f, ok := c.files[FileKey{projectID, id}]
 	if !ok {
 		return nil, ErrNotFound
 	}
@@ -66,7 +66,7 @@ func (c catalogStore) CountCompleted(_ context.Context, projectID string, f Filt
 	return len(c.indexed(projectID, f)), nil
 }
 
-func (c catalogStore) GetMany(ctx context.Context, projectID string, ids []string) ([]*File, error) {
+func (c catalogStore) GetMany(ctx context.Context, projectID string, ids []FileID) ([]*File, error) {
 	var out []*File
 	for _, id := range ids {
 		if f, err := c.Get(ctx, projectID, id); err == nil {
@@ -102,6 +102,6 @@ type compatService struct {
 }
 
 func newCompatService() (compatService, catalogStore, signer) {
-	st := catalogStore{mu: &sync.Mutex{}, files: map[string]File{}, lagging: map[string]bool{}, reads: new(int)}
+	st := catalogStore{mu: &sync.Mutex{}, files: map[FileKey]File{}, lagging: map[FileID]bool{}, reads: new(int)}
 	return compatService{NewListing(st, Options{}), NewDownloads(NewRecords(st, Options{}), signer{}, Options{})}, st, signer{}
 }

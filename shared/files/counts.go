@@ -10,7 +10,7 @@ import "context"
 // CountChange is what one stream record changes in its project's counts.
 type CountChange struct {
 	Seq       string // the record's sequence number in its shard
-	ID        string // the file's id: its time places it in the position counts
+	ID        FileID // the file's id: its time places it in the position counts
 	Files     int    // +1 a file record appeared, -1 one was removed
 	Completed int    // +1 a file entered COMPLETED, -1 one left it
 	// Held and Bytes move with the files a project holds (PENDING or

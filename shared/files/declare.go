@@ -80,8 +80,8 @@ type Created struct {
 
 // ObjectKey is where a file's bytes live. It never contains the user's
 // filename, and process-upload recovers project and file from it.
-func ObjectKey(projectID, id string) string {
-	return "uploads/" + projectID + "/" + id
+func ObjectKey(projectID string, id FileID) string {
+	return "uploads/" + projectID + "/" + id.String()
 }
 
 // ParseObjectKey inverts ObjectKey; ok is false for keys Filegate never issues.
@@ -91,10 +91,10 @@ func ParseObjectKey(key string) (projectID string, id FileID, ok bool) {
 		return "", FileID{}, false
 	}
 	projectID, stored, found := strings.Cut(rest, "/")
-	if !found || projectID == "" || !ValidID(stored) {
+	if id, ok = StoredFileID(stored); !found || projectID == "" || !ok {
 		return "", FileID{}, false
 	}
-	return projectID, FileID{stored}, true
+	return projectID, id, true
 }
 
 // MaxRetention bounds explicit retention: far enough for any real use, near

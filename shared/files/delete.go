@@ -62,7 +62,7 @@ func (d *Deletion) delete(ctx context.Context, f *File) error {
 			}
 			return err
 		}
-		if f, err = d.records.Get(ctx, f.ProjectID, f.FileID()); err != nil {
+		if f, err = d.records.Get(ctx, f.ProjectID, f.ID); err != nil {
 			return err
 		}
 	}

@@ -37,7 +37,7 @@ type Rejection struct {
 
 // File is one record. Times are UTC; nil pointers mean "not set".
 type File struct {
-	ID             string
+	ID             FileID
 	ProjectID      string
 	OrganizationID string
 	// Declared is what the client declared at create, as create's rules

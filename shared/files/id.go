@@ -31,7 +31,7 @@ var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadd
 // milliseconds, the version (7), 12 random bits, the variant (10), 62 random
 // bits, all random bits from crypto/rand. IDs sort by creation time and
 // cannot be guessed.
-func NewID(now time.Time) string {
+func NewID(now time.Time) FileID {
 	var b [16]byte
 	_, _ = rand.Read(b[6:]) // crypto/rand.Read never returns an error
 	return stampV7(now, b)
@@ -42,7 +42,7 @@ func NewID(now time.Time) string {
 // come from SHA-256 of the project and the operation's seed. Every attempt of
 // the operation names the same file, ids still sort by creation time, and
 // nobody who does not know the Idempotency-Key can tell the id.
-func KeyedID(projectID string, op *Operation) string {
+func KeyedID(projectID string, op *Operation) FileID {
 	h := sha256.New()
 	for _, field := range []string{"filegate file id", projectID, op.Seed} {
 		var n [8]byte
@@ -56,14 +56,14 @@ func KeyedID(projectID string, op *Operation) string {
 }
 
 // stampV7 writes at's Unix milliseconds, the version and the variant over b,
-// keeping the rest, and spells it as stored.
-func stampV7(at time.Time, b [16]byte) string {
+// keeping the rest.
+func stampV7(at time.Time, b [16]byte) FileID {
 	var ms [8]byte
 	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))
 	copy(b[:6], ms[2:])
 	b[6] = 0x70 | b[6]&0x0f // version 7
 	b[8] = 0x80 | b[8]&0x3f // variant 10 (RFC 9562)
-	return storedID(b)
+	return FileID{storedID(b)}
 }
 
 func storedID(b [16]byte) string { return idPrefix + idEncoding.EncodeToString(b[:]) }
@@ -150,8 +150,9 @@ func LastIDAt(ms int64) string {
 }
 
 // FileID is a file's id, parsed once where it comes in (a request's path, a
-// token's claims, an object key): it holds the stored spelling, so the two
-// spellings of one file are one FileID, and logs and records name it one way.
+// token's claims, an object key, a stored record): it holds the stored
+// spelling, so the two spellings of one file are one FileID, and logs,
+// records and keys name it one way. The zero FileID names no file.
 type FileID struct{ stored string }
 
 // ParseFileID reads an id in either spelling (CanonicalID); ok is false for
@@ -161,8 +162,18 @@ func ParseFileID(s string) (FileID, bool) {
 	return FileID{c}, ok
 }
 
-// MustParseFileID is ParseFileID for ids known to be valid (a record's, a
-// fresh NewID); it panics on anything else.
+// StoredFileID reads an id in its stored spelling only, as records, keys and
+// indexes hold it; ok is false for anything else (the UUID spelling too:
+// storage never holds it).
+func StoredFileID(s string) (FileID, bool) {
+	if !ValidID(s) {
+		return FileID{}, false
+	}
+	return FileID{s}, true
+}
+
+// MustParseFileID is ParseFileID for ids known to be valid (test fixtures,
+// an id Filegate's own API just returned); it panics on anything else.
 func MustParseFileID(s string) FileID {
 	id, ok := ParseFileID(s)
 	if !ok {
@@ -171,17 +182,21 @@ func MustParseFileID(s string) FileID {
 	return id
 }
 
-// FileID is the record's id, which is stored in its canonical spelling.
-func (f *File) FileID() FileID { return FileID{f.ID} }
-
 // String is the stored spelling ("" for the zero FileID).
 func (id FileID) String() string { return id.stored }
 
-// UUID is the UUID spelling (the compat dialect's).
+// UUID is the UUID spelling (the compat dialect's; "" for the zero FileID).
 func (id FileID) UUID() string { return UUIDString(id.stored) }
 
 // IsZero reports whether id names no file.
 func (id FileID) IsZero() bool { return id.stored == "" }
+
+// Millis is the creation time, in Unix milliseconds, the id carries (IDMillis).
+func (id FileID) Millis() (ms int64, ok bool) { return IDMillis(id.stored) }
+
+// Compare orders ids like their stored spellings, which is creation order
+// (the order of the index keys that hold them).
+func (id FileID) Compare(other FileID) int { return strings.Compare(id.stored, other.stored) }
 
 // LogValue logs the stored spelling.
 func (id FileID) LogValue() slog.Value { return slog.StringValue(id.stored) }

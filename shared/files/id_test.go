@@ -13,7 +13,7 @@ func TestNewIDIsValidUniqueAndTimeOrdered(t *testing.T) {
 	prev := ""
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < 1000; i++ {
-		id := NewID(base.Add(time.Duration(i) * time.Millisecond))
+		id := NewID(base.Add(time.Duration(i) * time.Millisecond)).String()
 		if !ValidID(id) || len(id) != 30 || seen[id] {
 			t.Fatalf("NewID = %q (valid %v, seen %v)", id, ValidID(id), seen[id])
 		}
@@ -35,7 +35,7 @@ func TestValidIDRefusesOtherShapes(t *testing.T) {
 func TestNewIDIsAUUIDv7(t *testing.T) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC)
 	for i := 0; i < 100; i++ {
-		id := NewID(at)
+		id := NewID(at).String()
 		u := UUIDString(id)
 		if !uuidV7.MatchString(u) {
 			t.Fatalf("UUIDString(%q) = %q, not a UUIDv7", id, u)
@@ -76,10 +76,11 @@ func TestCanonicalIDAcceptsBothSpellings(t *testing.T) {
 func TestObjectKeyRoundTrip(t *testing.T) {
 	id := NewID(time.Now())
 	p, got, ok := ParseObjectKey(ObjectKey("0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", id))
-	if !ok || p != "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10" || got.String() != id {
+	if !ok || p != "0b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10" || got != id {
 		t.Fatalf("round trip: %q %q %v", p, got, ok)
 	}
-	for _, k := range []string{"", "uploads/", "uploads/p", "uploads/p/not-an-id", "other/p/" + id, "uploads//" + id} {
+	s := id.String()
+	for _, k := range []string{"", "uploads/", "uploads/p", "uploads/p/not-an-id", "other/p/" + s, "uploads//" + s, "uploads/p/" + id.UUID()} {
 		if _, _, ok := ParseObjectKey(k); ok {
 			t.Errorf("ParseObjectKey(%q) accepted", k)
 		}
@@ -129,26 +130,26 @@ func FuzzCanonicalID(f *testing.F) {
 func TestKeyedID(t *testing.T) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 123e6, time.UTC)
 	op := &Operation{Seed: "seed", At: at}
-	id := KeyedID(project, op)
+	id := KeyedID(project, op).String()
 	if !ValidID(id) || !uuidV7.MatchString(UUIDString(id)) {
 		t.Fatalf("KeyedID = %q (%s), not a UUIDv7 in the stored spelling", id, UUIDString(id))
 	}
-	if KeyedID(project, &Operation{Seed: "seed", At: at, Replay: true}) != id {
+	if KeyedID(project, &Operation{Seed: "seed", At: at, Replay: true}).String() != id {
 		t.Error("the same operation gave another id")
 	}
 	for name, other := range map[string]string{
-		"another seed":    KeyedID(project, &Operation{Seed: "seed2", At: at}),
-		"another project": KeyedID("1b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", op),
+		"another seed":    KeyedID(project, &Operation{Seed: "seed2", At: at}).String(),
+		"another project": KeyedID("1b7c1c9e-3c1b-4c39-9a53-0d1d1f3a6a10", op).String(),
 	} {
 		if other == id {
 			t.Errorf("%s gave the same id", name)
 		}
 	}
 	// Time-ordered like NewID: a later first attempt sorts after, an earlier before.
-	if later := KeyedID(project, &Operation{Seed: "a", At: at.Add(time.Millisecond)}); later <= id {
+	if later := KeyedID(project, &Operation{Seed: "a", At: at.Add(time.Millisecond)}).String(); later <= id {
 		t.Errorf("a later operation's id %s sorts before %s", later, id)
 	}
-	if earlier := NewID(at.Add(-time.Millisecond)); earlier >= id {
+	if earlier := NewID(at.Add(-time.Millisecond)).String(); earlier >= id {
 		t.Errorf("an earlier file's id %s sorts after %s", earlier, id)
 	}
 }
@@ -158,7 +159,7 @@ func TestKeyedID(t *testing.T) {
 func TestIDMillisAndLastIDAt(t *testing.T) {
 	at := time.UnixMilli(1_780_000_000_123)
 	for range 50 {
-		id := NewID(at)
+		id := NewID(at).String()
 		if ms, ok := IDMillis(id); !ok || ms != at.UnixMilli() {
 			t.Fatalf("IDMillis(%s) = %d, %v; want %d", id, ms, ok, at.UnixMilli())
 		}

@@ -17,7 +17,7 @@ import (
 // RecordGetter reads one record as stored.
 type RecordGetter interface {
 	// Get returns ErrNotFound when the project has no such file.
-	Get(ctx context.Context, projectID, id string) (*File, error)
+	Get(ctx context.Context, projectID string, id FileID) (*File, error)
 }
 
 // RecordReader reads records: one, or the native listing.
@@ -29,7 +29,8 @@ type RecordReader interface {
 
 // FileKey names a record: its project and its id.
 type FileKey struct {
-	ProjectID, ID string
+	ProjectID string
+	ID        FileID
 }
 
 // RecordCreator writes new records.

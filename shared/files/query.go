@@ -88,7 +88,7 @@ type Catalog interface {
 	// name and external id; with neither it reads a counter.
 	CountCompleted(ctx context.Context, projectID string, f Filter) (int, error)
 	// GetMany reads the project's records with these ids; missing ones are skipped.
-	GetMany(ctx context.Context, projectID string, ids []string) ([]*File, error)
+	GetMany(ctx context.Context, projectID string, ids []FileID) ([]*File, error)
 }
 
 // ErrInvalidCursor is the answer to a page token that does not fit its query.
@@ -279,9 +279,9 @@ func (l *Listing) listByIDs(ctx context.Context, q Query, take Take) (Page, erro
 	if q.After != "" && !validSortKey(q.Order, string(q.After)) {
 		return Page{}, ErrInvalidCursor
 	}
-	ids := make([]string, 0, len(q.Filter.FileIDs))
+	ids := make([]FileID, 0, len(q.Filter.FileIDs))
 	for _, id := range q.Filter.FileIDs {
-		if id, ok := CanonicalID(id); ok && !slices.Contains(ids, id) {
+		if id, ok := ParseFileID(id); ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -348,9 +348,9 @@ func NameSortKey(name string) string {
 // (NameSortKey), then by id, as the catalog's index does.
 func sortKey(o Order) func(*File) string {
 	if o.ByName() {
-		return func(f *File) string { return NameSortKey(f.Filename) + "\x00" + f.ID }
+		return func(f *File) string { return NameSortKey(f.Filename) + "\x00" + f.ID.String() }
 	}
-	return func(f *File) string { return f.ID }
+	return func(f *File) string { return f.ID.String() }
 }
 
 // validSortKey reports whether k could be a sort key of order o.

@@ -29,7 +29,7 @@ func completedFiles(t *testing.T, st catalogStore, names ...string) []*File {
 func ids(fs []*File) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = f.ID
+		out[i] = f.ID.String()
 	}
 	return out
 }
@@ -68,7 +68,7 @@ func TestListCompletedByIDs(t *testing.T) {
 	expired := &File{ID: NewID(time.Now()), ProjectID: project, Declared: Declared{Filename: "e.txt"}, Status: StatusCompleted, ExpiresAt: &gone}
 	st.Create(context.Background(), expired)
 
-	listed := append(ids(fs), pending.ID, expired.ID, "fil_bogus", fs[0].ID)
+	listed := append(ids(fs), pending.ID.String(), expired.ID.UUID(), "fil_bogus", fs[0].ID.UUID())
 	for _, tc := range []struct {
 		order Order
 		want  []*File
@@ -83,7 +83,7 @@ func TestListCompletedByIDs(t *testing.T) {
 		}
 	}
 	got, total := walk(t, s, Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileIDs: listed, FileName: "a.txt"}})
-	if !slices.Equal(got, []string{fs[1].ID, fs[3].ID}) || total != 2 {
+	if !slices.Equal(got, []string{fs[1].ID.String(), fs[3].ID.String()}) || total != 2 {
 		t.Errorf("ids and name: %v (total %d)", got, total)
 	}
 }
@@ -92,11 +92,11 @@ func TestListCompletedThroughTheCatalog(t *testing.T) {
 	s, st, _ := newCompatService()
 	fs := completedFiles(t, st, "x.txt", "y.txt", "x.txt")
 	got, total := walk(t, s, Query{ProjectID: project, Order: OrderCreatedDesc, Limit: 2})
-	if !slices.Equal(got, []string{fs[2].ID, fs[1].ID, fs[0].ID}) || total != 3 {
+	if !slices.Equal(got, []string{fs[2].ID.String(), fs[1].ID.String(), fs[0].ID.String()}) || total != 3 {
 		t.Errorf("%v (total %d)", got, total)
 	}
 	got, total = walk(t, s, Query{ProjectID: project, Order: OrderIDAsc, Limit: 1, Filter: Filter{FileName: "x.txt"}})
-	if !slices.Equal(got, []string{fs[0].ID, fs[2].ID}) || total != 2 {
+	if !slices.Equal(got, []string{fs[0].ID.String(), fs[2].ID.String()}) || total != 2 {
 		t.Errorf("by name: %v (total %d)", got, total)
 	}
 }
@@ -191,7 +191,7 @@ func TestListingReadsPastHiddenEntries(t *testing.T) {
 	hiddenFiles(t, st, "x.txt", 5, base.Add(time.Second))
 	live = append(live, completedFiles(t, st, "x.txt", "x.txt")...)
 	hiddenFiles(t, st, "x.txt", 9, base.Add(time.Hour))
-	slices.SortFunc(live, func(a, b *File) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(live, func(a, b *File) int { return strings.Compare(a.ID.String(), b.ID.String()) })
 	for _, order := range []Order{OrderIDAsc, OrderCreatedDesc, OrderNameAsc, OrderNameDesc} {
 		want := ids(live)
 		if order.Descending() {
@@ -239,7 +239,7 @@ func TestListingOutOfTimeIsUnavailableNotAnEmptyPage(t *testing.T) {
 	// With time, reading goes on, growing its reads, to the last file.
 	*st.reads = 0
 	p, err = s.ListCompleted(context.Background(), q)
-	if err != nil || !slices.Equal(ids(p.Files), []string{last.ID}) || p.Next != "" {
+	if err != nil || !slices.Equal(ids(p.Files), []string{last.ID.String()}) || p.Next != "" {
 		t.Fatalf("with time: %v, next %v, %v", ids(p.Files), p.Next, err)
 	}
 	if *st.reads > 12 {
@@ -303,12 +303,12 @@ func TestNameOrderCursorsAreBounded(t *testing.T) {
 	fs := completedFiles(t, st, long+"b", long+"a", "z.txt")
 	q := Query{ProjectID: project, Order: OrderNameAsc, Limit: 1, Filter: Filter{FileIDs: ids(fs)}}
 	got, _ := walk(t, s, q)
-	if want := []string{fs[2].ID, fs[0].ID, fs[1].ID}; !slices.Equal(got, want) { // "z" < "𠀀"; the long names share their sort key, so by id
+	if want := []string{fs[2].ID.String(), fs[0].ID.String(), fs[1].ID.String()}; !slices.Equal(got, want) { // "z" < "𠀀"; the long names share their sort key, so by id
 		t.Fatalf("by name: %q, want %q", got, want)
 	}
 	p, err := s.ListCompleted(context.Background(), q)
-	if err != nil || len(p.Next) > NameSortBytes+1+len(fs[0].ID) {
-		t.Fatalf("the cursor after a long name is %d bytes (%v), want at most %d", len(p.Next), err, NameSortBytes+1+len(fs[0].ID))
+	if err != nil || len(p.Next) > NameSortBytes+1+len(fs[0].ID.String()) {
+		t.Fatalf("the cursor after a long name is %d bytes (%v), want at most %d", len(p.Next), err, NameSortBytes+1+len(fs[0].ID.String()))
 	}
 	if key := NameSortKey(long); len(key) > NameSortBytes || !strings.HasPrefix(long, key) || !utf8.ValidString(key) {
 		t.Errorf("NameSortKey cut %d bytes, or not at a character", len(key))

@@ -29,7 +29,7 @@ func GetLive(ctx context.Context, store RecordGetter, projectID string, id FileI
 	if id.IsZero() {
 		return nil, ErrNotFound
 	}
-	f, err := store.Get(ctx, projectID, id.String())
+	f, err := store.Get(ctx, projectID, id)
 	if err != nil {
 		return nil, err
 	}

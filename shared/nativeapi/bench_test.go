@@ -114,6 +114,6 @@ func benchService() *upload.Sessions {
 type benchStore struct{}
 
 func (benchStore) Create(context.Context, *files.File) error { return nil }
-func (benchStore) Get(context.Context, string, string) (*files.File, error) {
+func (benchStore) Get(context.Context, string, files.FileID) (*files.File, error) {
 	return nil, files.ErrNotFound
 }

@@ -50,7 +50,7 @@ func Create(sessions creating, once routeguard.Once, tokens uploadtoken.Ledger) 
 			if err := uploadtoken.CheckDeclaration(t, &in); err != nil {
 				return err
 			}
-			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.FileID(), f.SizeBytes) }
+			in.Admit = func(ctx context.Context, f *files.File) error { return tokens.Charge(ctx, t, f.ID, f.SizeBytes) }
 		}
 		if err := checkPurpose(in.Purpose); err != nil { // after a token's purpose filled it in
 			return err

@@ -34,9 +34,9 @@ func TestCompleteAnswersTheOutcome(t *testing.T) {
 		status      int
 		code, param string
 	}{
-		{&files.File{ID: "fil_x", Status: files.StatusRejected, Rejection: &files.Rejection{Code: "checksum_mismatch", Message: "no"}}, 422, "checksum_mismatch", "md5"},
-		{&files.File{ID: "fil_x", Status: files.StatusCompleted}, 200, "", ""},
-		{&files.File{ID: "fil_x", Status: files.StatusScanning, Scan: &files.ScanState{}}, 202, "", ""},
+		{&files.File{Status: files.StatusRejected, Rejection: &files.Rejection{Code: "checksum_mismatch", Message: "no"}}, 422, "checksum_mismatch", "md5"},
+		{&files.File{Status: files.StatusCompleted}, 200, "", ""},
+		{&files.File{Status: files.StatusScanning, Scan: &files.ScanState{}}, 202, "", ""},
 	} {
 		rt := Complete(settles{tc.file}, nil, nil)
 		mux := http.NewServeMux()

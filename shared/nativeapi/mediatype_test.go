@@ -15,7 +15,7 @@ type creates struct{ calls *int }
 
 func (c creates) Create(_ context.Context, in files.CreateInput) (*files.Created, error) {
 	*c.calls++
-	return &files.Created{File: &files.File{ID: "fil_x", Status: files.StatusPending, Declared: files.Declared{Filename: in.Filename, MimeType: in.MimeType, SizeBytes: in.SizeBytes}, UploadExpiresAt: time.Now().Add(time.Hour)}}, nil
+	return &files.Created{File: &files.File{Status: files.StatusPending, Declared: files.Declared{Filename: in.Filename, MimeType: in.MimeType, SizeBytes: in.SizeBytes}, UploadExpiresAt: time.Now().Add(time.Hour)}}, nil
 }
 func (creates) Now() time.Time { return time.Now() }
 
@@ -53,7 +53,7 @@ func TestBodiesMustBeLabelledJSON(t *testing.T) {
 			checkType(t, resp.Body, "unsupported_media_type", "Content-Type")
 		}
 	}
-	done := &files.File{ID: "fil_x", Status: files.StatusCompleted}
+	done := &files.File{Status: files.StatusCompleted}
 	for _, contentType := range []string{"", "text/plain", "application/json"} {
 		headers := map[string]string{}
 		if contentType != "" {

@@ -90,7 +90,7 @@ func SignParts(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 		for i, u := range urls {
 			out[i] = partURLJSON{PartNumber: u.Number, URL: u.URL, Headers: headerMap(u.Headers), ExpiresAt: jsonwire.Timestamp(u.ExpiresAt)}
 		}
-		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID, Data: out})
+		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID.String(), Data: out})
 		return nil
 	}))
 }
@@ -117,7 +117,7 @@ func ListParts(sessions parting, tokens uploadtoken.Ledger) routeguard.Route {
 		for i, part := range parts {
 			out[i] = storedPartJSON{PartNumber: part.Number, SizeBytes: part.SizeBytes, ETag: part.ETag, SHA256: part.SHA256}
 		}
-		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID, Data: out})
+		jsonwire.Write(w, http.StatusOK, partsJSON{Object: "list", FileID: f.ID.String(), Data: out})
 		return nil
 	}))
 }

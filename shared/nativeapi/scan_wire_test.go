@@ -31,7 +31,7 @@ func TestScanStateOnTheWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.f.ID = "fil_06H0EN1ZAP202AP5WPNPHXF894"
+			tt.f.ID = files.MustParseFileID("fil_06H0EN1ZAP202AP5WPNPHXF894")
 			j := toJSON(&tt.f, now)
 			if j.Status != tt.status {
 				t.Errorf("status %s, want %s", j.Status, tt.status)

@@ -145,7 +145,7 @@ type attemptJSON struct {
 }
 
 func toDeliveryJSON(d *fileevents.Delivery) deliveryJSON {
-	j := deliveryJSON{Object: "webhook_delivery", EventID: d.EventID, EventType: d.EventType, FileID: d.FileID, Status: string(d.Status), Attempts: []attemptJSON{}}
+	j := deliveryJSON{Object: "webhook_delivery", EventID: d.EventID, EventType: d.EventType, FileID: d.FileID.String(), Status: string(d.Status), Attempts: []attemptJSON{}}
 	if d.Status == fileevents.DeliveryPending {
 		j.NextAttemptAt = jsonwire.Optional(&d.NextAttempt)
 	}

@@ -128,7 +128,7 @@ type urlJSON struct {
 
 func toJSON(f *files.File, now time.Time) fileJSON {
 	j := fileJSON{
-		ID: f.ID, Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
+		ID: f.ID.String(), Status: f.StatusAt(now), Filename: f.Filename, MimeType: f.MimeType, SizeBytes: f.SizeBytes,
 		CreatedAt: jsonwire.Timestamp(f.CreatedAt), CompletedAt: jsonwire.Optional(f.CompletedAt), RetentionExpiresAt: jsonwire.Optional(f.ExpiresAt),
 		SHA256: f.VerifiedSHA256(), ClaimedSHA256: f.ClaimedSHA256(),
 	}

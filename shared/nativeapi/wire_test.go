@@ -27,7 +27,7 @@ func TestOnlyAVerifiedDigestIsShownAsSHA256(t *testing.T) {
 		{"multipart without one", files.File{Multipart: multipart}, map[string]any{}},
 	} {
 		f := tc.file
-		f.ID, f.Status, f.SizeBytes, f.CreatedAt = "fil_06H0EN1ZAP202AP5WPNPHXF894", files.StatusCompleted, 3, time.Now()
+		f.ID, f.Status, f.SizeBytes, f.CreatedAt = files.MustParseFileID("fil_06H0EN1ZAP202AP5WPNPHXF894"), files.StatusCompleted, 3, time.Now()
 		raw, _ := json.Marshal(toJSON(&f, time.Now()))
 		var got map[string]any
 		if err := json.Unmarshal(raw, &got); err != nil {

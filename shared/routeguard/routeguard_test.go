@@ -265,7 +265,7 @@ func TestScopeIsTheSameForBothIDSpellings(t *testing.T) {
 		}}
 	mux := http.NewServeMux()
 	mux.Handle(rt.Pattern, rt.Handler(discard))
-	for _, spelling := range []string{id, files.UUIDString(id), strings.ToUpper(files.UUIDString(id))} {
+	for _, spelling := range []string{id.String(), id.UUID(), strings.ToUpper(id.UUID())} {
 		path := "/v1/files/" + spelling + "/cancel"
 		ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: path, RequestContext: events.APIGatewayV2HTTPRequestContext{
 			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: path},
@@ -298,7 +298,7 @@ func (l ledger) Charge(context.Context, *auth.Token, files.FileID, int64) error 
 // cached authorization past it), refuses routes without Tokens, and reaches
 // only the files the token created, as if no other existed.
 func TestRouteUploadTokens(t *testing.T) {
-	const mine, theirs = "fil_06H0EN1ZAP202AP5WPNPHXF894", "fil_06H0EN1ZAP202AP5WPNPHXF895"
+	const mine, theirs = "fil_06H0EN1ZAP202AP5WPNPHXF894", "fil_06H0EN1ZAP202AP5WPNPHXF898"
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) // the route's clock, not the machine's
 	live := &auth.Token{ID: "utk_a", ExpiresAt: now.Add(time.Minute)}
 	expired := &auth.Token{ID: "utk_a", ExpiresAt: now}

@@ -39,7 +39,7 @@ func removal(t *testing.T, id, seq string) events.DynamoDBEventRecord {
 	project := img["projectId"].String()
 	img["id"], img["lsk"] = events.NewStringAttribute(id), events.NewStringAttribute(id)
 	img["sk"] = events.NewStringAttribute("F#" + id)
-	img["objectKey"] = events.NewStringAttribute(files.ObjectKey(project, id))
+	img["objectKey"] = events.NewStringAttribute(files.ObjectKey(project, files.MustParseFileID(id)))
 	r.Change.OldImage, r.Change.SequenceNumber = img, seq
 	return r
 }
@@ -62,8 +62,8 @@ func (o *stubObjects) Delete(_ context.Context, key string) error {
 
 const (
 	idA = "fil_06H0EN1ZAP202AP5WPNPHXF894"
-	idB = "fil_06H0EN1ZAP202AP5WPNPHXF895"
-	idC = "fil_06H0EN1ZAP202AP5WPNPHXF896"
+	idB = "fil_06H0EN1ZAP202AP5WPNPHXF898"
+	idC = "fil_06H0EN1ZAP202AP5WPNPHXF89C"
 )
 
 // TTL removals delete their objects, in order; a client's
@@ -78,13 +78,13 @@ func TestCleanupStopsAtTheFirstFailure(t *testing.T) {
 	counter.Change.OldImage = map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute("P#x"), "sk": events.NewStringAttribute("COUNT")}
 	project := a.Change.OldImage["projectId"].String()
 
-	objects := &stubObjects{fail: files.ObjectKey(project, idB)}
+	objects := &stubObjects{fail: files.ObjectKey(project, files.MustParseFileID(idB))}
 	cleanup := &streamevents.Cleanup{Expiry: files.NewExpiry(objects, files.Options{}), Log: slog.New(slog.DiscardHandler)}
 	resp, err := cleanup.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{byClient, counter, a, b, c}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{files.ObjectKey(project, idA)}; !slices.Equal(objects.deleted, want) {
+	if want := []string{files.ObjectKey(project, files.MustParseFileID(idA))}; !slices.Equal(objects.deleted, want) {
 		t.Errorf("deleted %v, want %v", objects.deleted, want)
 	}
 	if want := []events.DynamoDBBatchItemFailure{{ItemIdentifier: "200"}}; !slices.Equal(resp.BatchItemFailures, want) {

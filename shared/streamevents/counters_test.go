@@ -76,8 +76,8 @@ func TestCountersTurnRecordsIntoChanges(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("%v %+v", err, resp.BatchItemFailures)
 	}
-	id := sample(t).Change.OldImage["id"].String()              // every image here is the sample's file; its id places it in the position counts
-	size, _ := sample(t).Change.OldImage["sizeBytes"].Integer() // held files (PENDING, COMPLETED) count their bytes
+	id := files.MustParseFileID(sample(t).Change.OldImage["id"].String()) // every image here is the sample's file; its id places it in the position counts
+	size, _ := sample(t).Change.OldImage["sizeBytes"].Integer()           // held files (PENDING, COMPLETED) count their bytes
 	want := []applied{
 		{p, "shard-9", []files.CountChange{{Seq: "1", ID: id, Files: 1, Held: 1, Bytes: size}, {Seq: "3", ID: id, Completed: 1}, {Seq: "5", ID: id, Completed: -1, Held: -1, Bytes: -size}, {Seq: "6", ID: id, Files: -1}}},
 		{q, "shard-9", []files.CountChange{{Seq: "2", ID: id, Files: 1, Completed: 1, Held: 1, Bytes: size}, {Seq: "7", ID: id, Files: -1, Completed: -1, Held: -1, Bytes: -size}}},

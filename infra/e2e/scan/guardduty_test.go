@@ -74,7 +74,9 @@ func (g *guardDuty) uploaded(body, tagging string) filegate.File {
 	return f
 }
 
-func (g *guardDuty) key(f filegate.File) string { return files.ObjectKey(g.c.ProjectID, f.ID) }
+func (g *guardDuty) key(f filegate.File) string {
+	return files.ObjectKey(g.c.ProjectID, files.MustParseFileID(f.ID))
+}
 
 // tag is GuardDuty writing its verdict on f's object.
 func (g *guardDuty) tag(f filegate.File, status string) {

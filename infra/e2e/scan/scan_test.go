@@ -65,7 +65,7 @@ func settled(t *testing.T, c *apitest.Tenant, id string) filegate.File {
 // record is the file's record as stored (the operator's view).
 func record(t *testing.T, c *apitest.Tenant, id string) *files.File {
 	t.Helper()
-	f, err := wiring.Store(env).Get(context.Background(), c.ProjectID, id)
+	f, err := wiring.Store(env).Get(context.Background(), c.ProjectID, files.MustParseFileID(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func record(t *testing.T, c *apitest.Tenant, id string) *files.File {
 // objectExists reports whether storage holds the file's object.
 func objectExists(t *testing.T, c *apitest.Tenant, id string) bool {
 	t.Helper()
-	_, err := stack.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(files.ObjectKey(c.ProjectID, id))})
+	_, err := stack.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(localstack.BucketName), Key: aws.String(files.ObjectKey(c.ProjectID, files.MustParseFileID(id)))})
 	var nf *s3types.NotFound
 	if errors.As(err, &nf) {
 		return false

@@ -12,7 +12,7 @@ import (
 type budget struct {
 	maxFiles int
 	maxBytes int64
-	charged  map[string]int64
+	charged  map[files.FileID]int64
 }
 
 func (b *budget) admit(_ context.Context, f *files.File) error {
@@ -57,7 +57,7 @@ func TestEveryCreatePathSpendsTheBudget(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			s, st, obj := newTestService()
-			b := &budget{maxFiles: 1, maxBytes: 10 * size, charged: map[string]int64{}}
+			b := &budget{maxFiles: 1, maxBytes: 10 * size, charged: map[files.FileID]int64{}}
 			f, err := create(s, b.admit)
 			if err != nil {
 				t.Fatal(err)
@@ -77,7 +77,7 @@ func TestEveryCreatePathSpendsTheBudget(t *testing.T) {
 	}
 	t.Run("direct upload", func(t *testing.T) {
 		s, st, obj := newCompatService()
-		b := &budget{maxFiles: 1, maxBytes: 10 * size, charged: map[string]int64{}}
+		b := &budget{maxFiles: 1, maxBytes: 10 * size, charged: map[files.FileID]int64{}}
 		in := files.DirectUpload{ProjectID: project, Filename: "a.pdf", Purpose: "parse", Body: pdfBody, Admit: b.admit}
 		f, err := s.UploadDirect(ctx, in)
 		if err != nil || b.charged[f.ID] != int64(len(pdfBody)) {
@@ -95,7 +95,7 @@ func TestEveryCreatePathSpendsTheBudget(t *testing.T) {
 	})
 	t.Run("bytes", func(t *testing.T) {
 		s, st, obj := newTestService()
-		b := &budget{maxFiles: 10, maxBytes: size + 1, charged: map[string]int64{}}
+		b := &budget{maxFiles: 10, maxBytes: size + 1, charged: map[files.FileID]int64{}}
 		if _, err := multipart(s, b.admit); err != nil {
 			t.Fatal(err)
 		}

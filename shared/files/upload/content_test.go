@@ -85,7 +85,7 @@ func TestPolyglotUploadIsRejectedAndDeleted(t *testing.T) {
 				t.Fatal(err)
 			}
 			obj.put(c.File.ObjectKey, tc.declared, tc.body)
-			if done, err := s.Complete(ctx, project, c.File.FileID(), "", ""); err != nil || done.Status != files.StatusRejected {
+			if done, err := s.Complete(ctx, project, c.File.ID, "", ""); err != nil || done.Status != files.StatusRejected {
 				t.Fatalf("complete: %+v (%v), want the REJECTED outcome", done, err)
 			}
 			got, _ := st.Get(ctx, project, c.File.ID)
@@ -184,7 +184,7 @@ func TestEveryPurposeCompletesAGenuineFileOfEachAcceptedType(t *testing.T) {
 					t.Fatalf("create %s (%s) for %s: %v", sample.Filename, declared, purpose, err)
 				}
 				obj.put(c.File.ObjectKey, declared, sample.Body)
-				if _, err := s.Complete(ctx, project, c.File.FileID(), "", ""); err != nil {
+				if _, err := s.Complete(ctx, project, c.File.ID, "", ""); err != nil {
 					t.Fatalf("complete %s (%s, sniffed %s): %v", sample.Filename, declared, sniffed(sample.Body), err)
 				}
 				if got, _ := st.Get(ctx, project, c.File.ID); got.Status != files.StatusCompleted {

@@ -17,7 +17,7 @@ import (
 // memStore is an in-memory Store with the same conditional semantics.
 type memStore struct {
 	mu      sync.Mutex
-	files   map[string]files.File
+	files   map[files.FileKey]files.File
 	cursors map[string]string
 	leases  map[string]memLease
 }
@@ -28,7 +28,7 @@ type memLease struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{files: map[string]files.File{}, cursors: map[string]string{}, leases: map[string]memLease{}}
+	return &memStore{files: map[files.FileKey]files.File{}, cursors: map[string]string{}, leases: map[string]memLease{}}
 }
 
 func (m *memStore) AcquireLease(_ context.Context, job, holder string, now, until time.Time) (bool, error) {
@@ -53,17 +53,17 @@ func (m *memStore) ReleaseLease(_ context.Context, job, holder string) error {
 func (m *memStore) Create(_ context.Context, f *files.File) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.files[f.ProjectID+"/"+f.ID]; ok {
+	if _, ok := m.files[files.FileKey{ProjectID: f.ProjectID, ID: f.ID}]; ok {
 		return files.ErrConditionFailed
 	}
-	m.files[f.ProjectID+"/"+f.ID] = *f
+	m.files[files.FileKey{ProjectID: f.ProjectID, ID: f.ID}] = *f
 	return nil
 }
 
-func (m *memStore) Get(_ context.Context, p, id string) (*files.File, error) {
+func (m *memStore) Get(_ context.Context, p string, id files.FileID) (*files.File, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[p+"/"+id]
+	f, ok := m.files[files.FileKey{ProjectID: p, ID: id}]
 	if !ok {
 		return nil, files.ErrNotFound
 	}
@@ -78,7 +78,7 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 	p, id := cur.ProjectID, cur.ID
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[p+"/"+id]
+	f, ok := m.files[files.FileKey{ProjectID: p, ID: id}]
 	if !ok || f.Status != from {
 		return nil, files.ErrConditionFailed
 	}
@@ -99,7 +99,7 @@ func (m *memStore) Transition(_ context.Context, cur *files.File, from files.Sta
 	if !c.AssemblingSince.IsZero() {
 		f.AssemblingSince = &c.AssemblingSince
 	}
-	m.files[p+"/"+id] = f
+	m.files[files.FileKey{ProjectID: p, ID: id}] = f
 	return &f, nil
 }
 
@@ -127,24 +127,24 @@ func (m *memStore) Due(_ context.Context, before time.Time) iter.Seq2[files.File
 func (m *memStore) Expire(_ context.Context, cur *files.File, at, reconcileAt time.Time) (*files.File, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	f, ok := m.files[files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID}]
 	if !ok || f.Status != files.StatusPending || at.Before(f.UploadExpiresAt) || (f.AssemblingSince == nil) != (cur.AssemblingSince == nil) {
 		return nil, files.ErrConditionFailed
 	}
 	f.Status, f.UpdatedAt, f.ReconcileAt = files.StatusExpired, at, reconcileAt
-	m.files[cur.ProjectID+"/"+cur.ID] = f
+	m.files[files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID}] = f
 	return &f, nil
 }
 
 func (m *memStore) Reconciled(_ context.Context, cur *files.File) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	f, ok := m.files[files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID}]
 	if !ok || f.Status != cur.Status {
 		return files.ErrConditionFailed
 	}
 	f.ReconcileAt = time.Time{}
-	m.files[cur.ProjectID+"/"+cur.ID] = f
+	m.files[files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID}] = f
 	return nil
 }
 
@@ -164,14 +164,14 @@ func (m *memStore) SaveCursor(_ context.Context, job, cursor string) error {
 func (m *memStore) Delete(_ context.Context, cur *files.File) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[cur.ProjectID+"/"+cur.ID]
+	f, ok := m.files[files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID}]
 	switch {
 	case !ok:
 		return files.ErrNotFound
 	case f.Status != cur.Status:
 		return files.ErrConditionFailed
 	}
-	delete(m.files, cur.ProjectID+"/"+cur.ID)
+	delete(m.files, files.FileKey{ProjectID: cur.ProjectID, ID: cur.ID})
 	return nil
 }
 
@@ -434,24 +434,24 @@ func (s *service) Scanned(ctx context.Context, key string, res files.ScanResult)
 	return s.scanning.Scanned(ctx, key, res)
 }
 
-func (s *service) Get(ctx context.Context, projectID, id string) (*files.File, error) {
-	return s.records.Get(ctx, projectID, files.MustParseFileID(id))
+func (s *service) Get(ctx context.Context, projectID string, id files.FileID) (*files.File, error) {
+	return s.records.Get(ctx, projectID, id)
 }
 
-func (s *service) Cancel(ctx context.Context, projectID, id string) (*files.File, error) {
-	return s.cancel.Cancel(ctx, projectID, files.MustParseFileID(id))
+func (s *service) Cancel(ctx context.Context, projectID string, id files.FileID) (*files.File, error) {
+	return s.cancel.Cancel(ctx, projectID, id)
 }
 
-func (s *service) Delete(ctx context.Context, projectID, id string) error {
-	return s.deletion.Delete(ctx, projectID, files.MustParseFileID(id))
+func (s *service) Delete(ctx context.Context, projectID string, id files.FileID) error {
+	return s.deletion.Delete(ctx, projectID, id)
 }
 
 func (s *service) UploadDirect(ctx context.Context, in files.DirectUpload) (*files.File, error) {
 	return s.direct.Upload(ctx, in)
 }
 
-func (s *service) DownloadURL(ctx context.Context, projectID, id string) (files.Presigned, error) {
-	return s.downloads.DownloadURL(ctx, projectID, files.MustParseFileID(id))
+func (s *service) DownloadURL(ctx context.Context, projectID string, id files.FileID) (files.Presigned, error) {
+	return s.downloads.DownloadURL(ctx, projectID, id)
 }
 
 func (s *service) ContentURL(ctx context.Context, f *files.File, lifetime *time.Duration) (files.Presigned, error) {

@@ -73,7 +73,7 @@ func TestKeyedCreateAfterItsFileSettledAnswersTheFile(t *testing.T) {
 	}{
 		{"completed by the client", func(s *service, _ *memStore, obj *memObjects, f *files.File) {
 			obj.put(f.ObjectKey, "application/pdf", pdfBody)
-			if _, err := s.Complete(ctx, project, f.FileID(), "", ""); err != nil {
+			if _, err := s.Complete(ctx, project, f.ID, "", ""); err != nil {
 				t.Fatal(err)
 			}
 		}, files.StatusCompleted},

@@ -42,23 +42,23 @@ func TestMultipartSessionCompletesFromStoredParts(t *testing.T) {
 	if got := f.UploadExpiresAt.Sub(f.CreatedAt); got != 24*time.Hour {
 		t.Errorf("a multipart session lasts %s, want the default 24h", got)
 	}
-	_, urls, err := s.PartURLs(ctx, project, f.FileID(), []files.PartRequest{{Number: 3}})
+	_, urls, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 3}})
 	if err != nil || len(urls) != 1 || obj.lastPart.SizeBytes != int64(len(body))-2*partSize || obj.lastPart.Expires > 15*time.Minute {
 		t.Fatalf("part 3's URL: %+v %v, signed %+v", urls, err, obj.lastPart)
 	}
 	putParts(obj, f, body, 1, 3)
-	if _, parts, err := s.Parts(ctx, project, f.FileID()); err != nil || len(parts) != 2 || parts[1].Number != 3 {
+	if _, parts, err := s.Parts(ctx, project, f.ID); err != nil || len(parts) != 2 || parts[1].Number != 3 {
 		t.Fatalf("stored parts: %+v %v", parts, err)
 	}
 	var e *files.Error
-	if _, err := s.Complete(ctx, project, f.FileID(), "", ""); !errors.As(err, &e) || e.Code != "parts_missing" || !strings.Contains(e.Message, "[2]") {
+	if _, err := s.Complete(ctx, project, f.ID, "", ""); !errors.As(err, &e) || e.Code != "parts_missing" || !strings.Contains(e.Message, "[2]") {
 		t.Fatalf("complete without part 2: %v, want parts_missing naming it", err)
 	}
-	if _, err := s.Complete(ctx, project, f.FileID(), strings.Repeat("0", 32), ""); !errors.As(err, &e) || e.Field != files.FieldMD5 || e.Kind != files.KindInvalid {
+	if _, err := s.Complete(ctx, project, f.ID, strings.Repeat("0", 32), ""); !errors.As(err, &e) || e.Field != files.FieldMD5 || e.Kind != files.KindInvalid {
 		t.Fatalf("complete of a multipart file with md5: %v, want a 400 naming md5", err)
 	}
 	putParts(obj, f, body, 2)
-	done, err := s.Complete(ctx, project, f.FileID(), "", "")
+	done, err := s.Complete(ctx, project, f.ID, "", "")
 	if err != nil || done.Status != files.StatusCompleted {
 		t.Fatalf("complete: %+v %v", done, err)
 	}
@@ -66,7 +66,7 @@ func TestMultipartSessionCompletesFromStoredParts(t *testing.T) {
 		t.Error("the assembled object is not the file")
 	}
 	// A repeat (the first answer lost) finds the upload assembled and confirms.
-	if again, err := s.Complete(ctx, project, f.FileID(), "", ""); err != nil || again.Status != files.StatusCompleted {
+	if again, err := s.Complete(ctx, project, f.ID, "", ""); err != nil || again.Status != files.StatusCompleted {
 		t.Fatalf("repeated complete: %+v %v", again, err)
 	}
 }
@@ -76,14 +76,14 @@ func TestMultipartPartChecksumsAreRequiredAndSigned(t *testing.T) {
 	s, _, obj := newTestService()
 	f, _ := multipartFile(t, s, true)
 	var e *files.Error
-	if _, _, err := s.PartURLs(ctx, project, f.FileID(), []files.PartRequest{{Number: 1}}); !errors.As(err, &e) || e.Field != files.FieldPartSHA256 || e.Item != 1 {
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 1}}); !errors.As(err, &e) || e.Field != files.FieldPartSHA256 || e.Item != 1 {
 		t.Fatalf("a part URL without the part's sha256: %v", err)
 	}
 	const sum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	if _, _, err := s.PartURLs(ctx, project, f.FileID(), []files.PartRequest{{Number: 2, SHA256: sum}}); err != nil || obj.lastPart.SHA256 != sum {
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 2, SHA256: sum}}); err != nil || obj.lastPart.SHA256 != sum {
 		t.Fatalf("part 2 with its sha256: %v, signed %+v", err, obj.lastPart)
 	}
-	if _, _, err := s.PartURLs(ctx, project, f.FileID(), []files.PartRequest{{Number: 4, SHA256: sum}}); !errors.As(err, &e) || e.Code != "invalid_part_number" {
+	if _, _, err := s.PartURLs(ctx, project, f.ID, []files.PartRequest{{Number: 4, SHA256: sum}}); !errors.As(err, &e) || e.Code != "invalid_part_number" {
 		t.Fatalf("part 4 of 3: %v", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestSlowAssemblyAnswersPending(t *testing.T) {
 	obj.slowAssembly = true
 	ctx, cancel := context.WithTimeout(context.Background(), assemblyReserve+200*time.Millisecond)
 	defer cancel()
-	got, err := s.Complete(ctx, project, f.FileID(), "", "")
+	got, err := s.Complete(ctx, project, f.ID, "", "")
 	if err != nil || got.Status != files.StatusPending {
 		t.Fatalf("complete while storage assembles: %+v %v, want the file PENDING", got, err)
 	}
@@ -149,7 +149,7 @@ func TestMultipartWholeFileSHA256IsAClaim(t *testing.T) {
 	f, body := multipartFile(t, s, false)
 	putParts(obj, f, body, 1, 2, 3)
 	claim := sha256Hex(body)
-	done, err := s.Complete(ctx, project, f.FileID(), "", claim)
+	done, err := s.Complete(ctx, project, f.ID, "", claim)
 	if err != nil || done.VerifiedSHA256() != "" || done.ClaimedSHA256() != claim {
 		t.Errorf("multipart: verified %q, claimed %q (%v); want the claim %s, nothing verified", done.VerifiedSHA256(), done.ClaimedSHA256(), err, claim)
 	}
@@ -159,7 +159,7 @@ func TestMultipartWholeFileSHA256IsAClaim(t *testing.T) {
 		t.Fatalf("single PUT: %v, signed %q", err, obj.lastUpload.SHA256)
 	}
 	obj.put(c.File.ObjectKey, "application/pdf", pdfBody)
-	single, err := s.Complete(ctx, project, c.File.FileID(), "", "")
+	single, err := s.Complete(ctx, project, c.File.ID, "", "")
 	if err != nil || single.VerifiedSHA256() != sha256Hex(pdfBody) || single.ClaimedSHA256() != "" {
 		t.Errorf("single PUT: verified %q, claimed %q (%v); want the signed digest verified", single.VerifiedSHA256(), single.ClaimedSHA256(), err)
 	}

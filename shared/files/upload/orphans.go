@@ -58,7 +58,7 @@ func (r *Reconciler) sweep(ctx context.Context, key string, old bool) (deleted b
 	if !ok {
 		return false, nil // not in Filegate's key layout
 	}
-	f, err := r.store.Get(ctx, projectID, id.String())
+	f, err := r.store.Get(ctx, projectID, id)
 	switch {
 	case errors.Is(err, files.ErrNotFound) && !old:
 		return false, nil

@@ -17,7 +17,7 @@ type gatedStore struct {
 	timedOut atomic.Bool
 }
 
-func (g *gatedStore) Get(ctx context.Context, p, id string) (*files.File, error) {
+func (g *gatedStore) Get(ctx context.Context, p string, id files.FileID) (*files.File, error) {
 	select {
 	case <-g.headed:
 	case <-time.After(5 * time.Second):
@@ -53,7 +53,7 @@ func TestCompleteReadsTheObjectBesideTheRecord(t *testing.T) {
 	counting := &countingObjects{memObjects: obj, headed: headed}
 	settlement := NewSettlement(gated, counting, files.Options{})
 
-	done, err := settlement.Complete(ctx, project, f.FileID(), "", "")
+	done, err := settlement.Complete(ctx, project, f.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

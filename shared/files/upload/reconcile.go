@@ -156,7 +156,7 @@ func (r *Reconciler) leased(ctx context.Context, job string, rep *ReconcileRepor
 	if !ok {
 		deadline = r.Now().Add(maxJobRun)
 	}
-	holder := files.NewID(r.Now())
+	holder := files.NewID(r.Now()).String()
 	if held, err := r.store.AcquireLease(ctx, job, holder, r.Now(), deadline); err != nil || !held {
 		rep.Busy = err == nil
 		return err

@@ -84,7 +84,7 @@ func TestConvergeSettlesLostEventsAndStoresExpired(t *testing.T) {
 	}
 	// A stored EXPIRED is final, like a computed one: complete and cancel
 	// refuse it, and a late upload's object is deleted by its event.
-	if _, err := s.Complete(ctx, project, missing.FileID(), "", ""); files.KindOf(err) != files.KindConflict {
+	if _, err := s.Complete(ctx, project, missing.ID, "", ""); files.KindOf(err) != files.KindConflict {
 		t.Errorf("complete of an EXPIRED file: %v, want a conflict", err)
 	}
 	if _, err := s.Cancel(ctx, project, missing.ID); files.KindOf(err) != files.KindConflict {
@@ -107,7 +107,7 @@ func TestConvergeFinishesAnAssemblyCutOffAfter202(t *testing.T) {
 	obj.slowAssembly = true
 	ctx, cancel := context.WithTimeout(context.Background(), assemblyReserve+200*time.Millisecond)
 	defer cancel()
-	if got, err := s.Complete(ctx, project, f.FileID(), "", ""); err != nil || got.Status != files.StatusPending {
+	if got, err := s.Complete(ctx, project, f.ID, "", ""); err != nil || got.Status != files.StatusPending {
 		t.Fatalf("complete while storage assembles: %+v %v, want 202 PENDING", got, err)
 	}
 	obj.slowAssembly = false // the assembly was cut off; storage works again
@@ -150,7 +150,7 @@ func TestConvergeAbortsWhatEndedSessionsLeftOpen(t *testing.T) {
 	strayCancelled, _ := obj.StartMultipart(ctx, cancelled.ObjectKey, "text/plain", false)
 	completed, body := multipartFile(t, s, false)
 	putParts(obj, completed, body, 1, 2, 3)
-	if got, err := s.Complete(ctx, project, completed.FileID(), "", ""); err != nil || got.Status != files.StatusCompleted {
+	if got, err := s.Complete(ctx, project, completed.ID, "", ""); err != nil || got.Status != files.StatusCompleted {
 		t.Fatalf("complete: %+v %v", got, err)
 	}
 	strayCompleted, _ := obj.StartMultipart(ctx, completed.ObjectKey, "text/plain", false)
@@ -227,7 +227,7 @@ func TestConvergeGoesPastAFileThatFails(t *testing.T) {
 	}
 	down := files.Unavailable("object storage", errors.New("down"))
 	for _, f := range made[1:] {
-		st.files[f.ProjectID+"/"+f.ID] = *f // PENDING and due again
+		st.files[files.FileKey{ProjectID: f.ProjectID, ID: f.ID}] = *f // PENDING and due again
 		obj.failPeek[f.ObjectKey] = down
 	}
 	rep, err = s.reconciler.Converge(ctx, false)

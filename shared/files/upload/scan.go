@@ -202,7 +202,7 @@ func (s *Settlement) Scanned(ctx context.Context, key string, res files.ScanResu
 		s.Log.WarnContext(ctx, "ignoring a scan result outside Filegate's key layout", "key", key)
 		return Unchanged, nil
 	}
-	f, err := s.store.Get(ctx, projectID, id.String())
+	f, err := s.store.Get(ctx, projectID, id)
 	switch {
 	case errors.Is(err, files.ErrNotFound):
 		return Unchanged, nil // deleted: its object went with it, or goes with its S3 event

@@ -198,14 +198,14 @@ func TestCompleteAnswersScanningAndTheEventScans(t *testing.T) {
 	s, st, obj, _ := scanService(files.ScanClamAV, sc, nil)
 	f := uploaded(t, s, obj)
 	// complete's settlement does not scan: it answers with the file waiting.
-	got, err := s.Complete(ctx, project, f.FileID(), "", "")
+	got, err := s.Complete(ctx, project, f.ID, "", "")
 	if err != nil || got.Status != files.StatusScanning || sc.scans != 0 {
 		t.Fatalf("complete: %+v, %v (scans %d)", got, err, sc.scans)
 	}
-	if again, err := s.Complete(ctx, project, f.FileID(), "", ""); err != nil || again.Status != files.StatusScanning {
+	if again, err := s.Complete(ctx, project, f.ID, "", ""); err != nil || again.Status != files.StatusScanning {
 		t.Fatalf("complete again: %+v, %v", again, err)
 	}
-	if _, err := s.Complete(ctx, project, f.FileID(), strings.Repeat("0", 32), ""); files.KindOf(err) != files.KindConflict {
+	if _, err := s.Complete(ctx, project, f.ID, strings.Repeat("0", 32), ""); files.KindOf(err) != files.KindConflict {
 		t.Fatalf("complete with another md5: %v, want a conflict", err)
 	}
 	if out, err := s.ObjectCreated(ctx, f.ObjectKey); err != nil || out != Completed {

@@ -106,7 +106,7 @@ func admit(ctx context.Context, quotas files.QuotaReader, in files.CreateInput, 
 // client that never learned how its upload went (it died before complete's
 // answer, or the S3 event completed the file) learns it here, instead of
 // uploading the bytes again as a second file.
-func (s *Sessions) resume(ctx context.Context, projectID, id string, replay bool) (*files.Created, error) {
+func (s *Sessions) resume(ctx context.Context, projectID string, id files.FileID, replay bool) (*files.Created, error) {
 	f, err := s.store.Get(ctx, projectID, id)
 	now := s.Now()
 	switch {
@@ -184,7 +184,7 @@ func sessionTTL(c files.Config, in files.CreateInput) time.Duration {
 
 // newID is the id and creation time of a new file: random and now, or those
 // of its operation when it is keyed.
-func newID(projectID string, op *files.Operation, now time.Time) (id string, createdAt time.Time) {
+func newID(projectID string, op *files.Operation, now time.Time) (id files.FileID, createdAt time.Time) {
 	if op == nil {
 		return files.NewID(now), now
 	}

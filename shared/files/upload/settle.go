@@ -99,7 +99,7 @@ func (s *Settlement) Complete(ctx context.Context, projectID string, id files.Fi
 func (s *Settlement) prefetch(ctx context.Context, projectID string, id files.FileID) *prefetch {
 	key := ""
 	if !id.IsZero() {
-		key = files.ObjectKey(projectID, id.String())
+		key = files.ObjectKey(projectID, id)
 	}
 	return startPrefetch(ctx, s.objects, key)
 }
@@ -158,7 +158,7 @@ func (s *Settlement) ObjectCreated(ctx context.Context, key string) (Outcome, er
 		return Unchanged, nil
 	}
 	log := s.Log.With("projectId", projectID, "fileId", id)
-	f, err := s.store.Get(ctx, projectID, id.String())
+	f, err := s.store.Get(ctx, projectID, id)
 	switch {
 	case errors.Is(err, files.ErrNotFound):
 		// The record was deleted; its session's PUT URL may still have been used.

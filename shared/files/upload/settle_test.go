@@ -105,7 +105,7 @@ func TestObjectCreated(t *testing.T) {
 func TestCompleteWithoutUploadIsAConflict(t *testing.T) {
 	s, st, _ := newTestService()
 	f := mustCreate(t, s)
-	_, err := s.Complete(context.Background(), project, f.FileID(), "", "")
+	_, err := s.Complete(context.Background(), project, f.ID, "", "")
 	if files.KindOf(err) != files.KindConflict {
 		t.Fatalf("err = %v, want conflict", err)
 	}
@@ -145,17 +145,17 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 			obj.put(f.ObjectKey, "application/pdf", pdfBody)
 			switch order {
 			case "after":
-				if _, err := plain.Complete(ctx, project, f.FileID(), "", ""); err != nil {
+				if _, err := plain.Complete(ctx, project, f.ID, "", ""); err != nil {
 					t.Fatal(err)
 				}
 			case "plain wins between its read and its write":
 				st.before = func() {
-					if _, err := plain.Complete(ctx, project, f.FileID(), "", ""); err != nil {
+					if _, err := plain.Complete(ctx, project, f.ID, "", ""); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
-			done, err := s.Complete(ctx, project, f.FileID(), wrong, "")
+			done, err := s.Complete(ctx, project, f.ID, wrong, "")
 			got, _ := mem.Get(ctx, project, f.ID)
 			if order == "before" {
 				// The outcome is the REJECTED file (each dialect answers it 422).
@@ -163,7 +163,7 @@ func TestWrongMD5LosesEveryInterleaving(t *testing.T) {
 					t.Fatalf("wrong md5 first: %+v (%v), want REJECTED checksum_mismatch", done, err)
 				}
 				// The plain complete that follows sees the rejection.
-				if _, err := plain.Complete(ctx, project, f.FileID(), "", ""); err == nil {
+				if _, err := plain.Complete(ctx, project, f.ID, "", ""); err == nil {
 					t.Fatal("a plain complete after the rejection succeeded")
 				}
 				if got.Status != files.StatusRejected || got.Rejection == nil || got.Rejection.Code != "checksum_mismatch" || obj.has(f.ObjectKey) {
@@ -247,7 +247,7 @@ func TestCompleteNeverChangesASettledFile(t *testing.T) {
 		t.Run(string(tc.status)+" md5 "+tc.md5, func(t *testing.T) {
 			x := setup(t, tc.status)
 			hadObject := x.obj.has(x.f.ObjectKey)
-			done, err := x.s.Complete(ctx, project, x.f.FileID(), tc.md5, "")
+			done, err := x.s.Complete(ctx, project, x.f.ID, tc.md5, "")
 			switch {
 			case tc.code == "" && (err != nil || !reflect.DeepEqual(done, x.f)):
 				t.Errorf("answered %+v (%v), want the stored file %+v", done, err, x.f)
@@ -264,16 +264,16 @@ func TestCompleteNeverChangesASettledFile(t *testing.T) {
 		f, body := multipartFile(t, s, false)
 		putParts(obj, f, body, 1, 2, 3)
 		claim, other := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
-		done, err := s.Complete(ctx, project, f.FileID(), "", claim)
+		done, err := s.Complete(ctx, project, f.ID, "", claim)
 		if err != nil || done.Status != files.StatusCompleted {
 			t.Fatalf("complete: %+v %v", done, err)
 		}
 		for _, sum := range []string{"", claim} {
-			if again, err := s.Complete(ctx, project, f.FileID(), "", sum); err != nil || !reflect.DeepEqual(again, done) {
+			if again, err := s.Complete(ctx, project, f.ID, "", sum); err != nil || !reflect.DeepEqual(again, done) {
 				t.Errorf("complete again with sha256 %q: %+v (%v), want the stored file", sum, again, err)
 			}
 		}
-		if _, err := s.Complete(ctx, project, f.FileID(), "", other); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
+		if _, err := s.Complete(ctx, project, f.ID, "", other); files.KindOf(err) != files.KindConflict || files.RetryOf(err) != files.RetryNever {
 			t.Errorf("complete again with another sha256: %v, want a permanent 409", err)
 		}
 		if got, _ := st.Get(ctx, project, f.ID); !reflect.DeepEqual(got, done) || !obj.has(f.ObjectKey) {
@@ -323,7 +323,7 @@ func TestStoredMetadataMustBeWhatTheSessionSigned(t *testing.T) {
 		f := mustCreate(t, s)
 		obj.put(f.ObjectKey, "application/pdf", pdfBody)
 		obj.objects[f.ObjectKey] = memObject{body: pdfBody, contentType: "application/pdf", metadata: tc.metadata}
-		done, err := s.Complete(ctx, project, f.FileID(), "", "")
+		done, err := s.Complete(ctx, project, f.ID, "", "")
 		if err != nil {
 			t.Fatalf("%v: %v", tc.metadata, err)
 		}

@@ -28,7 +28,7 @@ func TestEveryURLLivesAtMostAnHour(t *testing.T) {
 		t.Errorf("the session ends at %v, after its only URL (%v)", c.File.UploadExpiresAt, c.Upload.ExpiresAt)
 	}
 	obj.put(c.File.ObjectKey, "application/pdf", pdfBody)
-	if _, err := s.Complete(ctx, project, c.File.FileID(), "", ""); err != nil {
+	if _, err := s.Complete(ctx, project, c.File.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	u, err := s.DownloadURL(ctx, project, c.File.ID)
