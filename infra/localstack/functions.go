@@ -78,8 +78,15 @@ var routed = map[string]func(*wiring.Env) wiring.HTTPFunction{
 
 // triggered is a function one event source invokes.
 type triggered[T any] struct {
-	id  string
-	new func(*wiring.Env) T
+	id    string
+	new   func(*wiring.Env) T
+	timed timer[T]
+}
+
+// trigger is one event source's function: its logical ID, constructor and
+// timer (chosen by the handler's type).
+func trigger[T any](id string, new func(*wiring.Env) T, timed timer[T]) triggered[T] {
+	return triggered[T]{id, new, timed}
 }
 
 // eventSet is one constructor per event source.
@@ -97,14 +104,14 @@ type eventSet struct {
 // eventFunctions are the functions the stack invokes itself, as their
 // event sources would.
 var eventFunctions = eventSet{
-	authorizer:    triggered[wiring.AuthorizerLambda]{"AuthorizerFunction", authorizer.New},
-	processUpload: triggered[uploadwiring.S3Lambda]{"ProcessUploadFunction", processupload.New},
-	cleanup:       triggered[s3wiring.CleanupLambda]{"CleanupFunction", cleanup.New},
-	counters:      triggered[wiring.CountersLambda]{"CountersFunction", counters.New},
-	reconcile:     triggered[uploadwiring.ReconcileLambda]{"ReconcileFunction", reconcile.New},
-	scanResult:    triggered[uploadwiring.ScanResultLambda]{"ScanResultFunction", scanresult.New},
-	events:        triggered[eventwiring.EventsLambda]{"FileEventsFunction", fileevents.New},
-	sender:        triggered[eventwiring.SenderLambda]{"WebhookSenderFunction", webhooksender.New},
+	authorizer:    trigger("AuthorizerFunction", authorizer.New, timedLambda),
+	processUpload: trigger("ProcessUploadFunction", processupload.New, timedErrLambda),
+	cleanup:       trigger("CleanupFunction", cleanup.New, timedLambda),
+	counters:      trigger("CountersFunction", counters.New, timedLambda),
+	reconcile:     trigger("ReconcileFunction", reconcile.New, timedLambda),
+	scanResult:    trigger("ScanResultFunction", scanresult.New, timedErrLambda),
+	events:        trigger("FileEventsFunction", fileevents.New, timedLambda),
+	sender:        trigger("WebhookSenderFunction", webhooksender.New, timedLambda),
 }
 
 // ids are the set's logical IDs.
@@ -114,7 +121,7 @@ func (e eventSet) ids() []string {
 
 // build is t's handler over its function's environment (envs holds every
 // template function's; handlers checked the template has t.id).
-// Wrapped by timedHandler, it reports each invocation to invoked.
+// Timed, it reports each invocation to invoked.
 func (t triggered[T]) build(envs map[string]*wiring.Env, invoked func(string, time.Duration)) T {
-	return timedHandler(t.new(envs[t.id]), t.id, invoked).(T)
+	return timed(t.timed, t.new(envs[t.id]), t.id, invoked)
 }

@@ -5,55 +5,44 @@ import (
 	"time"
 
 	"github.com/filegate/filegate/shared/wiring"
-	"github.com/filegate/filegate/shared/wiring/eventwiring"
-	"github.com/filegate/filegate/shared/wiring/s3wiring"
-	"github.com/filegate/filegate/shared/wiring/uploadwiring"
 )
 
-// timedHandler wraps fn, a handler the functions table built for template
-// function id, so that every invocation reports its duration to invoked
-// (Options.Invoked: the bench prices Lambda's requests and GB-s from it).
-// Each handler type keeps its type, so the stack's wiring below is unchanged.
-func timedHandler(fn any, id string, invoked func(string, time.Duration)) any {
-	if invoked == nil {
-		return fn
-	}
-	switch f := fn.(type) {
-	case wiring.HTTPFunction:
-		f.Handle = timed(f.Handle, id, invoked)
-		return f
-	case wiring.AuthorizerLambda:
-		return timed(f, id, invoked)
-	case wiring.CountersLambda:
-		return timed(f, id, invoked)
-	case eventwiring.EventsLambda:
-		return eventwiring.EventsLambda(timed(f, id, invoked))
-	case eventwiring.SenderLambda:
-		return timed(f, id, invoked)
-	case uploadwiring.ReconcileLambda:
-		return timed(f, id, invoked)
-	case uploadwiring.S3Lambda:
-		return timedErr(f, id, invoked)
-	case uploadwiring.ScanResultLambda:
-		return timedErr(f, id, invoked)
-	case s3wiring.CleanupLambda:
-		return timed(f, id, invoked)
-	}
-	return fn
-}
+// Timers wrap a handler so that every invocation reports its duration to
+// invoked (Options.Invoked: the bench prices Lambda's requests and GB-s from
+// it). Each is typed by the handler's signature, so a handler kind the
+// stack does not know how to time does not compile.
+type timer[T any] func(h T, id string, invoked func(string, time.Duration)) T
 
-func timed[E, R any](fn func(context.Context, E) (R, error), id string, invoked func(string, time.Duration)) func(context.Context, E) (R, error) {
+// timedLambda times a handler returning a response and an error.
+func timedLambda[F ~func(context.Context, E) (R, error), E, R any](fn F, id string, invoked func(string, time.Duration)) F {
 	return func(ctx context.Context, e E) (R, error) {
-		began := time.Now()
-		defer func() { invoked(id, time.Since(began)) }()
+		defer since(time.Now(), id, invoked)
 		return fn(ctx, e)
 	}
 }
 
-func timedErr[E any](fn func(context.Context, E) error, id string, invoked func(string, time.Duration)) func(context.Context, E) error {
+// timedErrLambda times a handler returning only an error.
+func timedErrLambda[F ~func(context.Context, E) error, E any](fn F, id string, invoked func(string, time.Duration)) F {
 	return func(ctx context.Context, e E) error {
-		began := time.Now()
-		defer func() { invoked(id, time.Since(began)) }()
+		defer since(time.Now(), id, invoked)
 		return fn(ctx, e)
 	}
+}
+
+// timedHTTP times an HTTP function's handler; its route stays.
+func timedHTTP(f wiring.HTTPFunction, id string, invoked func(string, time.Duration)) wiring.HTTPFunction {
+	f.Handle = timedLambda(f.Handle, id, invoked)
+	return f
+}
+
+func since(began time.Time, id string, invoked func(string, time.Duration)) {
+	invoked(id, time.Since(began))
+}
+
+// timed is t(h, …), or h itself when nothing listens.
+func timed[T any](t timer[T], h T, id string, invoked func(string, time.Duration)) T {
+	if invoked == nil {
+		return h
+	}
+	return t(h, id, invoked)
 }

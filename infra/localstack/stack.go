@@ -368,7 +368,7 @@ func (s *Stack) handlers(o Options) (*apigw.Gateway, uploadwiring.S3Lambda, erro
 	}
 	routes := map[string]wiring.HTTPLambda{}
 	for id, newFn := range routed {
-		f, fn := s.Template.Functions[id], timedHandler(newFn(envs[id]), id, o.Invoked).(wiring.HTTPFunction)
+		f, fn := s.Template.Functions[id], timed(timedHTTP, newFn(envs[id]), id, o.Invoked)
 		if len(f.Routes) == 0 || f.Routes[0] != fn.Route {
 			return nil, nil, fmt.Errorf("template function %s has routes %q; its handler serves %q", id, f.Routes, fn.Route)
 		}
