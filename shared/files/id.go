@@ -25,7 +25,9 @@ const idPrefix = "fil_"
 
 // idEncoding is base32 with the ULID (Crockford) alphabet: URL-safe, and its
 // alphabet is in ASCII order, so encoded IDs sort like the bytes they encode.
-var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
+var idEncoding = base32.NewEncoding(idAlphabet).WithPadding(base32.NoPadding)
+
+const idAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 // NewID returns a UUIDv7 in its stored spelling: 48 bits of Unix
 // milliseconds, the version (7), 12 random bits, the variant (10), 62 random
@@ -164,9 +166,13 @@ func ParseFileID(s string) (FileID, bool) {
 
 // StoredFileID reads an id in its stored spelling only, as records, keys and
 // indexes hold it; ok is false for anything else (the UUID spelling too:
-// storage never holds it).
+// storage never holds it). It checks the shape (prefix, length, alphabet),
+// not the full decoding ParseFileID does on a client's id: storage holds
+// what NewID wrote, and decoding would link base32 into every function
+// that reads a record but never parses a client's id.
 func StoredFileID(s string) (FileID, bool) {
-	if !ValidID(s) {
+	rest, ok := strings.CutPrefix(s, idPrefix)
+	if !ok || len(rest) != 26 || strings.Trim(rest, idAlphabet) != "" {
 		return FileID{}, false
 	}
 	return FileID{s}, true
