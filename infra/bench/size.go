@@ -1,12 +1,12 @@
 package bench
 
 import (
-	"archive/zip"
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -90,7 +90,7 @@ func measureSizes(ctx context.Context, root, work string, ids []string, prev map
 
 // judgeSizes tables each function's sizes (and the floor's) beside those in prev, and judges them.
 func judgeSizes(s *Section, ids []string, floor string, prev map[string]float64) {
-	t := s.table("1. Size: linux/arm64 bootstrap (`make build-<LogicalId>`) and its deflate zip; before = the previous results", "function | bootstrap | before | zipped | before | of 4 MB")
+	t := s.table("1. Size: linux/arm64 bootstrap (`make build-<LogicalId>`) and its zip as sam packages it; before = the previous results", "function | bootstrap | before | zipped | before | of 4 MB")
 	mbOr := func(key string) string {
 		if v, ok := prev[key]; ok {
 			return mb(int64(v))
@@ -146,16 +146,29 @@ func zipSize(dir string) (int64, error) {
 	return int64(len(b)), err
 }
 
-// zipDir is a deflate zip of dir's files (names relative to dir, modes
-// kept so bootstrap stays executable), as sam packages a function.
+// samZip is how sam packages a function (aws-sam-cli's make_zip): Python's
+// zipfile, ZIP_DEFLATED at zlib's default level, every file under the
+// folder by its relative path, modes kept. Go's archive/zip deflates less
+// tightly (UploadFileFunction: 4,016,693 B against sam's 3,893,598 B), so
+// the bench zips with sam's own call rather than an approximation.
+const samZip = `import os, sys, zipfile
+root = os.path.abspath(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf:
+    for d, _, names in os.walk(root, followlinks=True):
+        for n in names:
+            zf.write(os.path.join(d, n), os.path.relpath(os.path.join(d, n), root))
+`
+
+// zipDir is dir zipped as sam packages a function (samZip).
 func zipDir(dir string) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	if err := zw.AddFS(os.DirFS(dir)); err != nil {
+	tmp, err := os.MkdirTemp("", "samzip")
+	if err != nil {
 		return nil, err
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "function.zip")
+	if b, err := exec.Command("python3", "-c", samZip, dir, out).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("zipping %s as sam does needs python3 (sam runs on it): %w\n%s", dir, err, b)
 	}
-	return buf.Bytes(), nil
+	return os.ReadFile(out)
 }
