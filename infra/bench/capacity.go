@@ -18,7 +18,7 @@ import (
 )
 
 // Meter counts what DynamoDB clients asked for: every call gets
-// ReturnConsumedCapacity TOTAL, and the capacity each answer reports is
+// ReturnConsumedCapacity INDEXES, and the capacity each answer reports is
 // summed (DynamoDB Local reports it, computed by DynamoDB's rules: item or
 // index-entry sizes rounded up to 4 KB per read unit, half for eventually
 // consistent reads).
@@ -35,13 +35,17 @@ type Snapshot struct {
 	Items, Scanned int  // items returned, items evaluated
 	Failed         int  // calls answered with an error (a failed condition): no capacity reported
 	Reported       bool // capacity reported by every call that succeeded
+	// Writes are the write units by the written item's kind (its sort key's
+	// prefix: F a file record, COUNT and POS the counters', BUCKET the rate
+	// limiter's) and where they went: the table or a GSI, by name.
+	Writes map[string]float64
 }
 
 // Reset clears the counts.
 func (m *Meter) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counts, m.reported = Snapshot{Calls: map[string]int{}}, 0
+	m.counts, m.reported = Snapshot{Calls: map[string]int{}, Writes: map[string]float64{}}, 0
 }
 
 // Snapshot returns the counts so far.
@@ -49,7 +53,7 @@ func (m *Meter) Snapshot() Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.counts
-	s.Calls = maps.Clone(s.Calls)
+	s.Calls, s.Writes = maps.Clone(s.Calls), maps.Clone(s.Writes)
 	n := total(s.Calls)
 	s.RCU, s.WCU, s.Reported = round2(s.RCU), round2(s.WCU), n > 0 && m.reported == n-s.Failed
 	return s
@@ -76,7 +80,7 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 	if !rcc.IsValid() || reflect.TypeOf(in.Parameters).Elem().PkgPath() != reflect.TypeOf(dynamodb.GetItemInput{}).PkgPath() {
 		return next.HandleInitialize(ctx, in)
 	}
-	rcc.Set(reflect.ValueOf(types.ReturnConsumedCapacityTotal))
+	rcc.Set(reflect.ValueOf(types.ReturnConsumedCapacityIndexes))
 	out, md, err := next.HandleInitialize(ctx, in)
 	op := middleware.GetOperationName(ctx)
 	m.mu.Lock()
@@ -105,8 +109,18 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 	for _, cc := range ccs {
 		if read {
 			m.counts.RCU += aws.ToFloat64(cc.CapacityUnits)
-		} else {
-			m.counts.WCU += aws.ToFloat64(cc.CapacityUnits)
+			continue
+		}
+		m.counts.WCU += aws.ToFloat64(cc.CapacityUnits)
+		if m.counts.Writes == nil {
+			m.counts.Writes = map[string]float64{}
+		}
+		kind := writtenKind(in.Parameters)
+		if cc.Table != nil {
+			m.counts.Writes[kind+" table"] += aws.ToFloat64(cc.Table.CapacityUnits)
+		}
+		for index, c := range cc.GlobalSecondaryIndexes {
+			m.counts.Writes[kind+" "+index] += aws.ToFloat64(c.CapacityUnits)
 		}
 	}
 	if it := field(out.Result, "Item"); it.IsValid() && !it.IsNil() {
@@ -125,6 +139,19 @@ func (m *Meter) handle(ctx context.Context, in middleware.InitializeInput, next 
 		m.counts.Items += r.Len()
 	}
 	return out, md, err
+}
+
+// writtenKind is the prefix of the sort key a single-item write names
+// ("F" for F#<id>), or the operation's shape for batches.
+func writtenKind(params any) string {
+	for _, name := range []string{"Item", "Key"} {
+		if v := field(params, name); v.IsValid() {
+			if sk, ok := v.Interface().(map[string]types.AttributeValue)["sk"].(*types.AttributeValueMemberS); ok {
+				return strings.SplitN(sk.Value, "#", 2)[0]
+			}
+		}
+	}
+	return "batch"
 }
 
 // S3Bytes counts the S3 requests a client makes and the response body

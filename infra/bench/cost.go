@@ -286,6 +286,18 @@ func (h *harness) runCost(ctx context.Context, c Config) (*Section, error) {
 		}
 		shared = append(shared, fmt.Sprintf("at %.1f uploads/s: %s", float64(n)/r.secs, strings.Join(kinds, ", ")))
 	}
+	wt := s.table("DynamoDB write units per upload, by item written (its sort key's kind: F file record, COUNT and POS the counters', BUCKET the rate limiter's) and where they go (the table, or a GSI's entry)",
+		"item | to | "+join(runs, "%s", " | ", func(r *costCount) any { return r.rate }))
+	where := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.ddb.Writes {
+			where[k] = true
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(where)) {
+		item, to, _ := strings.Cut(k, " ")
+		wt.row("%s | %s | %s", item, to, join(runs, "%.2f", " | ", func(r *costCount) any { return r.ddb.Writes[k] / float64(n) }))
+	}
 	t.note("Minimal design: 2 API requests, 2 invocations of %d ms at 256 MB, 1 WRU, 0.5 RRU, 1 PUT, 1 GET. Units are DynamoDB Local's ConsumedCapacity (reported by every call that succeeded: %s), plus 1 WRU per failed conditional write (%s).",
 		minimalLambdaMs, yes(runs[0].ddb.Reported), join(runs, "%d", ", ", func(r *costCount) any { return r.ddb.Failed }))
 	pt := s.table("Prices (us-east-1 list prices)", "price | $ per unit | unit | read")
