@@ -176,6 +176,19 @@ func axeViolations(ctx context.Context, t *testing.T) []string {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(src)+";undefined")); err != nil {
 		t.Fatalf("injecting axe-core: %v", err)
 	}
+	// Judge the page at rest: Uppy fades panels and buttons in and out, and
+	// an element caught mid-fade is half transparent, so axe would measure
+	// a contrast no user sees once it settles (a "Back" button flagged under
+	// load). Finite animations and transitions are waited out; endless ones
+	// (spinners) are left running.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(done => {
+		const settled = () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity);
+		const began = Date.now();
+		const poll = () => settled() ? done(true) : Date.now() - began > 5000 ? done(false) : setTimeout(poll, 50);
+		poll();
+	})`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("waiting for the page's animations to end: %v", err)
+	}
 	var out []string
 	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then(r =>
 		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
