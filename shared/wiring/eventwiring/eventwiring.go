@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/filegate/filegate/shared/dynamostore"
-	"github.com/filegate/filegate/shared/eventbus"
 	"github.com/filegate/filegate/shared/fileevents"
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/streamevents"
@@ -39,16 +37,14 @@ const (
 	DispatchParallel = 8
 )
 
-// Events is the stream consumer that makes events: published to the
-// stack's bus when EVENT_BUS_NAME names one, and delivered to webhooks.
-func Events(e *wiring.Env) EventsLambda {
+// Events is the stream consumer that makes events: published to bus (nil:
+// none) and delivered to webhooks. The bus is the caller's (file-events
+// builds it), so the other functions wired here do not link the EventBridge
+// client, whose package initialises its schemas whether used or not.
+func Events(e *wiring.Env, bus fileevents.Bus) EventsLambda {
 	d := &fileevents.Dispatcher{
 		Endpoints: store(e), Deliveries: store(e), Poster: poster(e), Root: tokenwiring.RootSecret(e),
-		Render: nativeapi.FileJSON, Backoff: backoff(e), Clock: time.Now, Log: e.Log, Parallel: DispatchParallel,
-	}
-	if name := e.Config.EventBusName; name != "" {
-		client := eventbridge.NewFromConfig(e.AWS, func(o *eventbridge.Options) { o.BaseEndpoint = e.Endpoint("EVENTBRIDGE") })
-		d.Bus = &eventbus.Bus{Client: client, Name: name, Attempts: 4, Backoff: 200 * time.Millisecond}
+		Render: nativeapi.FileJSON, Backoff: backoff(e), Clock: time.Now, Log: e.Log, Parallel: DispatchParallel, Bus: bus,
 	}
 	return (&streamevents.Events{Dispatcher: d, Log: e.Log}).Handle
 }
