@@ -50,11 +50,7 @@ func (c *Clamd) start(ctx context.Context) error {
 		return err
 	}
 	c.proc.Store(proc)
-	if err := proc.WaitReady(ctx, clamdReadyTimeout, c.Client.Ping); err != nil {
-		_ = proc.Stop()
-		return err
-	}
-	return nil
+	return proc.WaitReady(ctx, clamdReadyTimeout, c.Client.Ping)
 }
 
 // Restart starts clamd again with the same config (fault tests stop it and

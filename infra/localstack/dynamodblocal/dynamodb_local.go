@@ -94,15 +94,10 @@ func (d *DynamoDB) start(ctx context.Context) error {
 	}
 	d.proc.Store(proc)
 	probe := d.Client(func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
-	err = proc.WaitReady(ctx, process.DefaultReadyTimeout, func(ctx context.Context) error {
+	return proc.WaitReady(ctx, process.DefaultReadyTimeout, func(ctx context.Context) error {
 		_, err := probe.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
 		return err
 	})
-	if err != nil {
-		proc.Stop()
-		return err
-	}
-	return nil
 }
 
 // Restart starts a stopped server again on the same port and data (fault

@@ -125,7 +125,7 @@ func (m *MinIO) start(ctx context.Context) error {
 	}
 	m.proc.Store(proc)
 	probe := m.Client(func(o *s3.Options) { o.RetryMaxAttempts = 1 })
-	err = proc.WaitReady(ctx, process.DefaultReadyTimeout, func(ctx context.Context) error {
+	return proc.WaitReady(ctx, process.DefaultReadyTimeout, func(ctx context.Context) error {
 		// The S3 API answers before MinIO has registered its notification targets
 		// (a background step at boot); until then PutBucketNotificationConfiguration
 		// fails with "A specified destination ARN does not exist". health/cluster
@@ -146,11 +146,6 @@ func (m *MinIO) start(ctx context.Context) error {
 		_, err = probe.ListBuckets(ctx, &s3.ListBucketsInput{})
 		return err
 	})
-	if err != nil {
-		proc.Stop()
-		return err
-	}
-	return nil
 }
 
 // Restart starts the server again on the same port, data and webhooks (fault tests

@@ -145,7 +145,8 @@ func (p *Process) end(grace time.Duration) error {
 }
 
 // WaitReady polls probe (each call bounded to a few seconds) until it returns nil, the
-// child exits, ctx ends or timeout passes. Errors carry the log tail for diagnosis.
+// child exits, ctx ends or timeout passes. Errors carry the log tail for diagnosis; a
+// child that never became ready is stopped, so no caller leaves one running.
 func (p *Process) WaitReady(ctx context.Context, timeout time.Duration, probe func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -163,7 +164,9 @@ func (p *Process) WaitReady(ctx context.Context, timeout time.Duration, probe fu
 		case <-p.done:
 			return p.failure(fmt.Errorf("exited before ready: %v (last probe: %v)", p.waitErr, last))
 		case <-ctx.Done():
-			return p.failure(fmt.Errorf("not ready after %s: %v", timeout, last))
+			err := p.failure(fmt.Errorf("not ready after %s: %v", timeout, last))
+			_ = p.Stop()
+			return err
 		case <-tick.C:
 		}
 	}

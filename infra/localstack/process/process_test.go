@@ -76,6 +76,24 @@ func TestWaitReadyReportsLogTail(t *testing.T) {
 	}
 }
 
+// A child that never becomes ready is stopped by WaitReady, so no caller
+// leaves a half-started server running.
+func TestWaitReadyStopsAChildThatNeverGetsReady(t *testing.T) {
+	p, err := StartProcess(t.Context(), "sleeper", filepath.Join(t.TempDir(), "p.log"), "", nil, "sh", "-c", "while :; do sleep 0.05; done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.WaitReady(t.Context(), 300*time.Millisecond, func(context.Context) error { return errors.New("not yet") }); err == nil || !strings.Contains(err.Error(), "not ready after") {
+		t.Fatalf("want a not-ready error, got %v", err)
+	}
+	select {
+	case <-p.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the child still runs after WaitReady gave up on it")
+	}
+}
+
 // TestProcessKillIsACrash: Kill must not give the child the SIGTERM it could use to
 // shut down cleanly (crash tests rely on that), nor wait for the stop grace period.
 func TestProcessKillIsACrash(t *testing.T) {
