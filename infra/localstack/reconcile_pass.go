@@ -41,9 +41,9 @@ func (s *Stack) RestartMinIO(ctx context.Context) (upload.ReconcileReport, error
 func (s *Stack) reconcileAfterMinIOStart(ctx context.Context) (upload.ReconcileReport, error) {
 	rep, err := s.ReconcileAll(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("reconcile after minio.MinIO start: %w", err)
+		return rep, fmt.Errorf("reconcile after MinIO start: %w", err)
 	}
-	s.log.Info("reconciled after minio.MinIO start", "due", rep.Due, "settled", rep.Settled, "expired", rep.Expired, "scanned", rep.Scanned, "deleted", rep.Deleted)
+	s.log.Info("reconciled after MinIO start", "due", rep.Due, "settled", rep.Settled, "expired", rep.Expired, "scanned", rep.Scanned, "deleted", rep.Deleted)
 	return rep, nil
 }
 

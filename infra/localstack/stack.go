@@ -37,6 +37,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/iamgate"
 	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/localstack/s3proxy"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/infra/localstack/streamfeed"
@@ -132,7 +133,7 @@ type Stack struct {
 	Template   *samtemplate.Template
 	DynamoDB   *dynamodblocal.DynamoDB
 	MinIO      *minio.MinIO
-	Sweeper    *streamfeed.Sweeper    // emulated dynamodblocal.DynamoDB TTL feeding the cleanup function
+	Sweeper    *streamfeed.Sweeper    // emulated DynamoDB TTL feeding the cleanup function
 	Counters   *streamfeed.StreamFeed // the table's stream feeding the counter consumer
 	Events     *streamfeed.StreamFeed // the table's stream feeding the events consumer
 	// Sender is the scheduled webhook sender (see SendWebhooks).
@@ -145,12 +146,12 @@ type Stack struct {
 	// reconcileTimeout is the reconcile function's template Timeout, the
 	// deadline of each run the stack starts as its schedule would.
 	reconcileTimeout time.Duration
-	Webhook          *bucketevents.WebhookTarget // where minio.MinIO sends bucket events (the S3 bridge)
+	Webhook          *bucketevents.WebhookTarget // where MinIO sends bucket events (the S3 bridge)
 	// RootSecretFile holds the root secret upload tokens' keys derive from
 	// (Secrets Manager on AWS): <data dir>/root-secret, .local/root-secret
 	// for make dev, created on first start.
 	RootSecretFile string
-	gates          []*iamgate.DynamoDBGate // each function's IAM check in front of dynamodblocal.DynamoDB Local
+	gates          []*iamgate.DynamoDBGate // each function's IAM check in front of DynamoDB Local
 	// functionsDynamoDB is where the functions' DynamoDB calls go (through
 	// their gates): DynamoDB Local, or Options.DynamoDBFront's endpoint.
 	functionsDynamoDB string
@@ -166,17 +167,8 @@ type Stack struct {
 	failed          chan error
 }
 
-// ToolsDir is where `make tools` installs MinIO and DynamoDB Local.
-func ToolsDir() string {
-	if d := os.Getenv("FILEGATE_TOOLS"); d != "" {
-		return d
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = filepath.Join(os.TempDir(), "filegate-cache")
-	}
-	return filepath.Join(cache, "filegate", "tools")
-}
+// ToolsDir is where `make tools` installs MinIO and DynamoDB Local (process.ToolsDir).
+func ToolsDir() string { return process.ToolsDir() }
 
 // Start brings the whole stack up; on error everything started is stopped.
 // Before the API listens, one reconcile pass settles uploads MinIO raised no
@@ -544,9 +536,7 @@ func (s *Stack) serve(addr string, h http.Handler) (string, error) {
 }
 
 // DynamoClient is a raw client on the local DynamoDB, for tests and tools.
-func (s *Stack) DynamoClient() *dynamodb.Client {
-	return dynamodb.New(dynamodb.Options{Region: dynamodblocal.LocalRegion, BaseEndpoint: aws.String(s.DynamoDB.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(dynamodblocal.DynamoDBKeyID, dynamodblocal.DynamoDBSecret, "")})
-}
+func (s *Stack) DynamoClient() *dynamodb.Client { return s.DynamoDB.Client() }
 
 // StreamsClient is a raw DynamoDB Streams client on the local DynamoDB.
 func (s *Stack) StreamsClient() *dynamodbstreams.Client {
