@@ -16,18 +16,20 @@ import (
 // is alarmed on.
 func TestEveryStreamMappingGivesUpAPoisonRecordWithinAnHour(t *testing.T) {
 	doc := readCfnDoc(t)
-	n := 0
+	consumers := map[string]bool{}
 	for id, m := range doc.resources(t, "AWS::Lambda::EventSourceMapping") {
 		if !strings.Contains(fmt.Sprint(at(m, "Properties", "EventSourceArn")), "StreamArn") {
 			continue
 		}
-		n++
+		consumers[refTo(at(m, "Properties", "FunctionName"))] = true
 		t.Run(id, func(t *testing.T) {
 			checkStreamMappingBounds(t, doc, refTo(at(m, "Properties", "FunctionName")), at(m, "Properties"))
 		})
 	}
-	if n < 3 {
-		t.Fatalf("%d mappings of the table's stream, want the counters', the events' and the cleanup's", n)
+	for _, want := range []string{"CountersFunction", "FileEventsFunction", "CleanupFunction"} {
+		if !consumers[want] {
+			t.Errorf("no mapping of the table's stream feeds %s (feeds: %v)", want, consumers)
+		}
 	}
 }
 
@@ -63,12 +65,16 @@ func checkStreamMappingBounds(t *testing.T, doc cfnDoc, function string, p any) 
 // they gave up), and the local stack gives records up as the template says.
 func TestCountersStreamRetriesAreBoundedAndFollowedLocally(t *testing.T) {
 	doc := readCfnDoc(t)
-	var p any
+	var ps []any
 	for _, m := range doc.resources(t, "AWS::Lambda::EventSourceMapping") {
 		if refTo(at(m, "Properties", "FunctionName")) == "CountersFunction" {
-			p = at(m, "Properties")
+			ps = append(ps, at(m, "Properties"))
 		}
 	}
+	if len(ps) != 1 {
+		t.Fatalf("%d event source mappings feed CountersFunction, want 1", len(ps))
+	}
+	p := ps[0]
 	if n := number(t, at(p, "MaximumRetryAttempts"), "MaximumRetryAttempts"); n < 1 || n > 100 {
 		t.Errorf("MaximumRetryAttempts %d, want 1 to 100", n)
 	}

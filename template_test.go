@@ -24,17 +24,7 @@ import (
 
 const repoRoot = "."
 
-func repoTemplate(t *testing.T) *samtemplate.Template {
-	t.Helper()
-	tpl, err := samtemplate.ReadTemplate(filepath.Join(repoRoot, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tpl.Functions) == 0 {
-		t.Fatal("template.yaml has no AWS::Serverless::Function")
-	}
-	return tpl
-}
+func repoTemplate(t *testing.T) *samtemplate.Template { return samtemplate.Repo(t) }
 
 func TestTemplateFunctions(t *testing.T) {
 	tpl := repoTemplate(t)

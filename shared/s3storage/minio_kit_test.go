@@ -48,7 +48,7 @@ type testBucket struct {
 // MinIO fails the test with what to install.
 func MustOpenBucket(tb testing.TB) testBucket {
 	tb.Helper()
-	m := localS3.Get(tb, "MinIO did not start", func(dir string) (*minio.MinIO, error) {
+	m := localS3.Get(tb, "MinIO did not start (run `make tools`)", func(dir string) (*minio.MinIO, error) {
 		return minio.StartMinIO(context.Background(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
 	})
 	b := testBucket{Name: fmt.Sprintf("files-%d", buckets.Add(1)), Endpoint: m.Endpoint, Client: m.Client()}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/shared/files"
 	"github.com/filegate/filegate/shared/s3storage"
 )
@@ -341,8 +342,8 @@ func TestStorageErrorsAreClassified(t *testing.T) {
 	if _, err := b.ListParts(ctx, "uploads/p/f", "no-such-upload"); !errors.Is(err, files.ErrObjectMissing) {
 		t.Errorf("ListParts of an unknown upload: %v, want ErrObjectMissing", err)
 	}
-	wrongKey := storageAs(b.Endpoint, b.Name, "filegatelocal", "not-the-secret")
-	noBucket := storageAs(b.Endpoint, "no-such-bucket", "filegatelocal", "filegatelocalsecret")
+	wrongKey := storageAs(b.Endpoint, b.Name, minio.MinIOAccessKey, "not-the-secret")
+	noBucket := storageAs(b.Endpoint, "no-such-bucket", minio.MinIOAccessKey, minio.MinIOSecretKey)
 	for name, s := range map[string]*s3storage.Storage{"refused credentials": wrongKey, "a missing bucket": noBucket} {
 		calls := map[string]error{}
 		_, _, calls["Peek"] = s.Peek(ctx, "uploads/p/f", 16)

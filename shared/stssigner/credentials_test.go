@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/shared/files"
@@ -43,16 +40,7 @@ func (c *countingAssumer) AssumeRole(ctx context.Context, in *sts.AssumeRoleInpu
 // min(requested, the credentials' expiry - now), and works. The clock the
 // provider and storage judge expiry by is fake: nobody waits out an hour.
 func TestURLsLiveAtMostAsLongAsTheirSigningCredentials(t *testing.T) {
-	bin := filepath.Join(localstack.ToolsDir(), "bin", "minio")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("MinIO is not installed (%v): run `make tools`", err)
-	}
-	dir := t.TempDir()
-	m, err := minio.StartMinIO(t.Context(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop() })
+	m := minio.MustStart(t, nil)
 	ctx := t.Context()
 	const bucket = "uploads"
 	if _, err := m.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
@@ -136,7 +124,7 @@ func TestURLsLiveAtMostAsLongAsTheirSigningCredentials(t *testing.T) {
 	// Credentials past their end sign nothing: a clear unavailable, not a
 	// URL that is dead on arrival.
 	clock = start.Add(2 * time.Hour)
-	_, err = storage.PresignDownload(ctx, "uploads/p/f1", files.Download{Filename: "a.txt", ContentType: "text/plain", Expires: time.Minute})
+	_, err := storage.PresignDownload(ctx, "uploads/p/f1", files.Download{Filename: "a.txt", ContentType: "text/plain", Expires: time.Minute})
 	if files.KindOf(err) != files.KindUnavailable {
 		t.Errorf("presign with credentials that end before now: %v, want unavailable", err)
 	}
