@@ -73,12 +73,14 @@ const header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8
 // namespace, with operation, region, request ID and status.
 func TestASampledCallReachesTheDaemonAsASubsegment(t *testing.T) {
 	for name, tc := range map[string]struct {
-		status           int
-		error, fault, ok bool
-		address          func(string) string
+		status                 int
+		error, fault, throttle bool
+		address                func(string) string
 	}{
 		"success":               {status: 200, address: func(a string) string { return a }},
 		"server error":          {status: 500, fault: true, address: func(a string) string { return a }},
+		"client error":          {status: 400, error: true, address: func(a string) string { return a }},
+		"throttled":             {status: 429, error: true, throttle: true, address: func(a string) string { return a }},
 		"tcp and udp addresses": {status: 200, address: func(a string) string { return "tcp:" + a + " udp:" + a }},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -97,7 +99,7 @@ func TestASampledCallReachesTheDaemonAsASubsegment(t *testing.T) {
 				ParentID                  string  `json:"parent_id"`
 				Start                     float64 `json:"start_time"`
 				End                       float64 `json:"end_time"`
-				Error, Fault              bool
+				Error, Fault, Throttle    bool
 				AWS                       map[string]string
 				HTTP                      struct{ Response struct{ Status int } }
 			}
@@ -114,8 +116,8 @@ func TestASampledCallReachesTheDaemonAsASubsegment(t *testing.T) {
 			if more := receive(t, conn, 200*time.Millisecond); more != nil {
 				t.Errorf("a second datagram for one call (retries are one subsegment): %s", more)
 			}
-			if seg.Start < start-1 || seg.End < seg.Start || seg.Fault != tc.fault || seg.Error != tc.error {
-				t.Errorf("subsegment %s: times %v..%v (call at %v), fault %v error %v", doc, seg.Start, seg.End, start, seg.Fault, seg.Error)
+			if seg.Start < start-1 || seg.End < seg.Start || seg.Fault != tc.fault || seg.Error != tc.error || seg.Throttle != tc.throttle {
+				t.Errorf("subsegment %s: times %v..%v (call at %v), fault %v error %v throttle %v", doc, seg.Start, seg.End, start, seg.Fault, seg.Error, seg.Throttle)
 			}
 		})
 	}
