@@ -16,6 +16,11 @@ import (
 // attempt's HTTP status.
 func Instrument(cfg *aws.Config, x *XRay) {
 	cfg.APIOptions = append(cfg.APIOptions, func(s *middleware.Stack) error {
+		// A presign is signed in process and sent nowhere: no call to trace.
+		// (The presign client has swapped in its signer before API options run.)
+		if _, presign := s.Finalize.Get(presignStep); presign {
+			return nil
+		}
 		// After the SDK's own Initialize steps, which name the service and
 		// operation in the context.
 		traceCall := middleware.InitializeMiddlewareFunc("FilegateTraceCall", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -47,6 +52,10 @@ func Instrument(cfg *aws.Config, x *XRay) {
 		return s.Deserialize.Add(status, middleware.Before)
 	})
 }
+
+// presignStep is the ID of the SDK's presign middleware (aws/signer/v4's
+// and S3's PresignHTTPRequestMiddleware), present only on presign stacks.
+const presignStep = "PresignHTTPRequest"
 
 // call is one SDK call being traced.
 type call struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/filegate/filegate/shared/tracing"
 )
@@ -139,5 +140,25 @@ func TestUnsampledCallsSendNothing(t *testing.T) {
 				t.Errorf("sent %q", msg)
 			}
 		})
+	}
+}
+
+// A presigned URL is signed in process, no call is made: even in a sampled
+// invocation nothing reaches the daemon (SignParts presigns up to 100 at once).
+func TestPresigningSendsNothing(t *testing.T) {
+	t.Setenv("_X_AMZN_TRACE_ID", header)
+	conn, addr := daemon(t)
+	x, err := tracing.NewXRay(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")}
+	tracing.Instrument(&cfg, x)
+	presign := s3.NewPresignClient(s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String("http://127.0.0.1:9") }))
+	if _, err := presign.PresignPutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if msg := receive(t, conn, 300*time.Millisecond); msg != nil {
+		t.Errorf("a presign sent %q", msg)
 	}
 }
