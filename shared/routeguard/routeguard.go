@@ -57,8 +57,8 @@ type Route struct {
 	// Limit is the tenants' rate limiter, set where the route is wrapped
 	// (wiring.HTTP); nil limits nothing.
 	Limit Limit
-	// Now is the clock an upload token's expiry is checked against, set
-	// where the route is wrapped (wiring.HTTP); nil is time.Now.
+	// Now is the clock an upload token's expiry is checked against; nil is
+	// time.Now (tests set their own).
 	Now func() time.Time
 }
 

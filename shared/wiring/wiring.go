@@ -135,7 +135,6 @@ type HTTPFunction struct {
 // each request taken from its tenant's rate-limit bucket.
 func HTTP(e *Env, rt routeguard.Route) HTTPFunction {
 	rt.Limit = Limiter(e)
-	rt.Now = time.Now
 	return serve(e, rt.Pattern, rt.Handler(e.Log))
 }
 

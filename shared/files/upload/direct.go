@@ -85,8 +85,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	if err := checkDeclaration(d.Config, &create, files.MaxDirectNameChars, now); err != nil {
 		return nil, err
 	}
-	mimeType := create.MimeType
-	if rej := checkContent(head, mimeType); rej != nil {
+	if rej := checkContent(head, create.MimeType); rej != nil {
 		return nil, files.RejectionError(rej)
 	}
 	// The md5 makes settle check that S3 holds exactly these bytes.
@@ -117,7 +116,7 @@ func (d *Direct) Upload(ctx context.Context, in files.DirectUpload) (*files.File
 	} else if err != nil {
 		return nil, err
 	}
-	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, mimeType, f.SHA256); err != nil && !errors.Is(err, files.ErrObjectExists) {
+	if err := d.objects.Put(ctx, f.ObjectKey, in.Body, create.MimeType, f.SHA256); err != nil && !errors.Is(err, files.ErrObjectExists) {
 		// Leave no PENDING trace. Should the PUT have landed after all, its
 		// S3 event finds no record and deletes the object.
 		if derr := d.store.Delete(ctx, f); derr != nil {
