@@ -92,7 +92,7 @@ func (s *Settlement) passed(ctx context.Context, f *files.File, info files.Objec
 	}
 	done, err := s.store.Transition(ctx, f, files.StatusPending, c)
 	if errors.Is(err, files.ErrConditionFailed) {
-		return s.settled(ctx, f, md5)
+		return s.lostValidation(ctx, f, md5)
 	}
 	if err != nil {
 		return Result{}, err
@@ -105,6 +105,18 @@ func (s *Settlement) passed(ctx context.Context, f *files.File, info files.Objec
 		return s.verdict(ctx, done, *known)
 	}
 	return s.scan(ctx, done)
+}
+
+// lostValidation answers passed when another caller settled f first. If
+// that was complete, which validates without scanning and leaves the look
+// due at once, a settlement that scans takes the look now: otherwise the
+// file would wait for reconcile's next pass, minutes away.
+func (s *Settlement) lostValidation(ctx context.Context, f *files.File, md5 string) (Result, error) {
+	r, err := s.settled(ctx, f, md5)
+	if err != nil || r.Outcome != Scanning || s.scanner == nil || r.File.Scan == nil || s.Now().Before(r.File.Scan.Due) {
+		return r, err
+	}
+	return s.scan(ctx, r.File)
 }
 
 // scan asks the scanner for the verdict on f, a SCANNING file, and settles

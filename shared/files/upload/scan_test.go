@@ -382,3 +382,48 @@ func TestOrphanWalkKeepsAWaitingFilesObject(t *testing.T) {
 		t.Fatalf("after the walk: %s", got.Status)
 	}
 }
+
+// completeFirst is a store where the client's complete validates the file
+// between the S3 event's read of it (PENDING) and its conditional write.
+type completeFirst struct {
+	testStore
+	complete func()
+	once     *sync.Once
+}
+
+func (c completeFirst) Transition(ctx context.Context, f *files.File, from files.Status, ch files.Change) (*files.File, error) {
+	if from == files.StatusPending {
+		c.once.Do(c.complete)
+	}
+	return c.testStore.Transition(ctx, f, from, ch)
+}
+
+// The S3 event that loses validation to complete still scans: complete
+// leaves the scan to the functions that scan, and the event is the one
+// that came. Before, it answered "scanning" and left the file waiting for
+// reconcile's next pass (minutes), though its look was due at once.
+func TestTheEventThatLosesToCompleteStillScans(t *testing.T) {
+	ctx := context.Background()
+	sc := &fakeScanner{verdict: clean}
+	s, st, obj, _ := scanService(files.ScanClamAV, sc, nil)
+	f := uploaded(t, s, obj)
+	completed := make(chan *files.File, 1)
+	racing := completeFirst{testStore: st, once: &sync.Once{}, complete: func() {
+		got, err := s.Complete(ctx, project, f.ID, "", "")
+		if err != nil {
+			t.Errorf("complete: %v", err)
+		}
+		completed <- got
+	}}
+	event := NewScanningSettlement(racing, obj, sc, s.Settlement.Options)
+	out, err := event.ObjectCreated(ctx, f.ObjectKey)
+	if got := <-completed; got == nil || got.Status != files.StatusScanning {
+		t.Fatalf("complete answered %+v, want the file waiting for its scan", got)
+	}
+	if err != nil || out != Completed || sc.scans != 1 {
+		t.Fatalf("the S3 event that lost to complete: %s (%v) after %d scans, want completed after 1", out, err, sc.scans)
+	}
+	if got := stored(t, st, f); got.Status != files.StatusCompleted {
+		t.Fatalf("stored status %s, want COMPLETED", got.Status)
+	}
+}
