@@ -92,7 +92,7 @@ func (s *Settlement) passed(ctx context.Context, f *files.File, info files.Objec
 	}
 	done, err := s.store.Transition(ctx, f, files.StatusPending, c)
 	if errors.Is(err, files.ErrConditionFailed) {
-		return s.lostValidation(ctx, f, md5)
+		return s.lostValidation(ctx, f, md5, known)
 	}
 	if err != nil {
 		return Result{}, err
@@ -110,10 +110,11 @@ func (s *Settlement) passed(ctx context.Context, f *files.File, info files.Objec
 // lostValidation answers passed when another caller settled f first. If
 // that was complete, which validates without scanning and leaves the look
 // due at once, a settlement that scans takes the look now: otherwise the
-// file would wait for reconcile's next pass, minutes away.
-func (s *Settlement) lostValidation(ctx context.Context, f *files.File, md5 string) (Result, error) {
+// file would wait for reconcile's next pass, minutes away. With a verdict
+// in hand (known) there is nothing to ask: Scanned applies it.
+func (s *Settlement) lostValidation(ctx context.Context, f *files.File, md5 string, known *files.ScanResult) (Result, error) {
 	r, err := s.settled(ctx, f, md5)
-	if err != nil || r.Outcome != Scanning || s.scanner == nil || r.File.Scan == nil || s.Now().Before(r.File.Scan.Due) {
+	if err != nil || r.Outcome != Scanning || known != nil || s.scanner == nil || r.File.Scan == nil || s.Now().Before(r.File.Scan.Due) {
 		return r, err
 	}
 	return s.scan(ctx, r.File)
@@ -232,6 +233,11 @@ func (s *Settlement) Scanned(ctx context.Context, key string, res files.ScanResu
 		r, err = s.verdict(ctx, f, res)
 	default:
 		return Unchanged, nil
+	}
+	if err == nil && f.Status == files.StatusPending && r.Outcome == Scanning {
+		// complete validated the file meanwhile and left it waiting for
+		// this very verdict.
+		r, err = s.verdict(ctx, r.File, res)
 	}
 	return r.Outcome, err
 }

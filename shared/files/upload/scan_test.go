@@ -427,3 +427,32 @@ func TestTheEventThatLosesToCompleteStillScans(t *testing.T) {
 		t.Fatalf("stored status %s, want COMPLETED", got.Status)
 	}
 }
+
+// A verdict that arrives while complete validates the file is still the
+// file's verdict: whether it lost the validation (clean) or the rejection
+// (infected) to complete, it settles the file complete left waiting.
+func TestAVerdictThatLosesToCompleteStillSettles(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		verdict files.ScanResult
+		want    files.Status
+	}{{clean, files.StatusCompleted}, {infected, files.StatusRejected}} {
+		t.Run(string(tc.verdict.Verdict), func(t *testing.T) {
+			sc := &fakeScanner{pending: true}
+			s, st, obj, _ := scanService(files.ScanGuardDuty, sc, nil)
+			f := uploaded(t, s, obj)
+			racing := completeFirst{testStore: st, once: &sync.Once{}, complete: func() {
+				if got, err := s.Complete(ctx, project, f.ID, "", ""); err != nil || got.Status != files.StatusScanning {
+					t.Errorf("complete: %+v, %v", got, err)
+				}
+			}}
+			results := NewScanningSettlement(racing, obj, sc, s.Settlement.Options)
+			if _, err := results.Scanned(ctx, f.ObjectKey, tc.verdict); err != nil {
+				t.Fatal(err)
+			}
+			if got := stored(t, st, f); got.Status != tc.want || sc.scans != 0 {
+				t.Fatalf("stored %s after %d scans, want %s after none (the verdict was in hand)", got.Status, sc.scans, tc.want)
+			}
+		})
+	}
+}
