@@ -69,10 +69,11 @@ func run(m *testing.M) int {
 	return code
 }
 
-// startReceiver starts the Node receiver (standardwebhooks) on port (0: free).
-func startReceiver(t *testing.T, port int) *webhookreceiver.Receiver {
+// startReceiver starts the Node receiver (standardwebhooks) on port (0:
+// free), verifying with secrets from its first request.
+func startReceiver(t *testing.T, port int, secrets ...string) *webhookreceiver.Receiver {
 	t.Helper()
-	r, err := webhookreceiver.StartOn(t.Context(), port)
+	r, err := webhookreceiver.StartOn(t.Context(), port, secrets...)
 	if err != nil {
 		t.Fatal(err)
 	}

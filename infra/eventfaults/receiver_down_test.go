@@ -14,11 +14,11 @@ func TestReceiverDownThenUp(t *testing.T) {
 	secret := register(t, c, r)
 	port := r.Port()
 	r.Stop()
+	down := time.Now()
 	files := cancelled(t, c, 10)
-	time.Sleep(2 * time.Second) // first attempts and some retries meet a closed port (within the window)
-	back := startReceiver(t, port)
-	if err := back.SetSecrets(secret); err != nil {
-		t.Fatal(err)
-	}
+	// First attempts and some retries meet a closed port; the receiver is
+	// back 2 s after it went (or once the cancels are done), in the window.
+	time.Sleep(time.Until(down.Add(2 * time.Second)))
+	back := startReceiver(t, port, secret) // it verifies from its first request
 	checkEveryEventOnce(t, back, files, 30*time.Second)
 }

@@ -1,7 +1,8 @@
 // Package webhookreceiver runs a real webhook receiver for the tests and
 // the benchmark: a small Node server (node/receiver.mjs) that verifies
 // every delivery with the official standardwebhooks npm package, pinned in
-// node/package-lock.json and installed on first use (never committed).
+// node/package-lock.json and installed on first use (never committed), and
+// refuses (401) what does not verify, as a real receiver must.
 package webhookreceiver
 
 import (
@@ -86,9 +87,10 @@ func nodeDir() string {
 // how to get them.
 func Start(ctx context.Context) (*Receiver, error) { return StartOn(ctx, 0) }
 
-// StartOn starts it on port (0: a free one): a receiver restarted on its
-// port is the same receiver to the endpoints registered for it.
-func StartOn(ctx context.Context, port int) (*Receiver, error) {
+// StartOn starts it on port (0: a free one), verifying with secrets from
+// its first request: a receiver restarted on its port is the same receiver
+// to the endpoints registered for it.
+func StartOn(ctx context.Context, port int, secrets ...string) (*Receiver, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, errors.New("node is not on PATH: the webhook receiver needs Node.js 20+ with npm (e.g. apt-get install nodejs npm)")
@@ -104,7 +106,7 @@ func StartOn(ctx context.Context, port int) (*Receiver, error) {
 	r := &Receiver{stderr: &bytes.Buffer{}}
 	r.cmd = exec.Command(node, "receiver.mjs")
 	r.cmd.Dir = dir
-	r.cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+	r.cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "SECRETS="+strings.Join(secrets, " "))
 	r.cmd.Stderr = r.stderr
 	out, err := r.cmd.StdoutPipe()
 	if err != nil {
@@ -163,12 +165,14 @@ func (r *Receiver) post(path string, body any) error {
 	return nil
 }
 
-// SetSecrets gives the receiver the secrets to verify deliveries with.
+// SetSecrets gives the receiver the secrets to verify deliveries with;
+// until then it refuses every delivery.
 func (r *Receiver) SetSecrets(secrets ...string) error {
 	return r.post("/control/secrets", map[string]any{"secrets": secrets})
 }
 
-// Answer makes the receiver answer every delivery with status from now on.
+// Answer makes the receiver answer every verified delivery with status
+// from now on.
 func (r *Receiver) Answer(status int) error {
 	return r.post("/control/mode", map[string]any{"status": status, "hold": false})
 }

@@ -1,16 +1,19 @@
 // A webhook receiver for Filegate's tests: every delivery to POST /hook is
 // verified with the official standardwebhooks package against the secrets
-// the test gave it, and recorded. The test drives it over /control:
+// the test gave it, and recorded; one that does not verify is answered 401. The test drives it over /control:
 //   POST /control/secrets {"secrets": ["whsec_…"]}   secrets to verify with
 //   POST /control/mode    {"status": 204, "hold": false}
-//        status: what /hook answers; hold: keep each request open, unanswered
+//        status: what /hook answers a verified delivery; hold: keep each
+//        request open, unanswered
 //   GET  /control/deliveries                        every delivery received
 // It listens on 127.0.0.1 and $PORT (a free port if unset), printed as
 // {"port": N} on stdout.
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
 
-let secrets = [];
+// Secrets it starts with (space-separated in $SECRETS): a receiver restarted
+// verifies from its first request.
+let secrets = (process.env.SECRETS || "").split(" ").filter(Boolean);
 let mode = { status: 204, hold: false };
 const deliveries = [];
 const held = [];
@@ -58,6 +61,10 @@ const server = http.createServer(async (req, res) => {
       try {
         payload = JSON.parse(body);
       } catch {}
+      // What it cannot verify (no secret yet, another secret) it refuses,
+      // as a real receiver must: acknowledged, the sender would count it
+      // delivered and never send it again.
+      const status = mode.hold ? 0 : v.verified ? mode.status : 401;
       deliveries.push({
         id: req.headers["webhook-id"] || "",
         timestamp: req.headers["webhook-timestamp"] || "",
@@ -66,7 +73,7 @@ const server = http.createServer(async (req, res) => {
         verified: v.verified,
         secret: v.secret || "",
         error: v.error || "",
-        status: mode.hold ? 0 : mode.status,
+        status,
         receivedAt: new Date().toISOString(),
         payload,
       });
@@ -74,8 +81,8 @@ const server = http.createServer(async (req, res) => {
         held.push(res);
         return;
       }
-      res.writeHead(mode.status, { "content-type": "text/plain" });
-      res.end("ok");
+      res.writeHead(status, { "content-type": "text/plain" });
+      res.end(v.verified ? "ok" : "unverified: " + v.error);
       return;
     }
     if (req.method === "POST" && req.url === "/control/secrets") {
