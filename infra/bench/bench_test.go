@@ -99,19 +99,19 @@ func TestZipSize(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bootstrap"), body, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	n, err := zipSize(dir)
+	n, err := zipSize(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n <= 0 || n >= int64(len(body))/10 {
 		t.Errorf("zip of %d repetitive bytes is %d bytes", len(body), n)
 	}
-	boot, zipped, err := artifactSize(dir)
+	boot, zipped, err := artifactSize(t.Context(), dir)
 	if err != nil || boot != int64(len(body)) || zipped != n {
 		t.Errorf("%d %d %v", boot, zipped, err)
 	}
 	// The archive is what sam would upload: bootstrap, deflated, executable.
-	raw, err := zipDir(dir)
+	raw, err := zipDir(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

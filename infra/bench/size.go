@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,7 +57,7 @@ func measureSizes(ctx context.Context, root, work string, ids []string, prev map
 	s := &Section{Name: "size", Values: map[string]float64{}}
 	var mu sync.Mutex
 	measure := func(name, dir string) error {
-		b, z, err := artifactSize(dir)
+		b, z, err := artifactSize(ctx, dir)
 		mu.Lock()
 		defer mu.Unlock()
 		s.Values["bootstrap "+name], s.Values["zip "+name] = float64(b), float64(z)
@@ -131,18 +130,18 @@ func goBuild(ctx context.Context, root, goos, goarch, out, pkg string) error {
 }
 
 // artifactSize is the size of the bootstrap in dir and of dir's zip, as sam packages a function.
-func artifactSize(dir string) (bootstrap, zipped int64, err error) {
+func artifactSize(ctx context.Context, dir string) (bootstrap, zipped int64, err error) {
 	st, err := os.Stat(filepath.Join(dir, "bootstrap"))
 	if err != nil {
 		return 0, 0, err
 	}
-	zipped, err = zipSize(dir)
+	zipped, err = zipSize(ctx, dir)
 	return st.Size(), zipped, err
 }
 
 // zipSize is the size of zipDir(dir).
-func zipSize(dir string) (int64, error) {
-	b, err := zipDir(dir)
+func zipSize(ctx context.Context, dir string) (int64, error) {
+	b, err := zipDir(ctx, dir)
 	return int64(len(b)), err
 }
 
@@ -160,15 +159,15 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf:
 `
 
 // zipDir is dir zipped as sam packages a function (samZip).
-func zipDir(dir string) ([]byte, error) {
+func zipDir(ctx context.Context, dir string) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "samzip")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "function.zip")
-	if b, err := exec.Command("python3", "-c", samZip, dir, out).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("zipping %s as sam does needs python3 (sam runs on it): %w\n%s", dir, err, b)
+	if _, err := command(ctx, dir, nil, "python3", "-c", samZip, dir, out); err != nil {
+		return nil, fmt.Errorf("zipping as sam does needs python3 (sam runs on it): %w", err)
 	}
 	return os.ReadFile(out)
 }
