@@ -19,6 +19,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/minio"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/shared/files"
 )
 
@@ -27,7 +28,7 @@ const largeRounds = 3
 // runLargeFile times the CLI against s5cmd both ways, then multipart validation's reads (README.md §11).
 func (h *harness) runLargeFile(ctx context.Context, c Config) (*Section, error) {
 	size := c.LargeFile
-	s5cmd := filepath.Join(localstack.ToolsDir(), "bin", "s5cmd")
+	s5cmd := filepath.Join(process.ToolsDir(), "bin", "s5cmd")
 	if _, err := os.Stat(s5cmd); err != nil {
 		return nil, fmt.Errorf("no s5cmd at %s: `make bench` installs it (infra/tools/s5cmd.sh)", s5cmd)
 	}

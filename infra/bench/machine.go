@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/filegate/filegate/infra/localstack"
+	"github.com/filegate/filegate/infra/localstack/process"
 )
 
 // describeMachine is where and on what the run happened, as rows of results.md's machine table.
@@ -25,7 +25,7 @@ func describeMachine(ctx context.Context, root string) [][]string {
 	}
 	kb, _ := strconv.Atoi(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB"))
 	version := func(tool string) string {
-		raw, _ := os.ReadFile(filepath.Join(localstack.ToolsDir(), tool+".version"))
+		raw, _ := os.ReadFile(filepath.Join(process.ToolsDir(), tool+".version"))
 		return firstLine(string(raw))
 	}
 	return [][]string{

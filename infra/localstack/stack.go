@@ -167,9 +167,6 @@ type Stack struct {
 	failed          chan error
 }
 
-// ToolsDir is where `make tools` installs MinIO and DynamoDB Local (process.ToolsDir).
-func ToolsDir() string { return process.ToolsDir() }
-
 // Start brings the whole stack up; on error everything started is stopped.
 // Before the API listens, one reconcile pass settles uploads MinIO raised no
 // event for (see reconcileAfterMinIOStart).
@@ -196,9 +193,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.dataDir = data
 	// The bridge listens first: MinIO needs its address at start.
-	var process atomic.Pointer[uploadwiring.S3Lambda]
+	var processUpload atomic.Pointer[uploadwiring.S3Lambda]
 	s.Webhook = &bucketevents.WebhookTarget{Handler: &bucketevents.S3Bridge{Log: o.Log, Handler: func(ctx context.Context, ev events.S3Event) error {
-		h := process.Load()
+		h := processUpload.Load()
 		if h == nil {
 			return errors.New("process-upload is not ready")
 		}
@@ -208,7 +205,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tools := ToolsDir()
+	tools := process.ToolsDir()
 	ddbDir := ""
 	if o.DataDir != "" {
 		ddbDir = filepath.Join(data, "dynamodb")
@@ -263,7 +260,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	process.Store(&proc)
+	processUpload.Store(&proc)
 	if err := s.breakStaleLeases(ctx); err != nil {
 		return nil, err
 	}

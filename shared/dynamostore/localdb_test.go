@@ -16,6 +16,7 @@ import (
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/perbinary"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -48,7 +49,7 @@ type testTable struct {
 func mustOpenTable(tb testing.TB) testTable {
 	tb.Helper()
 	db := localDB.Get(tb, "DynamoDB Local did not start (run `make tools`; Java 17+ is required)", func(dir string) (*dynamodblocal.DynamoDB, error) {
-		return dynamodblocal.StartDynamoDB(context.Background(), localstack.ToolsDir(), "", filepath.Join(dir, "dynamodb.log"))
+		return dynamodblocal.StartDynamoDB(context.Background(), process.ToolsDir(), "", filepath.Join(dir, "dynamodb.log"))
 	})
 	tpl, err := samtemplate.ReadTemplate("../../template.yaml")
 	if err != nil {

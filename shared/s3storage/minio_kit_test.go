@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
 	"github.com/filegate/filegate/infra/localstack/minio"
 	"github.com/filegate/filegate/infra/localstack/perbinary"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/shared/s3storage"
 )
 
@@ -49,7 +49,7 @@ type testBucket struct {
 func MustOpenBucket(tb testing.TB) testBucket {
 	tb.Helper()
 	m := localS3.Get(tb, "MinIO did not start (run `make tools`)", func(dir string) (*minio.MinIO, error) {
-		return minio.StartMinIO(context.Background(), localstack.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
+		return minio.StartMinIO(context.Background(), process.ToolsDir(), filepath.Join(dir, "data"), filepath.Join(dir, "minio.log"), nil)
 	})
 	b := testBucket{Name: fmt.Sprintf("files-%d", buckets.Add(1)), Endpoint: m.Endpoint, Client: m.Client()}
 	if _, err := b.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &b.Name}); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/filegate/filegate/infra/localstack"
 	"github.com/filegate/filegate/infra/localstack/dynamodblocal"
+	"github.com/filegate/filegate/infra/localstack/process"
 	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/dynamostore"
 	"github.com/filegate/filegate/shared/files"
@@ -27,7 +28,7 @@ const project = "3f1c2a8e-8c1d-4f7a-9d55-2f0f7a9b1c01"
 // nothing; the real run fixes it, and a second dry run finds nothing.
 func TestRecountDryRunShowsDriftAndTheRunFixesIt(t *testing.T) {
 	ctx := context.Background()
-	ddb, err := dynamodblocal.StartDynamoDB(ctx, localstack.ToolsDir(), "", filepath.Join(t.TempDir(), "dynamodb.log"))
+	ddb, err := dynamodblocal.StartDynamoDB(ctx, process.ToolsDir(), "", filepath.Join(t.TempDir(), "dynamodb.log"))
 	if err != nil {
 		t.Fatalf("DynamoDB Local did not start: %v (run `make tools`; Java 17+ is required)", err)
 	}
