@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 )
 
 // One record a stream consumer cannot handle must not hold its shard back
@@ -79,7 +81,7 @@ func TestCountersStreamRetriesAreBoundedAndFollowedLocally(t *testing.T) {
 		t.Errorf("MaximumRetryAttempts %d, want 1 to 100", n)
 	}
 	// The local stack gives records up as the template says.
-	f := repoTemplate(t).Functions["CountersFunction"]
+	f := samtemplate.Repo(t).Functions["CountersFunction"]
 	if f == nil || f.StreamAttempts != int(number(t, at(p, "MaximumRetryAttempts"), ""))+1 || f.StreamMaxAge.Seconds() != float64(number(t, at(p, "MaximumRecordAgeInSeconds"), "")) {
 		t.Errorf("the local stack's counters feed: %+v, want the template's retries + 1 and record age", f)
 	}

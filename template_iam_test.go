@@ -59,7 +59,7 @@ var (
 // Each function may write exactly the kinds of items it is listed for, so a
 // compromised function cannot mint an API key or touch a job's lease.
 func TestFunctionsWriteOnlyTheirItems(t *testing.T) {
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	for id := range functionWrites {
 		if tpl.Functions[id] == nil {
 			t.Errorf("functionWrites lists %s, which template.yaml lacks", id)
@@ -101,7 +101,7 @@ func TestFunctionsWriteOnlyTheirItems(t *testing.T) {
 // false: a set condition over no values is true), and none grants
 // ConditionCheckItem.
 func TestEveryDynamoDBWriteGrantHasLeadingKeys(t *testing.T) {
-	for id, f := range repoTemplate(t).Functions {
+	for id, f := range samtemplate.Repo(t).Functions {
 		for _, s := range f.Policy {
 			writes := false
 			for _, a := range s.Actions {
@@ -125,7 +125,7 @@ func TestEveryDynamoDBWriteGrantHasLeadingKeys(t *testing.T) {
 // no other stream, after SAM's transform too, is
 // TestTransformedRolesReadOnlyTheTablesStream's.
 func TestOnlyStreamConsumersReadTheStream(t *testing.T) {
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	consumers := 0
 	for id, f := range tpl.Functions {
 		if f.Stream {
@@ -157,7 +157,7 @@ func TestDynamoDBGateAnswersAsIAMWould(t *testing.T) {
 	}))
 	defer target.Close()
 	u, _ := url.Parse(target.URL)
-	f := repoTemplate(t).Functions["CreateFileFunction"]
+	f := samtemplate.Repo(t).Functions["CreateFileFunction"]
 	gate := iamgate.NewDynamoDBGate(u, f.LogicalID, f.Policy, map[string]string{localstack.TableName: tableARN}, "pk", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(gate)
 	defer srv.Close()

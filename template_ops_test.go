@@ -297,7 +297,7 @@ func lambdaRates(t *testing.T, doc cfnDoc) []lambdaRate {
 // counts its real faults, a metric its own log group's filters publish.
 func TestEveryFunctionHasErrorAndThrottleRateAlarms(t *testing.T) {
 	doc := readCfnDoc(t)
-	authorizer := repoTemplate(t).AuthorizerID
+	authorizer := samtemplate.Repo(t).AuthorizerID
 	alarms := doc.resources(t, "AWS::CloudWatch::Alarm")
 	rates := lambdaRates(t, doc)
 	covered := map[string]map[string]bool{"Errors": {}, "Throttles": {}}
@@ -352,7 +352,7 @@ func TestEveryFunctionHasErrorAndThrottleRateAlarms(t *testing.T) {
 // it runs out, as a share of a limit the operator states.
 func TestReconcileProgressAndConcurrencyHeadroomAreAlarmed(t *testing.T) {
 	doc := readCfnDoc(t)
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	reconcile := ""
 	for id, f := range tpl.Functions {
 		if len(f.Schedules) > 0 && slices.ContainsFunc(f.Policy, func(s samtemplate.PolicyStatement) bool { return slices.Contains(s.Actions, "s3:ListBucket") }) {
@@ -512,7 +512,7 @@ func authorizerCases(t *testing.T) map[string]authorizerCase {
 func TestQueuesStreamAPIAndTableAreWatched(t *testing.T) {
 	doc := readCfnDoc(t)
 	alarms := alarmsOn(t, doc)
-	for id, f := range repoTemplate(t).Functions {
+	for id, f := range samtemplate.Repo(t).Functions {
 		if f.Stream && alarms["AWS/Lambda IteratorAge "+id] == nil {
 			t.Errorf("stream consumer %s has no IteratorAge alarm", id)
 		}
@@ -601,7 +601,7 @@ func TestStageThrottlingAndReservedConcurrencyAreParameters(t *testing.T) {
 		}
 	}
 	fns := doc.resources(t, "AWS::Serverless::Function")
-	reserved := map[string]string{repoTemplate(t).AuthorizerID: "AuthorizerReservedConcurrency", "ProcessUploadFunction": "ProcessUploadReservedConcurrency"}
+	reserved := map[string]string{samtemplate.Repo(t).AuthorizerID: "AuthorizerReservedConcurrency", "ProcessUploadFunction": "ProcessUploadReservedConcurrency"}
 	for id, f := range fns {
 		v := at(f, "Properties", "ReservedConcurrentExecutions")
 		param, ok := reserved[id]
@@ -638,7 +638,7 @@ func equalJSON(a, b any) bool {
 // older than its schedule, failures to a queue; no reserved concurrency
 // (the lease keeps runs apart).
 func TestReconcileInvocationsAreBounded(t *testing.T) {
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	doc := readCfnDoc(t)
 	for id, f := range tpl.Functions {
 		if len(f.Schedules) == 0 {
@@ -679,7 +679,7 @@ func TestReconcileInvocationsAreBounded(t *testing.T) {
 func TestStreamTimeoutsFitTheirBatches(t *testing.T) {
 	const perRecord = 3 * time.Second
 	streams := 0
-	for id, f := range repoTemplate(t).Functions {
+	for id, f := range samtemplate.Repo(t).Functions {
 		if !f.Stream {
 			continue
 		}
@@ -709,7 +709,7 @@ func TestStreamTimeoutsFitTheirBatches(t *testing.T) {
 // without bytes could never be stored EXPIRED. Each of its schedules sends
 // a job its handler knows (none: Converge; {"job":"orphans"}: the walk).
 func TestReconcileCanTellMissingObjects(t *testing.T) {
-	for id, f := range repoTemplate(t).Functions {
+	for id, f := range samtemplate.Repo(t).Functions {
 		if len(f.Schedules) == 0 || !slices.ContainsFunc(f.Policy, func(s samtemplate.PolicyStatement) bool {
 			return slices.ContainsFunc(s.Actions, func(a string) bool { return strings.HasPrefix(a, "s3:") })
 		}) {
@@ -746,7 +746,7 @@ func TestReconcileCanTellMissingObjects(t *testing.T) {
 // and SAM's S3 event (whose permission names only the account) is not used.
 func TestProcessUploadInvokePermissionNamesTheBucket(t *testing.T) {
 	doc := readCfnDoc(t)
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	bucketName := ""
 	for id, b := range doc.resources(t, "AWS::S3::Bucket") {
 		bucketName = str(at(b, "Properties", "BucketName", "Fn::Sub"))

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/filegate/filegate/infra/localstack/samtemplate"
 	"github.com/filegate/filegate/shared/compatapi"
 	"github.com/filegate/filegate/shared/nativeapi"
 	"github.com/filegate/filegate/shared/wiring"
@@ -14,7 +15,7 @@ import (
 // template.yaml deploys: a route added to one and not the other fails here.
 func TestDialectRoutesAreTheTemplateRoutes(t *testing.T) {
 	var deployed []string
-	for _, f := range repoTemplate(t).Functions {
+	for _, f := range samtemplate.Repo(t).Functions {
 		for _, r := range f.Routes {
 			if r != wiring.DefaultRoute && r != wiring.PreflightRoute {
 				deployed = append(deployed, r)

@@ -24,10 +24,8 @@ import (
 
 const repoRoot = "."
 
-func repoTemplate(t *testing.T) *samtemplate.Template { return samtemplate.Repo(t) }
-
 func TestTemplateFunctions(t *testing.T) {
-	tpl := repoTemplate(t)
+	tpl := samtemplate.Repo(t)
 	byDir := map[string]string{}
 	for id, f := range tpl.Functions {
 		dir := lambdaruntime.FunctionDir(id)
@@ -129,7 +127,7 @@ func checkBuildRecipe(t *testing.T, recipe, dir string) {
 }
 
 func TestTemplateTable(t *testing.T) {
-	tab := repoTemplate(t).Table
+	tab := samtemplate.Repo(t).Table
 	if want := []samtemplate.KeyElement{{AttributeName: "pk", KeyType: "HASH"}, {AttributeName: "sk", KeyType: "RANGE"}}; !slices.Equal(tab.KeySchema, want) {
 		t.Errorf("KeySchema %v, want %v", tab.KeySchema, want)
 	}
