@@ -142,7 +142,9 @@ func (h *harness) multipartValidation(ctx context.Context, api *filegate.Client,
 			return err
 		}
 		body := make([]byte, min(part, size-int64(n-1)*part))
-		_, _ = io.ReadFull(stream, body)
+		if _, err := io.ReadFull(stream, body); err != nil {
+			return fmt.Errorf("part %d's bytes: %w", n, err)
+		}
 		if st, err := apitest.PutWith(ctx, api.HTTP, urls[0].URL, urls[0].Headers, bytes.NewReader(body), int64(len(body))); err != nil || st != 200 {
 			return fmt.Errorf("PUT part %d: %d %v", n, st, err)
 		}

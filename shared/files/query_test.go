@@ -191,7 +191,7 @@ func TestListingReadsPastHiddenEntries(t *testing.T) {
 	hiddenFiles(t, st, "x.txt", 5, base.Add(time.Second))
 	live = append(live, completedFiles(t, st, "x.txt", "x.txt")...)
 	hiddenFiles(t, st, "x.txt", 9, base.Add(time.Hour))
-	slices.SortFunc(live, func(a, b *File) int { return strings.Compare(a.ID.String(), b.ID.String()) })
+	slices.SortFunc(live, func(a, b *File) int { return a.ID.Compare(b.ID) })
 	for _, order := range []Order{OrderIDAsc, OrderCreatedDesc, OrderNameAsc, OrderNameDesc} {
 		want := ids(live)
 		if order.Descending() {
