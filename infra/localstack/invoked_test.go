@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/filegate/filegate/shared/fileevents"
-	"github.com/filegate/filegate/shared/files/upload"
 	"github.com/filegate/filegate/shared/wiring"
 )
 
@@ -44,52 +42,36 @@ func TestEveryFunctionsTimerReportsItsInvocations(t *testing.T) {
 		_, err := h.Handle(ctx, events.APIGatewayV2HTTPRequest{})
 		return err
 	})
-	check(ef.authorizer.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.authorizer.timed, func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
-			return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, nil
-		}, ef.authorizer.id, inv)(ctx, events.APIGatewayV2CustomAuthorizerV2Request{})
-		return err
-	})
-	check(ef.processUpload.id, func(inv func(string, time.Duration)) error {
-		return timed(ef.processUpload.timed, func(context.Context, events.S3Event) error { return nil }, ef.processUpload.id, inv)(ctx, events.S3Event{})
-	})
-	check(ef.cleanup.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.cleanup.timed, func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-			return events.DynamoDBEventResponse{}, nil
-		}, ef.cleanup.id, inv)(ctx, events.DynamoDBEvent{})
-		return err
-	})
-	check(ef.counters.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.counters.timed, func(context.Context, events.DynamoDBTimeWindowEvent) (events.DynamoDBTimeWindowEventResponse, error) {
-			return events.DynamoDBTimeWindowEventResponse{}, nil
-		}, ef.counters.id, inv)(ctx, events.DynamoDBTimeWindowEvent{})
-		return err
-	})
-	check(ef.reconcile.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.reconcile.timed, func(context.Context, events.EventBridgeEvent) (upload.ReconcileReport, error) {
-			return upload.ReconcileReport{}, nil
-		}, ef.reconcile.id, inv)(ctx, events.EventBridgeEvent{})
-		return err
-	})
-	check(ef.scanResult.id, func(inv func(string, time.Duration)) error {
-		return timed(ef.scanResult.timed, func(context.Context, events.EventBridgeEvent) error { return nil }, ef.scanResult.id, inv)(ctx, events.EventBridgeEvent{})
-	})
-	check(ef.events.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.events.timed, func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-			return events.DynamoDBEventResponse{}, nil
-		}, ef.events.id, inv)(ctx, events.DynamoDBEvent{})
-		return err
-	})
-	check(ef.sender.id, func(inv func(string, time.Duration)) error {
-		_, err := timed(ef.sender.timed, func(context.Context, events.EventBridgeEvent) (fileevents.SendReport, error) {
-			return fileevents.SendReport{}, nil
-		}, ef.sender.id, inv)(ctx, events.EventBridgeEvent{})
-		return err
-	})
+	check(lambdaCheck(ctx, ef.authorizer))
+	check(errLambdaCheck(ctx, ef.processUpload))
+	check(lambdaCheck(ctx, ef.cleanup))
+	check(lambdaCheck(ctx, ef.counters))
+	check(lambdaCheck(ctx, ef.reconcile))
+	check(errLambdaCheck(ctx, ef.scanResult))
+	check(lambdaCheck(ctx, ef.events))
+	check(lambdaCheck(ctx, ef.sender))
 	want := append([]string{"routed"}, ef.ids()...)
 	slices.Sort(want)
 	slices.Sort(checked)
 	if !slices.Equal(checked, want) {
 		t.Errorf("timers checked %v, want every event function and the routed ones: %v", checked, want)
+	}
+}
+
+// lambdaCheck is tr's id and a call of its timer around a handler of tr's
+// type that answers its zero value, for check.
+func lambdaCheck[T ~func(context.Context, E) (R, error), E, R any](ctx context.Context, tr triggered[T]) (string, func(func(string, time.Duration)) error) {
+	return tr.id, func(inv func(string, time.Duration)) error {
+		var e E
+		_, err := timed(tr.timed, T(func(context.Context, E) (R, error) { var r R; return r, nil }), tr.id, inv)(ctx, e)
+		return err
+	}
+}
+
+// errLambdaCheck is lambdaCheck for handlers that return only an error.
+func errLambdaCheck[T ~func(context.Context, E) error, E any](ctx context.Context, tr triggered[T]) (string, func(func(string, time.Duration)) error) {
+	return tr.id, func(inv func(string, time.Duration)) error {
+		var e E
+		return timed(tr.timed, T(func(context.Context, E) error { return nil }), tr.id, inv)(ctx, e)
 	}
 }
